@@ -1,0 +1,218 @@
+package ipmpd.engine;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one read model of ipmpd: groups, member interfaces with their targets and logical
+ * interfaces, and data addresses. ipmpstat, ifconfig status, the IPMP-MIB and the YANG state are
+ * all renderings of this.
+ */
+public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo> groups,
+                             List<InterfaceInfo> interfaces, List<AddressInfo> addresses) {
+
+    public enum LinkState { UP, DOWN, UNKNOWN }
+
+    public enum ProbeState { OK, FAILED, UNKNOWN, DISABLED }
+
+    public enum InterfaceState { OK, FAILED, OFFLINE, UNKNOWN }
+
+    /**
+     * @param fdtMs current failure detection time; 0 when no member probes
+     * @param active members carrying data, inactive ones, unusable ones (each newest first)
+     */
+    public record GroupInfo(String name, GroupState state, long fdtMs, List<String> members, List<String> active,
+                            List<String> inactive, List<String> unusable, String nominee4, String nominee6,
+                            long lastChangeNs) {
+    }
+
+    public record TargetInfo(InetAddress address, String origin, String status, long rttAvgNs, long rttDevNs) {
+    }
+
+    /** One probing address family of an interface (a row of ipmpstat -t). */
+    public record TargetSet(Family family, String mode, InetAddress testAddress, List<TargetInfo> targets) {
+    }
+
+    /**
+     * A logical interface as ifconfig shows it.
+     *
+     * @param flags the combined flags (per-address and per-interface)
+     * @param homeIf the member the address belongs to
+     */
+    public record LifInfo(String name, String phyint, int unit, Family family, long flags, InetAddress address,
+                          int prefixLen, boolean placeholder, boolean data, String homeIf) {
+    }
+
+    /**
+     * @param group null when the interface is tracked outside any group (or untracked)
+     * @param flagsColumn ipmpstat -i FLAGS, 7 characters
+     */
+    public record InterfaceInfo(String name, int ifindex, String group, boolean present, boolean active,
+                                boolean standby, boolean offline, boolean failed, boolean inactive,
+                                LinkState link, ProbeState probe, InterfaceState state, String flagsColumn,
+                                List<TargetSet> targetSets, long probesSent, long probesAcked, long probesLost,
+                                long rttAvgNs, long rttDevNs, List<LifInfo> lifs, long lastChangeNs,
+                                boolean tracked) {
+        public long flags(Family f) {
+            for (LifInfo l : lifs) {
+                if (l.family() == f && l.unit() == 0) {
+                    return l.flags();
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** A data address: where it is now and where it belongs. */
+    public record AddressInfo(InetAddress address, int prefixLen, Family family, boolean up, String group,
+                              String hostedOn, String homeIf, long serial) {
+    }
+
+    public Optional<GroupInfo> group(String name) {
+        return groups.stream().filter(g -> g.name().equals(name)).findFirst();
+    }
+
+    public Optional<InterfaceInfo> iface(String name) {
+        return interfaces.stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    static EngineSnapshot of(Engine e) {
+        List<GroupInfo> groups = new ArrayList<>();
+        List<InterfaceInfo> ifs = new ArrayList<>();
+        List<AddressInfo> addrs = new ArrayList<>();
+        for (Group g : e.groups.values()) {
+            List<String> members = new ArrayList<>();
+            List<String> active = new ArrayList<>();
+            List<String> inactive = new ArrayList<>();
+            List<String> unusable = new ArrayList<>();
+            boolean anyProbing = false;
+            for (Phyint p : g.displayOrder()) {
+                members.add(p.name);
+                if (p.active()) {
+                    active.add(p.name);
+                } else if (p.usable() && p.inactive) {
+                    inactive.add(p.name);
+                } else {
+                    unusable.add(p.name);
+                }
+                anyProbing |= p.probing();
+            }
+            groups.add(new GroupInfo(g.name, g.state, anyProbing ? g.fdtMs : 0, List.copyOf(members),
+                    List.copyOf(active), List.copyOf(inactive), List.copyOf(unusable), g.nominee4, g.nominee6,
+                    g.lastChangeNs));
+            for (Phyint p : g.displayOrder()) {
+                ifs.add(info(e, p, g));
+            }
+        }
+        for (Phyint p : e.phyints.values()) {
+            if (p.group == null && p.plumbed()) {
+                ifs.add(info(e, p, null));
+            }
+        }
+        for (Group g : e.groups.values()) {
+            for (Phyint p : g.members) {
+                for (Instance i : p.instances()) {
+                    for (LogicalIf l : i.lifs.values()) {
+                        if (l.isData()) {
+                            addrs.add(new AddressInfo(l.address, l.prefixLen, i.family, l.isUp(), g.name, p.name,
+                                    l.homeIf, l.serial));
+                        }
+                    }
+                }
+            }
+        }
+        addrs.sort(Comparator.comparing(AddressInfo::group, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparingLong(AddressInfo::serial));
+        return new EngineSnapshot(e.now(), e.config(), List.copyOf(groups), List.copyOf(ifs), List.copyOf(addrs));
+    }
+
+    private static InterfaceInfo info(Engine e, Phyint p, Group g) {
+        boolean tracked = g != null || !e.config().trackInterfacesOnlyWithGroups();
+        LinkState link = !p.present ? LinkState.UNKNOWN : p.running ? LinkState.UP : LinkState.DOWN;
+        ProbeState probe;
+        boolean probing = p.probing();
+        boolean probeFailed = p.instances().stream().anyMatch(i -> i.prober.running && i.prober.probeFailed);
+        if (!probing) {
+            probe = ProbeState.DISABLED;
+        } else if (probeFailed || !p.running) {
+            probe = ProbeState.FAILED;
+        } else if (!p.probingWithTargets()) {
+            probe = ProbeState.UNKNOWN;
+        } else {
+            probe = ProbeState.OK;
+        }
+        InterfaceState state;
+        if (p.offline) {
+            state = InterfaceState.OFFLINE;
+        } else if (p.failed) {
+            state = InterfaceState.FAILED;
+        } else if (!p.present || (probing && probe == ProbeState.UNKNOWN)) {
+            state = InterfaceState.UNKNOWN;
+        } else {
+            state = InterfaceState.OK;
+        }
+        char[] flags = "-------".toCharArray();
+        if (p.inactive) {
+            flags[0] = 'i';
+        }
+        if (p.standby) {
+            flags[1] = 's';
+        }
+        if (g != null && p.name.equals(g.nominee4)) {
+            flags[2] = 'm';
+            flags[3] = 'b';
+        }
+        if (g != null && p.name.equals(g.nominee6)) {
+            flags[4] = 'M';
+        }
+        boolean anyUp = p.instances().stream().flatMap(i -> i.lifs.values().stream()).anyMatch(LogicalIf::isUp);
+        if (!anyUp) {
+            flags[5] = 'd';
+        }
+        List<TargetSet> sets = new ArrayList<>();
+        long sent = 0;
+        long acked = 0;
+        long lost = 0;
+        long rttAvg = 0;
+        long rttDev = 0;
+        List<LifInfo> lifs = new ArrayList<>();
+        for (Instance i : p.instances()) {
+            Prober pr = i.prober;
+            if (pr.running) {
+                List<TargetInfo> ts = new ArrayList<>();
+                for (Target t : pr.firingOrder()) {
+                    ts.add(new TargetInfo(t.address, t.origin.text, t.status.text, t.rttAvgNs(), t.rttDevNs()));
+                }
+                for (Target t : pr.targets) {
+                    if (t.status != Target.Status.ACTIVE || !pr.active().contains(t)) {
+                        String status = t.status == Target.Status.ACTIVE ? "unused" : t.status.text;
+                        ts.add(new TargetInfo(t.address, t.origin.text, status, t.rttAvgNs(), t.rttDevNs()));
+                    }
+                }
+                sets.add(new TargetSet(i.family, pr.mode(), pr.testAddress, List.copyOf(ts)));
+                List<Target> act = pr.active();
+                if (rttAvg == 0 && !act.isEmpty() && act.get(0).hasRtt) {
+                    rttAvg = act.get(0).rttAvgNs();
+                    rttDev = act.get(0).rttDevNs();
+                }
+            } else {
+                sets.add(new TargetSet(i.family, "disabled", null, List.of()));
+            }
+            sent += pr.sent;
+            acked += pr.acked;
+            lost += pr.lost;
+            long phyFlags = p.phyintFlags(i.family);
+            for (LogicalIf l : i.sortedLifs()) {
+                long f = (l.flags & ~Flags.PHYINT_FLAGS) | phyFlags;
+                lifs.add(new LifInfo(Engine.lifName(p.name, l.unit), p.name, l.unit, i.family, f, l.address,
+                        l.prefixLen, l.placeholder, l.isData(), l.homeIf));
+            }
+        }
+        return new InterfaceInfo(p.name, p.ifindex, g == null ? null : g.name, p.present, g != null && p.active(),
+                p.standby, p.offline, p.failed, p.inactive, link, probe, state, new String(flags),
+                List.copyOf(sets), sent, acked, lost, rttAvg, rttDev, List.copyOf(lifs), p.lastChangeNs, tracked);
+    }
+}

@@ -1,0 +1,38 @@
+package ipmpd.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** An IPMP group: its members in joining order and its adaptive failure detection time. */
+final class Group {
+    final String name;
+    final List<Phyint> members = new ArrayList<>();
+    long fdtMs;
+    /** Since when every target of the group has been fast (for halving the FDT), -1 if not. */
+    long fastSinceNs = -1;
+    String nominee4;
+    String nominee6;
+    GroupState state = GroupState.FAILED;
+    long lastChangeNs;
+
+    Group(String name, long fdtMs) {
+        this.name = name;
+        this.fdtMs = fdtMs;
+    }
+
+    boolean hasUsable() {
+        for (Phyint p : members) {
+            if (p.usable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Members newest first, the order ipmpstat lists them in. */
+    List<Phyint> displayOrder() {
+        List<Phyint> out = new ArrayList<>(members);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+}

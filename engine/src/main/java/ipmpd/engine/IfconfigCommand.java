@@ -1,0 +1,375 @@
+package ipmpd.engine;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The IPMP part of Solaris ifconfig: {@code ifconfig IF[:N] [inet|inet6] [plumb|unplumb] [ADDR]
+ * [netmask +|MASK] [broadcast +] [group NAME] [addif ADDR ...] [removeif ADDR] [[-]failover]
+ * [[-]deprecated] [[-]standby] [up|down]}, status display, and hostname.IF files.
+ */
+public final class IfconfigCommand {
+    private static final Set<String> ADDIF_WORDS = Set.of("netmask", "broadcast", "up", "down", "deprecated",
+            "-deprecated", "failover", "-failover");
+
+    /** A data address named in a boot file (for hosting it elsewhere while its NIC is missing). */
+    public record DataAddress(InetAddress address, int prefixLen, int unit, boolean up) {
+    }
+
+    public record FileSummary(String group, List<DataAddress> dataAddresses) {
+    }
+
+    private IfconfigCommand() {
+    }
+
+    /**
+     * Runs one ifconfig command line (without the word "ifconfig").
+     *
+     * @return what ifconfig prints on standard output
+     * @throws AdminException with the text ifconfig prints on error; nothing after the failing
+     *         operation is applied, and the request is checked as a whole before anything changes
+     */
+    public static String execute(Engine engine, List<String> args) throws AdminException {
+        if (args.isEmpty()) {
+            throw new AdminException("usage: ifconfig <interface> | -a [ <address_family> ] [ <options> ]");
+        }
+        String target = args.get(0);
+        int pos = 1;
+        Family family = Family.INET;
+        boolean familyGiven = false;
+        if (pos < args.size() && (args.get(pos).equals("inet") || args.get(pos).equals("inet6"))) {
+            family = args.get(pos).equals("inet6") ? Family.INET6 : Family.INET;
+            familyGiven = true;
+            pos++;
+        }
+        if (target.equals("-a")) {
+            return IfconfigFormatter.all(engine.snapshot(), familyGiven ? family : null);
+        }
+        String name = target;
+        int unit = 0;
+        int colon = target.indexOf(':');
+        if (colon >= 0) {
+            name = target.substring(0, colon);
+            try {
+                unit = Integer.parseInt(target.substring(colon + 1).strip());
+            } catch (NumberFormatException e) {
+                throw new AdminException("ifconfig: " + target + ": no such interface");
+            }
+        }
+        List<String> rest = args.subList(pos, args.size());
+        if (rest.isEmpty()) {
+            return IfconfigFormatter.status(engine.snapshot(), name, unit, family);
+        }
+        List<Op> ops = parse(rest, family);
+        StringBuilder out = new StringBuilder();
+        Cursor cur = new Cursor(name, unit, family);
+        for (Op op : ops) {
+            op.apply(engine, cur, out);
+        }
+        return out.toString();
+    }
+
+    /** Where the following words apply: the interface named, or the one addif just created. */
+    private static final class Cursor {
+        String name;
+        int unit;
+        final Family family;
+
+        Cursor(String name, int unit, Family family) {
+            this.name = name;
+            this.unit = unit;
+            this.family = family;
+        }
+    }
+
+    private interface Op {
+        void apply(Engine e, Cursor c, StringBuilder out) throws AdminException;
+    }
+
+    private static List<Op> parse(List<String> words, Family family) throws AdminException {
+        List<Op> ops = new ArrayList<>();
+        for (int k = 0; k < words.size(); k++) {
+            String w = words.get(k);
+            switch (w.toLowerCase(Locale.ROOT)) {
+                case "plumb" -> ops.add((e, c, out) -> {
+                    if (c.unit == 0) {
+                        e.plumb(c.name, c.family);
+                    }
+                });
+                case "unplumb" -> ops.add((e, c, out) -> e.unplumb(c.name, c.family));
+                case "inet", "inet6" -> {
+                    // the family was taken from the front of the line; a repeated one is harmless
+                }
+                case "netmask" -> {
+                    String v = need(words, ++k, "netmask");
+                    int len = v.equals("+") ? -2 : Addresses.parseNetmask(v);
+                    if (len == -1) {
+                        throw new AdminException("ifconfig: " + v + ": bad address");
+                    }
+                    final int prefix = len;
+                    ops.add((e, c, out) -> {
+                        EngineSnapshot.LifInfo l = lif(e, c);
+                        int p = prefix == -2 ? Addresses.classfulPrefix(l.address()) : prefix;
+                        e.setPrefix(c.name, c.unit, c.family, p);
+                    });
+                }
+                case "broadcast" -> need(words, ++k, "broadcast"); // derived from address and netmask
+                case "group" -> {
+                    String g = need(words, ++k, "group");
+                    Engine.validateGroupName(g);
+                    ops.add((e, c, out) -> e.setGroup(c.unit == 0 ? c.name : c.name + ":" + c.unit, g));
+                }
+                case "addif" -> {
+                    String a = need(words, ++k, "addif");
+                    ParsedAddress pa = address(a, family);
+                    boolean up = false;
+                    boolean deprecated = false;
+                    boolean noFailover = false;
+                    int prefix = pa.prefixLen;
+                    while (k + 1 < words.size() && ADDIF_WORDS.contains(words.get(k + 1).toLowerCase(Locale.ROOT))) {
+                        String s = words.get(++k).toLowerCase(Locale.ROOT);
+                        switch (s) {
+                            case "up" -> up = true;
+                            case "down" -> up = false;
+                            case "deprecated" -> deprecated = true;
+                            case "-deprecated" -> deprecated = false;
+                            case "-failover" -> noFailover = true;
+                            case "failover" -> noFailover = false;
+                            case "netmask" -> {
+                                String v = need(words, ++k, "netmask");
+                                int len = v.equals("+") ? Addresses.classfulPrefix(pa.address) : Addresses.parseNetmask(v);
+                                if (len < 0) {
+                                    throw new AdminException("ifconfig: " + v + ": bad address");
+                                }
+                                prefix = len;
+                            }
+                            case "broadcast" -> need(words, ++k, "broadcast");
+                            default -> throw new IllegalStateException(s);
+                        }
+                    }
+                    Engine.NewAddress spec = new Engine.NewAddress(pa.address, prefix, up, deprecated, noFailover);
+                    ops.add((e, c, out) -> {
+                        String created = e.addif(c.name, c.family, spec);
+                        out.append("Created new logical interface ").append(created).append('\n');
+                        int colon = created.indexOf(':');
+                        c.name = created.substring(0, colon);
+                        c.unit = Integer.parseInt(created.substring(colon + 1));
+                    });
+                }
+                case "removeif" -> {
+                    ParsedAddress pa = address(need(words, ++k, "removeif"), family);
+                    ops.add((e, c, out) -> e.removeif(c.name, c.family, pa.address));
+                }
+                case "failover" -> ops.add(flag(Flags.NOFAILOVER, false));
+                case "-failover" -> ops.add(flag(Flags.NOFAILOVER, true));
+                case "deprecated" -> ops.add(flag(Flags.DEPRECATED, true));
+                case "-deprecated" -> ops.add(flag(Flags.DEPRECATED, false));
+                case "up" -> ops.add(flag(Flags.UP, true));
+                case "down" -> ops.add(flag(Flags.UP, false));
+                case "standby" -> ops.add((e, c, out) -> e.setStandby(c.name, true));
+                case "-standby" -> ops.add((e, c, out) -> e.setStandby(c.name, false));
+                default -> {
+                    ParsedAddress pa = address(w, family);
+                    ops.add((e, c, out) -> {
+                        int prefix = pa.prefixLen;
+                        e.setAddress(c.name, c.unit, c.family, pa.address, prefix);
+                    });
+                }
+            }
+        }
+        return ops;
+    }
+
+    private static Op flag(long flag, boolean on) {
+        return (e, c, out) -> e.setLifFlag(c.name, c.unit, c.family, flag, on);
+    }
+
+    private static EngineSnapshot.LifInfo lif(Engine e, Cursor c) throws AdminException {
+        return e.snapshot().iface(c.name).flatMap(i -> i.lifs().stream()
+                        .filter(l -> l.unit() == c.unit && l.family() == c.family).findFirst())
+                .orElseThrow(() -> new AdminException("ifconfig: " + Engine.lifName(c.name, c.unit)
+                        + ": no such interface"));
+    }
+
+    private static String need(List<String> words, int k, String keyword) throws AdminException {
+        if (k >= words.size()) {
+            throw new AdminException("ifconfig: " + keyword + ": missing argument");
+        }
+        return words.get(k);
+    }
+
+    private record ParsedAddress(InetAddress address, int prefixLen) {
+    }
+
+    private static ParsedAddress address(String text, Family family) throws AdminException {
+        String addr = text;
+        int prefix = -1;
+        int slash = text.indexOf('/');
+        if (slash >= 0) {
+            addr = text.substring(0, slash);
+            try {
+                prefix = Integer.parseInt(text.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw new AdminException("ifconfig: " + text + ": bad address");
+            }
+        }
+        Optional<InetAddress> a = Addresses.parse(addr);
+        if (a.isEmpty()) {
+            throw new AdminException("ifconfig: " + text + ": bad address");
+        }
+        if (Family.of(a.get()) != family) {
+            throw new AdminException("ifconfig: " + text + ": bad address (wrong address family for "
+                    + family.keyword + ")");
+        }
+        int max = family == Family.INET ? 32 : 128;
+        if (prefix > max) {
+            throw new AdminException("ifconfig: " + text + ": bad prefix length");
+        }
+        if (prefix < 0) {
+            prefix = Addresses.classfulPrefix(a.get());
+        }
+        return new ParsedAddress(a.get(), prefix);
+    }
+
+    /** Splits a hostname.IF file into ifconfig command lines ('\' continues a line). */
+    static List<List<String>> commands(List<String> lines) {
+        List<List<String>> out = new ArrayList<>();
+        List<String> current = new ArrayList<>();
+        for (String raw : lines) {
+            String line = raw;
+            int hash = line.indexOf('#');
+            if (hash >= 0) {
+                line = line.substring(0, hash);
+            }
+            boolean continues = line.stripTrailing().endsWith("\\");
+            if (continues) {
+                line = line.stripTrailing();
+                line = line.substring(0, line.length() - 1);
+            }
+            current.addAll(Tokenizer.split(line));
+            if (!continues) {
+                if (!current.isEmpty()) {
+                    out.add(current);
+                }
+                current = new ArrayList<>();
+            }
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    /**
+     * Applies a hostname.IF / hostname6.IF file: plumbs the interface, then runs each line as the
+     * arguments of ifconfig IF. A line that fails is reported (file, line, token) and the others
+     * are still applied.
+     */
+    public static List<String> applyFile(Engine engine, String name, Family family, List<String> lines) {
+        List<String> problems = new ArrayList<>();
+        String file = (family == Family.INET ? "hostname." : "hostname6.") + name;
+        try {
+            Phyint p = engine.phyints.get(name);
+            if (p == null || p.instance(family) == null) {
+                engine.plumb(name, family);
+            }
+        } catch (AdminException e) {
+            problems.add(file + ": " + e.getMessage());
+            return problems;
+        }
+        int lineNo = 0;
+        List<String> joined = new ArrayList<>();
+        for (String l : lines) {
+            lineNo++;
+            joined.add(l);
+            if (l.stripTrailing().endsWith("\\")) {
+                continue;
+            }
+            for (List<String> cmd : commands(joined)) {
+                List<String> args = new ArrayList<>();
+                args.add(name);
+                if (family == Family.INET6) {
+                    args.add("inet6");
+                }
+                args.addAll(cmd.get(0).equals("inet") || cmd.get(0).equals("inet6") ? cmd.subList(1, cmd.size()) : cmd);
+                try {
+                    execute(engine, args);
+                } catch (AdminException e) {
+                    problems.add(file + ": line " + lineNo + ": " + e.getMessage());
+                }
+            }
+            joined.clear();
+        }
+        return problems;
+    }
+
+    /** What a boot file says about the group and data addresses, without applying it. */
+    static FileSummary summarize(String name, Family family, List<String> lines) {
+        String group = null;
+        List<DataAddress> data = new ArrayList<>();
+        for (List<String> cmd : commands(lines)) {
+            InetAddress addr = null;
+            int prefix = 0;
+            int unit = 0;
+            boolean noFailover = false;
+            boolean up = false;
+            int nextUnit = 1;
+            List<Object[]> segments = new ArrayList<>();
+            for (int k = 0; k < cmd.size(); k++) {
+                String w = cmd.get(k);
+                switch (w) {
+                    case "group" -> {
+                        if (k + 1 < cmd.size()) {
+                            group = cmd.get(++k);
+                            if (group.isEmpty()) {
+                                group = null;
+                            }
+                        }
+                    }
+                    case "netmask", "broadcast" -> k++;
+                    case "-failover" -> noFailover = true;
+                    case "failover" -> noFailover = false;
+                    case "up" -> up = true;
+                    case "down" -> up = false;
+                    case "addif" -> {
+                        segments.add(new Object[] {addr, prefix, unit, noFailover, up});
+                        addr = null;
+                        noFailover = false;
+                        up = false;
+                        unit = nextUnit++;
+                        if (k + 1 < cmd.size()) {
+                            try {
+                                ParsedAddress pa = address(cmd.get(++k), family);
+                                addr = pa.address;
+                                prefix = pa.prefixLen;
+                            } catch (AdminException e) {
+                                addr = null;
+                            }
+                        }
+                    }
+                    default -> {
+                        try {
+                            ParsedAddress pa = address(w, family);
+                            addr = pa.address;
+                            prefix = pa.prefixLen;
+                        } catch (AdminException e) {
+                            // not an address: a word the summary does not need
+                        }
+                    }
+                }
+            }
+            segments.add(new Object[] {addr, prefix, unit, noFailover, up});
+            for (Object[] s : segments) {
+                InetAddress a = (InetAddress) s[0];
+                if (a != null && !(Boolean) s[3] && !Addresses.isUnspecified(a) && !Addresses.isLinkLocal(a)) {
+                    data.add(new DataAddress(a, (Integer) s[1], (Integer) s[2], (Boolean) s[4]));
+                }
+            }
+        }
+        return new FileSummary(group, data);
+    }
+}

@@ -1,0 +1,116 @@
+package ipmpd.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/** A physical interface (NIC) as IPMP sees it: link, group, IPMP state, and its two instances. */
+final class Phyint {
+    final String name;
+    int ifindex;
+    /** The NIC exists (plumbable); false for a NIC missing at boot or detached (DR). */
+    boolean present;
+    /** Link state (RUNNING). */
+    boolean running;
+    String group;
+    boolean standby;
+    boolean offline;
+    boolean failed;
+    boolean inactive;
+    EngineListener.Detection failedBy;
+    Instance v4;
+    Instance v6;
+    /** Link-up times within the last minute, for the flap guard. */
+    final Deque<Long> linkUps = new ArrayDeque<>();
+    boolean flapReported;
+    boolean noTestAddressReported;
+    long lastChangeNs;
+    /** Order of joining the current group; listings show the newest member first. */
+    long joinSerial;
+
+    Phyint(String name, int ifindex) {
+        this.name = name;
+        this.ifindex = ifindex;
+    }
+
+    Instance instance(Family f) {
+        return f == Family.INET ? v4 : v6;
+    }
+
+    List<Instance> instances() {
+        List<Instance> out = new ArrayList<>(2);
+        if (v4 != null) {
+            out.add(v4);
+        }
+        if (v6 != null) {
+            out.add(v6);
+        }
+        return out;
+    }
+
+    boolean plumbed() {
+        return v4 != null || v6 != null;
+    }
+
+    /** Usable for data (in the group's sense): present, link up, not failed, not offline. */
+    boolean usable() {
+        return present && running && !failed && !offline;
+    }
+
+    /** ipmpstat's ACTIVE: carries data traffic. */
+    boolean active() {
+        return usable() && !inactive;
+    }
+
+    boolean probing() {
+        for (Instance i : instances()) {
+            if (i.prober.running) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Probing on some family that has targets to probe. */
+    boolean probingWithTargets() {
+        for (Instance i : instances()) {
+            if (i.prober.running && !i.prober.active().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    long upDataCount() {
+        long n = 0;
+        for (Instance i : instances()) {
+            n += i.upDataCount();
+        }
+        return n;
+    }
+
+    /** Phyint-level flags shown on every logical interface. */
+    long phyintFlags(Family f) {
+        long flags = Flags.BROADCAST | Flags.MULTICAST | f.flag;
+        if (f == Family.INET6) {
+            flags &= ~Flags.BROADCAST;
+        }
+        if (running && present) {
+            flags |= Flags.RUNNING;
+        }
+        if (failed) {
+            flags |= Flags.FAILED;
+        }
+        if (standby) {
+            flags |= Flags.STANDBY;
+        }
+        if (inactive) {
+            flags |= Flags.INACTIVE;
+        }
+        if (offline) {
+            flags |= Flags.OFFLINE;
+        }
+        return flags;
+    }
+}

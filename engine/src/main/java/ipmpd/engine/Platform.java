@@ -1,0 +1,54 @@
+package ipmpd.engine;
+
+import java.net.InetAddress;
+
+/**
+ * What the engine asks of the system. The engine decides; an implementation acts (rtnetlink and
+ * raw sockets on Linux, a simulated link in ipmpsim). Calls come from the engine's single thread.
+ */
+public interface Platform {
+    /** Puts an address on a member as logical unit {@code p.unit()} (label "if:unit" for IPv4). */
+    void addAddress(AddressPlacement p);
+
+    /** Removes an address from a member. */
+    void removeAddress(AddressPlacement p);
+
+    /**
+     * Moves a data address make-before-break: add on the new member, delete on the old one,
+     * then announce it (gratuitous ARP / unsolicited neighbour advertisement).
+     */
+    default void moveAddress(AddressPlacement from, AddressPlacement to) {
+        addAddress(to);
+        removeAddress(from);
+    }
+
+    /** Sends one ICMP echo request from the test address through the member, TTL 1. */
+    void sendProbe(String ifname, Family family, InetAddress source, InetAddress target, int sequence);
+
+    /** Sends an echo request to the all-hosts group (224.0.0.1 / ff02::1) to discover targets. */
+    void sendDiscovery(String ifname, Family family, InetAddress source);
+
+    /** A member joined a group: the place to tune it for failover (sysctls). */
+    default void memberJoined(String ifname, String group) {
+    }
+
+    /** A member left its group. */
+    default void memberLeft(String ifname) {
+    }
+
+    /**
+     * Whether a member may carry data traffic changed (failed, repaired, offline, ...), so that
+     * routes steering traffic away from an unusable member can follow.
+     */
+    default void usabilityChanged(String ifname, boolean usable) {
+    }
+
+    /** One address on one member, as the kernel should hold it. */
+    record AddressPlacement(String ifname, int unit, Family family, InetAddress address, int prefixLen,
+                            boolean testAddress) {
+        /** The logical interface name, "eth1" for unit 0, "eth1:2" otherwise. */
+        public String logicalName() {
+            return unit == 0 ? ifname : ifname + ":" + unit;
+        }
+    }
+}

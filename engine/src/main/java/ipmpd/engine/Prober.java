@@ -1,0 +1,410 @@
+package ipmpd.engine;
+
+import java.net.InetAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Probe-based detection for one interface instance: when to send, to which target, when a probe
+ * is lost, the RTT of each target, and target discovery. It reports every resolved probe to the
+ * engine, which decides about failure and repair.
+ */
+final class Prober {
+    static final int MAX_ACTIVE_TARGETS = 5;
+    static final int HISTORY = 64;
+    static final long TARGET_RETRY_NS = 60_000_000_000L;
+
+    private final Engine engine;
+    final Phyint phyint;
+    final Family family;
+
+    InetAddress testAddress;
+    int testPrefix;
+    final List<Target> targets = new ArrayList<>();
+    private int rotation;
+    final ArrayDeque<Probe> history = new ArrayDeque<>();
+    private int nextSeq = 1;
+    boolean running;
+    private long baseNs;
+    private Engine.Timer sendTimer;
+    private Engine.Timer quietTimer;
+    long startedNs;
+    boolean gotReply;
+    /** Probe-based detection considers this instance failed (until 10 consecutive replies). */
+    boolean probeFailed;
+    long lastReplyNs = -1;
+    long firstLossNs = -1;
+    long sent;
+    long acked;
+    long lost;
+
+    Prober(Engine engine, Phyint phyint, Family family) {
+        this.engine = engine;
+        this.phyint = phyint;
+        this.family = family;
+    }
+
+    long intervalNs() {
+        return EngineConfig.probeIntervalNs(engine.fdtFor(phyint));
+    }
+
+    List<Target> active() {
+        List<Target> out = new ArrayList<>(MAX_ACTIVE_TARGETS);
+        for (Target t : targets) {
+            if (t.status == Target.Status.ACTIVE) {
+                out.add(t);
+                if (out.size() == MAX_ACTIVE_TARGETS) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The active targets in the order they will be probed next. */
+    List<Target> firingOrder() {
+        List<Target> a = active();
+        if (a.isEmpty()) {
+            return a;
+        }
+        List<Target> out = new ArrayList<>(a.size());
+        int start = rotation % a.size();
+        for (int i = 0; i < a.size(); i++) {
+            out.add(a.get((start + i) % a.size()));
+        }
+        return out;
+    }
+
+    void start(InetAddress test, int prefix) {
+        long now = engine.now();
+        if (running && test.equals(testAddress)) {
+            return;
+        }
+        stop();
+        testAddress = test;
+        testPrefix = prefix;
+        running = true;
+        startedNs = now;
+        gotReply = false;
+        history.clear();
+        firstLossNs = -1;
+        refreshTargets();
+        // The first base time is spread over one interval so members do not probe in lock-step.
+        baseNs = now + (long) (engine.random().nextDouble() * intervalNs());
+        scheduleSend();
+        long quiet = engine.config().probeQuietPeriodMs() * 1_000_000L;
+        if (quiet > 0) {
+            quietTimer = engine.schedule(now + quiet, engine::reevaluate);
+        }
+    }
+
+    void stop() {
+        running = false;
+        testAddress = null;
+        if (sendTimer != null) {
+            sendTimer.cancel();
+            sendTimer = null;
+        }
+        if (quietTimer != null) {
+            quietTimer.cancel();
+            quietTimer = null;
+        }
+        history.clear();
+        probeFailed = false;
+        targets.clear();
+    }
+
+    boolean inQuietPeriod() {
+        long quiet = engine.config().probeQuietPeriodMs() * 1_000_000L;
+        return !gotReply && engine.now() < startedNs + quiet;
+    }
+
+    private void scheduleSend() {
+        long interval = intervalNs();
+        long at = baseNs + (long) ((0.5 + 0.5 * engine.random().nextDouble()) * interval);
+        sendTimer = engine.schedule(Math.max(at, engine.now()), this::sendOne);
+    }
+
+    private void sendOne() {
+        if (!running) {
+            return;
+        }
+        long now = engine.now();
+        baseNs += intervalNs();
+        if (baseNs + intervalNs() < now) {
+            baseNs = now; // we fell behind (a stalled loop); do not burst to catch up
+        }
+        scheduleSend();
+        retryTargets(now);
+        List<Target> act = active();
+        if (act.isEmpty()) {
+            engine.discoverTargets(this);
+            return;
+        }
+        // At most two probes unanswered: sending a new one gives up on the older ones.
+        Probe newest = null;
+        for (Iterator<Probe> it = history.descendingIterator(); it.hasNext(); ) {
+            Probe p = it.next();
+            if (p.status != Probe.Status.PENDING) {
+                continue;
+            }
+            if (newest == null) {
+                newest = p;
+            } else {
+                markLost(p);
+            }
+        }
+        Target target = act.get(rotation % act.size());
+        rotation = (rotation + 1) % act.size();
+        int seq = nextSeq;
+        nextSeq = nextSeq == 0xffff ? 1 : nextSeq + 1;
+        Probe probe = new Probe(seq, target, now);
+        history.addLast(probe);
+        while (history.size() > HISTORY) {
+            history.removeFirst();
+        }
+        sent++;
+        engine.platform().sendProbe(phyint.name, family, testAddress, target.address, seq);
+        long timeout = target.hasRtt ? Math.max(target.crttNs(), Math.min(intervalNs() / 2, 2_000_000L))
+                : intervalNs();
+        engine.schedule(now + timeout, () -> {
+            if (probe.status == Probe.Status.PENDING) {
+                markLost(probe);
+                engine.probeResolved(this);
+            }
+        });
+    }
+
+    private void retryTargets(long now) {
+        for (Target t : targets) {
+            if ((t.status == Target.Status.DEAD || t.status == Target.Status.SLOW) && t.retryAtNs <= now) {
+                t.status = Target.Status.ACTIVE;
+                t.consecutiveLosses = 0;
+            }
+        }
+    }
+
+    private void markLost(Probe p) {
+        if (p.status != Probe.Status.PENDING) {
+            return;
+        }
+        p.status = Probe.Status.LOST;
+        lost++;
+        p.target.consecutiveLosses++;
+        if (trailingLossesIncludingPending() == 1 || firstLossNs < 0) {
+            firstLossNs = p.sentAtNs;
+        }
+        engine.listener().probeResolved(new ProbeEvent(p.sentAtNs, phyint.name, family, p.seq, false, -1, -1,
+                p.target.rttAvgNs(), p.target.rttDevNs(), p.target.address));
+        checkTargetDead(p.target);
+    }
+
+    /** A reply: accepted only from the probed target, in the recent window, and not twice. */
+    void onReply(InetAddress from, int seq, long rxNs) {
+        if (!running || !phyint.running) {
+            return; // replies are ignored while the link is down
+        }
+        for (Probe p : history) {
+            if (p.seq != seq || !p.target.address.equals(from)) {
+                continue;
+            }
+            if (p.status == Probe.Status.ACKED) {
+                return;
+            }
+            if (p.status == Probe.Status.LOST) {
+                lost--; // a late reply: the probe was not lost after all
+            }
+            long now = engine.now();
+            p.status = Probe.Status.ACKED;
+            p.ackedAtNs = now;
+            acked++;
+            long netRtt = Math.max(rxNs - p.sentAtNs, 0);
+            p.target.sample(netRtt);
+            p.target.consecutiveLosses = 0;
+            lastReplyNs = now;
+            gotReply = true;
+            if (trailingLosses() == 0) {
+                firstLossNs = -1;
+            }
+            engine.listener().probeResolved(new ProbeEvent(p.sentAtNs, phyint.name, family, p.seq, true, netRtt,
+                    Math.max(now - p.sentAtNs, 0), p.target.rttAvgNs(), p.target.rttDevNs(), p.target.address));
+            engine.adaptFdt(this, p.target);
+            engine.probeResolved(this);
+            return;
+        }
+    }
+
+    private int trailingLossesIncludingPending() {
+        int n = 0;
+        for (Iterator<Probe> it = history.descendingIterator(); it.hasNext(); ) {
+            Probe p = it.next();
+            if (p.status == Probe.Status.PENDING) {
+                continue;
+            }
+            if (p.status != Probe.Status.LOST) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** Consecutive lost probes, newest first, ignoring probes still in flight. */
+    int trailingLosses() {
+        return trailingLossesIncludingPending();
+    }
+
+    /** Consecutive answered probes, newest first, ignoring probes still in flight. */
+    int trailingAcks() {
+        int n = 0;
+        for (Iterator<Probe> it = history.descendingIterator(); it.hasNext(); ) {
+            Probe p = it.next();
+            if (p.status == Probe.Status.PENDING) {
+                continue;
+            }
+            if (p.status != Probe.Status.ACKED) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /** Forget probe results (link went down: repair must be earned by new replies). */
+    void resetHistory() {
+        history.clear();
+        firstLossNs = -1;
+    }
+
+    /**
+     * A target that misses five probes in a row while the interface as a whole still gets
+     * answers is dead: a router is set aside and retried later, a discovered host is replaced.
+     */
+    private void checkTargetDead(Target t) {
+        if (t.consecutiveLosses < 5 || t.status != Target.Status.ACTIVE) {
+            return;
+        }
+        boolean interfaceFine = false;
+        for (Probe p : history) {
+            if (p.status == Probe.Status.ACKED && p.target != t && p.sentAtNs > lastSentTo(t, 5)) {
+                interfaceFine = true;
+                break;
+            }
+        }
+        if (!interfaceFine) {
+            return;
+        }
+        if (t.origin == Target.Origin.MULTICAST) {
+            targets.remove(t);
+            engine.discoverTargets(this);
+        } else {
+            t.status = Target.Status.DEAD;
+            t.retryAtNs = engine.now() + TARGET_RETRY_NS;
+        }
+    }
+
+    private long lastSentTo(Target t, int nth) {
+        int seen = 0;
+        for (Iterator<Probe> it = history.descendingIterator(); it.hasNext(); ) {
+            Probe p = it.next();
+            if (p.target == t && ++seen == nth) {
+                return p.sentAtNs;
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /**
+     * Rebuilds the target list from the routing table: configured host routes first, then routers
+     * on the test subnet; discovered hosts stay only while no route-based target exists.
+     */
+    void refreshTargets() {
+        if (testAddress == null) {
+            return;
+        }
+        List<Target> fresh = new ArrayList<>();
+        for (Route r : engine.routes()) {
+            if (r.family() != family || !r.isHostTarget()) {
+                continue;
+            }
+            if (onTestSubnet(r.destination())) {
+                fresh.add(reuse(r.destination(), Target.Origin.CONFIGURED));
+            }
+        }
+        for (Route r : engine.routes()) {
+            if (r.family() != family || r.isHostTarget() || r.gateway() == null) {
+                continue;
+            }
+            if (onTestSubnet(r.gateway()) && fresh.stream().noneMatch(t -> t.address.equals(r.gateway()))) {
+                fresh.add(reuse(r.gateway(), Target.Origin.ROUTER));
+            }
+        }
+        if (fresh.isEmpty()) {
+            for (Target t : targets) {
+                if (t.origin == Target.Origin.MULTICAST) {
+                    fresh.add(t);
+                }
+            }
+        }
+        targets.clear();
+        targets.addAll(fresh);
+        if (rotation >= Math.max(1, active().size())) {
+            rotation = 0;
+        }
+    }
+
+    private Target reuse(InetAddress a, Target.Origin origin) {
+        for (Target t : targets) {
+            if (t.address.equals(a) && t.origin == origin) {
+                return t;
+            }
+        }
+        return new Target(a, origin);
+    }
+
+    boolean onTestSubnet(InetAddress a) {
+        if (testAddress == null || Family.of(a) != family) {
+            return false;
+        }
+        if (family == Family.INET6) {
+            // IPv6 probes go from the link-local address: any on-link router or host qualifies.
+            return true;
+        }
+        return Addresses.sameSubnet(testAddress, a, testPrefix);
+    }
+
+    boolean hasRouteTargets() {
+        return targets.stream().anyMatch(t -> t.origin != Target.Origin.MULTICAST);
+    }
+
+    /** A host answered the all-hosts echo: take it while we have room and no router. */
+    void onDiscoveryReply(InetAddress from) {
+        if (!running || hasRouteTargets()) {
+            return;
+        }
+        for (Target t : targets) {
+            if (t.address.equals(from)) {
+                return;
+            }
+        }
+        if (targets.size() < MAX_ACTIVE_TARGETS) {
+            targets.add(new Target(from, Target.Origin.MULTICAST));
+        }
+    }
+
+    /** Drops discovered hosts (after a group failure they are rediscovered); routers stay. */
+    void flushHostTargets() {
+        targets.removeIf(t -> t.origin == Target.Origin.MULTICAST);
+        rotation = 0;
+    }
+
+    /** ipmpstat -t MODE. */
+    String mode() {
+        if (!running) {
+            return "disabled";
+        }
+        return hasRouteTargets() ? "routes" : "multicast";
+    }
+}

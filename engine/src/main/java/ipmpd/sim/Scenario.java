@@ -1,0 +1,359 @@
+package ipmpd.sim;
+
+import ipmpd.engine.AdminException;
+import ipmpd.engine.Addresses;
+import ipmpd.engine.Engine;
+import ipmpd.engine.EngineConfig;
+import ipmpd.engine.EngineListener;
+import ipmpd.engine.EngineSnapshot;
+import ipmpd.engine.Family;
+import ipmpd.engine.IfconfigCommand;
+import ipmpd.engine.Ipmpstat;
+import ipmpd.engine.MpathdFile;
+import ipmpd.engine.ProbeEvent;
+import ipmpd.engine.Route;
+import ipmpd.engine.Tokenizer;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs a scenario (one command per line, '#' comments) against the engine on a simulated link
+ * with a virtual clock, and writes the transcript: log messages as "@SECONDS MESSAGE" when they
+ * happen, and each command's output as the real tool prints it.
+ */
+public final class Scenario {
+    /** A scenario line that cannot be run (not a tool error: a mistake in the scenario itself). */
+    public static final class ScenarioError extends Exception {
+        public ScenarioError(String message) {
+            super(message);
+        }
+    }
+
+    private final VirtualClock clock = new VirtualClock();
+    private final SimLink link;
+    private final Engine engine;
+    private final StringBuilder out = new StringBuilder();
+    private int nextIfIndex = 2;
+    private Ipmpstat.ProbePrinter probeStream;
+
+    public Scenario() {
+        this(EngineConfig.defaults().withQuietPeriod(0), 1);
+    }
+
+    public Scenario(EngineConfig config, long seed) {
+        link = new SimLink(clock, seed);
+        RandomGenerator random = new RandomGenerator() {
+            @Override
+            public long nextLong() {
+                return link.random().nextLong();
+            }
+
+            @Override
+            public double nextDouble() {
+                return link.random().nextDouble();
+            }
+        };
+        EngineListener transcript = new EngineListener() {
+            @Override
+            public void log(String message) {
+                out.append(String.format(Locale.ROOT, "@%.3f %s%n", clock.nanos() / 1e9, message));
+            }
+
+            @Override
+            public void probeResolved(ProbeEvent event) {
+                if (probeStream != null) {
+                    out.append(probeStream.print(event));
+                }
+            }
+        };
+        engine = new Engine(clock, link, transcript, random, config);
+        link.attach(engine);
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public SimLink link() {
+        return link;
+    }
+
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    /** The transcript so far. */
+    public String transcript() {
+        return out.toString();
+    }
+
+    /** Runs a whole scenario text. */
+    public void runAll(List<String> lines) throws ScenarioError {
+        int n = 0;
+        for (String line : lines) {
+            n++;
+            try {
+                run(line);
+            } catch (ScenarioError e) {
+                throw new ScenarioError("line " + n + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Runs one scenario line. */
+    public void run(String line) throws ScenarioError {
+        int hash = line.indexOf('#');
+        String text = hash >= 0 ? line.substring(0, hash) : line;
+        List<String> w = Tokenizer.split(text);
+        if (w.isEmpty()) {
+            return;
+        }
+        List<String> args = w.subList(1, w.size());
+        switch (w.get(0)) {
+            case "ifconfig" -> ifconfig(args);
+            case "if_mpadm" -> ifMpadm(args);
+            case "route" -> route(args);
+            case "mpathd" -> mpathd(args);
+            case "ipmpstat" -> ipmpstat(args);
+            case "host" -> host(args);
+            case "link" -> link(args);
+            case "cut" -> pathState(args, true);
+            case "mend" -> pathState(args, false);
+            case "wait" -> link.advanceTo(clock.nanos() + duration(one(args, "wait DURATION")));
+            case "seed" -> link.reseed(Long.parseLong(one(args, "seed N")));
+            case "nic" -> nic(one(args, "nic IF"));
+            case "detach" -> {
+                String name = one(args, "detach IF");
+                detached.add(name);
+                engine.nicRemoved(name);
+            }
+            case "attach" -> attach(one(args, "attach IF"));
+            case "hostname", "hostname6" -> bootFile(w.get(0).equals("hostname6") ? Family.INET6 : Family.INET, args);
+            case "boot" -> {
+                for (String problem : engine.boot()) {
+                    out.append(problem).append('\n');
+                }
+            }
+            default -> throw new ScenarioError("unknown command: " + w.get(0));
+        }
+        link.advanceTo(clock.nanos());
+    }
+
+    private static String one(List<String> args, String usage) throws ScenarioError {
+        if (args.size() != 1) {
+            throw new ScenarioError("usage: " + usage);
+        }
+        return args.get(0);
+    }
+
+    /** "500ms", "12s", "2m", "1.5s". */
+    static long duration(String text) throws ScenarioError {
+        try {
+            if (text.endsWith("ms")) {
+                return (long) (Double.parseDouble(text.substring(0, text.length() - 2)) * 1e6);
+            }
+            if (text.endsWith("s")) {
+                return (long) (Double.parseDouble(text.substring(0, text.length() - 1)) * 1e9);
+            }
+            if (text.endsWith("m")) {
+                return (long) (Double.parseDouble(text.substring(0, text.length() - 1)) * 60e9);
+            }
+            if (text.endsWith("h")) {
+                return (long) (Double.parseDouble(text.substring(0, text.length() - 1)) * 3600e9);
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error
+        }
+        throw new ScenarioError("bad duration: " + text + " (use e.g. 500ms, 12s, 2m)");
+    }
+
+    private final List<String> known = new ArrayList<>();
+    private final List<String> detached = new ArrayList<>();
+
+    private void nic(String name) {
+        if (!known.contains(name)) {
+            known.add(name);
+            link.links.putIfAbsent(name, Boolean.TRUE);
+            engine.nicAdded(name, nextIfIndex++, link.linkUp(name));
+        }
+    }
+
+    private void attach(String name) {
+        detached.remove(name);
+        if (!known.contains(name)) {
+            nic(name);
+        } else {
+            engine.nicAdded(name, nextIfIndex++, link.linkUp(name));
+        }
+    }
+
+    private void ifconfig(List<String> args) {
+        if (!args.isEmpty() && args.contains("plumb") && !args.get(0).equals("-a")) {
+            String name = args.get(0).split(":")[0];
+            if (!detached.contains(name)) {
+                nic(name);
+            }
+        }
+        try {
+            out.append(IfconfigCommand.execute(engine, args));
+        } catch (AdminException e) {
+            out.append(e.getMessage()).append('\n');
+        }
+    }
+
+    private void ifMpadm(List<String> args) {
+        if (args.size() != 2 || !(args.get(0).equals("-d") || args.get(0).equals("-r"))) {
+            out.append("Usage: if_mpadm [-d | -r] <interface>\n");
+            return;
+        }
+        try {
+            if (args.get(0).equals("-d")) {
+                engine.offline(args.get(1));
+            } else {
+                engine.undoOffline(args.get(1));
+            }
+        } catch (AdminException e) {
+            out.append(e.getMessage()).append('\n');
+        }
+    }
+
+    private void route(List<String> args) throws ScenarioError {
+        // route add|delete -host DEST GATEWAY [-static]
+        List<String> a = new ArrayList<>(args);
+        a.remove("-static");
+        if (a.size() != 4 || !a.get(1).equals("-host") || !(a.get(0).equals("add") || a.get(0).equals("delete"))) {
+            throw new ScenarioError("usage: route add|delete -host DEST GATEWAY [-static]");
+        }
+        Optional<InetAddress> dst = Addresses.parse(a.get(2));
+        Optional<InetAddress> gw = Addresses.parse(a.get(3));
+        if (dst.isEmpty() || gw.isEmpty()) {
+            out.append("route: bad address: ").append(dst.isEmpty() ? a.get(2) : a.get(3)).append('\n');
+            return;
+        }
+        Route r = new Route(dst.get(), dst.get().getAddress().length * 8, gw.get());
+        if (a.get(0).equals("add")) {
+            if (link.routes.contains(r)) {
+                out.append("add host ").append(a.get(2)).append(": gateway ").append(a.get(3))
+                        .append(": entry exists\n");
+                return;
+            }
+            link.routes.add(r);
+            out.append("add host ").append(a.get(2)).append(": gateway ").append(a.get(3)).append('\n');
+        } else {
+            if (!link.routes.remove(r)) {
+                out.append("delete host ").append(a.get(2)).append(": gateway ").append(a.get(3))
+                        .append(": not in table\n");
+                return;
+            }
+            out.append("delete host ").append(a.get(2)).append(": gateway ").append(a.get(3)).append('\n');
+        }
+        engine.routesChanged(link.routes);
+    }
+
+    private void mpathd(List<String> args) {
+        MpathdFile.Result r = MpathdFile.parse(args, engine.config());
+        for (String m : r.messages()) {
+            out.append(String.format(Locale.ROOT, "@%.3f %s%n", clock.nanos() / 1e9, m));
+        }
+        engine.applyConfig(r.config());
+    }
+
+    private void ipmpstat(List<String> args) {
+        Ipmpstat.Options o;
+        try {
+            o = Ipmpstat.parse(args);
+        } catch (AdminException e) {
+            out.append(e.getMessage()).append('\n');
+            return;
+        }
+        EngineSnapshot s = engine.snapshot();
+        if (o.mode() == 'p') {
+            if (!Ipmpstat.anyProbing(s)) {
+                out.append("ipmpstat: probe-based failure detection is disabled\n");
+                return;
+            }
+            StringBuilder err = new StringBuilder();
+            try {
+                probeStream = new Ipmpstat.ProbePrinter(o, clock.nanos(), err);
+            } catch (AdminException e) {
+                out.append(err).append(e.getMessage()).append('\n');
+                return;
+            }
+            out.append(err);
+            return;
+        }
+        probeStream = null;
+        Ipmpstat.Result r = Ipmpstat.run(o, s);
+        out.append(r.stderr()).append(r.stdout());
+    }
+
+    private void host(List<String> args) throws ScenarioError {
+        if (args.isEmpty() || args.size() > 2) {
+            throw new ScenarioError("usage: host ADDR [router|down|up]");
+        }
+        InetAddress a = Addresses.parse(args.get(0))
+                .orElseThrow(() -> new ScenarioError("not an address: " + args.get(0)));
+        String what = args.size() == 2 ? args.get(1) : "";
+        switch (what) {
+            case "" -> link.addHost(a, false);
+            case "router" -> link.addHost(a, true);
+            case "down", "up" -> {
+                SimLink.Host h = link.hosts.get(Addresses.format(a));
+                if (h == null) {
+                    throw new ScenarioError("no such host: " + args.get(0));
+                }
+                h.up = what.equals("up");
+            }
+            default -> throw new ScenarioError("usage: host ADDR [router|down|up]");
+        }
+    }
+
+    private void link(List<String> args) throws ScenarioError {
+        if (args.size() != 2 || !(args.get(1).equals("down") || args.get(1).equals("up"))) {
+            throw new ScenarioError("usage: link IF down|up");
+        }
+        String name = args.get(0);
+        boolean up = args.get(1).equals("up");
+        link.links.put(name, up);
+        engine.linkChanged(name, up);
+    }
+
+    private void pathState(List<String> args, boolean cut) throws ScenarioError {
+        String name = one(args, cut ? "cut IF" : "mend IF");
+        if (cut) {
+            link.cut.add(name);
+        } else {
+            link.cut.remove(name);
+        }
+    }
+
+    private void bootFile(Family f, List<String> args) throws ScenarioError {
+        if (args.isEmpty()) {
+            throw new ScenarioError("usage: hostname IF ARGS... (a line of /etc/hostname.IF)");
+        }
+        String name = args.get(0);
+        String rest = String.join(" ", args.subList(1, args.size()).stream()
+                .map(s -> s.isEmpty() ? "\"\"" : s).toList());
+        List<String> lines = new ArrayList<>(bootLines(f, name));
+        lines.add(rest);
+        engine.setBootConfig(name, f, lines);
+        (f == Family.INET ? boot4 : boot6).put(name, lines);
+    }
+
+    private final java.util.Map<String, List<String>> boot4 = new java.util.HashMap<>();
+    private final java.util.Map<String, List<String>> boot6 = new java.util.HashMap<>();
+
+    private List<String> bootLines(Family f, String name) {
+        return (f == Family.INET ? boot4 : boot6).getOrDefault(name, List.of());
+    }
+
+    /** Marks a NIC missing (for a boot with a NIC that is not there). */
+    void markDetached(String name) {
+        detached.add(name);
+    }
+}

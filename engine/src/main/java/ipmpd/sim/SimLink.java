@@ -1,0 +1,166 @@
+package ipmpd.sim;
+
+import ipmpd.engine.Addresses;
+import ipmpd.engine.Engine;
+import ipmpd.engine.Family;
+import ipmpd.engine.Platform;
+import ipmpd.engine.Route;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A simulated IP link: neighbours that answer echo requests after a short RTT, NICs whose
+ * cables can be pulled, and paths that can be cut behind a NIC while its link stays up. It is the
+ * engine's {@link Platform} in ipmpsim and in the engine's tests, and it keeps the addresses the
+ * engine put "in the kernel" so tests can check where data addresses really are.
+ */
+public final class SimLink implements Platform {
+    /** A neighbour on the link. */
+    static final class Host {
+        final InetAddress address;
+        boolean up = true;
+        boolean router;
+        final long rttNs;
+
+        Host(InetAddress address, long rttNs) {
+            this.address = address;
+            this.rttNs = rttNs;
+        }
+    }
+
+    private record Event(long at, long seq, Runnable action) {
+    }
+
+    final VirtualClock clock;
+    private Random random;
+    private Engine engine;
+    final Map<String, Host> hosts = new LinkedHashMap<>();
+    final Set<String> cut = new HashSet<>();
+    final Map<String, Boolean> links = new LinkedHashMap<>();
+    final List<Route> routes = new ArrayList<>();
+    /** Addresses installed per interface ("eth0" -> "192.0.2.5/24"), as the kernel would hold them. */
+    final Map<String, Set<String>> kernel = new LinkedHashMap<>();
+    private final PriorityQueue<Event> events = new PriorityQueue<>(
+            Comparator.comparingLong(Event::at).thenComparingLong(Event::seq));
+    private long eventSeq;
+    long probesSent;
+
+    public SimLink(VirtualClock clock, long seed) {
+        this.clock = clock;
+        this.random = new Random(seed);
+    }
+
+    void attach(Engine engine) {
+        this.engine = engine;
+    }
+
+    void reseed(long seed) {
+        random = new Random(seed);
+    }
+
+    Random random() {
+        return random;
+    }
+
+    Host addHost(InetAddress a, boolean router) {
+        Host h = hosts.computeIfAbsent(Addresses.format(a),
+                k -> new Host(a, 250_000L + 50_000L * hosts.size()));
+        if (router && !h.router) {
+            h.router = true;
+            InetAddress any = Family.of(a) == Family.INET ? Addresses.ANY4 : Addresses.ANY6;
+            routes.add(new Route(any, 0, a));
+            engine.routesChanged(routes);
+        }
+        return h;
+    }
+
+    boolean linkUp(String ifname) {
+        return links.getOrDefault(ifname, Boolean.TRUE);
+    }
+
+    private boolean pathOk(String ifname) {
+        return linkUp(ifname) && !cut.contains(ifname);
+    }
+
+    private void at(long when, Runnable action) {
+        events.add(new Event(when, eventSeq++, action));
+    }
+
+    /** Advances virtual time to {@code until}, delivering replies and running engine timers in order. */
+    void advanceTo(long until) {
+        while (true) {
+            long te = engine.nextDeadlineNs();
+            long ts = events.isEmpty() ? Long.MAX_VALUE : events.peek().at();
+            long t = Math.min(te, ts);
+            if (t > until) {
+                break;
+            }
+            clock.set(Math.max(t, clock.nanos()));
+            if (ts <= te) {
+                events.poll().action().run();
+            } else {
+                engine.runDue();
+            }
+        }
+        clock.set(Math.max(until, clock.nanos()));
+    }
+
+    private long jitter(long base) {
+        return base + (long) (random.nextDouble() * 100_000L);
+    }
+
+    @Override
+    public void addAddress(AddressPlacement p) {
+        kernel.computeIfAbsent(p.ifname(), k -> new java.util.LinkedHashSet<>())
+                .add(Addresses.format(p.address()) + "/" + p.prefixLen());
+    }
+
+    @Override
+    public void removeAddress(AddressPlacement p) {
+        Set<String> s = kernel.get(p.ifname());
+        if (s != null) {
+            s.remove(Addresses.format(p.address()) + "/" + p.prefixLen());
+        }
+    }
+
+    @Override
+    public void sendProbe(String ifname, Family family, InetAddress source, InetAddress target, int sequence) {
+        probesSent++;
+        Host h = hosts.get(Addresses.format(target));
+        if (h == null || !h.up || !pathOk(ifname) || Family.of(target) != family) {
+            return;
+        }
+        long delay = jitter(h.rttNs);
+        at(clock.nanos() + delay, () -> {
+            if (pathOk(ifname) && h.up) {
+                engine.probeReply(ifname, family, target, sequence, clock.nanos());
+            }
+        });
+    }
+
+    @Override
+    public void sendDiscovery(String ifname, Family family, InetAddress source) {
+        if (!pathOk(ifname)) {
+            return;
+        }
+        for (Host h : hosts.values()) {
+            if (!h.up || Family.of(h.address) != family || h.address.equals(source)) {
+                continue;
+            }
+            at(clock.nanos() + jitter(h.rttNs), () -> {
+                if (pathOk(ifname) && h.up) {
+                    engine.discoveryReply(ifname, family, h.address);
+                }
+            });
+        }
+    }
+}
