@@ -1,0 +1,295 @@
+package ipmpd.linux;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The few libc calls ipmpd needs, direct-mapped with JNA (no reflection proxy per call).
+ *
+ * <p>Every public wrapper turns a failure return into a {@link NativeIOException} carrying errno and
+ * strerror text, so no caller ever looks at -1 or errno. The raw symbols stay private in {@link C}.
+ * JNA saves errno after every direct call on the calling thread ({@link Native#getLastError()}),
+ * which is the value read right after a failed return.
+ *
+ * <p>Assumes LP64 Linux (x86_64, aarch64): size_t/ssize_t are Java {@code long}.
+ */
+public final class LibC {
+    public static final int AF_UNSPEC = 0;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int AF_NETLINK = 16;
+    public static final int AF_PACKET = 17;
+
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVTIMEO = 20;
+    public static final int SO_BINDTODEVICE = 25;
+    public static final int SO_RCVBUFFORCE = 33;
+    /** Also the control message type (SCM_TIMESTAMPNS) carrying a struct timespec. */
+    public static final int SO_TIMESTAMPNS = 35;
+
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_ICMP = 1;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPPROTO_ICMPV6 = 58;
+    public static final int SOL_RAW = 255;
+    public static final int SOL_NETLINK = 270;
+
+    public static final int IP_TTL = 2;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    /** ICMP_FILTER (SOL_RAW) and ICMP6_FILTER (IPPROTO_ICMPV6) share the value 1. */
+    public static final int ICMP_FILTER = 1;
+
+    public static final int MSG_PEEK = 0x2;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+
+    public static final short POLLIN = 0x1;
+    public static final short POLLERR = 0x8;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final int CLOCK_REALTIME = 0;
+
+    public static final long SIOCGIFHWADDR = 0x8927;
+
+    private LibC() {
+    }
+
+    /** Raw libc symbols. Names must equal the C symbols: direct mapping binds by method name. */
+    private static final class C {
+        static {
+            Native.register(NativeLibrary.getInstance("c"));
+        }
+
+        static native int socket(int domain, int type, int protocol);
+
+        static native int bind(int fd, byte[] addr, int addrLen);
+
+        static native long sendto(int fd, byte[] buf, long len, int flags, byte[] addr, int addrLen);
+
+        static native long sendmsg(int fd, Pointer msg, int flags);
+
+        static native long recvmsg(int fd, Pointer msg, int flags);
+
+        static native long recvfrom(int fd, Pointer buf, long len, int flags, Pointer addr, Pointer addrLen);
+
+        static native int setsockopt(int fd, int level, int name, byte[] value, int len);
+
+        static native int getsockopt(int fd, int level, int name, byte[] value, int[] len);
+
+        static native int poll(Pointer fds, long nfds, int timeoutMillis);
+
+        static native int close(int fd);
+
+        static native int if_nametoindex(String name);
+
+        static native Pointer if_indextoname(int index, byte[] buf);
+
+        static native int setns(int fd, int nstype);
+
+        // open(2) and ioctl(2) are variadic; calling them with their full fixed argument list is
+        // the usual, ABI-safe way on LP64 Linux.
+        static native int open(String path, int flags, int mode);
+
+        static native int ioctl(int fd, long request, byte[] arg);
+
+        static native int clock_gettime(int clock, long[] timespec);
+
+        static native Pointer strerror(int errnum);
+    }
+
+    private static NativeIOException fail(String op) {
+        return new NativeIOException(op, Native.getLastError());
+    }
+
+    /** strerror text for an errno value. */
+    public static String strerror(int errno) {
+        Pointer p = C.strerror(errno);
+        return p == null ? "errno " + errno : p.getString(0, StandardCharsets.UTF_8.name());
+    }
+
+    public static int socket(int domain, int type, int protocol) throws NativeIOException {
+        int fd = C.socket(domain, type, protocol);
+        if (fd < 0) {
+            throw fail("socket(" + domain + ", " + type + ", " + protocol + ")");
+        }
+        return fd;
+    }
+
+    public static void bind(int fd, byte[] sockaddr) throws NativeIOException {
+        if (C.bind(fd, sockaddr, sockaddr.length) < 0) {
+            throw fail("bind");
+        }
+    }
+
+    /** @return bytes sent */
+    public static long sendto(int fd, byte[] buf, int flags, byte[] sockaddr) throws NativeIOException {
+        long n = C.sendto(fd, buf, buf.length, flags, sockaddr, sockaddr == null ? 0 : sockaddr.length);
+        if (n < 0) {
+            throw fail("sendto");
+        }
+        return n;
+    }
+
+    /** @param msghdr a struct msghdr in native memory (see {@link RecvMsg} for the layout) */
+    public static long sendmsg(int fd, Pointer msghdr, int flags) throws NativeIOException {
+        long n = C.sendmsg(fd, msghdr, flags);
+        if (n < 0) {
+            throw fail("sendmsg");
+        }
+        return n;
+    }
+
+    /** @return bytes received; EAGAIN is thrown like any other error (check {@link NativeIOException#errno()}) */
+    public static long recvmsg(int fd, Pointer msghdr, int flags) throws NativeIOException {
+        long n = C.recvmsg(fd, msghdr, flags);
+        if (n < 0) {
+            throw fail("recvmsg");
+        }
+        return n;
+    }
+
+    /** recvfrom without the source address (the only use here is netlink, where it is always the kernel). */
+    public static long recvfrom(int fd, Pointer buf, long len, int flags) throws NativeIOException {
+        long n = C.recvfrom(fd, buf, len, flags, null, null);
+        if (n < 0) {
+            throw fail("recvfrom");
+        }
+        return n;
+    }
+
+    public static void setsockopt(int fd, int level, int name, byte[] value) throws NativeIOException {
+        if (C.setsockopt(fd, level, name, value, value.length) < 0) {
+            throw fail("setsockopt(" + level + ", " + name + ")");
+        }
+    }
+
+    public static void setsockopt(int fd, int level, int name, int value) throws NativeIOException {
+        setsockopt(fd, level, name, Bytes.intNative(value));
+    }
+
+    /** @return the bytes the kernel wrote (at most maxLen) */
+    public static byte[] getsockopt(int fd, int level, int name, int maxLen) throws NativeIOException {
+        byte[] buf = new byte[maxLen];
+        int[] len = {maxLen};
+        if (C.getsockopt(fd, level, name, buf, len) < 0) {
+            throw fail("getsockopt(" + level + ", " + name + ")");
+        }
+        return java.util.Arrays.copyOf(buf, len[0]);
+    }
+
+    public static int getsockoptInt(int fd, int level, int name) throws NativeIOException {
+        return Bytes.intNative(getsockopt(fd, level, name, 4), 0);
+    }
+
+    /**
+     * poll(2) on several descriptors for the same events.
+     *
+     * @param revents receives each descriptor's returned events (same length as fds)
+     * @return number of ready descriptors, 0 on timeout or when interrupted (EINTR)
+     */
+    public static int poll(int[] fds, short events, short[] revents, int timeoutMillis) throws NativeIOException {
+        // struct pollfd { int fd; short events; short revents; } = 8 bytes
+        Memory m = new Memory(8L * Math.max(1, fds.length));
+        for (int i = 0; i < fds.length; i++) {
+            m.setInt(8L * i, fds[i]);
+            m.setShort(8L * i + 4, events);
+            m.setShort(8L * i + 6, (short) 0);
+        }
+        int n = C.poll(m, fds.length, timeoutMillis);
+        if (n < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EINTR) {
+                return 0;
+            }
+            throw new NativeIOException("poll", errno);
+        }
+        for (int i = 0; i < fds.length; i++) {
+            revents[i] = m.getShort(8L * i + 6);
+        }
+        return n;
+    }
+
+    /** @return true if fd became readable (or has an error pending) within the timeout */
+    public static boolean pollIn(int fd, int timeoutMillis) throws NativeIOException {
+        short[] rev = new short[1];
+        return poll(new int[] {fd}, POLLIN, rev, timeoutMillis) > 0 && rev[0] != 0;
+    }
+
+    public static void close(int fd) throws NativeIOException {
+        if (C.close(fd) < 0) {
+            throw fail("close(" + fd + ")");
+        }
+    }
+
+    /** Interface index of a name, in the network namespace of the calling thread. */
+    public static int if_nametoindex(String name) throws NativeIOException {
+        int idx = C.if_nametoindex(name);
+        if (idx == 0) {
+            throw new NativeIOException("if_nametoindex(" + name + ")", nonZero(Native.getLastError(), Errno.ENODEV));
+        }
+        return idx;
+    }
+
+    /** Interface name of an index, in the network namespace of the calling thread. */
+    public static String if_indextoname(int index) throws NativeIOException {
+        byte[] buf = new byte[16]; // IF_NAMESIZE
+        if (C.if_indextoname(index, buf) == null) {
+            throw new NativeIOException("if_indextoname(" + index + ")", nonZero(Native.getLastError(), Errno.ENODEV));
+        }
+        return Bytes.cString(buf, 0, buf.length);
+    }
+
+    public static void setns(int fd, int nstype) throws NativeIOException {
+        if (C.setns(fd, nstype) < 0) {
+            throw fail("setns");
+        }
+    }
+
+    public static int open(String path, int flags) throws NativeIOException {
+        int fd = C.open(path, flags, 0);
+        if (fd < 0) {
+            throw fail("open(" + path + ")");
+        }
+        return fd;
+    }
+
+    /** ioctl with an in/out buffer argument (e.g. struct ifreq). */
+    public static void ioctl(int fd, long request, byte[] arg) throws NativeIOException {
+        if (C.ioctl(fd, request, arg) < 0) {
+            throw fail("ioctl(0x" + Long.toHexString(request) + ")");
+        }
+    }
+
+    /** CLOCK_REALTIME in nanoseconds: the clock of SO_TIMESTAMPNS, so the two can be subtracted. */
+    public static long realtimeNanos() {
+        long[] ts = new long[2];
+        if (C.clock_gettime(CLOCK_REALTIME, ts) < 0) {
+            // Cannot fail for CLOCK_REALTIME with a valid buffer; fall back rather than throw.
+            java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        }
+        return ts[0] * 1_000_000_000L + ts[1];
+    }
+
+    private static int nonZero(int errno, int fallback) {
+        return errno != 0 ? errno : fallback;
+    }
+}

@@ -1,0 +1,44 @@
+package ipmpd.linux;
+
+/**
+ * One interface as rtnetlink reports it (RTM_NEWLINK).
+ *
+ * @param index          interface index
+ * @param name           IFLA_IFNAME
+ * @param type           ARPHRD_* (1 = Ethernet, 772 = loopback)
+ * @param flags          IFF_* bits ({@link Rtnl#IFF_UP}, {@link Rtnl#IFF_RUNNING}, {@link Rtnl#IFF_LOWER_UP}...)
+ * @param operState      IFLA_OPERSTATE
+ * @param carrier        IFLA_CARRIER, or IFF_LOWER_UP when the kernel did not send it
+ * @param carrierChanges IFLA_CARRIER_CHANGES (reveals flaps that happened between two events), -1 if absent
+ * @param mtu            IFLA_MTU, 0 if absent
+ * @param address        IFLA_ADDRESS, null if the link has none
+ * @param kind           IFLA_INFO_KIND ("veth", "bridge", ...), null for plain hardware
+ * @param master         IFLA_MASTER (bridge or bond index), 0 if none
+ */
+public record LinkInfo(int index, String name, int type, int flags, OperState operState, boolean carrier,
+        int carrierChanges, int mtu, HwAddress address, String kind, int master) {
+
+    public boolean isUp() {
+        return (flags & Rtnl.IFF_UP) != 0;
+    }
+
+    public boolean isRunning() {
+        return (flags & Rtnl.IFF_RUNNING) != 0;
+    }
+
+    public boolean isLowerUp() {
+        return (flags & Rtnl.IFF_LOWER_UP) != 0;
+    }
+
+    public boolean isLoopback() {
+        return (flags & Rtnl.IFF_LOOPBACK) != 0;
+    }
+
+    public boolean isMulticast() {
+        return (flags & Rtnl.IFF_MULTICAST) != 0;
+    }
+
+    public boolean isPointToPoint() {
+        return (flags & Rtnl.IFF_POINTOPOINT) != 0;
+    }
+}

@@ -1,0 +1,83 @@
+package ipmpd.linux;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Sets the per-interface sysctls that IP failover on Linux depends on (see linux-notes.md):
+ * <ul>
+ * <li>ipv4 arp_ignore=1, arp_announce=2: only the member holding an address answers ARP for it and
+ *     ARP requests carry a source of the sending member (no ARP flux);
+ * <li>ipv4 and ipv6 ignore_routes_with_linkdown=1: a dead member's connected route is not used;
+ * <li>ipv4 rp_filter=2 (loose): strict mode drops probe replies because several members carry the
+ *     same prefix; 2 rather than 0 because the kernel uses max(all, interface);
+ * <li>ipv4 promote_secondaries=1: deleting a primary address must not delete the secondaries,
+ *     data addresses included.
+ * </ul>
+ * Values are written under /proc/sys/net, which procfs resolves against the network namespace of
+ * the calling thread, so this works both in a process started by {@code ip netns exec} and on a
+ * {@link NetNs.Executor} thread (verified by MemberSysctlsKernelTest).
+ */
+public final class MemberSysctls {
+
+    /** One value changed: {@code key} in sysctl dotted form, e.g. net.ipv4.conf.veth1.arp_ignore. */
+    public record Change(String key, String oldValue, String newValue) {
+        @Override
+        public String toString() {
+            return key + ": " + oldValue + " -> " + newValue;
+        }
+    }
+
+    private record Setting(String family, String name, String value) {
+    }
+
+    private static final List<Setting> SETTINGS = List.of(
+            new Setting("ipv4", "arp_ignore", "1"),
+            new Setting("ipv4", "arp_announce", "2"),
+            new Setting("ipv4", "ignore_routes_with_linkdown", "1"),
+            new Setting("ipv4", "rp_filter", "2"),
+            new Setting("ipv4", "promote_secondaries", "1"),
+            new Setting("ipv6", "ignore_routes_with_linkdown", "1"));
+
+    private final Path procSysNet;
+
+    public MemberSysctls() {
+        this(Path.of("/proc/sys/net"));
+    }
+
+    /** @param procSysNet root standing for /proc/sys/net (another directory in tests) */
+    public MemberSysctls(Path procSysNet) {
+        this.procSysNet = procSysNet;
+    }
+
+    /**
+     * Applies the settings to one member and reports what changed (values already right are not
+     * written). IPv6 settings are skipped when IPv6 is disabled on the interface (no conf dir).
+     *
+     * @throws java.nio.file.NoSuchFileException if the interface has no IPv4 configuration (does
+     *         not exist in this namespace)
+     */
+    public List<Change> apply(String ifname) throws IOException {
+        if (ifname.isEmpty() || ifname.contains("/") || ifname.equals(".") || ifname.equals("..")) {
+            throw new IllegalArgumentException("bad interface name: " + ifname);
+        }
+        List<Change> changes = new ArrayList<>();
+        for (Setting s : SETTINGS) {
+            Path dir = procSysNet.resolve(s.family()).resolve("conf").resolve(ifname);
+            if (s.family().equals("ipv6") && !Files.isDirectory(dir)) {
+                continue;
+            }
+            Path file = dir.resolve(s.name());
+            String old = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            if (!old.equals(s.value())) {
+                Files.writeString(file, s.value() + "\n", StandardCharsets.US_ASCII);
+                changes.add(new Change("net." + s.family() + ".conf." + ifname + "." + s.name(), old, s.value()));
+            }
+        }
+        return changes;
+    }
+}

@@ -1,0 +1,64 @@
+package ipmpd.linux;
+
+import static ipmpd.linux.Rtnl.*;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+
+/** RTM_*ROUTE messages: rtmsg + RTA_* attributes. */
+final class RouteCodec {
+    private RouteCodec() {
+    }
+
+    /** @return the route, or null for families other than IPv4/IPv6 (multicast routing tables...) */
+    static RouteInfo decode(ByteBuffer payload) {
+        ByteBuffer b = payload.duplicate().order(Bytes.HOST);
+        RtMsg m = RtMsg.read(b);
+        if (m.family() != LibC.AF_INET && m.family() != LibC.AF_INET6) {
+            return null;
+        }
+        RtAttrs a = RtAttrs.parse(b);
+        InetAddress dst = a.has(RTA_DST) ? a.address(RTA_DST) : RouteInfo.unspecified(m.family());
+        if (dst == null) {
+            return null;
+        }
+        return new RouteInfo(m.family(), dst, m.dstLen(), a.address(RTA_GATEWAY), a.u32(RTA_OIF, 0),
+                a.u32(RTA_TABLE, m.table()), m.protocol(), m.type(), m.scope(), a.u32(RTA_PRIORITY, 0),
+                a.address(RTA_PREFSRC));
+    }
+
+    static byte[] dumpRequest(int seq, int family) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
+        new RtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).write(m.body());
+        return m.build();
+    }
+
+    /**
+     * @param type    RTM_NEWROUTE or RTM_DELROUTE
+     * @param nlFlags extra NLM_F_* (CREATE|EXCL for add, CREATE|REPLACE for replace)
+     */
+    static byte[] request(int seq, int type, int nlFlags, RouteInfo r) {
+        boolean delete = type == RTM_DELROUTE;
+        NlMessageBuilder m = new NlMessageBuilder(type, NLM_F_REQUEST | NLM_F_ACK | nlFlags, seq);
+        // Delete with scope NOWHERE matches a route of any scope, as ip(8) does.
+        new RtMsg(r.family(), r.dstLen(), 0, 0, r.table() < 256 ? r.table() : RT_TABLE_UNSPEC, r.protocol(),
+                delete ? RT_SCOPE_NOWHERE : r.scope(), r.type(), 0).write(m.body());
+        m.attrU32(RTA_TABLE, r.table());
+        if (r.dstLen() > 0) {
+            m.attrAddress(RTA_DST, r.dst());
+        }
+        if (r.gateway() != null) {
+            m.attrAddress(RTA_GATEWAY, r.gateway());
+        }
+        if (r.oif() > 0) {
+            m.attrU32(RTA_OIF, r.oif());
+        }
+        if (r.prefsrc() != null) {
+            m.attrAddress(RTA_PREFSRC, r.prefsrc());
+        }
+        if (r.priority() > 0) {
+            m.attrU32(RTA_PRIORITY, r.priority());
+        }
+        return m.build();
+    }
+}

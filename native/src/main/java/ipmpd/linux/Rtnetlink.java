@@ -1,0 +1,246 @@
+package ipmpd.linux;
+
+import static ipmpd.linux.Rtnl.*;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * Request/response rtnetlink: dumps and changes of links, addresses, routes and rules, each
+ * request acknowledged by the kernel and a failure raised as a {@link NativeIOException} with the
+ * errno and, where the kernel gives one, its extended-ack message.
+ *
+ * <p>Events are deliberately read on a different socket ({@link RtnetlinkMonitor}), so replies and
+ * multicast notifications never interleave. Works in the network namespace of the thread that
+ * opened it. Thread-safe: one request at a time.
+ */
+public final class Rtnetlink implements AutoCloseable {
+    private static final int REPLY_TIMEOUT_MS = 5000;
+    private static final int DUMP_ATTEMPTS = 3;
+    private final NetlinkSocket sock;
+    private int seq = (int) (System.nanoTime() & 0x3fffffff);
+    private long skipped;
+
+    private Rtnetlink(NetlinkSocket sock) {
+        this.sock = sock;
+    }
+
+    public static Rtnetlink open() throws IOException {
+        NetlinkSocket s = NetlinkSocket.open(0, false);
+        try {
+            s.setReceiveTimeout(REPLY_TIMEOUT_MS);
+            s.setReceiveBuffer(1 << 20);
+        } catch (NativeIOException e) {
+            s.close();
+            throw e;
+        }
+        return new Rtnetlink(s);
+    }
+
+    public synchronized List<LinkInfo> dumpLinks() throws IOException {
+        return dump(LinkCodec::dumpRequest, LinkCodec::decode, "dump links");
+    }
+
+    /**
+     * One link by index, empty if there is none. Asking for it makes the kernel flush pending
+     * carrier changes first (linkwatch may otherwise delay them by up to a second).
+     */
+    public synchronized Optional<LinkInfo> getLink(int index) throws IOException {
+        int s = nextSeq();
+        try {
+            List<LinkInfo> l = exchange(LinkCodec.getRequest(s, index), s, LinkCodec::decode, "get link " + index).items;
+            return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+        } catch (NativeIOException e) {
+            if (e.errno() == Errno.ENODEV) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Addresses of both families. */
+    public synchronized List<AddrInfo> dumpAddresses() throws IOException {
+        return dumpAddresses(LibC.AF_UNSPEC);
+    }
+
+    /** @param family AF_INET, AF_INET6 or AF_UNSPEC for both */
+    public synchronized List<AddrInfo> dumpAddresses(int family) throws IOException {
+        return dump(s -> AddrCodec.dumpRequest(s, family), AddrCodec::decode, "dump addresses");
+    }
+
+    /** Routes of both families in the main table. */
+    public synchronized List<RouteInfo> dumpRoutes() throws IOException {
+        List<RouteInfo> out = new ArrayList<>(dumpRoutes(LibC.AF_INET, RT_TABLE_MAIN));
+        out.addAll(dumpRoutes(LibC.AF_INET6, RT_TABLE_MAIN));
+        return out;
+    }
+
+    /** Routes of one family in one table (the kernel dumps all tables; filtering is done here). */
+    public synchronized List<RouteInfo> dumpRoutes(int family, int table) throws IOException {
+        List<RouteInfo> out = new ArrayList<>();
+        for (RouteInfo r : dump(s -> RouteCodec.dumpRequest(s, family), RouteCodec::decode, "dump routes")) {
+            if (r.table() == table) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    public synchronized List<RuleInfo> dumpRules(int family) throws IOException {
+        return dump(s -> RuleCodec.dumpRequest(s, family), RuleCodec::decode, "dump rules");
+    }
+
+    /** Adds an address; EEXIST if it is already there. IPv4 labels must start with the interface name. */
+    public synchronized void addAddress(AddrInfo a) throws IOException {
+        int s = nextSeq();
+        exchange(AddrCodec.request(s, true, a), s, null, "add address " + describe(a));
+    }
+
+    /** Deletes an address (matched by address, prefix length, interface and, if given, label). */
+    public synchronized void deleteAddress(AddrInfo a) throws IOException {
+        int s = nextSeq();
+        exchange(AddrCodec.request(s, false, a), s, null, "delete address " + describe(a));
+    }
+
+    /** Adds a route; EEXIST if an identical one exists. */
+    public synchronized void addRoute(RouteInfo r) throws IOException {
+        routeRequest(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, r, "add route ");
+    }
+
+    /** Adds or replaces the route with the same destination, table and metric. */
+    public synchronized void replaceRoute(RouteInfo r) throws IOException {
+        routeRequest(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r, "replace route ");
+    }
+
+    /**
+     * Deletes a route. Fields set in {@code r} must match (protocol too, unless RTPROT_UNSPEC);
+     * ESRCH if there is no such route.
+     */
+    public synchronized void deleteRoute(RouteInfo r) throws IOException {
+        routeRequest(RTM_DELROUTE, 0, r, "delete route ");
+    }
+
+    /** Adds a policy rule; EEXIST if an identical one exists. */
+    public synchronized void addRule(RuleInfo r) throws IOException {
+        int s = nextSeq();
+        exchange(RuleCodec.request(s, true, r), s, null, "add rule " + r);
+    }
+
+    public synchronized void deleteRule(RuleInfo r) throws IOException {
+        int s = nextSeq();
+        exchange(RuleCodec.request(s, false, r), s, null, "delete rule " + r);
+    }
+
+    /** Messages of a reply that could not be decoded and were left out. */
+    public synchronized long skippedMessages() {
+        return skipped;
+    }
+
+    @Override
+    public void close() {
+        sock.close();
+    }
+
+    private void routeRequest(int type, int flags, RouteInfo r, String what) throws IOException {
+        int s = nextSeq();
+        String via = r.gateway() == null ? "" : " via " + r.gateway().getHostAddress();
+        exchange(RouteCodec.request(s, type, flags, r), s, null, what + r.dst().getHostAddress() + "/" + r.dstLen() + via);
+    }
+
+    private static String describe(AddrInfo a) {
+        return a.address().getHostAddress() + "/" + a.prefixLen() + " ifindex " + a.index();
+    }
+
+    private int nextSeq() {
+        seq = (seq + 1) & 0x7fffffff;
+        return seq;
+    }
+
+    /** A dump, repeated when the kernel marks it interrupted (the table changed while being read). */
+    private <T> List<T> dump(IntFunction<byte[]> request, Function<ByteBuffer, T> decoder, String what)
+            throws IOException {
+        for (int attempt = 0; attempt < DUMP_ATTEMPTS; attempt++) {
+            int s = nextSeq();
+            Reply<T> r = exchange(request.apply(s), s, decoder, what);
+            if (!r.interrupted) {
+                return r.items;
+            }
+        }
+        throw new IOException(what + ": dump interrupted " + DUMP_ATTEMPTS + " times by concurrent changes");
+    }
+
+    private static final class Reply<T> {
+        final List<T> items = new ArrayList<>();
+        boolean interrupted;
+    }
+
+    /**
+     * Sends one request and reads until its end: NLMSG_DONE for a dump, NLMSG_ERROR (0 = ACK) for
+     * everything else. Messages with another sequence number (late replies) are ignored.
+     */
+    private <T> Reply<T> exchange(byte[] request, int s, Function<ByteBuffer, T> decoder, String what)
+            throws IOException {
+        sock.send(request);
+        Reply<T> reply = new Reply<>();
+        long[] malformed = new long[1];
+        while (true) {
+            byte[] d;
+            try {
+                d = sock.receive();
+            } catch (NativeIOException e) {
+                if (e.errno() == Errno.ENOBUFS) {
+                    reply.interrupted = true; // part of the reply was dropped: redo if it is a dump
+                    continue;
+                }
+                throw e;
+            }
+            if (d == null) {
+                throw new IOException(what + ": no reply from the kernel within " + REPLY_TIMEOUT_MS + " ms");
+            }
+            for (NlMessage m : NlMessage.split(d, d.length, malformed)) {
+                if (m.header().seq() != s) {
+                    continue;
+                }
+                int type = m.header().type();
+                if (type == NLMSG_ERROR) {
+                    NlError err = NlError.decode(m);
+                    if (err.errno() != 0) {
+                        throw new NativeIOException(what, err.errno(), err.message());
+                    }
+                    return reply;
+                }
+                if (type == NLMSG_DONE) {
+                    ByteBuffer p = m.payload();
+                    if (p.remaining() >= 4 && p.getInt(0) < 0) {
+                        throw new NativeIOException(what, -p.getInt(0), NlError.decode(m).message());
+                    }
+                    if ((m.header().flags() & NLM_F_DUMP_INTR) != 0) {
+                        reply.interrupted = true;
+                    }
+                    return reply;
+                }
+                if ((m.header().flags() & NLM_F_DUMP_INTR) != 0) {
+                    reply.interrupted = true;
+                }
+                if (decoder != null && type != NLMSG_NOOP) {
+                    T item = null;
+                    try {
+                        item = decoder.apply(m.payload());
+                    } catch (RuntimeException e) {
+                        skipped++;
+                    }
+                    if (item != null) {
+                        reply.items.add(item);
+                    }
+                }
+            }
+            skipped += malformed[0];
+            malformed[0] = 0;
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package ipmpd.linux;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Netlink encoding and decoding without a kernel. */
+class RtnlCodecTest {
+
+    private static InetAddress ip(String s) throws Exception {
+        return InetAddress.getByName(s);
+    }
+
+    /** The single message of a built request, as the decoder would receive it. */
+    private static NlMessage only(byte[] datagram) {
+        long[] bad = new long[1];
+        List<NlMessage> msgs = NlMessage.split(datagram, datagram.length, bad);
+        assertEquals(1, msgs.size());
+        assertEquals(0, bad[0]);
+        return msgs.get(0);
+    }
+
+    /** An RTM_NEWLINK as the kernel would send it. */
+    static byte[] newLink(int seq, int index, String name, int flags, int operState) {
+        NlMessageBuilder m = new NlMessageBuilder(Rtnl.RTM_NEWLINK, 0, seq);
+        new IfInfoMsg(LibC.AF_UNSPEC, 1, index, flags, 0).write(m.body());
+        m.attrString(Rtnl.IFLA_IFNAME, name);
+        m.attrU32(Rtnl.IFLA_MTU, 9000);
+        m.attr(Rtnl.IFLA_ADDRESS, new byte[] {2, 0, 0, 0, 0, 1});
+        m.attrU8(Rtnl.IFLA_OPERSTATE, operState);
+        m.attrU8(Rtnl.IFLA_CARRIER, (flags & Rtnl.IFF_LOWER_UP) != 0 ? 1 : 0);
+        m.attrU32(Rtnl.IFLA_CARRIER_CHANGES, 7);
+        m.attrU32(Rtnl.IFLA_MASTER, 3);
+        m.attr(Rtnl.IFLA_LINKINFO | 0x8000, nested(Rtnl.IFLA_INFO_KIND, "veth\0".getBytes())); // NLA_F_NESTED
+        m.attr(999, new byte[] {1, 2, 3}); // an attribute from a newer kernel: ignored
+        return m.build();
+    }
+
+    private static byte[] nested(int type, byte[] value) {
+        ByteBuffer b = ByteBuffer.allocate(NlHeader.align(4 + value.length)).order(Bytes.HOST);
+        b.putShort((short) (4 + value.length)).putShort((short) type).put(value);
+        return b.array();
+    }
+
+    @Test
+    void nlmsghdrIsHostOrderAndLengthIncludesEverything() {
+        byte[] req = LinkCodec.getRequest(0x01020304, 5);
+        ByteBuffer b = ByteBuffer.wrap(req).order(Bytes.HOST);
+        assertEquals(req.length, b.getInt(0));
+        assertEquals(NlHeader.SIZE + IfInfoMsg.SIZE, req.length);
+        assertEquals(Rtnl.RTM_GETLINK, b.getShort(4));
+        assertEquals(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, b.getShort(6));
+        assertEquals(0x01020304, b.getInt(8));
+        assertEquals(5, b.getInt(NlHeader.SIZE + 4)); // ifi_index
+        assertEquals(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP, ByteBuffer.wrap(LinkCodec.dumpRequest(1)).order(Bytes.HOST).getShort(6));
+    }
+
+    @Test
+    void linkMessageDecodes() {
+        int flags = Rtnl.IFF_UP | Rtnl.IFF_RUNNING | Rtnl.IFF_LOWER_UP | Rtnl.IFF_MULTICAST | Rtnl.IFF_BROADCAST;
+        RtEvent e = RtnlDecoder.event(only(newLink(1, 42, "veth1", flags, 6)));
+        RtEvent.Link l = assertInstanceOf(RtEvent.Link.class, e);
+        assertEquals(RtEvent.Kind.NEW, l.kind());
+        LinkInfo li = l.info();
+        assertEquals(new LinkInfo(42, "veth1", 1, flags, OperState.UP, true, 7, 9000,
+                HwAddress.parse("02:00:00:00:00:01"), "veth", 3), li);
+        assertTrue(li.isUp() && li.isRunning() && li.isLowerUp() && li.isMulticast());
+        assertFalse(li.isLoopback() || li.isPointToPoint());
+        assertEquals("02:00:00:00:00:01", li.address().toString());
+    }
+
+    @Test
+    void carrierFallsBackToLowerUpWhenTheAttributeIsMissing() {
+        NlMessageBuilder m = new NlMessageBuilder(Rtnl.RTM_DELLINK, 0, 1);
+        new IfInfoMsg(LibC.AF_UNSPEC, 772, 1, Rtnl.IFF_LOOPBACK | Rtnl.IFF_UP, 0).write(m.body());
+        m.attrString(Rtnl.IFLA_IFNAME, "lo");
+        RtEvent.Link l = assertInstanceOf(RtEvent.Link.class, RtnlDecoder.event(only(m.build())));
+        assertEquals(RtEvent.Kind.DEL, l.kind());
+        assertFalse(l.info().carrier());
+        assertEquals(-1, l.info().carrierChanges());
+        assertNull(l.info().address());
+        assertNull(l.info().kind());
+        assertEquals(OperState.UNKNOWN, l.info().operState());
+    }
+
+    @Test
+    void addressRequestRoundTrips() throws Exception {
+        AddrInfo a = AddrInfo.of(7, ip("192.0.2.10"), 24).withLabel("veth1:2")
+                .withFlags(Rtnl.IFA_F_NODAD | Rtnl.IFA_F_NOPREFIXROUTE);
+        NlMessage m = only(AddrCodec.request(9, true, a));
+        assertEquals(Rtnl.RTM_NEWADDR, m.header().type());
+        assertEquals(Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK | Rtnl.NLM_F_CREATE | Rtnl.NLM_F_EXCL, m.header().flags());
+        RtEvent.Address e = assertInstanceOf(RtEvent.Address.class, RtnlDecoder.event(m));
+        assertEquals(a, e.info());
+        RtAttrs attrs = RtAttrs.parse(m.payload().position(IfAddrMsg.SIZE));
+        assertEquals(ip("192.0.2.255"), attrs.address(Rtnl.IFA_BROADCAST));
+        // Addresses are network order on the wire, flags host order.
+        assertArrayEquals(new byte[] {(byte) 192, 0, 2, 10}, attrs.bytes(Rtnl.IFA_LOCAL));
+        assertEquals(Rtnl.IFA_F_NODAD | Rtnl.IFA_F_NOPREFIXROUTE, attrs.u32(Rtnl.IFA_FLAGS, 0));
+        assertArrayEquals(Bytes.intNative(0x202), attrs.bytes(Rtnl.IFA_FLAGS));
+
+        AddrInfo v6 = AddrInfo.of(7, ip("2001:db8::10"), 64).withLabel("ignored").withFlags(Rtnl.IFA_F_NODAD);
+        AddrInfo back = ((RtEvent.Address) RtnlDecoder.event(only(AddrCodec.request(10, false, v6)))).info();
+        assertEquals(v6.withLabel(null), back, "IPv6 has no labels");
+        assertInstanceOf(Inet6Address.class, back.address());
+    }
+
+    @Test
+    void ipv4MappedIpv6AddressKeepsItsFamily() throws Exception {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        mapped[12] = (byte) 192;
+        mapped[15] = 1;
+        AddrInfo a = AddrInfo.of(1, Inet6Address.getByAddress(null, mapped, -1), 128);
+        AddrInfo back = ((RtEvent.Address) RtnlDecoder.event(only(AddrCodec.request(1, true, a)))).info();
+        assertInstanceOf(Inet6Address.class, back.address());
+        assertEquals(LibC.AF_INET6, back.family());
+    }
+
+    @Test
+    void routeRequestRoundTrips() throws Exception {
+        RouteInfo r = RouteInfo.to(ip("198.51.100.0"), 24).gateway(ip("192.0.2.1")).oif(4).metric(100)
+                .prefsrc(ip("192.0.2.10")).table(1000).protocol(Rtnl.RTPROT_STATIC).build();
+        NlMessage m = only(RouteCodec.request(3, Rtnl.RTM_NEWROUTE, Rtnl.NLM_F_CREATE | Rtnl.NLM_F_REPLACE, r));
+        RtEvent.Route e = assertInstanceOf(RtEvent.Route.class, RtnlDecoder.event(m));
+        assertEquals(r, e.info());
+        assertEquals(Rtnl.RT_SCOPE_UNIVERSE, r.scope());
+        assertEquals(Rtnl.RT_TABLE_UNSPEC, m.payload().get(4), "tables above 255 only in RTA_TABLE");
+
+        RouteInfo direct = RouteInfo.to(ip("203.0.113.0"), 24).oif(4).build();
+        assertEquals(Rtnl.RT_SCOPE_LINK, direct.scope());
+        RouteInfo def6 = RouteInfo.defaultRoute(LibC.AF_INET6).gateway(ip("fe80::1")).oif(2).build();
+        RouteInfo back = ((RtEvent.Route) RtnlDecoder.event(only(RouteCodec.request(4, Rtnl.RTM_NEWROUTE, 0, def6)))).info();
+        assertEquals(def6, back);
+        assertTrue(back.isDefault());
+        assertEquals(ip("::"), back.dst());
+
+        NlMessage del = only(RouteCodec.request(5, Rtnl.RTM_DELROUTE, 0, r));
+        assertEquals(Rtnl.RT_SCOPE_NOWHERE, del.payload().get(6) & 0xff, "delete matches any scope");
+        assertEquals(RtEvent.Kind.DEL, ((RtEvent.Route) RtnlDecoder.event(del)).kind());
+    }
+
+    @Test
+    void ruleRequestRoundTrips() throws Exception {
+        RuleInfo r = RuleInfo.fromSource(ip("192.0.2.10"), 32, 100, 1000);
+        NlMessage m = only(RuleCodec.request(1, true, r));
+        assertEquals(Rtnl.RTM_NEWRULE, m.header().type());
+        assertEquals(r, RuleCodec.decode(m.payload()));
+        RuleInfo big = RuleInfo.fromSource(ip("2001:db8::10"), 128, 70000, 5);
+        assertEquals(big, RuleCodec.decode(only(RuleCodec.request(2, false, big)).payload()));
+    }
+
+    @Test
+    void errorMessagesDecodeWithAndWithoutExtendedAck() {
+        // NLMSG_ERROR: int error, the echoed request header (capped), then NLMSGERR_ATTR_MSG.
+        NlMessageBuilder m = new NlMessageBuilder(Rtnl.NLMSG_ERROR, Rtnl.NLM_F_CAPPED | Rtnl.NLM_F_ACK_TLVS, 5);
+        m.body().putInt(-Errno.ENETUNREACH);
+        new NlHeader(40, Rtnl.RTM_NEWROUTE, 0, 5, 0).write(m.body());
+        m.attrString(Rtnl.NLMSGERR_ATTR_MSG, "Nexthop has invalid gateway");
+        assertEquals(new NlError(Errno.ENETUNREACH, "Nexthop has invalid gateway"), NlError.decode(only(m.build())));
+
+        NlMessageBuilder ack = new NlMessageBuilder(Rtnl.NLMSG_ERROR, 0, 6);
+        ack.body().putInt(0);
+        new NlHeader(16, Rtnl.RTM_NEWADDR, 0, 6, 0).write(ack.body());
+        assertEquals(new NlError(0, null), NlError.decode(only(ack.build())));
+        NativeIOException e = new NativeIOException("add route", Errno.ENETUNREACH, "Nexthop has invalid gateway");
+        assertEquals("add route: Network is unreachable (errno 101): Nexthop has invalid gateway", e.getMessage());
+    }
+
+    @Test
+    void severalMessagesInOneDatagramAreSplit() {
+        byte[] a = newLink(1, 1, "a", 0, 2);
+        byte[] b = newLink(2, 2, "b", 0, 2);
+        byte[] d = new byte[a.length + b.length];
+        System.arraycopy(a, 0, d, 0, a.length);
+        System.arraycopy(b, 0, d, a.length, b.length);
+        List<NlMessage> msgs = NlMessage.split(d, d.length, null);
+        assertEquals(List.of(1, 2), msgs.stream().map(x -> x.header().seq()).toList());
+    }
+
+    @Test
+    void truncatedDatagramKeepsTheCompleteMessagesAndCountsTheRest() {
+        byte[] a = newLink(1, 1, "a", 0, 2);
+        byte[] b = newLink(2, 2, "b", 0, 2);
+        byte[] d = new byte[a.length + b.length];
+        System.arraycopy(a, 0, d, 0, a.length);
+        System.arraycopy(b, 0, d, a.length, b.length);
+        long[] bad = new long[1];
+        List<NlMessage> msgs = NlMessage.split(d, a.length + b.length - 5, bad);
+        assertEquals(1, msgs.size());
+        assertEquals(1, bad[0]);
+        // A header claiming less than itself.
+        ByteBuffer.wrap(d).order(Bytes.HOST).putInt(0, 8);
+        assertEquals(0, NlMessage.split(d, d.length, bad).size());
+        assertEquals(2, bad[0]);
+    }
+
+    @Test
+    void shortOrUnknownMessagesAreSkippedWithoutExceptions() {
+        NlMessageBuilder tooShort = new NlMessageBuilder(Rtnl.RTM_NEWLINK, 0, 1);
+        tooShort.body().putInt(1); // 4 of 16 ifinfomsg bytes
+        assertNull(RtnlDecoder.event(only(tooShort.build())));
+        NlMessageBuilder unknown = new NlMessageBuilder(Rtnl.RTM_NEWRULE + 100, 0, 1);
+        unknown.body().putLong(0);
+        assertNull(RtnlDecoder.event(only(unknown.build())));
+        NlMessageBuilder bridge = new NlMessageBuilder(Rtnl.RTM_NEWLINK, 0, 1);
+        new IfInfoMsg(7 /* AF_BRIDGE */, 1, 3, 0, 0).write(bridge.body());
+        bridge.attrString(Rtnl.IFLA_IFNAME, "p1");
+        assertNull(RtnlDecoder.event(only(bridge.build())), "bridge port notifications are not links");
+        NlMessageBuilder noAddress = new NlMessageBuilder(Rtnl.RTM_NEWADDR, 0, 1);
+        new IfAddrMsg(LibC.AF_INET, 24, 0, 0, 1).write(noAddress.body());
+        assertNull(RtnlDecoder.event(only(noAddress.build())));
+    }
+
+    @Test
+    void malformedAttributeEndsParsingButKeepsEarlierOnes() {
+        byte[] msg = newLink(1, 5, "eth0", 0, 2);
+        // Corrupt the length of the third attribute (IFLA_ADDRESS) to point past the end.
+        int off = NlHeader.SIZE + IfInfoMsg.SIZE;
+        ByteBuffer b = ByteBuffer.wrap(msg).order(Bytes.HOST);
+        off += NlHeader.align(b.getShort(off) & 0xffff); // IFLA_IFNAME
+        off += NlHeader.align(b.getShort(off) & 0xffff); // IFLA_MTU
+        b.putShort(off, (short) 2000);
+        LinkInfo li = ((RtEvent.Link) RtnlDecoder.event(only(msg))).info();
+        assertEquals("eth0", li.name());
+        assertEquals(9000, li.mtu());
+        assertNull(li.address());
+        RtAttrs attrs = RtAttrs.parse(ByteBuffer.wrap(msg, NlHeader.SIZE + IfInfoMsg.SIZE,
+                msg.length - NlHeader.SIZE - IfInfoMsg.SIZE).slice().order(Bytes.HOST));
+        assertTrue(attrs.malformed());
+    }
+
+    @Test
+    void randomGarbageNeverThrows() {
+        Random rnd = new Random(42);
+        byte[] valid = newLink(1, 1, "x", 0, 6);
+        for (int i = 0; i < 5000; i++) {
+            byte[] d;
+            if (i % 2 == 0) {
+                d = new byte[rnd.nextInt(200)];
+                rnd.nextBytes(d);
+            } else {
+                d = Arrays.copyOf(valid, valid.length); // a valid message with a few bytes flipped
+                for (int k = 0; k < 3; k++) {
+                    d[rnd.nextInt(d.length)] = (byte) rnd.nextInt();
+                }
+                // keep type plausible so the decoders actually run
+                ByteBuffer.wrap(d).order(Bytes.HOST).putShort(4, (short) (Rtnl.RTM_NEWLINK + rnd.nextInt(12)));
+            }
+            for (NlMessage m : NlMessage.split(d, d.length, new long[1])) {
+                RtnlDecoder.event(m);
+            }
+        }
+    }
+
+    @Test
+    void broadcastAddressIsComputedFromThePrefix() throws Exception {
+        assertEquals(ip("192.0.2.255"), AddrCodec.broadcast(ip("192.0.2.10"), 24));
+        assertEquals(ip("198.51.100.3"), AddrCodec.broadcast(ip("198.51.100.1"), 30));
+        assertEquals(ip("255.255.255.255"), AddrCodec.broadcast(ip("203.0.113.1"), 0));
+    }
+}
