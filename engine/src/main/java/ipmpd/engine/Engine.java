@@ -547,7 +547,9 @@ public final class Engine {
 
     private void fail(Phyint p, Detection how) {
         Group g = groupOf(p);
-        boolean hadUsable = g != null && g.hasUsable();
+        // p itself counted as usable until now (its link may already be down): the group becomes
+        // unusable exactly when no other member is usable.
+        boolean othersUsable = g != null && g.members.stream().anyMatch(q -> q != p && q.usable());
         p.failed = true;
         p.inactive = false;
         p.failedBy = how;
@@ -562,7 +564,7 @@ public final class Engine {
         log("IP interface failure detected on " + p.name + (g == null ? "" : " of group " + g.name));
         listener.interfaceFailed(p.name, g == null ? null : g.name, how);
         platform.usabilityChanged(p.name, false);
-        if (g != null && hadUsable && !g.hasUsable()) {
+        if (g != null && !othersUsable) {
             log("All IP interfaces in group " + g.name + " are now unusable");
         }
         reconcile(g);
@@ -611,8 +613,10 @@ public final class Engine {
                 if (y == null) {
                     continue;
                 }
+                Instance to = y.instance(f);
                 for (LogicalIf l : from.dataLifs()) {
-                    move(l, from, y.instance(f), y.instance(f).nextFreeUnit(), g, MoveReason.FAILOVER);
+                    boolean home = y.name.equals(l.homeIf) && to.unitFree(l.homeUnit);
+                    move(l, from, to, home ? l.homeUnit : to.nextFreeUnit(), g, MoveReason.FAILOVER);
                 }
                 log("Successfully failed over from NIC " + x.name + " to NIC " + y.name);
             }
@@ -842,7 +846,7 @@ public final class Engine {
     /** The link-local address the kernel would give a NIC (EUI-64 from a MAC derived from its index). */
     private InetAddress linkLocalFor(Phyint p) {
         int idx = p.ifindex;
-        byte[] mac = {0x0a, 0x00, 0x20, (byte) 0xb9, (byte) (idx >> 8), (byte) idx};
+        byte[] mac = {0x08, 0x00, 0x20, (byte) 0xb9, (byte) (idx >> 8), (byte) idx};
         byte[] a = new byte[16];
         a[0] = (byte) 0xfe;
         a[1] = (byte) 0x80;
@@ -976,32 +980,27 @@ public final class Engine {
      * it comes back (fails back) instead of being created twice.
      */
     private boolean reclaim(Instance i, int unit, InetAddress a) {
-        Group g = groupOf(i.phyint);
-        if (g == null) {
-            return false;
-        }
-        for (Phyint q : g.members) {
+        for (Phyint q : phyints.values()) {
             Instance qi = q.instance(i.family);
             if (qi == null || q == i.phyint) {
                 continue;
             }
             LogicalIf l = qi.find(a);
-            if (l != null && i.phyint.name.equals(l.homeIf)) {
-                if (i.phyint.usable() && !i.phyint.inactive && !i.phyint.standby) {
-                    LogicalIf current = i.lifs.get(unit);
-                    int target = current == null || (unit == 0 && !current.hasAddress()) ? unit : i.nextFreeUnit();
-                    if (target == 0) {
-                        i.lifs.remove(0);
-                    }
-                    move(l, qi, i, target, g, MoveReason.FAILBACK);
-                    log("Successfully failed back to NIC " + i.phyint.name);
-                    recompute(g);
-                }
-                return true;
+            if (l == null || !i.phyint.name.equals(l.homeIf)) {
+                continue;
             }
+            LogicalIf current = i.lifs.get(unit);
+            int target = current == null || !current.hasAddress() || current.placeholder ? unit : i.nextFreeUnit();
+            move(l, qi, i, target, groupOf(q), MoveReason.FAILBACK);
+            reclaimed++;
+            recompute(groupOf(q));
+            return true;
         }
         return false;
     }
+
+    /** Addresses brought home while replaying a boot configuration. */
+    private int reclaimed;
 
     private void checkUnused(InetAddress a, String where) throws AdminException {
         if (Addresses.isUnspecified(a) || Addresses.isLinkLocal(a)) {
@@ -1048,6 +1047,17 @@ public final class Engine {
                 throw new AdminException("ifconfig: addif: SIOCLIFADDIF: " + name + ": Network is down");
             }
             target = best.instance(f);
+        }
+        // Replaying a boot file on a reattached NIC: the address is already ours somewhere.
+        for (Phyint q : phyints.values()) {
+            Instance qi = q.instance(f);
+            LogicalIf mine = qi == null ? null : qi.find(spec.address());
+            if (mine != null && name.equals(mine.homeIf)) {
+                if (q != p) {
+                    reclaim(i, i.nextFreeUnit(), spec.address());
+                }
+                return lifName(name, i.find(spec.address()).unit);
+            }
         }
         checkUnused(spec.address(), "addif");
         int unit = target.nextFreeUnit();
@@ -1452,8 +1462,12 @@ public final class Engine {
                     groups.remove(g.name);
                 }
             }
+            reclaimed = 0;
             for (String problem : IfconfigCommand.applyFile(this, p.name, f, lines)) {
                 log(problem);
+            }
+            if (reclaimed > 0) {
+                log("Successfully failed back to NIC " + p.name);
             }
             if (g != null && p.group == null) {
                 // The file did not name the group again: the addresses homed here stay where they are.

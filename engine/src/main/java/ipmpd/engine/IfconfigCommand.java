@@ -311,13 +311,13 @@ public final class IfconfigCommand {
     static FileSummary summarize(String name, Family family, List<String> lines) {
         String group = null;
         List<DataAddress> data = new ArrayList<>();
+        int nextUnit = 1;
         for (List<String> cmd : commands(lines)) {
             InetAddress addr = null;
             int prefix = 0;
             int unit = 0;
             boolean noFailover = false;
             boolean up = false;
-            int nextUnit = 1;
             List<Object[]> segments = new ArrayList<>();
             for (int k = 0; k < cmd.size(); k++) {
                 String w = cmd.get(k);

@@ -94,11 +94,16 @@ public final class Ipmpstat {
     public static Result run(Options o, EngineSnapshot s) {
         return switch (o.mode()) {
             case 'g' -> render(o, GROUP_FIELDS, s.groups());
-            case 'i' -> render(o, IF_FIELDS, s.interfaces());
+            case 'i' -> render(o, IF_FIELDS, ipmpInterfaces(s));
             case 'a' -> render(o, ADDR_FIELDS, s.addresses());
             case 't' -> render(o, TARG_FIELDS, targetRows(s));
             default -> throw new IllegalArgumentException("mode " + o.mode());
         };
+    }
+
+    /** Interfaces IPMP watches: group members, and all others when TRACK_INTERFACES_ONLY_WITH_GROUPS=no. */
+    static List<InterfaceInfo> ipmpInterfaces(EngineSnapshot s) {
+        return s.interfaces().stream().filter(i -> i.group() != null || i.tracked()).toList();
     }
 
     /** Whether any interface probes (ipmpstat -p refuses to run otherwise). */
@@ -108,7 +113,7 @@ public final class Ipmpstat {
 
     static List<TargetRow> targetRows(EngineSnapshot s) {
         List<TargetRow> rows = new ArrayList<>();
-        for (InterfaceInfo i : s.interfaces()) {
+        for (InterfaceInfo i : ipmpInterfaces(s)) {
             TargetSet v4 = null;
             TargetSet v6 = null;
             for (TargetSet t : i.targetSets()) {
@@ -217,11 +222,10 @@ public final class Ipmpstat {
                 for (String b : bad) {
                     msg.append(" `").append(b).append("'");
                 }
-                if (parsable || fields.isEmpty()) {
-                    if (fields.isEmpty() && !parsable) {
-                        err.append(PROG).append(": warning: ").append(msg).append('\n');
-                        throw new AdminException(PROG + ": no valid output fields");
-                    }
+                if (fields.isEmpty()) {
+                    throw new AdminException(PROG + ": no valid output fields");
+                }
+                if (parsable) {
                     throw new AdminException(PROG + ": " + msg);
                 }
                 err.append(PROG).append(": warning: ").append(msg).append('\n');

@@ -154,6 +154,9 @@ public final class Scenario {
     /** "500ms", "12s", "2m", "1.5s". */
     static long duration(String text) throws ScenarioError {
         try {
+            if (text.endsWith("us")) {
+                return (long) (Double.parseDouble(text.substring(0, text.length() - 2)) * 1e3);
+            }
             if (text.endsWith("ms")) {
                 return (long) (Double.parseDouble(text.substring(0, text.length() - 2)) * 1e6);
             }
@@ -169,7 +172,7 @@ public final class Scenario {
         } catch (NumberFormatException e) {
             // fall through to the error
         }
-        throw new ScenarioError("bad duration: " + text + " (use e.g. 500ms, 12s, 2m)");
+        throw new ScenarioError("bad duration: " + text + " (use e.g. 300us, 500ms, 12s, 2m)");
     }
 
     private final List<String> known = new ArrayList<>();
@@ -293,8 +296,15 @@ public final class Scenario {
     }
 
     private void host(List<String> args) throws ScenarioError {
+        if (args.size() >= 3 && args.get(args.size() - 2).equals("rtt")) {
+            // host ADDR [router] rtt DURATION: a neighbour that answers slowly (or fast again)
+            long rtt = duration(args.get(args.size() - 1));
+            host(args.subList(0, args.size() - 2));
+            link.hosts.get(Addresses.format(Addresses.parse(args.get(0)).orElseThrow())).rttNs = rtt;
+            return;
+        }
         if (args.isEmpty() || args.size() > 2) {
-            throw new ScenarioError("usage: host ADDR [router|down|up]");
+            throw new ScenarioError("usage: host ADDR [router|down|up] [rtt DURATION]");
         }
         InetAddress a = Addresses.parse(args.get(0))
                 .orElseThrow(() -> new ScenarioError("not an address: " + args.get(0)));

@@ -29,7 +29,7 @@ public final class SimLink implements Platform {
         final InetAddress address;
         boolean up = true;
         boolean router;
-        final long rttNs;
+        long rttNs;
 
         Host(InetAddress address, long rttNs) {
             this.address = address;
@@ -57,6 +57,18 @@ public final class SimLink implements Platform {
     public SimLink(VirtualClock clock, long seed) {
         this.clock = clock;
         this.random = new Random(seed);
+    }
+
+    /** The addresses the engine installed, per interface ("192.0.2.5/24"), as the kernel would hold them. */
+    public Map<String, Set<String>> kernelAddresses() {
+        Map<String, Set<String>> copy = new LinkedHashMap<>();
+        kernel.forEach((k, v) -> copy.put(k, Set.copyOf(v)));
+        return copy;
+    }
+
+    /** Probes sent so far (all interfaces). */
+    public long probesSent() {
+        return probesSent;
     }
 
     void attach(Engine engine) {
