@@ -183,14 +183,13 @@ public final class Engine {
         } else {
             reconcile(g);
         }
+        // The NIC's own addresses went with it; those that could not fail over are gone too.
+        // Addresses that failed over stay homed here, to fail back when the NIC is attached again.
         for (Instance i : p.instances()) {
             i.prober.stop();
-            for (LogicalIf l : new ArrayList<>(i.lifs.values())) {
-                if (!l.isData()) {
-                    i.lifs.remove(l.unit);
-                }
-            }
         }
+        p.v4 = null;
+        p.v6 = null;
         if (g == null) {
             phyints.remove(name);
         }
@@ -775,7 +774,7 @@ public final class Engine {
         boolean any = false;
         for (Instance i : p.instances()) {
             LogicalIf test = i.testLif();
-            boolean should = tracked(p) && p.present && !p.offline && test != null && isUniqueTest(p, test);
+            boolean should = tracked(p) && p.present && !p.offline && test != null && isUniqueTest(p, i, test);
             if (should) {
                 boolean wasRunning = i.prober.running;
                 i.prober.start(test.address, test.prefixLen);
@@ -794,7 +793,11 @@ public final class Engine {
         }
     }
 
-    private boolean isUniqueTest(Phyint p, LogicalIf test) {
+    /**
+     * A test address already probing on another member of the group disables probing here (the
+     * member that had it first keeps it).
+     */
+    private boolean isUniqueTest(Phyint p, Instance mine, LogicalIf test) {
         Group g = groupOf(p);
         if (g == null) {
             return true;
@@ -804,20 +807,28 @@ public final class Engine {
                 continue;
             }
             for (Instance i : q.instances()) {
-                LogicalIf other = i.testLif();
-                if (other != null && other.address.equals(test.address)) {
-                    log("Test address " + Addresses.format(test.address)
-                            + " is not unique in group; disabling probe-based failure detection on " + p.name);
+                if (i.prober.running && test.address.equals(i.prober.testAddress)) {
+                    if (!test.address.equals(mine.prober.duplicateReported)) {
+                        mine.prober.duplicateReported = test.address;
+                        log("Test address " + Addresses.format(test.address)
+                                + " is not unique in group; disabling probe-based failure detection on " + p.name);
+                    }
                     return false;
                 }
             }
         }
+        mine.prober.duplicateReported = null;
         return true;
     }
 
     private void checkNoTestAddress(Phyint p) {
         if (p.group == null || !p.present || p.offline || p.probing() || p.noTestAddressReported) {
             return;
+        }
+        for (Instance i : p.instances()) {
+            if (i.prober.duplicateReported != null) {
+                return; // it has one; probing is off for another reason, already reported
+            }
         }
         p.noTestAddressReported = true;
         log("No test address configured on interface " + p.name
@@ -943,7 +954,7 @@ public final class Engine {
         if (reclaim(i, unit, a)) {
             return;
         }
-        checkUnused(a, lifName(name, unit));
+        checkUnused(a, lifName(name, unit), true);
         boolean wasIn = inKernel(i.phyint, l);
         if (wasIn) {
             platform.removeAddress(placement(i, l));
@@ -1002,14 +1013,18 @@ public final class Engine {
     /** Addresses brought home while replaying a boot configuration. */
     private int reclaimed;
 
-    private void checkUnused(InetAddress a, String where) throws AdminException {
+    /**
+     * A data address may exist once on the host. A test address may repeat (the kernel allows the
+     * same address on two interfaces; in a group the duplicate's probing is disabled).
+     */
+    private void checkUnused(InetAddress a, String where, boolean testAddress) throws AdminException {
         if (Addresses.isUnspecified(a) || Addresses.isLinkLocal(a)) {
             return;
         }
         for (Phyint q : phyints.values()) {
             for (Instance qi : q.instances()) {
                 LogicalIf l = qi.find(a);
-                if (l != null) {
+                if (l != null && !(testAddress && l.isNoFailover())) {
                     throw new AdminException("ifconfig: " + where + ": address " + Addresses.format(a)
                             + " is already configured on " + lifName(q.name, l.unit));
                 }
@@ -1059,7 +1074,7 @@ public final class Engine {
                 return lifName(name, i.find(spec.address()).unit);
             }
         }
-        checkUnused(spec.address(), "addif");
+        checkUnused(spec.address(), "addif", spec.noFailover());
         int unit = target.nextFreeUnit();
         long flags = (spec.up() ? Flags.UP : 0) | (spec.deprecated() ? Flags.DEPRECATED : 0)
                 | (spec.noFailover() ? Flags.NOFAILOVER : 0);

@@ -27,6 +27,8 @@ final class Prober {
     final ArrayDeque<Probe> history = new ArrayDeque<>();
     private int nextSeq = 1;
     boolean running;
+    /** "Test address ... is not unique in group" was logged for this address. */
+    InetAddress duplicateReported;
     private long baseNs;
     private Engine.Timer sendTimer;
     private Engine.Timer quietTimer;
@@ -63,18 +65,9 @@ final class Prober {
         return out;
     }
 
-    /** The active targets in the order they will be probed next. */
+    /** The active targets in firing order (the round-robin order: configured, routers, hosts). */
     List<Target> firingOrder() {
-        List<Target> a = active();
-        if (a.isEmpty()) {
-            return a;
-        }
-        List<Target> out = new ArrayList<>(a.size());
-        int start = rotation % a.size();
-        for (int i = 0; i < a.size(); i++) {
-            out.add(a.get((start + i) % a.size()));
-        }
-        return out;
+        return active();
     }
 
     void start(InetAddress test, int prefix) {
@@ -381,8 +374,8 @@ final class Prober {
 
     /** A host answered the all-hosts echo: take it while we have room and no router. */
     void onDiscoveryReply(InetAddress from) {
-        if (!running || hasRouteTargets()) {
-            return;
+        if (!running || hasRouteTargets() || !onTestSubnet(from)) {
+            return; // only hosts on the test address's subnet can be probed from it
         }
         for (Target t : targets) {
             if (t.address.equals(from)) {
