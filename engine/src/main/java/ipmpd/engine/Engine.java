@@ -294,6 +294,31 @@ public final class Engine {
         }
     }
 
+    /** The configured targets of a member's group (empty outside a group). */
+    List<InetAddress> groupTargets(Phyint p) {
+        Group g = groupOf(p);
+        return g == null ? List.of() : g.targets;
+    }
+
+    /**
+     * Sets a group's configured probe targets (the NMS's equivalent of host routes): they come
+     * first, before host routes and routers.
+     */
+    public void setGroupTargets(String group, List<InetAddress> targets) throws AdminException {
+        Group g = groups.get(group);
+        if (g == null) {
+            throw new AdminException("unknown group " + group);
+        }
+        g.targets = List.copyOf(targets);
+        for (Phyint p : g.members) {
+            for (Instance i : p.instances()) {
+                if (i.prober.running) {
+                    i.prober.refreshTargets();
+                }
+            }
+        }
+    }
+
     /** Applies a reread /etc/default/mpathd (SIGHUP) or a change made through SNMP or NETCONF. */
     public void applyConfig(EngineConfig next) {
         EngineConfig before = config;
@@ -1234,11 +1259,118 @@ public final class Engine {
         platform.memberLeft(p.name);
         platform.usabilityChanged(p.name, true);
         updateProbing(p);
-        if (g.members.isEmpty()) {
+        if (g.members.isEmpty() && !g.declared) {
             groups.remove(g.name);
         } else {
             reconcile(g);
         }
+    }
+
+    /** Creates an empty group (an NMS row or a NETCONF list entry); it stays until deleted. */
+    public void createGroup(String name) throws AdminException {
+        validateGroupName(name);
+        if (name.isEmpty()) {
+            throw new AdminException("group name must not be empty");
+        }
+        Group g = groups.computeIfAbsent(name, n -> new Group(n, config.failureDetectionTimeMs()));
+        g.declared = true;
+        recompute(g);
+    }
+
+    /** Deletes a group; refused while it has members. */
+    public void deleteGroup(String name) throws AdminException {
+        Group g = groups.get(name);
+        if (g == null) {
+            throw new AdminException("unknown group " + name);
+        }
+        if (!g.members.isEmpty()) {
+            throw new AdminException("group " + name + " still has members");
+        }
+        groups.remove(name);
+    }
+
+    /** Whether a group was created on its own (and survives without members). */
+    public boolean isDeclared(String group) {
+        Group g = groups.get(group);
+        return g != null && g.declared;
+    }
+
+    private Instance plumbed(String name, Family f) throws AdminException {
+        Phyint p = requirePhyint(name, "ifconfig: " + name + ": no such interface");
+        if (p.instance(f) == null) {
+            plumb(name, f);
+        }
+        return p.instance(f);
+    }
+
+    /**
+     * Adds a data address that belongs to {@code home}; while home cannot carry it, it is hosted
+     * by another member (the NMS names the home, the rules choose the host).
+     */
+    public void addDataAddress(String home, InetAddress a, int prefixLen) throws AdminException {
+        Family f = Family.of(a);
+        Instance i = plumbed(home, f);
+        checkUnused(a, home, false);
+        int unit = i.unitFree(0) && !i.lifs.get(0).hasAddress() && f == Family.INET ? 0 : i.nextFreeUnit();
+        LogicalIf l = new LogicalIf(unit, a, prefixLen, Flags.UP, home, lifSerial++);
+        i.lifs.put(unit, l);
+        if (inKernel(i.phyint, l)) {
+            platform.addAddress(placement(i, l));
+        }
+        afterAddressChange(i.phyint);
+    }
+
+    /** Removes a data address wherever the host holds it. */
+    public void removeDataAddress(InetAddress a) throws AdminException {
+        for (Phyint q : phyints.values()) {
+            for (Instance qi : q.instances()) {
+                LogicalIf l = qi.find(a);
+                if (l == null || !l.isData()) {
+                    continue;
+                }
+                if (inKernel(q, l)) {
+                    platform.removeAddress(placement(qi, l));
+                }
+                if (l.unit == 0) {
+                    l.address = Addresses.ANY4;
+                    l.prefixLen = 8;
+                } else {
+                    qi.lifs.remove(l.unit);
+                }
+                afterAddressChange(q);
+                return;
+            }
+        }
+        throw new AdminException("address " + Addresses.format(a) + " is not a data address here");
+    }
+
+    /** Gives a member a test address: IPv4 a DEPRECATED NOFAILOVER address, IPv6 its link-local one. */
+    public void addTestAddress(String member, Family f, InetAddress a, int prefixLen) throws AdminException {
+        Instance i = plumbed(member, f);
+        if (f == Family.INET6) {
+            setLifFlag(member, 0, f, Flags.NOFAILOVER, true);
+            setLifFlag(member, 0, f, Flags.UP, true);
+            return;
+        }
+        addif(member, f, new NewAddress(a, prefixLen, true, true, true));
+    }
+
+    /** Removes a member's test address of one family (probing on that family stops). */
+    public void removeTestAddress(String member, Family f) throws AdminException {
+        Instance i = requireInstance(member, f, "ifconfig: " + member + ": no such interface");
+        LogicalIf t = i.testLif();
+        if (t == null) {
+            return;
+        }
+        if (f == Family.INET6 || t.unit == 0) {
+            if (f == Family.INET) {
+                setAddress(member, 0, f, Addresses.ANY4, 8);
+            }
+            setLifFlag(member, 0, f, Flags.NOFAILOVER, false);
+            setLifFlag(member, 0, f, Flags.DEPRECATED, false);
+            return;
+        }
+        removeif(member, f, t.address);
     }
 
     /** Sets or clears UP, DEPRECATED or NOFAILOVER on a logical interface. */

@@ -26,7 +26,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
      */
     public record GroupInfo(String name, GroupState state, long fdtMs, List<String> members, List<String> active,
                             List<String> inactive, List<String> unusable, String nominee4, String nominee6,
-                            long lastChangeNs) {
+                            long lastChangeNs, List<InetAddress> targets, boolean declared) {
     }
 
     public record TargetInfo(InetAddress address, String origin, String status, long rttAvgNs, long rttDevNs) {
@@ -102,7 +102,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
             }
             groups.add(new GroupInfo(g.name, g.state, anyProbing ? g.fdtMs : 0, List.copyOf(members),
                     List.copyOf(active), List.copyOf(inactive), List.copyOf(unusable), g.nominee4, g.nominee6,
-                    g.lastChangeNs));
+                    g.lastChangeNs, g.targets, g.declared));
             for (Phyint p : g.displayOrder()) {
                 ifs.add(info(e, p, g));
             }

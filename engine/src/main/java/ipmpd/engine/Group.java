@@ -13,6 +13,10 @@ final class Group {
     String nominee4;
     String nominee6;
     GroupState state = GroupState.FAILED;
+    /** Created on its own (by an NMS or ipmp.conf): it stays when its last member leaves. */
+    boolean declared;
+    /** Probe targets configured for this group (NMS / NETCONF), tried before host routes. */
+    List<java.net.InetAddress> targets = List.of();
     long lastChangeNs;
 
     Group(String name, long fdtMs) {

@@ -318,11 +318,16 @@ final class Prober {
             return;
         }
         List<Target> fresh = new ArrayList<>();
+        for (InetAddress a : engine.groupTargets(phyint)) {
+            if (Family.of(a) == family && onTestSubnet(a) && fresh.stream().noneMatch(t -> t.address.equals(a))) {
+                fresh.add(reuse(a, Target.Origin.CONFIGURED));
+            }
+        }
         for (Route r : engine.routes()) {
             if (r.family() != family || !r.isHostTarget()) {
                 continue;
             }
-            if (onTestSubnet(r.destination())) {
+            if (onTestSubnet(r.destination()) && fresh.stream().noneMatch(t -> t.address.equals(r.destination()))) {
                 fresh.add(reuse(r.destination(), Target.Origin.CONFIGURED));
             }
         }

@@ -1,0 +1,142 @@
+package ipmpd.engine.config;
+
+import ipmpd.engine.AdminException;
+import ipmpd.engine.Engine;
+import ipmpd.engine.Family;
+import ipmpd.engine.config.ConfigProblem.Kind;
+import ipmpd.engine.config.IpmpConfiguration.DataAddress;
+import ipmpd.engine.config.IpmpConfiguration.GroupConfig;
+import ipmpd.engine.config.IpmpConfiguration.MemberConfig;
+import ipmpd.engine.config.IpmpConfiguration.TestAddress;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Applies a whole configuration to the engine, or nothing of it: it is validated first, and if the
+ * engine refuses a step (a rule that depends on the live state, such as minimum redundancy) the
+ * steps already taken are undone by applying the previous configuration again. Call on the
+ * engine's thread.
+ */
+public final class ConfigApplier {
+    private ConfigApplier() {
+    }
+
+    /** Validates and applies; on any refusal the engine is back where it was. */
+    public static void apply(Engine engine, IpmpConfiguration target) throws ConfigException {
+        List<ConfigProblem> problems = ConfigValidator.validate(target);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        IpmpConfiguration before = IpmpConfiguration.of(engine.snapshot());
+        try {
+            transition(engine, before, target);
+        } catch (AdminException e) {
+            try {
+                transition(engine, IpmpConfiguration.of(engine.snapshot()), before);
+            } catch (AdminException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+            }
+            throw new ConfigException(List.of(new ConfigProblem(pathFor(e), Kind.INCONSISTENT, e.getMessage())));
+        }
+    }
+
+    private static String pathFor(AdminException e) {
+        return "/ipmp";
+    }
+
+    private static void transition(Engine e, IpmpConfiguration from, IpmpConfiguration to) throws AdminException {
+        if (!from.global().equals(to.global())) {
+            e.applyConfig(to.global());
+        }
+        // Removals first, so that moves between groups and homes do not collide.
+        for (GroupConfig g : from.groups()) {
+            for (DataAddress d : g.dataAddresses()) {
+                if (!dataIn(to, g.name(), d)) {
+                    e.removeDataAddress(d.address());
+                }
+            }
+            for (MemberConfig m : g.members()) {
+                Optional<MemberConfig> next = memberIn(to, g.name(), m.name());
+                for (TestAddress t : m.testAddresses()) {
+                    Family f = Family.of(t.address());
+                    if (next.isEmpty() || !Objects.equals(next.get().test(f).orElse(null), t)) {
+                        e.removeTestAddress(m.name(), f);
+                    }
+                }
+                if (m.offline() && (next.isEmpty() || !next.get().offline())) {
+                    e.undoOffline(m.name());
+                }
+                if (next.isEmpty()) {
+                    e.setGroup(m.name(), to.groupOf(m.name()).map(GroupConfig::name).orElse(""));
+                }
+            }
+        }
+        for (GroupConfig g : from.groups()) {
+            if (to.group(g.name()).isEmpty() && e.isDeclared(g.name())) {
+                e.deleteGroup(g.name());
+            }
+        }
+        for (GroupConfig g : to.groups()) {
+            if (from.group(g.name()).isEmpty() || g.members().isEmpty()) {
+                e.createGroup(g.name());
+            }
+            for (MemberConfig m : g.members()) {
+                Optional<MemberConfig> prev = memberIn(from, g.name(), m.name());
+                if (prev.isEmpty()) {
+                    try {
+                        e.plumb(m.name(), Family.INET);
+                    } catch (AdminException alreadyPlumbed) {
+                        if (!alreadyPlumbed.getMessage().contains("already exists")) {
+                            throw alreadyPlumbed;
+                        }
+                    }
+                    e.setGroup(m.name(), g.name());
+                }
+                // Test addresses before standby: -failover is refused on an INACTIVE standby.
+                if (!m.standby()) {
+                    e.setStandby(m.name(), false);
+                }
+                for (TestAddress t : m.testAddresses()) {
+                    Family f = Family.of(t.address());
+                    if (prev.isEmpty() || !Objects.equals(prev.get().test(f).orElse(null), t)) {
+                        e.addTestAddress(m.name(), f, t.address(), t.prefixLen());
+                    }
+                }
+                if (m.standby()) {
+                    e.setStandby(m.name(), true);
+                }
+            }
+            for (DataAddress d : g.dataAddresses()) {
+                if (!dataIn(from, g.name(), d)) {
+                    e.addDataAddress(d.homeMember(), d.address(), d.prefixLen());
+                }
+            }
+            if (!g.targets().equals(from.group(g.name()).map(GroupConfig::targets).orElse(List.of()))) {
+                e.setGroupTargets(g.name(), g.targets());
+            }
+        }
+        List<String> toOffline = new ArrayList<>();
+        for (GroupConfig g : to.groups()) {
+            for (MemberConfig m : g.members()) {
+                Optional<MemberConfig> prev = memberIn(from, g.name(), m.name());
+                if (m.offline() && (prev.isEmpty() || !prev.get().offline())) {
+                    toOffline.add(m.name());
+                }
+            }
+        }
+        for (String m : toOffline) {
+            e.offline(m);
+        }
+    }
+
+    private static Optional<MemberConfig> memberIn(IpmpConfiguration c, String group, String member) {
+        return c.group(group).flatMap(g -> g.member(member));
+    }
+
+    private static boolean dataIn(IpmpConfiguration c, String group, DataAddress d) {
+        return c.group(group).map(g -> g.dataAddresses().contains(d)).orElse(false);
+    }
+}

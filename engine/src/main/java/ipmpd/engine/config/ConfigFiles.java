@@ -1,0 +1,160 @@
+package ipmpd.engine.config;
+
+import ipmpd.engine.AdminException;
+import ipmpd.engine.Addresses;
+import ipmpd.engine.Engine;
+import ipmpd.engine.EngineSnapshot;
+import ipmpd.engine.EngineSnapshot.InterfaceInfo;
+import ipmpd.engine.EngineSnapshot.LifInfo;
+import ipmpd.engine.Family;
+import ipmpd.engine.Flags;
+import ipmpd.engine.MpathdFile;
+import ipmpd.engine.Tokenizer;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The configuration directory as files: {@code mpathd}, one {@code hostname.IF} /
+ * {@code hostname6.IF} per interface in the seeds' syntax, and {@code ipmp.conf} for what those
+ * cannot say (groups without members, configured probe targets, administrative offline). Written
+ * from the engine's state, so that a restart comes up with the same configuration.
+ */
+public final class ConfigFiles {
+    public static final String IPMP_CONF = "ipmp.conf";
+    public static final String MPATHD = "mpathd";
+
+    private ConfigFiles() {
+    }
+
+    /** File name -> lines, for every file the configuration needs. */
+    public static Map<String, List<String>> render(EngineSnapshot s) {
+        Map<String, List<String>> files = new LinkedHashMap<>();
+        files.put(MPATHD, MpathdFile.render(s.config()));
+        for (InterfaceInfo i : s.interfaces()) {
+            for (Family f : Family.values()) {
+                List<String> lines = hostnameFile(s, i, f);
+                if (!lines.isEmpty()) {
+                    files.put((f == Family.INET ? "hostname." : "hostname6.") + i.name(), lines);
+                }
+            }
+        }
+        List<String> conf = new ArrayList<>();
+        conf.add("# Written by ipmpd: what hostname.IF files cannot express.");
+        conf.add("# group NAME | targets GROUP ADDRESS... | offline INTERFACE");
+        for (EngineSnapshot.GroupInfo g : s.groups()) {
+            if (g.declared()) {
+                conf.add("group " + g.name());
+            }
+            if (!g.targets().isEmpty()) {
+                conf.add("targets " + g.name() + " " + String.join(" ", g.targets().stream().map(Addresses::format).toList()));
+            }
+        }
+        for (InterfaceInfo i : s.interfaces()) {
+            if (i.offline()) {
+                conf.add("offline " + i.name());
+            }
+        }
+        files.put(IPMP_CONF, conf);
+        return files;
+    }
+
+    private static List<String> hostnameFile(EngineSnapshot s, InterfaceInfo i, Family f) {
+        boolean plumbed = i.lifs().stream().anyMatch(l -> l.family() == f);
+        List<LifInfo> data = new ArrayList<>();
+        for (InterfaceInfo host : s.interfaces()) {
+            for (LifInfo l : host.lifs()) {
+                if (l.family() == f && l.data() && i.name().equals(l.homeIf())) {
+                    data.add(l);
+                }
+            }
+        }
+        if (!plumbed && data.isEmpty()) {
+            return List.of();
+        }
+        Optional<LifInfo> test = i.lifs().stream().filter(l -> l.family() == f && !l.placeholder()
+                && (l.flags() & Flags.NOFAILOVER) != 0 && (l.flags() & Flags.UP) != 0
+                && !Addresses.isUnspecified(l.address())).findFirst();
+        List<String> first = new ArrayList<>();
+        if (f == Family.INET) {
+            if (test.isPresent()) {
+                first.add(cidr(test.get()));
+                first.add("deprecated -failover");
+            } else if (!data.isEmpty()) {
+                LifInfo d = data.remove(0);
+                first.add(cidr(d));
+            }
+        } else if (test.isPresent() && Addresses.isLinkLocal(test.get().address())) {
+            first.add("-failover");
+        }
+        if (i.group() != null) {
+            first.add("group " + i.group());
+        }
+        if (i.standby()) {
+            first.add("standby");
+        }
+        first.add("up");
+        List<String> lines = new ArrayList<>();
+        lines.add(String.join(" ", first));
+        for (LifInfo d : data) {
+            lines.add("addif " + cidr(d) + ((d.flags() & Flags.UP) != 0 ? " up" : ""));
+        }
+        return lines;
+    }
+
+    private static String cidr(LifInfo l) {
+        return Addresses.format(l.address()) + "/" + l.prefixLen();
+    }
+
+    /**
+     * Applies ipmp.conf after the hostname files (at start and on SIGHUP).
+     *
+     * @return problems, one message per bad line ("ipmp.conf: line N: ...")
+     */
+    public static List<String> applyIpmpConf(Engine engine, List<String> lines) {
+        List<String> problems = new ArrayList<>();
+        int n = 0;
+        for (String raw : lines) {
+            n++;
+            int hash = raw.indexOf('#');
+            List<String> w = Tokenizer.split(hash >= 0 ? raw.substring(0, hash) : raw);
+            if (w.isEmpty()) {
+                continue;
+            }
+            try {
+                switch (w.get(0)) {
+                    case "group" -> {
+                        need(w, 2);
+                        engine.createGroup(w.get(1));
+                    }
+                    case "targets" -> {
+                        need(w, 2);
+                        List<InetAddress> targets = new ArrayList<>();
+                        for (String a : w.subList(2, w.size())) {
+                            targets.add(Addresses.parse(a).orElseThrow(() -> new AdminException("bad address " + a)));
+                        }
+                        engine.setGroupTargets(w.get(1), targets);
+                    }
+                    case "offline" -> {
+                        need(w, 2);
+                        engine.offline(w.get(1));
+                    }
+                    default -> throw new AdminException("unknown keyword " + w.get(0));
+                }
+            } catch (AdminException e) {
+                problems.add(IPMP_CONF + ": line " + n + ": " + e.getMessage());
+            }
+        }
+        return problems;
+    }
+
+    private static void need(List<String> w, int n) throws AdminException {
+        if (w.size() < n) {
+            throw new AdminException(w.get(0) + ": missing argument");
+        }
+    }
+}
