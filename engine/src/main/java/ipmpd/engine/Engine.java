@@ -145,8 +145,66 @@ public final class Engine {
 
     // ---------------------------------------------------------------- system events
 
-    /** A NIC exists (at start, or attached later). */
+    /** A NIC exists (at start, or attached later), hardware address unknown. */
     public void nicAdded(String name, int ifindex, boolean running) {
+        nicAdded(name, ifindex, running, null);
+    }
+
+    /** A NIC exists, or its hardware address changed. */
+    public void nicAdded(String name, int ifindex, boolean running, byte[] mac) {
+        Phyint known = phyints.get(name);
+        byte[] before = known == null ? null : known.mac;
+        nicAdded0(name, ifindex, running);
+        Phyint p = phyints.get(name);
+        p.mac = mac == null ? before : mac.clone();
+        if (!java.util.Arrays.equals(before, p.mac)) {
+            checkHardwareAddresses(groupOf(p));
+        }
+    }
+
+    /**
+     * Members whose hardware addresses collide cannot all work: the later one is offlined, and put
+     * back online once its address is unique again.
+     */
+    void checkHardwareAddresses(Group g) {
+        if (g == null) {
+            return;
+        }
+        List<Phyint> byJoin = new ArrayList<>(g.members);
+        byJoin.sort(Comparator.comparingLong(q -> q.joinSerial));
+        for (int i = 0; i < byJoin.size(); i++) {
+            Phyint p = byJoin.get(i);
+            boolean dup = false;
+            for (int k = 0; k < i && p.mac != null; k++) {
+                Phyint q = byJoin.get(k);
+                if (!q.hwDup && java.util.Arrays.equals(p.mac, q.mac)) {
+                    dup = true;
+                }
+            }
+            if (dup && !p.hwDup) {
+                p.hwDup = true;
+                p.offline = true;
+                p.inactive = false;
+                log("IP interface " + p.name + " has a hardware address which is not unique in group " + g.name
+                        + "; offlining");
+                for (Instance in : p.instances()) {
+                    in.prober.stop();
+                }
+                platform.usabilityChanged(p.name, false);
+                reconcile(g);
+            } else if (!dup && p.hwDup) {
+                p.hwDup = false;
+                p.offline = false;
+                log("IP interface " + p.name + " now has a unique hardware address in group " + g.name
+                        + "; onlining");
+                updateProbing(p);
+                platform.usabilityChanged(p.name, p.usable());
+                reconcile(g);
+            }
+        }
+    }
+
+    private void nicAdded0(String name, int ifindex, boolean running) {
         Phyint p = phyints.get(name);
         if (p == null) {
             p = new Phyint(name, ifindex);
@@ -1207,6 +1265,7 @@ public final class Engine {
         } else {
             reconcile(g);
         }
+        checkHardwareAddresses(g);
     }
 
     /**
@@ -1251,6 +1310,7 @@ public final class Engine {
         }
         g.members.remove(p);
         p.group = null;
+        p.hwDup = false;
         p.failed = false;
         p.inactive = false;
         p.offline = false;
@@ -1263,6 +1323,7 @@ public final class Engine {
             groups.remove(g.name);
         } else {
             reconcile(g);
+            checkHardwareAddresses(g);
         }
     }
 

@@ -168,6 +168,9 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         if (g != null && p.name.equals(g.nominee6)) {
             flags[4] = 'M';
         }
+        if (p.hwDup) {
+            flags[6] = 'h';
+        }
         boolean anyUp = p.instances().stream().flatMap(i -> i.lifs.values().stream()).anyMatch(LogicalIf::isUp);
         if (!anyUp) {
             flags[5] = 'd';

@@ -24,6 +24,10 @@ final class Phyint {
     /** Link-up times within the last minute, for the flap guard. */
     final Deque<Long> linkUps = new ArrayDeque<>();
     boolean flapReported;
+    /** The NIC's hardware address (null when unknown). */
+    byte[] mac;
+    /** Offlined by the daemon because another member of its group has the same hardware address. */
+    boolean hwDup;
     boolean noTestAddressReported;
     long lastChangeNs;
     /** Order of joining the current group; listings show the newest member first. */

@@ -127,6 +127,13 @@ public final class Scenario {
             case "wait" -> link.advanceTo(clock.nanos() + duration(one(args, "wait DURATION")));
             case "seed" -> link.reseed(Long.parseLong(one(args, "seed N")));
             case "nic" -> nic(one(args, "nic IF"));
+            case "mac" -> {
+                if (args.size() != 2) {
+                    throw new ScenarioError("usage: mac IF AA:BB:CC:DD:EE:FF");
+                }
+                nic(args.get(0));
+                engine.nicAdded(args.get(0), -1, link.linkUp(args.get(0)), parseMac(args.get(1)));
+            }
             case "detach" -> {
                 String name = one(args, "detach IF");
                 detached.add(name);
@@ -182,8 +189,25 @@ public final class Scenario {
         if (!known.contains(name)) {
             known.add(name);
             link.links.putIfAbsent(name, Boolean.TRUE);
-            engine.nicAdded(name, nextIfIndex++, link.linkUp(name));
+            int index = nextIfIndex++;
+            engine.nicAdded(name, index, link.linkUp(name), new byte[] {8, 0, 0x20, (byte) 0xb9, 0, (byte) index});
         }
+    }
+
+    private static byte[] parseMac(String text) throws ScenarioError {
+        String[] parts = text.split(":");
+        if (parts.length != 6) {
+            throw new ScenarioError("bad hardware address: " + text);
+        }
+        byte[] mac = new byte[6];
+        try {
+            for (int i = 0; i < 6; i++) {
+                mac[i] = (byte) Integer.parseInt(parts[i], 16);
+            }
+        } catch (NumberFormatException e) {
+            throw new ScenarioError("bad hardware address: " + text);
+        }
+        return mac;
     }
 
     private void attach(String name) {
