@@ -1,0 +1,98 @@
+package ipmpd.agent;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Crash-safe replacement of a configuration file (what SNMP and NETCONF changes are written back
+ * with): the new content goes to a temporary file in the same directory, is flushed to disk,
+ * renamed over the old file, and the directory is flushed so the rename itself survives a crash.
+ * A crash at any point leaves either the old or the new content, never a mix; at worst a stale
+ * ".NAME.*.tmp" file is left behind (never read as configuration: it does not match the names
+ * {@link ConfigDirectory} reads).
+ */
+public final class AtomicFiles {
+    /** A point between the steps of {@link #write}, for tests that simulate a crash. */
+    interface Hook {
+        void beforeRename(Path temp) throws IOException;
+    }
+
+    private static final Set<PosixFilePermission> DEFAULT_PERMS = PosixFilePermissions.fromString("rw-r--r--");
+
+    private AtomicFiles() {
+    }
+
+    /** Replaces {@code path} with {@code lines} (each ended by a newline, UTF-8). */
+    public static void write(Path path, List<String> lines) throws IOException {
+        write(path, lines, t -> { });
+    }
+
+    static void write(Path path, List<String> lines, Hook hook) throws IOException {
+        Path target = path.toAbsolutePath();
+        Path dir = target.getParent();
+        StringBuilder b = new StringBuilder();
+        for (String l : lines) {
+            b.append(l).append('\n');
+        }
+        byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+        Set<PosixFilePermission> perms = DEFAULT_PERMS;
+        if (Files.exists(target)) {
+            try {
+                perms = Files.getPosixFilePermissions(target);
+            } catch (UnsupportedOperationException | IOException e) {
+                perms = DEFAULT_PERMS;
+            }
+        }
+        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        boolean done = false;
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.setPosixFilePermissions(temp, perms);
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep what createTempFile gave
+            }
+            hook.beforeRename(temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot replace " + target + " atomically", e);
+            }
+            done = true;
+            fsyncDirectory(dir);
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /** Flushes a directory's entries (the rename) to disk. */
+    static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some file systems refuse fsync on directories (EINVAL); the rename is still atomic.
+            if (!"Invalid argument".equals(e.getMessage())) {
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package ipmpd.agent;
+
+import ipmpd.agent.control.ControlPaths;
+import ipmpd.agent.control.ControlServer;
+import ipmpd.agent.control.ControlService;
+import ipmpd.agent.platform.DaemonPlatform;
+import ipmpd.agent.platform.PlatformFactory;
+import ipmpd.engine.Engine;
+import ipmpd.engine.EngineConfig;
+import ipmpd.engine.EngineListener;
+import ipmpd.engine.EngineSnapshot;
+import ipmpd.engine.Family;
+import ipmpd.engine.IfconfigCommand;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * ipmpd, the daemon: {@code ipmpd [-c DIR] [-f] [--platform=NAME] [--platform-opt KEY=VALUE]...}.
+ * <p>
+ * It stays in the foreground (systemd Type=simple); {@code -f} also copies the log to standard
+ * error. Start-up: read the configuration directory, build the platform and the engine (on the
+ * {@link EngineLoop}), apply the hostname files as at boot, open the control socket. SIGHUP
+ * rereads the configuration ({@link #reload()}); SIGTERM and SIGINT stop cleanly ({@link #close()}:
+ * control socket closed and removed, platform and engine stopped).
+ */
+public final class Daemon implements AutoCloseable {
+    public static final String USAGE =
+            "Usage: ipmpd [-c <configdir>] [-f] [--platform=<name>] [--platform-opt <key>=<value>]...";
+
+    /** The command line. */
+    public record Options(Path configDir, boolean foreground, String platform, Map<String, String> platformOptions,
+                          Path socket) {
+    }
+
+    /** A command line that cannot be understood. */
+    public static final class UsageException extends Exception {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private final Options options;
+    private final IpmpdLog log;
+    private final ConfigDirectory config;
+    private final ListenerHub hub = new ListenerHub();
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private EngineLoop loop;
+    private DaemonPlatform platform;
+    private ControlServer server;
+    private volatile boolean closed;
+
+    private Daemon(Options options, IpmpdLog log) {
+        this.options = options;
+        this.log = log;
+        this.config = new ConfigDirectory(options.configDir(), log);
+    }
+
+    public static Options parseArgs(String[] args) throws UsageException {
+        Path dir = ConfigDirectory.DEFAULT;
+        boolean fg = false;
+        String platform = PlatformFactory.DEFAULT;
+        Map<String, String> popts = new LinkedHashMap<>();
+        Path socket = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-f")) {
+                fg = true;
+            } else if (a.equals("-c")) {
+                if (++i >= args.length) {
+                    throw new UsageException("ipmpd: option requires an argument -- c");
+                }
+                dir = Path.of(args[i]);
+            } else if (a.startsWith("-c") && !a.startsWith("--")) {
+                dir = Path.of(a.substring(2));
+            } else if (a.startsWith("--platform=")) {
+                platform = a.substring("--platform=".length());
+            } else if (a.equals("--platform")) {
+                if (++i >= args.length) {
+                    throw new UsageException("ipmpd: option requires an argument -- platform");
+                }
+                platform = args[i];
+            } else if (a.equals("--platform-opt") || a.startsWith("--platform-opt=")) {
+                String kv;
+                if (a.equals("--platform-opt")) {
+                    if (++i >= args.length) {
+                        throw new UsageException("ipmpd: option requires an argument -- platform-opt");
+                    }
+                    kv = args[i];
+                } else {
+                    kv = a.substring("--platform-opt=".length());
+                }
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new UsageException("ipmpd: --platform-opt wants KEY=VALUE, not " + kv);
+                }
+                popts.put(kv.substring(0, eq), kv.substring(eq + 1));
+            } else if (a.startsWith("--socket=")) {
+                socket = Path.of(a.substring("--socket=".length()));
+            } else {
+                throw new UsageException(a.startsWith("--") ? "ipmpd: unknown option " + a
+                        : a.startsWith("-") ? "ipmpd: illegal option -- " + a.substring(1)
+                        : "ipmpd: unexpected argument " + a);
+            }
+        }
+        return new Options(dir, fg, platform, Map.copyOf(popts), socket == null ? ControlPaths.socket() : socket);
+    }
+
+    /** Starts a daemon: configuration read, engine booted, control socket open. */
+    public static Daemon start(Options options, IpmpdLog log) throws Exception {
+        Daemon d = new Daemon(options, log);
+        try {
+            d.startUp();
+        } catch (Exception | Error e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    private void startUp() throws Exception {
+        hub.add(new EngineListener() {
+            @Override
+            public void log(String message) {
+                log.engine(message);
+            }
+        });
+        loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
+                + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
+        EngineConfig ec = config.readMpathd();
+        config.readAgentConf();
+        List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
+        List<String> ipmpConf = config.readIpmpConf();
+        platform = PlatformFactory.createPlatform(options.platform(), loop,
+                new PlatformFactory.Context(options.platformOptions(), config, files, log));
+        loop.call(() -> {
+            Engine e = new Engine(System::nanoTime, platform, hub, new SplittableRandom(), ec);
+            loop.bind(e);
+            platform.start(e);
+            config.boot(e, files, ipmpConf);
+            return null;
+        });
+        server = ControlServer.open(options.socket(), new ControlService(loop, hub), log);
+        log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
+                + ", control socket " + server.path());
+    }
+
+    public EngineLoop loop() {
+        return loop;
+    }
+
+    public ListenerHub listeners() {
+        return hub;
+    }
+
+    public DaemonPlatform platform() {
+        return platform;
+    }
+
+    public Path socket() {
+        return server.path();
+    }
+
+    public IpmpdLog log() {
+        return log;
+    }
+
+    /**
+     * SIGHUP: rereads {@code mpathd} (applied at once, keys missing from it back to their
+     * defaults), {@code agent.conf}, the hostname files and {@code ipmp.conf}. The hostname files
+     * become the interfaces' boot configuration (replayed when a NIC attaches); a file for an
+     * interface not yet configured in its address family is applied now; then ipmp.conf is applied
+     * again. Problems are logged.
+     *
+     * @return the problems the hostname files and ipmp.conf caused
+     */
+    public List<String> reload() throws Exception {
+        log.notice("SIGHUP: restart and reread config file");
+        EngineConfig ec = config.readMpathd();
+        config.readAgentConf();
+        List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
+        List<String> ipmpConf = config.readIpmpConf();
+        return loop.call(() -> {
+            Engine e = loop.engine();
+            e.applyConfig(ec);
+            EngineSnapshot s = e.snapshot();
+            List<String> problems = new ArrayList<>();
+            for (ConfigDirectory.HostnameFile h : files) {
+                e.setBootConfig(h.ifname(), h.family(), h.lines());
+                if (!plumbed(s, h.ifname(), h.family())) {
+                    problems.addAll(IfconfigCommand.applyFile(e, h.ifname(), h.family(), h.lines()));
+                }
+            }
+            problems.addAll(ConfigDirectory.reapplyIpmpConf(e, ipmpConf));
+            for (String p : problems) {
+                log.err(p);
+            }
+            return problems;
+        });
+    }
+
+    private static boolean plumbed(EngineSnapshot s, String ifname, Family f) {
+        return s.iface(ifname).map(i -> i.lifs().stream().anyMatch(l -> l.family() == f)).orElse(false);
+    }
+
+    /** Asks the daemon to stop (from a signal handler); {@link #awaitStop()} returns. */
+    public void requestStop() {
+        stopRequested.countDown();
+    }
+
+    public void awaitStop() throws InterruptedException {
+        stopRequested.await();
+    }
+
+    /** Stops: control socket closed and its file removed, platform and engine thread stopped. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopRequested.countDown();
+        if (server != null) {
+            server.close();
+        }
+        if (loop != null) {
+            loop.close();
+        }
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ main
+
+    public static void main(String[] args) {
+        Options o;
+        try {
+            o = parseArgs(args);
+        } catch (UsageException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        IpmpdLog log = IpmpdLog.open(o.foreground());
+        Daemon d;
+        try {
+            d = start(o, log);
+        } catch (Exception e) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            log.err("ipmpd: " + m);
+            if (!o.foreground() && log.syslogAvailable()) {
+                System.err.println("ipmpd: " + m);
+            }
+            log.close();
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(d::close, "ipmpd-shutdown"));
+        Signals.install(d);
+        try {
+            d.awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        d.close();
+        log.info("ipmpd stopped");
+        log.close();
+        System.exit(0);
+    }
+}

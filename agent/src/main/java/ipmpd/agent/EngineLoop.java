@@ -1,0 +1,244 @@
+package ipmpd.agent;
+
+import ipmpd.engine.Engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The one thread that owns the {@link Engine}. The engine is not thread-safe: every event, admin
+ * command and snapshot goes through here. Other threads hand work over with {@link #call} (waits
+ * for the result) or {@link #execute} (fire and forget); the platform schedules its own delayed
+ * work with {@link #schedule}. Between jobs the thread sleeps until the engine's next deadline
+ * ({@link Engine#nextDeadlineNs()}, clock {@link System#nanoTime()}), the next scheduled job, or
+ * new work, whichever comes first, then runs {@link Engine#runDue()}.
+ * <p>
+ * Engine listeners are therefore called on this thread too. A job that throws is reported to the
+ * error handler and the loop carries on.
+ */
+public final class EngineLoop implements AutoCloseable {
+    private record Delayed(long at, long seq, Runnable action) {
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    private final PriorityQueue<Delayed> delayed = new PriorityQueue<>(
+            Comparator.comparingLong((Delayed d) -> d.at).thenComparingLong(d -> d.seq));
+    private long delayedSeq;
+    private final Thread thread;
+    private final Consumer<Throwable> errors;
+    private volatile boolean stopping;
+    /** Only touched on the loop thread. */
+    private Engine engine;
+
+    /**
+     * @param errors told about jobs and engine timers that threw (called on the loop thread)
+     */
+    public EngineLoop(String name, Consumer<Throwable> errors) {
+        this.errors = errors;
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    public EngineLoop start() {
+        thread.start();
+        return this;
+    }
+
+    /** Whether the caller runs on the loop thread. */
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Binds the engine whose timers the loop runs; call on the loop thread (e.g. inside {@link #call}). */
+    public void bind(Engine e) {
+        checkInLoop();
+        this.engine = e;
+    }
+
+    /** The bound engine; only on the loop thread. */
+    public Engine engine() {
+        checkInLoop();
+        return engine;
+    }
+
+    private void checkInLoop() {
+        if (!inLoop()) {
+            throw new IllegalStateException("not on the engine thread");
+        }
+    }
+
+    /** Queues a job; returns at once. */
+    public void execute(Runnable job) {
+        lock.lock();
+        try {
+            if (stopping) {
+                throw new RejectedExecutionException("engine loop stopped");
+            }
+            tasks.add(job);
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs a job after {@code delayNs} (on the loop thread); callable from any thread. */
+    public void schedule(long delayNs, Runnable job) {
+        long at = System.nanoTime() + Math.max(0, delayNs);
+        lock.lock();
+        try {
+            if (stopping) {
+                return;
+            }
+            delayed.add(new Delayed(at, delayedSeq++, job));
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs a job on the loop thread and returns its result; exceptions the job throws are
+     * rethrown as they are. Called on the loop thread itself, it runs the job directly.
+     */
+    public <T> T call(Callable<T> job) throws Exception {
+        if (inLoop()) {
+            return job.call();
+        }
+        FutureTask<T> f = new FutureTask<>(job);
+        execute(f);
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof Exception ex) {
+                throw ex;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        } catch (CancellationException e) {
+            throw new RejectedExecutionException("engine loop stopped", e);
+        }
+    }
+
+    /** Stops the loop: queued jobs not yet started are cancelled; waits for the thread to end. */
+    @Override
+    public void close() {
+        List<Runnable> dropped;
+        lock.lock();
+        try {
+            stopping = true;
+            dropped = new ArrayList<>(tasks);
+            tasks.clear();
+            delayed.clear();
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+        for (Runnable r : dropped) {
+            if (r instanceof FutureTask<?> f) {
+                f.cancel(false);
+            }
+        }
+        if (!inLoop()) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private long nextDeadline() {
+        long next = Long.MAX_VALUE;
+        boolean any = false;
+        if (engine != null) {
+            long e = engine.nextDeadlineNs();
+            if (e != Long.MAX_VALUE) {
+                next = e;
+                any = true;
+            }
+        }
+        if (!delayed.isEmpty()) {
+            long d = delayed.peek().at;
+            next = any ? (d - next < 0 ? d : next) : d;
+            any = true;
+        }
+        return any ? next : Long.MAX_VALUE;
+    }
+
+    private void run() {
+        List<Runnable> batch = new ArrayList<>();
+        List<Runnable> due = new ArrayList<>();
+        while (true) {
+            lock.lock();
+            try {
+                while (!stopping && tasks.isEmpty()) {
+                    long next = nextDeadline();
+                    if (next == Long.MAX_VALUE) {
+                        wake.awaitUninterruptibly();
+                        continue;
+                    }
+                    long wait = next - System.nanoTime();
+                    if (wait <= 0) {
+                        break;
+                    }
+                    try {
+                        wake.awaitNanos(wait);
+                    } catch (InterruptedException e) {
+                        // only close() stops the loop
+                    }
+                }
+                if (stopping) {
+                    return;
+                }
+                batch.addAll(tasks);
+                tasks.clear();
+                long now = System.nanoTime();
+                while (!delayed.isEmpty() && delayed.peek().at - now <= 0) {
+                    due.add(delayed.poll().action);
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (Runnable r : batch) {
+                runSafely(r);
+            }
+            batch.clear();
+            for (Runnable r : due) {
+                runSafely(r);
+            }
+            due.clear();
+            if (engine != null) {
+                runSafely(engine::runDue);
+            }
+        }
+    }
+
+    private void runSafely(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            try {
+                errors.accept(t);
+            } catch (Throwable ignored) {
+                // the error handler must not kill the loop
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package ipmpd.agent;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The daemon's only logger: in.mpathd's messages under ident "in.mpathd", facility daemon, to
+ * syslog(3) (through /dev/log; JNA binding below) and, in foreground mode (-f), also to standard
+ * error with a timestamp. When syslog cannot be used (no /dev/log, no libc binding), messages go
+ * to standard error instead, so nothing is lost under systemd either.
+ * <p>
+ * Thread-safe: the engine thread, the control server and signal handlers all log here.
+ */
+public final class IpmpdLog {
+    public static final String IDENT = "in.mpathd";
+
+    /** syslog priorities (sys/syslog.h). */
+    public enum Level {
+        ERR(3), WARNING(4), NOTICE(5), INFO(6), DEBUG(7);
+
+        final int code;
+
+        Level(int code) {
+            this.code = code;
+        }
+    }
+
+    static final int LOG_PID = 0x01;
+    static final int LOG_NDELAY = 0x08;
+    static final int LOG_DAEMON = 3 << 3;
+
+    /** The piece of libc we need. */
+    interface CLib extends Library {
+        void openlog(Pointer ident, int option, int facility);
+
+        void syslog(int priority, String format, Object... args);
+
+        void closelog();
+    }
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS", Locale.ROOT);
+
+    private final boolean foreground;
+    private final PrintStream stderr;
+    private final CLib libc;
+    /** openlog keeps the pointer: the ident must live as long as the process. */
+    private final Memory ident;
+    private final long pid = ProcessHandle.current().pid();
+    private final List<Consumer<String>> taps = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private IpmpdLog(boolean foreground, boolean useSyslog, PrintStream stderr) {
+        this.foreground = foreground;
+        this.stderr = stderr;
+        CLib lib = null;
+        Memory id = null;
+        if (useSyslog && Files.exists(Path.of("/dev/log"))) {
+            try {
+                lib = Native.load("c", CLib.class);
+                byte[] b = IDENT.getBytes(StandardCharsets.US_ASCII);
+                id = new Memory(b.length + 1L);
+                id.write(0, b, 0, b.length);
+                id.setByte(b.length, (byte) 0);
+                lib.openlog(id, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+            } catch (Throwable t) {
+                lib = null;
+                id = null;
+            }
+        }
+        this.libc = lib;
+        this.ident = id;
+    }
+
+    /** The daemon's logger: syslog when available, standard error too in foreground mode. */
+    public static IpmpdLog open(boolean foreground) {
+        return new IpmpdLog(foreground, true, System.err);
+    }
+
+    /** A logger that never touches syslog (tests, clients): standard error only when {@code stderr} is set. */
+    public static IpmpdLog detached(PrintStream stderr) {
+        return new IpmpdLog(stderr != null, false, stderr);
+    }
+
+    /** Whether messages reach syslog. */
+    public boolean syslogAvailable() {
+        return libc != null;
+    }
+
+    /** Also hands every message to {@code tap} (tests, future NETCONF log streams). */
+    public void addTap(Consumer<String> tap) {
+        taps.add(tap);
+    }
+
+    public void removeTap(Consumer<String> tap) {
+        taps.remove(tap);
+    }
+
+    public void err(String message) {
+        log(Level.ERR, message);
+    }
+
+    public void warning(String message) {
+        log(Level.WARNING, message);
+    }
+
+    public void notice(String message) {
+        log(Level.NOTICE, message);
+    }
+
+    public void info(String message) {
+        log(Level.INFO, message);
+    }
+
+    /** A message of the engine, at the priority in.mpathd gives that message. */
+    public void engine(String message) {
+        log(levelOf(message), message);
+    }
+
+    /** in.mpathd's priorities: failures are errors, odd configurations warnings, recoveries notices. */
+    static Level levelOf(String m) {
+        if (m.startsWith("IP interface failure detected") || m.startsWith("All IP interfaces in group")
+                || m.startsWith("The link has gone down") || m.startsWith("Invalid") || m.startsWith("Too small")
+                || m.startsWith("Cannot meet requested failure detection time")
+                || (m.startsWith("Test address ") && m.contains("is not unique"))
+                || m.startsWith("moving addresses from failed")) {
+            return Level.ERR;
+        }
+        if (m.startsWith("No test address configured") || m.contains("more than") && m.contains("times in the last minute")
+                || m.startsWith("NIC ") && m.contains("not plumbed") || m.contains("is not plumbed for")) {
+            return Level.WARNING;
+        }
+        return Level.NOTICE;
+    }
+
+    public void log(Level level, String message) {
+        if (libc != null && !closed) {
+            try {
+                libc.syslog(level.code, "%s", message);
+            } catch (Throwable t) {
+                // syslog is best effort
+            }
+        }
+        if (stderr != null && (foreground || libc == null || closed)) {
+            String line = STAMP.format(LocalDateTime.now()) + " " + IDENT + "[" + pid + "]: " + message;
+            synchronized (stderr) {
+                stderr.println(line);
+                stderr.flush();
+            }
+        }
+        for (Consumer<String> t : taps) {
+            try {
+                t.accept(message);
+            } catch (RuntimeException e) {
+                // a tap must not break logging
+            }
+        }
+    }
+
+    /** Closes the syslog connection (at exit). */
+    public synchronized void close() {
+        if (libc != null && !closed) {
+            closed = true;
+            try {
+                libc.closelog();
+            } catch (Throwable t) {
+                // best effort
+            }
+        }
+        // keep 'ident' reachable until here
+        if (ident != null) {
+            ident.size();
+        }
+    }
+}
