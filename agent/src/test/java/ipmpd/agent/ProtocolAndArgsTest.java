@@ -53,9 +53,9 @@ class ProtocolAndArgsTest {
     @Test
     void unknownPlatformRefused() throws Exception {
         try (DaemonFixture f = new DaemonFixture()) {
-            Daemon.Options o = new Daemon.Options(f.configDir, false, "linux", Map.of(), f.socket);
+            Daemon.Options o = new Daemon.Options(f.configDir, false, "token-ring", Map.of(), f.socket);
             Exception e = assertThrows(Exception.class, () -> Daemon.start(o, IpmpdLog.detached(null)));
-            assertEquals("the linux platform is not available yet; use --platform=loopback|sim", e.getMessage());
+            assertEquals("unknown platform token-ring (known: linux, loopback, sim)", e.getMessage());
             Daemon.Options bad = new Daemon.Options(f.configDir, false, "loopback", Map.of("colour", "red"), f.socket);
             e = assertThrows(Exception.class, () -> Daemon.start(bad, IpmpdLog.detached(null)));
             assertTrue(e.getMessage().startsWith("loopback platform: unknown option colour"), e.getMessage());

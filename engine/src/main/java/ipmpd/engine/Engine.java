@@ -282,6 +282,11 @@ public final class Engine {
             return;
         }
         log("The link has come up on " + name);
+        for (Instance i : p.instances()) {
+            // Probes sent while the link was down may still be answered (queued behind ARP):
+            // they say nothing about the repaired path, so only probes sent from now on count.
+            i.prober.resetHistory();
+        }
         long now = now();
         p.linkUps.addLast(now);
         while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - MINUTE_NS) {
@@ -937,10 +942,11 @@ public final class Engine {
         return i;
     }
 
-    /** The link-local address the kernel would give a NIC (EUI-64 from a MAC derived from its index). */
+    /** The link-local address the kernel gives a NIC: EUI-64 of its hardware address (or of one derived from its index). */
     private InetAddress linkLocalFor(Phyint p) {
         int idx = p.ifindex;
-        byte[] mac = {0x08, 0x00, 0x20, (byte) 0xb9, (byte) (idx >> 8), (byte) idx};
+        byte[] mac = p.mac != null && p.mac.length == 6 ? p.mac
+                : new byte[] {0x08, 0x00, 0x20, (byte) 0xb9, (byte) (idx >> 8), (byte) idx};
         byte[] a = new byte[16];
         a[0] = (byte) 0xfe;
         a[1] = (byte) 0x80;

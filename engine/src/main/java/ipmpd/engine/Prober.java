@@ -206,7 +206,8 @@ final class Prober {
             if (p.status == Probe.Status.ACKED) {
                 return;
             }
-            if (p.status == Probe.Status.LOST) {
+            boolean late = p.status == Probe.Status.LOST;
+            if (late) {
                 lost--; // a late reply: the probe was not lost after all
             }
             long now = engine.now();

@@ -40,6 +40,7 @@ public final class PlatformFactory {
     private static final Map<String, Provider> PROVIDERS = new LinkedHashMap<>();
 
     static {
+        PROVIDERS.put("linux", LinuxDaemonPlatform::create);
         PROVIDERS.put("loopback", LoopbackPlatform::create);
         // "sim": the simulated link without a virtual clock is the loopback platform.
         PROVIDERS.put("sim", LoopbackPlatform::create);

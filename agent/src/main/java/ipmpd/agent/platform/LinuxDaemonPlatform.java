@@ -1,0 +1,89 @@
+package ipmpd.agent.platform;
+
+import ipmpd.agent.EngineLoop;
+import ipmpd.agent.IpmpdLog;
+import ipmpd.engine.Engine;
+import ipmpd.engine.Family;
+import ipmpd.linux.platform.EventSink;
+import ipmpd.linux.platform.LinuxEvents;
+import ipmpd.linux.platform.LinuxPlatform;
+
+import java.net.InetAddress;
+
+/**
+ * The real data path: rtnetlink, ICMP probe sockets, gratuitous ARP / unsolicited NA (ipmpd-native).
+ * The daemon runs in the network namespace it manages; the platform is built on the engine thread
+ * and every Platform call stays there.
+ */
+final class LinuxDaemonPlatform implements DaemonPlatform {
+    private final EngineLoop loop;
+    private final IpmpdLog log;
+    private final LinuxPlatform platform;
+    private LinuxEvents events;
+
+    private LinuxDaemonPlatform(EngineLoop loop, IpmpdLog log, LinuxPlatform platform) {
+        this.loop = loop;
+        this.log = log;
+        this.platform = platform;
+    }
+
+    static DaemonPlatform create(EngineLoop loop, PlatformFactory.Context context) throws Exception {
+        IpmpdLog log = context.log();
+        LinuxPlatform p = loop.call(() -> new LinuxPlatform(loop::execute, log::info));
+        return new LinuxDaemonPlatform(loop, log, p);
+    }
+
+    @Override
+    public void start(Engine engine) throws Exception {
+        events = new LinuxEvents(EventSink.of(engine), loop::execute, platform, log::info);
+        events.start();
+    }
+
+    @Override
+    public void addAddress(AddressPlacement p) {
+        platform.addAddress(p);
+    }
+
+    @Override
+    public void removeAddress(AddressPlacement p) {
+        platform.removeAddress(p);
+    }
+
+    @Override
+    public void moveAddress(AddressPlacement from, AddressPlacement to) {
+        platform.moveAddress(from, to);
+    }
+
+    @Override
+    public void sendProbe(String ifname, Family family, InetAddress source, InetAddress target, int sequence) {
+        platform.sendProbe(ifname, family, source, target, sequence);
+    }
+
+    @Override
+    public void sendDiscovery(String ifname, Family family, InetAddress source) {
+        platform.sendDiscovery(ifname, family, source);
+    }
+
+    @Override
+    public void memberJoined(String ifname, String group) {
+        platform.memberJoined(ifname, group);
+    }
+
+    @Override
+    public void memberLeft(String ifname) {
+        platform.memberLeft(ifname);
+    }
+
+    @Override
+    public void usabilityChanged(String ifname, boolean usable) {
+        platform.usabilityChanged(ifname, usable);
+    }
+
+    @Override
+    public void close() {
+        if (events != null) {
+            events.close();
+        }
+        platform.close();
+    }
+}

@@ -1,0 +1,428 @@
+package ipmpd.linux.platform;
+
+import ipmpd.engine.Route;
+import ipmpd.linux.AddrInfo;
+import ipmpd.linux.EchoReply;
+import ipmpd.linux.LibC;
+import ipmpd.linux.LinkInfo;
+import ipmpd.linux.RouteInfo;
+import ipmpd.linux.RtEvent;
+import ipmpd.linux.Rtnetlink;
+import ipmpd.linux.RtnetlinkMonitor;
+import ipmpd.linux.Rtnl;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What happens in the kernel, delivered to the engine: one thread owns an {@link RtnetlinkMonitor}
+ * and polls it together with the platform's probe sockets.
+ *
+ * <ul>
+ * <li>{@code nicAdded} for every multicast-capable, non-loopback link (from a dump at start, then
+ *     as links appear), {@code nicRemoved}, and {@code linkChanged} with running =
+ *     IFF_RUNNING and IFF_LOWER_UP. Besides listening, the links of group members are asked for
+ *     with RTM_GETLINK every {@code linkPollMs} (all links with {@code pollAllLinks}): that makes the
+ *     kernel flush linkwatch, which otherwise delays carrier changes of ordinary devices by up to
+ *     a second. A flap seen only through IFLA_CARRIER_CHANGES is reported as down then up.
+ * <li>{@code routesChanged} after main-table route events: the default routes and the host routes
+ *     with a gateway; the platform is told the whole main table too ({@link LinuxPlatform#mainRoutesChanged}).
+ * <li>{@code probeReply} with the kernel's receive stamp moved to the engine clock
+ *     ({@code nanoTime() - (realtimeNow - kernelStamp)}); replies with sequence 0 answer the
+ *     all-hosts discovery and become {@code discoveryReply}, except from this host's own addresses.
+ * <li>ENOBUFS on the monitor: links, addresses and routes are dumped again and compared.
+ * </ul>
+ * Every delivery goes through {@code engineThread}, in order. Nothing it does not understand stops
+ * it: such messages are skipped, and an unexpected failure is logged and followed by a re-dump.
+ */
+public final class LinuxEvents implements AutoCloseable {
+    /**
+     * @param linkPollMs         how often links are asked for (0: never, events only)
+     * @param pollAllLinks       ask for every link, not only the group members'
+     * @param monitorBufferBytes receive buffer of the event socket (overflow: a full re-dump)
+     */
+    public record Options(long linkPollMs, boolean pollAllLinks, int monitorBufferBytes) {
+        public Options(long linkPollMs, boolean pollAllLinks) {
+            this(linkPollMs, pollAllLinks, RtnetlinkMonitor.DEFAULT_RECEIVE_BUFFER);
+        }
+
+        public static Options defaults() {
+            return new Options(50, false);
+        }
+    }
+
+    private record Known(String name, boolean running, int carrierChanges) {
+    }
+
+    private static final int MAX_REPLIES_PER_SOCKET = 256;
+    private final EventSink sink;
+    private final Consumer<Runnable> engineThread;
+    private final LinuxPlatform platform;
+    private final Consumer<String> log;
+    private final Options options;
+    private RtnetlinkMonitor monitor;
+    private Rtnetlink rt;
+    private Thread thread;
+    private volatile boolean stopping;
+
+    // ---- the events thread only (and start() before it runs)
+    private final Map<Integer, Known> links = new HashMap<>();
+    private final Map<InetAddress, Set<Integer>> local = new HashMap<>();
+    private List<RouteInfo> lastMain;
+    private List<Route> lastRoutes;
+    private boolean routesDirty;
+    private String lastFailure;
+    private final Map<ProbeEndpoint, String> readFailures = new HashMap<>();
+    private volatile long resyncs;
+
+    /**
+     * @param sink         usually {@link EventSink#of(ipmpd.engine.Engine)}
+     * @param engineThread runs a task on the engine thread (e.g. the daemon's engine loop's execute)
+     * @param platform     whose probe sockets are read and whose member tables follow the main
+     *                     table; may be null (then no probes are read)
+     * @param log          messages; called from the events thread
+     */
+    public LinuxEvents(EventSink sink, Consumer<Runnable> engineThread, LinuxPlatform platform, Consumer<String> log) {
+        this(sink, engineThread, platform, log, Options.defaults());
+    }
+
+    public LinuxEvents(EventSink sink, Consumer<Runnable> engineThread, LinuxPlatform platform, Consumer<String> log,
+                       Options options) {
+        this.sink = sink;
+        this.engineThread = engineThread;
+        this.platform = platform;
+        this.log = log;
+        this.options = options;
+    }
+
+    /**
+     * Opens the netlink sockets, delivers the initial state (links, then routes) to the engine
+     * thread, and starts the events thread. Call it on a thread in the daemon's namespace: the
+     * sockets and the new thread belong to the caller's namespace. May be called on the engine
+     * thread itself (the deliveries are queued behind the current task).
+     */
+    public synchronized void start() throws IOException {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        monitor = RtnetlinkMonitor.open(RtnetlinkMonitor.DEFAULT_GROUPS, options.monitorBufferBytes());
+        try {
+            rt = Rtnetlink.open();
+            fullResync();
+        } catch (IOException | RuntimeException e) {
+            monitor.close();
+            if (rt != null) {
+                rt.close();
+            }
+            throw e;
+        }
+        if (platform != null) {
+            platform.attachReader();
+        }
+        thread = new Thread(this::run, "ipmpd-events");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops the thread (within one poll period) and closes its sockets. */
+    @Override
+    public synchronized void close() {
+        if (thread == null || stopping) {
+            return;
+        }
+        stopping = true;
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (platform != null) {
+            platform.detachReader();
+        }
+        monitor.close();
+        rt.close();
+    }
+
+    /** How many times events were lost (ENOBUFS) and the state was dumped again. */
+    public long resyncs() {
+        return resyncs;
+    }
+
+    // ================================================================ the loop
+
+    private void run() {
+        long period = options.linkPollMs() * 1_000_000L;
+        long nextPoll = System.nanoTime();
+        boolean resync = false;
+        while (!stopping) {
+            try {
+                if (resync) {
+                    resync = false;
+                    fullResync();
+                }
+                long now = System.nanoTime();
+                if (period > 0 && now - nextPoll >= 0) {
+                    pollLinks();
+                    nextPoll = now + period;
+                }
+                List<ProbeEndpoint> eps = platform == null ? List.of() : List.copyOf(platform.probeEndpoints());
+                int[] fds = new int[1 + eps.size()];
+                fds[0] = monitor.fd();
+                for (int i = 0; i < eps.size(); i++) {
+                    fds[i + 1] = eps.get(i).fd();
+                }
+                short[] revents = new short[fds.length];
+                long waitNs = period > 0 ? nextPoll - System.nanoTime() : 100_000_000L;
+                int timeout = (int) Math.max(0, Math.min(100, (waitNs + 999_999) / 1_000_000L));
+                LibC.poll(fds, LibC.POLLIN, revents, timeout);
+                if (revents[0] != 0) {
+                    resync |= handle(monitor.readAvailable());
+                }
+                for (int i = 0; i < eps.size(); i++) {
+                    if (revents[i + 1] != 0) {
+                        drain(eps.get(i));
+                    }
+                }
+                if (routesDirty) {
+                    refreshRoutes(false);
+                }
+                if (platform != null) {
+                    platform.closeRetired();
+                }
+                lastFailure = null;
+            } catch (Throwable t) {
+                if (stopping) {
+                    break;
+                }
+                String text = String.valueOf(t);
+                if (!text.equals(lastFailure)) {
+                    log.accept("Event loop: " + text + "; reading the kernel's state again");
+                    lastFailure = text;
+                }
+                resync = true;
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** @return whether a full re-dump is needed (events were lost) */
+    private boolean handle(List<RtEvent> events) {
+        boolean resync = false;
+        for (RtEvent e : events) {
+            if (e instanceof RtEvent.Link l) {
+                if (l.kind() == RtEvent.Kind.DEL) {
+                    linkGone(l.info().index());
+                } else {
+                    link(l.info());
+                }
+            } else if (e instanceof RtEvent.Address a) {
+                address(a.kind() == RtEvent.Kind.NEW, a.info());
+            } else if (e instanceof RtEvent.Route r) {
+                if (r.info().table() == Rtnl.RT_TABLE_MAIN) {
+                    routesDirty = true;
+                }
+            } else if (e instanceof RtEvent.ResyncNeeded) {
+                resyncs++;
+                resync = true;
+            }
+        }
+        return resync;
+    }
+
+    /** Dumps links, addresses and routes and reports the differences to what was known. */
+    private void fullResync() throws IOException {
+        Set<Integer> seen = new HashSet<>();
+        for (LinkInfo l : rt.dumpLinks()) {
+            seen.add(l.index());
+            link(l);
+        }
+        for (Integer index : new ArrayList<>(links.keySet())) {
+            if (!seen.contains(index)) {
+                linkGone(index);
+            }
+        }
+        local.clear();
+        for (AddrInfo a : rt.dumpAddresses()) {
+            address(true, a);
+        }
+        refreshRoutes(true);
+    }
+
+    // ================================================================ links
+
+    private void link(LinkInfo l) {
+        boolean running = l.isRunning() && l.isLowerUp();
+        Known k = links.get(l.index());
+        if (k != null && (l.name() == null || l.name().equals(k.name())) && l.carrierChanges() >= 0
+                && k.carrierChanges() >= 0 && l.carrierChanges() < k.carrierChanges()) {
+            return; // older than what a poll already showed (its event was still queued)
+        }
+        if (platform != null && l.name() != null) {
+            platform.linkState(l.name(), running);
+        }
+        if (k == null) {
+            if (l.isLoopback() || !l.isMulticast() || l.name() == null) {
+                return;
+            }
+            links.put(l.index(), new Known(l.name(), running, l.carrierChanges()));
+            String name = l.name();
+            int index = l.index();
+            byte[] mac = l.address() == null ? null : l.address().bytes();
+            deliver(() -> sink.nicAdded(name, index, running, mac));
+            return;
+        }
+        String name = l.name() == null ? k.name() : l.name();
+        links.put(l.index(), new Known(name, running, l.carrierChanges()));
+        if (!name.equals(k.name())) {
+            String old = k.name();
+            int index = l.index();
+            deliver(() -> sink.nicRemoved(old));
+            deliver(() -> sink.nicAdded(name, index, running));
+            return;
+        }
+        if (k.running() != running) {
+            deliver(() -> sink.linkChanged(name, running));
+        } else if (running && k.carrierChanges() >= 0 && l.carrierChanges() - k.carrierChanges() >= 2) {
+            // Carrier went down and up again between two looks: the engine must see the failure.
+            log.accept("Link flap on " + name + " (carrier changes " + k.carrierChanges() + " -> "
+                    + l.carrierChanges() + ")");
+            deliver(() -> sink.linkChanged(name, false));
+            deliver(() -> sink.linkChanged(name, true));
+        }
+    }
+
+    private void linkGone(int index) {
+        Known k = links.remove(index);
+        if (k != null) {
+            deliver(() -> sink.nicRemoved(k.name()));
+        }
+    }
+
+    /** RTM_GETLINK for the links of interest: forces linkwatch to report pending carrier changes. */
+    private void pollLinks() throws IOException {
+        Set<String> wanted = platform == null || options.pollAllLinks() ? null : platform.memberNames();
+        if (wanted != null && wanted.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<Integer, Known> e : new ArrayList<>(links.entrySet())) {
+            if (wanted != null && !wanted.contains(e.getValue().name())) {
+                continue;
+            }
+            Optional<LinkInfo> l = rt.getLink(e.getKey());
+            if (l.isPresent()) {
+                link(l.get());
+            } else {
+                linkGone(e.getKey());
+            }
+        }
+    }
+
+    // ================================================================ addresses and routes
+
+    private void address(boolean added, AddrInfo a) {
+        InetAddress addr = LinuxPlatform.plain(a.address());
+        if (added) {
+            local.computeIfAbsent(addr, x -> new HashSet<>()).add(a.index());
+        } else {
+            Set<Integer> on = local.get(addr);
+            if (on != null) {
+                on.remove(a.index());
+                if (on.isEmpty()) {
+                    local.remove(addr);
+                }
+            }
+        }
+    }
+
+    private void refreshRoutes(boolean force) throws IOException {
+        routesDirty = false;
+        List<RouteInfo> main = rt.dumpRoutes();
+        if (force || !main.equals(lastMain)) {
+            lastMain = main;
+            if (platform != null) {
+                deliver(() -> platform.mainRoutesChanged(main));
+            }
+        }
+        List<Route> routes = engineRoutes(main);
+        if (force || !routes.equals(lastRoutes)) {
+            lastRoutes = routes;
+            deliver(() -> sink.routesChanged(routes));
+        }
+    }
+
+    /** The routes target selection needs: main-table default routes and host routes with a gateway. */
+    public static List<Route> engineRoutes(List<RouteInfo> main) {
+        List<Route> out = new ArrayList<>();
+        for (RouteInfo r : main) {
+            if (r.table() != Rtnl.RT_TABLE_MAIN || r.type() != Rtnl.RTN_UNICAST || r.gateway() == null) {
+                continue;
+            }
+            int full = r.dst().getAddress().length * 8;
+            if (r.dstLen() != 0 && r.dstLen() != full) {
+                continue;
+            }
+            Route route = new Route(LinuxPlatform.plain(r.dst()), r.dstLen(), LinuxPlatform.plain(r.gateway()));
+            if (!out.contains(route)) {
+                out.add(route);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    // ================================================================ probes
+
+    private void drain(ProbeEndpoint ep) {
+        long offset = System.nanoTime() - LibC.realtimeNanos();
+        try {
+            for (int n = 0; n < MAX_REPLIES_PER_SOCKET; n++) {
+                Optional<EchoReply> r = ep.socket.receive();
+                if (r.isEmpty()) {
+                    break;
+                }
+                reply(ep, r.get(), offset);
+            }
+            readFailures.remove(ep);
+        } catch (IOException | RuntimeException e) {
+            String text = String.valueOf(e.getMessage());
+            if (!text.equals(readFailures.put(ep, text))) {
+                log.accept("Cannot read probe replies on " + ep.ifname + " (" + ep.family.keyword + "): " + text);
+            }
+        }
+    }
+
+    private void reply(ProbeEndpoint ep, EchoReply r, long offset) {
+        InetAddress from = r.from() == null ? null : LinuxPlatform.plain(r.from());
+        if (from == null) {
+            return;
+        }
+        String ifname = ep.ifname;
+        if (r.sequence() == LinuxPlatform.DISCOVERY_SEQ) {
+            if (!local.containsKey(from)) {
+                deliver(() -> sink.discoveryReply(ifname, ep.family, from));
+            }
+            return;
+        }
+        // The kernel stamps CLOCK_REALTIME; the engine runs on nanoTime.
+        long rx = Math.min(r.receivedNs() + offset, System.nanoTime());
+        int seq = r.sequence();
+        deliver(() -> sink.probeReply(ifname, ep.family, from, seq, rx));
+    }
+
+    private void deliver(Runnable r) {
+        engineThread.accept(r);
+    }
+}

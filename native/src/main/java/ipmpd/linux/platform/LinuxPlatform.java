@@ -1,0 +1,760 @@
+package ipmpd.linux.platform;
+
+import ipmpd.engine.Family;
+import ipmpd.engine.Platform;
+import ipmpd.linux.AddrInfo;
+import ipmpd.linux.Announcer;
+import ipmpd.linux.Errno;
+import ipmpd.linux.IcmpProbeSocket;
+import ipmpd.linux.Interfaces;
+import ipmpd.linux.LibC;
+import ipmpd.linux.MemberSysctls;
+import ipmpd.linux.NativeIOException;
+import ipmpd.linux.RouteInfo;
+import ipmpd.linux.Rtnetlink;
+import ipmpd.linux.Rtnl;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The engine's {@link Platform} on Linux: addresses through rtnetlink, ICMP probes through raw
+ * sockets, gratuitous ARP / unsolicited NA after moves, member sysctls, and routing that keeps
+ * traffic off dead members for link- and probe-detected failures alike.
+ *
+ * <p><b>Wiring.</b> Construct it on a thread inside the daemon's network namespace (in the daemon
+ * any thread: the whole process runs there), give it the engine loop's {@code execute} as
+ * {@code engineThread}, build the {@code Engine} with it, then start a {@link LinuxEvents} with
+ * the same platform. Every {@link Platform} method, and {@link #mainRoutesChanged}, runs on the
+ * engine thread, which must be in the same namespace: sockets and interface lookups belong to the
+ * namespace of the thread that makes them. Announcement repeats run on an internal timer thread.
+ * {@code log} is called from the engine thread and from that timer thread.
+ *
+ * <p><b>Addresses.</b> IPv4 addresses carry the label of their logical interface ("eth1", "eth1:2";
+ * none if longer than 15 characters). IPv4 test addresses get {@code IFA_F_NOPREFIXROUTE}: a test
+ * address then never becomes the preferred source of a kernel prefix route, so host-originated
+ * traffic picks a data address (Linux has no DEPRECATED for IPv4). Probing does not need that route:
+ * probes are pinned with SO_BINDTODEVICE (IPv4 then assumes the target on-link) and the test
+ * address's rule leads to its member's table. IPv6 link-local addresses are the kernel's and never
+ * touched (the engine's are only its model; probes use the kernel's); a moved IPv6 address is
+ * added with {@code IFA_F_NODAD}. EEXIST on add and EADDRNOTAVAIL on delete count as success.
+ * {@link #moveAddress} adds, deletes, then announces at once and after 50 and 250 ms.
+ *
+ * <p><b>Routing</b>, four parts, all following the engine's decisions:
+ * <ol>
+ * <li>Source steering ({@link SourceSteering}): rule {@code from ADDR lookup 30000+ifindex(M)}
+ *     (priority 1000) for every address placed on member M, and for M's link-local probe source;
+ *     the member table holds the main table with the group's routes rewritten onto M plus the
+ *     group's connected prefixes. A move moves the rule (add new, delete old). Replies from a data
+ *     address therefore leave through the member hosting it, whatever the main table prefers:
+ *     this is what carries probe-detected failures (carrier up, so ignore_routes_with_linkdown
+ *     does not help).
+ * <li>Prefix routes for IPv4 data addresses the kernel gave none ({@link PrefixRoutes}).
+ * <li>Gateway routes (default...) of the main table leave an unusable member for a usable one and
+ *     come back on repair ({@link GatewayRouteFailover}), for traffic that has no source yet.
+ * <li>ignore_routes_with_linkdown (member sysctl) for link failures.
+ * </ol>
+ * Parts 2 and 3 run after the current engine task, so they never delay a failover.
+ */
+public final class LinuxPlatform implements Platform, AutoCloseable {
+    /**
+     * @param rulePriority     priority of the per-address rules (must run before "from all lookup
+     *                         main", 32766)
+     * @param tableBase        member M's table is {@code tableBase + ifindex(M)}
+     * @param announceDelaysMs when announcements are sent after a move (0 = at once)
+     */
+    public record Options(int rulePriority, int tableBase, List<Long> announceDelaysMs) {
+        public static Options defaults() {
+            return new Options(1000, 30000, List.of(0L, 50L, 250L));
+        }
+    }
+
+    private static final int IFNAMSIZ_LABEL = 15;
+    private final Consumer<String> log;
+    private final Options options;
+    private final Rtnetlink rt;
+    private final MemberSysctls sysctls;
+    private final SourceSteering steering;
+    private final GatewayRouteFailover gatewayRoutes;
+    private final PrefixRoutes prefixRoutes;
+    private final Consumer<Runnable> engineThread;
+    private boolean mainWorkPending;
+    private final ScheduledThreadPoolExecutor timer;
+    private final int pid = (int) ProcessHandle.current().pid();
+
+    // ---- engine thread only
+    /** Addresses placed by us (IPv6 without scope id) and where they are. */
+    private final Map<InetAddress, AddressPlacement> placed = new LinkedHashMap<>();
+    /** Group members: name -> group. */
+    private final Map<String, String> members = new LinkedHashMap<>();
+    private final Set<String> unusable = new HashSet<>();
+    private final Map<String, Announcer> announcers = new HashMap<>();
+    private final Map<InetAddress, List<ScheduledFuture<?>>> pendingAnnouncements = new HashMap<>();
+    private final Map<String, String> reported = new HashMap<>();
+    /** IPv6 probe sources (the kernel's link-local addresses), steered like placed addresses. */
+    private final Map<String, InetAddress> linkLocalSources = new HashMap<>();
+    private List<RouteInfo> mainRoutes;
+
+    // ---- shared with LinuxEvents
+    private final ConcurrentHashMap<String, ProbeEndpoint> probes = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<ProbeEndpoint> retired = new ConcurrentLinkedQueue<>();
+    private final Set<String> memberNames = ConcurrentHashMap.newKeySet();
+    private final Set<String> linksDown = ConcurrentHashMap.newKeySet();
+    private volatile boolean readerAttached;
+    private volatile boolean closed;
+
+    /**
+     * @param engineThread runs a task later on the engine thread (the daemon's engine loop): work
+     *                     that must not delay a failover (main-table routes) is queued there
+     * @param log          messages for the daemon's log (engine thread and the announcement timer)
+     */
+    public LinuxPlatform(Consumer<Runnable> engineThread, Consumer<String> log) throws IOException {
+        this(engineThread, log, Options.defaults());
+    }
+
+    public LinuxPlatform(Consumer<Runnable> engineThread, Consumer<String> log, Options options) throws IOException {
+        this(engineThread, log, options, new MemberSysctls());
+    }
+
+    /** @param sysctls where member sysctls are written (tests may point it elsewhere) */
+    public LinuxPlatform(Consumer<Runnable> engineThread, Consumer<String> log, Options options,
+                         MemberSysctls sysctls) throws IOException {
+        this.engineThread = engineThread;
+        this.log = log;
+        this.options = options;
+        this.sysctls = sysctls;
+        this.rt = Rtnetlink.open();
+        this.steering = new SourceSteering(rt, options.rulePriority(), options.tableBase(), log);
+        this.gatewayRoutes = new GatewayRouteFailover(rt, log);
+        this.prefixRoutes = new PrefixRoutes(rt, log);
+        steering.removeAll(List.of()); // leftovers of a previous run
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "ipmpd-announce");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        timer.prestartCoreThread(); // created here, so it starts in this thread's namespace
+    }
+
+    // ================================================================ addresses
+
+    @Override
+    public void addAddress(AddressPlacement p) {
+        if (kernelOwned(p)) {
+            return;
+        }
+        InetAddress a = plain(p.address());
+        AddressPlacement before = placed.get(a);
+        // Already in the kernel elsewhere (or was, on a NIC that went away): this is a move.
+        boolean moving = before != null && !before.ifname().equals(p.ifname());
+        if (add(p, moving) && !p.testAddress() && (moving || p.family() == Family.INET)) {
+            announce(p);
+        }
+    }
+
+    @Override
+    public void removeAddress(AddressPlacement p) {
+        if (kernelOwned(p)) {
+            return;
+        }
+        remove(p);
+    }
+
+    /** Make before break: add on the new member, delete on the old one, then announce. */
+    @Override
+    public void moveAddress(AddressPlacement from, AddressPlacement to) {
+        if (kernelOwned(from) || kernelOwned(to)) {
+            addAddress(to);
+            removeAddress(from);
+            return;
+        }
+        boolean added = add(to, true);
+        remove(from);
+        if (added && !to.testAddress()) {
+            announce(to);
+        }
+    }
+
+    /** IPv6 link-local addresses belong to the kernel (and the engine's are only its model). */
+    private static boolean kernelOwned(AddressPlacement p) {
+        return p.family() == Family.INET6 && p.address().isLinkLocalAddress();
+    }
+
+    private boolean add(AddressPlacement p, boolean moving) {
+        InetAddress a = plain(p.address());
+        int index;
+        try {
+            index = Interfaces.index(p.ifname());
+        } catch (NativeIOException e) {
+            log.accept("Cannot add " + a.getHostAddress() + " to " + p.logicalName() + ": " + e.getMessage());
+            return false;
+        }
+        AddrInfo req = AddrInfo.of(index, a, p.prefixLen());
+        int flags = 0;
+        if (p.family() == Family.INET) {
+            req = req.withLabel(label(p));
+            if (p.testAddress()) {
+                flags |= Rtnl.IFA_F_NOPREFIXROUTE;
+            }
+        } else {
+            if (p.testAddress()) {
+                flags |= Rtnl.IFA_F_NOPREFIXROUTE;
+            }
+            if (moving) {
+                // With DAD the new copy collides with the old one and stays tentative for ~1 s.
+                flags |= Rtnl.IFA_F_NODAD;
+            }
+        }
+        req = req.withFlags(flags);
+        try {
+            rt.addAddress(req);
+        } catch (NativeIOException e) {
+            if (e.errno() != Errno.EEXIST) {
+                log.accept("Cannot add " + a.getHostAddress() + "/" + p.prefixLen() + " to " + p.logicalName()
+                        + ": " + e.getMessage());
+                return false;
+            }
+        } catch (IOException e) {
+            log.accept("Cannot add " + a.getHostAddress() + " to " + p.logicalName() + ": " + e.getMessage());
+            return false;
+        }
+        boolean newPrefix = !hasPlacedPrefix(p);
+        placed.put(a, p);
+        if (members.containsKey(p.ifname())) {
+            if (newPrefix) {
+                syncTables(false); // the member tables must know the new prefix before traffic is steered
+            }
+            steer(a);
+            scheduleMainWork();
+        }
+        return true;
+    }
+
+    /** The IPv4 label: the logical interface name, none if longer than IFNAMSIZ - 1. */
+    static String label(AddressPlacement p) {
+        String label = p.logicalName();
+        return label.length() <= IFNAMSIZ_LABEL && label.startsWith(p.ifname()) ? label : null;
+    }
+
+    private boolean hasPlacedPrefix(AddressPlacement p) {
+        SourceSteering.Prefix mine = SourceSteering.Prefix.of(p.address(), p.prefixLen());
+        for (AddressPlacement q : placed.values()) {
+            if (members.containsKey(q.ifname()) && SourceSteering.Prefix.of(q.address(), q.prefixLen()).equals(mine)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void remove(AddressPlacement p) {
+        InetAddress a = plain(p.address());
+        AddressPlacement current = placed.get(a);
+        if (current != null && current.ifname().equals(p.ifname())) {
+            placed.remove(a);
+            cancelAnnouncements(a);
+            steer(a);
+            scheduleMainWork();
+        }
+        int index;
+        try {
+            index = Interfaces.index(p.ifname());
+        } catch (NativeIOException e) {
+            return; // the interface is gone, and its addresses with it
+        }
+        try {
+            rt.deleteAddress(AddrInfo.of(index, a, p.prefixLen()));
+        } catch (NativeIOException e) {
+            if (e.errno() != Errno.EADDRNOTAVAIL && e.errno() != Errno.ENODEV) {
+                log.accept("Cannot remove " + a.getHostAddress() + " from " + p.logicalName() + ": " + e.getMessage());
+            }
+        } catch (IOException e) {
+            log.accept("Cannot remove " + a.getHostAddress() + " from " + p.logicalName() + ": " + e.getMessage());
+        }
+    }
+
+    // ================================================================ announcements
+
+    private void announce(AddressPlacement p) {
+        InetAddress a = plain(p.address());
+        cancelAnnouncements(a);
+        Announcer announcer = announcer(p.ifname());
+        if (announcer == null) {
+            return;
+        }
+        List<ScheduledFuture<?>> later = new ArrayList<>();
+        for (long delay : options.announceDelaysMs()) {
+            if (delay <= 0) {
+                sendAnnouncement(announcer, a, p.ifname());
+            } else if (!closed) {
+                later.add(timer.schedule(() -> sendAnnouncement(announcer, a, p.ifname()), delay, TimeUnit.MILLISECONDS));
+            }
+        }
+        if (!later.isEmpty()) {
+            pendingAnnouncements.put(a, later);
+        }
+    }
+
+    private void cancelAnnouncements(InetAddress a) {
+        List<ScheduledFuture<?>> l = pendingAnnouncements.remove(a);
+        if (l != null) {
+            l.forEach(f -> f.cancel(false));
+        }
+    }
+
+    private void sendAnnouncement(Announcer announcer, InetAddress a, String ifname) {
+        try {
+            announcer.announce(a);
+        } catch (IOException | RuntimeException e) {
+            log.accept("Cannot announce " + a.getHostAddress() + " on " + ifname + ": " + e.getMessage());
+        }
+    }
+
+    /** The announcer of a member, reopened if the interface was re-created under the same name. */
+    private Announcer announcer(String ifname) {
+        try {
+            int index = Interfaces.index(ifname);
+            Announcer a = announcers.get(ifname);
+            if (a != null && a.interfaceIndex() == index) {
+                return a;
+            }
+            if (a != null) {
+                a.close();
+            }
+            a = Announcer.open(ifname);
+            announcers.put(ifname, a);
+            return a;
+        } catch (IOException e) {
+            report("announcer " + ifname, "Cannot announce addresses on " + ifname + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    // ================================================================ probes
+
+    @Override
+    public void sendProbe(String ifname, Family family, InetAddress source, InetAddress target, int sequence) {
+        send(ifname, family, source, target, sequence & 0xffff);
+    }
+
+    /**
+     * Echo to all hosts with sequence 0, which the engine never uses for probes: {@link LinuxEvents}
+     * reports replies carrying it as discovery replies.
+     */
+    @Override
+    public void sendDiscovery(String ifname, Family family, InetAddress source) {
+        send(ifname, family, source, family == Family.INET ? ALL_HOSTS_V4 : ALL_NODES_V6, DISCOVERY_SEQ);
+    }
+
+    static final int DISCOVERY_SEQ = 0;
+    private static final InetAddress ALL_HOSTS_V4 = literal(new byte[] {(byte) 224, 0, 0, 1});
+    private static final InetAddress ALL_NODES_V6 = literal(
+            new byte[] {(byte) 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+
+    private void send(String ifname, Family family, InetAddress source, InetAddress target, int seq) {
+        if (linksDown.contains(ifname)) {
+            // Lost anyway; and a probe sent now would wait in the ARP/ND queue of the flushed
+            // neighbour entry and leave when the link returns, carrying a bogus RTT of seconds.
+            return;
+        }
+        ProbeEndpoint ep = endpoint(ifname, family, source);
+        if (ep == null) {
+            return;
+        }
+        try {
+            ep.socket.send(target, seq);
+            if (ep.lastError != null) {
+                log.accept("Probes on " + ifname + " (" + family.keyword + ") are sent again");
+                ep.lastError = null;
+            }
+        } catch (IOException | RuntimeException e) {
+            String text = e.getMessage();
+            if (!text.equals(ep.lastError)) {
+                log.accept("Cannot send probe on " + ifname + " (" + family.keyword + "): " + text);
+                ep.lastError = text;
+            }
+            if (e instanceof NativeIOException n && (n.errno() == Errno.ENODEV || n.errno() == 6 /* ENXIO */)) {
+                retire(key(ifname, family));
+            }
+        }
+    }
+
+    private static String key(String ifname, Family family) {
+        return ifname + "/" + family.keyword;
+    }
+
+    /** The probe socket for (member, family, test address), opened on first use. */
+    private ProbeEndpoint endpoint(String ifname, Family family, InetAddress source) {
+        String key = key(ifname, family);
+        ProbeEndpoint ep = probes.get(key);
+        if (ep != null && ep.engineSource.equals(source)) {
+            return ep;
+        }
+        if (ep != null) {
+            retire(key);
+        }
+        try {
+            int index = Interfaces.index(ifname);
+            InetAddress bind = source;
+            if (family == Family.INET6 && source.isLinkLocalAddress()) {
+                bind = kernelLinkLocal(index);
+                if (bind == null) {
+                    report("probe " + key, "Cannot probe on " + ifname + " (inet6): no usable link-local address yet");
+                    return null;
+                }
+            }
+            IcmpProbeSocket s = IcmpProbeSocket.open(ifname, bind, (pid ^ index) & 0xffff);
+            ep = new ProbeEndpoint(ifname, family, source, s);
+            probes.put(key, ep);
+            if (family == Family.INET6 && bind.isLinkLocalAddress()) {
+                // Without a rule, a probe from the link-local address to an on-link global target
+                // (a router named by a route) finds no route through this member: ENETUNREACH.
+                InetAddress ll = plain(bind);
+                InetAddress old = linkLocalSources.put(ifname, ll);
+                if (old != null && !old.equals(ll)) {
+                    steering.steer(old, null);
+                }
+                steering.steer(ll, tableFor(ifname));
+            }
+            reported.remove("probe " + key);
+            return ep;
+        } catch (IOException e) {
+            report("probe " + key, "Cannot open probe socket on " + ifname + " (" + family.keyword + "): "
+                    + e.getMessage());
+            return null;
+        }
+    }
+
+    /** The kernel's non-tentative link-local address on an interface, with its scope id. */
+    private InetAddress kernelLinkLocal(int index) throws IOException {
+        for (AddrInfo a : rt.dumpAddresses(LibC.AF_INET6)) {
+            if (a.index() == index && a.isLinkLocal() && !a.isTentative()
+                    && (a.flags() & Rtnl.IFA_F_DADFAILED) == 0) {
+                return Inet6Address.getByAddress(null, a.address().getAddress(), index);
+            }
+        }
+        return null;
+    }
+
+    private void retire(String key) {
+        ProbeEndpoint ep = probes.remove(key);
+        if (ep == null) {
+            return;
+        }
+        if (readerAttached) {
+            retired.add(ep); // LinuxEvents closes it between two polls
+        } else {
+            ep.socket.close();
+        }
+    }
+
+    // ---- for LinuxEvents (any thread)
+
+    /** The probe sockets open now. */
+    Collection<ProbeEndpoint> probeEndpoints() {
+        return new ArrayList<>(probes.values());
+    }
+
+    /** From now on sockets are closed by the reader ({@link #closeRetired()}), never under its poll. */
+    void attachReader() {
+        readerAttached = true;
+    }
+
+    void detachReader() {
+        readerAttached = false;
+        closeRetired();
+    }
+
+    /** Closes sockets given up since the last call; on the reader's thread, between polls. */
+    void closeRetired() {
+        ProbeEndpoint ep;
+        while ((ep = retired.poll()) != null) {
+            ep.socket.close();
+        }
+    }
+
+    /** Link state as {@link LinuxEvents} sees it (any thread): no probes leave a member whose link is down. */
+    void linkState(String ifname, boolean running) {
+        if (running) {
+            linksDown.remove(ifname);
+        } else {
+            linksDown.add(ifname);
+        }
+    }
+
+    /** Names of the current group members (whose links {@link LinuxEvents} polls). */
+    Set<String> memberNames() {
+        return memberNames;
+    }
+
+    // ================================================================ members and steering
+
+    @Override
+    public void memberJoined(String ifname, String group) {
+        try {
+            for (MemberSysctls.Change c : sysctls.apply(ifname)) {
+                log.accept(c.toString());
+            }
+        } catch (IOException | RuntimeException e) {
+            log.accept("Cannot tune " + ifname + " for failover: " + e.getMessage());
+        }
+        members.put(ifname, group);
+        memberNames.add(ifname);
+        announcer(ifname); // opened now, not in the middle of the first failover
+        syncAll();
+        scheduleMainWork();
+    }
+
+    @Override
+    public void memberLeft(String ifname) {
+        members.remove(ifname);
+        memberNames.remove(ifname);
+        unusable.remove(ifname);
+        try {
+            steering.flushTable(steering.tableOf(Interfaces.index(ifname)));
+        } catch (NativeIOException e) {
+            // gone: the kernel dropped its routes
+        }
+        syncAll();
+        scheduleMainWork();
+    }
+
+    @Override
+    public void usabilityChanged(String ifname, boolean usable) {
+        // Source steering follows the placement of each address (its rule points at the table of
+        // the member hosting it), so the engine's moves carry the data addresses' traffic away.
+        // What remains is traffic without a source yet: gateway routes leave an unusable member.
+        boolean changed = usable ? unusable.remove(ifname) : unusable.add(ifname);
+        if (changed && members.containsKey(ifname)) {
+            scheduleMainWork();
+        }
+    }
+
+    /**
+     * Main-table work (prefix routes of data addresses, gateway routes off unusable members) runs
+     * after the current engine task: the engine reports a failure before it moves the addresses,
+     * and the moves must not wait for routes that only serve traffic without a source yet.
+     */
+    private void scheduleMainWork() {
+        if (mainWorkPending || closed) {
+            return;
+        }
+        mainWorkPending = true;
+        engineThread.accept(() -> {
+            mainWorkPending = false;
+            if (!closed) {
+                mainWork();
+            }
+        });
+    }
+
+    private void mainWork() {
+        if (members.isEmpty()) {
+            return;
+        }
+        {
+            try {
+                mainRoutes = rt.dumpRoutes();
+            } catch (IOException e) {
+                report("dump main", "Cannot read the main routing table: " + e.getMessage());
+                return;
+            }
+        }
+        Map<String, Integer> index = memberIndexes();
+        List<PrefixRoutes.Wanted> data = new ArrayList<>();
+        for (AddressPlacement p : placed.values()) {
+            Integer i = index.get(p.ifname());
+            if (i != null && !p.testAddress() && p.family() == Family.INET) {
+                data.add(new PrefixRoutes.Wanted(i, plain(p.address()), p.prefixLen()));
+            }
+        }
+        if (prefixRoutes.update(mainRoutes, data)) {
+            try {
+                mainRoutes = rt.dumpRoutes();
+            } catch (IOException e) {
+                report("dump main", "Cannot read the main routing table: " + e.getMessage());
+                return;
+            }
+        }
+        gatewayRoutes.update(mainRoutes, index, members, unusable);
+    }
+
+    /**
+     * The main routing table changed (from {@link LinuxEvents}, on the engine thread): member
+     * tables follow it.
+     */
+    public void mainRoutesChanged(List<RouteInfo> main) {
+        mainRoutes = List.copyOf(main);
+        syncTables(false);
+        // The list may predate our own last changes: main-table work reads the table afresh.
+        scheduleMainWork();
+    }
+
+    /** Re-reads the main table, then makes member tables and rules match. */
+    private void syncAll() {
+        syncTables(true);
+        steering.syncRules(wantedRules());
+    }
+
+    private void syncTables(boolean fresh) {
+        if (members.isEmpty()) {
+            return;
+        }
+        if (fresh || mainRoutes == null) {
+            try {
+                mainRoutes = rt.dumpRoutes();
+            } catch (IOException e) {
+                report("dump main", "Cannot read the main routing table: " + e.getMessage());
+                if (mainRoutes == null) {
+                    return;
+                }
+            }
+        }
+        steering.syncTables(topology(), mainRoutes);
+    }
+
+    private Map<String, Integer> memberIndexes() {
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (String m : members.keySet()) {
+            try {
+                index.put(m, Interfaces.index(m));
+            } catch (NativeIOException e) {
+                // absent NIC
+            }
+        }
+        return index;
+    }
+
+    /** Each member with its group's ifindexes and the prefixes placed on the group. */
+    private List<SourceSteering.Member> topology() {
+        Map<String, Integer> index = memberIndexes();
+        List<SourceSteering.Member> out = new ArrayList<>();
+        for (Map.Entry<String, Integer> m : index.entrySet()) {
+            String group = members.get(m.getKey());
+            Set<Integer> peers = new LinkedHashSet<>();
+            Set<SourceSteering.Prefix> prefixes = new LinkedHashSet<>();
+            for (Map.Entry<String, Integer> q : index.entrySet()) {
+                if (group.equals(members.get(q.getKey()))) {
+                    peers.add(q.getValue());
+                }
+            }
+            for (AddressPlacement p : placed.values()) {
+                if (group.equals(members.get(p.ifname()))) {
+                    prefixes.add(SourceSteering.Prefix.of(p.address(), p.prefixLen()));
+                }
+            }
+            out.add(new SourceSteering.Member(m.getValue(), peers, prefixes));
+        }
+        return out;
+    }
+
+    private Map<InetAddress, Integer> wantedRules() {
+        Map<InetAddress, Integer> want = new HashMap<>();
+        for (Map.Entry<InetAddress, AddressPlacement> e : placed.entrySet()) {
+            Integer t = tableFor(e.getValue().ifname());
+            if (t != null) {
+                want.put(e.getKey(), t);
+            }
+        }
+        for (Map.Entry<String, InetAddress> e : linkLocalSources.entrySet()) {
+            Integer t = tableFor(e.getKey());
+            if (t != null) {
+                want.put(e.getValue(), t);
+            }
+        }
+        return want;
+    }
+
+    private Integer tableFor(String ifname) {
+        if (!members.containsKey(ifname)) {
+            return null;
+        }
+        try {
+            return steering.tableOf(Interfaces.index(ifname));
+        } catch (NativeIOException e) {
+            return null;
+        }
+    }
+
+    private void steer(InetAddress a) {
+        AddressPlacement p = placed.get(a);
+        steering.steer(a, p == null ? null : tableFor(p.ifname()));
+    }
+
+    // ================================================================ misc
+
+    private void report(String key, String text) {
+        if (!text.equals(reported.put(key, text))) {
+            log.accept(text);
+        }
+    }
+
+    static InetAddress plain(InetAddress a) {
+        if (a instanceof Inet6Address six && six.getScopeId() != 0) {
+            return literal(a.getAddress());
+        }
+        return a;
+    }
+
+    private static InetAddress literal(byte[] b) {
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Removes our rules and member tables and closes every socket; call after LinuxEvents.close()
+     * and once the engine thread no longer calls in. Addresses stay where they are (as with
+     * in.mpathd), and so do the main-table routes that follow them (data prefix routes, moved
+     * gateway routes): they match the addresses' current places.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        steering.removeAll(memberIndexes().values());
+        announcers.values().forEach(Announcer::close);
+        announcers.clear();
+        for (String k : new ArrayList<>(probes.keySet())) {
+            ProbeEndpoint ep = probes.remove(k);
+            if (ep != null) {
+                ep.socket.close();
+            }
+        }
+        readerAttached = false;
+        closeRetired();
+        rt.close();
+    }
+
+    /** Whether the engine last said this member may carry data traffic (for diagnostics). */
+    public boolean isUsable(String ifname) {
+        return !unusable.contains(ifname);
+    }
+}

@@ -1,0 +1,327 @@
+package ipmpd.linux.platform;
+
+import ipmpd.linux.Errno;
+import ipmpd.linux.LibC;
+import ipmpd.linux.NativeIOException;
+import ipmpd.linux.RouteInfo;
+import ipmpd.linux.Rtnetlink;
+import ipmpd.linux.Rtnl;
+import ipmpd.linux.RuleInfo;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Source steering: traffic sourced from an address the daemon placed on a group member leaves
+ * through that member, whichever member the main table would pick.
+ *
+ * <ul>
+ * <li>Each member M has its own table {@code tableBase + ifindex(M)}: the main table's routes, with
+ *     every route through any member of M's group rewritten to go through M (the group is one link,
+ *     so a neighbour or gateway reachable through one member is reachable through all). Routes
+ *     through other interfaces are copied unchanged, so more specific routes elsewhere still win.
+ * <li>Each placed address A hosted by member M gets the rule {@code from A lookup T(M)} at
+ *     {@code priority}; moving A moves its rule (add the new one, then delete the old one).
+ * <li>If M's link is down, {@code ignore_routes_with_linkdown} hides M's routes in T(M) and the
+ *     lookup falls through to the main table; a probe-detected failure moves A away from M, and
+ *     its rule with it, so replies never follow a stale route through a dead path.
+ * </ul>
+ * All methods run on the engine thread. Failures are logged (once per distinct message) and
+ * retried by the next synchronisation.
+ */
+final class SourceSteering {
+    /** Member tables occupy [tableBase, tableBase + TABLE_SPAN). */
+    static final int TABLE_SPAN = 1 << 20;
+    private final Rtnetlink rt;
+    private final int priority;
+    private final int tableBase;
+    private final Consumer<String> log;
+    /** Rules installed by us: address -> table. */
+    private final Map<InetAddress, Integer> installed = new HashMap<>();
+    private final Map<String, String> reported = new HashMap<>();
+
+    SourceSteering(Rtnetlink rt, int priority, int tableBase, Consumer<String> log) {
+        this.rt = rt;
+        this.priority = priority;
+        this.tableBase = tableBase;
+        this.log = log;
+    }
+
+    int tableOf(int ifindex) {
+        return tableBase + ifindex;
+    }
+
+    boolean ours(int table) {
+        return table >= tableBase && table - tableBase < TABLE_SPAN;
+    }
+
+    boolean ours(RuleInfo r) {
+        return r.priority() == priority && ours(r.table()) && r.action() == Rtnl.FR_ACT_TO_TBL && r.src() != null;
+    }
+
+    /** Key of a route for comparing what a table holds with what it should hold. */
+    record RouteKey(int family, InetAddress dst, int dstLen, InetAddress gateway, int oif, int priority, int type) {
+        static RouteKey of(RouteInfo r) {
+            return new RouteKey(r.family(), r.dst(), r.dstLen(), r.gateway(), r.oif(), r.priority(), r.type());
+        }
+    }
+
+    /**
+     * The routes member {@code member}'s table should hold, given the main table and the indexes
+     * of the members of its group (itself included). Multipath routes (no single oif) and IPv6
+     * multicast routes are left out: a lookup that finds nothing falls through to the main table.
+     */
+    static List<RouteInfo> memberTable(List<RouteInfo> main, Set<Integer> group, int member, int table,
+                                       Collection<Prefix> connected) {
+        Map<RouteKey, RouteInfo> out = new LinkedHashMap<>();
+        // The prefixes of the addresses placed on the group, whether or not the kernel made a
+        // prefix route for them (a secondary address, or one behind a noprefixroute test address,
+        // gets none).
+        for (Prefix p : connected) {
+            boolean v4 = p.network() instanceof Inet4Address;
+            RouteInfo r = new RouteInfo(v4 ? LibC.AF_INET : LibC.AF_INET6, p.network(), p.length(), null, member,
+                    table, Rtnl.RTPROT_STATIC, Rtnl.RTN_UNICAST, Rtnl.RT_SCOPE_LINK, v4 ? 0 : 256, null);
+            out.putIfAbsent(RouteKey.of(r), r);
+        }
+        // Direct routes first: a gateway route is accepted only when its gateway is reachable.
+        for (int pass = 0; pass < 2; pass++) {
+            for (RouteInfo r : main) {
+                if (r.table() != Rtnl.RT_TABLE_MAIN || (r.gateway() == null) != (pass == 0)) {
+                    continue;
+                }
+                boolean unicast = r.type() == Rtnl.RTN_UNICAST;
+                if (unicast && r.oif() == 0) {
+                    continue; // multipath (RTA_MULTIPATH is not decoded): cannot be reproduced
+                }
+                if (!unicast && r.type() != Rtnl.RTN_BLACKHOLE && r.type() != Rtnl.RTN_UNREACHABLE
+                        && r.type() != Rtnl.RTN_PROHIBIT) {
+                    continue;
+                }
+                if (r.dst().isMulticastAddress() || r.protocol() == PrefixRoutes.RTPROT_IPMPD) {
+                    continue; // ours: the connected prefixes above already cover them
+                }
+                int oif = unicast && group.contains(r.oif()) ? member : r.oif();
+                RouteInfo copy = new RouteInfo(r.family(), r.dst(), r.dstLen(), r.gateway(), oif, table,
+                        Rtnl.RTPROT_STATIC, r.type(), r.scope(), r.priority(), null);
+                out.putIfAbsent(RouteKey.of(copy), copy);
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    /** A connected prefix: the network address (host bits zero) and its length. */
+    record Prefix(InetAddress network, int length) {
+        static Prefix of(InetAddress address, int length) {
+            byte[] b = address.getAddress();
+            for (int i = 0; i < b.length; i++) {
+                int keep = Math.max(0, Math.min(8, length - 8 * i));
+                b[i] &= (byte) (0xff << (8 - keep));
+            }
+            try {
+                return new Prefix(InetAddress.getByAddress(b), length);
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** One member: its ifindex, the ifindexes of its group (itself included), the group's prefixes. */
+    record Member(int ifindex, Set<Integer> group, Collection<Prefix> connected) {
+    }
+
+    /** Makes the member tables match the main table and the group's prefixes. */
+    void syncTables(Collection<Member> members, List<RouteInfo> main) {
+        for (Member m : members) {
+            int table = tableOf(m.ifindex());
+            List<RouteInfo> want = memberTable(main, m.group(), m.ifindex(), table, m.connected());
+            for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
+                List<RouteInfo> have;
+                try {
+                    have = rt.dumpRoutes(family, table);
+                } catch (IOException e) {
+                    report("dump table " + table, e);
+                    continue;
+                }
+                apply(family, table, want, have);
+            }
+        }
+    }
+
+    private void apply(int family, int table, List<RouteInfo> want, List<RouteInfo> have) {
+        Map<RouteKey, RouteInfo> wanted = new LinkedHashMap<>();
+        for (RouteInfo r : want) {
+            if (r.family() == family) {
+                wanted.put(RouteKey.of(r), r);
+            }
+        }
+        for (RouteInfo r : have) {
+            if (wanted.remove(RouteKey.of(r)) == null) {
+                try {
+                    rt.deleteRoute(withTable(r, table));
+                } catch (NativeIOException e) {
+                    if (e.errno() != Errno.ESRCH && e.errno() != Errno.ENOENT) {
+                        report("delete route in table " + table, e);
+                    }
+                } catch (IOException e) {
+                    report("delete route in table " + table, e);
+                }
+            }
+        }
+        for (RouteInfo r : wanted.values()) {
+            try {
+                rt.addRoute(r);
+            } catch (NativeIOException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    report("add route in table " + table, e);
+                }
+            } catch (IOException e) {
+                report("add route in table " + table, e);
+            }
+        }
+    }
+
+    private static RouteInfo withTable(RouteInfo r, int table) {
+        // Deleting with protocol UNSPEC matches whatever protocol the route carries.
+        return new RouteInfo(r.family(), r.dst(), r.dstLen(), r.gateway(), r.oif(), table, Rtnl.RTPROT_UNSPEC,
+                r.type(), r.scope(), r.priority(), null);
+    }
+
+    /** Empties a member table (the member left its group). */
+    void flushTable(int table) {
+        for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
+            try {
+                apply(family, table, List.of(), rt.dumpRoutes(family, table));
+            } catch (IOException e) {
+                report("flush table " + table, e);
+            }
+        }
+    }
+
+    /** Points the rule of one address at {@code table}, or removes it when {@code table} is null. */
+    void steer(InetAddress address, Integer table) {
+        Integer now = installed.get(address);
+        if (Objects.equals(now, table)) {
+            return;
+        }
+        if (table != null) {
+            addRule(address, table); // make before break: the older rule of equal priority wins until deleted
+            installed.put(address, table);
+        } else {
+            installed.remove(address);
+        }
+        if (now != null) {
+            deleteRule(address, now);
+        }
+    }
+
+    /**
+     * Makes the kernel's rules (ours: our priority, a table in our range) match {@code want}
+     * (address -> table), whatever happened to them meanwhile.
+     */
+    void syncRules(Map<InetAddress, Integer> want) {
+        Map<InetAddress, Integer> missing = new HashMap<>(want);
+        for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
+            List<RuleInfo> rules;
+            try {
+                rules = rt.dumpRules(family);
+            } catch (IOException e) {
+                report("dump rules", e);
+                return;
+            }
+            for (RuleInfo r : rules) {
+                if (!ours(r)) {
+                    continue;
+                }
+                int full = r.family() == LibC.AF_INET ? 32 : 128;
+                Integer t = r.srcLen() == full ? want.get(r.src()) : null;
+                if (t != null && t == r.table()) {
+                    missing.remove(r.src());
+                } else {
+                    deleteRule(r);
+                }
+            }
+        }
+        for (Map.Entry<InetAddress, Integer> e : missing.entrySet()) {
+            addRule(e.getKey(), e.getValue());
+        }
+        installed.clear();
+        installed.putAll(want);
+    }
+
+    /**
+     * Removes every rule of ours, and the routes of the member tables those rules used and of
+     * {@code moreIfindexes}' tables (at start: leftovers of a previous run; at close: ours). A
+     * table no rule points at is never consulted, so only referenced ones need flushing.
+     */
+    void removeAll(Collection<Integer> moreIfindexes) {
+        installed.clear();
+        java.util.Set<Integer> tables = new java.util.TreeSet<>();
+        for (int ifindex : moreIfindexes) {
+            tables.add(tableOf(ifindex));
+        }
+        for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
+            try {
+                for (RuleInfo r : rt.dumpRules(family)) {
+                    if (ours(r)) {
+                        tables.add(r.table());
+                        deleteRule(r);
+                    }
+                }
+            } catch (IOException e) {
+                report("dump rules", e);
+            }
+        }
+        for (int table : tables) {
+            flushTable(table);
+        }
+    }
+
+    private RuleInfo rule(InetAddress a, int table) {
+        return RuleInfo.fromSource(a, a instanceof Inet4Address ? 32 : 128, table, priority);
+    }
+
+    private void addRule(InetAddress a, int table) {
+        try {
+            rt.addRule(rule(a, table));
+        } catch (NativeIOException e) {
+            if (e.errno() != Errno.EEXIST) {
+                report("add rule from " + a.getHostAddress() + " lookup " + table, e);
+            }
+        } catch (IOException e) {
+            report("add rule from " + a.getHostAddress() + " lookup " + table, e);
+        }
+    }
+
+    private void deleteRule(InetAddress a, int table) {
+        deleteRule(rule(a, table));
+    }
+
+    private void deleteRule(RuleInfo r) {
+        try {
+            rt.deleteRule(r);
+        } catch (NativeIOException e) {
+            if (e.errno() != Errno.ENOENT && e.errno() != Errno.ESRCH) {
+                report("delete rule " + r, e);
+            }
+        } catch (IOException e) {
+            report("delete rule " + r, e);
+        }
+    }
+
+    private void report(String what, IOException e) {
+        String text = e.getMessage();
+        if (!text.equals(reported.put(what, text))) {
+            log.accept("source steering: " + what + ": " + text);
+        }
+    }
+}
