@@ -1063,7 +1063,7 @@ public final class Engine {
     public void setPrefix(String name, int unit, Family f, int prefixLen) throws AdminException {
         Instance i = requireInstance(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = locate(i, unit);
-        Instance host = hostOf(l, i);
+        Instance host = i;
         boolean in = inKernel(host.phyint, l);
         if (in) {
             platform.removeAddress(placement(host, l));
@@ -1444,7 +1444,7 @@ public final class Engine {
     public void setLifFlag(String name, int unit, Family f, long flag, boolean on) throws AdminException {
         Instance i = requireInstance(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = locate(i, unit);
-        Instance host = hostOf(l, i);
+        Instance host = i;
         Phyint p = host.phyint;
         if (flag == Flags.NOFAILOVER && on && p.group != null && (p.failed || p.inactive || p.offline)
                 && !l.isNoFailover()) {
@@ -1471,10 +1471,6 @@ public final class Engine {
             throw new AdminException("ifconfig: " + lifName(i.phyint.name, unit) + ": no such interface");
         }
         return l;
-    }
-
-    private Instance hostOf(LogicalIf l, Instance fallback) {
-        return fallback;
     }
 
     private void afterAddressChange(Phyint p) {

@@ -39,12 +39,9 @@ public final class ConfigApplier {
             } catch (AdminException rollbackFailed) {
                 e.addSuppressed(rollbackFailed);
             }
-            throw new ConfigException(List.of(new ConfigProblem(pathFor(e), Kind.INCONSISTENT, e.getMessage())));
+            // The engine refused a step that depends on the live state (e.g. minimum redundancy).
+            throw new ConfigException(List.of(new ConfigProblem("/ipmp", Kind.INCONSISTENT, e.getMessage())));
         }
-    }
-
-    private static String pathFor(AdminException e) {
-        return "/ipmp";
     }
 
     private static void transition(Engine e, IpmpConfiguration from, IpmpConfiguration to) throws AdminException {
