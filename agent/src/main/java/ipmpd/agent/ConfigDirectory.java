@@ -47,10 +47,22 @@ public final class ConfigDirectory {
     /** agent.conf as read: settings in file order, and the problems found. */
     public record AgentConf(Map<String, String> settings, List<String> problems) {
         /**
-         * Keys agent.conf may hold. Empty until the SNMP and NETCONF faces define theirs; every
-         * key is reported as unknown meanwhile (and otherwise ignored).
+         * Keys agent.conf may hold (the faces' lists); any other key is reported as unknown (and
+         * otherwise ignored). The SNMP face also has the family snmp.trap.NAME ({@link #isKnown}).
          */
-        public static final Set<String> KNOWN_KEYS = Set.of();
+        public static final Set<String> KNOWN_KEYS = union(ipmpd.agent.snmp.SnmpSettings.KEYS,
+                ipmpd.agent.netconf.NetconfSettings.KEYS);
+
+        private static Set<String> union(Set<String> a, Set<String> b) {
+            java.util.Set<String> all = new java.util.HashSet<>(a);
+            all.addAll(b);
+            return Set.copyOf(all);
+        }
+
+        /** Whether agent.conf may hold a key: a listed one, or one of a face's families. */
+        public static boolean isKnown(String key) {
+            return KNOWN_KEYS.contains(key) || ipmpd.agent.snmp.SnmpSettings.isKnownKey(key);
+        }
     }
 
     private final Path dir;
@@ -275,7 +287,7 @@ public final class ConfigDirectory {
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
-            if (!AgentConf.KNOWN_KEYS.contains(key)) {
+            if (!AgentConf.isKnown(key)) {
                 problems.add(AGENT_CONF + ": line " + n + ": unknown key " + key);
             }
             settings.put(key, value);

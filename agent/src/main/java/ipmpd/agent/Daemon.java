@@ -53,6 +53,9 @@ public final class Daemon implements AutoCloseable {
     private EngineLoop loop;
     private DaemonPlatform platform;
     private ControlServer server;
+    /** The faces for an NMS: SNMP and NETCONF share the one configuration store. */
+    private ipmpd.agent.snmp.SnmpAgent snmp;
+    private ipmpd.agent.netconf.NetconfServer netconf;
     private volatile boolean closed;
 
     private Daemon(Options options, IpmpdLog log) {
@@ -133,7 +136,7 @@ public final class Daemon implements AutoCloseable {
         loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
                 + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
         EngineConfig ec = config.readMpathd();
-        config.readAgentConf();
+        ConfigDirectory.AgentConf agentConf = config.readAgentConf();
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
         List<String> ipmpConf = config.readIpmpConf();
         platform = PlatformFactory.createPlatform(options.platform(), loop,
@@ -145,6 +148,14 @@ public final class Daemon implements AutoCloseable {
             config.boot(e, files, ipmpConf);
             return null;
         });
+        ConfigStore store = new ConfigStore(options.configDir());
+        snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
+                agentConf.settings(), loop, hub, store, log));
+        ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),
+                options.configDir());
+        if (ns.enabled()) {
+            netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log);
+        }
         server = ControlServer.open(options.socket(), new ControlService(loop, hub), log);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
@@ -182,7 +193,7 @@ public final class Daemon implements AutoCloseable {
     public List<String> reload() throws Exception {
         log.notice("SIGHUP: restart and reread config file");
         EngineConfig ec = config.readMpathd();
-        config.readAgentConf();
+        ConfigDirectory.AgentConf agentConf = config.readAgentConf();
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
         List<String> ipmpConf = config.readIpmpConf();
         return loop.call(() -> {
@@ -227,6 +238,12 @@ public final class Daemon implements AutoCloseable {
         stopRequested.countDown();
         if (server != null) {
             server.close();
+        }
+        if (netconf != null) {
+            netconf.close();
+        }
+        if (snmp != null) {
+            snmp.close();
         }
         if (loop != null) {
             loop.close();

@@ -1503,6 +1503,9 @@ public final class Engine {
                 }
                 for (LogicalIf l : from.dataLifs()) {
                     move(l, from, y.instance(f), y.instance(f).nextFreeUnit(), g, MoveReason.ADMIN);
+                    // A standby owns no data addresses: they now belong where they went.
+                    l.homeIf = y.name;
+                    l.homeUnit = l.unit;
                 }
             }
         }

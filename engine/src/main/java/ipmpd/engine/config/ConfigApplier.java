@@ -93,14 +93,18 @@ public final class ConfigApplier {
                     e.setGroup(m.name(), g.name());
                 }
                 // Test addresses before standby: -failover is refused on an INACTIVE standby.
-                if (!m.standby()) {
-                    e.setStandby(m.name(), false);
-                }
+                List<TestAddress> newTests = new ArrayList<>();
                 for (TestAddress t : m.testAddresses()) {
                     Family f = Family.of(t.address());
                     if (prev.isEmpty() || !Objects.equals(prev.get().test(f).orElse(null), t)) {
-                        e.addTestAddress(m.name(), f, t.address(), t.prefixLen());
+                        newTests.add(t);
                     }
+                }
+                if (!m.standby() || !newTests.isEmpty()) {
+                    e.setStandby(m.name(), false);
+                }
+                for (TestAddress t : newTests) {
+                    e.addTestAddress(m.name(), Family.of(t.address()), t.address(), t.prefixLen());
                 }
                 if (m.standby()) {
                     e.setStandby(m.name(), true);

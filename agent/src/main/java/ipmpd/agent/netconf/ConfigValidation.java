@@ -1,0 +1,205 @@
+package ipmpd.agent.netconf;
+
+import ipmpd.agent.netconf.YangSchema.Kind;
+import ipmpd.agent.netconf.YangSchema.MustRule;
+import ipmpd.agent.netconf.YangSchema.SNode;
+import org.jaxen.Function;
+import org.jaxen.JaxenException;
+import org.jaxen.XPathFunctionContext;
+import org.jaxen.dom.DOMXPath;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Validation of an ipmpd configuration tree against the YANG module ({@link YangSchema}):
+ * <ul>
+ * <li>structure: known elements in the module's namespace, config true only, keys present and
+ * unique, single instances of leaves and containers, leaf values of their type (yangkit evaluates
+ * ranges, lengths, patterns, enums; values are rewritten in canonical form);</li>
+ * <li>semantics, on the tree with defaults filled in: mandatory leaves, leafref require-instance,
+ * and every must statement of the module (XPath 1.0 evaluated by jaxen, with YANG's current()),
+ * reported with the statement's error-message and error-app-tag.</li>
+ * </ul>
+ * The engine's own rules (ConfigValidator) are checked afterwards by {@link ConfigXml}.
+ */
+final class ConfigValidation {
+    private final YangSchema schema;
+
+    ConfigValidation(YangSchema schema) {
+        this.schema = schema;
+    }
+
+    /** Structure and types of a tree (ipmp element); canonicalises values in place. */
+    List<RpcError> checkStructure(Element ipmp) {
+        List<RpcError> errors = new ArrayList<>();
+        structure(ipmp, schema.root(), errors);
+        return errors;
+    }
+
+    private void structure(Element e, SNode s, List<RpcError> errors) {
+        Set<String> singles = new HashSet<>();
+        Set<List<String>> listKeys = new HashSet<>();
+        Set<String> leafListValues = new HashSet<>();
+        for (Element c : Xml.children(e)) {
+            String cpath = DataTree.childPath(schema, e, c.getLocalName());
+            if (!Xml.IPMP.equals(c.getNamespaceURI())) {
+                errors.add(RpcError.unknownNamespace(RpcError.Type.APPLICATION, c.getLocalName(), c.getNamespaceURI(),
+                        DataTree.path(schema, e)));
+                continue;
+            }
+            SNode cs = s.child(c.getLocalName());
+            if (cs == null) {
+                errors.add(RpcError.unknownElement(RpcError.Type.APPLICATION, c.getLocalName(),
+                        "unknown element " + c.getLocalName() + " in " + s.name, DataTree.path(schema, e)));
+                continue;
+            }
+            if (!cs.config) {
+                errors.add(RpcError.invalidValue(c.getLocalName() + " is state data (config false) and cannot be "
+                        + "configured", cpath));
+                continue;
+            }
+            switch (cs.kind) {
+                case LEAF, LEAF_LIST -> {
+                    if (Xml.hasElementChildren(c)) {
+                        errors.add(RpcError.invalidValue(cs.name + " is a leaf and cannot have child elements",
+                                cpath));
+                        continue;
+                    }
+                    String v = Xml.text(c);
+                    String canon = YangSchema.canonical(cs, v);
+                    if (canon == null) {
+                        errors.add(RpcError.invalidValue("invalid value \"" + v + "\" for " + cs.name, cpath));
+                        continue;
+                    }
+                    if (!canon.equals(c.getTextContent())) {
+                        c.setTextContent(canon);
+                    }
+                    if (cs.kind == Kind.LEAF && !singles.add(cs.name)) {
+                        errors.add(RpcError.invalidValue("duplicate instance of leaf " + cs.name, cpath));
+                    }
+                    if (cs.kind == Kind.LEAF_LIST && !leafListValues.add(cs.name + "\u0000" + canon)) {
+                        errors.add(RpcError.dataExists("duplicate value " + canon + " of leaf-list " + cs.name,
+                                DataTree.path(schema, c)));
+                    }
+                }
+                case CONTAINER -> {
+                    if (!singles.add(cs.name)) {
+                        errors.add(RpcError.invalidValue("duplicate instance of container " + cs.name, cpath));
+                    }
+                    structure(c, cs, errors);
+                }
+                case LIST -> {
+                    List<String> kv = new ArrayList<>();
+                    boolean ok = true;
+                    for (String k : cs.keys) {
+                        List<Element> ks = DataTree.childrenByName(c, k);
+                        if (ks.isEmpty()) {
+                            errors.add(RpcError.missingElement(RpcError.Type.APPLICATION, k,
+                                    "list " + cs.name + " entry without its key " + k, cpath));
+                            ok = false;
+                        } else {
+                            kv.add(YangSchema.canonical(cs.child(k), Xml.text(ks.get(0))));
+                        }
+                    }
+                    structure(c, cs, errors);
+                    if (ok && !kv.contains(null) && !listKeys.add(kv)) {
+                        errors.add(RpcError.dataExists("duplicate entry " + kv + " of list " + cs.name,
+                                DataTree.path(schema, c)));
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+    }
+
+    /**
+     * Mandatory leaves, leafrefs and must statements, on a copy with defaults filled in. The tree
+     * must have passed {@link #checkStructure}. A null tree is the empty configuration.
+     */
+    List<RpcError> checkSemantics(Element ipmp) {
+        List<RpcError> errors = new ArrayList<>();
+        if (ipmp == null) {
+            return errors;
+        }
+        Document doc = Xml.newDocument();
+        Element copy = DataTree.copyWithoutNamespaces(doc, ipmp);
+        doc.appendChild(copy);
+        DataTree.fillDefaults(copy, schema.root());
+        semantics(copy, schema.root(), errors);
+        return errors;
+    }
+
+    private void semantics(Element e, SNode s, List<RpcError> errors) {
+        for (MustRule m : s.musts) {
+            if (!eval(m.xpath(), e)) {
+                String msg = m.errorMessage() != null ? m.errorMessage()
+                        : "must condition \"" + m.xpath() + "\" not satisfied";
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-failed", msg,
+                        m.appTag() != null ? m.appTag() : "must-violation", DataTree.path(schema, e), null));
+            }
+        }
+        if (s.leafrefPath != null && s.requireInstance) {
+            List<Node> targets = select(s.leafrefPath, e);
+            String v = Xml.text(e);
+            boolean found = false;
+            for (Node t : targets) {
+                if (t.getTextContent().strip().equals(v)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "data-missing", "required instance "
+                        + s.leafrefPath + " = " + v + " does not exist", "instance-required",
+                        DataTree.path(schema, e), null));
+            }
+        }
+        if (s.isLeafy()) {
+            return;
+        }
+        for (SNode cs : s.children.values()) {
+            if (cs.kind == Kind.LEAF && cs.mandatory && cs.config && DataTree.childByName(e, cs.name) == null) {
+                errors.add(RpcError.missingElement(RpcError.Type.APPLICATION, cs.name,
+                        "mandatory leaf " + cs.name + " is missing", DataTree.path(schema, e)));
+            }
+        }
+        for (Element c : Xml.children(e)) {
+            SNode cs = s.child(c.getLocalName());
+            if (cs != null && cs.config) {
+                semantics(c, cs, errors);
+            }
+        }
+    }
+
+    private static DOMXPath compile(String expr, Node current) throws JaxenException {
+        DOMXPath x = new DOMXPath(expr);
+        XPathFunctionContext fc = new XPathFunctionContext(false);
+        Function cur = (ctx, args) -> List.of(current);
+        fc.registerFunction(null, "current", cur);
+        x.setFunctionContext(fc);
+        return x;
+    }
+
+    private static boolean eval(String expr, Node context) {
+        try {
+            return compile(expr, context).booleanValueOf(context);
+        } catch (JaxenException e) {
+            throw new IllegalStateException("cannot evaluate must \"" + expr + "\": " + e.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Node> select(String expr, Node context) {
+        try {
+            return (List<Node>) compile(expr, context).selectNodes(context);
+        } catch (JaxenException e) {
+            throw new IllegalStateException("cannot evaluate path \"" + expr + "\": " + e.getMessage(), e);
+        }
+    }
+}

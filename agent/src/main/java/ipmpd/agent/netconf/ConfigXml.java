@@ -1,0 +1,195 @@
+package ipmpd.agent.netconf;
+
+import ipmpd.engine.Addresses;
+import ipmpd.engine.EngineConfig;
+import ipmpd.engine.Family;
+import ipmpd.engine.config.ConfigProblem;
+import ipmpd.engine.config.IpmpConfiguration;
+import ipmpd.engine.config.IpmpConfiguration.DataAddress;
+import ipmpd.engine.config.IpmpConfiguration.GroupConfig;
+import ipmpd.engine.config.IpmpConfiguration.MemberConfig;
+import ipmpd.engine.config.IpmpConfiguration.TestAddress;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The configuration part of the ipmpd module as XML, to and from the engine's configuration value
+ * ({@link IpmpConfiguration}), and the engine's configuration problems as rpc-errors.
+ */
+final class ConfigXml {
+    private ConfigXml() {
+    }
+
+    /** {@code <ipmp>} with every configuration leaf (defaults included: report-all). */
+    static Element toXml(Document doc, IpmpConfiguration c) {
+        Element ipmp = doc.createElementNS(Xml.IPMP, "ipmp");
+        EngineConfig g = c.global();
+        Xml.leaf(ipmp, "failure-detection-time", g.failureDetectionTimeMs());
+        Xml.leaf(ipmp, "failback", g.failback());
+        Xml.leaf(ipmp, "track-interfaces-only-with-groups", g.trackInterfacesOnlyWithGroups());
+        Xml.leaf(ipmp, "probe-quiet-period", g.probeQuietPeriodMs());
+        for (GroupConfig gc : c.groups()) {
+            Element ge = Xml.add(ipmp, Xml.IPMP, "group");
+            Xml.leaf(ge, "name", gc.name());
+            for (MemberConfig m : gc.members()) {
+                Element me = Xml.add(ge, Xml.IPMP, "member");
+                Xml.leaf(me, "name", m.name());
+                Xml.leaf(me, "standby", m.standby());
+                Xml.leaf(me, "offline", m.offline());
+                for (TestAddress t : m.testAddresses()) {
+                    Xml.leaf(me, "test-address", Addresses.format(t.address()));
+                }
+            }
+            for (DataAddress d : gc.dataAddresses()) {
+                Element de = Xml.add(ge, Xml.IPMP, "data-address");
+                Xml.leaf(de, "address", Addresses.format(d.address()));
+                Xml.leaf(de, "prefix-length", d.prefixLen());
+                Xml.leaf(de, "home-member", d.homeMember());
+            }
+            for (InetAddress t : gc.targets()) {
+                Element te = Xml.add(ge, Xml.IPMP, "probe-target");
+                Xml.leaf(te, "address", Addresses.format(t));
+            }
+        }
+        return ipmp;
+    }
+
+    /**
+     * The configuration a validated tree describes (null tree: the empty configuration with the
+     * module's defaults). Test addresses have no prefix length in the module: the running one is
+     * kept, else that of a data address of the group whose subnet holds it, else the classful one.
+     */
+    static IpmpConfiguration fromXml(YangSchema schema, Element ipmp, IpmpConfiguration running)
+            throws RpcError.Many {
+        Document doc = Xml.newDocument();
+        Element t = ipmp == null ? doc.createElementNS(Xml.IPMP, "ipmp") : DataTree.copy(doc, ipmp);
+        doc.appendChild(t);
+        DataTree.fillDefaults(t, schema.root());
+        List<RpcError> errors = new ArrayList<>();
+        EngineConfig global = new EngineConfig(num(t, "failure-detection-time"), bool(t, "failback"),
+                bool(t, "track-interfaces-only-with-groups"), num(t, "probe-quiet-period"));
+        List<GroupConfig> groups = new ArrayList<>();
+        for (Element ge : Xml.children(t, Xml.IPMP, "group")) {
+            String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
+            List<DataAddress> data = new ArrayList<>();
+            for (Element de : Xml.children(ge, Xml.IPMP, "data-address")) {
+                Optional<InetAddress> a = address(schema, de, Xml.child(de, Xml.IPMP, "address"), errors);
+                Element pl = Xml.child(de, Xml.IPMP, "prefix-length");
+                Element home = Xml.child(de, Xml.IPMP, "home-member");
+                if (a.isEmpty() || home == null) {
+                    continue;
+                }
+                int prefix = pl == null ? Addresses.classfulPrefix(a.get()) : Integer.parseInt(Xml.text(pl));
+                data.add(new DataAddress(a.get(), prefix, Xml.text(home)));
+            }
+            List<MemberConfig> members = new ArrayList<>();
+            for (Element me : Xml.children(ge, Xml.IPMP, "member")) {
+                String mname = Xml.text(Xml.child(me, Xml.IPMP, "name"));
+                List<TestAddress> tests = new ArrayList<>();
+                for (Element te : Xml.children(me, Xml.IPMP, "test-address")) {
+                    Optional<InetAddress> a = address(schema, te, te, errors);
+                    a.ifPresent(addr -> tests.add(new TestAddress(addr, testPrefix(running, gname, mname, addr, data))));
+                }
+                members.add(new MemberConfig(mname, bool(me, "standby"), bool(me, "offline"), List.copyOf(tests)));
+            }
+            List<InetAddress> targets = new ArrayList<>();
+            for (Element pe : Xml.children(ge, Xml.IPMP, "probe-target")) {
+                address(schema, pe, Xml.child(pe, Xml.IPMP, "address"), errors).ifPresent(targets::add);
+            }
+            groups.add(new GroupConfig(gname, List.copyOf(members), List.copyOf(data), List.copyOf(targets)));
+        }
+        if (!errors.isEmpty()) {
+            throw new RpcError.Many(errors);
+        }
+        return new IpmpConfiguration(global, List.copyOf(groups));
+    }
+
+    private static Optional<InetAddress> address(YangSchema schema, Element owner, Element leaf, List<RpcError> errors) {
+        if (leaf == null) {
+            return Optional.empty();
+        }
+        String v = Xml.text(leaf);
+        Optional<InetAddress> a = Addresses.parse(v);
+        if (a.isEmpty()) {
+            errors.add(RpcError.invalidValue("address " + v + " is not supported (no zone index allowed)",
+                    DataTree.path(schema, leaf)));
+        }
+        return a;
+    }
+
+    private static int testPrefix(IpmpConfiguration running, String group, String member, InetAddress a,
+                                  List<DataAddress> data) {
+        if (running != null) {
+            Optional<TestAddress> same = running.group(group).flatMap(g -> g.member(member))
+                    .flatMap(m -> m.test(Family.of(a))).filter(t -> t.address().equals(a));
+            if (same.isPresent()) {
+                return same.get().prefixLen();
+            }
+        }
+        for (DataAddress d : data) {
+            if (Family.of(d.address()) == Family.of(a) && Addresses.sameSubnet(d.address(), a, d.prefixLen())) {
+                return d.prefixLen();
+            }
+        }
+        return Addresses.classfulPrefix(a);
+    }
+
+    private static long num(Element parent, String name) {
+        return Long.parseLong(Xml.text(Xml.child(parent, Xml.IPMP, name)));
+    }
+
+    private static boolean bool(Element parent, String name) {
+        Element e = Xml.child(parent, Xml.IPMP, name);
+        return e != null && Xml.text(e).equals("true");
+    }
+
+    // ------------------------------------------------------------------ problems
+
+    /** An engine configuration problem as an rpc-error. */
+    static RpcError error(ConfigProblem p) {
+        String tag = switch (p.kind()) {
+            case INVALID_VALUE -> "invalid-value";
+            case DATA_EXISTS -> "data-exists";
+            case DATA_MISSING -> "data-missing";
+            case INCONSISTENT -> "operation-failed";
+        };
+        return new RpcError(RpcError.Type.APPLICATION, tag, AppTags.stripTool(p.message()),
+                AppTags.forMessage(p.message(), p.path()), prefixPath(p.path()), null);
+    }
+
+    /** "/ipmp/group[name='g']/member" -> "/ipmp:ipmp/ipmp:group[ipmp:name='g']/ipmp:member". */
+    static String prefixPath(String path) {
+        if (path == null || path.isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        char quote = 0;
+        boolean nameStart = false;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (quote != 0) {
+                b.append(c);
+                if (c == quote) {
+                    quote = 0;
+                }
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                quote = c;
+                b.append(c);
+                continue;
+            }
+            if (nameStart && Character.isLetter(c)) {
+                b.append("ipmp:");
+            }
+            nameStart = c == '/' || c == '[';
+            b.append(c);
+        }
+        return b.toString();
+    }
+}

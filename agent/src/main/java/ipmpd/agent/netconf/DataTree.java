@@ -1,0 +1,204 @@
+package ipmpd.agent.netconf;
+
+import ipmpd.agent.netconf.YangSchema.Kind;
+import ipmpd.agent.netconf.YangSchema.SNode;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Helpers over DOM trees of the ipmpd data (rooted at {@code <ipmp>}), guided by the schema:
+ * instance paths for error-path, list entry lookup, schema order, defaults.
+ */
+final class DataTree {
+    private DataTree() {
+    }
+
+    /** The schema node of an element inside an ipmp tree (matched by local names), or null. */
+    static SNode schemaOf(YangSchema schema, Element e) {
+        List<String> names = new ArrayList<>();
+        Node n = e;
+        while (n instanceof Element el) {
+            names.add(0, el.getLocalName());
+            if ("ipmp".equals(el.getLocalName())) {
+                break;
+            }
+            n = n.getParentNode();
+        }
+        if (names.isEmpty() || !names.get(0).equals("ipmp")) {
+            return null;
+        }
+        SNode s = schema.root();
+        for (int i = 1; i < names.size() && s != null; i++) {
+            s = s.child(names.get(i));
+        }
+        return s;
+    }
+
+    /** The instance identifier of an element of an ipmp tree, with the prefix "ipmp". */
+    static String path(YangSchema schema, Element e) {
+        List<Element> chain = new ArrayList<>();
+        Node n = e;
+        while (n instanceof Element el) {
+            chain.add(0, el);
+            if ("ipmp".equals(el.getLocalName())) {
+                break;
+            }
+            n = n.getParentNode();
+        }
+        StringBuilder b = new StringBuilder();
+        SNode s = null;
+        boolean first = true;
+        for (Element el : chain) {
+            s = first ? schema.root() : s == null ? null : s.child(el.getLocalName());
+            first = false;
+            b.append("/ipmp:").append(el.getLocalName());
+            if (s == null) {
+                continue;
+            }
+            if (s.kind == Kind.LIST) {
+                for (String k : s.keys) {
+                    Element kv = childByName(el, k);
+                    if (kv != null) {
+                        b.append("[ipmp:").append(k).append("=").append(quote(Xml.text(kv))).append(']');
+                    }
+                }
+            } else if (s.kind == Kind.LEAF_LIST) {
+                b.append("[.=").append(quote(Xml.text(el))).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    /** A path below a parent element: parent's path plus "/ipmp:name". */
+    static String childPath(YangSchema schema, Element parent, String name) {
+        return (parent == null ? "" : path(schema, parent)) + "/ipmp:" + name;
+    }
+
+    static String quote(String v) {
+        return v.contains("'") ? "\"" + v + "\"" : "'" + v + "'";
+    }
+
+    static Element childByName(Element parent, String localName) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element c && localName.equals(c.getLocalName())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    static List<Element> childrenByName(Element parent, String localName) {
+        List<Element> out = new ArrayList<>();
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element c && localName.equals(c.getLocalName())) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** The existing instance in {@code parent} that an edit element designates (same keys / value). */
+    static Element find(Element parent, SNode s, Element edit, List<String> keyValues, String leafListValue) {
+        for (Element c : childrenByName(parent, s.name)) {
+            switch (s.kind) {
+                case CONTAINER, LEAF -> {
+                    return c;
+                }
+                case LEAF_LIST -> {
+                    if (Xml.text(c).equals(leafListValue)) {
+                        return c;
+                    }
+                }
+                case LIST -> {
+                    boolean all = true;
+                    for (int i = 0; i < s.keys.size(); i++) {
+                        Element k = childByName(c, s.keys.get(i));
+                        if (k == null || !Xml.text(k).equals(keyValues.get(i))) {
+                            all = false;
+                            break;
+                        }
+                    }
+                    if (all) {
+                        return c;
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+        return null;
+    }
+
+    /** Sorts the children of every node into schema order (list keys first), recursively. */
+    static void normalize(Element e, SNode s) {
+        List<Element> kids = Xml.children(e);
+        for (Node n = e.getFirstChild(); n != null; ) {
+            Node next = n.getNextSibling();
+            if (!(n instanceof Element)) {
+                e.removeChild(n);
+            }
+            n = next;
+        }
+        if (s.isLeafy()) {
+            return;
+        }
+        List<Element> sorted = new ArrayList<>(kids);
+        sorted.sort(Comparator.comparingInt(c -> {
+            SNode cs = s.child(c.getLocalName());
+            if (cs == null) {
+                return Integer.MAX_VALUE;
+            }
+            return cs.isKey() ? -1000 + s.keys.indexOf(cs.name) : cs.index;
+        }));
+        for (Element c : sorted) {
+            e.appendChild(c);
+            SNode cs = s.child(c.getLocalName());
+            if (cs != null && !cs.isLeafy()) {
+                normalize(c, cs);
+            }
+        }
+    }
+
+    /** A deep copy of an element into a document (same namespaces). */
+    static Element copy(Document doc, Element e) {
+        return (Element) doc.importNode(e, true);
+    }
+
+    /** A namespace-less deep copy (for XPath evaluation of must and leafref), text trimmed. */
+    static Element copyWithoutNamespaces(Document doc, Element e) {
+        Element c = doc.createElementNS(null, e.getLocalName());
+        boolean kids = false;
+        for (Node n = e.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element el) {
+                c.appendChild(copyWithoutNamespaces(doc, el));
+                kids = true;
+            }
+        }
+        if (!kids) {
+            c.setTextContent(Xml.text(e));
+        }
+        return c;
+    }
+
+    /** Adds the default value of every absent leaf with a default, in containers and list entries. */
+    static void fillDefaults(Element e, SNode s) {
+        for (SNode cs : s.children.values()) {
+            if (!cs.config) {
+                continue;
+            }
+            if (cs.kind == Kind.LEAF && cs.defaultValue != null && childByName(e, cs.name) == null) {
+                Element d = e.getOwnerDocument().createElementNS(e.getNamespaceURI(), cs.name);
+                d.setTextContent(cs.defaultValue);
+                e.appendChild(d);
+            } else if (cs.kind == Kind.CONTAINER || cs.kind == Kind.LIST) {
+                for (Element c : childrenByName(e, cs.name)) {
+                    fillDefaults(c, cs);
+                }
+            }
+        }
+    }
+}

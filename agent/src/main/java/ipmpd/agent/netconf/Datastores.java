@@ -1,0 +1,409 @@
+package ipmpd.agent.netconf;
+
+import ipmpd.agent.ConfigStore;
+import ipmpd.agent.EngineLoop;
+import ipmpd.agent.IpmpdLog;
+import ipmpd.engine.Engine;
+import ipmpd.engine.config.ConfigException;
+import ipmpd.engine.config.ConfigProblem;
+import ipmpd.engine.config.IpmpConfiguration;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The NETCONF datastores: {@code running} is the engine's configuration ({@link ConfigStore}, the
+ * one store shared with SNMP SETs and the files; it is also the startup configuration, since
+ * ConfigStore persists every commit), and {@code candidate} is a tree shared by all sessions
+ * (RFC 6241 section 8.3). Also the global locks and the confirmed commit (RFC 6241 section 8.4,
+ * :confirmed-commit:1.1). Every method is synchronised: one configuration operation at a time.
+ */
+final class Datastores {
+    static final String RUNNING = "running";
+    static final String CANDIDATE = "candidate";
+
+    enum TestOption { TEST_THEN_SET, SET, TEST_ONLY, DEFAULT }
+
+    enum ErrorOption { STOP, CONTINUE, ROLLBACK }
+
+    record Lock(int sessionId, Instant since) {
+    }
+
+    private final YangSchema schema;
+    private final ConfigValidation validation;
+    private final EngineLoop loop;
+    private final ConfigStore store;
+    private final IpmpdLog log;
+    private final ScheduledExecutorService timer;
+    private final Map<String, Lock> locks = new LinkedHashMap<>();
+
+    /** The candidate tree (wrapper holding at most one ipmp element); null while it equals running. */
+    private Element candidate;
+
+    private IpmpConfiguration rollbackTo;
+    private int confirmOwner;
+    private String persistId;
+    private ScheduledFuture<?> confirmTimer;
+
+    Datastores(YangSchema schema, EngineLoop loop, ConfigStore store, IpmpdLog log, ScheduledExecutorService timer) {
+        this.schema = schema;
+        this.validation = new ConfigValidation(schema);
+        this.loop = loop;
+        this.store = store;
+        this.log = log;
+        this.timer = timer;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** The running configuration, read on the engine thread. */
+    IpmpConfiguration running() throws RpcError {
+        try {
+            return loop.call(() -> store.current(loop.engine()));
+        } catch (Exception e) {
+            throw RpcError.failed("cannot read the running configuration: " + e);
+        }
+    }
+
+    /** The {@code <ipmp>} tree of a datastore, in a new element of {@code doc}. */
+    synchronized Element tree(Document doc, String source) throws RpcError {
+        if (CANDIDATE.equals(source) && candidate != null) {
+            Element ipmp = Xml.child(candidate, Xml.IPMP, "ipmp");
+            return ipmp == null ? null : DataTree.copy(doc, ipmp);
+        }
+        if (RUNNING.equals(source) || CANDIDATE.equals(source)) {
+            return ConfigXml.toXml(doc, running());
+        }
+        throw RpcError.protocolInvalidValue("unknown datastore " + source);
+    }
+
+    synchronized boolean candidateModified() {
+        return candidate != null;
+    }
+
+    synchronized Map<String, Lock> locks() {
+        return new LinkedHashMap<>(locks);
+    }
+
+    // ------------------------------------------------------------------ locks
+
+    synchronized void lock(int sid, String target) throws RpcError {
+        checkDatastore(target);
+        Lock l = locks.get(target);
+        if (l != null) {
+            throw RpcError.lockDenied(l.sessionId(), "the " + target + " datastore is locked by session " + l.sessionId());
+        }
+        if (CANDIDATE.equals(target) && candidate != null) {
+            throw RpcError.lockDenied(0, "the candidate datastore has uncommitted changes");
+        }
+        locks.put(target, new Lock(sid, Instant.now()));
+    }
+
+    synchronized void unlock(int sid, String target) throws RpcError {
+        checkDatastore(target);
+        Lock l = locks.get(target);
+        if (l == null || l.sessionId() != sid) {
+            throw RpcError.failed("the " + target + " datastore is not locked by this session");
+        }
+        locks.remove(target);
+        if (CANDIDATE.equals(target)) {
+            candidate = null; // RFC 6241 8.3.5.2: changes made under the lock are discarded
+        }
+    }
+
+    private void checkDatastore(String target) throws RpcError {
+        if (!RUNNING.equals(target) && !CANDIDATE.equals(target)) {
+            throw RpcError.protocolInvalidValue("unknown datastore " + target);
+        }
+    }
+
+    private void checkWritable(int sid, String target) throws RpcError {
+        Lock l = locks.get(target);
+        if (l != null && l.sessionId() != sid) {
+            throw RpcError.lockDenied(l.sessionId(), "the " + target + " datastore is locked by session " + l.sessionId());
+        }
+    }
+
+    /** A session ended (closed, killed, dropped): its locks go; its unconfirmed commit is rolled back. */
+    synchronized void sessionEnded(int sid) {
+        Lock c = locks.get(CANDIDATE);
+        if (c != null && c.sessionId() == sid) {
+            candidate = null;
+        }
+        locks.values().removeIf(l -> l.sessionId() == sid);
+        if (rollbackTo != null && confirmOwner == sid && persistId == null) {
+            log.notice("NETCONF: session " + sid + " ended before confirming its commit; rolling back");
+            rollback();
+        }
+    }
+
+    // ------------------------------------------------------------------ edit-config, copy-config, validate
+
+    synchronized List<RpcError> edit(int sid, String target, Element config, EditConfig.Op defaultOp,
+                                     TestOption test, ErrorOption errorOption) throws RpcError, RpcError.Many {
+        checkDatastore(target);
+        checkWritable(sid, target);
+        Document doc = Xml.newDocument();
+        Element wrapper = doc.createElementNS(Xml.BASE, "config");
+        doc.appendChild(wrapper);
+        Element current = tree(doc, target);
+        if (current != null) {
+            wrapper.appendChild(current);
+        }
+        EditConfig edit = new EditConfig(schema, defaultOp, errorOption == ErrorOption.CONTINUE);
+        edit.apply(wrapper, config);
+        List<RpcError> editErrors = new ArrayList<>(edit.errors());
+        Element ipmp = Xml.child(wrapper, Xml.IPMP, "ipmp");
+        if (ipmp != null) {
+            DataTree.normalize(ipmp, schema.root());
+        }
+        boolean full = RUNNING.equals(target) || test == TestOption.TEST_THEN_SET || test == TestOption.TEST_ONLY;
+        List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
+        if (!errs.isEmpty()) {
+            throw many(editErrors, errs);
+        }
+        if (full) {
+            IpmpConfiguration next = validateFully(ipmp, editErrors);
+            if (test == TestOption.TEST_ONLY) {
+                return editErrors;
+            }
+            if (RUNNING.equals(target)) {
+                commitToEngine(next, editErrors);
+                return editErrors;
+            }
+        } else if (test == TestOption.TEST_ONLY) {
+            return editErrors;
+        }
+        candidate = wrapper;
+        return editErrors;
+    }
+
+    private static RpcError.Many many(List<RpcError> first, List<RpcError> more) {
+        List<RpcError> all = new ArrayList<>(first);
+        all.addAll(more);
+        return new RpcError.Many(all);
+    }
+
+    /** YANG checks, then the engine's rules; returns the configuration value. */
+    private IpmpConfiguration validateFully(Element ipmp, List<RpcError> earlier) throws RpcError, RpcError.Many {
+        List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
+        if (errs.isEmpty()) {
+            errs = validation.checkSemantics(ipmp);
+        }
+        if (!errs.isEmpty()) {
+            throw many(earlier, errs);
+        }
+        IpmpConfiguration running = running();
+        IpmpConfiguration next = ConfigXml.fromXml(schema, ipmp, running);
+        List<ConfigProblem> problems = store.validate(next);
+        if (!problems.isEmpty()) {
+            List<RpcError> pe = new ArrayList<>();
+            for (ConfigProblem p : problems) {
+                pe.add(ConfigXml.error(p));
+            }
+            throw many(earlier, pe);
+        }
+        return next;
+    }
+
+    /** Applies and persists a whole configuration through the ConfigStore (all or nothing). */
+    private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier) throws RpcError, RpcError.Many {
+        try {
+            loop.call(() -> {
+                store.commit(loop.engine(), next);
+                return null;
+            });
+        } catch (ConfigException e) {
+            List<RpcError> pe = new ArrayList<>();
+            for (ConfigProblem p : e.problems()) {
+                pe.add(ConfigXml.error(p));
+            }
+            throw many(earlier, pe);
+        } catch (IOException e) {
+            throw RpcError.failed("the configuration was applied but could not be saved: " + e.getMessage());
+        } catch (Exception e) {
+            throw RpcError.failed("the configuration could not be applied: " + e);
+        }
+    }
+
+    synchronized void validate(String source, Element inline) throws RpcError, RpcError.Many {
+        Element ipmp;
+        if (inline != null) {
+            ipmp = inlineTree(inline);
+        } else {
+            ipmp = tree(Xml.newDocument(), source);
+        }
+        validateFully(ipmp, List.of());
+    }
+
+    /** The ipmp element of an inline {@code <config>}, checked for foreign top-level elements. */
+    private Element inlineTree(Element config) throws RpcError {
+        Element ipmp = null;
+        for (Element e : Xml.children(config)) {
+            if (!Xml.IPMP.equals(e.getNamespaceURI())) {
+                throw RpcError.unknownNamespace(RpcError.Type.APPLICATION, e.getLocalName(), e.getNamespaceURI(), null);
+            }
+            if (!e.getLocalName().equals("ipmp") || ipmp != null) {
+                throw RpcError.unknownElement(RpcError.Type.APPLICATION, e.getLocalName(),
+                        "unexpected element " + e.getLocalName(), null);
+            }
+            ipmp = e;
+        }
+        if (ipmp == null) {
+            return null;
+        }
+        Document doc = Xml.newDocument();
+        Element copy = DataTree.copy(doc, ipmp);
+        doc.appendChild(copy);
+        stripOperations(copy);
+        DataTree.normalize(copy, schema.root());
+        return copy;
+    }
+
+    private static void stripOperations(Element e) {
+        e.removeAttributeNS(Xml.BASE, "operation");
+        for (Element c : Xml.children(e)) {
+            stripOperations(c);
+        }
+    }
+
+    synchronized void copy(int sid, String target, String source, Element inline) throws RpcError, RpcError.Many {
+        checkDatastore(target);
+        if (source != null && source.equals(target)) {
+            throw RpcError.protocolInvalidValue("source and target are the same datastore");
+        }
+        checkWritable(sid, target);
+        Document doc = Xml.newDocument();
+        Element ipmp = inline != null ? inlineTree(inline) : tree(doc, source);
+        if (ipmp != null) {
+            List<RpcError> errs = validation.checkStructure(ipmp);
+            if (!errs.isEmpty()) {
+                throw new RpcError.Many(errs);
+            }
+        }
+        if (RUNNING.equals(target)) {
+            IpmpConfiguration next = validateFully(ipmp, List.of());
+            commitToEngine(next, List.of());
+            return;
+        }
+        if (RUNNING.equals(source)) {
+            candidate = null;
+            return;
+        }
+        Document cd = Xml.newDocument();
+        Element wrapper = cd.createElementNS(Xml.BASE, "config");
+        cd.appendChild(wrapper);
+        if (ipmp != null) {
+            wrapper.appendChild(cd.importNode(ipmp, true));
+        }
+        candidate = wrapper;
+    }
+
+    // ------------------------------------------------------------------ candidate
+
+    synchronized void discard(int sid) throws RpcError {
+        checkWritable(sid, CANDIDATE);
+        candidate = null;
+    }
+
+    /**
+     * {@code <commit>}: the candidate becomes running as a whole. With {@code confirmed}, the
+     * previous running configuration comes back unless a confirming commit arrives within the
+     * timeout (or, without persist, before the session ends).
+     */
+    synchronized void commit(int sid, boolean confirmed, long timeoutS, String persist, String persistIdArg)
+            throws RpcError, RpcError.Many {
+        checkWritable(sid, RUNNING);
+        checkWritable(sid, CANDIDATE);
+        boolean pending = rollbackTo != null;
+        if (pending) {
+            if (persistId != null) {
+                if (!persistId.equals(persistIdArg)) {
+                    throw RpcError.invalidValue("a persistent confirmed commit is pending: give its persist-id", null);
+                }
+            } else if (confirmOwner != sid) {
+                throw RpcError.inUse("a confirmed commit of session " + confirmOwner + " is pending");
+            }
+        } else if (persistIdArg != null) {
+            throw RpcError.invalidValue("no confirmed commit is pending for persist-id " + persistIdArg, null);
+        }
+        IpmpConfiguration before = running();
+        Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
+        if (candidate != null) {
+            IpmpConfiguration next = validateFully(ipmp, List.of());
+            commitToEngine(next, List.of());
+            candidate = null;
+        }
+        if (confirmed) {
+            if (!pending) {
+                rollbackTo = before;
+            }
+            confirmOwner = sid;
+            persistId = persist;
+            if (confirmTimer != null) {
+                confirmTimer.cancel(false);
+            }
+            confirmTimer = timer.schedule(this::confirmTimeout, timeoutS, TimeUnit.SECONDS);
+            log.notice("NETCONF: confirmed commit by session " + sid + "; rolled back unless confirmed within "
+                    + timeoutS + " s");
+        } else if (pending) {
+            clearConfirm();
+            log.notice("NETCONF: commit confirmed by session " + sid);
+        }
+    }
+
+    synchronized void cancelCommit(int sid, String persistIdArg) throws RpcError {
+        if (rollbackTo == null) {
+            throw RpcError.failed("no confirmed commit is pending");
+        }
+        if (persistId != null ? !persistId.equals(persistIdArg) : (confirmOwner != sid || persistIdArg != null)) {
+            throw RpcError.invalidValue("the pending confirmed commit belongs to another session or persist-id", null);
+        }
+        log.notice("NETCONF: confirmed commit cancelled by session " + sid + "; rolling back");
+        rollback();
+    }
+
+    private synchronized void confirmTimeout() {
+        if (rollbackTo == null) {
+            return;
+        }
+        log.notice("NETCONF: confirmed commit not confirmed in time; rolling back the configuration");
+        rollback();
+    }
+
+    private void rollback() {
+        IpmpConfiguration to = rollbackTo;
+        clearConfirm();
+        try {
+            loop.call(() -> {
+                store.commit(loop.engine(), to);
+                return null;
+            });
+        } catch (Exception e) {
+            log.err("NETCONF: rolling back the confirmed commit failed: " + e);
+        }
+    }
+
+    private void clearConfirm() {
+        rollbackTo = null;
+        persistId = null;
+        confirmOwner = 0;
+        if (confirmTimer != null) {
+            confirmTimer.cancel(false);
+            confirmTimer = null;
+        }
+    }
+
+    synchronized boolean confirmPending() {
+        return rollbackTo != null;
+    }
+}

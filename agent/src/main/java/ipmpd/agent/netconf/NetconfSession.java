@@ -1,0 +1,798 @@
+package ipmpd.agent.netconf;
+
+import ipmpd.engine.AdminException;
+import ipmpd.engine.EngineSnapshot;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.w3c.dom.Attr;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NamedNodeMap;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One NETCONF session: the {@code netconf} SSH subsystem. Its own thread reads messages (hello
+ * first, then {@code <rpc>}s) and answers them in order; a second thread, started by
+ * create-subscription, writes notifications from a bounded queue. Writes share one
+ * {@link Framing.Writer}.
+ */
+final class NetconfSession implements Command, Runnable, NotificationHub.Subscriber {
+    private final NetconfServer server;
+    private final int id;
+    private final Monitoring.Counters counters = new Monitoring.Counters();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicLong dropped = new AtomicLong();
+    private InputStream in;
+    private OutputStream out;
+    private ExitCallback exit;
+    private ChannelSession channel;
+    private Framing.Writer writer;
+    private volatile String user;
+    private volatile NetconfUsers.Role role;
+    private volatile String sourceHost;
+    private volatile Instant loginTime;
+    private volatile long lastActivityNs = System.nanoTime();
+    private volatile boolean helloDone;
+    private volatile BlockingQueue<NotificationHub.Event> queue;
+    private volatile Element subscriptionFilter;
+    private volatile boolean wantsProbes;
+    private Thread notifier;
+    private Thread thread;
+
+    NetconfSession(NetconfServer server, int id) {
+        this.server = server;
+        this.id = id;
+    }
+
+    int id() {
+        return id;
+    }
+
+    long lastActivityNs() {
+        return lastActivityNs;
+    }
+
+    boolean subscribed() {
+        return queue != null;
+    }
+
+    Monitoring.SessionInfo info() {
+        return helloDone ? new Monitoring.SessionInfo(id, user, sourceHost, loginTime, counters) : null;
+    }
+
+    // ------------------------------------------------------------------ Command
+
+    @Override
+    public void setInputStream(InputStream in) {
+        this.in = in;
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+        this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) {
+        this.channel = channel;
+        var s = channel.getSession();
+        this.user = s.getUsername();
+        this.role = s.getAttribute(NetconfServer.ROLE);
+        SocketAddress a = s.getClientAddress();
+        this.sourceHost = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : null;
+        this.writer = new Framing.Writer(out);
+        server.register(this);
+        thread = new Thread(this, "netconf-session-" + id);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+        end(false);
+    }
+
+    /** Ends the session from outside (kill-session, idle, server stop). */
+    void kill() {
+        end(true);
+    }
+
+    private void end(boolean closeChannel) {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        NotificationHub hub = server.notifications();
+        hub.unsubscribe(this);
+        if (notifier != null) {
+            notifier.interrupt();
+        }
+        server.unregister(this);
+        if (closeChannel && channel != null) {
+            channel.close(false);
+        }
+        if (exit != null) {
+            try {
+                exit.onExit(0);
+            } catch (RuntimeException e) {
+                // channel already gone
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ session thread
+
+    @Override
+    public void run() {
+        NetconfSettings st = server.settings();
+        Framing.Reader reader = new Framing.Reader(new BufferedInputStream(in, 16384), st.maxMessageSize());
+        ScheduledFuture<?> helloTimer = server.timer().schedule(() -> {
+            if (!helloDone) {
+                server.log().notice("NETCONF: session " + id + " sent no hello in time; closing it");
+                server.monitoring().inBadHellos.incrementAndGet();
+                kill();
+            }
+        }, st.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            writer.write(serverHello());
+            byte[] hello = reader.next();
+            helloTimer.cancel(false);
+            if (hello == null) {
+                return;
+            }
+            if (hello == Framing.OVERSIZE || !clientHello(hello, reader)) {
+                server.monitoring().inBadHellos.incrementAndGet();
+                return;
+            }
+            helloDone = true;
+            loginTime = Instant.now();
+            server.monitoring().inSessions.incrementAndGet();
+            while (!ended.get()) {
+                byte[] msg;
+                try {
+                    msg = reader.next();
+                } catch (Framing.FramingException e) {
+                    sendError(null, RpcError.malformed(e.getMessage()));
+                    server.log().notice("NETCONF: session " + id + ": " + e.getMessage() + "; closing it");
+                    server.monitoring().droppedSessions.incrementAndGet();
+                    return;
+                }
+                if (msg == null) {
+                    server.monitoring().droppedSessions.incrementAndGet();
+                    return;
+                }
+                lastActivityNs = System.nanoTime();
+                if (msg == Framing.OVERSIZE) {
+                    bad();
+                    sendError(null, RpcError.tooBig("the message exceeds " + st.maxMessageSize() + " bytes"));
+                    continue;
+                }
+                if (!handle(msg)) {
+                    return;
+                }
+            }
+        } catch (EOFException e) {
+            server.monitoring().droppedSessions.incrementAndGet();
+        } catch (IOException e) {
+            if (!ended.get()) {
+                server.monitoring().droppedSessions.incrementAndGet();
+            }
+        } catch (RuntimeException e) {
+            server.log().err("NETCONF: session " + id + ": internal error: " + e);
+        } finally {
+            helloTimer.cancel(false);
+            end(true);
+        }
+    }
+
+    private String serverHello() {
+        StringBuilder b = new StringBuilder("<hello xmlns=\"").append(Xml.BASE).append("\"><capabilities>");
+        for (String c : server.capabilities()) {
+            b.append("<capability>");
+            Xml.escape(b, c, false);
+            b.append("</capability>");
+        }
+        b.append("</capabilities><session-id>").append(id).append("</session-id></hello>");
+        return b.toString();
+    }
+
+    /** Checks the client's hello; picks the framing. False: the session must end. */
+    private boolean clientHello(byte[] msg, Framing.Reader reader) {
+        Document d;
+        try {
+            d = Xml.parse(msg);
+        } catch (Xml.XmlException e) {
+            server.log().notice("NETCONF: session " + id + ": bad hello: " + e.getMessage());
+            return false;
+        }
+        Element h = d.getDocumentElement();
+        if (!Xml.is(h, Xml.BASE, "hello")) {
+            server.log().notice("NETCONF: session " + id + ": expected hello, got " + h.getLocalName());
+            return false;
+        }
+        if (Xml.child(h, Xml.BASE, "session-id") != null) {
+            server.log().notice("NETCONF: session " + id + ": the client's hello carries a session-id; closing");
+            return false;
+        }
+        Element caps = Xml.child(h, Xml.BASE, "capabilities");
+        boolean b10 = false;
+        boolean b11 = false;
+        if (caps != null) {
+            for (Element c : Xml.children(caps, Xml.BASE, "capability")) {
+                String v = Xml.text(c);
+                b10 |= v.equals(NetconfServer.BASE_10);
+                b11 |= v.equals(NetconfServer.BASE_11);
+            }
+        }
+        if (!b10 && !b11) {
+            server.log().notice("NETCONF: session " + id + ": no common base protocol version; closing");
+            return false;
+        }
+        if (b11) {
+            reader.useChunked();
+            writer.useChunked();
+        }
+        return true;
+    }
+
+    private void bad() {
+        counters.inBadRpcs.incrementAndGet();
+        server.monitoring().totals.inBadRpcs.incrementAndGet();
+    }
+
+    private void send(Element reply) throws IOException {
+        writer.write(Xml.serialize(reply));
+    }
+
+    private void sendError(Element rpc, RpcError e) throws IOException {
+        sendErrors(rpc, List.of(e));
+    }
+
+    private void sendErrors(Element rpc, List<RpcError> errors) throws IOException {
+        Document d = Xml.newDocument();
+        Element reply = replyFor(d, rpc);
+        for (RpcError e : errors) {
+            e.appendTo(reply);
+        }
+        counters.outRpcErrors.addAndGet(errors.size());
+        server.monitoring().totals.outRpcErrors.addAndGet(errors.size());
+        send(reply);
+    }
+
+    /** {@code <rpc-reply>} with every attribute of the {@code <rpc>} (message-id included). */
+    private static Element replyFor(Document d, Element rpc) {
+        Element reply = d.createElementNS(Xml.BASE, "rpc-reply");
+        d.appendChild(reply);
+        if (rpc != null) {
+            NamedNodeMap attrs = rpc.getAttributes();
+            for (int i = 0; i < attrs.getLength(); i++) {
+                Attr a = (Attr) attrs.item(i);
+                if (Xml.XMLNS.equals(a.getNamespaceURI()) && a.getPrefix() == null) {
+                    continue; // the default namespace declaration
+                }
+                reply.setAttributeNS(a.getNamespaceURI(), a.getName(), a.getValue());
+            }
+        }
+        return reply;
+    }
+
+    /** Handles one message; false when the session must end. */
+    private boolean handle(byte[] msg) throws IOException {
+        Document doc;
+        try {
+            doc = Xml.parse(msg);
+        } catch (Xml.XmlException e) {
+            bad();
+            sendError(null, RpcError.malformed("not well-formed XML: " + e.getMessage()));
+            return true;
+        }
+        Element rpc = doc.getDocumentElement();
+        if (!Xml.is(rpc, Xml.BASE, "rpc")) {
+            bad();
+            sendError(null, RpcError.malformed("expected <rpc> in " + Xml.BASE + ", got <" + rpc.getLocalName() + ">"));
+            return true;
+        }
+        counters.inRpcs.incrementAndGet();
+        server.monitoring().totals.inRpcs.incrementAndGet();
+        if (!rpc.hasAttribute("message-id")) {
+            bad();
+            sendError(rpc, RpcError.missingAttribute("message-id", "rpc"));
+            return true;
+        }
+        List<Element> ops = Xml.children(rpc);
+        if (ops.size() != 1) {
+            bad();
+            sendError(rpc, RpcError.malformed("an <rpc> holds exactly one operation"));
+            return true;
+        }
+        Element op = ops.get(0);
+        boolean close = false;
+        try {
+            Element reply = replyFor(Xml.newDocument(), rpc);
+            close = dispatch(op, reply);
+            send(reply);
+        } catch (RpcError e) {
+            sendError(rpc, e);
+        } catch (RpcError.Many e) {
+            sendErrors(rpc, e.errors);
+        } catch (AlreadySent e) {
+            // create-subscription: replied before the notifications started
+        } catch (RuntimeException e) {
+            server.log().err("NETCONF: session " + id + ": internal error in " + op.getLocalName() + ": " + e);
+            sendError(rpc, RpcError.failed("internal error: " + e.getMessage()));
+        }
+        return !close;
+    }
+
+    private static void ok(Element reply) {
+        Xml.add(reply, Xml.BASE, "ok");
+    }
+
+    private void requireWrite(String op) throws RpcError {
+        if (role != NetconfUsers.Role.READ_WRITE) {
+            throw RpcError.accessDenied("user " + user + " is read-only: " + op + " is not allowed");
+        }
+    }
+
+    /** Runs an operation, filling the reply; true for close-session. */
+    private boolean dispatch(Element op, Element reply) throws RpcError, RpcError.Many, IOException {
+        String ns = op.getNamespaceURI() == null ? "" : op.getNamespaceURI();
+        String name = op.getLocalName();
+        Datastores ds = server.datastores();
+        switch (ns) {
+            case Xml.BASE -> {
+                switch (name) {
+                    case "get" -> get(op, reply);
+                    case "get-config" -> getConfig(op, reply);
+                    case "edit-config" -> {
+                        requireWrite(name);
+                        editConfig(op, reply);
+                    }
+                    case "copy-config" -> {
+                        requireWrite(name);
+                        String target = datastore(op, "target");
+                        Element src = required(op, "source");
+                        Element inline = Xml.child(src, Xml.BASE, "config");
+                        ds.copy(id, target, inline == null ? datastore(op, "source") : null, inline);
+                        ok(reply);
+                    }
+                    case "delete-config" -> {
+                        requireWrite(name);
+                        String target = datastore(op, "target");
+                        throw RpcError.notSupported(RpcError.Type.PROTOCOL, "the " + target
+                                + " datastore cannot be deleted (there is no separate startup datastore)");
+                    }
+                    case "lock" -> {
+                        requireWrite(name);
+                        ds.lock(id, datastore(op, "target"));
+                        ok(reply);
+                    }
+                    case "unlock" -> {
+                        requireWrite(name);
+                        ds.unlock(id, datastore(op, "target"));
+                        ok(reply);
+                    }
+                    case "close-session" -> {
+                        ok(reply);
+                        return true;
+                    }
+                    case "kill-session" -> {
+                        requireWrite(name);
+                        killSession(op);
+                        ok(reply);
+                    }
+                    case "commit" -> {
+                        requireWrite(name);
+                        commit(op);
+                        ok(reply);
+                    }
+                    case "cancel-commit" -> {
+                        requireWrite(name);
+                        Element pid = Xml.child(op, Xml.BASE, "persist-id");
+                        ds.cancelCommit(id, pid == null ? null : Xml.text(pid));
+                        ok(reply);
+                    }
+                    case "discard-changes" -> {
+                        requireWrite(name);
+                        ds.discard(id);
+                        ok(reply);
+                    }
+                    case "validate" -> {
+                        Element src = required(op, "source");
+                        Element inline = Xml.child(src, Xml.BASE, "config");
+                        ds.validate(inline == null ? datastore(op, "source") : null, inline);
+                        ok(reply);
+                    }
+                    default -> throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name
+                            + " is not supported");
+                }
+            }
+            case Xml.NOTIF -> {
+                if (!name.equals("create-subscription")) {
+                    throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported");
+                }
+                subscribe(op);
+                ok(reply);
+                // the reply must precede the first notification: the notifier starts after it is sent
+                send(reply);
+                startNotifier();
+                throw new AlreadySent();
+            }
+            case Xml.NCM -> {
+                if (!name.equals("get-schema")) {
+                    throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported");
+                }
+                getSchema(op, reply);
+            }
+            case Xml.IPMP -> {
+                if (!name.equals("offline") && !name.equals("undo-offline")) {
+                    throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported");
+                }
+                requireWrite(name);
+                offline(op, name.equals("offline"));
+                ok(reply);
+            }
+            default -> throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " in namespace "
+                    + ns + " is not supported");
+        }
+        return false;
+    }
+
+    /** Signals that dispatch already wrote its reply. */
+    private static final class AlreadySent extends RuntimeException {
+        AlreadySent() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static Element required(Element op, String name) throws RpcError {
+        Element e = Xml.child(op, Xml.BASE, name);
+        if (e == null) {
+            throw RpcError.missingElement(RpcError.Type.PROTOCOL, name, "missing parameter " + name, null);
+        }
+        return e;
+    }
+
+    /** The datastore named in {@code <target>} / {@code <source>}. */
+    private static String datastore(Element op, String param) throws RpcError {
+        Element p = required(op, param);
+        List<Element> kids = Xml.children(p);
+        if (kids.size() != 1) {
+            throw RpcError.missingElement(RpcError.Type.PROTOCOL, param, "parameter " + param
+                    + " must name one datastore", null);
+        }
+        Element k = kids.get(0);
+        if (Xml.is(k, Xml.BASE, "url")) {
+            throw RpcError.notSupported(RpcError.Type.PROTOCOL, ":url is not supported");
+        }
+        if (!Xml.BASE.equals(k.getNamespaceURI()) || !(k.getLocalName().equals(Datastores.RUNNING)
+                || k.getLocalName().equals(Datastores.CANDIDATE))) {
+            if (Xml.BASE.equals(k.getNamespaceURI()) && k.getLocalName().equals("startup")) {
+                throw RpcError.notSupported(RpcError.Type.PROTOCOL,
+                        "there is no startup datastore: running is persisted on every change");
+            }
+            throw RpcError.invalidValue("unknown datastore " + k.getLocalName(), null);
+        }
+        return k.getLocalName();
+    }
+
+    private void withDefaults(Element op) throws RpcError {
+        Element wd = Xml.child(op, Xml.WITH_DEFAULTS, "with-defaults");
+        if (wd != null && !Xml.text(wd).equals("report-all")) {
+            throw RpcError.invalidValue("with-defaults mode " + Xml.text(wd) + " is not supported (report-all)",
+                    null);
+        }
+    }
+
+    /** The subtree filter of get / get-config, or null for none. */
+    private static Element filter(Element op) throws RpcError {
+        Element f = Xml.child(op, Xml.BASE, "filter");
+        if (f == null) {
+            return null;
+        }
+        String type = f.getAttribute("type");
+        if (!type.isEmpty() && !type.equals("subtree")) {
+            throw RpcError.notSupported(RpcError.Type.PROTOCOL, "filter type " + type + " is not supported "
+                    + "(subtree only)");
+        }
+        return f;
+    }
+
+    private void reply(Element reply, Element all, Element filter) {
+        Element data = Xml.add(reply, Xml.BASE, "data");
+        if (filter == null) {
+            for (Element c : Xml.children(all)) {
+                data.appendChild(reply.getOwnerDocument().importNode(c, true));
+            }
+            return;
+        }
+        new SubtreeFilter(server.schema()).apply(all, filter, data);
+        for (Element c : Xml.children(data)) {
+            if (Xml.is(c, Xml.IPMP, "ipmp")) {
+                DataTree.normalize(c, server.schema().root());
+            }
+        }
+    }
+
+    private void get(Element op, Element reply) throws RpcError {
+        withDefaults(op);
+        Element filter = filter(op);
+        Document d = Xml.newDocument();
+        Element all = d.createElementNS(Xml.BASE, "data");
+        d.appendChild(all);
+        record Snap(EngineSnapshot s, Instant wall) {
+        }
+        Snap snap;
+        try {
+            snap = server.loop().call(() -> new Snap(server.loop().engine().snapshot(), Instant.now()));
+        } catch (Exception e) {
+            throw RpcError.failed("cannot read the engine state: " + e);
+        }
+        all.appendChild(StateXml.build(d, server.schema(), snap.s(), snap.wall()));
+        Datastores ds = server.datastores();
+        all.appendChild(server.monitoring().netconfState(d, ds.locks(), ds.candidateModified(), server.sessionInfos()));
+        all.appendChild(server.monitoring().yangLibrary(d));
+        all.appendChild(server.monitoring().modulesState(d));
+        reply(reply, all, filter);
+    }
+
+    private void getConfig(Element op, Element reply) throws RpcError {
+        withDefaults(op);
+        String source = datastore(op, "source");
+        Element filter = filter(op);
+        Document d = Xml.newDocument();
+        Element all = d.createElementNS(Xml.BASE, "data");
+        d.appendChild(all);
+        Element tree = server.datastores().tree(d, source);
+        if (tree != null) {
+            all.appendChild(tree);
+        }
+        reply(reply, all, filter);
+    }
+
+    private void editConfig(Element op, Element reply) throws RpcError, RpcError.Many {
+        String target = datastore(op, "target");
+        EditConfig.Op def = EditConfig.Op.MERGE;
+        Element dop = Xml.child(op, Xml.BASE, "default-operation");
+        if (dop != null) {
+            def = switch (Xml.text(dop)) {
+                case "merge" -> EditConfig.Op.MERGE;
+                case "replace" -> EditConfig.Op.REPLACE;
+                case "none" -> EditConfig.Op.NONE;
+                default -> throw RpcError.protocolInvalidValue("bad default-operation " + Xml.text(dop));
+            };
+        }
+        Datastores.TestOption test = Datastores.TestOption.DEFAULT;
+        Element to = Xml.child(op, Xml.BASE, "test-option");
+        if (to != null) {
+            test = switch (Xml.text(to)) {
+                case "test-then-set" -> Datastores.TestOption.TEST_THEN_SET;
+                case "set" -> Datastores.TestOption.SET;
+                case "test-only" -> Datastores.TestOption.TEST_ONLY;
+                default -> throw RpcError.protocolInvalidValue("bad test-option " + Xml.text(to));
+            };
+        }
+        Datastores.ErrorOption err = Datastores.ErrorOption.STOP;
+        Element eo = Xml.child(op, Xml.BASE, "error-option");
+        if (eo != null) {
+            err = switch (Xml.text(eo)) {
+                case "stop-on-error" -> Datastores.ErrorOption.STOP;
+                case "continue-on-error" -> Datastores.ErrorOption.CONTINUE;
+                case "rollback-on-error" -> Datastores.ErrorOption.ROLLBACK;
+                default -> throw RpcError.protocolInvalidValue("bad error-option " + Xml.text(eo));
+            };
+        }
+        Element config = Xml.child(op, Xml.BASE, "config");
+        if (config == null) {
+            if (Xml.child(op, Xml.BASE, "url") != null) {
+                throw RpcError.notSupported(RpcError.Type.PROTOCOL, ":url is not supported");
+            }
+            throw RpcError.missingElement(RpcError.Type.PROTOCOL, "config", "missing parameter config", null);
+        }
+        List<RpcError> errors = server.datastores().edit(id, target, config, def, test, err);
+        if (!errors.isEmpty()) {
+            throw new RpcError.Many(errors);
+        }
+        ok(reply);
+    }
+
+    private void commit(Element op) throws RpcError, RpcError.Many {
+        boolean confirmed = Xml.child(op, Xml.BASE, "confirmed") != null;
+        long timeout = 600;
+        Element t = Xml.child(op, Xml.BASE, "confirm-timeout");
+        if (t != null) {
+            try {
+                timeout = Long.parseLong(Xml.text(t));
+                if (timeout < 1 || timeout > 0xffffffffL) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw RpcError.invalidValue("bad confirm-timeout " + Xml.text(t), null);
+            }
+        }
+        Element persist = Xml.child(op, Xml.BASE, "persist");
+        Element pid = Xml.child(op, Xml.BASE, "persist-id");
+        server.datastores().commit(id, confirmed, timeout, persist == null ? null : Xml.text(persist),
+                pid == null ? null : Xml.text(pid));
+    }
+
+    private void killSession(Element op) throws RpcError {
+        Element sid = required(op, "session-id");
+        int target;
+        try {
+            target = Integer.parseInt(Xml.text(sid));
+        } catch (NumberFormatException e) {
+            throw RpcError.invalidValue("bad session-id " + Xml.text(sid), null);
+        }
+        if (target == id) {
+            throw RpcError.invalidValue("a session cannot kill itself (use close-session)", null);
+        }
+        NetconfSession s = server.session(target);
+        if (s == null) {
+            throw RpcError.invalidValue("no session " + target, null);
+        }
+        server.log().notice("NETCONF: session " + target + " killed by session " + id + " (" + user + ")");
+        s.kill();
+    }
+
+    private void getSchema(Element op, Element reply) throws RpcError {
+        Element ident = Xml.child(op, Xml.NCM, "identifier");
+        if (ident == null) {
+            throw RpcError.missingElement(RpcError.Type.PROTOCOL, "identifier", "missing parameter identifier", null);
+        }
+        Element v = Xml.child(op, Xml.NCM, "version");
+        Element f = Xml.child(op, Xml.NCM, "format");
+        String text = server.monitoring().schemaText(Xml.text(ident), v == null ? null : Xml.text(v),
+                f == null ? null : Xml.text(f));
+        Element data = Xml.add(reply, Xml.NCM, "data");
+        data.setTextContent(text);
+    }
+
+    private void offline(Element op, boolean off) throws RpcError {
+        String rpcName = off ? "offline" : "undo-offline";
+        YangSchema.SNode input = server.schema().rpcInput(rpcName);
+        Element ifEl = null;
+        for (Element c : Xml.children(op)) {
+            if (!Xml.IPMP.equals(c.getNamespaceURI()) || input.child(c.getLocalName()) == null) {
+                throw RpcError.unknownElement(RpcError.Type.PROTOCOL, c.getLocalName(),
+                        "unknown parameter " + c.getLocalName(), null);
+            }
+            if (c.getLocalName().equals("interface")) {
+                ifEl = c;
+            }
+        }
+        YangSchema.SNode leaf = input.child("interface");
+        if (ifEl == null) {
+            throw RpcError.missingElement(RpcError.Type.PROTOCOL, "interface", "missing parameter interface",
+                    "/ipmp:" + rpcName);
+        }
+        String name = YangSchema.canonical(leaf, Xml.text(ifEl));
+        if (name == null) {
+            throw new RpcError(RpcError.Type.PROTOCOL, "invalid-value", "invalid interface name \""
+                    + Xml.text(ifEl) + "\"", null, "/ipmp:" + rpcName + "/ipmp:interface", null);
+        }
+        try {
+            server.loop().call(() -> {
+                if (off) {
+                    server.loop().engine().offline(name);
+                } else {
+                    server.loop().engine().undoOffline(name);
+                }
+                return null;
+            });
+        } catch (AdminException e) {
+            String appTag = AppTags.forMessage(e.getMessage(), null);
+            String tag = "not-in-group".equals(appTag) ? "invalid-value" : "operation-failed";
+            throw new RpcError(RpcError.Type.APPLICATION, tag, AppTags.stripTool(e.getMessage()), appTag, null,
+                    java.util.Map.of("bad-element", "interface"));
+        } catch (Exception e) {
+            throw RpcError.failed(rpcName + " failed: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ notifications
+
+    private void subscribe(Element op) throws RpcError {
+        if (queue != null) {
+            throw RpcError.inUse("this session already has a subscription");
+        }
+        Element stream = Xml.child(op, Xml.NOTIF, "stream");
+        if (stream != null && !Xml.text(stream).equals("NETCONF")) {
+            throw RpcError.invalidValue("unknown stream " + Xml.text(stream) + " (only NETCONF)", null);
+        }
+        if (Xml.child(op, Xml.NOTIF, "startTime") != null) {
+            throw RpcError.notSupported(RpcError.Type.PROTOCOL, "replay is not supported (no startTime)");
+        }
+        if (Xml.child(op, Xml.NOTIF, "stopTime") != null) {
+            throw RpcError.missingElement(RpcError.Type.PROTOCOL, "startTime", "stopTime needs startTime", null);
+        }
+        Element f = Xml.child(op, Xml.NOTIF, "filter");
+        if (f == null) {
+            f = Xml.child(op, Xml.BASE, "filter"); // ncclient puts it in the base namespace
+        }
+        if (f != null) {
+            String type = f.getAttribute("type");
+            if (!type.isEmpty() && !type.equals("subtree")) {
+                throw RpcError.notSupported(RpcError.Type.PROTOCOL, "filter type " + type + " is not supported");
+            }
+            Document fd = Xml.newDocument();
+            subscriptionFilter = (Element) fd.importNode(f, true);
+            fd.appendChild(subscriptionFilter);
+            wantsProbes = SubtreeFilter.names(subscriptionFilter, Xml.IPMP, "probe-result");
+        }
+        queue = new ArrayBlockingQueue<>(server.settings().notificationQueue());
+    }
+
+    private void startNotifier() {
+        notifier = new Thread(this::deliver, "netconf-notify-" + id);
+        notifier.setDaemon(true);
+        notifier.start();
+        server.notifications().subscribe(this);
+    }
+
+    @Override
+    public void offer(NotificationHub.Event e) {
+        BlockingQueue<NotificationHub.Event> q = queue;
+        if (q != null && !q.offer(e) && dropped.getAndIncrement() % 1000 == 0) {
+            server.log().warning("NETCONF: session " + id + " does not keep up; notifications dropped");
+        }
+    }
+
+    @Override
+    public boolean wantsProbes() {
+        return wantsProbes;
+    }
+
+    private void deliver() {
+        SubtreeFilter sf = new SubtreeFilter(server.schema());
+        try {
+            while (!ended.get()) {
+                NotificationHub.Event e = queue.take();
+                Document d = Xml.newDocument();
+                if (subscriptionFilter != null) {
+                    Element holder = d.createElementNS(Xml.BASE, "data");
+                    holder.appendChild(e.body(d));
+                    Element out = d.createElementNS(Xml.BASE, "out");
+                    sf.apply(holder, subscriptionFilter, out);
+                    if (Xml.children(out).isEmpty()) {
+                        continue;
+                    }
+                }
+                Element n = e.toXml(d);
+                writer.write(Xml.serialize(n));
+                counters.outNotifications.incrementAndGet();
+                server.monitoring().totals.outNotifications.incrementAndGet();
+            }
+        } catch (InterruptedException e) {
+            // session ended
+        } catch (IOException e) {
+            kill();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package ipmpd.agent.netconf;
+
+import ipmpd.engine.Addresses;
+import ipmpd.engine.EngineSnapshot;
+import ipmpd.engine.EngineSnapshot.AddressInfo;
+import ipmpd.engine.EngineSnapshot.GroupInfo;
+import ipmpd.engine.EngineSnapshot.InterfaceInfo;
+import ipmpd.engine.EngineSnapshot.TargetInfo;
+import ipmpd.engine.EngineSnapshot.TargetSet;
+import ipmpd.engine.Family;
+import ipmpd.engine.Flags;
+import ipmpd.engine.Vocabulary;
+import ipmpd.engine.config.IpmpConfiguration;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The data of {@code <get>} for the ipmpd module: the configuration and, as config false nodes,
+ * the state of one {@link EngineSnapshot} (the snapshot ipmpstat renders), named through
+ * {@link Vocabulary} and {@link Flags}.
+ */
+final class StateXml {
+    /** ipmpstat -i FLAGS characters, in column order, and their ipmpstat-flags bits. */
+    private static final String[] FLAG_COLUMNS = {"i", "s", "m", "b", "M", "d", "h"};
+    private static final String[] FLAG_BITS = {"inactive", "standby", "ipv4-multicast-nominee",
+            "ipv4-broadcast-nominee", "ipv6-multicast-nominee", "no-up-address", "duplicate-hardware-address"};
+
+    private StateXml() {
+    }
+
+    /**
+     * @param wallAtSnapshot the wall-clock time at which the snapshot was taken (engine times are
+     *        monotonic nanoseconds)
+     */
+    static Element build(Document doc, YangSchema schema, EngineSnapshot s, Instant wallAtSnapshot) {
+        IpmpConfiguration config = IpmpConfiguration.of(s);
+        Element ipmp = ConfigXml.toXml(doc, config);
+        for (Element ge : Xml.children(ipmp, Xml.IPMP, "group")) {
+            String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
+            Optional<GroupInfo> gi = s.group(gname);
+            for (Element me : Xml.children(ge, Xml.IPMP, "member")) {
+                String mname = Xml.text(Xml.child(me, Xml.IPMP, "name"));
+                s.iface(mname).ifPresent(i -> member(me, i, s, wallAtSnapshot));
+            }
+            for (Element de : Xml.children(ge, Xml.IPMP, "data-address")) {
+                String a = Xml.text(Xml.child(de, Xml.IPMP, "address"));
+                for (AddressInfo ai : s.addresses()) {
+                    if (gname.equals(ai.group()) && Addresses.format(ai.address()).equals(a)) {
+                        if (ai.hostedOn() != null) {
+                            Xml.leaf(de, "hosted-on", ai.hostedOn());
+                        }
+                        Xml.leaf(de, "state", Vocabulary.ADDRESS_STATE.get(ai.up() ? 0 : 1).yang());
+                        break;
+                    }
+                }
+            }
+            gi.ifPresent(g -> {
+                Xml.leaf(ge, "state", Vocabulary.of(g.state()).yang());
+                Xml.leaf(ge, "current-fdt", g.fdtMs());
+                time(ge, "last-change", g.lastChangeNs(), s, wallAtSnapshot);
+            });
+        }
+        DataTree.normalize(ipmp, schema.root());
+        return ipmp;
+    }
+
+    private static void member(Element me, InterfaceInfo i, EngineSnapshot s, Instant wall) {
+        long flags = i.flags(Family.INET);
+        if (flags == 0) {
+            flags = i.flags(Family.INET6);
+        }
+        Xml.leaf(me, "flags", String.join(" ", Flags.names(flags)));
+        List<String> bits = new ArrayList<>();
+        String col = i.flagsColumn() == null ? "" : i.flagsColumn();
+        for (int k = 0; k < FLAG_COLUMNS.length; k++) {
+            if (col.contains(FLAG_COLUMNS[k])) {
+                bits.add(FLAG_BITS[k]);
+            }
+        }
+        Xml.leaf(me, "ipmpstat-flags", String.join(" ", bits));
+        Xml.leaf(me, "active", i.active());
+        Xml.leaf(me, "link-state", Vocabulary.of(i.link()).yang());
+        Xml.leaf(me, "probe-state", Vocabulary.of(i.probe()).yang());
+        Xml.leaf(me, "state", Vocabulary.of(i.state()).yang());
+        time(me, "last-change", i.lastChangeNs(), s, wall);
+        for (TargetSet ts : i.targetSets()) {
+            Element af = Xml.add(me, Xml.IPMP, "address-family");
+            Xml.leaf(af, "family", ts.family() == Family.INET ? "ipv4" : "ipv6");
+            if (ts.testAddress() != null && !Addresses.isUnspecified(ts.testAddress())) {
+                Xml.leaf(af, "test-address", Addresses.format(ts.testAddress()));
+            }
+            Xml.leaf(af, "target-mode", Vocabulary.byWord(Vocabulary.PROBE_MODE, ts.mode()).yang());
+            Set<String> seen = new HashSet<>();
+            int position = 0;
+            for (TargetInfo t : ts.targets()) {
+                String a = Addresses.format(t.address());
+                if (!seen.add(a) || position >= 255) {
+                    continue;
+                }
+                position++;
+                Element te = Xml.add(af, Xml.IPMP, "target");
+                Xml.leaf(te, "address", a);
+                Xml.leaf(te, "position", position);
+                Xml.leaf(te, "mode", Vocabulary.byWord(Vocabulary.TARGET_ORIGIN, t.origin()).yang());
+                Xml.leaf(te, "status", Vocabulary.byWord(Vocabulary.TARGET_STATUS, t.status()).yang());
+                if (t.rttAvgNs() > 0) {
+                    Xml.leaf(te, "rtt-average", micros(t.rttAvgNs()));
+                    Xml.leaf(te, "rtt-deviation", micros(t.rttDevNs()));
+                }
+            }
+        }
+        Element ps = Xml.add(me, Xml.IPMP, "probe-statistics");
+        Xml.leaf(ps, "sent", i.probesSent());
+        Xml.leaf(ps, "acked", i.probesAcked());
+        Xml.leaf(ps, "lost", i.probesLost());
+    }
+
+    static long micros(long ns) {
+        return Math.min(0xffffffffL, Math.max(0, ns / 1000));
+    }
+
+    private static void time(Element parent, String name, long engineNs, EngineSnapshot s, Instant wall) {
+        if (engineNs == 0) {
+            return;
+        }
+        Instant t = wall.minusNanos(s.takenAtNs() - engineNs);
+        Xml.leaf(parent, name, dateAndTime(t));
+    }
+
+    /** yang:date-and-time in UTC with milliseconds. */
+    static String dateAndTime(Instant t) {
+        return t.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+}

@@ -1,0 +1,272 @@
+package ipmpd.agent.snmp;
+
+import ipmpd.agent.IpmpdLog;
+import ipmpd.engine.EngineListener;
+import ipmpd.engine.EngineSnapshot;
+import ipmpd.engine.EngineSnapshot.GroupInfo;
+import ipmpd.engine.EngineSnapshot.InterfaceInfo;
+import ipmpd.engine.EngineSnapshot.TargetSet;
+import ipmpd.engine.Family;
+import ipmpd.engine.GroupState;
+import ipmpd.engine.Vocabulary;
+import org.snmp4j.agent.NotificationOriginator;
+import org.snmp4j.mp.SnmpConstants;
+import org.snmp4j.smi.Integer32;
+import org.snmp4j.smi.OID;
+import org.snmp4j.smi.OctetString;
+import org.snmp4j.smi.VariableBinding;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Turns engine events into notifications: the IPMP-MIB ones (when ipmpNotificationsEnabled) and
+ * RFC 2863 linkUp / linkDown for the tracked interfaces. Events arrive on the engine thread: the
+ * varbinds are built there from a snapshot of that moment (cheap), and the sending (which waits for
+ * inform acknowledgements) happens on the agent's own notification thread, so the engine is never
+ * blocked by a slow or dead receiver.
+ */
+final class IpmpNotifier implements EngineListener, AutoCloseable {
+    private static final int QUEUE = 1000;
+
+    private final SnmpModel model;
+    private final Supplier<EngineSnapshot> snapshotNow;
+    private final NotificationOriginator originator;
+    private final IpmpdLog log;
+    private final ThreadPoolExecutor sender;
+    private final AtomicLong dropped = new AtomicLong();
+    /** The interface of the latest interface event (ipmpNotifyIfName of a following group state change). */
+    private String lastInterface = "";
+    private long lastConfiguredFdt = -1;
+    private long configChangedNs;
+    private boolean configChangeSeen;
+
+    IpmpNotifier(SnmpModel model, Supplier<EngineSnapshot> snapshotNow, NotificationOriginator originator, IpmpdLog log) {
+        this.model = model;
+        this.snapshotNow = snapshotNow;
+        this.originator = originator;
+        this.log = log;
+        this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
+            Thread t = new Thread(r, "ipmpd-snmp-notify");
+            t.setDaemon(true);
+            return t;
+        }, (r, ex) -> {
+            if (dropped.getAndIncrement() % 100 == 0) {
+                log.warning("SNMP: notification queue full; notifications dropped");
+            }
+        });
+    }
+
+    /** Sends a notification from the notification thread (any thread may call this). */
+    void send(OID trap, VariableBinding[] vbs) {
+        if (sender.isShutdown()) {
+            return;
+        }
+        sender.execute(() -> {
+            try {
+                originator.notify(new OctetString(), trap, vbs);
+            } catch (RuntimeException e) {
+                log.err("SNMP: cannot send notification " + trap + ": " + e);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        sender.shutdown();
+        try {
+            if (!sender.awaitTermination(2, TimeUnit.SECONDS)) {
+                sender.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            sender.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private SnmpModel.View view() {
+        return model.of(snapshotNow.get());
+    }
+
+    private static OID col(OID entry, int column, int index) {
+        return IpmpMib.oid(entry, column, index);
+    }
+
+    private static OID col(OID entry, int column, long index) {
+        return new OID(entry).append(column).appendUnsigned(index);
+    }
+
+    private static VariableBinding vb(OID oid, org.snmp4j.smi.Variable v) {
+        return new VariableBinding(oid, v);
+    }
+
+    private static List<VariableBinding> ifObjects(SnmpModel.View v, InterfaceInfo i, boolean withLink) {
+        int x = i.ifindex();
+        List<VariableBinding> out = new ArrayList<>();
+        out.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_NAME, x), IpmpMib.text(i.name())));
+        out.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_GROUP_NAME, x), IpmpMib.text(i.group() == null ? "" : i.group())));
+        if (withLink) {
+            out.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_LINK, x), new Integer32(Vocabulary.of(i.link()).mib())));
+        }
+        out.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_STATE, x), new Integer32(Vocabulary.of(i.state()).mib())));
+        out.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_FLAGS, x), IpmpMib.flagBits(IpmpMib.flags(i))));
+        return out;
+    }
+
+    @Override
+    public void linkChanged(String ifname, boolean up) {
+        lastInterface = ifname;
+        model.touch();
+        SnmpModel.View v = view();
+        InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
+        if (i == null || i.ifindex() <= 0 || !i.tracked()) {
+            return;
+        }
+        send(up ? SnmpConstants.linkUp : SnmpConstants.linkDown, IfMib.linkTrapVarbinds(i));
+        if (v.notificationsEnabled) {
+            send(up ? IpmpMib.LINK_UP : IpmpMib.LINK_DOWN, ifObjects(v, i, true).toArray(new VariableBinding[0]));
+        }
+    }
+
+    private static int detection(InterfaceInfo i, Detection how) {
+        return switch (how) {
+            case LINK -> IpmpMib.DETECTION.get("link");
+            case ADMIN -> IpmpMib.DETECTION.get("administrative");
+            case PROBE -> probesOnlyIPv6(i) ? IpmpMib.DETECTION.get("probeIPv6") : IpmpMib.DETECTION.get("probeIPv4");
+        };
+    }
+
+    /** The engine does not say which family's probes decided: IPv6 when only IPv6 probes. */
+    private static boolean probesOnlyIPv6(InterfaceInfo i) {
+        boolean v4 = false;
+        boolean v6 = false;
+        for (TargetSet t : i.targetSets()) {
+            boolean probing = !t.mode().equals("disabled");
+            if (t.family() == Family.INET) {
+                v4 |= probing;
+            } else {
+                v6 |= probing;
+            }
+        }
+        return v6 && !v4;
+    }
+
+    private void interfaceEvent(OID trap, String ifname, Detection how) {
+        lastInterface = ifname;
+        model.touch();
+        SnmpModel.View v = view();
+        if (!v.notificationsEnabled) {
+            return;
+        }
+        InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
+        if (i == null || i.ifindex() <= 0) {
+            return;
+        }
+        List<VariableBinding> vbs = ifObjects(v, i, false);
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_DETECTION), new Integer32(detection(i, how))));
+        send(trap, vbs.toArray(new VariableBinding[0]));
+    }
+
+    @Override
+    public void interfaceFailed(String ifname, String group, Detection how) {
+        interfaceEvent(IpmpMib.INTERFACE_FAILED, ifname, how);
+    }
+
+    @Override
+    public void interfaceRepaired(String ifname, String group, Detection how) {
+        interfaceEvent(IpmpMib.INTERFACE_REPAIRED, ifname, how);
+    }
+
+    @Override
+    public void groupStateChanged(String group, GroupState before, GroupState after) {
+        model.touch();
+        SnmpModel.View v = view();
+        if (!v.notificationsEnabled) {
+            return;
+        }
+        long gi = v.indexOf(group);
+        GroupInfo g = v.snapshot.group(group).orElse(null);
+        if (gi == 0 || g == null) {
+            return;
+        }
+        String event = after == GroupState.FAILED ? "allUnusable" : before == GroupState.FAILED ? "atLeastOneUsable"
+                : after == GroupState.DEGRADED ? "degraded" : "allUsable";
+        String cause = g.members().contains(lastInterface) ? lastInterface : "";
+        send(IpmpMib.GROUP_STATE_CHANGE, new VariableBinding[] {
+            vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_NAME, gi), IpmpMib.text(group)),
+            vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_STATE, gi), new Integer32(Vocabulary.of(after).mib())),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_PREV_GROUP_STATE), new Integer32(Vocabulary.of(before).mib())),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_GROUP_EVENT), new Integer32(IpmpMib.GROUP_EVENT.get(event))),
+            vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_MEMBERS, gi), new org.snmp4j.smi.Gauge32(g.members().size())),
+            vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_ACTIVE, gi), new org.snmp4j.smi.Gauge32(g.active().size())),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_IF_NAME), IpmpMib.text(cause))
+        });
+    }
+
+    @Override
+    public void addressMoved(InetAddress address, String group, String from, String to, MoveReason reason) {
+        model.addressMoved(address, to);
+        SnmpModel.View v = view();
+        if (!v.notificationsEnabled) {
+            return;
+        }
+        long gi = v.indexOf(group);
+        if (gi == 0) {
+            return;
+        }
+        int fromIdx = v.ifindex(from);
+        int toIdx = v.ifindex(to);
+        send(IpmpMib.ADDRESS_MOVED, new VariableBinding[] {
+            vb(IpmpMib.notifyInstance(IpmpMib.N_ADDRESS_TYPE), new Integer32(IpmpMib.addrType(address))),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_ADDRESS), new OctetString(IpmpMib.addrBytes(address, fromIdx))),
+            vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_NAME, gi), IpmpMib.text(group)),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_MOVE_REASON), new Integer32(Vocabulary.of(reason).mib())),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_FROM_IFINDEX), new Integer32(fromIdx)),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_FROM_IFNAME), IpmpMib.text(from)),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_TO_IFINDEX), new Integer32(toIdx)),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_TO_IFNAME), IpmpMib.text(to))
+        });
+    }
+
+    @Override
+    public void fdtChanged(String group, long beforeMs, long afterMs) {
+        model.touch();
+        SnmpModel.View v = view();
+        long configured = v.snapshot.config().failureDetectionTimeMs();
+        long now = v.snapshot.takenAtNs();
+        if (lastConfiguredFdt >= 0 && configured != lastConfiguredFdt) {
+            configChangedNs = now;
+            configChangeSeen = true;
+        }
+        lastConfiguredFdt = configured;
+        // one configuration change makes every group change its FDT within the same engine step
+        boolean byConfig = configChangeSeen && now - configChangedNs < 100_000_000L && afterMs == configured;
+        String reason = byConfig ? "configured" : afterMs > beforeMs ? "cannotMeet" : "improved";
+        if (!v.notificationsEnabled) {
+            return;
+        }
+        long gi = v.indexOf(group);
+        if (gi == 0) {
+            return;
+        }
+        send(IpmpMib.FDT_CHANGED, new VariableBinding[] {
+            vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_NAME, gi), IpmpMib.text(group)),
+            vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_FDT, gi), IpmpMib.u32(afterMs)),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_PREV_FDT), IpmpMib.u32(beforeMs)),
+            vb(IpmpMib.oid(IpmpMib.GLOBALS, IpmpMib.FDT, 0), IpmpMib.u32(configured)),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_FDT_REASON), new Integer32(IpmpMib.FDT_REASON.get(reason))),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_IF_NAME), IpmpMib.text(""))
+        });
+    }
+
+    /** Remembers the configured FDT at start, so the first change can be told apart. */
+    void primeConfiguredFdt(long ms) {
+        lastConfiguredFdt = ms;
+    }
+}

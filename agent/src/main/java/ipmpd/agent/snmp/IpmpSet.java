@@ -1,0 +1,1003 @@
+package ipmpd.agent.snmp;
+
+import ipmpd.agent.ConfigStore;
+import ipmpd.agent.IpmpdLog;
+import ipmpd.engine.AdminException;
+import ipmpd.engine.Addresses;
+import ipmpd.engine.Engine;
+import ipmpd.engine.EngineConfig;
+import ipmpd.engine.EngineSnapshot;
+import ipmpd.engine.EngineSnapshot.InterfaceInfo;
+import ipmpd.engine.config.ConfigApplier;
+import ipmpd.engine.config.ConfigException;
+import ipmpd.engine.config.ConfigProblem;
+import ipmpd.engine.config.IpmpConfiguration;
+import ipmpd.engine.config.IpmpConfiguration.DataAddress;
+import ipmpd.engine.config.IpmpConfiguration.GroupConfig;
+import ipmpd.engine.config.IpmpConfiguration.MemberConfig;
+import org.snmp4j.PDU;
+import org.snmp4j.agent.request.Request;
+import org.snmp4j.agent.request.SubRequest;
+import org.snmp4j.smi.Integer32;
+import org.snmp4j.smi.OID;
+import org.snmp4j.smi.OctetString;
+import org.snmp4j.smi.SMIConstants;
+import org.snmp4j.smi.UnsignedInteger32;
+import org.snmp4j.smi.Variable;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * SET of IPMP-MIB objects: the writable objects of one PDU form one transaction. In prepare the
+ * new {@link IpmpConfiguration} is built from the current one and every IPMP-MIB varbind of the PDU,
+ * and checked against the engine's rules (the configuration validator, and the rules that depend on
+ * the live state: minimum redundancy for offline, addresses of other members on a leaving
+ * interface); a refusal is logged with its reason and answered with wrongValue, inconsistentValue,
+ * noCreation, inconsistentName, ... on the varbind concerned. In commit the same change is built
+ * again on the engine thread from the configuration of that moment and applied all or nothing
+ * through {@link ConfigStore} (engine, then the configuration directory); undo applies the previous
+ * configuration again.
+ */
+final class IpmpSet implements LiveObjects.Writer {
+    private static final Object TXN_KEY = new Object();
+
+    /** Runs a job on the engine thread with the engine. */
+    interface EngineAccess {
+        <T> T call(Function<Engine, T> job) throws Exception;
+    }
+
+    private final SnmpModel model;
+    private final EngineAccess engine;
+    private final ConfigStore store;
+    private final IpmpdLog log;
+    private final Consumer<Boolean> persistNotifications;
+
+    IpmpSet(SnmpModel model, EngineAccess engine, ConfigStore store, IpmpdLog log, Consumer<Boolean> persistNotifications) {
+        this.model = model;
+        this.engine = engine;
+        this.store = store;
+        this.log = log;
+        this.persistNotifications = persistNotifications;
+    }
+
+    // ------------------------------------------------------------------ edits
+
+    private enum Kind { FDT, FAILBACK, TRACK, NOTIFY, G_NAME, G_STORAGE, G_STATUS, IF_GROUP, IF_STANDBY, IF_OFFLINE,
+        CT_STORAGE, CT_STATUS }
+
+    /** One decoded varbind. */
+    private record Edit(int sub, String object, OID instance, Kind kind, long index, InetAddress address,
+                        long number, String text) {
+        String where() {
+            return object + "." + instance;
+        }
+    }
+
+    /** A refusal: SNMP error status and the reason that goes to the log. */
+    private static final class Refusal extends Exception {
+        final int status;
+        final int sub;
+
+        Refusal(int sub, int status, String reason) {
+            super(reason);
+            this.sub = sub;
+            this.status = status;
+        }
+    }
+
+    /** The change a PDU makes, built against one view of the engine. */
+    private static final class Plan {
+        EngineConfig global;
+        Boolean notifications;
+        final LinkedHashMap<String, GroupBuilder> groups = new LinkedHashMap<>();
+        final Map<Long, SnmpModel.PendingGroup> pending = new TreeMap<>();
+        final Set<SnmpModel.PendingTarget> pendingTargets = new HashSet<>();
+        /** index -> name of groups created by this PDU */
+        final Map<Long, String> created = new LinkedHashMap<>();
+        /** interface -> group it leaves (applied after the configuration, so its addresses stay with it) */
+        final Map<String, String> leavers = new LinkedHashMap<>();
+        final Map<String, MemberConfig> leaverConfigs = new HashMap<>();
+        final Map<String, List<DataAddress>> leaverData = new HashMap<>();
+        final Set<String> offlined = new HashSet<>();
+        final List<Refusal> refusals = new ArrayList<>();
+
+        IpmpConfiguration candidate() {
+            List<GroupConfig> out = new ArrayList<>();
+            for (GroupBuilder b : groups.values()) {
+                out.add(b.build());
+            }
+            out.sort(java.util.Comparator.comparing(GroupConfig::name));
+            return new IpmpConfiguration(global, List.copyOf(out));
+        }
+
+        /** What is committed through the store: leavers still in their groups (they leave afterwards). */
+        IpmpConfiguration committed() {
+            Map<String, GroupBuilder> copy = new LinkedHashMap<>();
+            for (GroupBuilder b : groups.values()) {
+                copy.put(b.name, b.copy());
+            }
+            for (Map.Entry<String, String> l : leavers.entrySet()) {
+                GroupBuilder b = copy.get(l.getValue());
+                if (b != null) {
+                    b.members.put(l.getKey(), leaverConfigs.get(l.getKey()));
+                    b.data.addAll(leaverData.getOrDefault(l.getKey(), List.of()));
+                }
+            }
+            List<GroupConfig> out = new ArrayList<>();
+            for (GroupBuilder b : copy.values()) {
+                out.add(b.build());
+            }
+            out.sort(java.util.Comparator.comparing(GroupConfig::name));
+            return new IpmpConfiguration(global, List.copyOf(out));
+        }
+    }
+
+    private static final class GroupBuilder {
+        final String name;
+        final LinkedHashMap<String, MemberConfig> members = new LinkedHashMap<>();
+        final List<DataAddress> data = new ArrayList<>();
+        final List<InetAddress> targets = new ArrayList<>();
+
+        GroupBuilder(String name) {
+            this.name = name;
+        }
+
+        static GroupBuilder of(GroupConfig g) {
+            GroupBuilder b = new GroupBuilder(g.name());
+            for (MemberConfig m : g.members()) {
+                b.members.put(m.name(), m);
+            }
+            b.data.addAll(g.dataAddresses());
+            b.targets.addAll(g.targets());
+            return b;
+        }
+
+        GroupBuilder copy() {
+            GroupBuilder b = new GroupBuilder(name);
+            b.members.putAll(members);
+            b.data.addAll(data);
+            b.targets.addAll(targets);
+            return b;
+        }
+
+        GroupConfig build() {
+            List<MemberConfig> ms = new ArrayList<>(members.values());
+            ms.sort(java.util.Comparator.comparing(MemberConfig::name));
+            List<DataAddress> ds = new ArrayList<>(data);
+            ds.sort(java.util.Comparator.comparing((DataAddress d) -> ipmpd.engine.Family.of(d.address()))
+                    .thenComparing(d -> d.address().getAddress(), java.util.Arrays::compareUnsigned));
+            return new GroupConfig(name, List.copyOf(ms), List.copyOf(ds), List.copyOf(targets));
+        }
+    }
+
+    /** The transaction of one request. */
+    private final class Txn {
+        final Request<?, ?, ?> request;
+        final List<Edit> edits = new ArrayList<>();
+        final Map<Integer, Integer> errors = new HashMap<>();
+        boolean committed;
+        boolean commitDone;
+        boolean commitFailed;
+        IpmpConfiguration before;
+        Map<String, String> leavers = Map.of();
+        Map<Long, SnmpModel.PendingGroup> pendingBefore;
+        Set<SnmpModel.PendingTarget> pendingTargetsBefore;
+        boolean notificationsBefore;
+        boolean undone;
+
+        Txn(Request<?, ?, ?> request) {
+            this.request = request;
+        }
+
+        void refuse(Refusal r) {
+            errors.putIfAbsent(r.sub, r.status);
+            log.warning("SNMP SET by " + who(request) + " refused: " + describe(r.sub) + ": "
+                    + PDU.toErrorStatusText(r.status) + ": " + r.getMessage());
+        }
+
+        String describe(int sub) {
+            for (Edit e : edits) {
+                if (e.sub() == sub) {
+                    return e.where() + (e.text() != null ? " = \"" + e.text() + "\"" : " = " + e.number());
+                }
+            }
+            return "varbind " + (sub + 1);
+        }
+    }
+
+    private static String who(Request<?, ?, ?> r) {
+        OctetString n = r.getSecurityName();
+        return n == null ? "?" : n.toString();
+    }
+
+    // ------------------------------------------------------------------ SET phases
+
+    @Override
+    public void prepare(SubRequest<?> sub) {
+        Request<?, ?, ?> r = sub.getRequest();
+        Txn t = (Txn) r.getProcessingUserObject(TXN_KEY);
+        if (t == null) {
+            t = new Txn(r);
+            r.setProcessingUserObject(TXN_KEY, t);
+            prepareAll(t);
+        }
+        Integer err = t.errors.get(sub.getIndex());
+        if (err != null) {
+            sub.getStatus().setErrorStatus(err);
+        }
+        sub.getStatus().setPhaseComplete(true);
+    }
+
+    private void prepareAll(Txn t) {
+        for (Iterator<?> it = t.request.iterator(); it.hasNext(); ) {
+            SubRequest<?> s = (SubRequest<?>) it.next();
+            try {
+                Edit e = decode(s.getIndex(), s.getVariableBinding().getOid(), s.getVariableBinding().getVariable());
+                if (e != null) {
+                    t.edits.add(e);
+                }
+            } catch (Refusal r) {
+                t.refuse(r);
+            }
+        }
+        if (!t.errors.isEmpty()) {
+            return;
+        }
+        SnmpModel.View v = model.view(t.request);
+        Plan p = plan(v, t.edits);
+        check(p, v.snapshot, t.edits);
+        for (Refusal r : p.refusals) {
+            t.refuse(r);
+        }
+    }
+
+    @Override
+    public void commit(SubRequest<?> sub) {
+        Txn t = (Txn) sub.getRequest().getProcessingUserObject(TXN_KEY);
+        if (t != null && !t.commitDone) {
+            t.commitDone = true;
+            try {
+                commitAll(t);
+            } catch (Exception e) {
+                t.commitFailed = true;
+                log.err("SNMP SET by " + who(t.request) + " failed in commit: " + message(e));
+                sub.getStatus().setErrorStatus(PDU.commitFailed);
+            }
+            SnmpModel.forget(t.request);
+        }
+        sub.getStatus().setPhaseComplete(true);
+    }
+
+    @Override
+    public void undo(SubRequest<?> sub) {
+        Txn t = (Txn) sub.getRequest().getProcessingUserObject(TXN_KEY);
+        if (t != null && t.committed && !t.undone) {
+            t.undone = true;
+            try {
+                undoAll(t);
+            } catch (Exception e) {
+                log.err("SNMP SET by " + who(t.request) + ": undo failed: " + message(e));
+                sub.getStatus().setErrorStatus(PDU.undoFailed);
+            }
+        }
+        sub.getStatus().setPhaseComplete(true);
+    }
+
+    @Override
+    public void cleanup(SubRequest<?> sub) {
+        sub.getRequest().setProcessingUserObject(TXN_KEY, null);
+        sub.getStatus().setPhaseComplete(true);
+    }
+
+    private static String message(Throwable e) {
+        if (e instanceof ConfigException ce && !ce.problems().isEmpty()) {
+            return ce.problems().get(0).toString();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    private void commitAll(Txn t) throws Exception {
+        t.pendingBefore = model.pendingGroups();
+        t.pendingTargetsBefore = model.pendingTargets();
+        t.notificationsBefore = model.notificationsEnabled();
+        Plan done = engine.call(e -> {
+            EngineSnapshot s = e.snapshot();
+            SnmpModel.View v = model.of(s);
+            Plan p = plan(v, t.edits);
+            check(p, s, t.edits);
+            if (!p.refusals.isEmpty()) {
+                throw new IllegalStateException(p.refusals.get(0).getMessage());
+            }
+            IpmpConfiguration before = store.current(e);
+            for (Map.Entry<Long, String> c : p.created.entrySet()) {
+                if (!model.reserve(c.getKey(), c.getValue())) {
+                    p.created.keySet().forEach(i -> model.release(i, false));
+                    throw new IllegalStateException("group index " + c.getKey() + " is taken");
+                }
+            }
+            boolean applied = false;
+            try {
+                IpmpConfiguration next = p.committed();
+                if (!next.equals(before)) {
+                    store.commit(e, next);
+                    applied = true;
+                }
+                List<String> left = new ArrayList<>();
+                try {
+                    for (String m : p.leavers.keySet()) {
+                        e.setGroup(m, "");
+                        left.add(m);
+                    }
+                } catch (AdminException ex) {
+                    for (String m : left) {
+                        rejoin(e, m, p.leavers.get(m));
+                    }
+                    throw ex;
+                }
+                if (!p.leavers.isEmpty()) {
+                    store.persist(e);
+                }
+            } catch (Exception ex) {
+                if (applied) {
+                    try {
+                        ConfigApplier.apply(e, before);
+                        store.persist(e);
+                    } catch (ConfigException | IOException rollback) {
+                        ex.addSuppressed(rollback);
+                    }
+                }
+                p.created.keySet().forEach(i -> model.release(i, false));
+                throw new IllegalStateException(message(ex), ex);
+            }
+            p.created.keySet().forEach(i -> model.release(i, true));
+            t.before = before;
+            return p;
+        });
+        t.committed = true;
+        t.leavers = done.leavers;
+        model.setPending(done.pending, done.pendingTargets);
+        if (done.notifications != null && done.notifications != t.notificationsBefore) {
+            model.setNotificationsEnabled(done.notifications);
+            persistNotifications.accept(done.notifications);
+        }
+        model.touch();
+        log.notice("SNMP SET by " + who(t.request) + ": " + summary(t.edits));
+    }
+
+    private static void rejoin(Engine e, String member, String group) {
+        try {
+            e.setGroup(member, group);
+        } catch (AdminException ignored) {
+            // best effort: the configuration is applied again right after
+        }
+    }
+
+    private void undoAll(Txn t) throws Exception {
+        engine.call(e -> {
+            try {
+                for (Map.Entry<String, String> l : t.leavers.entrySet()) {
+                    e.setGroup(l.getKey(), l.getValue());
+                }
+                if (!store.current(e).equals(t.before)) {
+                    store.commit(e, t.before);
+                } else {
+                    store.persist(e);
+                }
+            } catch (AdminException | ConfigException | IOException ex) {
+                throw new IllegalStateException(message(ex), ex);
+            }
+            return null;
+        });
+        model.setPending(t.pendingBefore, t.pendingTargetsBefore);
+        if (model.notificationsEnabled() != t.notificationsBefore) {
+            model.setNotificationsEnabled(t.notificationsBefore);
+            persistNotifications.accept(t.notificationsBefore);
+        }
+        log.notice("SNMP SET by " + who(t.request) + " undone");
+    }
+
+    private static String summary(List<Edit> edits) {
+        List<String> out = new ArrayList<>();
+        for (Edit e : edits) {
+            out.add(e.where() + "=" + (e.text() != null ? "\"" + e.text() + "\"" : String.valueOf(e.number())));
+        }
+        return String.join(", ", out);
+    }
+
+    // ------------------------------------------------------------------ decoding
+
+    /** Decodes one varbind; null when it is not a writable IPMP-MIB object (its MO answers). */
+    private static Edit decode(int sub, OID oid, Variable value) throws Refusal {
+        if (oid.startsWith(IpmpMib.GLOBALS) && oid.size() == IpmpMib.GLOBALS.size() + 2 && oid.last() == 0) {
+            int col = oid.get(IpmpMib.GLOBALS.size());
+            OID inst = new OID(new int[] {0});
+            switch (col) {
+                case IpmpMib.FDT -> {
+                    long ms = unsigned(sub, value);
+                    if (ms < EngineConfig.MIN_FDT_MS) {
+                        throw new Refusal(sub, PDU.wrongValue, "failure detection time " + ms
+                                + " ms is below the minimum of " + EngineConfig.MIN_FDT_MS + " ms");
+                    }
+                    return new Edit(sub, "ipmpFailureDetectionTime", inst, Kind.FDT, 0, null, ms, null);
+                }
+                case IpmpMib.FAILBACK -> {
+                    return new Edit(sub, "ipmpFailback", inst, Kind.FAILBACK, 0, null, truth(sub, value), null);
+                }
+                case IpmpMib.TRACK -> {
+                    return new Edit(sub, "ipmpTrackInterfacesOnlyWithGroups", inst, Kind.TRACK, 0, null,
+                            truth(sub, value), null);
+                }
+                case IpmpMib.NOTIFICATIONS_ENABLED -> {
+                    return new Edit(sub, "ipmpNotificationsEnabled", inst, Kind.NOTIFY, 0, null, truth(sub, value), null);
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        if (oid.size() > IpmpMib.GROUP_ENTRY.size() + 1 && oid.startsWith(IpmpMib.GROUP_ENTRY)) {
+            int col = oid.get(IpmpMib.GROUP_ENTRY.size());
+            OID inst = suffix(oid, IpmpMib.GROUP_ENTRY.size() + 1);
+            if (col != IpmpMib.G_NAME && col != IpmpMib.G_STORAGE && col != IpmpMib.G_ROW_STATUS) {
+                return null;
+            }
+            if (inst.size() != 1 || inst.getUnsigned(0) == 0) {
+                throw new Refusal(sub, PDU.noCreation, "bad ipmpGroupIndex " + inst + " (1..4294967295)");
+            }
+            long idx = inst.getUnsigned(0);
+            return switch (col) {
+                case IpmpMib.G_NAME -> new Edit(sub, "ipmpGroupName", inst, Kind.G_NAME, idx, null, 0,
+                        groupName(sub, value, 1));
+                case IpmpMib.G_STORAGE -> new Edit(sub, "ipmpGroupStorageType", inst, Kind.G_STORAGE, idx, null,
+                        storage(sub, value), null);
+                default -> new Edit(sub, "ipmpGroupRowStatus", inst, Kind.G_STATUS, idx, null, rowStatus(sub, value),
+                        null);
+            };
+        }
+        if (oid.size() > IpmpMib.IF_ENTRY.size() + 1 && oid.startsWith(IpmpMib.IF_ENTRY)) {
+            int col = oid.get(IpmpMib.IF_ENTRY.size());
+            OID inst = suffix(oid, IpmpMib.IF_ENTRY.size() + 1);
+            if (col != IpmpMib.IF_GROUP_NAME && col != IpmpMib.IF_STANDBY && col != IpmpMib.IF_OFFLINE) {
+                return null;
+            }
+            if (inst.size() != 1 || inst.getUnsigned(0) == 0 || inst.getUnsigned(0) > Integer.MAX_VALUE) {
+                throw new Refusal(sub, PDU.noCreation, "no interface with index " + inst);
+            }
+            long idx = inst.getUnsigned(0);
+            return switch (col) {
+                case IpmpMib.IF_GROUP_NAME -> new Edit(sub, "ipmpIfGroupName", inst, Kind.IF_GROUP, idx, null, 0,
+                        groupName(sub, value, 0));
+                case IpmpMib.IF_STANDBY -> new Edit(sub, "ipmpIfStandby", inst, Kind.IF_STANDBY, idx, null,
+                        truth(sub, value), null);
+                default -> new Edit(sub, "ipmpIfOffline", inst, Kind.IF_OFFLINE, idx, null, truth(sub, value), null);
+            };
+        }
+        if (oid.size() > IpmpMib.CONF_TARGET_ENTRY.size() + 1 && oid.startsWith(IpmpMib.CONF_TARGET_ENTRY)) {
+            int col = oid.get(IpmpMib.CONF_TARGET_ENTRY.size());
+            OID inst = suffix(oid, IpmpMib.CONF_TARGET_ENTRY.size() + 1);
+            if (col != IpmpMib.CT_STORAGE && col != IpmpMib.CT_ROW_STATUS) {
+                return null;
+            }
+            // index: ipmpGroupIndex, ipmpConfTargetAddressType, length, octets
+            if (inst.size() < 3 || inst.getUnsigned(0) == 0) {
+                throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
+            }
+            long gi = inst.getUnsigned(0);
+            long type = inst.getUnsigned(1);
+            long len = inst.getUnsigned(2);
+            if (len != inst.size() - 3) {
+                throw new Refusal(sub, PDU.noCreation, "bad index " + inst + ": address length " + len);
+            }
+            if ((type != IpmpMib.ADDR_IPV4 && type != IpmpMib.ADDR_IPV6)
+                    || (type == IpmpMib.ADDR_IPV4 && len != 4) || (type == IpmpMib.ADDR_IPV6 && len != 16)) {
+                throw new Refusal(sub, PDU.wrongValue, "a configured target is an ipv4(1) address of 4 octets or an "
+                        + "ipv6(2) address of 16 octets, not type " + type + " with " + len + " octets");
+            }
+            byte[] b = new byte[(int) len];
+            for (int i = 0; i < len; i++) {
+                long x = inst.getUnsigned(3 + i);
+                if (x > 255) {
+                    throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
+                }
+                b[i] = (byte) x;
+            }
+            InetAddress a;
+            try {
+                a = InetAddress.getByAddress(b);
+            } catch (UnknownHostException e) {
+                throw new Refusal(sub, PDU.wrongValue, "bad address in index " + inst);
+            }
+            if (col == IpmpMib.CT_STORAGE) {
+                return new Edit(sub, "ipmpConfTargetStorageType", inst, Kind.CT_STORAGE, gi, a, storage(sub, value), null);
+            }
+            return new Edit(sub, "ipmpConfTargetRowStatus", inst, Kind.CT_STATUS, gi, a, rowStatus(sub, value), null);
+        }
+        return null;
+    }
+
+    private static OID suffix(OID oid, int from) {
+        return new OID(oid.getValue(), from, oid.size() - from);
+    }
+
+    private static long unsigned(int sub, Variable v) throws Refusal {
+        if (!(v instanceof UnsignedInteger32) || v.getSyntax() != SMIConstants.SYNTAX_UNSIGNED_INTEGER32) {
+            throw new Refusal(sub, PDU.wrongType, "Unsigned32 expected, got " + v.getSyntaxString());
+        }
+        return ((UnsignedInteger32) v).getValue();
+    }
+
+    private static int integer(int sub, Variable v, String what) throws Refusal {
+        if (!(v instanceof Integer32)) {
+            throw new Refusal(sub, PDU.wrongType, what + ": INTEGER expected, got " + v.getSyntaxString());
+        }
+        return ((Integer32) v).getValue();
+    }
+
+    private static long truth(int sub, Variable v) throws Refusal {
+        int x = integer(sub, v, "TruthValue");
+        if (x != IpmpMib.TRUE && x != IpmpMib.FALSE) {
+            throw new Refusal(sub, PDU.wrongValue, "TruthValue is true(1) or false(2), not " + x);
+        }
+        return x;
+    }
+
+    private static long storage(int sub, Variable v) throws Refusal {
+        int x = integer(sub, v, "StorageType");
+        if (x < 1 || x > 5) {
+            throw new Refusal(sub, PDU.wrongValue, "StorageType " + x + " does not exist");
+        }
+        if (x != IpmpMib.STORAGE_NON_VOLATILE) {
+            throw new Refusal(sub, PDU.wrongValue, "only nonVolatile(3) is supported: every group and configured "
+                    + "target is written back to the configuration directory");
+        }
+        return x;
+    }
+
+    private static long rowStatus(int sub, Variable v) throws Refusal {
+        int x = integer(sub, v, "RowStatus");
+        if (x < 1 || x > 6 || x == IpmpMib.ROW_NOT_READY) {
+            throw new Refusal(sub, PDU.wrongValue, "RowStatus " + x + " cannot be written");
+        }
+        return x;
+    }
+
+    /** SnmpAdminString group name: UTF-8, minLen..31 octets, no white space or control characters. */
+    private static String groupName(int sub, Variable v, int minLen) throws Refusal {
+        if (!(v instanceof OctetString os) || v.getSyntax() != SMIConstants.SYNTAX_OCTET_STRING) {
+            throw new Refusal(sub, PDU.wrongType, "OCTET STRING expected, got " + v.getSyntaxString());
+        }
+        byte[] b = os.getValue();
+        if (b.length < minLen || b.length > 31) {
+            throw new Refusal(sub, PDU.wrongLength, "a group name has " + minLen + " to 31 octets, not " + b.length);
+        }
+        String s;
+        try {
+            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            throw new Refusal(sub, PDU.wrongValue, "the group name is not UTF-8");
+        }
+        try {
+            Engine.validateGroupName(s);
+        } catch (AdminException e) {
+            throw new Refusal(sub, PDU.wrongValue, e.getMessage());
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ planning
+
+    /** Builds the change of a PDU against a view; refusals are collected in the plan. */
+    private static Plan plan(SnmpModel.View v, List<Edit> edits) {
+        EngineSnapshot s = v.snapshot;
+        IpmpConfiguration base = IpmpConfiguration.of(s);
+        Plan p = new Plan();
+        p.global = base.global();
+        for (GroupConfig g : base.groups()) {
+            p.groups.put(g.name(), GroupBuilder.of(g));
+        }
+        p.pending.putAll(v.pendingGroups);
+        p.pendingTargets.addAll(v.pendingTargets);
+        for (Edit e : edits) {
+            switch (e.kind()) {
+                case FDT -> p.global = p.global.withFdt(e.number());
+                case FAILBACK -> p.global = p.global.withFailback(e.number() == IpmpMib.TRUE);
+                case TRACK -> p.global = p.global.withTrackOnlyWithGroups(e.number() == IpmpMib.TRUE);
+                case NOTIFY -> p.notifications = e.number() == IpmpMib.TRUE;
+                default -> {
+                }
+            }
+        }
+        planGroups(v, edits, p);
+        planMembers(v, edits, p);
+        planTargets(v, edits, p);
+        return p;
+    }
+
+    private static void planGroups(SnmpModel.View v, List<Edit> edits, Plan p) {
+        Map<Long, List<Edit>> byIndex = new TreeMap<>();
+        for (Edit e : edits) {
+            if (e.kind() == Kind.G_NAME || e.kind() == Kind.G_STORAGE || e.kind() == Kind.G_STATUS) {
+                byIndex.computeIfAbsent(e.index(), k -> new ArrayList<>()).add(e);
+            }
+        }
+        for (Map.Entry<Long, List<Edit>> en : byIndex.entrySet()) {
+            long idx = en.getKey();
+            Edit status = null;
+            Edit name = null;
+            Edit any = en.getValue().get(0);
+            for (Edit e : en.getValue()) {
+                if (e.kind() == Kind.G_STATUS) {
+                    status = e;
+                } else if (e.kind() == Kind.G_NAME) {
+                    name = e;
+                }
+            }
+            String active = v.groupName(idx);
+            SnmpModel.PendingGroup pending = p.pending.get(idx);
+            int rs = status == null ? 0 : (int) status.number();
+            if (active != null) {
+                if (rs == IpmpMib.ROW_CREATE_AND_GO || rs == IpmpMib.ROW_CREATE_AND_WAIT) {
+                    p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "row " + idx + " exists (group "
+                            + active + ")"));
+                } else if (rs == IpmpMib.ROW_NOT_IN_SERVICE) {
+                    p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
+                            "notInService is not supported for an active group"));
+                } else if (rs == IpmpMib.ROW_DESTROY) {
+                    GroupBuilder b = p.groups.get(active);
+                    if (b != null && (!b.members.isEmpty() || p.leavers.containsValue(active)
+                            || v.snapshot.group(active).map(g -> !g.members().isEmpty()).orElse(false))) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "group " + active
+                                + " still has members: they must leave it first (ipmpIfGroupName)"));
+                    } else {
+                        p.groups.remove(active);
+                        p.pendingTargets.removeIf(t -> t.groupIndex() == idx);
+                    }
+                }
+                if (name != null && !name.text().equals(active)) {
+                    p.refusals.add(new Refusal(name.sub(), PDU.inconsistentValue, "groups are not renamed (row "
+                            + idx + " is group " + active + ")"));
+                }
+                continue;
+            }
+            String newName = name != null ? name.text() : pending != null ? pending.name() : null;
+            if (name != null && nameTaken(v, p, name.text(), idx)) {
+                p.refusals.add(new Refusal(name.sub(), PDU.inconsistentValue, "group name " + name.text()
+                        + " is already used"));
+                continue;
+            }
+            if (pending != null) {
+                switch (rs) {
+                    case IpmpMib.ROW_CREATE_AND_GO, IpmpMib.ROW_CREATE_AND_WAIT ->
+                            p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "row " + idx + " exists"));
+                    case IpmpMib.ROW_DESTROY -> p.pending.remove(idx);
+                    case IpmpMib.ROW_ACTIVE -> {
+                        if (newName == null) {
+                            p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
+                                    "row " + idx + " has no ipmpGroupName yet"));
+                        } else {
+                            p.pending.remove(idx);
+                            create(p, idx, newName);
+                        }
+                    }
+                    default -> p.pending.put(idx, new SnmpModel.PendingGroup(newName));
+                }
+                continue;
+            }
+            switch (rs) {
+                case IpmpMib.ROW_CREATE_AND_GO -> {
+                    if (newName == null) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
+                                "createAndGo needs ipmpGroupName in the same request"));
+                    } else {
+                        create(p, idx, newName);
+                    }
+                }
+                case IpmpMib.ROW_CREATE_AND_WAIT -> p.pending.put(idx, new SnmpModel.PendingGroup(newName));
+                case IpmpMib.ROW_DESTROY -> {
+                }
+                case IpmpMib.ROW_ACTIVE, IpmpMib.ROW_NOT_IN_SERVICE ->
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "row " + idx + " does not exist"));
+                default -> p.refusals.add(new Refusal(any.sub(), PDU.inconsistentName, "row " + idx
+                        + " does not exist: create it with ipmpGroupRowStatus"));
+            }
+        }
+    }
+
+    private static boolean nameTaken(SnmpModel.View v, Plan p, String name, long idx) {
+        if (p.groups.containsKey(name) || v.snapshot.group(name).isPresent()) {
+            return true;
+        }
+        for (Map.Entry<Long, SnmpModel.PendingGroup> e : p.pending.entrySet()) {
+            if (e.getKey() != idx && name.equals(e.getValue().name())) {
+                return true;
+            }
+        }
+        return p.created.containsValue(name);
+    }
+
+    private static void create(Plan p, long idx, String name) {
+        p.created.put(idx, name);
+        p.groups.put(name, new GroupBuilder(name));
+    }
+
+    /** The group an index names in this plan (an existing group, or one created by the same PDU). */
+    private static String groupOfIndex(SnmpModel.View v, Plan p, long idx) {
+        String n = p.created.get(idx);
+        if (n != null) {
+            return n;
+        }
+        n = v.groupName(idx);
+        return n != null && p.groups.containsKey(n) ? n : null;
+    }
+
+    private static InterfaceInfo byIndex(EngineSnapshot s, long ifindex) {
+        for (InterfaceInfo i : s.interfaces()) {
+            if (i.ifindex() == ifindex) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    private static String groupOfMember(Plan p, String member) {
+        for (GroupBuilder b : p.groups.values()) {
+            if (b.members.containsKey(member)) {
+                return b.name;
+            }
+        }
+        return null;
+    }
+
+    private static void planMembers(SnmpModel.View v, List<Edit> edits, Plan p) {
+        EngineSnapshot s = v.snapshot;
+        // membership first, then standby and offline (they apply to the group the member ends up in)
+        for (Edit e : edits) {
+            if (e.kind() != Kind.IF_GROUP) {
+                continue;
+            }
+            InterfaceInfo i = byIndex(s, e.index());
+            if (i == null) {
+                p.refusals.add(new Refusal(e.sub(), PDU.noCreation, "no interface with ifIndex " + e.index()));
+                continue;
+            }
+            String cur = groupOfMember(p, i.name());
+            String want = e.text();
+            if (want.equals(cur == null ? "" : cur)) {
+                continue;
+            }
+            if (!want.isEmpty() && !p.groups.containsKey(want)) {
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, "there is no group " + want
+                        + " (create it first through ipmpGroupRowStatus)"));
+                continue;
+            }
+            MemberConfig mc;
+            List<DataAddress> own = new ArrayList<>();
+            if (cur != null) {
+                GroupBuilder old = p.groups.get(cur);
+                mc = old.members.remove(i.name());
+                old.data.removeIf(d -> {
+                    if (d.homeMember().equals(i.name())) {
+                        own.add(d);
+                        return true;
+                    }
+                    return false;
+                });
+            } else {
+                mc = new MemberConfig(i.name(), i.standby(), false, List.of());
+            }
+            if (want.isEmpty()) {
+                p.leavers.put(i.name(), cur);
+                p.leaverConfigs.put(i.name(), mc);
+                p.leaverData.put(i.name(), own);
+            } else {
+                GroupBuilder to = p.groups.get(want);
+                to.members.put(i.name(), new MemberConfig(mc.name(), mc.standby(), mc.offline(), mc.testAddresses()));
+                to.data.addAll(own);
+            }
+        }
+        for (Edit e : edits) {
+            if (e.kind() != Kind.IF_STANDBY && e.kind() != Kind.IF_OFFLINE) {
+                continue;
+            }
+            InterfaceInfo i = byIndex(s, e.index());
+            if (i == null) {
+                p.refusals.add(new Refusal(e.sub(), PDU.noCreation, "no interface with ifIndex " + e.index()));
+                continue;
+            }
+            boolean on = e.number() == IpmpMib.TRUE;
+            String g = groupOfMember(p, i.name());
+            boolean current = e.kind() == Kind.IF_STANDBY ? i.standby() : i.offline();
+            if (g == null) {
+                if (on == current) {
+                    continue;
+                }
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, "interface " + i.name()
+                        + " is not in an IPMP group"));
+                continue;
+            }
+            GroupBuilder b = p.groups.get(g);
+            MemberConfig m = b.members.get(i.name());
+            if (e.kind() == Kind.IF_STANDBY) {
+                b.members.put(i.name(), new MemberConfig(m.name(), on, m.offline(), m.testAddresses()));
+            } else {
+                if (on && !m.offline()) {
+                    p.offlined.add(i.name());
+                }
+                b.members.put(i.name(), new MemberConfig(m.name(), m.standby(), on, m.testAddresses()));
+            }
+        }
+    }
+
+    private static void planTargets(SnmpModel.View v, List<Edit> edits, Plan p) {
+        Map<String, List<Edit>> byRow = new LinkedHashMap<>();
+        for (Edit e : edits) {
+            if (e.kind() == Kind.CT_STATUS || e.kind() == Kind.CT_STORAGE) {
+                byRow.computeIfAbsent(e.index() + "/" + Addresses.format(e.address()), k -> new ArrayList<>()).add(e);
+            }
+        }
+        for (List<Edit> row : byRow.values()) {
+            Edit any = row.get(0);
+            Edit status = row.stream().filter(e -> e.kind() == Kind.CT_STATUS).findFirst().orElse(null);
+            String g = groupOfIndex(v, p, any.index());
+            if (g == null) {
+                p.refusals.add(new Refusal(any.sub(), PDU.inconsistentName, "ipmpGroupIndex " + any.index()
+                        + " does not identify an active group"));
+                continue;
+            }
+            GroupBuilder b = p.groups.get(g);
+            InetAddress a = any.address();
+            SnmpModel.PendingTarget pt = new SnmpModel.PendingTarget(any.index(), a);
+            boolean active = b.targets.contains(a);
+            boolean pending = p.pendingTargets.contains(pt);
+            int rs = status == null ? 0 : (int) status.number();
+            switch (rs) {
+                case IpmpMib.ROW_CREATE_AND_GO, IpmpMib.ROW_CREATE_AND_WAIT -> {
+                    if (active || pending) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "target "
+                                + Addresses.format(a) + " of group " + g + " exists"));
+                    } else if (rs == IpmpMib.ROW_CREATE_AND_GO) {
+                        b.targets.add(a);
+                    } else {
+                        p.pendingTargets.add(pt);
+                    }
+                }
+                case IpmpMib.ROW_ACTIVE -> {
+                    if (pending) {
+                        p.pendingTargets.remove(pt);
+                        b.targets.add(a);
+                    } else if (!active) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "row does not exist"));
+                    }
+                }
+                case IpmpMib.ROW_NOT_IN_SERVICE -> {
+                    if (active) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
+                                "notInService is not supported for an active target"));
+                    } else if (!pending) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "row does not exist"));
+                    }
+                }
+                case IpmpMib.ROW_DESTROY -> {
+                    b.targets.remove(a);
+                    p.pendingTargets.remove(pt);
+                }
+                default -> {
+                    if (!active && !pending) {
+                        p.refusals.add(new Refusal(any.sub(), PDU.inconsistentName,
+                                "row does not exist: create it with ipmpConfTargetRowStatus"));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The engine's rules: the validator on the whole candidate, and the rules of the live state. */
+    private void check(Plan p, EngineSnapshot s, List<Edit> edits) {
+        if (!p.refusals.isEmpty()) {
+            return;
+        }
+        IpmpConfiguration candidate = p.candidate();
+        for (ConfigProblem pr : store.validate(candidate)) {
+            int status = pr.kind() == ConfigProblem.Kind.INVALID_VALUE ? PDU.wrongValue : PDU.inconsistentValue;
+            p.refusals.add(new Refusal(subFor(pr.path(), s, edits), status, pr.message()));
+        }
+        for (String m : p.offlined) {
+            String g = groupOfMember(p, m);
+            boolean other = false;
+            for (MemberConfig q : p.groups.get(g).members.values()) {
+                if (q.name().equals(m) || q.offline()) {
+                    continue;
+                }
+                InterfaceInfo qi = s.iface(q.name()).orElse(null);
+                if (qi != null && usable(qi)) {
+                    other = true;
+                }
+            }
+            if (!other) {
+                p.refusals.add(new Refusal(subFor("member[name='" + m + "']", s, edits), PDU.inconsistentValue,
+                        "cannot offline " + m + ": no other functioning interfaces are in its IPMP group"));
+            }
+        }
+        // A member that leaves or moves must not strand addresses of other members it hosts.
+        for (InterfaceInfo i : s.interfaces()) {
+            if (i.group() == null || i.group().equals(groupOfMember(p, i.name()))) {
+                continue;
+            }
+            boolean hostsOthers = s.addresses().stream().anyMatch(a -> i.name().equals(a.hostedOn())
+                    && !i.name().equals(a.homeIf()));
+            if (!hostsOthers) {
+                continue;
+            }
+            boolean other = s.interfaces().stream().anyMatch(q -> !q.name().equals(i.name())
+                    && i.group().equals(q.group()) && usable(q));
+            if (!other) {
+                p.refusals.add(new Refusal(subFor("member[name='" + i.name() + "']", s, edits), PDU.inconsistentValue,
+                        i.name() + " hosts data addresses of other members of " + i.group()
+                                + " and no other member of the group can take them"));
+            }
+        }
+    }
+
+    private static boolean usable(InterfaceInfo i) {
+        return i.present() && i.link() == EngineSnapshot.LinkState.UP && !i.failed() && !i.offline();
+    }
+
+    /** The varbind a configuration problem is about (by the member or group its path names). */
+    private static int subFor(String path, EngineSnapshot s, List<Edit> edits) {
+        String member = between(path, "member[name='");
+        if (member != null) {
+            for (Edit e : edits) {
+                if ((e.kind() == Kind.IF_GROUP || e.kind() == Kind.IF_STANDBY || e.kind() == Kind.IF_OFFLINE)) {
+                    InterfaceInfo i = byIndex(s, e.index());
+                    if (i != null && i.name().equals(member)) {
+                        return e.sub();
+                    }
+                }
+            }
+        }
+        String group = between(path, "group[name='");
+        if (group != null) {
+            for (Edit e : edits) {
+                if ((e.kind() == Kind.G_NAME && group.equals(e.text())) || (e.kind() == Kind.IF_GROUP
+                        && group.equals(e.text()))) {
+                    return e.sub();
+                }
+            }
+        }
+        if (path.contains("failure-detection-time")) {
+            for (Edit e : edits) {
+                if (e.kind() == Kind.FDT) {
+                    return e.sub();
+                }
+            }
+        }
+        return edits.isEmpty() ? 0 : edits.get(0).sub();
+    }
+
+    private static String between(String path, String start) {
+        int i = path.indexOf(start);
+        if (i < 0) {
+            return null;
+        }
+        int j = path.indexOf("']", i + start.length());
+        return j < 0 ? null : path.substring(i + start.length(), j);
+    }
+}

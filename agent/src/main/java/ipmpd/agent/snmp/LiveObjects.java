@@ -1,0 +1,357 @@
+package ipmpd.agent.snmp;
+
+import org.snmp4j.PDU;
+import org.snmp4j.agent.DefaultMOScope;
+import org.snmp4j.agent.MOQuery;
+import org.snmp4j.agent.MOQueryWithSource;
+import org.snmp4j.agent.MOScope;
+import org.snmp4j.agent.mo.GenericManagedObject;
+import org.snmp4j.agent.request.Request;
+import org.snmp4j.agent.request.SubRequest;
+import org.snmp4j.smi.Null;
+import org.snmp4j.smi.OID;
+import org.snmp4j.smi.Variable;
+import org.snmp4j.smi.VariableBinding;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.function.Function;
+
+/**
+ * Managed objects whose values are computed from the {@link SnmpModel.View} of the request (one
+ * engine snapshot per PDU), never stored: a GET after a failover sees the failover. Writable
+ * objects hand the four SET phases to a {@link Writer}, which treats the PDU as one transaction.
+ */
+final class LiveObjects {
+    private LiveObjects() {
+    }
+
+    /** MAX-ACCESS, as the MIB says it. */
+    enum Access {
+        NOT_ACCESSIBLE("not-accessible"), ACCESSIBLE_FOR_NOTIFY("accessible-for-notify"), READ_ONLY("read-only"),
+        READ_WRITE("read-write"), READ_CREATE("read-create");
+
+        final String mib;
+
+        Access(String mib) {
+            this.mib = mib;
+        }
+
+        boolean readable() {
+            return this == READ_ONLY || this == READ_WRITE || this == READ_CREATE;
+        }
+
+        boolean writable() {
+            return this == READ_WRITE || this == READ_CREATE;
+        }
+    }
+
+    /** One object of a MIB as the agent implements it (the conformance test compares these with the MIB file). */
+    record ObjectDef(String name, OID oid, Access access) {
+    }
+
+    /** A row of a live table: the value of a column, or null when the row has no such instance. */
+    interface Row {
+        Variable value(int column);
+    }
+
+    /** The SET phases of writable objects (one instance handles every writable object of a MIB). */
+    interface Writer {
+        void prepare(SubRequest<?> sub);
+
+        void commit(SubRequest<?> sub);
+
+        void undo(SubRequest<?> sub);
+
+        void cleanup(SubRequest<?> sub);
+    }
+
+    /** The view a request reads: the one cached in the request, or a fresh one. */
+    interface Views {
+        SnmpModel.View view(Request<?, ?, ?> request);
+    }
+
+    static SnmpModel.View viewOf(Views views, Object source) {
+        return views.view(source instanceof Request<?, ?, ?> r ? r : null);
+    }
+
+    static void notWritable(SubRequest<?> sub) {
+        sub.getStatus().setErrorStatus(PDU.notWritable);
+        sub.getStatus().setPhaseComplete(true);
+    }
+
+    static void phaseDone(SubRequest<?> sub) {
+        sub.getStatus().setPhaseComplete(true);
+    }
+
+    /** Base of the two kinds: scope, and the SET phases for read-only objects. */
+    abstract static class Base implements GenericManagedObject {
+        final OID base;
+        final DefaultMOScope scope;
+        final Views views;
+        final Writer writer;
+
+        Base(OID base, Views views, Writer writer) {
+            this.base = base;
+            this.scope = new DefaultMOScope(new OID(base), true, new OID(base).nextPeer(), false);
+            this.views = views;
+            this.writer = writer;
+        }
+
+        @Override
+        public MOScope getScope() {
+            return scope;
+        }
+
+        /** Whether the SET of this OID goes to the writer (a writable object of this MO). */
+        abstract boolean writableOid(OID oid);
+
+        @Override
+        public void prepare(SubRequest<?> sub) {
+            if (writer == null || !writableOid(sub.getVariableBinding().getOid())) {
+                notWritable(sub);
+                return;
+            }
+            writer.prepare(sub);
+        }
+
+        @Override
+        public void commit(SubRequest<?> sub) {
+            if (writer == null) {
+                phaseDone(sub);
+            } else {
+                writer.commit(sub);
+            }
+        }
+
+        @Override
+        public void undo(SubRequest<?> sub) {
+            if (writer == null) {
+                phaseDone(sub);
+            } else {
+                writer.undo(sub);
+            }
+        }
+
+        @Override
+        public void cleanup(SubRequest<?> sub) {
+            if (writer == null) {
+                phaseDone(sub);
+            } else {
+                writer.cleanup(sub);
+            }
+        }
+
+        @Override
+        public OID find(MOScope range) {
+            return first(range, views.view(null), o -> true);
+        }
+
+        @Override
+        public OID find(MOQuery query, Function<OID, Boolean> filter) {
+            Object src = query instanceof MOQueryWithSource q ? q.getSource() : null;
+            return first(query.getScope(), viewOf(views, src), filter);
+        }
+
+        @Override
+        public boolean next(SubRequest<?> sub) {
+            return next(sub, o -> true);
+        }
+
+        @Override
+        public boolean next(SubRequest<?> sub, Function<OID, Boolean> filter) {
+            SnmpModel.View v = views.view(sub.getRequest());
+            OID found = first(sub.getScope(), v, filter);
+            if (found == null) {
+                return false;
+            }
+            VariableBinding vb = sub.getVariableBinding();
+            vb.setOid(found);
+            vb.setVariable(value(v, found));
+            sub.completed();
+            return true;
+        }
+
+        /** The first instance inside range (honouring its bounds) that the filter accepts. */
+        abstract OID first(MOScope range, SnmpModel.View v, Function<OID, Boolean> filter);
+
+        /** The value of an existing instance. */
+        abstract Variable value(SnmpModel.View v, OID instance);
+
+        static boolean inRange(MOScope range, OID o) {
+            OID lo = range.getLowerBound();
+            if (lo != null) {
+                int c = o.compareTo(lo);
+                if (c < 0 || (c == 0 && !range.isLowerIncluded())) {
+                    return false;
+                }
+            }
+            OID hi = range.getUpperBound();
+            if (hi != null) {
+                int c = o.compareTo(hi);
+                return c < 0 || (c == 0 && range.isUpperIncluded());
+            }
+            return true;
+        }
+    }
+
+    /** A scalar (instance .0). */
+    static final class Scalar extends Base {
+        final ObjectDef def;
+        final OID instance;
+        final Function<SnmpModel.View, Variable> getter;
+
+        Scalar(ObjectDef def, Views views, Function<SnmpModel.View, Variable> getter, Writer writer) {
+            super(def.oid(), views, def.access().writable() ? writer : null);
+            this.def = def;
+            this.instance = new OID(def.oid()).append(0);
+            this.getter = getter;
+        }
+
+        @Override
+        boolean writableOid(OID oid) {
+            return def.access().writable() && oid.equals(instance);
+        }
+
+        @Override
+        public void get(SubRequest<?> sub) {
+            VariableBinding vb = sub.getVariableBinding();
+            if (!vb.getOid().equals(instance)) {
+                vb.setVariable(Null.noSuchInstance);
+            } else {
+                Variable v = getter.apply(views.view(sub.getRequest()));
+                vb.setVariable(v == null ? Null.noSuchInstance : v);
+            }
+            sub.completed();
+        }
+
+        @Override
+        OID first(MOScope range, SnmpModel.View v, Function<OID, Boolean> filter) {
+            if (inRange(range, instance) && Boolean.TRUE.equals(filter.apply(instance)) && getter.apply(v) != null) {
+                return new OID(instance);
+            }
+            return null;
+        }
+
+        @Override
+        Variable value(SnmpModel.View v, OID instance) {
+            return getter.apply(v);
+        }
+
+        @Override
+        public String toString() {
+            return "Scalar[" + def.name() + "]";
+        }
+    }
+
+    /** A column of a live table. */
+    record Column(int id, ObjectDef def) {
+    }
+
+    /** A conceptual table: entry OID, columns, and the rows of a view (index -> row, in index order). */
+    static final class Table extends Base {
+        final String entryName;
+        final List<Column> columns;
+        final Function<SnmpModel.View, NavigableMap<OID, ? extends Row>> rows;
+        private final Map<Integer, Column> byId;
+
+        Table(String entryName, OID entry, List<Column> columns, Views views,
+              Function<SnmpModel.View, NavigableMap<OID, ? extends Row>> rows, Writer writer) {
+            super(entry, views, columns.stream().anyMatch(c -> c.def().access().writable()) ? writer : null);
+            this.entryName = entryName;
+            this.columns = List.copyOf(columns);
+            this.rows = rows;
+            java.util.TreeMap<Integer, Column> m = new java.util.TreeMap<>();
+            for (Column c : columns) {
+                m.put(c.id(), c);
+            }
+            this.byId = m;
+        }
+
+        NavigableMap<OID, ? extends Row> rowsOf(SnmpModel.View v) {
+            return v.memo(this, () -> rows.apply(v));
+        }
+
+        @Override
+        boolean writableOid(OID oid) {
+            if (oid.size() <= base.size() + 1 || !oid.startsWith(base)) {
+                return false;
+            }
+            Column c = byId.get(oid.get(base.size()));
+            return c != null && c.def().access().writable();
+        }
+
+        @Override
+        public void get(SubRequest<?> sub) {
+            VariableBinding vb = sub.getVariableBinding();
+            OID oid = vb.getOid();
+            Variable result = null;
+            if (oid.size() > base.size() + 1 && oid.startsWith(base)) {
+                Column c = byId.get(oid.get(base.size()));
+                if (c != null && c.def().access().readable()) {
+                    OID index = new OID(oid.getValue(), base.size() + 1, oid.size() - base.size() - 1);
+                    Row r = rowsOf(views.view(sub.getRequest())).get(index);
+                    if (r != null) {
+                        result = r.value(c.id());
+                    }
+                } else if (c == null) {
+                    vb.setVariable(Null.noSuchObject);
+                    sub.completed();
+                    return;
+                }
+            }
+            vb.setVariable(result == null ? Null.noSuchInstance : result);
+            sub.completed();
+        }
+
+        @Override
+        OID first(MOScope range, SnmpModel.View v, Function<OID, Boolean> filter) {
+            NavigableMap<OID, ? extends Row> all = rowsOf(v);
+            if (all.isEmpty()) {
+                return null;
+            }
+            OID lo = range.getLowerBound();
+            for (Column c : columns) {
+                if (!c.def().access().readable()) {
+                    continue;
+                }
+                OID colPrefix = new OID(base).append(c.id());
+                NavigableMap<OID, ? extends Row> candidates = all;
+                if (lo != null && lo.compareTo(colPrefix) > 0) {
+                    if (!lo.startsWith(colPrefix)) {
+                        continue; // the range starts after this column
+                    }
+                    OID from = new OID(lo.getValue(), colPrefix.size(), lo.size() - colPrefix.size());
+                    candidates = all.tailMap(from, true);
+                }
+                for (Map.Entry<OID, ? extends Row> e : candidates.entrySet()) {
+                    OID o = new OID(colPrefix).append(e.getKey());
+                    if (!inRange(range, o)) {
+                        if (range.getUpperBound() != null && o.compareTo(range.getUpperBound()) > 0) {
+                            return null;
+                        }
+                        continue;
+                    }
+                    if (e.getValue().value(c.id()) == null || !Boolean.TRUE.equals(filter.apply(o))) {
+                        continue;
+                    }
+                    return o;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        Variable value(SnmpModel.View v, OID instance) {
+            OID index = new OID(instance.getValue(), base.size() + 1, instance.size() - base.size() - 1);
+            Row r = rowsOf(v).get(index);
+            return r == null ? Null.noSuchInstance : r.value(instance.get(base.size()));
+        }
+
+        @Override
+        public String toString() {
+            return "Table[" + entryName + "]";
+        }
+    }
+}

@@ -1,0 +1,483 @@
+package ipmpd.agent.snmp;
+
+import ipmpd.agent.AtomicFiles;
+import ipmpd.agent.ConfigStore;
+import ipmpd.agent.EngineLoop;
+import ipmpd.agent.IpmpdLog;
+import ipmpd.agent.ListenerHub;
+import ipmpd.engine.Engine;
+import org.snmp4j.MessageDispatcherImpl;
+import org.snmp4j.Snmp;
+import org.snmp4j.TransportMapping;
+import org.snmp4j.agent.CommandProcessor;
+import org.snmp4j.agent.DefaultMOServer;
+import org.snmp4j.agent.MOServer;
+import org.snmp4j.agent.ManagedObject;
+import org.snmp4j.agent.mo.snmp.CoexistenceInfo;
+import org.snmp4j.agent.mo.snmp.CoexistenceInfoProvider;
+import org.snmp4j.agent.mo.snmp.NotificationOriginatorImpl;
+import org.snmp4j.agent.mo.snmp.SNMPv2MIB;
+import org.snmp4j.agent.mo.snmp.SnmpCommunityMIB;
+import org.snmp4j.agent.mo.snmp.SnmpFrameworkMIB;
+import org.snmp4j.agent.mo.snmp.SnmpNotificationMIB;
+import org.snmp4j.agent.mo.snmp.SnmpTargetMIB;
+import org.snmp4j.agent.mo.snmp.StorageType;
+import org.snmp4j.agent.mo.snmp.TransportDomains;
+import org.snmp4j.agent.mo.snmp.VacmMIB;
+import org.snmp4j.agent.security.MutableVACM;
+import org.snmp4j.mp.CounterSupport;
+import org.snmp4j.mp.MPv1;
+import org.snmp4j.mp.MPv2c;
+import org.snmp4j.mp.MPv3;
+import org.snmp4j.mp.MessageProcessingModel;
+import org.snmp4j.mp.SnmpConstants;
+import org.snmp4j.security.AuthHMAC128SHA224;
+import org.snmp4j.security.AuthHMAC192SHA256;
+import org.snmp4j.security.AuthHMAC256SHA384;
+import org.snmp4j.security.AuthHMAC384SHA512;
+import org.snmp4j.security.AuthSHA;
+import org.snmp4j.security.PrivAES128;
+import org.snmp4j.security.SecurityLevel;
+import org.snmp4j.security.SecurityModel;
+import org.snmp4j.security.SecurityModels;
+import org.snmp4j.security.SecurityProtocols;
+import org.snmp4j.security.USM;
+import org.snmp4j.security.UsmUser;
+import org.snmp4j.smi.Address;
+import org.snmp4j.smi.Integer32;
+import org.snmp4j.smi.OID;
+import org.snmp4j.smi.OctetString;
+import org.snmp4j.smi.UdpAddress;
+import org.snmp4j.smi.VariableBinding;
+import org.snmp4j.transport.DefaultUdpTransportMapping;
+import org.snmp4j.util.ThreadPool;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The SNMP face of ipmpd: an snmp4j-agent command responder and notification originator serving
+ * IPMP-MIB (every object of mib/IPMP-MIB.txt), the tracked interfaces' part of IF-MIB, and the
+ * SNMPv2-MIB system/snmp groups, SNMP-FRAMEWORK-MIB snmpEngine, SNMP-TARGET-MIB and
+ * SNMP-NOTIFICATION-MIB (so a manager with write access can add notification destinations).
+ * <p>
+ * Security: SNMPv3 USM (SHA-2 authentication, AES privacy; users from the root-only users file,
+ * generated with random passwords at the first start) and VACM with three groups: read-only,
+ * read-write (IPMP-MIB and the notification destinations), notify-only. SNMPv1/v2c are off unless
+ * agent.conf names a community, which is read-only. USM, VACM, SNMP-COMMUNITY-MIB and
+ * SNMP4J-CONFIG-MIB are in no view. The engine ID and boot counter are kept in the configuration
+ * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}.
+ * <p>
+ * Threads: requests are answered by a small worker pool; every engine access goes through the
+ * {@link EngineLoop} (one snapshot per PDU); notifications are sent from their own thread.
+ */
+public final class SnmpAgent implements AutoCloseable {
+    public static final String STATE_FILE = "snmp-state";
+    /** sysObjectID: the provisional ipmpd enterprise arc of IPMP-MIB. */
+    static final OID SYS_OID = new OID("1.3.6.1.4.1.99999");
+
+    static final OctetString VIEW_READ = new OctetString("ipmpRead");
+    static final OctetString VIEW_READ_ADMIN = new OctetString("ipmpReadAdmin");
+    static final OctetString VIEW_WRITE = new OctetString("ipmpWrite");
+    static final OctetString VIEW_NOTIFY = new OctetString("ipmpNotify");
+    static final OctetString GROUP_RO = new OctetString("ipmpRO");
+    static final OctetString GROUP_RW = new OctetString("ipmpRW");
+    static final OctetString GROUP_NOTIFY = new OctetString("ipmpNotifyOnly");
+    static final OctetString GROUP_COMMUNITY = new OctetString("ipmpCommunity");
+    static final OctetString COMMUNITY_SECURITY_NAME = new OctetString("community-ro");
+
+    static final OID SYSTEM = new OID("1.3.6.1.2.1.1");
+    static final OID INTERFACES = new OID("1.3.6.1.2.1.2");
+    static final OID IF_MIB = new OID("1.3.6.1.2.1.31");
+    static final OID SNMP_GROUP = new OID("1.3.6.1.2.1.11");
+    static final OID SNMP_ENGINE = new OID("1.3.6.1.6.3.10.2.1");
+    static final OID SNMP_TARGET_MIB = new OID("1.3.6.1.6.3.12");
+    static final OID SNMP_NOTIFICATION_MIB = new OID("1.3.6.1.6.3.13");
+    static final OID SNMP_TRAPS = new OID("1.3.6.1.6.3.1.1.5");
+    static final OID SNMP_TRAP_OBJECTS = new OID("1.3.6.1.6.3.1.1.4");
+    static final OID SNMP4J = new OID("1.3.6.1.4.1.4976");
+
+    /** What the agent needs from the daemon. */
+    public record Context(Path configDir, Map<String, String> settings, EngineLoop loop, ListenerHub listeners,
+                          ConfigStore store, IpmpdLog log) {
+    }
+
+    private final IpmpdLog log;
+    private final ListenerHub listeners;
+    private final List<UdpAddress> bound = new ArrayList<>();
+    private Snmp session;
+    private Snmp notifySession;
+    private ThreadPool workers;
+    private IpmpNotifier notifier;
+    private DefaultMOServer server;
+    private List<ManagedObject<?>> ipmpObjects = List.of();
+    private List<ManagedObject<?>> ifObjects = List.of();
+    private SnmpEngineFile.State engineState;
+    private SnmpModel model;
+    private VacmMIB vacm;
+    private boolean closed;
+
+    private SnmpAgent(IpmpdLog log, ListenerHub listeners) {
+        this.log = log;
+        this.listeners = listeners;
+    }
+
+    /**
+     * Starts the agent as agent.conf says; when it has no {@code snmp.listen} the agent is disabled
+     * (nothing listens) and the returned object only closes.
+     *
+     * @throws SnmpSettings.SettingsException a bad SNMP setting or users file (the daemon should refuse to start)
+     * @throws IOException a port cannot be bound, or the configuration directory cannot be written
+     */
+    public static SnmpAgent start(Context c) throws Exception {
+        SnmpSettings settings = SnmpSettings.parse(c.settings(), c.configDir());
+        SnmpAgent a = new SnmpAgent(c.log(), c.listeners());
+        if (!settings.enabled()) {
+            c.log().info("SNMP agent disabled (no " + SnmpSettings.LISTEN + " in agent.conf)");
+            return a;
+        }
+        try {
+            a.startUp(c, settings);
+        } catch (Exception | Error e) {
+            a.close();
+            throw e;
+        }
+        return a;
+    }
+
+    public boolean running() {
+        return session != null && !closed;
+    }
+
+    /** The addresses the agent listens on (with the ports actually bound). */
+    public List<UdpAddress> listenAddresses() {
+        return List.copyOf(bound);
+    }
+
+    /** The SNMP engine ID, hexadecimal (what snmptrapd's createUser -e needs for v3 traps). */
+    public String engineIdHex() {
+        return engineState == null ? "" : engineState.hex();
+    }
+
+    public int engineBoots() {
+        return engineState == null ? 0 : engineState.boots();
+    }
+
+    /** The managed objects registered for IPMP-MIB and IF-MIB (for the conformance test). */
+    List<ManagedObject<?>> ipmpManagedObjects() {
+        return ipmpObjects;
+    }
+
+    List<ManagedObject<?>> ifManagedObjects() {
+        return ifObjects;
+    }
+
+    MOServer server() {
+        return server;
+    }
+
+    VacmMIB vacm() {
+        return vacm;
+    }
+
+    private void startUp(Context c, SnmpSettings settings) throws Exception {
+        List<SnmpUsers.User> users = SnmpUsers.loadOrCreate(settings.usersFile(), log);
+        engineState = SnmpEngineFile.advance(c.configDir().resolve(SnmpEngineFile.NAME));
+        OctetString engineId = new OctetString(engineState.engineId());
+
+        SecurityProtocols protocols = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.none);
+        protocols.addAuthenticationProtocol(new AuthHMAC128SHA224());
+        protocols.addAuthenticationProtocol(new AuthHMAC192SHA256());
+        protocols.addAuthenticationProtocol(new AuthHMAC256SHA384());
+        protocols.addAuthenticationProtocol(new AuthHMAC384SHA512());
+        if (users.stream().anyMatch(u -> u.authProtocol().equals(AuthSHA.ID))) {
+            protocols.addAuthenticationProtocol(new AuthSHA());
+        }
+        protocols.addPrivacyProtocol(new PrivAES128());
+        CounterSupport counters = new CounterSupport();
+        USM usm = new USM(protocols, engineId, engineState.boots(), counters);
+        for (SnmpUsers.User u : users) {
+            usm.addUser(new UsmUser(new OctetString(u.name()), u.authProtocol(), new OctetString(u.authPassword()),
+                    u.privProtocol(), new OctetString(u.privPassword())));
+        }
+        SecurityModels models = new SecurityModels();
+        models.addSecurityModel(usm);
+        MPv3 mpv3 = new MPv3(engineState.engineId(), null, protocols, models, counters);
+        boolean communities = settings.community() != null || settings.traps().stream().anyMatch(t -> !t.v3());
+
+        MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
+        dispatcher.addMessageProcessingModel(mpv3);
+        if (settings.community() != null) {
+            dispatcher.addMessageProcessingModel(new MPv1());
+            dispatcher.addMessageProcessingModel(new MPv2c());
+        }
+        session = new Snmp(dispatcher);
+        for (UdpAddress a : settings.listen()) {
+            DefaultUdpTransportMapping t;
+            try {
+                t = new DefaultUdpTransportMapping(a, false);
+            } catch (IOException e) {
+                throw new IOException("SNMP: cannot listen on udp:" + a + ": " + e.getMessage(), e);
+            }
+            session.addTransportMapping(t);
+        }
+        // Notifications leave from their own sockets (wildcard, ephemeral port), so a listen address
+        // on the loopback does not keep traps from reaching remote managers.
+        MessageDispatcherImpl notifyDispatcher = new MessageDispatcherImpl();
+        notifyDispatcher.addMessageProcessingModel(mpv3);
+        if (communities) {
+            notifyDispatcher.addMessageProcessingModel(new MPv2c());
+        }
+        notifySession = new Snmp(notifyDispatcher);
+        DefaultUdpTransportMapping out;
+        try {
+            // one dual-stack socket reaches IPv4 and IPv6 managers (the dispatcher picks the first
+            // UDP transport whatever the family)
+            out = new DefaultUdpTransportMapping(new UdpAddress("::/0"), false);
+        } catch (IOException noIPv6) {
+            out = new DefaultUdpTransportMapping(new UdpAddress("0.0.0.0/0"), false);
+        }
+        notifySession.addTransportMapping(out);
+
+        server = new DefaultMOServer();
+        OctetString context = new OctetString();
+        server.addContext(context);
+        SNMPv2MIB snmpv2 = new SNMPv2MIB(new OctetString("ipmpd: IP multipathing for Linux in the manner of "
+                + "Solaris in.mpathd (" + System.getProperty("os.name", "") + " "
+                + System.getProperty("os.version", "") + ")"), SYS_OID, new Integer32(72));
+        snmpv2.addSysOREntry(IpmpMib.MIB, new OctetString("IPMP-MIB: IP multipathing groups, interfaces, targets, "
+                + "data addresses and their notifications"));
+        dispatcher.addCounterListener(snmpv2);
+        counters.addCounterListener(snmpv2);
+        SnmpFrameworkMIB framework = new SnmpFrameworkMIB(engineId, usm, dispatcher.getTransportMappings());
+        VacmMIB vacm = new VacmMIB(new MOServer[] {server});
+        this.vacm = vacm;
+        SnmpTargetMIB targets = new SnmpTargetMIB(notifyDispatcher);
+        targets.addDefaultTDomains();
+        SnmpNotificationMIB notifications = new SnmpNotificationMIB();
+        SnmpCommunityMIB communityMib = new SnmpCommunityMIB(targets);
+        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession, vacm,
+                snmpv2.getSysUpTime(), targets, notifications, communityMib);
+
+        configureVacm(vacm, users);
+        configureCommunities(communityMib, vacm, engineId, settings);
+        configureDestinations(targets, notifications, users, settings);
+
+        EngineLoop loop = c.loop();
+        model = new SnmpModel(() -> loop.call(() -> loop.engine().snapshot()), () -> snmpv2.getSysUpTime().get().getValue());
+        model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
+        Path stateFile = c.configDir().resolve(STATE_FILE);
+        IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
+            @Override
+            public <T> T call(Function<Engine, T> job) throws Exception {
+                return loop.call(() -> job.apply(loop.engine()));
+            }
+        }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
+        LiveObjects.Views views = model::view;
+        snmpv2.registerMOs(server, context);
+        framework.registerMOs(server, context);
+        targets.registerMOs(server, context);
+        notifications.registerMOs(server, context);
+        ipmpObjects = IpmpMib.register(server, context, views, writer);
+        ifObjects = IfMib.register(server, context, views);
+
+        CommandProcessor agent = new CommandProcessor(engineId);
+        workers = ThreadPool.create("ipmpd-snmp", settings.workers());
+        agent.setWorkerPool(workers);
+        agent.setInternalRequestTimeout(settings.requestTimeoutMs());
+        agent.setVacm(vacm);
+        agent.addMOServer(server);
+        agent.setCoexistenceProvider(inboundCommunities(communityMib, settings.community()));
+        agent.setNotificationOriginator(originator);
+        agent.addCounterListener(snmpv2);
+        snmpv2.setNotificationOriginator(agent);
+        dispatcher.addCommandResponder(agent);
+
+        session.listen();
+        notifySession.listen();
+        for (TransportMapping<? extends Address> t : dispatcher.getTransportMappings()) {
+            if (t.getListenAddress() instanceof UdpAddress u) {
+                bound.add(u);
+            }
+        }
+        notifier = new IpmpNotifier(model, () -> loop.engine().snapshot(), originator, log);
+        notifier.primeConfiguredFdt(loop.call(() -> loop.engine().config().failureDetectionTimeMs()));
+        listeners.add(notifier);
+        notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
+        List<String> names = new ArrayList<>();
+        for (SnmpUsers.User u : users) {
+            names.add(u.toString());
+        }
+        log.info("SNMP agent listening on " + bound + " (engine ID " + engineState.hex() + ", boots "
+                + engineState.boots() + "); users " + String.join(", ", names) + " from " + settings.usersFile()
+                + (settings.community() != null ? "; read-only community enabled (v1/v2c)" : "; v1/v2c off")
+                + "; " + settings.traps().size() + " notification destination(s)");
+    }
+
+    private static void view(VacmMIB vacm, OctetString view, OID... subtrees) {
+        for (OID o : subtrees) {
+            vacm.addViewTreeFamily(view, o, new OctetString(), MutableVACM.VACM_VIEW_INCLUDED, StorageType.readOnly);
+        }
+        // SNMP4J-CONFIG-MIB exposes (and can trigger) snmp4j's persistence: never in any view.
+        vacm.addViewTreeFamily(view, SNMP4J, new OctetString(), MutableVACM.VACM_VIEW_EXCLUDED, StorageType.readOnly);
+    }
+
+    private static void configureVacm(VacmMIB vacm, List<SnmpUsers.User> users) {
+        view(vacm, VIEW_READ, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB);
+        view(vacm, VIEW_READ_ADMIN, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB, SNMP_TARGET_MIB,
+                SNMP_NOTIFICATION_MIB);
+        view(vacm, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB);
+        view(vacm, VIEW_NOTIFY, IpmpMib.MIB, INTERFACES, IF_MIB, SYSTEM, SNMP_TRAPS, SNMP_TRAP_OBJECTS);
+        OctetString none = new OctetString();
+        vacm.addAccess(GROUP_RO, new OctetString(), SecurityModel.SECURITY_MODEL_USM, SecurityLevel.AUTH_PRIV,
+                MutableVACM.VACM_MATCH_EXACT, VIEW_READ, none, VIEW_NOTIFY, StorageType.readOnly);
+        vacm.addAccess(GROUP_RW, new OctetString(), SecurityModel.SECURITY_MODEL_USM, SecurityLevel.AUTH_PRIV,
+                MutableVACM.VACM_MATCH_EXACT, VIEW_READ_ADMIN, VIEW_WRITE, VIEW_NOTIFY, StorageType.readOnly);
+        vacm.addAccess(GROUP_NOTIFY, new OctetString(), SecurityModel.SECURITY_MODEL_USM, SecurityLevel.AUTH_PRIV,
+                MutableVACM.VACM_MATCH_EXACT, none, none, VIEW_NOTIFY, StorageType.readOnly);
+        vacm.addAccess(GROUP_NOTIFY, new OctetString(), SecurityModel.SECURITY_MODEL_SNMPv2c, SecurityLevel.NOAUTH_NOPRIV,
+                MutableVACM.VACM_MATCH_EXACT, none, none, VIEW_NOTIFY, StorageType.readOnly);
+        for (SnmpUsers.User u : users) {
+            OctetString group = switch (u.access()) {
+                case RO -> GROUP_RO;
+                case RW -> GROUP_RW;
+                case NOTIFY -> GROUP_NOTIFY;
+            };
+            vacm.addGroup(SecurityModel.SECURITY_MODEL_USM, new OctetString(u.name()), group, StorageType.readOnly);
+        }
+    }
+
+    private static void configureCommunities(SnmpCommunityMIB communityMib, VacmMIB vacm, OctetString engineId,
+                                             SnmpSettings settings) {
+        if (settings.community() != null) {
+            communityMib.addSnmpCommunityEntry(new OctetString("ro"), new OctetString(settings.community()),
+                    COMMUNITY_SECURITY_NAME, engineId, new OctetString(), new OctetString(), StorageType.readOnly);
+            for (int model : new int[] {SecurityModel.SECURITY_MODEL_SNMPv1, SecurityModel.SECURITY_MODEL_SNMPv2c}) {
+                vacm.addGroup(model, COMMUNITY_SECURITY_NAME, GROUP_COMMUNITY, StorageType.readOnly);
+                vacm.addAccess(GROUP_COMMUNITY, new OctetString(), model, SecurityLevel.NOAUTH_NOPRIV,
+                        MutableVACM.VACM_MATCH_EXACT, VIEW_READ, new OctetString(), new OctetString(),
+                        StorageType.readOnly);
+            }
+        }
+        for (SnmpSettings.TrapDestination t : settings.traps()) {
+            if (!t.v3()) {
+                OctetString secName = new OctetString("trap-" + t.name());
+                communityMib.addSnmpCommunityEntry(new OctetString("trap-" + t.name()), new OctetString(t.securityName()),
+                        secName, engineId, new OctetString(), new OctetString(), StorageType.readOnly);
+                vacm.addGroup(SecurityModel.SECURITY_MODEL_SNMPv2c, secName, GROUP_NOTIFY, StorageType.readOnly);
+            }
+        }
+    }
+
+    private void configureDestinations(SnmpTargetMIB targets, SnmpNotificationMIB notifications,
+                                       List<SnmpUsers.User> users, SnmpSettings settings) throws SnmpSettings.SettingsException {
+        for (SnmpSettings.TrapDestination t : settings.traps()) {
+            String key = SnmpSettings.TRAP_PREFIX + t.name();
+            OctetString params = new OctetString("ipmpd-" + t.name());
+            if (t.v3()) {
+                if (users.stream().noneMatch(u -> u.name().equals(t.securityName()))) {
+                    throw new SnmpSettings.SettingsException(key + ": user " + t.securityName() + " is not in the users file");
+                }
+                targets.addTargetParams(params, MessageProcessingModel.MPv3, SecurityModel.SECURITY_MODEL_USM,
+                        new OctetString(t.securityName()), SecurityLevel.AUTH_PRIV, StorageType.readOnly);
+            } else {
+                targets.addTargetParams(params, MessageProcessingModel.MPv2c, SecurityModel.SECURITY_MODEL_SNMPv2c,
+                        new OctetString("trap-" + t.name()), SecurityLevel.NOAUTH_NOPRIV, StorageType.readOnly);
+            }
+            OctetString tag = new OctetString("ipmpd-" + t.name());
+            OID domain = t.address().getInetAddress() instanceof Inet4Address ? TransportDomains.transportDomainUdpIpv4
+                    : TransportDomains.transportDomainUdpIpv6;
+            targets.addTargetAddress(new OctetString("ipmpd-" + t.name()), domain,
+                    new OctetString(t.address().getValue()), settings.informTimeoutMs() / 10, settings.informRetries(),
+                    tag, params, StorageType.readOnly);
+            notifications.addNotifyEntry(new OctetString("ipmpd-" + t.name()), tag,
+                    t.inform() ? SnmpNotificationMIB.SnmpNotifyTypeEnum.inform : SnmpNotificationMIB.SnmpNotifyTypeEnum.trap,
+                    StorageType.readOnly);
+        }
+    }
+
+    /** Requests with a community: only the read-only community of agent.conf (trap communities never). */
+    private static CoexistenceInfoProvider inboundCommunities(SnmpCommunityMIB mib, String community) {
+        OctetString ro = community == null ? null : new OctetString(community);
+        return new CoexistenceInfoProvider() {
+            @Override
+            public CoexistenceInfo[] getCoexistenceInfo(OctetString c) {
+                return ro != null && ro.equals(c) ? mib.getCoexistenceInfo(c) : null;
+            }
+
+            @Override
+            public OctetString getCommunity(OctetString securityName, OctetString contextEngineID,
+                                            OctetString contextName) {
+                return mib.getCommunity(securityName, contextEngineID, contextName);
+            }
+
+            @Override
+            public boolean passesFilter(Address address, CoexistenceInfo info) {
+                return mib.passesFilter(address, info);
+            }
+        };
+    }
+
+    static boolean readNotificationsEnabled(Path dir) {
+        try {
+            for (String l : Files.readAllLines(dir.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
+                String s = l.strip().toLowerCase(Locale.ROOT);
+                if (s.startsWith("notifications=")) {
+                    return !s.substring("notifications=".length()).strip().equals("no");
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            return true;
+        }
+        return true;
+    }
+
+    private void writeNotificationsEnabled(Path file, boolean on) {
+        try {
+            AtomicFiles.write(file, List.of("# ipmpd SNMP agent state, written back on SET (ipmpNotificationsEnabled).",
+                    "notifications=" + (on ? "yes" : "no")));
+        } catch (IOException e) {
+            log.err("SNMP: cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Stops listening, stops the notification thread and the workers; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (notifier != null) {
+            listeners.remove(notifier);
+            notifier.close();
+        }
+        for (Snmp s : new Snmp[] {session, notifySession}) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    log.warning("SNMP: closing: " + e.getMessage());
+                }
+            }
+        }
+        if (workers != null) {
+            workers.stop();
+        }
+        if (session != null) {
+            log.info("SNMP agent stopped");
+        }
+    }
+
+}

@@ -1,0 +1,437 @@
+package ipmpd.agent.snmp;
+
+import ipmpd.engine.Addresses;
+import ipmpd.engine.EngineSnapshot;
+import ipmpd.engine.EngineSnapshot.AddressInfo;
+import ipmpd.engine.EngineSnapshot.GroupInfo;
+import ipmpd.engine.EngineSnapshot.InterfaceInfo;
+import org.snmp4j.agent.request.Request;
+import org.snmp4j.smi.OID;
+
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What the SNMP face reads: one {@link View} per request (an engine snapshot taken through the
+ * engine loop when the PDU is first looked at, shared by all its variable bindings), plus the few
+ * things the agent itself keeps: group indexes (IpmpGroupId: stable while a group exists), rows
+ * created with createAndWait and not yet active, ipmpNotificationsEnabled, and the time stamps the
+ * engine does not keep (last change of the whole module, of addresses, counter discontinuities).
+ */
+final class SnmpModel {
+    private static final Object VIEW_KEY = new Object();
+
+    /** A group row created with createAndWait (notReady until it has a name, then notInService). */
+    record PendingGroup(String name) {
+    }
+
+    /** A configured target row created with createAndWait (notInService). */
+    record PendingTarget(long groupIndex, InetAddress address) {
+    }
+
+    private final Callable<EngineSnapshot> snapshots;
+    private final LongSupplier ticks;
+    private final Object lock = new Object();
+
+    // --- guarded by lock
+    private final Map<String, Long> indexByName = new HashMap<>();
+    private final TreeMap<Long, String> nameByIndex = new TreeMap<>();
+    /** Indexes held for groups being created through SNMP (bound before the engine has the group). */
+    private final Set<Long> reserved = new HashSet<>();
+    private final TreeMap<Long, PendingGroup> pendingGroups = new TreeMap<>();
+    private final Set<PendingTarget> pendingTargets = new HashSet<>();
+    private long nextIndex = 1;
+    private long newestSnapshotNs = Long.MIN_VALUE;
+    private String fingerprint;
+    private long lastChangeTicks;
+    private final Map<InetAddress, AddrTrack> addresses = new HashMap<>();
+    private final Map<String, IfTrack> interfaces = new HashMap<>();
+    private final Set<String> goneInterfaces = new HashSet<>();
+
+    private volatile boolean notificationsEnabled = true;
+
+    private record AddrTrack(String hostedOn, boolean up, long ticks) {
+    }
+
+    private record IfTrack(long sent, long acked, long lost, long discontinuity) {
+    }
+
+    /**
+     * @param snapshots takes a snapshot on the engine thread (blocking the caller)
+     * @param ticks sysUpTime in hundredths of a second
+     */
+    SnmpModel(Callable<EngineSnapshot> snapshots, LongSupplier ticks) {
+        this.snapshots = snapshots;
+        this.ticks = ticks;
+    }
+
+    long ticks() {
+        return ticks.getAsLong();
+    }
+
+    boolean notificationsEnabled() {
+        return notificationsEnabled;
+    }
+
+    void setNotificationsEnabled(boolean on) {
+        if (on != notificationsEnabled) {
+            notificationsEnabled = on;
+            touch();
+        }
+    }
+
+    /** Marks a change of the module now (ipmpLastChange). */
+    void touch() {
+        synchronized (lock) {
+            lastChangeTicks = Math.max(lastChangeTicks, ticks());
+        }
+    }
+
+    /** A data address moved (the event's time is its ipmpAddrLastChange). */
+    void addressMoved(InetAddress a, String to) {
+        synchronized (lock) {
+            long now = ticks();
+            AddrTrack t = addresses.get(a);
+            addresses.put(a, new AddrTrack(to, t == null || t.up(), now));
+            lastChangeTicks = Math.max(lastChangeTicks, now);
+        }
+    }
+
+    /** The request's view (taken once per PDU), or a fresh one when there is no request. */
+    View view(Request<?, ?, ?> request) {
+        if (request == null) {
+            return fresh();
+        }
+        Object o = request.getProcessingUserObject(VIEW_KEY);
+        if (o instanceof View v) {
+            return v;
+        }
+        View v = fresh();
+        request.setProcessingUserObject(VIEW_KEY, v);
+        return v;
+    }
+
+    /** Forgets the view of a request (after a SET changed the engine). */
+    static void forget(Request<?, ?, ?> request) {
+        if (request != null) {
+            request.setProcessingUserObject(VIEW_KEY, null);
+        }
+    }
+
+    View fresh() {
+        EngineSnapshot s;
+        try {
+            s = snapshots.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot take an engine snapshot: " + e, e);
+        }
+        return of(s);
+    }
+
+    /** Builds the view of a snapshot (updating indexes and time stamps when it is the newest seen). */
+    View of(EngineSnapshot s) {
+        synchronized (lock) {
+            long now = ticks();
+            boolean newest = s.takenAtNs() - newestSnapshotNs >= 0 || newestSnapshotNs == Long.MIN_VALUE;
+            if (newest) {
+                newestSnapshotNs = s.takenAtNs();
+                Set<String> present = new HashSet<>();
+                List<GroupInfo> sorted = new java.util.ArrayList<>(s.groups());
+                sorted.sort(java.util.Comparator.comparing(GroupInfo::name));
+                for (GroupInfo g : sorted) {
+                    present.add(g.name());
+                    if (!indexByName.containsKey(g.name())) {
+                        bind(allocate(), g.name());
+                    }
+                }
+                for (String n : List.copyOf(indexByName.keySet())) {
+                    Long idx = indexByName.get(n);
+                    if (!present.contains(n) && !reserved.contains(idx)) {
+                        indexByName.remove(n);
+                        nameByIndex.remove(idx);
+                    }
+                }
+                track(s, now);
+            }
+            Map<String, Long> idx = new HashMap<>();
+            for (GroupInfo g : s.groups()) {
+                Long i = indexByName.get(g.name());
+                if (i != null) {
+                    idx.put(g.name(), i);
+                }
+            }
+            return new View(s, now, Map.copyOf(idx), new TreeMap<>(pendingGroups), Set.copyOf(pendingTargets),
+                    lastChangeTicks, addrTicks(s), discontinuities(), nextFree(), notificationsEnabled);
+        }
+    }
+
+    private void track(EngineSnapshot s, long now) {
+        String fp = fingerprint(s);
+        if (fingerprint != null && !fp.equals(fingerprint)) {
+            lastChangeTicks = Math.max(lastChangeTicks, now);
+        }
+        fingerprint = fp;
+        Set<InetAddress> seen = new HashSet<>();
+        for (AddressInfo a : s.addresses()) {
+            seen.add(a.address());
+            AddrTrack t = addresses.get(a.address());
+            if (t == null || !Objects.equals(t.hostedOn(), a.hostedOn()) || t.up() != a.up()) {
+                addresses.put(a.address(), new AddrTrack(a.hostedOn(), a.up(),
+                        t == null || !Objects.equals(t.hostedOn(), a.hostedOn()) ? now : Math.max(t.ticks(), now)));
+            }
+        }
+        addresses.keySet().retainAll(seen);
+        Set<String> names = new HashSet<>();
+        for (InterfaceInfo i : s.interfaces()) {
+            names.add(i.name());
+            IfTrack t = interfaces.get(i.name());
+            long disc = t == null ? (goneInterfaces.remove(i.name()) ? now : 0) : t.discontinuity();
+            if (t != null && (i.probesSent() < t.sent() || i.probesAcked() < t.acked() || i.probesLost() < t.lost())) {
+                disc = now;
+            }
+            interfaces.put(i.name(), new IfTrack(i.probesSent(), i.probesAcked(), i.probesLost(), disc));
+        }
+        for (String n : List.copyOf(interfaces.keySet())) {
+            if (!names.contains(n)) {
+                interfaces.remove(n);
+                goneInterfaces.add(n);
+            }
+        }
+    }
+
+    private Map<InetAddress, Long> addrTicks(EngineSnapshot s) {
+        Map<InetAddress, Long> out = new HashMap<>();
+        for (AddressInfo a : s.addresses()) {
+            AddrTrack t = addresses.get(a.address());
+            out.put(a.address(), t == null ? 0L : t.ticks());
+        }
+        return out;
+    }
+
+    private Map<String, Long> discontinuities() {
+        Map<String, Long> out = new HashMap<>();
+        interfaces.forEach((k, v) -> out.put(k, v.discontinuity()));
+        return out;
+    }
+
+    /** Everything the module shows except counters and round-trip times. */
+    private String fingerprint(EngineSnapshot s) {
+        StringBuilder b = new StringBuilder();
+        b.append(s.config()).append('|').append(notificationsEnabled).append('|').append(pendingGroups)
+                .append(pendingTargets).append('|');
+        for (GroupInfo g : s.groups()) {
+            b.append(g.name()).append(g.state()).append(g.fdtMs()).append(g.members()).append(g.active())
+                    .append(g.inactive()).append(g.unusable()).append(g.targets()).append(';');
+        }
+        for (InterfaceInfo i : s.interfaces()) {
+            b.append(i.name()).append(i.ifindex()).append(i.group()).append(i.present()).append(i.active())
+                    .append(i.standby()).append(i.offline()).append(i.failed()).append(i.inactive()).append(i.link())
+                    .append(i.probe()).append(i.state()).append(i.flagsColumn());
+            for (EngineSnapshot.LifInfo l : i.lifs()) {
+                b.append(l.unit()).append(l.family()).append(Long.toHexString(l.flags()))
+                        .append(l.address() == null ? "" : Addresses.format(l.address()));
+            }
+            for (EngineSnapshot.TargetSet t : i.targetSets()) {
+                b.append(t.family()).append(t.mode()).append(t.testAddress());
+                for (EngineSnapshot.TargetInfo ti : t.targets()) {
+                    b.append(ti.address()).append(ti.origin()).append(ti.status());
+                }
+            }
+            b.append(';');
+        }
+        for (AddressInfo a : s.addresses()) {
+            b.append(a.address()).append(a.up()).append(a.hostedOn()).append(a.homeIf()).append(';');
+        }
+        return b.toString();
+    }
+
+    // ------------------------------------------------------------------ group indexes
+
+    private long allocate() {
+        long i = nextFree();
+        nextIndex = i + 1;
+        return i;
+    }
+
+    /** ipmpGroupIndexNext: the smallest free index at or above the counter; 0 when none is left. */
+    private long nextFree() {
+        long i = Math.max(1, nextIndex);
+        while (i <= 0xFFFFFFFFL && (nameByIndex.containsKey(i) || pendingGroups.containsKey(i) || reserved.contains(i))) {
+            i++;
+        }
+        return i > 0xFFFFFFFFL ? 0 : i;
+    }
+
+    private void bind(long index, String name) {
+        indexByName.put(name, index);
+        nameByIndex.put(index, name);
+    }
+
+    /** Binds an index to a group about to be created through SNMP; false when either is taken. */
+    boolean reserve(long index, String name) {
+        synchronized (lock) {
+            Long cur = indexByName.get(name);
+            if (cur != null && cur != index) {
+                return false;
+            }
+            String other = nameByIndex.get(index);
+            if (other != null && !other.equals(name)) {
+                return false;
+            }
+            bind(index, name);
+            reserved.add(index);
+            nextIndex = Math.max(nextIndex, index + 1);
+            return true;
+        }
+    }
+
+    /** Ends a reservation; {@code keep}: the group now exists (else the binding goes). */
+    void release(long index, boolean keep) {
+        synchronized (lock) {
+            reserved.remove(index);
+            if (!keep) {
+                String n = nameByIndex.remove(index);
+                if (n != null) {
+                    indexByName.remove(n);
+                }
+            }
+        }
+    }
+
+    Map<Long, PendingGroup> pendingGroups() {
+        synchronized (lock) {
+            return new LinkedHashMap<>(pendingGroups);
+        }
+    }
+
+    /** Replaces the pending rows (SET commit/undo). */
+    void setPending(Map<Long, PendingGroup> groups, Set<PendingTarget> targets) {
+        synchronized (lock) {
+            pendingGroups.clear();
+            pendingGroups.putAll(groups);
+            pendingTargets.clear();
+            pendingTargets.addAll(targets);
+            for (Long i : groups.keySet()) {
+                nextIndex = Math.max(nextIndex, i + 1);
+            }
+            lastChangeTicks = Math.max(lastChangeTicks, ticks());
+        }
+    }
+
+    Set<PendingTarget> pendingTargets() {
+        synchronized (lock) {
+            return new HashSet<>(pendingTargets);
+        }
+    }
+
+    /**
+     * What one request reads: a snapshot and the agent's own state at that moment. Derived tables
+     * are computed at most once per view ({@link #memo}).
+     */
+    static final class View {
+        final EngineSnapshot snapshot;
+        final long ticks;
+        final Map<String, Long> groupIndex;
+        final Map<Long, PendingGroup> pendingGroups;
+        final Set<PendingTarget> pendingTargets;
+        final long lastChangeTicks;
+        final Map<InetAddress, Long> addrTicks;
+        final Map<String, Long> discontinuity;
+        final long indexNext;
+        final boolean notificationsEnabled;
+        private final Map<Object, Object> memo = new ConcurrentHashMap<>();
+
+        View(EngineSnapshot snapshot, long ticks, Map<String, Long> groupIndex, Map<Long, PendingGroup> pendingGroups,
+             Set<PendingTarget> pendingTargets, long lastChangeTicks, Map<InetAddress, Long> addrTicks,
+             Map<String, Long> discontinuity, long indexNext, boolean notificationsEnabled) {
+            this.snapshot = snapshot;
+            this.ticks = ticks;
+            this.groupIndex = groupIndex;
+            this.pendingGroups = pendingGroups;
+            this.pendingTargets = pendingTargets;
+            this.lastChangeTicks = lastChangeTicks;
+            this.addrTicks = addrTicks;
+            this.discontinuity = discontinuity;
+            this.indexNext = indexNext;
+            this.notificationsEnabled = notificationsEnabled;
+        }
+
+        @SuppressWarnings("unchecked")
+        <T> T memo(Object key, Supplier<T> compute) {
+            Object v = memo.get(key);
+            if (v == null) {
+                v = compute.get();
+                Object prev = memo.putIfAbsent(key, v);
+                if (prev != null) {
+                    v = prev;
+                }
+            }
+            return (T) v;
+        }
+
+        /** The group with an index, if the engine has it. */
+        String groupName(long index) {
+            for (Map.Entry<String, Long> e : groupIndex.entrySet()) {
+                if (e.getValue() == index) {
+                    return e.getKey();
+                }
+            }
+            return null;
+        }
+
+        long indexOf(String group) {
+            Long i = group == null ? null : groupIndex.get(group);
+            return i == null ? 0 : i;
+        }
+
+        /** sysUpTime of an engine time stamp (0 when before the agent started). */
+        long ticksOf(long engineNs) {
+            long ageTicks = (snapshot.takenAtNs() - engineNs) / 10_000_000L;
+            return Math.max(0, ticks - Math.max(0, ageTicks));
+        }
+
+        int ifindex(String ifname) {
+            if (ifname == null) {
+                return 0;
+            }
+            for (InterfaceInfo i : snapshot.interfaces()) {
+                if (i.name().equals(ifname)) {
+                    return Math.max(0, i.ifindex());
+                }
+            }
+            return 0;
+        }
+
+        /** ipmpLastChange: the newest of the agent's own marks and the engine's per-object stamps. */
+        long moduleLastChange() {
+            long t = lastChangeTicks;
+            for (GroupInfo g : snapshot.groups()) {
+                t = Math.max(t, ticksOf(g.lastChangeNs()));
+            }
+            for (InterfaceInfo i : snapshot.interfaces()) {
+                t = Math.max(t, ticksOf(i.lastChangeNs()));
+            }
+            for (long a : addrTicks.values()) {
+                t = Math.max(t, a);
+            }
+            return t;
+        }
+
+        OID oidIndex(long groupIndex) {
+            return new OID().appendUnsigned(groupIndex);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package ipmpd.agent.snmp;
+
+import ipmpd.engine.Addresses;
+import org.snmp4j.smi.UdpAddress;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The SNMP keys of agent.conf (documented in conf/ipmpd/agent.conf):
+ * <pre>
+ * snmp.listen=udp:ADDRESS/PORT[,udp:ADDRESS/PORT...]   no default: the SNMP agent runs only when set
+ * snmp.users=FILE              SNMPv3 users (default snmp-users in the configuration directory)
+ * snmp.community=NAME          read-only SNMPv1/v2c community; v1 and v2c are off without it
+ * snmp.trap.NAME=udp:ADDRESS/PORT v3 USER [trap|inform]
+ * snmp.trap.NAME=udp:ADDRESS/PORT v2c COMMUNITY [trap|inform]
+ * snmp.workers=4               threads answering requests
+ * snmp.request-timeout=5000    ms a request may wait for the engine before it fails
+ * snmp.inform-timeout=1500     ms before an unacknowledged inform is sent again
+ * snmp.inform-retries=2
+ * </pre>
+ */
+public record SnmpSettings(List<UdpAddress> listen, Path usersFile, String community, List<TrapDestination> traps,
+                           int workers, int requestTimeoutMs, int informTimeoutMs, int informRetries) {
+    public static final String LISTEN = "snmp.listen";
+    public static final String USERS = "snmp.users";
+    public static final String COMMUNITY = "snmp.community";
+    public static final String TRAP_PREFIX = "snmp.trap.";
+    public static final String WORKERS = "snmp.workers";
+    public static final String REQUEST_TIMEOUT = "snmp.request-timeout";
+    public static final String INFORM_TIMEOUT = "snmp.inform-timeout";
+    public static final String INFORM_RETRIES = "snmp.inform-retries";
+    /** The fixed keys; trap destinations are {@code snmp.trap.NAME} (see {@link #isKnownKey}). */
+    public static final Set<String> KEYS = Set.of(LISTEN, USERS, COMMUNITY, WORKERS, REQUEST_TIMEOUT, INFORM_TIMEOUT,
+            INFORM_RETRIES);
+    public static final String DEFAULT_USERS_FILE = "snmp-users";
+
+    /** One notification destination. */
+    public record TrapDestination(String name, UdpAddress address, boolean v3, String securityName, boolean inform) {
+    }
+
+    /** A bad SNMP setting in agent.conf. */
+    public static final class SettingsException extends Exception {
+        public SettingsException(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether agent.conf may hold this key for the SNMP face. */
+    public static boolean isKnownKey(String key) {
+        return KEYS.contains(key) || (key.startsWith(TRAP_PREFIX) && validName(key.substring(TRAP_PREFIX.length())));
+    }
+
+    private static boolean validName(String n) {
+        return !n.isEmpty() && n.length() <= 24 && n.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-'
+                || c == '_');
+    }
+
+    public boolean enabled() {
+        return !listen.isEmpty();
+    }
+
+    /**
+     * Reads the SNMP keys of agent.conf's settings (other keys are ignored).
+     *
+     * @param configDir relative paths are resolved against it
+     */
+    public static SnmpSettings parse(Map<String, String> settings, Path configDir) throws SettingsException {
+        List<UdpAddress> listen = new ArrayList<>();
+        String l = settings.get(LISTEN);
+        if (l != null && !l.isBlank()) {
+            for (String part : l.split("[,\\s]+")) {
+                if (!part.isBlank()) {
+                    listen.add(udp(LISTEN, part));
+                }
+            }
+        }
+        Path users = configDir.resolve(settings.getOrDefault(USERS, DEFAULT_USERS_FILE).strip());
+        String community = settings.get(COMMUNITY);
+        if (community != null && community.isBlank()) {
+            community = null;
+        }
+        List<TrapDestination> traps = new ArrayList<>();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            if (!e.getKey().startsWith(TRAP_PREFIX)) {
+                continue;
+            }
+            String name = e.getKey().substring(TRAP_PREFIX.length());
+            if (!validName(name)) {
+                throw new SettingsException(e.getKey() + ": the destination name may have letters, digits, - and _");
+            }
+            String[] w = e.getValue().strip().split("\\s+");
+            if (w.length < 3 || w.length > 4) {
+                throw new SettingsException(e.getKey() + ": expected udp:ADDRESS/PORT v3|v2c USER|COMMUNITY [trap|inform]");
+            }
+            UdpAddress a = udp(e.getKey(), w[0]);
+            String version = w[1].toLowerCase(Locale.ROOT);
+            if (!version.equals("v3") && !version.equals("v2c")) {
+                throw new SettingsException(e.getKey() + ": version must be v3 or v2c, not " + w[1]);
+            }
+            boolean inform = false;
+            if (w.length == 4) {
+                String t = w[3].toLowerCase(Locale.ROOT);
+                if (!t.equals("trap") && !t.equals("inform")) {
+                    throw new SettingsException(e.getKey() + ": trap or inform, not " + w[3]);
+                }
+                inform = t.equals("inform");
+            }
+            traps.add(new TrapDestination(name, a, version.equals("v3"), w[2], inform));
+        }
+        return new SnmpSettings(List.copyOf(listen), users, community, List.copyOf(traps),
+                number(settings, WORKERS, 4, 1, 64), number(settings, REQUEST_TIMEOUT, 5000, 100, 300_000),
+                number(settings, INFORM_TIMEOUT, 1500, 10, 60_000), number(settings, INFORM_RETRIES, 2, 0, 10));
+    }
+
+    private static int number(Map<String, String> s, String key, int def, int min, int max) throws SettingsException {
+        String v = s.get(key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n < min || n > max) {
+                throw new SettingsException(key + ": " + n + " is not in " + min + ".." + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new SettingsException(key + ": not a number: " + v);
+        }
+    }
+
+    /** {@code udp:ADDRESS/PORT} (also {@code udp:[ADDRESS]/PORT} and without {@code udp:}); literal addresses only. */
+    static UdpAddress udp(String key, String text) throws SettingsException {
+        String t = text.strip();
+        if (t.regionMatches(true, 0, "udp:", 0, 4)) {
+            t = t.substring(4);
+        } else if (t.toLowerCase(Locale.ROOT).matches("(tcp|tls|dtls|udp6|tcp6):.*")) {
+            throw new SettingsException(key + ": only udp transports are supported: " + text);
+        }
+        int slash = t.lastIndexOf('/');
+        if (slash <= 0) {
+            throw new SettingsException(key + ": expected udp:ADDRESS/PORT, not " + text);
+        }
+        String host = t.substring(0, slash);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(t.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            throw new SettingsException(key + ": bad port in " + text);
+        }
+        if (port < 0 || port > 65535) {
+            throw new SettingsException(key + ": bad port in " + text);
+        }
+        InetAddress a = Addresses.parse(host).orElseThrow(
+                () -> new SettingsException(key + ": not an IP address: " + text));
+        return new UdpAddress(a, port);
+    }
+}

@@ -1,0 +1,136 @@
+package ipmpd.agent.netconf;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The server against the real client: ncclient (/usr/bin/python3) scripts under
+ * src/test/resources/netconf/, each reply, data set and notification checked with yanglint
+ * against yang/ipmpd.yang.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class NetconfClientTest {
+    private NetconfFixture f;
+
+    @BeforeAll
+    static void tools() {
+        assumeTrue(Files.isExecutable(Path.of(NetconfFixture.PYTHON)), "no /usr/bin/python3");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/yanglint")), "no yanglint (apt-get install libyang2-tools)");
+        assumeTrue(Files.isDirectory(Path.of("/usr/lib/python3/dist-packages/ncclient")),
+                "no ncclient (apt-get install python3-ncclient)");
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        f = NetconfFixture.start();
+        f.awaitProbesOk();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    private static void assertOk(NetconfFixture.Run r) {
+        assertEquals(0, r.exit(), "script failed:\n" + r.err() + "\nstdout: " + r.out());
+        assertTrue(r.out().contains("OK"), "no OK: " + r.out() + "\n" + r.err());
+    }
+
+    private static List<String> prefixed(List<String> lines, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            if (l.startsWith(prefix)) {
+                out.add(l.substring(prefix.length()));
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    private static List<String> sorted(List<String> l) {
+        List<String> out = new ArrayList<>(l);
+        Collections.sort(out);
+        return out;
+    }
+
+    @Test
+    void helloGetAndSchemaMatchIpmpstat() throws Exception {
+        List<String> ifs = sorted(f.ipmpstat("-i", "INTERFACE,ACTIVE,GROUP,LINK,PROBE,STATE"));
+        List<String> groups = sorted(f.ipmpstat("-g", "GROUPNAME,STATE,FDT"));
+        List<String> addrs = sorted(f.ipmpstat("-a", "ADDRESS,STATE,GROUP,INBOUND"));
+        NetconfFixture.Run r = f.python("hello_get.py", 40, null);
+        assertOk(r);
+        assertEquals(ifs, prefixed(r.out(), "IF "));
+        List<String> g = new ArrayList<>();
+        for (String l : prefixed(r.out(), "GROUP ")) {
+            String[] p = l.split(":");
+            g.add(p[0] + ":" + p[1] + ":" + String.format("%.2fs", Long.parseLong(p[2]) / 1000.0));
+        }
+        assertEquals(groups, g);
+        assertEquals(addrs, prefixed(r.out(), "ADDR "));
+    }
+
+    @Test
+    void candidateCommitProvisionsTheEngineAndTheFiles() throws Exception {
+        NetconfFixture.Run r = f.python("provision.py", 50, null);
+        assertOk(r);
+        // the engine runs the new group: tst2 active, tst3 an idle standby, probing from the test addresses
+        NetconfFixture.await("group g1 ok", 8000, () -> f.ipmpstat("-g", "GROUPNAME,STATE,INTERFACES")
+                .contains("g1:ok:tst2 (tst3)"));
+        assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP,FLAGS").contains("tst3:g1:is-----"), "tst3 standby");
+        assertTrue(f.ipmpstat("-a", "ADDRESS,GROUP,INBOUND").contains("198.51.100.50:g1:tst2"));
+        assertTrue(f.platform().kernel().get("tst2").contains("198.51.100.50/24"), f.platform().kernel().toString());
+        // and the configuration directory says the same (ConfigStore wrote it)
+        String h2 = f.read("hostname.tst2");
+        assertTrue(h2.contains("group g1") && h2.contains("198.51.100.50") && h2.contains("198.51.100.12"), h2);
+        assertTrue(f.read("hostname.tst3").contains("standby"), f.read("hostname.tst3"));
+        assertTrue(f.read("ipmp.conf").contains("targets g1 198.51.100.1"), f.read("ipmp.conf"));
+        assertTrue(f.read("mpathd").contains("FAILURE_DETECTION_TIME=700"), f.read("mpathd"));
+    }
+
+    @Test
+    void confirmedCommitRollsBackWithoutConfirmation() throws Exception {
+        NetconfFixture.Run r = f.python("confirmed.py", 50, null);
+        assertOk(r);
+        assertTrue(r.out().stream().anyMatch(l -> l.startsWith("ROLLEDBACK ")), r.out().toString());
+        assertTrue(f.read("mpathd").contains("FAILURE_DETECTION_TIME=700"), f.read("mpathd"));
+        assertTrue(f.logged.stream().anyMatch(l -> l.contains("not confirmed in time")), f.logged.toString());
+    }
+
+    @Test
+    void rolesPasswordsKeysLocksAndOffline() throws Exception {
+        NetconfFixture.Run r = f.python("access.py", 50, null, "--users",
+                f.configDir.resolve("netconf-users").toString());
+        assertOk(r);
+        assertTrue(f.logged.stream().anyMatch(l -> l.contains("password authentication failed for admin")),
+                f.logged.toString());
+        // the offline was undone: both members work again
+        f.awaitProbesOk();
+    }
+
+    @Test
+    void subscriptionsReceiveLinkFailureAndAddressMove() throws Exception {
+        NetconfFixture.Run r = f.python("notify.py", 40, line -> {
+            if (line.equals("SUBSCRIBED")) {
+                f.platform().setLink("tst0", false);
+            }
+        });
+        assertOk(r);
+    }
+}

@@ -1,0 +1,262 @@
+package ipmpd.agent.netconf;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ClientChannel;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The wire, byte by byte, through MINA's SSH client: hello rules, both framings, XML safety (no
+ * DTD, no external entity), the size cap, broken framing, and no shell or exec.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RawSessionTest {
+    private static final String BASE = Xml.BASE;
+    private static final String HELLO_11 = "<hello xmlns=\"" + BASE + "\"><capabilities><capability>"
+            + "urn:ietf:params:netconf:base:1.0</capability><capability>urn:ietf:params:netconf:base:1.1"
+            + "</capability></capabilities></hello>]]>]]>";
+    private static final String HELLO_10 = "<hello xmlns=\"" + BASE + "\"><capabilities><capability>"
+            + "urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>";
+    private static final int CAP = 64 * 1024;
+
+    private static NetconfFixture f;
+    private static SshClient client;
+    private static final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "raw-test-reader");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = NetconfFixture.start(s -> s.withMaxMessageSize(CAP));
+        client = SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+        client.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (client != null) {
+            client.stop();
+        }
+        if (f != null) {
+            f.close();
+        }
+        pool.shutdownNow();
+    }
+
+    /** An authenticated SSH session and a netconf subsystem channel. */
+    private static final class Wire implements AutoCloseable {
+        final ClientSession session;
+        final ClientChannel channel;
+        final OutputStream out;
+        final Framing.Reader reader;
+
+        Wire(String subsystem) throws IOException {
+            session = client.connect("admin", "127.0.0.1", f.port()).verify(10_000).getSession();
+            session.addPasswordIdentity(NetconfFixture.ADMIN_PW);
+            session.auth().verify(10_000);
+            channel = session.createSubsystemChannel(subsystem);
+            channel.open().verify(10_000);
+            out = channel.getInvertedIn();
+            InputStream in = channel.getInvertedOut();
+            reader = new Framing.Reader(in, 1 << 24);
+        }
+
+        void send(String s) throws IOException {
+            out.write(s.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        void sendChunked(String s) throws IOException {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            out.write(("\n#" + b.length + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(b);
+            out.write("\n##\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /** The next message, or null at end of stream; bounded. */
+        String next() throws Exception {
+            Future<byte[]> m = pool.submit(reader::next);
+            byte[] b = m.get(10, TimeUnit.SECONDS);
+            return b == null ? null : new String(b, StandardCharsets.UTF_8);
+        }
+
+        /** Reads the server hello, sends ours; chunked framing from then on when 1.1. */
+        String hello(String ours) throws Exception {
+            String h = next();
+            assertTrue(h.contains("<session-id>"), h);
+            send(ours);
+            if (ours.contains("base:1.1")) {
+                reader.useChunked();
+            }
+            return h;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close(true);
+            session.close(true);
+        }
+    }
+
+    private static String rpc(String id, String body) {
+        return "<rpc xmlns=\"" + BASE + "\" message-id=\"" + id + "\">" + body + "</rpc>";
+    }
+
+    @Test
+    void helloWithSessionIdIsRefused() throws Exception {
+        try (Wire w = new Wire("netconf")) {
+            w.next();
+            w.send("<hello xmlns=\"" + BASE + "\"><capabilities><capability>urn:ietf:params:netconf:base:1.0"
+                    + "</capability></capabilities><session-id>4</session-id></hello>]]>]]>");
+            assertNull(w.next(), "the session must end");
+        }
+        assertTrue(f.logged.stream().anyMatch(l -> l.contains("carries a session-id")), f.logged.toString());
+    }
+
+    @Test
+    void base10FramingCopiesRpcAttributes() throws Exception {
+        try (Wire w = new Wire("netconf")) {
+            String h = w.hello(HELLO_10);
+            assertTrue(h.contains("urn:ietf:params:netconf:base:1.1"), h);
+            w.send("<rpc xmlns=\"" + BASE + "\" message-id=\"101\" xmlns:ex=\"urn:example\" ex:user-id=\"fred\">"
+                    + "<get-config><source><running/></source></get-config></rpc>]]>]]>");
+            String r = w.next();
+            assertTrue(r.startsWith("<rpc-reply"), r);
+            assertTrue(r.contains("message-id=\"101\"") && r.contains("user-id=\"fred\"")
+                    && r.contains("urn:example"), r);
+            assertTrue(r.contains("<failure-detection-time>700</failure-detection-time>"), r);
+            w.send(rpc("102", "<get-config/>").replace("<get-config/>", "<get-config><source><running/></source>"
+                    + "</get-config>").replace("message-id=\"102\"", "") + "]]>]]>");
+            String e = w.next();
+            assertTrue(e.contains("missing-attribute") && e.contains("message-id"), e);
+            w.send(rpc("103", "<close-session/>") + "]]>]]>");
+            assertTrue(w.next().contains("<ok/>"));
+            assertNull(w.next());
+        }
+    }
+
+    @Test
+    void dtdAndExternalEntitiesAreRefused() throws Exception {
+        Files.writeString(f.work.resolve("secret.txt"), "TOP-SECRET-CONTENT");
+        try (Wire w = new Wire("netconf")) {
+            w.hello(HELLO_11);
+            w.sendChunked("<?xml version=\"1.0\"?><!DOCTYPE rpc [<!ENTITY x SYSTEM \"file://"
+                    + f.work.resolve("secret.txt") + "\">]>" + rpc("1", "<get-schema xmlns=\"" + Xml.NCM
+                    + "\"><identifier>&x;</identifier></get-schema>"));
+            String r = w.next();
+            assertTrue(r.contains("malformed-message"), r);
+            assertFalse(r.contains("TOP-SECRET"), r);
+            w.sendChunked("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 "
+                    + "\"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>" + rpc("2", "<get>&lol2;</get>"));
+            assertTrue(w.next().contains("malformed-message"));
+            // deep nesting is refused too
+            w.sendChunked(rpc("3", "<get>" + "<a>".repeat(200) + "</a>".repeat(200) + "</get>"));
+            assertTrue(w.next().contains("malformed-message"));
+            // and the session is still usable
+            w.sendChunked(rpc("4", "<get-config><source><running/></source></get-config>"));
+            assertTrue(w.next().contains("<data>"));
+        }
+    }
+
+    @Test
+    void oversizedMessageGetsTooBigAndTheSessionGoesOn() throws Exception {
+        try (Wire w = new Wire("netconf")) {
+            w.hello(HELLO_11);
+            String big = rpc("1", "<get><filter type=\"subtree\"><ipmp xmlns=\"" + Xml.IPMP + "\">"
+                    + "<!--" + "x".repeat(CAP * 2) + "--></ipmp></filter></get>");
+            // sent in several chunks, as a client may
+            byte[] b = big.getBytes(StandardCharsets.UTF_8);
+            for (int off = 0; off < b.length; off += 10_000) {
+                int len = Math.min(10_000, b.length - off);
+                w.out.write(("\n#" + len + "\n").getBytes(StandardCharsets.US_ASCII));
+                w.out.write(b, off, len);
+            }
+            w.out.write("\n##\n".getBytes(StandardCharsets.US_ASCII));
+            w.out.flush();
+            String r = w.next();
+            assertTrue(r.contains("too-big"), r);
+            w.sendChunked(rpc("2", "<get-config><source><running/></source></get-config>"));
+            assertTrue(w.next().contains("message-id=\"2\""));
+        }
+    }
+
+    @Test
+    void brokenChunkFramingEndsTheSession() throws Exception {
+        try (Wire w = new Wire("netconf")) {
+            w.hello(HELLO_11);
+            w.send("\n#012\n<rpc></rpc>\n##\n");
+            String r = w.next();
+            assertTrue(r == null || r.contains("malformed-message"), r);
+            if (r != null) {
+                assertNull(w.next());
+            }
+        }
+    }
+
+    @Test
+    void malformedXmlAndUnknownOperations() throws Exception {
+        try (Wire w = new Wire("netconf")) {
+            w.hello(HELLO_11);
+            w.sendChunked("<rpc xmlns=\"" + BASE + "\" message-id=\"1\"><get>");
+            assertTrue(w.next().contains("malformed-message"));
+            w.sendChunked(rpc("2", "<frobnicate/>"));
+            String r = w.next();
+            assertTrue(r.contains("operation-not-supported") && r.contains("message-id=\"2\""), r);
+            w.sendChunked(rpc("3", "<get-config><source><startup/></source></get-config>"));
+            assertTrue(w.next().contains("operation-not-supported"));
+        }
+    }
+
+    @Test
+    void noShellNoExecNoOtherSubsystem() throws Exception {
+        try (ClientSession s = client.connect("admin", "127.0.0.1", f.port()).verify(10_000).getSession()) {
+            s.addPasswordIdentity(NetconfFixture.ADMIN_PW);
+            s.auth().verify(10_000);
+            for (ClientChannel ch : new ClientChannel[] {s.createShellChannel(), s.createExecChannel("id"),
+                    s.createSubsystemChannel("sftp")}) {
+                try {
+                    ch.open().verify(10_000);
+                } catch (IOException refused) {
+                    continue;
+                }
+                Set<ClientChannelEvent> ev = ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 10_000);
+                assertTrue(ev.contains(ClientChannelEvent.CLOSED), ch + " stayed open: " + ev);
+                Integer status = ch.getExitStatus();
+                assertTrue(status == null || status != 0, ch + " exit status " + status);
+            }
+        }
+    }
+
+    @Test
+    void hostKeyAndUsersFileArePrivate() throws Exception {
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(f.configDir.resolve("netconf-host-key"))));
+    }
+}

@@ -1,0 +1,75 @@
+package ipmpd.agent.netconf;
+
+import ipmpd.agent.IpmpdLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** No default secrets: the first start generates a password into a root-only file; agent.conf keys. */
+class UsersAndSettingsTest {
+    @Test
+    void firstStartGeneratesAPrivatePassword(@TempDir Path dir) throws Exception {
+        List<String> logged = new CopyOnWriteArrayList<>();
+        IpmpdLog log = IpmpdLog.detached(null);
+        log.addTap(logged::add);
+        NetconfUsers u = new NetconfUsers(dir.resolve("netconf-users"), log);
+        u.loadOrCreate();
+        Path pw = dir.resolve(NetconfUsers.INITIAL_PASSWORD_FILE);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pw)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(u.file())));
+        String password = Files.readAllLines(pw).stream().filter(l -> l.startsWith("password "))
+                .findFirst().orElseThrow().substring("password ".length());
+        assertTrue(password.length() >= 20);
+        assertFalse(Files.readString(u.file()).contains(password), "the users file holds a hash only");
+        assertEquals(NetconfUsers.Role.READ_WRITE, u.checkPassword("admin", password));
+        assertNull(u.checkPassword("admin", password + "x"));
+        assertTrue(logged.stream().anyMatch(l -> l.contains(pw.toString())), logged.toString());
+        // plain-text passwords are not accepted
+        Files.writeString(u.file(), "bob read-only password hunter2\n");
+        assertThrows(java.io.IOException.class, new NetconfUsers(u.file(), log)::loadOrCreate);
+    }
+
+    @Test
+    void agentConfKeys(@TempDir Path dir) throws Exception {
+        NetconfSettings d = NetconfSettings.parse(Map.of(), dir);
+        assertFalse(d.enabled());
+        assertEquals(830, d.port());
+        assertEquals(dir.resolve("netconf-users"), d.users());
+        NetconfSettings s = NetconfSettings.parse(Map.of("netconf.enabled", "yes", "netconf.listen", "[::1]:8830",
+                "netconf.users", "users", "netconf.max-message-size", "65536"), dir);
+        assertTrue(s.enabled());
+        assertEquals("::1", s.host());
+        assertEquals(8830, s.port());
+        assertEquals(dir.resolve("users"), s.users());
+        assertEquals(65536, s.maxMessageSize());
+        assertEquals("127.0.0.1", NetconfSettings.parse(Map.of("netconf.listen", "127.0.0.1:830"), dir).host());
+        assertThrows(NetconfSettings.SettingsException.class,
+                () -> NetconfSettings.parse(Map.of("netconf.listen", "1.2.3.4:99999"), dir));
+        assertThrows(NetconfSettings.SettingsException.class,
+                () -> NetconfSettings.parse(Map.of("netconf.enabled", "maybe"), dir));
+        assertTrue(NetconfSettings.parse(Map.of("netconf.listen", "8830"), dir).enabled(), "listen set: on");
+        assertFalse(NetconfSettings.parse(Map.of("netconf.listen", "8830", "netconf.enabled", "no"), dir).enabled());
+        // the shipped agent.conf (everything commented out) leaves NETCONF off
+        Path shipped = NetconfFixture.YANG.resolveSibling("conf").resolve("ipmpd").resolve("agent.conf");
+        java.util.Map<String, String> kv = new java.util.HashMap<>();
+        for (String l : Files.readAllLines(shipped)) {
+            String t = l.strip();
+            if (!t.isEmpty() && !t.startsWith("#") && t.contains("=")) {
+                kv.put(t.substring(0, t.indexOf('=')).strip(), t.substring(t.indexOf('=') + 1).strip());
+            }
+        }
+        assertFalse(NetconfSettings.parse(kv, dir).enabled());
+    }
+}

@@ -1,0 +1,119 @@
+package ipmpd.agent.netconf;
+
+import ipmpd.engine.config.ConfigProblem;
+import ipmpd.engine.config.ConfigValidator;
+import ipmpd.engine.config.IpmpConfiguration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The server's configuration checks (the module through yangkit + jaxen, then the engine's rules)
+ * against the module's own examples: everything yanglint rejects in yang/examples/invalid/config-*
+ * is rejected for the same reason, and the valid configuration passes.
+ */
+class ValidationTest {
+    private static YangSchema schema;
+    private static ConfigValidation validation;
+
+    @BeforeAll
+    static void load() throws Exception {
+        schema = YangSchema.load(NetconfFixture.YANG);
+        validation = new ConfigValidation(schema);
+    }
+
+    private static Element read(Path p) throws Exception {
+        Document d = Xml.parse(Files.readAllBytes(p));
+        return d.getDocumentElement();
+    }
+
+    /** All errors: structure first, then semantics, then the engine's rules. */
+    private static List<String> check(Element ipmp) throws Exception {
+        List<RpcError> errs = validation.checkStructure(ipmp);
+        if (errs.isEmpty()) {
+            errs = validation.checkSemantics(ipmp);
+        }
+        List<String> out = new ArrayList<>();
+        for (RpcError e : errs) {
+            out.add(e.tag + "|" + e.appTag + "|" + e.getMessage() + "|" + e.path);
+        }
+        if (out.isEmpty()) {
+            try {
+                IpmpConfiguration c = ConfigXml.fromXml(schema, ipmp, null);
+                for (ConfigProblem p : ConfigValidator.validate(c)) {
+                    RpcError e = ConfigXml.error(p);
+                    out.add(e.tag + "|" + e.appTag + "|" + e.getMessage() + "|" + e.path);
+                }
+            } catch (RpcError.Many m) {
+                for (RpcError e : m.errors) {
+                    out.add(e.tag + "|" + e.appTag + "|" + e.getMessage() + "|" + e.path);
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void validExampleIsAccepted() throws Exception {
+        Element ipmp = read(NetconfFixture.YANG.resolve("examples/config-two-groups.xml"));
+        assertEquals(List.of(), check(ipmp));
+        IpmpConfiguration c = ConfigXml.fromXml(schema, ipmp, null);
+        assertEquals(2, c.groups().size());
+        assertEquals(24, c.group("ipmp0").orElseThrow().member("net0").orElseThrow().testAddresses().get(0).prefixLen());
+    }
+
+    @Test
+    void everyInvalidExampleIsRejectedForItsReason() throws Exception {
+        Pattern expect = Pattern.compile("<!-- expect: (.*?) -->");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(NetconfFixture.YANG.resolve("examples/invalid"))) {
+            files = s.filter(p -> p.getFileName().toString().startsWith("config-")).sorted().toList();
+        }
+        assertFalse(files.isEmpty());
+        for (Path p : files) {
+            String text = Files.readString(p);
+            Matcher m = expect.matcher(text);
+            assertTrue(m.find(), p.toString());
+            String why = m.group(1);
+            List<String> errs = check(read(p));
+            assertFalse(errs.isEmpty(), p + " was accepted");
+            String tag = switch (why) {
+                case "range", "pattern", "length" -> "invalid-value|";
+                case "leafref" -> "data-missing|instance-required";
+                default -> why.startsWith("Mandatory") ? "missing-element|"
+                        : why.startsWith("state node") ? "invalid-value|" : null;
+            };
+            boolean found = errs.stream().anyMatch(e -> tag != null ? e.startsWith(tag) : e.contains(why));
+            assertTrue(found, p.getFileName() + ": expected " + (tag != null ? tag : why) + " in " + errs);
+        }
+    }
+
+    @Test
+    void errorPathsUseTheModulePrefix() {
+        assertEquals("/ipmp:ipmp/ipmp:group[ipmp:name='g/0']/ipmp:member[ipmp:name='eth1']/ipmp:standby",
+                ConfigXml.prefixPath("/ipmp/group[name='g/0']/member[name='eth1']/standby"));
+    }
+
+    @Test
+    void canonicalValues() {
+        YangSchema.SNode ta = schema.root().child("group").child("member").child("test-address");
+        assertEquals("fe80::a00:27ff:fe00:10", YangSchema.canonical(ta, "FE80:0:0:0:0A00:27FF:FE00:0010"));
+        YangSchema.SNode fdt = schema.root().child("failure-detection-time");
+        assertEquals("100", YangSchema.canonical(fdt, "+0100"));
+        assertEquals(null, YangSchema.canonical(fdt, "99"));
+        assertEquals(null, YangSchema.canonical(fdt, "4294967296"));
+    }
+}

@@ -1,0 +1,557 @@
+package ipmpd.agent.snmp;
+
+import ipmpd.agent.snmp.LiveObjects.ObjectDef;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.snmp4j.agent.MOScope;
+import org.snmp4j.agent.ManagedObject;
+import org.snmp4j.agent.DefaultMOServer;
+import org.snmp4j.smi.OID;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The agent in-process (ipmpd on the loopback platform) checked with the real net-snmp tools:
+ * walks print IPMP-MIB names and the values ipmpstat shows, SETs change the engine and the files of
+ * the configuration directory and survive a restart, refusals carry the right error, security
+ * holds, and snmptrapd receives the notifications of a link failure.
+ */
+@Timeout(value = 40, unit = TimeUnit.SECONDS)
+class SnmpAgentTest {
+    private static final Pattern LINE = Pattern.compile("^([\\w-]+)::(\\w+)\\.(\\S+) = (.*)$");
+    private SnmpFixture f;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    /** "IPMP-MIB::ipmpIfName.2 = STRING: tst0" lines as name.index -> value text (after the type). */
+    static Map<String, String> parse(String walk) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String l : walk.lines().toList()) {
+            Matcher m = LINE.matcher(l);
+            if (m.matches()) {
+                String v = m.group(4);
+                int colon = v.indexOf(": ");
+                out.put(m.group(2) + "." + m.group(3), colon >= 0 && !v.startsWith("\"") ? v.substring(colon + 2) : v);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, String> walk(String user, String tool, String root) throws Exception {
+        SnmpFixture.Run r = f.snmp(tool, user, root);
+        assertEquals(0, r.exit(), r.toString());
+        return parse(r.out());
+    }
+
+    private static String word(String enumText) {
+        int p = enumText.indexOf('(');
+        return p < 0 ? enumText : enumText.substring(0, p);
+    }
+
+    private static String ipv4(String hex) {
+        String[] b = hex.strip().split(" ");
+        List<String> out = new ArrayList<>();
+        for (String x : b) {
+            out.add(String.valueOf(Integer.parseInt(x, 16)));
+        }
+        return String.join(".", out);
+    }
+
+    /** ipmpstat -i FLAGS from the ipmpIfStatusFlags BITS names. */
+    private static String flagsColumn(String bits) {
+        String[] names = {"inactive", "standby", "ipv4MulticastNominee", "ipv4BroadcastNominee", "ipv6MulticastNominee",
+            "noUpAddress", "duplicateHwAddress"};
+        String letters = "ismbMdh";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < names.length; i++) {
+            b.append(bits.contains(names[i] + "(" + i + ")") ? letters.charAt(i) : '-');
+        }
+        return b.toString();
+    }
+
+    /** The IPMP-MIB walk rendered as ipmpstat -P lines, to compare with ipmpstat itself. */
+    private static Map<String, List<String>> asIpmpstat(Map<String, String> w) {
+        Map<String, String> ifName = new TreeMap<>();
+        w.forEach((k, v) -> {
+            if (k.startsWith("ipmpIfName.")) {
+                ifName.put(k.substring("ipmpIfName.".length()), v.replace("\"", ""));
+            }
+        });
+        List<String> g = new ArrayList<>();
+        List<String> i = new ArrayList<>();
+        List<String> a = new ArrayList<>();
+        List<String> t = new ArrayList<>();
+        w.forEach((k, v) -> {
+            if (k.startsWith("ipmpGroupName.")) {
+                String idx = k.substring("ipmpGroupName.".length());
+                long fdt = Long.parseLong(w.get("ipmpGroupFdt." + idx).split(" ")[0]);
+                g.add(v.replace("\"", "") + ":" + word(w.get("ipmpGroupState." + idx)) + ":"
+                        + (fdt == 0 ? "" : String.format(java.util.Locale.ROOT, "%.2fs", fdt / 1000.0)));
+            }
+        });
+        for (Map.Entry<String, String> e : ifName.entrySet()) {
+            String x = e.getKey();
+            i.add(e.getValue() + ":" + (word(w.get("ipmpIfActive." + x)).equals("true") ? "yes" : "no") + ":"
+                    + w.get("ipmpIfGroupName." + x).replace("\"", "") + ":" + flagsColumn(w.get("ipmpIfStatusFlags." + x))
+                    + ":" + word(w.get("ipmpIfLinkState." + x)) + ":" + word(w.get("ipmpIfProbeState." + x)) + ":"
+                    + word(w.get("ipmpIfState." + x)));
+            String mode = word(w.get("ipmpIfProbeModeIPv4." + x));
+            TreeMap<Integer, String> targets = new TreeMap<>();
+            w.forEach((k, v) -> {
+                Matcher m = Pattern.compile("ipmpTargetOrder\\." + x + "\\.ipv4\\.\"([0-9.]+)\"").matcher(k);
+                if (m.matches() && Integer.parseInt(v) > 0) {
+                    targets.put(Integer.parseInt(v), m.group(1));
+                }
+            });
+            t.add(e.getValue() + ":" + mode + ":" + ipv4(w.get("ipmpIfTestAddrIPv4." + x)) + ":"
+                    + String.join(" ", targets.values()));
+        }
+        w.forEach((k, v) -> {
+            Matcher m = Pattern.compile("ipmpAddrState\\.ipv4\\.\"([0-9.]+)\"").matcher(k);
+            if (m.matches()) {
+                String idx = k.substring("ipmpAddrState.".length());
+                boolean up = word(v).equals("up");
+                String cur = ifName.get(w.get("ipmpAddrCurrentIfIndex." + idx));
+                String group = null;
+                for (Map.Entry<String, String> e : w.entrySet()) {
+                    if (e.getKey().equals("ipmpGroupName." + w.get("ipmpAddrGroupIndex." + idx))) {
+                        group = e.getValue().replace("\"", "");
+                    }
+                }
+                a.add(m.group(1) + ":" + (up ? "up" : "down") + ":" + group + ":" + (up ? cur : ""));
+            }
+        });
+        Map<String, List<String>> out = new HashMap<>();
+        out.put("-g", g);
+        out.put("-i", i);
+        out.put("-a", a);
+        out.put("-t", t);
+        return out;
+    }
+
+    private static <T extends Comparable<T>> Set<T> sorted(List<T> l) {
+        return new TreeSet<>(l);
+    }
+
+    private void assertWalkMatchesIpmpstat() throws Exception {
+        AssertionError last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                Map<String, String> w = walk(SnmpFixture.RO, "snmpwalk", "IPMP-MIB::ipmpMIB");
+                Map<String, List<String>> mib = asIpmpstat(w);
+                assertEquals(sorted(f.ipmpstat("-g", "GROUP,STATE,FDT")), sorted(mib.get("-g")), "ipmpstat -g");
+                assertEquals(sorted(f.ipmpstat("-i", "INTERFACE,ACTIVE,GROUP,FLAGS,LINK,PROBE,STATE")),
+                        sorted(mib.get("-i")), "ipmpstat -i");
+                assertEquals(sorted(f.ipmpstat("-a", "ADDRESS,STATE,GROUP,OUTBOUND")), sorted(mib.get("-a")), "ipmpstat -a");
+                assertEquals(sorted(f.ipmpstat("-t", "INTERFACE,MODE,TESTADDR,TARGETS")), sorted(mib.get("-t")),
+                        "ipmpstat -t");
+                return;
+            } catch (AssertionError e) {
+                last = e; // a probe may have changed a state between the two reads
+                Thread.sleep(200);
+            }
+        }
+        throw last;
+    }
+
+    @Test
+    void walksShowWhatIpmpstatShows() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        f.awaitProbesOk();
+        assertWalkMatchesIpmpstat();
+
+        // every readable object of the MIB has an instance in this configuration, and only those
+        Map<String, String> w = walk(SnmpFixture.RW, "snmpwalk", "IPMP-MIB::ipmpMIB");
+        Set<String> seen = new TreeSet<>();
+        for (String k : w.keySet()) {
+            seen.add(k.substring(0, k.indexOf('.')));
+        }
+        Set<String> readable = new TreeSet<>();
+        for (ObjectDef d : IpmpMib.OBJECTS_DEFS) {
+            if (d.access().readable()) {
+                readable.add(d.name());
+            }
+        }
+        assertEquals(readable, seen, "objects in the walk");
+        assertEquals("g0", w.get("ipmpGroupName.1").replace("\"", ""));
+        assertEquals("1", w.get("ipmpGroupNameIndex.\"g0\""));
+        assertEquals("C2 10 20 90 00 up(0) broadcast(1) running(6) multicast(11) deprecated(18) ipv4(24) nofailover(27)",
+                w.get("ipmpIfFlags.4").strip(), "tst2's flags as BITS (bit n = flag 2^n)");
+
+        // bulkwalk sees the same instances, and IF-MIB shows the tracked interfaces
+        Map<String, String> bulk = walk(SnmpFixture.RO, "snmpbulkwalk", "IPMP-MIB::ipmpMIB");
+        assertEquals(w.keySet(), bulk.keySet());
+        Map<String, String> ifs = walk(SnmpFixture.RO, "snmpbulkwalk", "IF-MIB::interfaces");
+        Map<String, String> ifx = walk(SnmpFixture.RO, "snmpbulkwalk", "IF-MIB::ifXTable");
+        assertEquals("3", ifs.get("ifNumber.0"));
+        for (String[] e : new String[][] {{"2", "tst0"}, {"3", "tst1"}, {"4", "tst2"}}) {
+            assertEquals(e[1], ifs.get("ifDescr." + e[0]));
+            assertEquals("up(1)", ifs.get("ifOperStatus." + e[0]));
+            assertEquals(e[1], ifx.get("ifName." + e[0]));
+            assertEquals(e[1], w.get("ipmpIfName." + e[0]));
+        }
+
+        // a failover is visible in the next GET (no polling lag)
+        f.platform().setLink("tst1", false);
+        SnmpFixture.await("tst1 failed", 3000, () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst1:failed"));
+        SnmpFixture.Run get = f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpIfState.3", "IPMP-MIB::ipmpIfLinkState.3",
+                "IPMP-MIB::ipmpGroupState.1", "IF-MIB::ifOperStatus.3");
+        Map<String, String> g = parse(get.out());
+        assertEquals("failed(2)", g.get("ipmpIfState.3"), get.toString());
+        assertEquals("down(2)", g.get("ipmpIfLinkState.3"));
+        assertEquals("degraded(2)", g.get("ipmpGroupState.1"));
+        assertEquals("down(2)", g.get("ifOperStatus.3"));
+        assertWalkMatchesIpmpstat();
+    }
+
+    @Test
+    void registeredObjectsAreTheMibsObjects() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        DefaultMOServer server = (DefaultMOServer) f.agent.server();
+        Set<String> registered = new TreeSet<>();
+        for (Map.Entry<MOScope, ManagedObject<?>> e : server.getRegistry().entrySet()) {
+            ManagedObject<?> mo = e.getValue();
+            OID lo = mo.getScope().getLowerBound();
+            if (!lo.startsWith(new OID("1.3.6.1.4.1.99999"))) {
+                continue;
+            }
+            if (mo instanceof LiveObjects.Scalar s) {
+                registered.add(s.def.name() + " " + s.def.oid() + " " + s.def.access().mib);
+            } else if (mo instanceof LiveObjects.Table t) {
+                for (LiveObjects.Column c : t.columns) {
+                    registered.add(c.def().name() + " " + c.def().oid() + " " + c.def().access().mib);
+                }
+            } else {
+                registered.add("unexpected " + mo);
+            }
+        }
+        Set<String> mib = new TreeSet<>();
+        for (MibFile.ObjectType o : MibFile.load(SnmpFixture.MIB_DIR.resolve("IPMP-MIB.txt")).objects().values()) {
+            if (o.isScalarOrColumn() && (o.access().equals("read-only") || o.access().equals("read-write")
+                    || o.access().equals("read-create"))) {
+                mib.add(o.name() + " " + o.oid() + " " + o.access());
+            }
+        }
+        assertEquals(mib, registered);
+        // and nothing of snmp4j's own configuration MIB anywhere
+        for (MOScope s : server.getRegistry().keySet()) {
+            assertFalse(s.getLowerBound().startsWith(new OID("1.3.6.1.4.1.4976")), s.toString());
+        }
+        SnmpFixture.Run r = f.snmp("snmpgetnext", SnmpFixture.RW, "1.3.6.1.4.1.4976");
+        assertFalse(r.out().contains("1.3.6.1.4.1.4976") || r.out().contains("SNMP4J"), r.toString());
+        // USM, VACM and the community table are in no view either
+        for (String tree : List.of("1.3.6.1.6.3.15", "1.3.6.1.6.3.16", "1.3.6.1.6.3.18")) {
+            SnmpFixture.Run t = f.snmp("snmpwalk", SnmpFixture.RW, tree);
+            assertFalse(t.out().contains(" = STRING") || t.out().contains(" = INTEGER"), t.toString());
+        }
+        // v1/v2c are off without a community
+        List<String> v2c = new ArrayList<>(List.of("snmpget"));
+        v2c.addAll(f.mibs());
+        v2c.addAll(List.of("-t", "1", "-r", "0", "-v2c", "-c", "public", f.target(), "SNMPv2-MIB::sysDescr.0"));
+        SnmpFixture.Run off = f.run(v2c, 10);
+        assertNotEquals(0, off.exit(), off.toString());
+        assertTrue(off.err().contains("Timeout"), off.toString());
+    }
+
+    @Test
+    void aCommunityIsReadOnly() throws Exception {
+        f = SnmpFixture.standard(Map.of("snmp.community", "ro-community"));
+        List<String> get = new ArrayList<>(List.of("snmpget"));
+        get.addAll(f.mibs());
+        get.addAll(List.of("-t", "2", "-r", "0", "-v2c", "-c", "ro-community", f.target(), "IPMP-MIB::ipmpFailback.0"));
+        SnmpFixture.Run r = f.run(get, 10);
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("IPMP-MIB::ipmpFailback.0 = INTEGER: true(1)"), r.toString());
+        List<String> set = new ArrayList<>(List.of("snmpset"));
+        set.addAll(f.mibs());
+        set.addAll(List.of("-t", "2", "-r", "0", "-v2c", "-c", "ro-community", f.target(), "IPMP-MIB::ipmpFailback.0",
+                "i", "2"));
+        SnmpFixture.Run w = f.run(set, 10);
+        assertNotEquals(0, w.exit(), w.toString());
+        assertTrue(w.err().contains("noAccess") || w.err().contains("authorizationError")
+                || w.err().contains("notWritable"), w.toString());
+        List<String> wrong = new ArrayList<>(get);
+        wrong.set(wrong.indexOf("ro-community"), "public");
+        wrong.set(wrong.indexOf("2"), "1");
+        SnmpFixture.Run x = f.run(wrong, 10);
+        assertNotEquals(0, x.exit(), x.toString());
+    }
+
+    private SnmpFixture.Run set(String user, String... args) throws Exception {
+        return f.snmp("snmpset", user, args);
+    }
+
+    private void assertSetOk(String... args) throws Exception {
+        SnmpFixture.Run r = set(SnmpFixture.RW, args);
+        assertEquals(0, r.exit(), r + "\nlog: " + f.logged.subList(Math.max(0, f.logged.size() - 5), f.logged.size()));
+    }
+
+    private void assertSetError(String error, String... args) throws Exception {
+        SnmpFixture.Run r = set(SnmpFixture.RW, args);
+        assertNotEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains(error), "expected " + error + ": " + r);
+    }
+
+    @Test
+    void setsChangeTheEngineAndTheFilesAndSurviveARestart() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        f.awaitProbesOk();
+        // globals
+        assertSetOk("IPMP-MIB::ipmpFailureDetectionTime.0", "u", "1400", "IPMP-MIB::ipmpFailback.0", "i", "2");
+        assertEquals(List.of("g0:1.40s"), f.ipmpstat("-g", "GROUP,FDT"));
+        assertTrue(f.read("mpathd").contains("FAILURE_DETECTION_TIME=1400"), f.read("mpathd"));
+        assertTrue(f.read("mpathd").contains("FAILBACK=no"), f.read("mpathd"));
+        assertSetError("wrongValue", "IPMP-MIB::ipmpFailureDetectionTime.0", "u", "50");
+        assertTrue(f.logged.stream().anyMatch(l -> l.contains("below the minimum of 100 ms")), f.logged.toString());
+        assertSetError("wrongValue", "IPMP-MIB::ipmpFailback.0", "i", "3");
+        SnmpFixture.Run wrongType = f.snmp("snmpset", SnmpFixture.RW, "-Ir", "IPMP-MIB::ipmpFailureDetectionTime.0", "i", "1000");
+        assertTrue(wrongType.err().contains("wrongType"), wrongType.toString());
+        assertSetError("notWritable", "IPMP-MIB::ipmpGroupState.1", "i", "1");
+
+        // standby and offline, with the minimum-redundancy rule
+        assertSetOk("IPMP-MIB::ipmpIfStandby.4", "i", "1");
+        assertTrue(f.ipmpstat("-i", "INTERFACE,FLAGS").get(0).matches("tst2:.s.*"), f.ipmpstat("-i", "INTERFACE,FLAGS").toString());
+        assertTrue(f.read("hostname.tst2").contains("standby"), f.read("hostname.tst2"));
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpIfStandby.2", "i", "1"); // home of 192.0.2.10
+        assertSetOk("IPMP-MIB::ipmpIfOffline.2", "i", "1");
+        assertTrue(f.ipmpstat("-i", "INTERFACE,STATE").contains("tst0:offline"));
+        assertSetOk("IPMP-MIB::ipmpIfOffline.3", "i", "1");
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpIfOffline.4", "i", "1");
+        assertTrue(f.logged.stream().anyMatch(l -> l.contains("cannot offline tst2: no other functioning interfaces")));
+        assertSetOk("IPMP-MIB::ipmpIfOffline.2", "i", "2", "IPMP-MIB::ipmpIfOffline.3", "i", "2");
+        SnmpFixture.await("tst0 and tst1 back", 5000, () -> !f.ipmpstat("-i", "INTERFACE,STATE").toString().contains("offline"));
+
+        // a group, created, joined, given a configured target, refused destruction, left, destroyed
+        Map<String, String> next = parse(f.snmp("snmpget", SnmpFixture.RW, "IPMP-MIB::ipmpGroupIndexNext.0").out());
+        String n = next.get("ipmpGroupIndexNext.0");
+        assertEquals("2", n);
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpGroupRowStatus." + n, "i", "4");
+        assertSetError("wrongValue", "IPMP-MIB::ipmpGroupName." + n, "s", "bad name", "IPMP-MIB::ipmpGroupRowStatus." + n, "i", "4");
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpGroupName." + n, "s", "g0", "IPMP-MIB::ipmpGroupRowStatus." + n, "i", "4");
+        assertSetOk("IPMP-MIB::ipmpGroupName." + n, "s", "g1", "IPMP-MIB::ipmpGroupRowStatus." + n, "i", "4");
+        assertTrue(f.ipmpstat("-g", "GROUP").contains("g1"));
+        assertTrue(f.read("ipmp.conf").contains("group g1"), f.read("ipmp.conf"));
+        assertNotEquals(n, parse(f.snmp("snmpget", SnmpFixture.RW, "IPMP-MIB::ipmpGroupIndexNext.0").out())
+                .get("ipmpGroupIndexNext.0"));
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpIfGroupName.4", "s", "nosuchgroup");
+        // (a standby member with a test address cannot move as it is: ConfigApplier adds the test
+        // address before clearing standby, and the engine refuses -failover on a standby)
+        assertSetOk("IPMP-MIB::ipmpIfGroupName.4", "s", "g1", "IPMP-MIB::ipmpIfStandby.4", "i", "2");
+        assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g1"));
+        assertTrue(f.read("hostname.tst2").contains("group g1"), f.read("hostname.tst2"));
+        String ct = "IPMP-MIB::ipmpConfTargetRowStatus." + n + ".1.4.192.0.2.1";
+        assertSetOk(ct, "i", "4");
+        assertTrue(f.read("ipmp.conf").contains("targets g1 192.0.2.1"), f.read("ipmp.conf"));
+        assertSetError("inconsistentName", "IPMP-MIB::ipmpConfTargetRowStatus.99.1.4.192.0.2.1", "i", "4");
+        assertSetError("wrongValue", "IPMP-MIB::ipmpConfTargetRowStatus." + n + ".3.4.192.0.2.1", "i", "4");
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpGroupRowStatus." + n, "i", "6");
+        assertTrue(f.logged.stream().anyMatch(l -> l.contains("group g1 still has members")));
+        assertSetOk("IPMP-MIB::ipmpIfGroupName.4", "s", "");
+        assertFalse(f.ipmpstat("-i", "INTERFACE").contains("tst2"));
+        assertEquals("", parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpIfGroupName.4").out())
+                .get("ipmpIfGroupName.4"));
+        assertFalse(f.read("hostname.tst2").contains("group"), f.read("hostname.tst2"));
+        assertTrue(f.read("hostname.tst2").contains("192.0.2.31"), "its addresses stay with it: " + f.read("hostname.tst2"));
+        assertSetOk("IPMP-MIB::ipmpGroupRowStatus." + n, "i", "6");
+        assertFalse(f.ipmpstat("-g", "GROUP").contains("g1"));
+        assertFalse(f.read("ipmp.conf").contains("g1"), f.read("ipmp.conf"));
+        // createAndWait: notReady without a name, notInService with one, then active
+        String k = parse(f.snmp("snmpget", SnmpFixture.RW, "IPMP-MIB::ipmpGroupIndexNext.0").out()).get("ipmpGroupIndexNext.0");
+        String lastChange = parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpLastChange.0").out()).get("ipmpLastChange.0");
+        Thread.sleep(30);
+        assertSetOk("IPMP-MIB::ipmpGroupRowStatus." + k, "i", "5");
+        assertEquals("notReady(3)", parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpGroupRowStatus." + k).out())
+                .get("ipmpGroupRowStatus." + k));
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpGroupRowStatus." + k, "i", "1");
+        assertSetOk("IPMP-MIB::ipmpGroupName." + k, "s", "g2");
+        assertEquals("notInService(2)", parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpGroupRowStatus." + k).out())
+                .get("ipmpGroupRowStatus." + k));
+        assertFalse(f.ipmpstat("-g", "GROUP").contains("g2"));
+        assertSetOk("IPMP-MIB::ipmpGroupRowStatus." + k, "i", "1");
+        assertTrue(f.ipmpstat("-g", "GROUP").contains("g2"));
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpGroupName." + k, "s", "g3");
+        assertNotEquals(lastChange, parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpLastChange.0").out())
+                .get("ipmpLastChange.0"), "ipmpLastChange moves with a change");
+        assertSetOk("IPMP-MIB::ipmpGroupRowStatus." + k, "i", "6");
+        assertFalse(f.ipmpstat("-g", "GROUP").contains("g2"));
+
+        // back into g0, standby
+        assertSetOk("IPMP-MIB::ipmpIfGroupName.4", "s", "g0");
+        assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g0"));
+        assertSetOk("IPMP-MIB::ipmpIfStandby.4", "i", "1");
+
+        // the read-only user cannot write; a wrong password gets nothing
+        SnmpFixture.Run ro = set(SnmpFixture.RO, "IPMP-MIB::ipmpFailback.0", "i", "1");
+        assertNotEquals(0, ro.exit(), ro.toString());
+        assertTrue(ro.err().contains("authorizationError") || ro.err().contains("noAccess"), ro.toString());
+        List<String> bad = new ArrayList<>(List.of("snmpget"));
+        bad.addAll(f.mibs());
+        bad.addAll(List.of("-t", "1", "-r", "0", "-v3", "-l", "authPriv", "-u", SnmpFixture.RW, "-a", "SHA-512", "-A",
+                "wrong-password", "-x", "AES", "-X", SnmpFixture.RW_PRIV, f.target(), "IPMP-MIB::ipmpFailback.0"));
+        SnmpFixture.Run wrong = f.run(bad, 10);
+        assertNotEquals(0, wrong.exit(), wrong.toString());
+        assertFalse(wrong.out().contains("ipmpFailback"), wrong.toString());
+        assertEquals("false(2)", parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpFailback.0").out())
+                .get("ipmpFailback.0"));
+
+        // a new agent on the same directory keeps what was set; same engine ID, one more boot
+        String engineId = f.agent.engineIdHex();
+        int boots = f.agent.engineBoots();
+        f.restart();
+        assertEquals(engineId, f.agent.engineIdHex());
+        assertEquals(boots + 1, f.agent.engineBoots());
+        Map<String, String> after = parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpFailureDetectionTime.0",
+                "IPMP-MIB::ipmpFailback.0", "IPMP-MIB::ipmpIfStandby.4", "IPMP-MIB::ipmpIfGroupName.4",
+                "SNMP-FRAMEWORK-MIB::snmpEngineBoots.0").out());
+        assertEquals("1400 milliseconds", after.get("ipmpFailureDetectionTime.0"));
+        assertEquals("false(2)", after.get("ipmpFailback.0"));
+        assertEquals("true(1)", after.get("ipmpIfStandby.4"));
+        assertEquals("g0", after.get("ipmpIfGroupName.4"));
+        assertEquals(String.valueOf(boots + 1), after.get("snmpEngineBoots.0"));
+    }
+
+    /** The lines snmptrapd printed so far ("NOTIFY <security> | <varbinds, tab-separated>"). */
+    private static List<String> notifications(Path out) throws Exception {
+        if (!Files.exists(out)) {
+            return List.of();
+        }
+        return Files.readAllLines(out).stream().filter(l -> l.startsWith("NOTIFY ")).toList();
+    }
+
+    private static List<String> matching(List<String> lines, String security, String trapOid) {
+        return lines.stream().filter(l -> l.contains(security) && l.contains("snmpTrapOID.0 = OID: " + trapOid + "\t")
+                || l.contains(security) && l.endsWith("snmpTrapOID.0 = OID: " + trapOid)).toList();
+    }
+
+    private static void awaitNotification(Path out, String security, String trapOid, int count) throws Exception {
+        SnmpFixture.await(count + " x " + trapOid + " (" + security + ")", 8000, () -> {
+            try {
+                return matching(notifications(out), security, trapOid).size() >= count;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    private static final String V3 = "TRAP2, SNMP v3, user " + SnmpFixture.TRAP;
+    private static final String INFORM = "INFORM, SNMP v2c, community public";
+
+    @Test
+    void notificationsReachTrapReceivers() throws Exception {
+        int trapPort = SnmpFixture.freePort();
+        f = SnmpFixture.prepare(Map.of(
+                "snmp.trap.nms", "udp:127.0.0.1/" + trapPort + " v3 " + SnmpFixture.TRAP,
+                "snmp.trap.old", "udp:127.0.0.1/" + trapPort + " v2c public inform"));
+        String engineId = "8001869f050102030405060708090a0b0c";
+        f.write(SnmpEngineFile.NAME, "engine-id=" + engineId + "\nboots=7\n");
+        Path conf = f.root.resolve("snmptrapd.conf");
+        Files.writeString(conf, "createUser -e 0x" + engineId + " " + SnmpFixture.TRAP + " SHA-256 "
+                + SnmpFixture.TRAP_AUTH + " AES " + SnmpFixture.TRAP_PRIV + "\n"
+                + "authUser log " + SnmpFixture.TRAP + "\nauthCommunity log public\n");
+        Path out = f.root.resolve("traps.txt");
+        List<String> cmd = new ArrayList<>(List.of("snmptrapd", "-f", "-Lo", "-C", "-c", conf.toString()));
+        cmd.addAll(f.mibs());
+        cmd.addAll(List.of("-F", "NOTIFY %P | %v\n", "udp:127.0.0.1:" + trapPort));
+        f.spawn(cmd, out);
+        SnmpFixture.await("snmptrapd up", 5000, () -> {
+            try {
+                return Files.exists(out) && Files.readString(out).contains("NET-SNMP version");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        f.start();
+        awaitNotification(out, V3, "SNMPv2-MIB::coldStart", 1);
+        awaitNotification(out, INFORM, "SNMPv2-MIB::coldStart", 1);
+        f.awaitProbesOk();
+
+        f.platform().setLink("tst0", false);
+        for (String sec : List.of(V3, INFORM)) {
+            awaitNotification(out, sec, "IF-MIB::linkDown", 1);
+            awaitNotification(out, sec, "IPMP-MIB::ipmpLinkDown", 1);
+            awaitNotification(out, sec, "IPMP-MIB::ipmpInterfaceFailed", 1);
+            awaitNotification(out, sec, "IPMP-MIB::ipmpAddressMoved", 1);
+            awaitNotification(out, sec, "IPMP-MIB::ipmpGroupStateChange", 1);
+        }
+        List<String> all = notifications(out);
+        String linkDown = matching(all, V3, "IF-MIB::linkDown").get(0);
+        assertTrue(linkDown.contains("IF-MIB::ifIndex.2 = INTEGER: 2\tIF-MIB::ifAdminStatus.2 = INTEGER: up(1)\t"
+                + "IF-MIB::ifOperStatus.2 = INTEGER: down(2)"), linkDown);
+        String ipmpLinkDown = matching(all, V3, "IPMP-MIB::ipmpLinkDown").get(0);
+        assertTrue(ipmpLinkDown.contains("IPMP-MIB::ipmpIfName.2 = STRING: tst0\tIPMP-MIB::ipmpIfGroupName.2 = STRING: g0"
+                + "\tIPMP-MIB::ipmpIfLinkState.2 = INTEGER: down(2)\tIPMP-MIB::ipmpIfState.2 = INTEGER: "), ipmpLinkDown);
+        assertTrue(ipmpLinkDown.contains("IPMP-MIB::ipmpIfFlags.2 = BITS: "), ipmpLinkDown);
+        String failed = matching(all, V3, "IPMP-MIB::ipmpInterfaceFailed").get(0);
+        assertTrue(failed.contains("IPMP-MIB::ipmpIfName.2 = STRING: tst0\tIPMP-MIB::ipmpIfGroupName.2 = STRING: g0\t"
+                + "IPMP-MIB::ipmpIfState.2 = INTEGER: failed(2)\tIPMP-MIB::ipmpIfFlags.2 = BITS: "), failed);
+        assertTrue(failed.contains("failed(28)"), failed);
+        assertTrue(failed.endsWith("IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: link(1)"), failed);
+        String moved = matching(all, V3, "IPMP-MIB::ipmpAddressMoved").get(0);
+        String to = f.ipmpstat("-a", "ADDRESS,OUTBOUND").stream().filter(l -> l.startsWith("192.0.2.10:")).findFirst()
+                .orElseThrow().substring("192.0.2.10:".length());
+        String toIndex = to.equals("tst1") ? "3" : "4";
+        assertTrue(moved.contains("IPMP-MIB::ipmpNotifyAddressType.0 = INTEGER: ipv4(1)\t"
+                + "IPMP-MIB::ipmpNotifyAddress.0 = Hex-STRING: C0 00 02 0A \tIPMP-MIB::ipmpGroupName.1 = STRING: g0\t"
+                + "IPMP-MIB::ipmpNotifyMoveReason.0 = INTEGER: failover(1)\tIPMP-MIB::ipmpNotifyFromIfIndex.0 = INTEGER: 2\t"
+                + "IPMP-MIB::ipmpNotifyFromIfName.0 = STRING: tst0\tIPMP-MIB::ipmpNotifyToIfIndex.0 = INTEGER: " + toIndex
+                + "\tIPMP-MIB::ipmpNotifyToIfName.0 = STRING: " + to), moved);
+        String group = matching(all, V3, "IPMP-MIB::ipmpGroupStateChange").get(0);
+        assertTrue(group.contains("IPMP-MIB::ipmpGroupName.1 = STRING: g0\tIPMP-MIB::ipmpGroupState.1 = INTEGER: "
+                + "degraded(2)\tIPMP-MIB::ipmpNotifyPrevGroupState.0 = INTEGER: ok(1)\t"
+                + "IPMP-MIB::ipmpNotifyGroupEvent.0 = INTEGER: degraded(3)\tIPMP-MIB::ipmpGroupMemberCount.1 = Gauge32: 3\t"
+                + "IPMP-MIB::ipmpGroupActiveCount.1 = Gauge32: 2\tIPMP-MIB::ipmpNotifyIfName.0 = STRING: tst0"), group);
+
+        // a destination added through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB gets them too
+        String name = ".110.109.115.50"; // 'nms2' (IMPLIED index)
+        String port = String.format("%04X", trapPort);
+        assertSetOk("SNMP-TARGET-MIB::snmpTargetParamsMPModel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityModel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityName" + name, "s", SnmpFixture.TRAP,
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityLevel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsRowStatus" + name, "i", "4");
+        assertSetOk("SNMP-TARGET-MIB::snmpTargetAddrTDomain" + name, "o", "1.3.6.1.6.1.1",
+                "SNMP-TARGET-MIB::snmpTargetAddrTAddress" + name, "x", "7F000001" + port,
+                "SNMP-TARGET-MIB::snmpTargetAddrTagList" + name, "s", "nms2",
+                "SNMP-TARGET-MIB::snmpTargetAddrParams" + name, "s", "nms2",
+                "SNMP-TARGET-MIB::snmpTargetAddrRowStatus" + name, "i", "4");
+        assertSetOk("SNMP-NOTIFICATION-MIB::snmpNotifyTag" + name, "s", "nms2",
+                "SNMP-NOTIFICATION-MIB::snmpNotifyType" + name, "i", "1",
+                "SNMP-NOTIFICATION-MIB::snmpNotifyRowStatus" + name, "i", "4");
+        f.platform().setLink("tst0", true);
+        awaitNotification(out, V3, "IPMP-MIB::ipmpLinkUp", 2);
+        awaitNotification(out, INFORM, "IPMP-MIB::ipmpLinkUp", 1);
+        awaitNotification(out, V3, "IF-MIB::linkUp", 2);
+
+        // ipmpNotificationsEnabled=false silences IPMP-MIB, not the standard linkUp/linkDown
+        assertSetOk("IPMP-MIB::ipmpNotificationsEnabled.0", "i", "2");
+        assertTrue(f.read(SnmpAgent.STATE_FILE).contains("notifications=no"), f.read(SnmpAgent.STATE_FILE));
+        int before = matching(notifications(out), V3, "IPMP-MIB::ipmpLinkDown").size();
+        f.platform().setLink("tst1", false);
+        awaitNotification(out, V3, "IF-MIB::linkDown", 3);
+        Thread.sleep(300);
+        assertEquals(before, matching(notifications(out), V3, "IPMP-MIB::ipmpLinkDown").size());
+    }
+}

@@ -1,0 +1,281 @@
+package ipmpd.agent.snmp;
+
+import ipmpd.agent.ConfigStore;
+import ipmpd.agent.Daemon;
+import ipmpd.agent.IpmpdLog;
+import ipmpd.agent.cli.ClientMain;
+import ipmpd.agent.platform.LoopbackPlatform;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * ipmpd in-process on the loopback platform with its SNMP agent on 127.0.0.1 and a free high port:
+ * group g0 with tst0 (data 192.0.2.10, test .11), tst1 (data .20, test .21) and tst2 (test .31 only),
+ * router 192.0.2.1 (also g0's configured target), FDT 700 ms, users with known passwords. The
+ * net-snmp tools run with their state in a temporary directory and the MIBs of /work/shared/mibs
+ * and mib/. Everything goes on close(), pass or fail.
+ */
+final class SnmpFixture implements AutoCloseable {
+    static final Path MIB_DIR = Path.of(System.getProperty("ipmpd.mibdir", "../mib")).toAbsolutePath().normalize();
+    static final Path SHARED_MIBS = Path.of(System.getProperty("ipmpd.sharedmibs", "/work/shared/mibs"));
+    static final String RO = "ipmpro";
+    static final String RW = "ipmprw";
+    static final String TRAP = "ipmptrap";
+    static final String RO_AUTH = "ro-auth-secret";
+    static final String RO_PRIV = "ro-priv-secret";
+    static final String RW_AUTH = "rw-auth-secret";
+    static final String RW_PRIV = "rw-priv-secret";
+    static final String TRAP_AUTH = "trap-auth-secret";
+    static final String TRAP_PRIV = "trap-priv-secret";
+
+    /** A finished process. */
+    record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        }
+    }
+
+    final Path root;
+    final Path configDir;
+    final Path socket;
+    final Path toolState;
+    final List<String> logged = new CopyOnWriteArrayList<>();
+    final Map<String, String> settings = new LinkedHashMap<>();
+    final List<Process> processes = new ArrayList<>();
+    Daemon daemon;
+    SnmpAgent agent;
+    int port;
+
+    SnmpFixture() throws IOException {
+        root = Files.createTempDirectory("ipmpd-snmp-test");
+        configDir = root.resolve("etc");
+        toolState = root.resolve("net-snmp");
+        Files.createDirectories(configDir);
+        Files.createDirectories(toolState);
+        socket = root.resolve("run").resolve("ipmpd.sock");
+    }
+
+    /** The standard configuration, started. */
+    static SnmpFixture standard(Map<String, String> extra) throws Exception {
+        SnmpFixture f = prepare(extra);
+        try {
+            f.start();
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+        return f;
+    }
+
+    /** The standard configuration written, agent settings chosen, nothing started yet. */
+    static SnmpFixture prepare(Map<String, String> extra) throws Exception {
+        SnmpFixture f = new SnmpFixture();
+        try {
+            f.write("mpathd", "FAILURE_DETECTION_TIME=700\nFAILBACK=yes\nTRACK_INTERFACES_ONLY_WITH_GROUPS=yes\n"
+                    + "PROBE_QUIET_PERIOD=0\n");
+            f.write("hostname.tst0", "192.0.2.10/24 group g0 up\naddif 192.0.2.11/24 deprecated -failover up\n");
+            f.write("hostname.tst1", "192.0.2.20/24 group g0 up\naddif 192.0.2.21/24 deprecated -failover up\n");
+            f.write("hostname.tst2", "192.0.2.31/24 deprecated -failover group g0 up\n");
+            f.write("ipmp.conf", "targets g0 192.0.2.1\n");
+            // no snmp.* keys here: the agent of these tests gets its settings directly
+            f.write("agent.conf", "# test\n");
+            f.writeUsers();
+            f.port = freePort();
+            f.settings.put(SnmpSettings.LISTEN, "udp:127.0.0.1/" + f.port);
+            f.settings.putAll(extra);
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+        return f;
+    }
+
+    void writeUsers() throws IOException {
+        Path users = configDir.resolve(SnmpSettings.DEFAULT_USERS_FILE);
+        Files.deleteIfExists(users);
+        Files.createFile(users, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(users, RO + " ro SHA-256 " + RO_AUTH + " AES " + RO_PRIV + "\n"
+                + RW + " rw SHA-512 " + RW_AUTH + " AES " + RW_PRIV + "\n"
+                + TRAP + " notify SHA-256 " + TRAP_AUTH + " AES " + TRAP_PRIV + "\n");
+    }
+
+    static int freePort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    void write(String name, String content) throws IOException {
+        Files.writeString(configDir.resolve(name), content, StandardCharsets.UTF_8);
+    }
+
+    String read(String name) throws IOException {
+        Path p = configDir.resolve(name);
+        return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    }
+
+    void start() throws Exception {
+        Daemon.Options o = new Daemon.Options(configDir, false, "loopback", Map.of("routers", "192.0.2.1"), socket);
+        IpmpdLog log = IpmpdLog.detached(null);
+        log.addTap(logged::add);
+        daemon = Daemon.start(o, log);
+        agent = SnmpAgent.start(new SnmpAgent.Context(configDir, Map.copyOf(settings), daemon.loop(),
+                daemon.listeners(), new ConfigStore(configDir), log));
+    }
+
+    /** Stops agent and daemon (as a restart would) and starts both again on the same directory. */
+    void restart() throws Exception {
+        stopDaemon();
+        start();
+    }
+
+    void stopDaemon() {
+        if (agent != null) {
+            agent.close();
+            agent = null;
+        }
+        if (daemon != null) {
+            daemon.close();
+            daemon = null;
+        }
+    }
+
+    LoopbackPlatform platform() {
+        return (LoopbackPlatform) daemon.platform();
+    }
+
+    String target() {
+        return "udp:127.0.0.1:" + port;
+    }
+
+    /** The arguments of a v3 authPriv request as a user. */
+    List<String> v3(String user) {
+        String auth = user.equals(RO) ? RO_AUTH : user.equals(RW) ? RW_AUTH : TRAP_AUTH;
+        String priv = user.equals(RO) ? RO_PRIV : user.equals(RW) ? RW_PRIV : TRAP_PRIV;
+        String proto = user.equals(RW) ? "SHA-512" : "SHA-256";
+        return List.of("-v3", "-l", "authPriv", "-u", user, "-a", proto, "-A", auth, "-x", "AES", "-X", priv);
+    }
+
+    /** MIB search path and modules for the net-snmp tools. */
+    List<String> mibs() {
+        return List.of("-M", SHARED_MIBS + ":" + MIB_DIR, "-m",
+                "SNMPv2-MIB:IF-MIB:IPMP-MIB:SNMP-FRAMEWORK-MIB:SNMP-TARGET-MIB:SNMP-NOTIFICATION-MIB");
+    }
+
+    /** A net-snmp client command against the agent: tool, user, then arguments (the target is added). */
+    Run snmp(String tool, String user, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(tool);
+        cmd.addAll(mibs());
+        cmd.addAll(List.of("-t", "2", "-r", "0"));
+        cmd.addAll(v3(user));
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty() && rest.get(0).startsWith("-")) {
+            cmd.add(rest.remove(0)); // options before the agent address
+        }
+        cmd.add(target());
+        cmd.addAll(rest);
+        return run(cmd, 15);
+    }
+
+    Run run(List<String> cmd, int timeoutSeconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("SNMP_PERSISTENT_DIR", toolState.toString());
+        pb.environment().put("SNMPCONFPATH", toolState.toString());
+        pb.environment().put("HOME", root.toString());
+        Path out = Files.createTempFile(root, "out", ".txt");
+        Path err = Files.createTempFile(root, "err", ".txt");
+        pb.redirectOutput(out.toFile());
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(5, TimeUnit.SECONDS);
+            throw new AssertionError("timed out: " + cmd);
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** Starts a long-running process (snmptrapd); it is killed on close. */
+    Process spawn(List<String> cmd, Path output) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("SNMP_PERSISTENT_DIR", toolState.toString());
+        pb.environment().put("SNMPCONFPATH", toolState.toString());
+        pb.environment().put("HOME", root.toString());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(output.toFile());
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    /** ipmpstat (in-process client over the control socket) -P -o fields mode, as lines. */
+    List<String> ipmpstat(String mode, String fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = ClientMain.run("ipmpstat", new String[] {"-P", "-o", fields, mode}, socket, o, e);
+        }
+        if (code != 0) {
+            throw new AssertionError("ipmpstat failed: " + err.toString(StandardCharsets.UTF_8));
+        }
+        return out.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
+        long end = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    void awaitProbesOk() throws InterruptedException {
+        await("probe state ok", 5000, () -> ipmpstat("-i", "INTERFACE,PROBE").stream().allMatch(l -> l.endsWith(":ok")));
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Process p : processes) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            stopDaemon();
+        } finally {
+            if (Files.exists(root)) {
+                try (Stream<Path> s = Files.walk(root)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+}

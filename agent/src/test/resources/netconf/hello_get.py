@@ -1,0 +1,100 @@
+"""Hello and capabilities, get (state as ipmpstat shows it), filtered get, get-config,
+get-schema, the YANG library; every reply and data set checked with yanglint.
+
+Prints IF / GROUP / ADDR lines (ipmpstat -P field order) for the Java side to compare.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nclib  # noqa: E402
+from nclib import check, lint, lint_reply, data_of, ok, NS, IPMP, NCM  # noqa: E402
+
+nclib.parse_args()
+m = nclib.connect("admin", "admin-secret-1")
+
+caps = list(m.server_capabilities)
+for c in ["urn:ietf:params:netconf:base:1.0", "urn:ietf:params:netconf:base:1.1",
+          "urn:ietf:params:netconf:capability:candidate:1.0",
+          "urn:ietf:params:netconf:capability:writable-running:1.0",
+          "urn:ietf:params:netconf:capability:confirmed-commit:1.1",
+          "urn:ietf:params:netconf:capability:rollback-on-error:1.0",
+          "urn:ietf:params:netconf:capability:validate:1.1",
+          "urn:ietf:params:netconf:capability:notification:1.0",
+          "urn:ietf:params:netconf:capability:interleave:1.0"]:
+    check(c in caps, "capability %s missing from %s" % (c, caps))
+check(any(c.startswith("urn:ietf:params:netconf:capability:yang-library:1.1?") for c in caps), "yang-library:1.1")
+check(any(c.startswith(NCM + "?module=ietf-netconf-monitoring") for c in caps), "ietf-netconf-monitoring")
+for abbrev in [":candidate", ":confirmed-commit", ":validate", ":notification", ":interleave"]:
+    check(abbrev in m.server_capabilities, "ncclient does not see " + abbrev)
+check(int(m.session_id) > 0, "session-id")
+
+# <get>: the whole data (ipmp config + state, netconf-state, yang-library)
+r = ok(m.get())
+lint_reply(r, "<get/>")
+content, data = data_of(r)
+lint("data", content, modules=("ipmpd", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores"))
+ipmp = data.find("ip:ipmp", NS)
+check(ipmp is not None, "no ipmp in get")
+
+
+def t(e, path):
+    x = e.find(path, NS)
+    return None if x is None else x.text
+
+
+for g in ipmp.findall("ip:group", NS):
+    gname = t(g, "ip:name")
+    print("GROUP %s:%s:%s" % (gname, t(g, "ip:state"), t(g, "ip:current-fdt")))
+    for mem in g.findall("ip:member", NS):
+        print("IF %s:%s:%s:%s:%s:%s" % (t(mem, "ip:name"), "yes" if t(mem, "ip:active") == "true" else "no",
+                                        gname, t(mem, "ip:link-state"), t(mem, "ip:probe-state"),
+                                        t(mem, "ip:state")))
+    for d in g.findall("ip:data-address", NS):
+        print("ADDR %s:%s:%s:%s" % (t(d, "ip:address"), t(d, "ip:state"), gname, t(d, "ip:hosted-on")))
+
+# the library and monitoring data say where the module is
+lib = data.find("{urn:ietf:params:xml:ns:yang:ietf-yang-library}yang-library")
+check(lib is not None, "no yang-library")
+mods = [mm.findtext("{urn:ietf:params:xml:ns:yang:ietf-yang-library}name")
+        for mm in lib.iter("{urn:ietf:params:xml:ns:yang:ietf-yang-library}module")]
+check("ipmpd" in mods, "ipmpd not in the yang library: %s" % mods)
+schemas = [s.findtext("ncm:identifier", namespaces=NS) for s in data.iterfind("ncm:netconf-state/ncm:schemas/ncm:schema", NS)]
+check("ipmpd" in schemas and "ietf-inet-types" in schemas, "schemas: %s" % schemas)
+
+# subtree filter: group and member states only
+flt = ('<ipmp xmlns="%s"><group><name/><state/><current-fdt/><member><name/><state/><link-state/>'
+       '</member></group></ipmp>' % IPMP)
+r = ok(m.get(filter=("subtree", flt)))
+lint_reply(r, '<get><filter type="subtree">%s</filter></get>' % flt)
+content, data = data_of(r)
+lint("get", content)
+check("probe-statistics" not in content and "failback" not in content, "filter leaked: " + content)
+check("<state>" in content and "<link-state>" in content, "filter lost nodes: " + content)
+
+# content match: one member only
+flt = ('<ipmp xmlns="%s"><group><name>g0</name><member><name>tst1</name><state/></member></group></ipmp>' % IPMP)
+r = ok(m.get(filter=("subtree", flt)))
+content, data = data_of(r)
+lint("get", content)
+check("tst1" in content and "tst0" not in content, "content match: " + content)
+
+# get-config running: configuration only
+r = ok(m.get_config(source="running"))
+lint_reply(r, "<get-config><source><running/></source></get-config>")
+content, data = data_of(r)
+lint("config", content)
+check("<group>" in content and "<link-state>" not in content, "get-config: " + content)
+
+# get-schema serves the module text
+r = m.get_schema("ipmpd")
+check(r.ok, "get-schema: " + r.xml)
+with open(os.path.join(nclib.args.yang, "ipmpd.yang")) as f:
+    check(r.data.strip() == f.read().strip(), "get-schema text differs from yang/ipmpd.yang")
+lint_reply(r, '<get-schema xmlns="%s"><identifier>ipmpd</identifier></get-schema>' % NCM,
+           modules=("ipmpd", "ietf-netconf", "ietf-netconf-monitoring"))
+r = m.get_schema("no-such-module")
+nclib.expect_error(r, "invalid-value")
+
+m.close_session()
+nclib.done()
