@@ -145,7 +145,12 @@ public final class Daemon implements AutoCloseable {
             Engine e = new Engine(System::nanoTime, platform, hub, new SplittableRandom(), ec);
             loop.bind(e);
             platform.start(e);
-            config.boot(e, files, ipmpConf);
+            return null;
+        });
+        // The platform queues what exists (NICs, links, routes) on the engine thread; the boot
+        // configuration runs after it, so present NICs are not taken for missing ones.
+        loop.call(() -> {
+            config.boot(loop.engine(), files, ipmpConf);
             return null;
         });
         ConfigStore store = new ConfigStore(options.configDir());

@@ -154,6 +154,9 @@ public final class Engine {
     public void nicAdded(String name, int ifindex, boolean running, byte[] mac) {
         Phyint known = phyints.get(name);
         byte[] before = known == null ? null : known.mac;
+        if (known != null && mac != null) {
+            known.mac = mac.clone(); // before a reattached NIC's boot file is replayed (link-local)
+        }
         nicAdded0(name, ifindex, running);
         Phyint p = phyints.get(name);
         p.mac = mac == null ? before : mac.clone();
@@ -691,15 +694,18 @@ public final class Engine {
             if (x.usable()) {
                 continue;
             }
+            Phyint chosen = null;
             for (Family f : Family.values()) {
                 Instance from = x.instance(f);
                 if (from == null || from.dataLifs().isEmpty()) {
                     continue;
                 }
-                Phyint y = chooseDestination(g, x, f);
+                // All of a NIC's addresses go to one NIC when it can take them (as in.mpathd did).
+                Phyint y = chosen != null && chosen.instance(f) != null ? chosen : chooseDestination(g, x, f);
                 if (y == null) {
                     continue;
                 }
+                chosen = y;
                 Instance to = y.instance(f);
                 for (LogicalIf l : from.dataLifs()) {
                     boolean home = y.name.equals(l.homeIf) && to.unitFree(l.homeUnit);

@@ -215,7 +215,11 @@ final class Prober {
             p.ackedAtNs = now;
             acked++;
             long netRtt = Math.max(rxNs - p.sentAtNs, 0);
-            p.target.sample(netRtt);
+            if (!late || netRtt <= engine.fdtFor(phyint) * 1_000_000L) {
+                // A late reply slower than the whole detection time was queued somewhere (behind
+                // ARP during an outage): it says nothing about the path and would stretch the FDT.
+                p.target.sample(netRtt);
+            }
             p.target.consecutiveLosses = 0;
             lastReplyNs = now;
             gotReply = true;

@@ -202,7 +202,7 @@ public final class Netns {
         }
     }
 
-    static void killTree(ProcessHandle h) {
+    public static void killTree(ProcessHandle h) {
         List<ProcessHandle> kids = h.descendants().toList();
         h.destroy();
         kids.forEach(ProcessHandle::destroy);
@@ -215,7 +215,7 @@ public final class Netns {
         h.destroyForcibly();
     }
 
-    static void sleepQuietly(long ms) {
+    public static void sleepQuietly(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

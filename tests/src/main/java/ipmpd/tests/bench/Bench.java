@@ -1,0 +1,80 @@
+package ipmpd.tests.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bin/bench [NAME...] [--link-trials=N] [--probe-trials=N] [--scale-seconds=S]}: the
+ * benchmarks (link, probe, scale; all when none is named). Figures go to standard output and to
+ * $BENCH_OUT, else ./bench-results.txt; progress notes to standard error. Needs root (network
+ * namespaces) and a built tree (bin/build).
+ */
+public final class Bench {
+    static final List<String> ALL = List.of("link", "probe", "scale");
+
+    private Bench() {
+    }
+
+    static String loadavg() {
+        try {
+            String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    public static void main(String[] args) {
+        List<String> names = new ArrayList<>();
+        int linkTrials = 50;
+        int probeTrials = 40;
+        int scaleSeconds = 30;
+        for (String a : args) {
+            if (a.startsWith("--link-trials=")) {
+                linkTrials = Integer.parseInt(a.substring(a.indexOf('=') + 1));
+            } else if (a.startsWith("--probe-trials=")) {
+                probeTrials = Integer.parseInt(a.substring(a.indexOf('=') + 1));
+            } else if (a.startsWith("--scale-seconds=")) {
+                scaleSeconds = Integer.parseInt(a.substring(a.indexOf('=') + 1));
+            } else if (ALL.contains(a)) {
+                names.add(a);
+            } else {
+                System.err.println("bench: unknown benchmark or option " + a);
+                System.err.println("Usage: bench [link] [probe] [scale] [--link-trials=N] [--probe-trials=N] [--scale-seconds=S]");
+                System.exit(2);
+            }
+        }
+        if (names.isEmpty()) {
+            names.addAll(ALL);
+        }
+        String env = System.getenv("BENCH_OUT");
+        Path file = Path.of(env != null && !env.isEmpty() ? env : "bench-results.txt").toAbsolutePath();
+        Report out = new Report(file);
+        out.line("ipmpd bench %s, %s, %d CPUs, kernel %s, load average %s; results also in %s", String.join(" ", names),
+                LocalDateTime.now().withNano(0), Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
+                loadavg(), file);
+        long t0 = System.nanoTime();
+        int failed = 0;
+        for (String n : names) {
+            try {
+                switch (n) {
+                    case "link" -> new LinkBench(out, linkTrials, 1000).run();
+                    case "probe" -> new ProbeBench(out, probeTrials, List.of(100, 1000)).run();
+                    case "scale" -> new ScaleBench(out, 64, 4, scaleSeconds, 20).run();
+                    default -> throw new IllegalStateException(n);
+                }
+                out.line("   (load average while it ran, from /proc/loadavg: %s; other work on the machine skews the figures)",
+                        loadavg());
+            } catch (RuntimeException | AssertionError e) {
+                failed++;
+                out.line("   %s: FAILED: %s", n, e.toString().lines().findFirst().orElse(""));
+                e.printStackTrace();
+            }
+        }
+        out.line("done in %.0f s", Duration.ofNanos(System.nanoTime() - t0).toMillis() / 1000.0);
+        System.exit(failed == 0 ? 0 : 1);
+    }
+}

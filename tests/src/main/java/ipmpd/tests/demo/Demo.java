@@ -1,0 +1,173 @@
+package ipmpd.tests.demo;
+
+import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
+
+import ipmpd.tests.testbed.ClientTraffic;
+import ipmpd.tests.testbed.IpmpdProcess;
+import ipmpd.tests.testbed.Netns;
+import ipmpd.tests.testbed.TutorialTestbed;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The demo behind bin/demo: the tutorial's two-switch network in network namespaces, the real
+ * daemon in the host namespace (its log shown as it comes, lines marked "ipmpd|"), ipmpstat
+ * before and after cable 1 is pulled and plugged back, then cable 4 between the switches cut
+ * and mended (probe-based detection), while a client pings the data address every 10 ms and
+ * holds a TCP connection to it. {@code --keep}: the testbed stays up until Enter, with the
+ * commands to try by hand. Everything is torn down on exit, ^C included.
+ */
+public final class Demo {
+    private static final String GROUP = "prod";
+    private static final int FDT_MS = 2000;
+
+    private Demo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean keep = List.of(args).contains("--keep");
+        for (String a : args) {
+            if (!a.equals("--keep")) {
+                System.err.println("Usage: demo [--keep]");
+                System.exit(2);
+            }
+        }
+        say("Building the tutorial's network (section 1.5): host with m1, m2 on switch A, m3 on switch B;");
+        say("switch A and B joined by cable 4; router 192.0.2.1 and a client 192.0.2.100 on switch B.");
+        try (TutorialTestbed tb = TutorialTestbed.create()) {
+            String m1 = tb.member(1);
+            String m2 = tb.member(2);
+            String m3 = tb.member(3);
+            say("Namespaces %s-{host,swa,swb,rtr,cli}; the tutorial's e1000g0, e1000g1, rge0 are %s, %s, %s.", tb.prefix(), m1, m2, m3);
+            IpmpdProcess.Builder b = IpmpdProcess.builder(tb.ns(HOST)).echo("ipmpd| ")
+                    .mpathd("FAILURE_DETECTION_TIME=" + FDT_MS, "FAILBACK=yes", "PROBE_QUIET_PERIOD=0")
+                    .file("hostname." + m1, "192.0.2.11/24 deprecated -failover group " + GROUP + " up",
+                            "addif " + TutorialTestbed.DATA_V4 + "/24 up")
+                    .file("hostname." + m2, "192.0.2.12/24 deprecated -failover group " + GROUP + " up")
+                    .file("hostname." + m3, "192.0.2.13/24 deprecated -failover group " + GROUP + " up");
+            say("");
+            say("Configuration (FAILURE_DETECTION_TIME=%d, FAILBACK=yes):", FDT_MS);
+            say("  hostname.%s:  192.0.2.11/24 deprecated -failover group prod up / addif 192.0.2.50/24 up", m1);
+            say("  hostname.%s:  192.0.2.12/24 deprecated -failover group prod up", m2);
+            say("  hostname.%s:  192.0.2.13/24 deprecated -failover group prod up", m3);
+            say("Starting: ip netns exec %s bin/ipmpd -c DIR -f --socket=PATH  (its log follows, marked ipmpd|)", tb.ns(HOST));
+            try (IpmpdProcess d = b.start()) {
+                d.awaitProbesAnswered(Duration.ofSeconds(30), 2, m1, m2, m3);
+                show(d, "-g");
+                show(d, "-i");
+                show(d, "-t");
+                say("The client starts pinging 192.0.2.50 every 10 ms and opens a TCP echo stream to it.");
+                try (ClientTraffic traffic = ClientTraffic.start(tb)) {
+                    traffic.awaitRunning(Duration.ofSeconds(10));
+
+                    banner("Cable 1 pulled (%s loses its link): link-based detection, at once", m1);
+                    int mark = d.mark();
+                    tb.pullCable(1);
+                    d.awaitLog(mark, "Successfully failed over from NIC " + q(m1), Duration.ofSeconds(5));
+                    show(d, "-g");
+                    show(d, "-i");
+                    show(d, "-a");
+                    kernel(tb);
+
+                    banner("Cable 1 plugged back: the link is up, 10 answered probes confirm the repair, then failback");
+                    mark = d.mark();
+                    tb.plugCable(1);
+                    d.awaitLog(mark, "Successfully failed back to NIC " + q(m1), Duration.ofMillis(4L * FDT_MS + 5000));
+                    show(d, "-i");
+                    show(d, "-a");
+
+                    banner("Cable 4 (between the switches) cut: every link stays up; the probes of %s and %s die", m1, m2);
+                    mark = d.mark();
+                    tb.pullCable(4);
+                    d.awaitLog(mark, "IP interface failure detected on " + q(m2), Duration.ofMillis(2L * FDT_MS + 5000));
+                    d.awaitLog(mark, "Successfully failed over from NIC " + q(m1), Duration.ofMillis(2L * FDT_MS + 5000));
+                    show(d, "-g");
+                    show(d, "-i");
+                    show(d, "-a");
+
+                    banner("Cable 4 mended: repair within 2 x FDT, failback to %s", m1);
+                    mark = d.mark();
+                    tb.plugCable(4);
+                    d.awaitLog(mark, "Successfully failed back to NIC " + q(m1), Duration.ofMillis(4L * FDT_MS + 5000));
+                    d.awaitLog(mark, "IP interface repair detected on " + q(m2), Duration.ofMillis(4L * FDT_MS + 5000));
+                    show(d, "-g");
+
+                    ClientTraffic.Report r = traffic.stop();
+                    banner("What the client saw");
+                    say("  %d pings sent, %d lost (largest gap %.0f ms); the TCP echo stream %s (%d bytes, in order: %s)",
+                            r.pingsSent(), r.pingsLost(), r.pingMaxGapMs(),
+                            r.tcpSurvived() ? "survived every move" : "BROKE: " + r.tcpError(), r.tcpBytesEchoed(), r.tcpInOrder());
+                }
+                if (keep) {
+                    keepOpen(tb, d);
+                }
+                d.stop();
+            }
+        }
+        say("");
+        say("Testbed removed. Next:");
+        say("  ./bin/demo --keep      the same, then the network stays up for you to try the tools by hand");
+        say("  ./bin/bench            failover latency, probe detection time and CPU at 64 members");
+        say("  ./bin/ipmpsim engine/src/test/resources/scenarios/tutorial-probe-based.scn   the simulator");
+        say("  ./bin/test             every test, the end-to-end ones included");
+    }
+
+    private static void keepOpen(TutorialTestbed tb, IpmpdProcess d) throws IOException {
+        String p = tb.prefix();
+        banner("The testbed stays up until you press Enter. In another shell (as root), from %s:", IpmpdProcess.root());
+        say("  export IPMPD_SOCKET=%s", d.socket());
+        say("  bin/ipmpstat -i ; bin/ipmpstat -g ; bin/ipmpstat -a ; bin/ipmpstat -t ; bin/ipmpstat -p   (^C ends -p)");
+        say("  bin/if_mpadm -d %s ; bin/if_mpadm -r %s                     offline / undo offline", tb.member(1), tb.member(1));
+        say("  bin/ipmpadm %s standby ; bin/ipmpadm %s -standby            a standby member", tb.member(3), tb.member(3));
+        say("  ip -n %s link set %s down ; ... up                     pull / plug cable 1", tb.ns(TutorialTestbed.Ns.SWA), tb.switchPort(1));
+        say("  ip -n %s link set %s down ; ... up                     pull / plug cable 4", tb.ns(TutorialTestbed.Ns.SWA), tb.switchPort(4));
+        say("  bridge -n %s link set dev %s state 0 ; ... state 3       cut / mend the path of m2 (link stays up)",
+                tb.ns(TutorialTestbed.Ns.SWA), tb.switchPort(2));
+        say("  ip -n %s -o addr ; ip -n %s rule                   where the addresses are, source steering", tb.ns(HOST), tb.ns(HOST));
+        say("  ip netns exec %s-cli ping 192.0.2.50                            the client's view", p);
+        say("  kill -HUP %d                                                     reread %s", d.pid(), d.configDir());
+        say("The daemon's log keeps coming here. Press Enter to tear everything down.");
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    }
+
+    private static void show(IpmpdProcess d, String mode) {
+        IpmpdProcess.ToolResult r = d.launcher("ipmpstat", mode);
+        say("");
+        say("$ ipmpstat %s", mode);
+        System.out.print(r.out());
+        if (!r.err().isEmpty()) {
+            System.out.print(r.err());
+        }
+        System.out.flush();
+    }
+
+    private static void kernel(TutorialTestbed tb) {
+        say("");
+        say("$ ip -n %s -o -4 addr   (the kernel's view)", tb.ns(HOST));
+        for (String l : Netns.exec(null, "ip", "-n", tb.ns(HOST), "-o", "-4", "addr").split("\n")) {
+            String[] f = l.trim().split("\\s+");
+            if (f.length > 3 && !f[1].equals("lo")) {
+                say("%-14s %s", f[1], f[3]);
+            }
+        }
+    }
+
+    private static void banner(String fmt, Object... args) {
+        say("");
+        say("=== " + fmt, args);
+    }
+
+    private static void say(String fmt, Object... args) {
+        System.out.println(args.length == 0 ? fmt : String.format(fmt, args));
+        System.out.flush();
+    }
+
+    private static String q(String s) {
+        return Pattern.quote(s);
+    }
+}
