@@ -25,6 +25,50 @@ import java.util.regex.Pattern;
 public final class Demo {
     private static final String GROUP = "prod";
     private static final int FDT_MS = 2000;
+    private static final int SNMP_PORT = 1161;
+    private static final int TRAP_PORT = 1162;
+
+    /** snmptrapd in the host namespace, printing each notification with a "trap|" prefix. */
+    private static final class TrapReceiver implements AutoCloseable {
+        private final Process process;
+        private final java.nio.file.Path dir;
+
+        private TrapReceiver(Process process, java.nio.file.Path dir) {
+            this.process = process;
+            this.dir = dir;
+        }
+
+        static TrapReceiver start(String ns) throws IOException {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ipmpd-demo-traps");
+            java.nio.file.Path conf = dir.resolve("snmptrapd.conf");
+            java.nio.file.Files.writeString(conf, "disableAuthorization yes\n");
+            java.nio.file.Path root = IpmpdProcess.root();
+            String mibs = root.resolve("mib") + ":" + root.resolve("../shared/mibs").normalize();
+            ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, "snmptrapd", "-f", "-Lo", "-C",
+                    "-c", conf.toString(), "-M", mibs, "-m", "+IPMP-MIB:IF-MIB", "-OQs",
+                    "-F", "trap| %#v\n", "-A", "udp:127.0.0.1:" + TRAP_PORT);
+            pb.environment().put("SNMP_PERSISTENT_DIR", dir.toString());
+            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT);
+            return new TrapReceiver(pb.start(), dir);
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try (var files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // a temporary directory left behind is harmless
+            }
+        }
+    }
 
     private Demo() {
     }
@@ -49,14 +93,19 @@ public final class Demo {
                     .file("hostname." + m1, "192.0.2.11/24 deprecated -failover group " + GROUP + " up",
                             "addif " + TutorialTestbed.DATA_V4 + "/24 up")
                     .file("hostname." + m2, "192.0.2.12/24 deprecated -failover group " + GROUP + " up")
-                    .file("hostname." + m3, "192.0.2.13/24 deprecated -failover group " + GROUP + " up");
+                    .file("hostname." + m3, "192.0.2.13/24 deprecated -failover group " + GROUP + " up")
+                    .file("agent.conf", "snmp.listen=udp:127.0.0.1/" + SNMP_PORT, "snmp.community=public",
+                            "snmp.trap.demo=udp:127.0.0.1/" + TRAP_PORT + " v2c public trap");
             say("");
             say("Configuration (FAILURE_DETECTION_TIME=%d, FAILBACK=yes):", FDT_MS);
             say("  hostname.%s:  192.0.2.11/24 deprecated -failover group prod up / addif 192.0.2.50/24 up", m1);
             say("  hostname.%s:  192.0.2.12/24 deprecated -failover group prod up", m2);
             say("  hostname.%s:  192.0.2.13/24 deprecated -failover group prod up", m3);
             say("Starting: ip netns exec %s bin/ipmpd -c DIR -f --socket=PATH  (its log follows, marked ipmpd|)", tb.ns(HOST));
-            try (IpmpdProcess d = b.start()) {
+            say("A trap receiver (snmptrapd, lines marked trap|) listens on 127.0.0.1:%d in the host namespace;", TRAP_PORT);
+            say("the daemon's SNMP agent answers on 127.0.0.1:%d (community public, read-only) and sends it traps.", SNMP_PORT);
+            try (TrapReceiver traps = TrapReceiver.start(tb.ns(HOST));
+                 IpmpdProcess d = b.start()) {
                 d.awaitProbesAnswered(Duration.ofSeconds(30), 2, m1, m2, m3);
                 show(d, "-g");
                 show(d, "-i");
@@ -130,6 +179,9 @@ public final class Demo {
                 tb.ns(TutorialTestbed.Ns.SWA), tb.switchPort(2));
         say("  ip -n %s -o addr ; ip -n %s rule                   where the addresses are, source steering", tb.ns(HOST), tb.ns(HOST));
         say("  ip netns exec %s-cli ping 192.0.2.50                            the client's view", p);
+        say("  ip netns exec %s snmpwalk -v2c -c public -M %s/mib:%s/../shared/mibs -m +IPMP-MIB 127.0.0.1:%d IPMP-MIB::ipmpMIB",
+                tb.ns(HOST), IpmpdProcess.root(), IpmpdProcess.root(), SNMP_PORT);
+        say("  SNMPv3 users (read-only and read-write) and their secrets: %s/snmp-users", d.configDir());
         say("  kill -HUP %d                                                     reread %s", d.pid(), d.configDir());
         say("The daemon's log keeps coming here. Press Enter to tear everything down.");
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
