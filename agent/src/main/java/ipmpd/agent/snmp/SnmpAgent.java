@@ -6,7 +6,9 @@ import ipmpd.agent.EngineLoop;
 import ipmpd.agent.IpmpdLog;
 import ipmpd.agent.ListenerHub;
 import ipmpd.engine.Engine;
+import org.snmp4j.CommandResponderEvent;
 import org.snmp4j.MessageDispatcherImpl;
+import org.snmp4j.PDU;
 import org.snmp4j.Snmp;
 import org.snmp4j.TransportMapping;
 import org.snmp4j.agent.CommandProcessor;
@@ -105,6 +107,10 @@ public final class SnmpAgent implements AutoCloseable {
     static final OID SNMP_TRAPS = new OID("1.3.6.1.6.3.1.1.5");
     static final OID SNMP_TRAP_OBJECTS = new OID("1.3.6.1.6.3.1.1.4");
     static final OID SNMP4J = new OID("1.3.6.1.4.1.4976");
+    /** The largest UDP payload over IPv4: snmp4j's default (65535) lets responses grow past what can be sent. */
+    static final int MAX_UDP_PAYLOAD = 65507;
+    /** At most this many repeated varbinds in one GETBULK response (snmpd's default maxGetbulkResponses). */
+    static final int MAX_BULK_VARBINDS = 100;
 
     /** What the agent needs from the daemon. */
     public record Context(Path configDir, Map<String, String> settings, EngineLoop loop, ListenerHub listeners,
@@ -228,6 +234,7 @@ public final class SnmpAgent implements AutoCloseable {
             } catch (IOException e) {
                 throw new IOException("SNMP: cannot listen on udp:" + a + ": " + e.getMessage(), e);
             }
+            t.setMaxInboundMessageSize(MAX_UDP_PAYLOAD);
             session.addTransportMapping(t);
         }
         // Notifications leave from their own sockets (wildcard, ephemeral port), so a listen address
@@ -290,7 +297,22 @@ public final class SnmpAgent implements AutoCloseable {
         ipmpObjects = IpmpMib.register(server, context, views, writer);
         ifObjects = IfMib.register(server, context, views);
 
-        CommandProcessor agent = new CommandProcessor(engineId);
+        CommandProcessor agent = new CommandProcessor(engineId) {
+            /** snmp4j-agent recomputes the response's length for every varbind a GETBULK adds (quadratic):
+             *  bound the repetitions, and read negative fields as 0 (RFC 3416 4.2.3). */
+            @Override
+            public <A extends Address> void processPdu(CommandResponderEvent<A> event) {
+                PDU pdu = event.getPDU();
+                if (pdu != null && pdu.getType() == PDU.GETBULK) {
+                    int nonRepeaters = Math.max(0, Math.min(pdu.getNonRepeaters(), pdu.size()));
+                    int repeaters = pdu.size() - nonRepeaters;
+                    int limit = repeaters == 0 ? 0 : MAX_BULK_VARBINDS / repeaters;
+                    pdu.setNonRepeaters(nonRepeaters);
+                    pdu.setMaxRepetitions(Math.max(0, Math.min(pdu.getMaxRepetitions(), limit)));
+                }
+                super.processPdu(event);
+            }
+        };
         workers = ThreadPool.create("ipmpd-snmp", settings.workers());
         agent.setWorkerPool(workers);
         agent.setInternalRequestTimeout(settings.requestTimeoutMs());

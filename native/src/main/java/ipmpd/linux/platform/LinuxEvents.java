@@ -75,11 +75,7 @@ public final class LinuxEvents implements AutoCloseable {
 
     // ---- the events thread only (and start() before it runs)
     private final Map<Integer, Known> links = new HashMap<>();
-    /**
-     * Links whose carrier changes the kernel reports at once (veth: linkwatch treats them as
-     * urgent, measured 0.3 ms): polling them costs CPU and gains nothing.
-     */
-    private final Set<Integer> reportedAtOnce = new HashSet<>();
+
     private final Map<InetAddress, Set<Integer>> local = new HashMap<>();
     private List<RouteInfo> lastMain;
     private List<Route> lastRoutes;
@@ -284,9 +280,6 @@ public final class LinuxEvents implements AutoCloseable {
                 return;
             }
             links.put(l.index(), new Known(l.name(), running, l.carrierChanges()));
-            if ("veth".equals(l.kind())) {
-                reportedAtOnce.add(l.index());
-            }
             String name = l.name();
             int index = l.index();
             byte[] mac = l.address() == null ? null : l.address().bytes();
@@ -327,7 +320,7 @@ public final class LinuxEvents implements AutoCloseable {
             return;
         }
         for (Map.Entry<Integer, Known> e : new ArrayList<>(links.entrySet())) {
-            if ((wanted != null && !wanted.contains(e.getValue().name())) || reportedAtOnce.contains(e.getKey())) {
+            if (wanted != null && !wanted.contains(e.getValue().name())) {
                 continue;
             }
             Optional<LinkInfo> l = rt.getLink(e.getKey());

@@ -13,7 +13,7 @@ import java.util.List;
  * namespaces) and a built tree (bin/build).
  */
 public final class Bench {
-    static final List<String> ALL = List.of("link", "probe", "scale");
+    static final List<String> ALL = List.of("link", "probe", "scale", "snmp", "netconf");
 
     private Bench() {
     }
@@ -64,6 +64,8 @@ public final class Bench {
                     case "link" -> new LinkBench(out, linkTrials, 1000).run();
                     case "probe" -> new ProbeBench(out, probeTrials, List.of(100, 1000)).run();
                     case "scale" -> new ScaleBench(out, 64, 4, scaleSeconds, 20).run();
+                    case "snmp" -> SnmpBench.run(out.file());
+                    case "netconf" -> NetconfBench.run(out.file());
                     default -> throw new IllegalStateException(n);
                 }
                 out.line("   (load average while it ran, from /proc/loadavg: %s; other work on the machine skews the figures)",
