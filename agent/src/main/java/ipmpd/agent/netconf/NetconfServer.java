@@ -180,12 +180,17 @@ public final class NetconfServer implements AutoCloseable {
             @Override
             public org.apache.sshd.server.command.Command createSubsystem(
                     org.apache.sshd.server.channel.ChannelSession channel) {
-                if (sessions.size() >= settings.maxSessions()) {
-                    log.warning("NETCONF: refusing a session from " + peer(channel.getSession()) + ": "
-                            + settings.maxSessions() + " sessions are open (netconf.max-sessions)");
-                    return new RefusingCommand("too many NETCONF sessions");
+                // counted from its creation (start() comes later): concurrent requests cannot overshoot
+                synchronized (sessions) {
+                    if (sessions.size() >= settings.maxSessions()) {
+                        log.warning("NETCONF: refusing a session from " + peer(channel.getSession()) + ": "
+                                + settings.maxSessions() + " sessions are open (netconf.max-sessions)");
+                        return new RefusingCommand("too many NETCONF sessions");
+                    }
+                    NetconfSession s = new NetconfSession(NetconfServer.this, nextSessionId.getAndIncrement());
+                    sessions.put(s.id(), s);
+                    return s;
                 }
-                return new NetconfSession(NetconfServer.this, nextSessionId.getAndIncrement());
             }
         }));
         // Sessions idle out by our own rule (subscribers never do), not by MINA's 10-minute default.

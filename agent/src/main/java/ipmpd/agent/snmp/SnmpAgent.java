@@ -44,6 +44,7 @@ import org.snmp4j.security.SecurityModel;
 import org.snmp4j.security.SecurityModels;
 import org.snmp4j.security.SecurityProtocols;
 import org.snmp4j.security.USM;
+import org.snmp4j.security.UsmTimeEntry;
 import org.snmp4j.security.UsmUser;
 import org.snmp4j.smi.Address;
 import org.snmp4j.smi.Integer32;
@@ -210,14 +211,27 @@ public final class SnmpAgent implements AutoCloseable {
         }
         protocols.addPrivacyProtocol(new PrivAES128());
         CounterSupport counters = new CounterSupport();
+        // The agent is the authoritative engine of the requests it answers: they must name its engine
+        // ID (RFC 3414 3.2 step 3). With snmp4j's default (discovery on, keys localized on demand) the
+        // USM would remember every engine ID a datagram names and localize a user's keys for it:
+        // unbounded tables and two password-to-key runs per datagram. Informs have to discover their
+        // receivers' engine IDs, so notifications get a USM (and MPv3) of their own.
         USM usm = new USM(protocols, engineId, engineState.boots(), counters);
+        usm.setEngineDiscoveryEnabled(false);
+        usm.getTimeTable().addEntry(new UsmTimeEntry(engineId, engineState.boots(), 0)); // its own: known
+        USM notifyUsm = new USM(protocols, engineId, engineState.boots(), counters);
         for (SnmpUsers.User u : users) {
-            usm.addUser(new UsmUser(new OctetString(u.name()), u.authProtocol(), new OctetString(u.authPassword()),
-                    u.privProtocol(), new OctetString(u.privPassword())));
+            UsmUser user = new UsmUser(new OctetString(u.name()), u.authProtocol(), new OctetString(u.authPassword()),
+                    u.privProtocol(), new OctetString(u.privPassword()));
+            usm.addUser(user, engineId);
+            notifyUsm.addUser(user);
         }
         SecurityModels models = new SecurityModels();
         models.addSecurityModel(usm);
         MPv3 mpv3 = new MPv3(engineState.engineId(), null, protocols, models, counters);
+        SecurityModels notifyModels = new SecurityModels();
+        notifyModels.addSecurityModel(notifyUsm);
+        MPv3 notifyMpv3 = new MPv3(engineState.engineId(), null, protocols, notifyModels, counters);
         boolean communities = settings.community() != null || settings.traps().stream().anyMatch(t -> !t.v3());
 
         MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
@@ -240,7 +254,7 @@ public final class SnmpAgent implements AutoCloseable {
         // Notifications leave from their own sockets (wildcard, ephemeral port), so a listen address
         // on the loopback does not keep traps from reaching remote managers.
         MessageDispatcherImpl notifyDispatcher = new MessageDispatcherImpl();
-        notifyDispatcher.addMessageProcessingModel(mpv3);
+        notifyDispatcher.addMessageProcessingModel(notifyMpv3);
         if (communities) {
             notifyDispatcher.addMessageProcessingModel(new MPv2c());
         }
