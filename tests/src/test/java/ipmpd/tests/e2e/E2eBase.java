@@ -89,6 +89,18 @@ abstract class E2eBase {
                         .allMatch(r -> r.get("PROBE").equals("ok") && r.get("STATE").equals("ok")));
     }
 
+    /**
+     * The common start of the failover tests: the tutorial testbed and configuration, every member
+     * probing fine, the data address on m1, and the client's traffic to it running.
+     */
+    void startTutorialWithTraffic() {
+        testbed();
+        start(tutorialConfig());
+        awaitAllOk(Duration.ofSeconds(15));
+        awaitKernelOn(DATA, 1, Duration.ofSeconds(2));
+        startTraffic(DATA);
+    }
+
     /** Starts the client's ping (10 ms) and TCP echo stream to {@code address} and waits until both run. */
     ClientTraffic startTraffic(String address) {
         traffic = ClientTraffic.builder(tb).dataAddress(address).start();

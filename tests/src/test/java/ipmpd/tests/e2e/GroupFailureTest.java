@@ -17,11 +17,7 @@ class GroupFailureTest extends E2eBase {
 
     @Test
     void silentRouterIsAGroupFailureAndNothingMoves() {
-        testbed();
-        start(tutorialConfig());
-        awaitAllOk(Duration.ofSeconds(15));
-        awaitKernelOn(DATA, 1, Duration.ofSeconds(2));
-        startTraffic(DATA);
+        startTutorialWithTraffic();
 
         int mark = daemon.mark();
         tb.sysctl(ROUTER, "net.ipv4.icmp_echo_ignore_all=1");

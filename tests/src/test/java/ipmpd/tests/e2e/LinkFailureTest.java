@@ -17,11 +17,7 @@ class LinkFailureTest extends E2eBase {
 
     @Test
     void pulledCableFailsOverAndPluggedCableFailsBack() {
-        testbed();
-        start(tutorialConfig());
-        awaitAllOk(Duration.ofSeconds(15));
-        awaitKernelOn(DATA, 1, Duration.ofSeconds(2));
-        startTraffic(DATA);
+        startTutorialWithTraffic();
 
         int mark = daemon.mark();
         tb.pullCable(1);

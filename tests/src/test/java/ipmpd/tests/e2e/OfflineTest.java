@@ -17,11 +17,7 @@ class OfflineTest extends E2eBase {
 
     @Test
     void offlineMovesAddressesRefusesTheLastMemberAndUndoFailsBack() {
-        testbed();
-        start(tutorialConfig());
-        awaitAllOk(Duration.ofSeconds(15));
-        awaitKernelOn(DATA, 1, Duration.ofSeconds(2));
-        startTraffic(DATA);
+        startTutorialWithTraffic();
 
         IpmpdProcess.ToolResult d1 = daemon.ifMpadm("-d", m(1));
         assertEquals(0, d1.exit(), d1.toString());

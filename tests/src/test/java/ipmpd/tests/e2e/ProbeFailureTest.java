@@ -19,11 +19,7 @@ class ProbeFailureTest extends E2eBase {
 
     @Test
     void interSwitchCableCutIsDetectedByProbes() {
-        testbed();
-        start(tutorialConfig());
-        awaitAllOk(Duration.ofSeconds(15));
-        awaitKernelOn(DATA, 1, Duration.ofSeconds(2));
-        startTraffic(DATA);
+        startTutorialWithTraffic();
 
         int mark = daemon.mark();
         Instant cut = Instant.now();
