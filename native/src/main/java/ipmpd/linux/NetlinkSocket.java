@@ -76,6 +76,20 @@ final class NetlinkSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the kernel to check dump requests strictly and to honour their filters (Linux 4.20+).
+     *
+     * @return whether the kernel accepted it
+     */
+    boolean setStrictCheck() {
+        try {
+            LibC.setsockopt(fd.get(), LibC.SOL_NETLINK, Rtnl.NETLINK_GET_STRICT_CHK, 1);
+            return true;
+        } catch (NativeIOException e) {
+            return false;
+        }
+    }
+
     /** Bounds a blocking receive, so a request whose reply never comes cannot hang its caller. */
     void setReceiveTimeout(int millis) throws NativeIOException {
         ByteBuffer tv = ByteBuffer.allocate(16).order(Bytes.HOST); // struct timeval { long sec; long usec; }

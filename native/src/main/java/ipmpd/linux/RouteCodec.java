@@ -34,6 +34,17 @@ final class RouteCodec {
     }
 
     /**
+     * A dump of one table. On a socket with NETLINK_GET_STRICT_CHK the kernel walks only that
+     * table; without it the table is ignored and every table comes back (the caller filters).
+     */
+    static byte[] dumpRequest(int seq, int family, int table) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
+        new RtMsg(family, 0, 0, 0, table < 256 ? table : RT_TABLE_UNSPEC, 0, 0, 0, 0).write(m.body());
+        m.attrU32(RTA_TABLE, table);
+        return m.build();
+    }
+
+    /**
      * @param type    RTM_NEWROUTE or RTM_DELROUTE
      * @param nlFlags extra NLM_F_* (CREATE|EXCL for add, CREATE|REPLACE for replace)
      */

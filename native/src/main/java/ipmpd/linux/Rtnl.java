@@ -96,6 +96,7 @@ public final class Rtnl {
 
     static final int NETLINK_ROUTE = 0;
     static final int NETLINK_EXT_ACK = 11;
+    static final int NETLINK_GET_STRICT_CHK = 12;
     static final int NLMSGERR_ATTR_MSG = 1;
 
     static final int RTM_NEWLINK = 16;

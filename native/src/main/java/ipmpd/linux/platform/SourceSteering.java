@@ -49,6 +49,8 @@ final class SourceSteering {
     /** Rules installed by us: address -> table. */
     private final Map<InetAddress, Integer> installed = new HashMap<>();
     private final Map<String, String> reported = new HashMap<>();
+    /** What each member table holds, as written by {@link #syncTables}: table -> routes. */
+    private final Map<Integer, Map<RouteKey, RouteInfo>> held = new HashMap<>();
 
     SourceSteering(Rtnetlink rt, int priority, int tableBase, Consumer<String> log) {
         this.rt = rt;
@@ -139,55 +141,75 @@ final class SourceSteering {
     record Member(int ifindex, Set<Integer> group, Collection<Prefix> connected) {
     }
 
-    /** Makes the member tables match the main table and the group's prefixes. */
-    void syncTables(Collection<Member> members, List<RouteInfo> main) {
+    /**
+     * Makes the member tables match the main table and the group's prefixes.
+     *
+     * @param verify read each table from the kernel first (after joins and leaves, and whenever
+     *               someone else may have changed them); otherwise what this class last wrote is
+     *               taken for the table's content, so a sync costs no dumps
+     */
+    void syncTables(Collection<Member> members, List<RouteInfo> main, boolean verify) {
         for (Member m : members) {
             int table = tableOf(m.ifindex());
             List<RouteInfo> want = memberTable(main, m.group(), m.ifindex(), table, m.connected());
-            for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
-                List<RouteInfo> have;
+            Map<RouteKey, RouteInfo> have = verify ? null : held.get(table);
+            if (have == null) {
+                have = new LinkedHashMap<>();
                 try {
-                    have = rt.dumpRoutes(family, table);
+                    for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
+                        for (RouteInfo r : rt.dumpRoutes(family, table)) {
+                            have.putIfAbsent(RouteKey.of(r), r);
+                        }
+                    }
                 } catch (IOException e) {
                     report("dump table " + table, e);
+                    held.remove(table);
                     continue;
                 }
-                apply(family, table, want, have);
             }
+            held.put(table, apply(table, want, have));
         }
     }
 
-    private void apply(int family, int table, List<RouteInfo> want, List<RouteInfo> have) {
+    /** @return what the table holds afterwards (as far as the kernel's answers tell) */
+    private Map<RouteKey, RouteInfo> apply(int table, List<RouteInfo> want, Map<RouteKey, RouteInfo> have) {
         Map<RouteKey, RouteInfo> wanted = new LinkedHashMap<>();
         for (RouteInfo r : want) {
-            if (r.family() == family) {
-                wanted.put(RouteKey.of(r), r);
-            }
+            wanted.put(RouteKey.of(r), r);
         }
-        for (RouteInfo r : have) {
-            if (wanted.remove(RouteKey.of(r)) == null) {
-                try {
-                    rt.deleteRoute(withTable(r, table));
-                } catch (NativeIOException e) {
-                    if (e.errno() != Errno.ESRCH && e.errno() != Errno.ENOENT) {
-                        report("delete route in table " + table, e);
-                    }
-                } catch (IOException e) {
-                    report("delete route in table " + table, e);
-                }
+        Map<RouteKey, RouteInfo> now = new LinkedHashMap<>();
+        for (Map.Entry<RouteKey, RouteInfo> e : have.entrySet()) {
+            if (wanted.remove(e.getKey()) != null) {
+                now.put(e.getKey(), e.getValue());
+                continue;
             }
-        }
-        for (RouteInfo r : wanted.values()) {
             try {
-                rt.addRoute(r);
-            } catch (NativeIOException e) {
-                if (e.errno() != Errno.EEXIST) {
-                    report("add route in table " + table, e);
+                rt.deleteRoute(withTable(e.getValue(), table));
+            } catch (NativeIOException x) {
+                if (x.errno() != Errno.ESRCH && x.errno() != Errno.ENOENT) {
+                    report("delete route in table " + table, x);
+                    now.put(e.getKey(), e.getValue());
                 }
-            } catch (IOException e) {
-                report("add route in table " + table, e);
+            } catch (IOException x) {
+                report("delete route in table " + table, x);
+                now.put(e.getKey(), e.getValue());
             }
         }
+        for (Map.Entry<RouteKey, RouteInfo> e : wanted.entrySet()) {
+            try {
+                rt.addRoute(e.getValue());
+                now.put(e.getKey(), e.getValue());
+            } catch (NativeIOException x) {
+                if (x.errno() == Errno.EEXIST) {
+                    now.put(e.getKey(), e.getValue());
+                } else {
+                    report("add route in table " + table, x);
+                }
+            } catch (IOException x) {
+                report("add route in table " + table, x);
+            }
+        }
+        return now;
     }
 
     private static RouteInfo withTable(RouteInfo r, int table) {
@@ -198,9 +220,14 @@ final class SourceSteering {
 
     /** Empties a member table (the member left its group). */
     void flushTable(int table) {
+        held.remove(table);
         for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
             try {
-                apply(family, table, List.of(), rt.dumpRoutes(family, table));
+                Map<RouteKey, RouteInfo> have = new LinkedHashMap<>();
+                for (RouteInfo r : rt.dumpRoutes(family, table)) {
+                    have.putIfAbsent(RouteKey.of(r), r);
+                }
+                apply(table, List.of(), have);
             } catch (IOException e) {
                 report("flush table " + table, e);
             }
@@ -265,6 +292,7 @@ final class SourceSteering {
      */
     void removeAll(Collection<Integer> moreIfindexes) {
         installed.clear();
+        held.clear();
         java.util.Set<Integer> tables = new java.util.TreeSet<>();
         for (int ifindex : moreIfindexes) {
             tables.add(tableOf(ifindex));
