@@ -98,6 +98,8 @@ public final class LibC {
 
         static native int close(int fd);
 
+        static native long pread(int fd, Pointer buf, long count, long offset);
+
         static native int if_nametoindex(String name);
 
         static native Pointer if_indextoname(int index, byte[] buf);
@@ -231,6 +233,15 @@ public final class LibC {
     public static boolean pollIn(int fd, int timeoutMillis) throws NativeIOException {
         short[] rev = new short[1];
         return poll(new int[] {fd}, POLLIN, rev, timeoutMillis) > 0 && rev[0] != 0;
+    }
+
+    /** pread(2): reads at {@code offset} without moving the file position. */
+    public static long pread(int fd, Pointer buf, long count, long offset) throws NativeIOException {
+        long n = C.pread(fd, buf, count, offset);
+        if (n < 0) {
+            throw fail("pread");
+        }
+        return n;
     }
 
     public static void close(int fd) throws NativeIOException {

@@ -2,9 +2,11 @@ package ipmpd.linux.platform;
 
 import ipmpd.engine.Route;
 import ipmpd.linux.AddrInfo;
+import ipmpd.linux.CarrierSync;
 import ipmpd.linux.EchoReply;
 import ipmpd.linux.LibC;
 import ipmpd.linux.LinkInfo;
+import ipmpd.linux.NativeIOException;
 import ipmpd.linux.RouteInfo;
 import ipmpd.linux.RtEvent;
 import ipmpd.linux.Rtnetlink;
@@ -29,10 +31,12 @@ import java.util.function.Consumer;
  * <ul>
  * <li>{@code nicAdded} for every multicast-capable, non-loopback link (from a dump at start, then
  *     as links appear), {@code nicRemoved}, and {@code linkChanged} with running =
- *     IFF_RUNNING and IFF_LOWER_UP. Besides listening, the links of group members are asked for
- *     with RTM_GETLINK every {@code linkPollMs} (all links with {@code pollAllLinks}): that makes the
- *     kernel flush linkwatch, which otherwise delays carrier changes of ordinary devices by up to
- *     a second. A flap seen only through IFLA_CARRIER_CHANGES is reported as down then up.
+ *     IFF_RUNNING and IFF_LOWER_UP. Besides listening, every {@code linkPollMs} the links of group
+ *     members (all links with {@code pollAllLinks}) whose carrier changes linkwatch may hold back
+ *     (by up to a second: devices whose iflink is their own index) are made to flush them: by a
+ *     read of their sysfs carrier file ({@link CarrierSync}), or with RTM_GETLINK where sysfs
+ *     shows another namespace. A flap seen only through IFLA_CARRIER_CHANGES is reported as down
+ *     then up.
  * <li>{@code routesChanged} after main-table route events: the default routes and the host routes
  *     with a gateway; the platform is told the whole main table too ({@link LinuxPlatform#mainRoutesChanged}).
  * <li>{@code probeReply} with the kernel's receive stamp moved to the engine clock
@@ -75,6 +79,10 @@ public final class LinuxEvents implements AutoCloseable {
 
     // ---- the events thread only (and start() before it runs)
     private final Map<Integer, Known> links = new HashMap<>();
+    /** Members' sysfs carrier files, by ifindex; and the members sysfs does not show. */
+    private final Map<Integer, CarrierSync> carrierSyncs = new HashMap<>();
+    private final Set<Integer> withoutSysfs = new HashSet<>();
+    private final List<Integer> polled = new ArrayList<>();
 
     private final Map<InetAddress, Set<Integer>> local = new HashMap<>();
     private List<RouteInfo> lastMain;
@@ -152,6 +160,8 @@ public final class LinuxEvents implements AutoCloseable {
         }
         monitor.close();
         rt.close();
+        carrierSyncs.values().forEach(CarrierSync::close);
+        carrierSyncs.clear();
     }
 
     /** How many times events were lost (ENOBUFS) and the state was dumped again. */
@@ -289,6 +299,7 @@ public final class LinuxEvents implements AutoCloseable {
         String name = l.name() == null ? k.name() : l.name();
         links.put(l.index(), new Known(name, running, l.carrierChanges()));
         if (!name.equals(k.name())) {
+            forgetCarrierSync(l.index()); // its sysfs directory has the new name
             String old = k.name();
             int index = l.index();
             deliver(() -> sink.nicRemoved(old));
@@ -307,29 +318,76 @@ public final class LinuxEvents implements AutoCloseable {
     }
 
     private void linkGone(int index) {
+        forgetCarrierSync(index);
         Known k = links.remove(index);
         if (k != null) {
             deliver(() -> sink.nicRemoved(k.name()));
         }
     }
 
-    /** RTM_GETLINK for the links of interest: forces linkwatch to report pending carrier changes. */
+    /**
+     * Forces linkwatch to report pending carrier changes of the links of interest: a read of the
+     * link's sysfs carrier file where sysfs shows this namespace (the change then arrives as an
+     * event), else RTM_GETLINK. Links whose changes the kernel never holds back are skipped.
+     */
     private void pollLinks() throws IOException {
         Set<String> wanted = platform == null || options.pollAllLinks() ? null : platform.memberNames();
         if (wanted != null && wanted.isEmpty()) {
+            if (!carrierSyncs.isEmpty()) {
+                carrierSyncs.values().forEach(CarrierSync::close);
+                carrierSyncs.clear();
+            }
             return;
         }
-        for (Map.Entry<Integer, Known> e : new ArrayList<>(links.entrySet())) {
-            if (wanted != null && !wanted.contains(e.getValue().name())) {
-                continue;
+        polled.clear();
+        for (Map.Entry<Integer, Known> e : links.entrySet()) {
+            if (wanted == null || wanted.contains(e.getValue().name())) {
+                polled.add(e.getKey());
             }
-            Optional<LinkInfo> l = rt.getLink(e.getKey());
+        }
+        carrierSyncs.entrySet().removeIf(e -> {
+            if (polled.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().close(); // no longer a member
+            return true;
+        });
+        for (Integer index : polled) {
+            CarrierSync c = carrierSyncs.get(index);
+            if (c == null && !withoutSysfs.contains(index)) {
+                c = CarrierSync.open(links.get(index).name(), index).orElse(null);
+                if (c == null) {
+                    withoutSysfs.add(index);
+                } else {
+                    carrierSyncs.put(index, c);
+                }
+            }
+            if (c != null) {
+                if (!c.batched()) {
+                    continue;
+                }
+                try {
+                    c.sync();
+                    continue;
+                } catch (NativeIOException x) {
+                    forgetCarrierSync(index); // gone or renamed: RTM_GETLINK tells which
+                }
+            }
+            Optional<LinkInfo> l = rt.getLink(index);
             if (l.isPresent()) {
                 link(l.get());
             } else {
-                linkGone(e.getKey());
+                linkGone(index);
             }
         }
+    }
+
+    private void forgetCarrierSync(int index) {
+        CarrierSync c = carrierSyncs.remove(index);
+        if (c != null) {
+            c.close();
+        }
+        withoutSysfs.remove(index);
     }
 
     // ================================================================ addresses and routes
