@@ -423,20 +423,35 @@ public final class LinuxEvents implements AutoCloseable {
         }
     }
 
-    /** The routes target selection needs: main-table default routes and host routes with a gateway. */
+    /**
+     * The routes target selection needs: main-table default routes and host routes with a gateway,
+     * one per next hop of a multipath route.
+     */
     public static List<Route> engineRoutes(List<RouteInfo> main) {
         List<Route> out = new ArrayList<>();
         for (RouteInfo r : main) {
-            if (r.table() != Rtnl.RT_TABLE_MAIN || r.type() != Rtnl.RTN_UNICAST || r.gateway() == null) {
+            if (r.table() != Rtnl.RT_TABLE_MAIN || r.type() != Rtnl.RTN_UNICAST) {
                 continue;
             }
             int full = r.dst().getAddress().length * 8;
             if (r.dstLen() != 0 && r.dstLen() != full) {
                 continue;
             }
-            Route route = new Route(LinuxPlatform.plain(r.dst()), r.dstLen(), LinuxPlatform.plain(r.gateway()));
-            if (!out.contains(route)) {
-                out.add(route);
+            // A multipath route (RTA_MULTIPATH) names one router per next hop.
+            List<InetAddress> gateways = new ArrayList<>();
+            if (r.gateway() != null) {
+                gateways.add(r.gateway());
+            }
+            for (RouteInfo.NextHop h : r.nexthops()) {
+                if (h.gateway() != null) {
+                    gateways.add(h.gateway());
+                }
+            }
+            for (InetAddress gw : gateways) {
+                Route route = new Route(LinuxPlatform.plain(r.dst()), r.dstLen(), LinuxPlatform.plain(gw));
+                if (!out.contains(route)) {
+                    out.add(route);
+                }
             }
         }
         return List.copyOf(out);

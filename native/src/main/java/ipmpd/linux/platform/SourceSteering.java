@@ -80,7 +80,8 @@ final class SourceSteering {
 
     /**
      * The routes member {@code member}'s table should hold, given the main table and the indexes
-     * of the members of its group (itself included). Multipath routes (no single oif) and IPv6
+     * of the members of its group (itself included). A multipath route becomes its next hop
+     * through the group ({@link #singlePath}); multipath routes not through the group and IPv6
      * multicast routes are left out: a lookup that finds nothing falls through to the main table.
      */
     static List<RouteInfo> memberTable(List<RouteInfo> main, Set<Integer> group, int member, int table,
@@ -97,13 +98,14 @@ final class SourceSteering {
         }
         // Direct routes first: a gateway route is accepted only when its gateway is reachable.
         for (int pass = 0; pass < 2; pass++) {
-            for (RouteInfo r : main) {
-                if (r.table() != Rtnl.RT_TABLE_MAIN || (r.gateway() == null) != (pass == 0)) {
+            for (RouteInfo main0 : main) {
+                RouteInfo r = singlePath(main0, group);
+                if (r == null || r.table() != Rtnl.RT_TABLE_MAIN || (r.gateway() == null) != (pass == 0)) {
                     continue;
                 }
                 boolean unicast = r.type() == Rtnl.RTN_UNICAST;
                 if (unicast && r.oif() == 0) {
-                    continue; // multipath (RTA_MULTIPATH is not decoded): cannot be reproduced
+                    continue; // no interface: cannot be reproduced, the lookup falls through to main
                 }
                 if (!unicast && r.type() != Rtnl.RTN_BLACKHOLE && r.type() != Rtnl.RTN_UNREACHABLE
                         && r.type() != Rtnl.RTN_PROHIBIT) {
@@ -112,13 +114,53 @@ final class SourceSteering {
                 if (r.dst().isMulticastAddress() || r.protocol() == PrefixRoutes.RTPROT_IPMPD) {
                     continue; // ours: the connected prefixes above already cover them
                 }
-                int oif = unicast && group.contains(r.oif()) ? member : r.oif();
+                boolean rewritten = unicast && group.contains(r.oif());
+                int oif = rewritten ? member : r.oif();
+                // The main table's gateway is on the group's link; this table may have no route
+                // covering it (a group without data addresses, an onlink route in main): then the
+                // kernel refuses the copy (ENETUNREACH) unless told the gateway is on-link.
+                boolean onlink = r.onlink() || (rewritten && r.gateway() != null
+                        && !r.gateway().isLinkLocalAddress() && !covered(out.values(), r.gateway(), member));
                 RouteInfo copy = new RouteInfo(r.family(), r.dst(), r.dstLen(), r.gateway(), oif, table,
-                        Rtnl.RTPROT_STATIC, r.type(), r.scope(), r.priority(), null);
+                        Rtnl.RTPROT_STATIC, r.type(), r.scope(), r.priority(), null,
+                        onlink ? Rtnl.RTNH_F_ONLINK : 0, List.of());
                 out.putIfAbsent(RouteKey.of(copy), copy);
             }
         }
         return new ArrayList<>(out.values());
+    }
+
+    /**
+     * A multipath route as the single path through the group: its first next hop through a group
+     * member (flags and gateway of that hop); null if none goes through the group. Other routes
+     * are returned as they are.
+     */
+    static RouteInfo singlePath(RouteInfo r, Set<Integer> group) {
+        if (r.nexthops().isEmpty()) {
+            return r;
+        }
+        for (RouteInfo.NextHop h : r.nexthops()) {
+            if (group.contains(h.oif())) {
+                return new RouteInfo(r.family(), r.dst(), r.dstLen(), h.gateway(), h.oif(), r.table(), r.protocol(),
+                        r.type(), r.scope(), r.priority(), r.prefsrc(), h.flags(), List.of());
+            }
+        }
+        return null;
+    }
+
+    /** Whether a direct route through {@code oif} among {@code routes} contains {@code address}. */
+    static boolean covered(Collection<RouteInfo> routes, InetAddress address, int oif) {
+        byte[] a = address.getAddress();
+        for (RouteInfo r : routes) {
+            if (r.gateway() != null || r.oif() != oif || r.type() != Rtnl.RTN_UNICAST) {
+                continue;
+            }
+            byte[] d = r.dst().getAddress();
+            if (d.length == a.length && Prefix.of(address, r.dstLen()).network().equals(Prefix.of(r.dst(), r.dstLen()).network())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A connected prefix: the network address (host bits zero) and its length. */
