@@ -52,15 +52,15 @@ final class NetlinkSocket implements AutoCloseable {
             long n;
             try {
                 // MSG_TRUNC makes the call return the real datagram length, revealing truncation.
-                n = LibC.recvfrom(fd.get(), buf, BUF, LibC.MSG_TRUNC);
+                n = LibC.recvfromOrAgain(fd.get(), buf, BUF, LibC.MSG_TRUNC);
             } catch (NativeIOException e) {
                 if (e.errno() == Errno.EINTR) {
                     continue;
                 }
-                if (e.errno() == Errno.EAGAIN) {
-                    return null;
-                }
                 throw e;
+            }
+            if (n < 0) {
+                return null; // EAGAIN
             }
             // n > BUF: the tail is lost; the message framing shows it and the parser counts it.
             return buf.getByteArray(0, (int) Math.min(n, BUF));

@@ -7,6 +7,7 @@ import ipmpd.linux.EchoReply;
 import ipmpd.linux.LibC;
 import ipmpd.linux.LinkInfo;
 import ipmpd.linux.NativeIOException;
+import ipmpd.linux.PollSet;
 import ipmpd.linux.RouteInfo;
 import ipmpd.linux.RtEvent;
 import ipmpd.linux.Rtnetlink;
@@ -83,6 +84,8 @@ public final class LinuxEvents implements AutoCloseable {
     private final Map<Integer, CarrierSync> carrierSyncs = new HashMap<>();
     private final Set<Integer> withoutSysfs = new HashSet<>();
     private final List<Integer> polled = new ArrayList<>();
+    private final PollSet pollFds = new PollSet();
+    private List<ProbeEndpoint> polledEndpoints; // null: the poll set is not filled yet
 
     private final Map<InetAddress, Set<Integer>> local = new HashMap<>();
     private List<RouteInfo> lastMain;
@@ -186,21 +189,15 @@ public final class LinuxEvents implements AutoCloseable {
                     pollLinks();
                     nextPoll = now + period;
                 }
-                List<ProbeEndpoint> eps = platform == null ? List.of() : List.copyOf(platform.probeEndpoints());
-                int[] fds = new int[1 + eps.size()];
-                fds[0] = monitor.fd();
-                for (int i = 0; i < eps.size(); i++) {
-                    fds[i + 1] = eps.get(i).fd();
-                }
-                short[] revents = new short[fds.length];
+                List<ProbeEndpoint> eps = pollSet();
                 long waitNs = period > 0 ? nextPoll - System.nanoTime() : 100_000_000L;
                 int timeout = (int) Math.max(0, Math.min(100, (waitNs + 999_999) / 1_000_000L));
-                LibC.poll(fds, LibC.POLLIN, revents, timeout);
-                if (revents[0] != 0) {
+                pollFds.poll(timeout);
+                if (pollFds.revents(0) != 0) {
                     resync |= handle(monitor.readAvailable());
                 }
                 for (int i = 0; i < eps.size(); i++) {
-                    if (revents[i + 1] != 0) {
+                    if (pollFds.revents(i + 1) != 0) {
                         drain(eps.get(i));
                     }
                 }
@@ -228,6 +225,24 @@ public final class LinuxEvents implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The descriptors to wait on: the monitor, then the probe sockets (in the order returned).
+     * The native array is refilled only when the platform's sockets changed.
+     */
+    private List<ProbeEndpoint> pollSet() {
+        List<ProbeEndpoint> eps = platform == null ? List.of() : platform.probeEndpoints();
+        if (!eps.equals(polledEndpoints)) {
+            int[] fds = new int[1 + eps.size()];
+            fds[0] = monitor.fd();
+            for (int i = 0; i < eps.size(); i++) {
+                fds[i + 1] = eps.get(i).fd();
+            }
+            pollFds.set(fds, LibC.POLLIN);
+            polledEndpoints = eps;
+        }
+        return polledEndpoints;
     }
 
     /** @return whether a full re-dump is needed (events were lost) */

@@ -474,7 +474,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     // ---- for LinuxEvents (any thread)
 
     /** The probe sockets open now. */
-    Collection<ProbeEndpoint> probeEndpoints() {
+    List<ProbeEndpoint> probeEndpoints() {
         return new ArrayList<>(probes.values());
     }
 
