@@ -9,6 +9,8 @@ final class Probe {
     final long sentAtNs;
     Status status = Status.PENDING;
     long ackedAtNs;
+    /** Declares the probe lost; cancelled by the reply, so an answered probe costs no wake-up. */
+    Engine.Timer timeout;
 
     Probe(int seq, Target target, long sentAtNs) {
         this.seq = seq;

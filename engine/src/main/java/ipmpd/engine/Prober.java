@@ -162,7 +162,7 @@ final class Prober {
         engine.platform().sendProbe(phyint.name, family, testAddress, target.address, seq);
         long timeout = target.hasRtt ? Math.max(target.crttNs(), Math.min(intervalNs() / 2, 2_000_000L))
                 : intervalNs();
-        engine.schedule(now + timeout, () -> {
+        probe.timeout = engine.schedule(now + timeout, () -> {
             if (probe.status == Probe.Status.PENDING) {
                 markLost(probe);
                 engine.probeResolved(this);
@@ -212,6 +212,10 @@ final class Prober {
             }
             long now = engine.now();
             p.status = Probe.Status.ACKED;
+            if (p.timeout != null) {
+                p.timeout.cancel();
+                p.timeout = null;
+            }
             p.ackedAtNs = now;
             acked++;
             long netRtt = Math.max(rxNs - p.sentAtNs, 0);

@@ -98,6 +98,8 @@ public final class LibC {
 
         static native int close(int fd);
 
+        static native long pread(int fd, Pointer buf, long count, long offset);
+
         static native int if_nametoindex(String name);
 
         static native Pointer if_indextoname(int index, byte[] buf);
@@ -158,6 +160,53 @@ public final class LibC {
     }
 
     /** @return bytes received; EAGAIN is thrown like any other error (check {@link NativeIOException#errno()}) */
+    /**
+     * recvmsg on a non-blocking read: -1 when nothing is queued (EAGAIN), without the cost of an
+     * exception (every drain of a socket ends that way).
+     */
+    public static long recvmsgOrAgain(int fd, Pointer msghdr, int flags) throws NativeIOException {
+        long n = C.recvmsg(fd, msghdr, flags);
+        if (n < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EAGAIN) {
+                return -1;
+            }
+            throw new NativeIOException("recvmsg", errno);
+        }
+        return n;
+    }
+
+    /** recvfrom without the source address; -1 when nothing is queued (EAGAIN), as {@link #recvmsgOrAgain}. */
+    public static long recvfromOrAgain(int fd, Pointer buf, long len, int flags) throws NativeIOException {
+        long n = C.recvfrom(fd, buf, len, flags, null, null);
+        if (n < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EAGAIN) {
+                return -1;
+            }
+            throw new NativeIOException("recvfrom", errno);
+        }
+        return n;
+    }
+
+    /**
+     * poll(2) on a caller-kept array of struct pollfd ({@code 8 * nfds} bytes: int fd, short
+     * events, short revents), so a loop that polls often allocates nothing.
+     *
+     * @return the number of ready descriptors, 0 on timeout or EINTR
+     */
+    public static int poll(Pointer pollfds, int nfds, int timeoutMillis) throws NativeIOException {
+        int n = C.poll(pollfds, nfds, timeoutMillis);
+        if (n < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EINTR) {
+                return 0;
+            }
+            throw new NativeIOException("poll", errno);
+        }
+        return n;
+    }
+
     public static long recvmsg(int fd, Pointer msghdr, int flags) throws NativeIOException {
         long n = C.recvmsg(fd, msghdr, flags);
         if (n < 0) {
@@ -231,6 +280,15 @@ public final class LibC {
     public static boolean pollIn(int fd, int timeoutMillis) throws NativeIOException {
         short[] rev = new short[1];
         return poll(new int[] {fd}, POLLIN, rev, timeoutMillis) > 0 && rev[0] != 0;
+    }
+
+    /** pread(2): reads at {@code offset} without moving the file position. */
+    public static long pread(int fd, Pointer buf, long count, long offset) throws NativeIOException {
+        long n = C.pread(fd, buf, count, offset);
+        if (n < 0) {
+            throw fail("pread");
+        }
+        return n;
     }
 
     public static void close(int fd) throws NativeIOException {

@@ -52,15 +52,15 @@ final class NetlinkSocket implements AutoCloseable {
             long n;
             try {
                 // MSG_TRUNC makes the call return the real datagram length, revealing truncation.
-                n = LibC.recvfrom(fd.get(), buf, BUF, LibC.MSG_TRUNC);
+                n = LibC.recvfromOrAgain(fd.get(), buf, BUF, LibC.MSG_TRUNC);
             } catch (NativeIOException e) {
                 if (e.errno() == Errno.EINTR) {
                     continue;
                 }
-                if (e.errno() == Errno.EAGAIN) {
-                    return null;
-                }
                 throw e;
+            }
+            if (n < 0) {
+                return null; // EAGAIN
             }
             // n > BUF: the tail is lost; the message framing shows it and the parser counts it.
             return buf.getByteArray(0, (int) Math.min(n, BUF));
@@ -73,6 +73,20 @@ final class NetlinkSocket implements AutoCloseable {
             LibC.setsockopt(fd.get(), LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, bytes);
         } catch (NativeIOException e) {
             LibC.setsockopt(fd.get(), LibC.SOL_SOCKET, LibC.SO_RCVBUF, bytes);
+        }
+    }
+
+    /**
+     * Asks the kernel to check dump requests strictly and to honour their filters (Linux 4.20+).
+     *
+     * @return whether the kernel accepted it
+     */
+    boolean setStrictCheck() {
+        try {
+            LibC.setsockopt(fd.get(), LibC.SOL_NETLINK, Rtnl.NETLINK_GET_STRICT_CHK, 1);
+            return true;
+        } catch (NativeIOException e) {
+            return false;
         }
     }
 

@@ -42,14 +42,9 @@ final class RecvMsg {
         hdr.setPointer(32, controlCap == 0 ? null : control);
         hdr.setLong(40, controlCap);
         hdr.setInt(48, 0);
-        long n;
-        try {
-            n = LibC.recvmsg(fd, hdr, flags);
-        } catch (NativeIOException e) {
-            if (e.errno() == Errno.EAGAIN) {
-                return false;
-            }
-            throw e;
+        long n = LibC.recvmsgOrAgain(fd, hdr, flags);
+        if (n < 0) {
+            return false;
         }
         length = (int) Math.min(n, Integer.MAX_VALUE);
         nameLen = hdr.getInt(8);

@@ -4,6 +4,8 @@ import static ipmpd.linux.Rtnl.*;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /** RTM_*ROUTE messages: rtmsg + RTA_* attributes. */
 final class RouteCodec {
@@ -24,12 +26,51 @@ final class RouteCodec {
         }
         return new RouteInfo(m.family(), dst, m.dstLen(), a.address(RTA_GATEWAY), a.u32(RTA_OIF, 0),
                 a.u32(RTA_TABLE, m.table()), m.protocol(), m.type(), m.scope(), a.u32(RTA_PRIORITY, 0),
-                a.address(RTA_PREFSRC));
+                a.address(RTA_PREFSRC), m.flags(), nexthops(a.bytes(RTA_MULTIPATH)));
+    }
+
+    /**
+     * RTA_MULTIPATH: struct rtnexthop { u16 len; u8 flags; u8 hops; int ifindex; } each followed by
+     * its own attributes (RTA_GATEWAY), 4-byte aligned. Stops at the first malformed one.
+     */
+    static List<RouteInfo.NextHop> nexthops(byte[] raw) {
+        if (raw == null) {
+            return List.of();
+        }
+        ByteBuffer b = ByteBuffer.wrap(raw).order(Bytes.HOST);
+        List<RouteInfo.NextHop> out = new ArrayList<>();
+        while (b.remaining() >= 8) {
+            int start = b.position();
+            int len = b.getShort() & 0xffff;
+            int flags = b.get() & 0xff;
+            b.get(); // hops: weight - 1
+            int ifindex = b.getInt();
+            if (len < 8 || len > b.limit() - start) {
+                break;
+            }
+            ByteBuffer attrs = b.duplicate();
+            attrs.position(start + 8).limit(start + len);
+            InetAddress gw = RtAttrs.parse(attrs.slice().order(Bytes.HOST)).address(RTA_GATEWAY);
+            out.add(new RouteInfo.NextHop(gw, ifindex, flags & RTNH_F_ONLINK));
+            b.position(Math.min(b.limit(), start + NlHeader.align(len)));
+        }
+        return out;
     }
 
     static byte[] dumpRequest(int seq, int family) {
         NlMessageBuilder m = new NlMessageBuilder(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
         new RtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).write(m.body());
+        return m.build();
+    }
+
+    /**
+     * A dump of one table. On a socket with NETLINK_GET_STRICT_CHK the kernel walks only that
+     * table; without it the table is ignored and every table comes back (the caller filters).
+     */
+    static byte[] dumpRequest(int seq, int family, int table) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, seq);
+        new RtMsg(family, 0, 0, 0, table < 256 ? table : RT_TABLE_UNSPEC, 0, 0, 0, 0).write(m.body());
+        m.attrU32(RTA_TABLE, table);
         return m.build();
     }
 
@@ -42,7 +83,7 @@ final class RouteCodec {
         NlMessageBuilder m = new NlMessageBuilder(type, NLM_F_REQUEST | NLM_F_ACK | nlFlags, seq);
         // Delete with scope NOWHERE matches a route of any scope, as ip(8) does.
         new RtMsg(r.family(), r.dstLen(), 0, 0, r.table() < 256 ? r.table() : RT_TABLE_UNSPEC, r.protocol(),
-                delete ? RT_SCOPE_NOWHERE : r.scope(), r.type(), 0).write(m.body());
+                delete ? RT_SCOPE_NOWHERE : r.scope(), r.type(), delete ? 0 : r.flags()).write(m.body());
         m.attrU32(RTA_TABLE, r.table());
         if (r.dstLen() > 0) {
             m.attrAddress(RTA_DST, r.dst());

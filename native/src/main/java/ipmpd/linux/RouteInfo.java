@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 
 /**
  * One route (RTM_NEWROUTE / RTM_DELROUTE), also the request to add, replace or delete one.
@@ -19,9 +20,41 @@ import java.net.UnknownHostException;
  * @param scope    RT_SCOPE_*
  * @param priority RTA_PRIORITY, the metric; 0 if absent
  * @param prefsrc  RTA_PREFSRC, the preferred source address, null if none
+ * @param flags    {@link Rtnl#RTNH_F_ONLINK} if the gateway is taken as on-link whatever the
+ *                 table says (ip route ... onlink); other rtm_flags are not kept
+ * @param nexthops the next hops of a multipath route (RTA_MULTIPATH; then gateway is null and oif
+ *                 0), empty otherwise
  */
 public record RouteInfo(int family, InetAddress dst, int dstLen, InetAddress gateway, int oif, int table,
-        int protocol, int type, int scope, int priority, InetAddress prefsrc) {
+        int protocol, int type, int scope, int priority, InetAddress prefsrc, int flags, List<NextHop> nexthops) {
+
+    /** One next hop of a multipath route: gateway (null if none), interface, RTNH_F_ONLINK or 0. */
+    public record NextHop(InetAddress gateway, int oif, int flags) {
+        public boolean onlink() {
+            return (flags & Rtnl.RTNH_F_ONLINK) != 0;
+        }
+    }
+
+    public RouteInfo {
+        flags &= Rtnl.RTNH_F_ONLINK;
+        nexthops = List.copyOf(nexthops);
+    }
+
+    /** A single-path route without flags. */
+    public RouteInfo(int family, InetAddress dst, int dstLen, InetAddress gateway, int oif, int table,
+                     int protocol, int type, int scope, int priority, InetAddress prefsrc) {
+        this(family, dst, dstLen, gateway, oif, table, protocol, type, scope, priority, prefsrc, 0, List.of());
+    }
+
+    public boolean onlink() {
+        return (flags & Rtnl.RTNH_F_ONLINK) != 0;
+    }
+
+    /** The same route with {@link Rtnl#RTNH_F_ONLINK} set or cleared. */
+    public RouteInfo withOnlink(boolean onlink) {
+        return new RouteInfo(family, dst, dstLen, gateway, oif, table, protocol, type, scope, priority, prefsrc,
+                onlink ? Rtnl.RTNH_F_ONLINK : 0, nexthops);
+    }
 
     public boolean isDefault() {
         return dstLen == 0;
@@ -61,6 +94,7 @@ public record RouteInfo(int family, InetAddress dst, int dstLen, InetAddress gat
         private int scope = -1;
         private int metric;
         private InetAddress prefsrc;
+        private boolean onlink;
 
         private Builder(InetAddress dst, int dstLen) {
             this.dst = dst;
@@ -107,10 +141,17 @@ public record RouteInfo(int family, InetAddress dst, int dstLen, InetAddress gat
             return this;
         }
 
+        /** The gateway is on the link whatever the table says (ip route ... onlink). */
+        public Builder onlink() {
+            onlink = true;
+            return this;
+        }
+
         public RouteInfo build() {
             int family = dst instanceof Inet4Address ? LibC.AF_INET : LibC.AF_INET6;
             int s = scope >= 0 ? scope : gateway == null ? Rtnl.RT_SCOPE_LINK : Rtnl.RT_SCOPE_UNIVERSE;
-            return new RouteInfo(family, dst, dstLen, gateway, oif, table, protocol, type, s, metric, prefsrc);
+            return new RouteInfo(family, dst, dstLen, gateway, oif, table, protocol, type, s, metric, prefsrc,
+                    onlink ? Rtnl.RTNH_F_ONLINK : 0, List.of());
         }
     }
 }

@@ -35,6 +35,9 @@ public final class Rtnetlink implements AutoCloseable {
         try {
             s.setReceiveTimeout(REPLY_TIMEOUT_MS);
             s.setReceiveBuffer(1 << 20);
+            // Table dumps then cost the size of the table, not of all tables (the member tables
+            // of a large host hold thousands of routes); older kernels dump all, filtered here.
+            s.setStrictCheck();
         } catch (NativeIOException e) {
             s.close();
             throw e;
@@ -80,10 +83,22 @@ public final class Rtnetlink implements AutoCloseable {
         return out;
     }
 
-    /** Routes of one family in one table (the kernel dumps all tables; filtering is done here). */
+    /**
+     * Routes of one family in one table (the kernel walks only that table where it can filter;
+     * the result is filtered here as well). A table that does not exist yet is empty.
+     */
     public synchronized List<RouteInfo> dumpRoutes(int family, int table) throws IOException {
         List<RouteInfo> out = new ArrayList<>();
-        for (RouteInfo r : dump(s -> RouteCodec.dumpRequest(s, family), RouteCodec::decode, "dump routes")) {
+        List<RouteInfo> all;
+        try {
+            all = dump(s -> RouteCodec.dumpRequest(s, family, table), RouteCodec::decode, "dump routes");
+        } catch (NativeIOException e) {
+            if (e.errno() == Errno.ENOENT) {
+                return out; // "FIB table does not exist"
+            }
+            throw e;
+        }
+        for (RouteInfo r : all) {
             if (r.table() == table) {
                 out.add(r);
             }

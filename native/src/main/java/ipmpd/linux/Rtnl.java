@@ -96,6 +96,7 @@ public final class Rtnl {
 
     static final int NETLINK_ROUTE = 0;
     static final int NETLINK_EXT_ACK = 11;
+    static final int NETLINK_GET_STRICT_CHK = 12;
     static final int NLMSGERR_ATTR_MSG = 1;
 
     static final int RTM_NEWLINK = 16;
@@ -136,6 +137,9 @@ public final class Rtnl {
     static final int RTA_PRIORITY = 6;
     static final int RTA_PREFSRC = 7;
     static final int RTA_TABLE = 15;
+    static final int RTA_MULTIPATH = 9;
+    /** rtm_flags / rtnh_flags: gateway on the link without a covering route. */
+    public static final int RTNH_F_ONLINK = 4;
 
     // FRA_*
     static final int FRA_DST = 1;

@@ -16,6 +16,8 @@ class RtnetlinkKernelTest {
     private static Rtnetlink rt;
     private static int h1;
     private static int h2;
+    /** A gateway outside every connected prefix of the lab (reached only with onlink). */
+    private static final String P_V4_ALT = "203.0.113.254";
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -269,6 +271,32 @@ class RtnetlinkKernelTest {
         } finally {
             rt.deleteRoute(v6);
             rt.deleteRoute(direct);
+        }
+    }
+
+    @Test
+    void multipathRouteIsDecodedWithItsNextHopsAndOnlinkRoutesAreAdded() throws Exception {
+        lab.ip(lab.host, "route add 198.51.100.0/24 proto static nexthop via " + P_V4_ALT + " dev h1 onlink"
+                + " nexthop via " + NetnsLab.N_V4 + " dev h2");
+        RouteInfo onlink = RouteInfo.to(ip("203.0.113.0"), 24).gateway(ip("203.0.113.1")).oif(h2).table(1001)
+                .onlink().build();
+        try {
+            RouteInfo mp = find(rt.dumpRoutes(), "198.51.100.0", 24);
+            assertNull(mp.gateway());
+            assertEquals(0, mp.oif());
+            assertEquals(List.of(new RouteInfo.NextHop(ip(P_V4_ALT), h1, Rtnl.RTNH_F_ONLINK),
+                    new RouteInfo.NextHop(ip(NetnsLab.N_V4), h2, 0)), mp.nexthops());
+            // 203.0.113.1 is on no prefix route: accepted only as on-link.
+            assertEquals(Errno.ENETUNREACH, assertThrows(NativeIOException.class,
+                    () -> rt.addRoute(onlink.withOnlink(false))).errno());
+            rt.addRoute(onlink);
+            RouteInfo got = rt.dumpRoutes(LibC.AF_INET, 1001).get(0);
+            assertTrue(got.onlink());
+            assertEquals(ip("203.0.113.1"), got.gateway());
+            assertTrue(rt.dumpRoutes(LibC.AF_INET, 1002).isEmpty(), "a table that does not exist is empty");
+        } finally {
+            lab.ip(lab.host, "route del 198.51.100.0/24");
+            rt.deleteRoute(onlink);
         }
     }
 

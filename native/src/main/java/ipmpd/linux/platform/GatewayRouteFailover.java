@@ -117,8 +117,9 @@ final class GatewayRouteFailover {
     }
 
     private boolean replace(RouteInfo r, int oif, String from, String to) {
+        // onlink stays: without it the kernel refuses a gateway no route of the new member covers
         RouteInfo next = new RouteInfo(r.family(), r.dst(), r.dstLen(), r.gateway(), oif, r.table(), r.protocol(),
-                r.type(), r.scope(), r.priority(), r.prefsrc());
+                r.type(), r.scope(), r.priority(), r.prefsrc(), r.flags(), List.of());
         String text = (r.dstLen() == 0 ? "default" : r.dst().getHostAddress() + "/" + r.dstLen()) + " via "
                 + r.gateway().getHostAddress();
         String what = text + " from " + from + " to " + to;

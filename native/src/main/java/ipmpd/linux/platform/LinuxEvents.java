@@ -2,9 +2,12 @@ package ipmpd.linux.platform;
 
 import ipmpd.engine.Route;
 import ipmpd.linux.AddrInfo;
+import ipmpd.linux.CarrierSync;
 import ipmpd.linux.EchoReply;
 import ipmpd.linux.LibC;
 import ipmpd.linux.LinkInfo;
+import ipmpd.linux.NativeIOException;
+import ipmpd.linux.PollSet;
 import ipmpd.linux.RouteInfo;
 import ipmpd.linux.RtEvent;
 import ipmpd.linux.Rtnetlink;
@@ -29,10 +32,12 @@ import java.util.function.Consumer;
  * <ul>
  * <li>{@code nicAdded} for every multicast-capable, non-loopback link (from a dump at start, then
  *     as links appear), {@code nicRemoved}, and {@code linkChanged} with running =
- *     IFF_RUNNING and IFF_LOWER_UP. Besides listening, the links of group members are asked for
- *     with RTM_GETLINK every {@code linkPollMs} (all links with {@code pollAllLinks}): that makes the
- *     kernel flush linkwatch, which otherwise delays carrier changes of ordinary devices by up to
- *     a second. A flap seen only through IFLA_CARRIER_CHANGES is reported as down then up.
+ *     IFF_RUNNING and IFF_LOWER_UP. Besides listening, every {@code linkPollMs} the links of group
+ *     members (all links with {@code pollAllLinks}) whose carrier changes linkwatch may hold back
+ *     (by up to a second: devices whose iflink is their own index) are made to flush them: by a
+ *     read of their sysfs carrier file ({@link CarrierSync}), or with RTM_GETLINK where sysfs
+ *     shows another namespace. A flap seen only through IFLA_CARRIER_CHANGES is reported as down
+ *     then up.
  * <li>{@code routesChanged} after main-table route events: the default routes and the host routes
  *     with a gateway; the platform is told the whole main table too ({@link LinuxPlatform#mainRoutesChanged}).
  * <li>{@code probeReply} with the kernel's receive stamp moved to the engine clock
@@ -75,6 +80,12 @@ public final class LinuxEvents implements AutoCloseable {
 
     // ---- the events thread only (and start() before it runs)
     private final Map<Integer, Known> links = new HashMap<>();
+    /** Members' sysfs carrier files, by ifindex; and the members sysfs does not show. */
+    private final Map<Integer, CarrierSync> carrierSyncs = new HashMap<>();
+    private final Set<Integer> withoutSysfs = new HashSet<>();
+    private final List<Integer> polled = new ArrayList<>();
+    private final PollSet pollFds = new PollSet();
+    private List<ProbeEndpoint> polledEndpoints; // null: the poll set is not filled yet
 
     private final Map<InetAddress, Set<Integer>> local = new HashMap<>();
     private List<RouteInfo> lastMain;
@@ -152,6 +163,8 @@ public final class LinuxEvents implements AutoCloseable {
         }
         monitor.close();
         rt.close();
+        carrierSyncs.values().forEach(CarrierSync::close);
+        carrierSyncs.clear();
     }
 
     /** How many times events were lost (ENOBUFS) and the state was dumped again. */
@@ -176,21 +189,15 @@ public final class LinuxEvents implements AutoCloseable {
                     pollLinks();
                     nextPoll = now + period;
                 }
-                List<ProbeEndpoint> eps = platform == null ? List.of() : List.copyOf(platform.probeEndpoints());
-                int[] fds = new int[1 + eps.size()];
-                fds[0] = monitor.fd();
-                for (int i = 0; i < eps.size(); i++) {
-                    fds[i + 1] = eps.get(i).fd();
-                }
-                short[] revents = new short[fds.length];
+                List<ProbeEndpoint> eps = pollSet();
                 long waitNs = period > 0 ? nextPoll - System.nanoTime() : 100_000_000L;
                 int timeout = (int) Math.max(0, Math.min(100, (waitNs + 999_999) / 1_000_000L));
-                LibC.poll(fds, LibC.POLLIN, revents, timeout);
-                if (revents[0] != 0) {
+                pollFds.poll(timeout);
+                if (pollFds.revents(0) != 0) {
                     resync |= handle(monitor.readAvailable());
                 }
                 for (int i = 0; i < eps.size(); i++) {
-                    if (revents[i + 1] != 0) {
+                    if (pollFds.revents(i + 1) != 0) {
                         drain(eps.get(i));
                     }
                 }
@@ -218,6 +225,24 @@ public final class LinuxEvents implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The descriptors to wait on: the monitor, then the probe sockets (in the order returned).
+     * The native array is refilled only when the platform's sockets changed.
+     */
+    private List<ProbeEndpoint> pollSet() {
+        List<ProbeEndpoint> eps = platform == null ? List.of() : platform.probeEndpoints();
+        if (!eps.equals(polledEndpoints)) {
+            int[] fds = new int[1 + eps.size()];
+            fds[0] = monitor.fd();
+            for (int i = 0; i < eps.size(); i++) {
+                fds[i + 1] = eps.get(i).fd();
+            }
+            pollFds.set(fds, LibC.POLLIN);
+            polledEndpoints = eps;
+        }
+        return polledEndpoints;
     }
 
     /** @return whether a full re-dump is needed (events were lost) */
@@ -289,6 +314,7 @@ public final class LinuxEvents implements AutoCloseable {
         String name = l.name() == null ? k.name() : l.name();
         links.put(l.index(), new Known(name, running, l.carrierChanges()));
         if (!name.equals(k.name())) {
+            forgetCarrierSync(l.index()); // its sysfs directory has the new name
             String old = k.name();
             int index = l.index();
             deliver(() -> sink.nicRemoved(old));
@@ -307,29 +333,76 @@ public final class LinuxEvents implements AutoCloseable {
     }
 
     private void linkGone(int index) {
+        forgetCarrierSync(index);
         Known k = links.remove(index);
         if (k != null) {
             deliver(() -> sink.nicRemoved(k.name()));
         }
     }
 
-    /** RTM_GETLINK for the links of interest: forces linkwatch to report pending carrier changes. */
+    /**
+     * Forces linkwatch to report pending carrier changes of the links of interest: a read of the
+     * link's sysfs carrier file where sysfs shows this namespace (the change then arrives as an
+     * event), else RTM_GETLINK. Links whose changes the kernel never holds back are skipped.
+     */
     private void pollLinks() throws IOException {
         Set<String> wanted = platform == null || options.pollAllLinks() ? null : platform.memberNames();
         if (wanted != null && wanted.isEmpty()) {
+            if (!carrierSyncs.isEmpty()) {
+                carrierSyncs.values().forEach(CarrierSync::close);
+                carrierSyncs.clear();
+            }
             return;
         }
-        for (Map.Entry<Integer, Known> e : new ArrayList<>(links.entrySet())) {
-            if (wanted != null && !wanted.contains(e.getValue().name())) {
-                continue;
+        polled.clear();
+        for (Map.Entry<Integer, Known> e : links.entrySet()) {
+            if (wanted == null || wanted.contains(e.getValue().name())) {
+                polled.add(e.getKey());
             }
-            Optional<LinkInfo> l = rt.getLink(e.getKey());
+        }
+        carrierSyncs.entrySet().removeIf(e -> {
+            if (polled.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().close(); // no longer a member
+            return true;
+        });
+        for (Integer index : polled) {
+            CarrierSync c = carrierSyncs.get(index);
+            if (c == null && !withoutSysfs.contains(index)) {
+                c = CarrierSync.open(links.get(index).name(), index).orElse(null);
+                if (c == null) {
+                    withoutSysfs.add(index);
+                } else {
+                    carrierSyncs.put(index, c);
+                }
+            }
+            if (c != null) {
+                if (!c.batched()) {
+                    continue;
+                }
+                try {
+                    c.sync();
+                    continue;
+                } catch (NativeIOException x) {
+                    forgetCarrierSync(index); // gone or renamed: RTM_GETLINK tells which
+                }
+            }
+            Optional<LinkInfo> l = rt.getLink(index);
             if (l.isPresent()) {
                 link(l.get());
             } else {
-                linkGone(e.getKey());
+                linkGone(index);
             }
         }
+    }
+
+    private void forgetCarrierSync(int index) {
+        CarrierSync c = carrierSyncs.remove(index);
+        if (c != null) {
+            c.close();
+        }
+        withoutSysfs.remove(index);
     }
 
     // ================================================================ addresses and routes
@@ -365,20 +438,35 @@ public final class LinuxEvents implements AutoCloseable {
         }
     }
 
-    /** The routes target selection needs: main-table default routes and host routes with a gateway. */
+    /**
+     * The routes target selection needs: main-table default routes and host routes with a gateway,
+     * one per next hop of a multipath route.
+     */
     public static List<Route> engineRoutes(List<RouteInfo> main) {
         List<Route> out = new ArrayList<>();
         for (RouteInfo r : main) {
-            if (r.table() != Rtnl.RT_TABLE_MAIN || r.type() != Rtnl.RTN_UNICAST || r.gateway() == null) {
+            if (r.table() != Rtnl.RT_TABLE_MAIN || r.type() != Rtnl.RTN_UNICAST) {
                 continue;
             }
             int full = r.dst().getAddress().length * 8;
             if (r.dstLen() != 0 && r.dstLen() != full) {
                 continue;
             }
-            Route route = new Route(LinuxPlatform.plain(r.dst()), r.dstLen(), LinuxPlatform.plain(r.gateway()));
-            if (!out.contains(route)) {
-                out.add(route);
+            // A multipath route (RTA_MULTIPATH) names one router per next hop.
+            List<InetAddress> gateways = new ArrayList<>();
+            if (r.gateway() != null) {
+                gateways.add(r.gateway());
+            }
+            for (RouteInfo.NextHop h : r.nexthops()) {
+                if (h.gateway() != null) {
+                    gateways.add(h.gateway());
+                }
+            }
+            for (InetAddress gw : gateways) {
+                Route route = new Route(LinuxPlatform.plain(r.dst()), r.dstLen(), LinuxPlatform.plain(gw));
+                if (!out.contains(route)) {
+                    out.add(route);
+                }
             }
         }
         return List.copyOf(out);

@@ -96,6 +96,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final PrefixRoutes prefixRoutes;
     private final Consumer<Runnable> engineThread;
     private boolean mainWorkPending;
+    private boolean syncPending;
+    private boolean fullSyncPending;
     private final ScheduledThreadPoolExecutor timer;
     private final int pid = (int) ProcessHandle.current().pid();
 
@@ -240,7 +242,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         placed.put(a, p);
         if (members.containsKey(p.ifname())) {
             if (newPrefix) {
-                syncTables(false); // the member tables must know the new prefix before traffic is steered
+                // The group's tables must know the new prefix before traffic is steered.
+                syncGroupTables(members.get(p.ifname()));
             }
             steer(a);
             scheduleMainWork();
@@ -254,10 +257,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         return label.length() <= IFNAMSIZ_LABEL && label.startsWith(p.ifname()) ? label : null;
     }
 
+    /** Whether an address of the same prefix is already placed on a member of p's group. */
     private boolean hasPlacedPrefix(AddressPlacement p) {
         SourceSteering.Prefix mine = SourceSteering.Prefix.of(p.address(), p.prefixLen());
+        String group = members.get(p.ifname());
         for (AddressPlacement q : placed.values()) {
-            if (members.containsKey(q.ifname()) && SourceSteering.Prefix.of(q.address(), q.prefixLen()).equals(mine)) {
+            if (group != null && group.equals(members.get(q.ifname()))
+                    && SourceSteering.Prefix.of(q.address(), q.prefixLen()).equals(mine)) {
                 return true;
             }
         }
@@ -468,7 +474,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     // ---- for LinuxEvents (any thread)
 
     /** The probe sockets open now. */
-    Collection<ProbeEndpoint> probeEndpoints() {
+    List<ProbeEndpoint> probeEndpoints() {
         return new ArrayList<>(probes.values());
     }
 
@@ -518,7 +524,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         members.put(ifname, group);
         memberNames.add(ifname);
         announcer(ifname); // opened now, not in the middle of the first failover
-        syncAll();
+        scheduleSync(true);
         scheduleMainWork();
     }
 
@@ -532,7 +538,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         } catch (NativeIOException e) {
             // gone: the kernel dropped its routes
         }
-        syncAll();
+        scheduleSync(true);
         scheduleMainWork();
     }
 
@@ -602,18 +608,61 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
      */
     public void mainRoutesChanged(List<RouteInfo> main) {
         mainRoutes = List.copyOf(main);
-        syncTables(false);
+        scheduleSync(false);
         // The list may predate our own last changes: main-table work reads the table afresh.
         scheduleMainWork();
     }
 
-    /** Re-reads the main table, then makes member tables and rules match. */
+    /**
+     * Member tables (and, with {@code full}, rules) are made to match after the current engine
+     * task: a configuration that adds many members at once (the boot of a large host) then costs
+     * one synchronisation instead of one per member.
+     */
+    private void scheduleSync(boolean full) {
+        if (closed) {
+            return;
+        }
+        boolean queued = syncPending;
+        syncPending = true;
+        fullSyncPending |= full;
+        if (queued) {
+            return;
+        }
+        engineThread.accept(() -> {
+            boolean fresh = fullSyncPending;
+            syncPending = false;
+            fullSyncPending = false;
+            if (closed) {
+                return;
+            }
+            if (fresh) {
+                syncAll();
+            } else {
+                syncTables(false, topology());
+            }
+        });
+    }
+
+    /** Re-reads the main table and every member table, then makes member tables and rules match. */
     private void syncAll() {
-        syncTables(true);
+        syncTables(true, topology());
         steering.syncRules(wantedRules());
     }
 
-    private void syncTables(boolean fresh) {
+    /** The tables of one group's members (from what was last written to them). */
+    private void syncGroupTables(String group) {
+        List<SourceSteering.Member> mine = new ArrayList<>();
+        Map<Integer, String> byIndex = new HashMap<>();
+        memberIndexes().forEach((name, index) -> byIndex.put(index, name));
+        for (SourceSteering.Member m : topology()) {
+            if (group.equals(members.get(byIndex.get(m.ifindex())))) {
+                mine.add(m);
+            }
+        }
+        syncTables(false, mine);
+    }
+
+    private void syncTables(boolean fresh, List<SourceSteering.Member> which) {
         if (members.isEmpty()) {
             return;
         }
@@ -627,7 +676,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 }
             }
         }
-        steering.syncTables(topology(), mainRoutes);
+        steering.syncTables(which, mainRoutes, fresh);
     }
 
     private Map<String, Integer> memberIndexes() {

@@ -49,6 +49,8 @@ final class SourceSteering {
     /** Rules installed by us: address -> table. */
     private final Map<InetAddress, Integer> installed = new HashMap<>();
     private final Map<String, String> reported = new HashMap<>();
+    /** What each member table holds, as written by {@link #syncTables}: table -> routes. */
+    private final Map<Integer, Map<RouteKey, RouteInfo>> held = new HashMap<>();
 
     SourceSteering(Rtnetlink rt, int priority, int tableBase, Consumer<String> log) {
         this.rt = rt;
@@ -78,7 +80,8 @@ final class SourceSteering {
 
     /**
      * The routes member {@code member}'s table should hold, given the main table and the indexes
-     * of the members of its group (itself included). Multipath routes (no single oif) and IPv6
+     * of the members of its group (itself included). A multipath route becomes its next hop
+     * through the group ({@link #singlePath}); multipath routes not through the group and IPv6
      * multicast routes are left out: a lookup that finds nothing falls through to the main table.
      */
     static List<RouteInfo> memberTable(List<RouteInfo> main, Set<Integer> group, int member, int table,
@@ -95,13 +98,14 @@ final class SourceSteering {
         }
         // Direct routes first: a gateway route is accepted only when its gateway is reachable.
         for (int pass = 0; pass < 2; pass++) {
-            for (RouteInfo r : main) {
-                if (r.table() != Rtnl.RT_TABLE_MAIN || (r.gateway() == null) != (pass == 0)) {
+            for (RouteInfo main0 : main) {
+                RouteInfo r = singlePath(main0, group);
+                if (r == null || r.table() != Rtnl.RT_TABLE_MAIN || (r.gateway() == null) != (pass == 0)) {
                     continue;
                 }
                 boolean unicast = r.type() == Rtnl.RTN_UNICAST;
                 if (unicast && r.oif() == 0) {
-                    continue; // multipath (RTA_MULTIPATH is not decoded): cannot be reproduced
+                    continue; // no interface: cannot be reproduced, the lookup falls through to main
                 }
                 if (!unicast && r.type() != Rtnl.RTN_BLACKHOLE && r.type() != Rtnl.RTN_UNREACHABLE
                         && r.type() != Rtnl.RTN_PROHIBIT) {
@@ -110,13 +114,53 @@ final class SourceSteering {
                 if (r.dst().isMulticastAddress() || r.protocol() == PrefixRoutes.RTPROT_IPMPD) {
                     continue; // ours: the connected prefixes above already cover them
                 }
-                int oif = unicast && group.contains(r.oif()) ? member : r.oif();
+                boolean rewritten = unicast && group.contains(r.oif());
+                int oif = rewritten ? member : r.oif();
+                // The main table's gateway is on the group's link; this table may have no route
+                // covering it (a group without data addresses, an onlink route in main): then the
+                // kernel refuses the copy (ENETUNREACH) unless told the gateway is on-link.
+                boolean onlink = r.onlink() || (rewritten && r.gateway() != null
+                        && !r.gateway().isLinkLocalAddress() && !covered(out.values(), r.gateway(), member));
                 RouteInfo copy = new RouteInfo(r.family(), r.dst(), r.dstLen(), r.gateway(), oif, table,
-                        Rtnl.RTPROT_STATIC, r.type(), r.scope(), r.priority(), null);
+                        Rtnl.RTPROT_STATIC, r.type(), r.scope(), r.priority(), null,
+                        onlink ? Rtnl.RTNH_F_ONLINK : 0, List.of());
                 out.putIfAbsent(RouteKey.of(copy), copy);
             }
         }
         return new ArrayList<>(out.values());
+    }
+
+    /**
+     * A multipath route as the single path through the group: its first next hop through a group
+     * member (flags and gateway of that hop); null if none goes through the group. Other routes
+     * are returned as they are.
+     */
+    static RouteInfo singlePath(RouteInfo r, Set<Integer> group) {
+        if (r.nexthops().isEmpty()) {
+            return r;
+        }
+        for (RouteInfo.NextHop h : r.nexthops()) {
+            if (group.contains(h.oif())) {
+                return new RouteInfo(r.family(), r.dst(), r.dstLen(), h.gateway(), h.oif(), r.table(), r.protocol(),
+                        r.type(), r.scope(), r.priority(), r.prefsrc(), h.flags(), List.of());
+            }
+        }
+        return null;
+    }
+
+    /** Whether a direct route through {@code oif} among {@code routes} contains {@code address}. */
+    static boolean covered(Collection<RouteInfo> routes, InetAddress address, int oif) {
+        byte[] a = address.getAddress();
+        for (RouteInfo r : routes) {
+            if (r.gateway() != null || r.oif() != oif || r.type() != Rtnl.RTN_UNICAST) {
+                continue;
+            }
+            byte[] d = r.dst().getAddress();
+            if (d.length == a.length && Prefix.of(address, r.dstLen()).network().equals(Prefix.of(r.dst(), r.dstLen()).network())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A connected prefix: the network address (host bits zero) and its length. */
@@ -139,55 +183,75 @@ final class SourceSteering {
     record Member(int ifindex, Set<Integer> group, Collection<Prefix> connected) {
     }
 
-    /** Makes the member tables match the main table and the group's prefixes. */
-    void syncTables(Collection<Member> members, List<RouteInfo> main) {
+    /**
+     * Makes the member tables match the main table and the group's prefixes.
+     *
+     * @param verify read each table from the kernel first (after joins and leaves, and whenever
+     *               someone else may have changed them); otherwise what this class last wrote is
+     *               taken for the table's content, so a sync costs no dumps
+     */
+    void syncTables(Collection<Member> members, List<RouteInfo> main, boolean verify) {
         for (Member m : members) {
             int table = tableOf(m.ifindex());
             List<RouteInfo> want = memberTable(main, m.group(), m.ifindex(), table, m.connected());
-            for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
-                List<RouteInfo> have;
+            Map<RouteKey, RouteInfo> have = verify ? null : held.get(table);
+            if (have == null) {
+                have = new LinkedHashMap<>();
                 try {
-                    have = rt.dumpRoutes(family, table);
+                    for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
+                        for (RouteInfo r : rt.dumpRoutes(family, table)) {
+                            have.putIfAbsent(RouteKey.of(r), r);
+                        }
+                    }
                 } catch (IOException e) {
                     report("dump table " + table, e);
+                    held.remove(table);
                     continue;
                 }
-                apply(family, table, want, have);
             }
+            held.put(table, apply(table, want, have));
         }
     }
 
-    private void apply(int family, int table, List<RouteInfo> want, List<RouteInfo> have) {
+    /** @return what the table holds afterwards (as far as the kernel's answers tell) */
+    private Map<RouteKey, RouteInfo> apply(int table, List<RouteInfo> want, Map<RouteKey, RouteInfo> have) {
         Map<RouteKey, RouteInfo> wanted = new LinkedHashMap<>();
         for (RouteInfo r : want) {
-            if (r.family() == family) {
-                wanted.put(RouteKey.of(r), r);
-            }
+            wanted.put(RouteKey.of(r), r);
         }
-        for (RouteInfo r : have) {
-            if (wanted.remove(RouteKey.of(r)) == null) {
-                try {
-                    rt.deleteRoute(withTable(r, table));
-                } catch (NativeIOException e) {
-                    if (e.errno() != Errno.ESRCH && e.errno() != Errno.ENOENT) {
-                        report("delete route in table " + table, e);
-                    }
-                } catch (IOException e) {
-                    report("delete route in table " + table, e);
-                }
+        Map<RouteKey, RouteInfo> now = new LinkedHashMap<>();
+        for (Map.Entry<RouteKey, RouteInfo> e : have.entrySet()) {
+            if (wanted.remove(e.getKey()) != null) {
+                now.put(e.getKey(), e.getValue());
+                continue;
             }
-        }
-        for (RouteInfo r : wanted.values()) {
             try {
-                rt.addRoute(r);
-            } catch (NativeIOException e) {
-                if (e.errno() != Errno.EEXIST) {
-                    report("add route in table " + table, e);
+                rt.deleteRoute(withTable(e.getValue(), table));
+            } catch (NativeIOException x) {
+                if (x.errno() != Errno.ESRCH && x.errno() != Errno.ENOENT) {
+                    report("delete route in table " + table, x);
+                    now.put(e.getKey(), e.getValue());
                 }
-            } catch (IOException e) {
-                report("add route in table " + table, e);
+            } catch (IOException x) {
+                report("delete route in table " + table, x);
+                now.put(e.getKey(), e.getValue());
             }
         }
+        for (Map.Entry<RouteKey, RouteInfo> e : wanted.entrySet()) {
+            try {
+                rt.addRoute(e.getValue());
+                now.put(e.getKey(), e.getValue());
+            } catch (NativeIOException x) {
+                if (x.errno() == Errno.EEXIST) {
+                    now.put(e.getKey(), e.getValue());
+                } else {
+                    report("add route in table " + table, x);
+                }
+            } catch (IOException x) {
+                report("add route in table " + table, x);
+            }
+        }
+        return now;
     }
 
     private static RouteInfo withTable(RouteInfo r, int table) {
@@ -198,9 +262,14 @@ final class SourceSteering {
 
     /** Empties a member table (the member left its group). */
     void flushTable(int table) {
+        held.remove(table);
         for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
             try {
-                apply(family, table, List.of(), rt.dumpRoutes(family, table));
+                Map<RouteKey, RouteInfo> have = new LinkedHashMap<>();
+                for (RouteInfo r : rt.dumpRoutes(family, table)) {
+                    have.putIfAbsent(RouteKey.of(r), r);
+                }
+                apply(table, List.of(), have);
             } catch (IOException e) {
                 report("flush table " + table, e);
             }
@@ -265,6 +334,7 @@ final class SourceSteering {
      */
     void removeAll(Collection<Integer> moreIfindexes) {
         installed.clear();
+        held.clear();
         java.util.Set<Integer> tables = new java.util.TreeSet<>();
         for (int ifindex : moreIfindexes) {
             tables.add(tableOf(ifindex));

@@ -88,4 +88,59 @@ class PlatformLogicTest {
                 new Route(ip("203.0.113.9"), 32, ip("203.0.113.9")),
                 new Route(ip("::"), 0, ip("fe80::1"))), LinuxEvents.engineRoutes(mainTable));
     }
+
+    @Test
+    void theEngineGetsEveryRouterOfAMultipathDefaultRoute() throws Exception {
+        RouteInfo multipath = new RouteInfo(LibC.AF_INET, ip("0.0.0.0"), 0, null, 0, Rtnl.RT_TABLE_MAIN,
+                Rtnl.RTPROT_BOOT, Rtnl.RTN_UNICAST, Rtnl.RT_SCOPE_UNIVERSE, 0, null, 0, List.of(
+                new RouteInfo.NextHop(ip("192.0.2.1"), 2, Rtnl.RTNH_F_ONLINK),
+                new RouteInfo.NextHop(ip("192.0.2.1"), 3, Rtnl.RTNH_F_ONLINK),
+                new RouteInfo.NextHop(ip("192.0.2.2"), 4, 0)));
+        assertEquals(List.of(new Route(ip("0.0.0.0"), 0, ip("192.0.2.1")), new Route(ip("0.0.0.0"), 0, ip("192.0.2.2"))),
+                LinuxEvents.engineRoutes(List.of(multipath)));
+    }
+
+    @Test
+    void memberTableTakesTheGroupsHopOfAMultipathRouteAndKeepsOnlink() throws Exception {
+        int m1 = 2;
+        int m2 = 3;
+        int other = 9;
+        RouteInfo multipath = new RouteInfo(LibC.AF_INET, ip("0.0.0.0"), 0, null, 0, Rtnl.RT_TABLE_MAIN,
+                Rtnl.RTPROT_BOOT, Rtnl.RTN_UNICAST, Rtnl.RT_SCOPE_UNIVERSE, 0, null, 0, List.of(
+                new RouteInfo.NextHop(ip("198.51.100.1"), other, 0),
+                new RouteInfo.NextHop(ip("192.0.2.1"), m1, Rtnl.RTNH_F_ONLINK)));
+        List<RouteInfo> t = SourceSteering.memberTable(List.of(multipath), Set.of(m1, m2), m2, 30003,
+                List.of(SourceSteering.Prefix.of(ip("192.0.2.10"), 24)));
+        RouteInfo def = t.stream().filter(RouteInfo::isDefault).findFirst().orElseThrow();
+        assertEquals(ip("192.0.2.1"), def.gateway());
+        assertEquals(m2, def.oif());
+        assertTrue(def.onlink());
+        assertTrue(def.nexthops().isEmpty());
+        // A multipath route with no hop through the group is left to the main table.
+        RouteInfo elsewhere = new RouteInfo(LibC.AF_INET, ip("0.0.0.0"), 0, null, 0, Rtnl.RT_TABLE_MAIN,
+                Rtnl.RTPROT_BOOT, Rtnl.RTN_UNICAST, Rtnl.RT_SCOPE_UNIVERSE, 0, null, 0, List.of(
+                new RouteInfo.NextHop(ip("198.51.100.1"), other, 0)));
+        assertTrue(SourceSteering.memberTable(List.of(elsewhere), Set.of(m1, m2), m2, 30003, List.of()).isEmpty());
+    }
+
+    @Test
+    void memberTableMarksAGatewayItsTableDoesNotCoverOnlink() throws Exception {
+        int m1 = 2;
+        int m2 = 3;
+        // A group without data addresses (no connected prefix); main reaches the gateway through
+        // m1's prefix route, which the copy for m2 lacks: without onlink the kernel says
+        // "Network is unreachable".
+        List<RouteInfo> mainTable = List.of(
+                main("0.0.0.0", 0, "203.0.113.1", m1, Rtnl.RTPROT_BOOT, 0),
+                main("2001:db8::", 0, "fe80::1", m1, Rtnl.RTPROT_BOOT, 1024));
+        List<RouteInfo> t = SourceSteering.memberTable(mainTable, Set.of(m1, m2), m2, 30003, List.of());
+        RouteInfo v4 = t.stream().filter(r -> r.family() == LibC.AF_INET).findFirst().orElseThrow();
+        assertTrue(v4.onlink());
+        RouteInfo v6 = t.stream().filter(r -> r.family() == LibC.AF_INET6).findFirst().orElseThrow();
+        assertTrue(!v6.onlink(), "a link-local gateway is on the link by definition");
+        // Covered by a connected prefix of the group: no flag needed.
+        List<RouteInfo> covered = SourceSteering.memberTable(mainTable, Set.of(m1, m2), m2, 30003,
+                List.of(SourceSteering.Prefix.of(ip("203.0.113.10"), 24)));
+        assertTrue(covered.stream().filter(RouteInfo::isDefault).noneMatch(RouteInfo::onlink));
+    }
 }

@@ -40,18 +40,35 @@ final class ScaleBench {
         try (ScaleTestbed sb = new ScaleTestbed(members)) {
             IpmpdProcess.Builder b = IpmpdProcess.builder(sb.hostNs())
                     .mpathd("FAILURE_DETECTION_TIME=1000", "FAILBACK=yes", "PROBE_QUIET_PERIOD=0");
-            for (int i = 0; i < members; i++) {
-                int g = i / perGroup;
-                String test = "198.51.100." + (10 + i) + "/24 deprecated -failover group g" + g + " up";
-                if (i % perGroup == 0) {
-                    b.file("hostname." + sb.member(i), test, "addif 198.51.100." + (100 + g) + "/24 up");
-                } else {
-                    b.file("hostname." + sb.member(i), test);
+            if (members > 128) {
+                // More test addresses than one /24 holds: the agent benchmarks' addressing (AgentBed).
+                Netns.exec(null, "ip", "-n", sb.lanNs(), "addr", "add", AgentBed.ROUTER2 + "/24", "dev", sb.prefix() + "-br");
+                List<String> conf = new java.util.ArrayList<>();
+                for (int i = 0; i < members; i++) {
+                    int g = i / perGroup;
+                    String test = AgentBed.testAddress(i) + "/24 deprecated -failover group g" + g + " up";
+                    if (i % perGroup == 0) {
+                        b.file("hostname." + sb.member(i), test, "addif " + AgentBed.dataAddress(g) + "/24 up");
+                        conf.add("targets g" + g + " " + AgentBed.router(g));
+                    } else {
+                        b.file("hostname." + sb.member(i), test);
+                    }
+                }
+                b.file("ipmp.conf", conf.toArray(String[]::new));
+            } else {
+                for (int i = 0; i < members; i++) {
+                    int g = i / perGroup;
+                    String test = "198.51.100." + (10 + i) + "/24 deprecated -failover group g" + g + " up";
+                    if (i % perGroup == 0) {
+                        b.file("hostname." + sb.member(i), test, "addif 198.51.100." + (100 + g) + "/24 up");
+                    } else {
+                        b.file("hostname." + sb.member(i), test);
+                    }
                 }
             }
             long t = System.nanoTime();
-            try (IpmpdProcess d = b.readyTimeout(Duration.ofSeconds(60)).start()) {
-                d.awaitProbesAnswered(Duration.ofSeconds(60), 2, sb.members().toArray(String[]::new));
+            try (IpmpdProcess d = b.readyTimeout(Duration.ofSeconds(480)).start()) {
+                d.awaitProbesAnswered(Duration.ofSeconds(120), 2, sb.members().toArray(String[]::new));
                 double upS = (System.nanoTime() - t) / 1e9;
                 long pid = d.pid();
                 String comm = read("/proc/" + pid + "/comm").strip();

@@ -7,7 +7,6 @@ import ipmpd.tests.testbed.Await;
 import ipmpd.tests.testbed.TutorialTestbed;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,11 +27,9 @@ class ProbeTargetsTest extends E2eBase {
     }
 
     /**
-     * The tutorial testbed's default route has one next hop per member (RTA_MULTIPATH). Known
-     * bug: the native layer does not decode RTA_MULTIPATH (LinuxEvents.engineRoutes sees no
-     * gateway), so no router is found: MODE multicast, no targets, PROBE unknown.
+     * The tutorial testbed's default route has one next hop per member (RTA_MULTIPATH): its
+     * router is every member's target.
      */
-    @Disabled("RTA_MULTIPATH default routes are not decoded by ipmpd-native (reported)")
     @Test
     void multipathDefaultRouterIsTheTarget() {
         testbed();
