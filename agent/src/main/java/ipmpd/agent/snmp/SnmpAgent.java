@@ -81,7 +81,8 @@ import java.util.function.Function;
  * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}.
  * <p>
  * Threads: requests are answered by a small worker pool; every engine access goes through the
- * {@link EngineLoop} (one snapshot per PDU); notifications are sent from their own thread.
+ * {@link EngineLoop}, and only when the engine's model changed since the view the agent keeps
+ * ({@link SnmpModel}); notifications are sent from their own thread.
  */
 public final class SnmpAgent implements AutoCloseable {
     public static final String STATE_FILE = "snmp-state";
@@ -294,7 +295,24 @@ public final class SnmpAgent implements AutoCloseable {
         configureDestinations(targets, notifications, users, settings);
 
         EngineLoop loop = c.loop();
-        model = new SnmpModel(() -> loop.call(() -> loop.engine().snapshot()), () -> snmpv2.getSysUpTime().get().getValue());
+        Engine engine = loop.call(loop::engine); // its generations are readable from any thread
+        model = new SnmpModel(new SnmpModel.EngineReads() {
+            @Override
+            public long modelGeneration() {
+                return engine.modelGeneration();
+            }
+
+            @Override
+            public long statisticsGeneration() {
+                return engine.statisticsGeneration();
+            }
+
+            @Override
+            public SnmpModel.Taken take() throws Exception {
+                return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration(),
+                        engine.statisticsGeneration()));
+            }
+        }, () -> snmpv2.getSysUpTime().get().getValue());
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
         Path stateFile = c.configDir().resolve(STATE_FILE);
         IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
@@ -303,7 +321,7 @@ public final class SnmpAgent implements AutoCloseable {
                 return loop.call(() -> job.apply(loop.engine()));
             }
         }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
-        LiveObjects.Views views = model::view;
+        LiveObjects.Views views = model;
         snmpv2.registerMOs(server, context);
         framework.registerMOs(server, context);
         targets.registerMOs(server, context);

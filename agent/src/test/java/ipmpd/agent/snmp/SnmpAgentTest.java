@@ -225,6 +225,25 @@ class SnmpAgentTest {
         assertEquals("degraded(2)", g.get("ipmpGroupState.1"));
         assertEquals("down(2)", g.get("ifOperStatus.3"));
         assertWalkMatchesIpmpstat();
+
+        // probe statistics are live as well, though the agent keeps its view while the model stays
+        // the same: every GET shows a count between the engine's just before and just after it
+        for (int i = 0; i < 3; i++) {
+            long before = probesSent("tst0");
+            SnmpFixture.Run sent = f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpIfProbesSent.2");
+            long after = probesSent("tst0");
+            long got = Long.parseLong(parse(sent.out()).get("ipmpIfProbesSent.2").strip());
+            assertTrue(before <= got && got <= after, before + " <= " + got + " <= " + after + ": " + sent);
+            SnmpFixture.await("a probe sent", 3000, () -> probesSent("tst0") > after);
+        }
+    }
+
+    private long probesSent(String ifname) {
+        try {
+            return f.daemon.loop().call(() -> f.daemon.loop().engine().snapshot().iface(ifname).orElseThrow().probesSent());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
