@@ -78,7 +78,8 @@ import java.util.function.Function;
  * read-write (IPMP-MIB and the notification destinations), notify-only. SNMPv1/v2c are off unless
  * agent.conf names a community, which is read-only. USM, VACM, SNMP-COMMUNITY-MIB and
  * SNMP4J-CONFIG-MIB are in no view. The engine ID and boot counter are kept in the configuration
- * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}.
+ * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; destinations added
+ * through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB in {@code snmp-destinations} ({@link SnmpDestinations}).
  * <p>
  * Threads: requests are answered by a small worker pool; every engine access goes through the
  * {@link EngineLoop}, and only when the engine's model changed since the view the agent keeps
@@ -193,6 +194,11 @@ public final class SnmpAgent implements AutoCloseable {
         return server;
     }
 
+    /** What became of the informs sent so far (for tests). */
+    NotifySession.InformCounts informCounts() {
+        return ((NotifySession) notifySession).informCounts();
+    }
+
     VacmMIB vacm() {
         return vacm;
     }
@@ -259,7 +265,7 @@ public final class SnmpAgent implements AutoCloseable {
         if (communities) {
             notifyDispatcher.addMessageProcessingModel(new MPv2c());
         }
-        notifySession = new Snmp(notifyDispatcher);
+        notifySession = new NotifySession(notifyDispatcher, log);
         DefaultUdpTransportMapping out;
         try {
             // one dual-stack socket reaches IPv4 and IPv6 managers (the dispatcher picks the first
@@ -326,6 +332,7 @@ public final class SnmpAgent implements AutoCloseable {
         framework.registerMOs(server, context);
         targets.registerMOs(server, context);
         notifications.registerMOs(server, context);
+        SnmpDestinations.restoreAndWatch(c.configDir(), log, server, context, targets, notifications);
         ipmpObjects = IpmpMib.register(server, context, views, writer);
         ifObjects = IfMib.register(server, context, views);
 
