@@ -34,12 +34,15 @@ public final class Engine {
         final long at;
         final long seq;
         final Runnable action;
+        /** The member a probe timer belongs to (its step may change statistics only); null for other timers. */
+        final Phyint prober;
         boolean cancelled;
 
-        Timer(long at, long seq, Runnable action) {
+        Timer(long at, long seq, Runnable action, Phyint prober) {
             this.at = at;
             this.seq = seq;
             this.action = action;
+            this.prober = prober;
         }
 
         public void cancel() {
@@ -63,6 +66,10 @@ public final class Engine {
     /** Boot-persistent configuration (hostname.IF / hostname6.IF), replayed when a NIC attaches. */
     private final Map<String, List<String>> bootConfig4 = new LinkedHashMap<>();
     private final Map<String, List<String>> bootConfig6 = new LinkedHashMap<>();
+    /** See {@link #modelGeneration()}; written on the engine's thread only. */
+    private volatile long modelGeneration;
+    /** See {@link #statisticsGeneration()}; written on the engine's thread only. */
+    private volatile long statisticsGeneration;
 
     public Engine(LongSupplier clockNs, Platform platform, EngineListener listener, RandomGenerator random,
                   EngineConfig config) {
@@ -92,16 +99,68 @@ public final class Engine {
         long now = now();
         while (!timers.isEmpty() && timers.peek().at <= now) {
             Timer t = timers.poll();
-            if (!t.cancelled) {
+            if (t.cancelled) {
+                continue;
+            }
+            if (t.prober != null) {
+                probeStep(t.prober, t.action);
+            } else {
+                changed();
                 t.action.run();
             }
         }
     }
 
     Timer schedule(long at, Runnable action) {
-        Timer t = new Timer(at, timerSeq++, action);
+        return schedule(at, action, null);
+    }
+
+    /** A timer of a member's prober: its step counts as a model change only if it changed more than statistics. */
+    Timer scheduleProbe(long at, Phyint member, Runnable action) {
+        return schedule(at, action, member);
+    }
+
+    private Timer schedule(long at, Runnable action, Phyint prober) {
+        Timer t = new Timer(at, timerSeq++, action, prober);
         timers.add(t);
         return t;
+    }
+
+    // ---------------------------------------------------------------- change counters
+
+    /**
+     * Changes whenever what {@link #snapshot()} shows may have changed, except the probe
+     * statistics (probes sent, acknowledged, lost; round-trip times): bumped by every event,
+     * command and timer, except probe steps (probe sent, reply, timeout) that changed nothing but
+     * statistics. Readable from any thread, so a face can keep what it derived from a snapshot
+     * until the model changes, without asking the engine's thread. Take the snapshot and this
+     * value in the same engine step.
+     */
+    public long modelGeneration() {
+        return modelGeneration;
+    }
+
+    /** Changes whenever anything {@link #snapshot()} shows may have changed, statistics included. Any thread. */
+    public long statisticsGeneration() {
+        return statisticsGeneration;
+    }
+
+    private void changed() {
+        modelGeneration++;
+        statisticsGeneration++;
+    }
+
+    /** Runs a probe step of a member, counting it as a model change only when its group's model (statistics aside) changed. */
+    private void probeStep(Phyint p, Runnable step) {
+        long before = ModelSignature.of(this, p);
+        try {
+            step.run();
+        } finally {
+            statisticsGeneration++;
+            if (ModelSignature.of(this, p) != before) {
+                modelGeneration++;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- accessors for collaborators
@@ -152,6 +211,7 @@ public final class Engine {
 
     /** A NIC exists, or its hardware address changed. */
     public void nicAdded(String name, int ifindex, boolean running, byte[] mac) {
+        changed();
         Phyint known = phyints.get(name);
         byte[] before = known == null ? null : known.mac;
         if (known != null && mac != null) {
@@ -232,6 +292,7 @@ public final class Engine {
 
     /** A NIC disappeared (dynamic reconfiguration): its data addresses fail over. */
     public void nicRemoved(String name) {
+        changed();
         Phyint p = phyints.get(name);
         if (p == null || !p.present) {
             return;
@@ -259,6 +320,7 @@ public final class Engine {
 
     /** RUNNING changed on a NIC. */
     public void linkChanged(String name, boolean running) {
+        changed();
         Phyint p = phyints.get(name);
         if (p == null || !p.present || p.running == running) {
             return;
@@ -332,12 +394,13 @@ public final class Engine {
         }
         Instance i = p.instance(family);
         if (i != null) {
-            i.prober.onReply(from, seq, rxNs);
+            probeStep(p, () -> i.prober.onReply(from, seq, rxNs));
         }
     }
 
     /** A host answered the all-hosts echo sent through a member. */
     public void discoveryReply(String ifname, Family family, InetAddress from) {
+        changed();
         Phyint p = phyints.get(ifname);
         if (p == null || isLocalAddress(from)) {
             return;
@@ -350,6 +413,7 @@ public final class Engine {
 
     /** The routing table changed: targets are chosen again. */
     public void routesChanged(List<Route> newRoutes) {
+        changed();
         routes = List.copyOf(newRoutes);
         for (Phyint p : phyints.values()) {
             for (Instance i : p.instances()) {
@@ -371,6 +435,7 @@ public final class Engine {
      * first, before host routes and routers.
      */
     public void setGroupTargets(String group, List<InetAddress> targets) throws AdminException {
+        changed();
         Group g = groups.get(group);
         if (g == null) {
             throw new AdminException("unknown group " + group);
@@ -387,6 +452,7 @@ public final class Engine {
 
     /** Applies a reread /etc/default/mpathd (SIGHUP) or a change made through SNMP or NETCONF. */
     public void applyConfig(EngineConfig next) {
+        changed();
         EngineConfig before = config;
         config = next;
         if (before.failureDetectionTimeMs() != next.failureDetectionTimeMs()) {
@@ -973,6 +1039,7 @@ public final class Engine {
 
     /** ifconfig IF [inet6] plumb. */
     public void plumb(String name, Family f) throws AdminException {
+        changed();
         Phyint p = requirePhyint(name, "ifconfig: plumb: " + name + ": no such interface");
         if (p.instance(f) != null) {
             throw new AdminException("ifconfig: SIOCSLIFNAME for ip: " + name + ": already exists");
@@ -994,6 +1061,7 @@ public final class Engine {
 
     /** ifconfig IF [inet6] unplumb: the instance goes, its addresses with it. */
     public void unplumb(String name, Family f) throws AdminException {
+        changed();
         Instance i = requireInstance(name, f, "ifconfig: unplumb: " + name + ": no such interface");
         Phyint p = i.phyint;
         Group g = groupOf(p);
@@ -1041,6 +1109,7 @@ public final class Engine {
 
     /** Sets the address of a logical interface (ifconfig IF[:N] ADDR). */
     public void setAddress(String name, int unit, Family f, InetAddress a, int prefixLen) throws AdminException {
+        changed();
         Instance i = requireInstance(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = i.lifs.get(unit);
         if (l == null) {
@@ -1067,6 +1136,7 @@ public final class Engine {
 
     /** Changes the prefix length (netmask) of a logical interface. */
     public void setPrefix(String name, int unit, Family f, int prefixLen) throws AdminException {
+        changed();
         Instance i = requireInstance(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = locate(i, unit);
         Instance host = i;
@@ -1137,6 +1207,7 @@ public final class Engine {
      * actually created is returned ("ce0:2").
      */
     public String addif(String name, Family f, NewAddress spec) throws AdminException {
+        changed();
         Instance i = requireInstance(name, f, "ifconfig: addif: SIOCLIFADDIF: " + name + ": no such interface");
         Phyint p = i.phyint;
         Group g = groupOf(p);
@@ -1187,6 +1258,7 @@ public final class Engine {
      * (only from IF itself when IF is in no group).
      */
     public void removeif(String name, Family f, InetAddress a) throws AdminException {
+        changed();
         Instance i = requireInstance(name, f, "ifconfig: removeif: SIOCLIFREMOVEIF: " + name + ": no such interface");
         Instance host = null;
         LogicalIf l = i.find(a);
@@ -1221,6 +1293,7 @@ public final class Engine {
 
     /** ifconfig IF group NAME (or group "" to leave). */
     public void setGroup(String name, String group) throws AdminException {
+        changed();
         if (name.contains(":")) {
             throw new AdminException("ifconfig: group: " + name
                     + ": groups can only be set on physical interfaces");
@@ -1341,6 +1414,7 @@ public final class Engine {
 
     /** Creates an empty group (an NMS row or a NETCONF list entry); it stays until deleted. */
     public void createGroup(String name) throws AdminException {
+        changed();
         validateGroupName(name);
         if (name.isEmpty()) {
             throw new AdminException("group name must not be empty");
@@ -1352,6 +1426,7 @@ public final class Engine {
 
     /** Deletes a group; refused while it has members. */
     public void deleteGroup(String name) throws AdminException {
+        changed();
         Group g = groups.get(name);
         if (g == null) {
             throw new AdminException("unknown group " + name);
@@ -1381,6 +1456,7 @@ public final class Engine {
      * by another member (the NMS names the home, the rules choose the host).
      */
     public void addDataAddress(String home, InetAddress a, int prefixLen) throws AdminException {
+        changed();
         Family f = Family.of(a);
         Instance i = plumbed(home, f);
         checkUnused(a, home, false);
@@ -1395,6 +1471,7 @@ public final class Engine {
 
     /** Removes a data address wherever the host holds it. */
     public void removeDataAddress(InetAddress a) throws AdminException {
+        changed();
         for (Phyint q : phyints.values()) {
             for (Instance qi : q.instances()) {
                 LogicalIf l = qi.find(a);
@@ -1419,6 +1496,7 @@ public final class Engine {
 
     /** Gives a member a test address: IPv4 a DEPRECATED NOFAILOVER address, IPv6 its link-local one. */
     public void addTestAddress(String member, Family f, InetAddress a, int prefixLen) throws AdminException {
+        changed();
         Instance i = plumbed(member, f);
         if (f == Family.INET6) {
             setLifFlag(member, 0, f, Flags.NOFAILOVER, true);
@@ -1430,6 +1508,7 @@ public final class Engine {
 
     /** Removes a member's test address of one family (probing on that family stops). */
     public void removeTestAddress(String member, Family f) throws AdminException {
+        changed();
         Instance i = requireInstance(member, f, "ifconfig: " + member + ": no such interface");
         LogicalIf t = i.testLif();
         if (t == null) {
@@ -1448,6 +1527,7 @@ public final class Engine {
 
     /** Sets or clears UP, DEPRECATED or NOFAILOVER on a logical interface. */
     public void setLifFlag(String name, int unit, Family f, long flag, boolean on) throws AdminException {
+        changed();
         Instance i = requireInstance(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = locate(i, unit);
         Instance host = i;
@@ -1489,6 +1569,7 @@ public final class Engine {
 
     /** ifconfig IF standby / -standby. */
     public void setStandby(String name, boolean on) throws AdminException {
+        changed();
         Phyint p = requirePhyint(name, "ifconfig: " + name + ": no such interface");
         if (p.standby == on) {
             return;
@@ -1523,6 +1604,7 @@ public final class Engine {
 
     /** if_mpadm -d IF. */
     public void offline(String name) throws AdminException {
+        changed();
         Phyint p = phyints.get(name);
         if (p == null || !p.present || p.group == null || name.contains(":")) {
             throw new AdminException("if_mpadm: fatal: cannot offline " + name
@@ -1549,6 +1631,7 @@ public final class Engine {
 
     /** if_mpadm -r IF: back online, then treated as repaired. */
     public void undoOffline(String name) throws AdminException {
+        changed();
         Phyint p = phyints.get(name);
         if (p == null || !p.present || p.group == null || name.contains(":")) {
             throw new AdminException("if_mpadm: fatal: cannot undo-offline " + name + ": interface is not using IPMP");
@@ -1580,6 +1663,7 @@ public final class Engine {
 
     /** Remembers an interface's hostname.IF / hostname6.IF lines, replayed when its NIC attaches. */
     public void setBootConfig(String name, Family f, List<String> lines) {
+        changed();
         (f == Family.INET ? bootConfig4 : bootConfig6).put(name, List.copyOf(lines));
     }
 
@@ -1591,6 +1675,7 @@ public final class Engine {
      * @return problems found in the files (file line and token), one message each
      */
     public List<String> boot() {
+        changed();
         List<String> problems = new ArrayList<>();
         for (Family f : Family.values()) {
             Map<String, List<String>> files = f == Family.INET ? bootConfig4 : bootConfig6;

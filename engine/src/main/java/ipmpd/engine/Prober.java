@@ -117,7 +117,7 @@ final class Prober {
     private void scheduleSend() {
         long interval = intervalNs();
         long at = baseNs + (long) ((0.5 + 0.5 * engine.random().nextDouble()) * interval);
-        sendTimer = engine.schedule(Math.max(at, engine.now()), this::sendOne);
+        sendTimer = engine.scheduleProbe(Math.max(at, engine.now()), phyint, this::sendOne);
     }
 
     private void sendOne() {
@@ -162,7 +162,7 @@ final class Prober {
         engine.platform().sendProbe(phyint.name, family, testAddress, target.address, seq);
         long timeout = target.hasRtt ? Math.max(target.crttNs(), Math.min(intervalNs() / 2, 2_000_000L))
                 : intervalNs();
-        probe.timeout = engine.schedule(now + timeout, () -> {
+        probe.timeout = engine.scheduleProbe(now + timeout, phyint, () -> {
             if (probe.status == Probe.Status.PENDING) {
                 markLost(probe);
                 engine.probeResolved(this);

@@ -107,6 +107,13 @@ public final class SimLink implements Platform {
         events.add(new Event(when, eventSeq++, action));
     }
 
+    private Runnable afterStep = () -> { };
+
+    /** Runs {@code r} after every reply delivered and every timer run while time advances (for tests). */
+    public void afterEachStep(Runnable r) {
+        afterStep = r;
+    }
+
     /** Advances virtual time to {@code until}, delivering replies and running engine timers in order. */
     void advanceTo(long until) {
         while (true) {
@@ -122,6 +129,7 @@ public final class SimLink implements Platform {
             } else {
                 engine.runDue();
             }
+            afterStep.run();
         }
         clock.set(Math.max(until, clock.nanos()));
     }

@@ -127,7 +127,7 @@ final class IfMib {
         TreeMap<OID, Row> rows = new TreeMap<>();
         for (InterfaceInfo i : trackedOf(v).values()) {
             long last = v.ticksOf(i.lastChangeNs());
-            rows.put(IpmpMib.ifIndex(i.ifindex()), c -> switch (c) {
+            rows.put(IpmpMib.ifIndex(i.ifindex()), (c, stats) -> switch (c) {
                 case IF_INDEX -> new Integer32(i.ifindex());
                 case IF_DESCR -> IpmpMib.text(i.name());
                 case IF_TYPE -> new Integer32(ETHERNET_CSMACD);
@@ -143,7 +143,7 @@ final class IfMib {
     static NavigableMap<OID, Row> ifxRows(SnmpModel.View v) {
         TreeMap<OID, Row> rows = new TreeMap<>();
         for (InterfaceInfo i : trackedOf(v).values()) {
-            rows.put(IpmpMib.ifIndex(i.ifindex()), c -> switch (c) {
+            rows.put(IpmpMib.ifIndex(i.ifindex()), (c, stats) -> switch (c) {
                 case IFX_NAME -> IpmpMib.text(i.name());
                 case IFX_LINK_UP_DOWN_TRAP_ENABLE -> new Integer32(ENABLED);
                 default -> null;

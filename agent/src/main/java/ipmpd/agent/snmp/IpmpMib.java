@@ -457,7 +457,7 @@ final class IpmpMib {
                 continue;
             }
             long last = v.ticksOf(g.lastChangeNs());
-            rows.put(v.oidIndex(idx), c -> switch (c) {
+            rows.put(v.oidIndex(idx), (c, stats) -> switch (c) {
                 case G_NAME -> text(g.name());
                 case G_STATE -> new Integer32(Vocabulary.of(g.state()).mib());
                 case G_FDT -> u32(g.fdtMs());
@@ -471,7 +471,7 @@ final class IpmpMib {
         }
         for (Map.Entry<Long, SnmpModel.PendingGroup> e : v.pendingGroups.entrySet()) {
             SnmpModel.PendingGroup p = e.getValue();
-            rows.putIfAbsent(v.oidIndex(e.getKey()), c -> switch (c) {
+            rows.putIfAbsent(v.oidIndex(e.getKey()), (c, stats) -> switch (c) {
                 case G_NAME -> p.name() == null ? null : text(p.name());
                 case G_STORAGE -> new Integer32(STORAGE_NON_VOLATILE);
                 case G_ROW_STATUS -> new Integer32(p.name() == null ? ROW_NOT_READY : ROW_NOT_IN_SERVICE);
@@ -486,7 +486,7 @@ final class IpmpMib {
         for (GroupInfo g : v.snapshot.groups()) {
             long idx = v.indexOf(g.name());
             if (idx != 0) {
-                rows.put(octetsIndex(g.name().getBytes(StandardCharsets.UTF_8)), c -> c == 2 ? u32(idx) : null);
+                rows.put(octetsIndex(g.name().getBytes(StandardCharsets.UTF_8)), (c, stats) -> c == 2 ? u32(idx) : null);
             }
         }
         return rows;
@@ -499,7 +499,7 @@ final class IpmpMib {
             InetAddress t6 = testAddress(i, Family.INET6);
             long last = v.ticksOf(i.lastChangeNs());
             long disc = v.discontinuity.getOrDefault(i.name(), 0L);
-            rows.put(ifIndex(i.ifindex()), c -> switch (c) {
+            rows.put(ifIndex(i.ifindex()), (c, stats) -> switch (c) {
                 case IF_NAME -> text(i.name());
                 case IF_GROUP_NAME -> text(i.group() == null ? "" : i.group());
                 case IF_GROUP_INDEX -> u32(v.indexOf(i.group()));
@@ -517,11 +517,11 @@ final class IpmpMib {
                 case IF_TEST6_TYPE -> new Integer32(t6 == null ? ADDR_UNKNOWN : ADDR_IPV6Z);
                 case IF_TEST6 -> new OctetString(t6 == null ? new byte[0] : addrBytes(t6, i.ifindex()));
                 case IF_MODE6 -> new Integer32(Vocabulary.byWord(Vocabulary.PROBE_MODE, mode(i, Family.INET6)).mib());
-                case IF_SENT -> new Counter64(i.probesSent());
-                case IF_ACKED -> new Counter64(i.probesAcked());
-                case IF_LOST -> new Counter64(i.probesLost());
-                case IF_RTT_AVG -> u32(i.rttAvgNs() / 1000);
-                case IF_RTT_DEV -> u32(i.rttDevNs() / 1000);
+                case IF_SENT -> new Counter64(stats.live(i).probesSent());
+                case IF_ACKED -> new Counter64(stats.live(i).probesAcked());
+                case IF_LOST -> new Counter64(stats.live(i).probesLost());
+                case IF_RTT_AVG -> u32(stats.live(i).rttAvgNs() / 1000);
+                case IF_RTT_DEV -> u32(stats.live(i).rttDevNs() / 1000);
                 case IF_DISCONTINUITY -> new TimeTicks(disc);
                 case IF_LAST_CHANGE -> new TimeTicks(last);
                 default -> null;
@@ -540,12 +540,12 @@ final class IpmpMib {
                     int pos = active ? ++order : 0;
                     int type = addrType(t.address());
                     OID idx = ifIndex(i.ifindex()).append(type).append(octetsIndex(addrBytes(t.address(), i.ifindex())));
-                    rows.putIfAbsent(idx, c -> switch (c) {
+                    rows.putIfAbsent(idx, (c, stats) -> switch (c) {
                         case 3 -> new Integer32(Vocabulary.byWord(Vocabulary.TARGET_ORIGIN, t.origin()).mib());
                         case 4 -> new Integer32(Vocabulary.byWord(Vocabulary.TARGET_STATUS, t.status()).mib());
                         case 5 -> u32(pos);
-                        case 6 -> u32(t.rttAvgNs() / 1000);
-                        case 7 -> u32(t.rttDevNs() / 1000);
+                        case 6 -> u32(stats.live(i.name(), t).rttAvgNs() / 1000);
+                        case 7 -> u32(stats.live(i.name(), t).rttDevNs() / 1000);
                         default -> null;
                     });
                 }
@@ -568,7 +568,7 @@ final class IpmpMib {
                 continue;
             }
             for (InetAddress t : g.targets()) {
-                rows.putIfAbsent(confTargetIndex(gi, t), c -> switch (c) {
+                rows.putIfAbsent(confTargetIndex(gi, t), (c, stats) -> switch (c) {
                     case CT_STORAGE -> new Integer32(STORAGE_NON_VOLATILE);
                     case CT_ROW_STATUS -> new Integer32(ROW_ACTIVE);
                     default -> null;
@@ -576,7 +576,7 @@ final class IpmpMib {
             }
         }
         for (SnmpModel.PendingTarget p : v.pendingTargets) {
-            rows.putIfAbsent(confTargetIndex(p.groupIndex(), p.address()), c -> switch (c) {
+            rows.putIfAbsent(confTargetIndex(p.groupIndex(), p.address()), (c, stats) -> switch (c) {
                 case CT_STORAGE -> new Integer32(STORAGE_NON_VOLATILE);
                 case CT_ROW_STATUS -> new Integer32(ROW_NOT_IN_SERVICE);
                 default -> null;
@@ -594,7 +594,7 @@ final class IpmpMib {
             int type = addrType(a.address());
             OID idx = new OID(new int[] {type}).append(octetsIndex(addrBytes(a.address(), home)));
             long last = v.addrTicks.getOrDefault(a.address(), 0L);
-            rows.putIfAbsent(idx, c -> switch (c) {
+            rows.putIfAbsent(idx, (c, stats) -> switch (c) {
                 case 3 -> u32(a.prefixLen());
                 case 4 -> gi == 0 ? null : u32(gi);
                 case 5 -> new Integer32(cur);

@@ -91,7 +91,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     }
 
     private SnmpModel.View view() {
-        return model.of(snapshotNow.get());
+        return model.eventView(snapshotNow.get());
     }
 
     private static OID col(OID entry, int column, int index) {

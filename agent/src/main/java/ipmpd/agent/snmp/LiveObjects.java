@@ -19,8 +19,9 @@ import java.util.NavigableMap;
 import java.util.function.Function;
 
 /**
- * Managed objects whose values are computed from the {@link SnmpModel.View} of the request (one
- * engine snapshot per PDU), never stored: a GET after a failover sees the failover. Writable
+ * Managed objects whose values are computed from the {@link SnmpModel.View} of the request (kept
+ * by the model until the engine's model changes) and, for probe statistics, from the request's
+ * {@link SnmpModel.Statistics}: a GET after a failover sees the failover. Writable
  * objects hand the four SET phases to a {@link Writer}, which treats the PDU as one transaction.
  */
 final class LiveObjects {
@@ -53,7 +54,27 @@ final class LiveObjects {
 
     /** A row of a live table: the value of a column, or null when the row has no such instance. */
     interface Row {
-        Variable value(int column);
+        /** @param statistics the probe statistics of the request (asked for only by the columns that show them) */
+        Variable value(int column, StatisticsSource statistics);
+    }
+
+    /** The probe statistics a request reads, taken when first asked for; null: use the view's own. */
+    interface StatisticsSource {
+        SnmpModel.Statistics get();
+
+        /** For telling whether an instance exists: no statistics needed. */
+        StatisticsSource NONE = () -> null;
+
+        /** The interface with the statistics of the request. */
+        default ipmpd.engine.EngineSnapshot.InterfaceInfo live(ipmpd.engine.EngineSnapshot.InterfaceInfo i) {
+            SnmpModel.Statistics s = get();
+            return s == null ? i : s.of(i);
+        }
+
+        default ipmpd.engine.EngineSnapshot.TargetInfo live(String ifname, ipmpd.engine.EngineSnapshot.TargetInfo t) {
+            SnmpModel.Statistics s = get();
+            return s == null ? t : s.of(ifname, t);
+        }
     }
 
     /** The SET phases of writable objects (one instance handles every writable object of a MIB). */
@@ -67,9 +88,16 @@ final class LiveObjects {
         void cleanup(SubRequest<?> sub);
     }
 
-    /** The view a request reads: the one cached in the request, or a fresh one. */
+    /** The view a request reads: the one pinned to the request, or the current one. */
     interface Views {
         SnmpModel.View view(Request<?, ?, ?> request);
+
+        /** The probe statistics of a request (pinned to it at first use). */
+        SnmpModel.Statistics statistics(Request<?, ?, ?> request);
+    }
+
+    static StatisticsSource statisticsOf(Views views, Request<?, ?, ?> request) {
+        return () -> views.statistics(request);
     }
 
     static SnmpModel.View viewOf(Views views, Object source) {
@@ -168,7 +196,7 @@ final class LiveObjects {
             }
             VariableBinding vb = sub.getVariableBinding();
             vb.setOid(found);
-            vb.setVariable(value(v, found));
+            vb.setVariable(value(v, found, statisticsOf(views, sub.getRequest())));
             sub.completed();
             return true;
         }
@@ -177,7 +205,7 @@ final class LiveObjects {
         abstract OID first(MOScope range, SnmpModel.View v, Function<OID, Boolean> filter);
 
         /** The value of an existing instance. */
-        abstract Variable value(SnmpModel.View v, OID instance);
+        abstract Variable value(SnmpModel.View v, OID instance, StatisticsSource statistics);
 
         static boolean inRange(MOScope range, OID o) {
             OID lo = range.getLowerBound();
@@ -235,7 +263,7 @@ final class LiveObjects {
         }
 
         @Override
-        Variable value(SnmpModel.View v, OID instance) {
+        Variable value(SnmpModel.View v, OID instance, StatisticsSource statistics) {
             return getter.apply(v);
         }
 
@@ -293,7 +321,7 @@ final class LiveObjects {
                     OID index = new OID(oid.getValue(), base.size() + 1, oid.size() - base.size() - 1);
                     Row r = rowsOf(views.view(sub.getRequest())).get(index);
                     if (r != null) {
-                        result = r.value(c.id());
+                        result = r.value(c.id(), statisticsOf(views, sub.getRequest()));
                     }
                 } else if (c == null) {
                     vb.setVariable(Null.noSuchObject);
@@ -333,7 +361,7 @@ final class LiveObjects {
                         }
                         continue;
                     }
-                    if (e.getValue().value(c.id()) == null || !Boolean.TRUE.equals(filter.apply(o))) {
+                    if (e.getValue().value(c.id(), StatisticsSource.NONE) == null || !Boolean.TRUE.equals(filter.apply(o))) {
                         continue;
                     }
                     return o;
@@ -343,10 +371,10 @@ final class LiveObjects {
         }
 
         @Override
-        Variable value(SnmpModel.View v, OID instance) {
+        Variable value(SnmpModel.View v, OID instance, StatisticsSource statistics) {
             OID index = new OID(instance.getValue(), base.size() + 1, instance.size() - base.size() - 1);
             Row r = rowsOf(v).get(index);
-            return r == null ? Null.noSuchInstance : r.value(instance.get(base.size()));
+            return r == null ? Null.noSuchInstance : r.value(instance.get(base.size()), statistics);
         }
 
         @Override

@@ -78,10 +78,12 @@ import java.util.function.Function;
  * read-write (IPMP-MIB and the notification destinations), notify-only. SNMPv1/v2c are off unless
  * agent.conf names a community, which is read-only. USM, VACM, SNMP-COMMUNITY-MIB and
  * SNMP4J-CONFIG-MIB are in no view. The engine ID and boot counter are kept in the configuration
- * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}.
+ * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; destinations added
+ * through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB in {@code snmp-destinations} ({@link SnmpDestinations}).
  * <p>
  * Threads: requests are answered by a small worker pool; every engine access goes through the
- * {@link EngineLoop} (one snapshot per PDU); notifications are sent from their own thread.
+ * {@link EngineLoop}, and only when the engine's model changed since the view the agent keeps
+ * ({@link SnmpModel}); notifications are sent from their own thread.
  */
 public final class SnmpAgent implements AutoCloseable {
     public static final String STATE_FILE = "snmp-state";
@@ -192,6 +194,11 @@ public final class SnmpAgent implements AutoCloseable {
         return server;
     }
 
+    /** What became of the informs sent so far (for tests). */
+    NotifySession.InformCounts informCounts() {
+        return ((NotifySession) notifySession).informCounts();
+    }
+
     VacmMIB vacm() {
         return vacm;
     }
@@ -258,7 +265,7 @@ public final class SnmpAgent implements AutoCloseable {
         if (communities) {
             notifyDispatcher.addMessageProcessingModel(new MPv2c());
         }
-        notifySession = new Snmp(notifyDispatcher);
+        notifySession = new NotifySession(notifyDispatcher, log);
         DefaultUdpTransportMapping out;
         try {
             // one dual-stack socket reaches IPv4 and IPv6 managers (the dispatcher picks the first
@@ -294,7 +301,24 @@ public final class SnmpAgent implements AutoCloseable {
         configureDestinations(targets, notifications, users, settings);
 
         EngineLoop loop = c.loop();
-        model = new SnmpModel(() -> loop.call(() -> loop.engine().snapshot()), () -> snmpv2.getSysUpTime().get().getValue());
+        Engine engine = loop.call(loop::engine); // its generations are readable from any thread
+        model = new SnmpModel(new SnmpModel.EngineReads() {
+            @Override
+            public long modelGeneration() {
+                return engine.modelGeneration();
+            }
+
+            @Override
+            public long statisticsGeneration() {
+                return engine.statisticsGeneration();
+            }
+
+            @Override
+            public SnmpModel.Taken take() throws Exception {
+                return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration(),
+                        engine.statisticsGeneration()));
+            }
+        }, () -> snmpv2.getSysUpTime().get().getValue());
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
         Path stateFile = c.configDir().resolve(STATE_FILE);
         IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
@@ -303,11 +327,12 @@ public final class SnmpAgent implements AutoCloseable {
                 return loop.call(() -> job.apply(loop.engine()));
             }
         }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
-        LiveObjects.Views views = model::view;
+        LiveObjects.Views views = model;
         snmpv2.registerMOs(server, context);
         framework.registerMOs(server, context);
         targets.registerMOs(server, context);
         notifications.registerMOs(server, context);
+        SnmpDestinations.restoreAndWatch(c.configDir(), log, server, context, targets, notifications);
         ipmpObjects = IpmpMib.register(server, context, views, writer);
         ifObjects = IfMib.register(server, context, views);
 

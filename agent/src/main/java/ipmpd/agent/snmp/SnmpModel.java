@@ -17,19 +17,25 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the SNMP face reads: one {@link View} per request (an engine snapshot taken through the
- * engine loop when the PDU is first looked at, shared by all its variable bindings), plus the few
- * things the agent itself keeps: group indexes (IpmpGroupId: stable while a group exists), rows
- * created with createAndWait and not yet active, ipmpNotificationsEnabled, and the time stamps the
- * engine does not keep (last change of the whole module, of addresses, counter discontinuities).
+ * What the SNMP face reads: one {@link View} per request (pinned to the request when the PDU is
+ * first looked at, shared by all its variable bindings), plus the few things the agent itself
+ * keeps: group indexes (IpmpGroupId: stable while a group exists), rows created with
+ * createAndWait and not yet active, ipmpNotificationsEnabled, and the time stamps the engine does
+ * not keep (last change of the whole module, of addresses, counter discontinuities).
+ * <p>
+ * A view, and the rows derived from it, is kept until the engine's model generation or the
+ * agent's own state changes ({@link EngineReads#modelGeneration()}, read without the engine's
+ * thread): a failover is visible in the next request, and requests in between cost no engine
+ * round trip. Probe statistics (counters, round-trip times) change with every probe, so they are
+ * not part of the view: a request that reads one gets them from a {@link Statistics} taken for
+ * that request (kept while the engine's statistics generation stays the same).
  */
-final class SnmpModel {
+final class SnmpModel implements LiveObjects.Views {
     private static final Object VIEW_KEY = new Object();
 
     /** A group row created with createAndWait (notReady until it has a name, then notInService). */
@@ -40,9 +46,32 @@ final class SnmpModel {
     record PendingTarget(long groupIndex, InetAddress address) {
     }
 
-    private final Callable<EngineSnapshot> snapshots;
+    private static final Object STATISTICS_KEY = new Object();
+
+    /** The engine as the agent reads it. */
+    interface EngineReads {
+        /** {@code Engine.modelGeneration()}: any thread, no engine round trip. */
+        long modelGeneration();
+
+        /** {@code Engine.statisticsGeneration()}: any thread, no engine round trip. */
+        long statisticsGeneration();
+
+        /** A snapshot and both generations, taken in one engine step (blocks the caller until the engine's thread has run it). */
+        Taken take() throws Exception;
+    }
+
+    record Taken(EngineSnapshot snapshot, long modelGeneration, long statisticsGeneration) {
+    }
+
+    private final EngineReads engine;
     private final LongSupplier ticks;
     private final Object lock = new Object();
+    /** Serialises rebuilds, so concurrent requests after a change wait for one snapshot instead of taking one each. */
+    private final Object rebuild = new Object();
+    /** Counts changes of the agent's own state that views show (pending rows, index bindings, marks, notificationsEnabled). */
+    private volatile long localGeneration;
+    private volatile View current;
+    private volatile Statistics statistics;
 
     // --- guarded by lock
     private final Map<String, Long> indexByName = new HashMap<>();
@@ -68,12 +97,16 @@ final class SnmpModel {
     }
 
     /**
-     * @param snapshots takes a snapshot on the engine thread (blocking the caller)
+     * @param engine the engine's generations and snapshots
      * @param ticks sysUpTime in hundredths of a second
      */
-    SnmpModel(Callable<EngineSnapshot> snapshots, LongSupplier ticks) {
-        this.snapshots = snapshots;
+    SnmpModel(EngineReads engine, LongSupplier ticks) {
+        this.engine = engine;
         this.ticks = ticks;
+    }
+
+    private void localChange() {
+        localGeneration++;
     }
 
     long ticks() {
@@ -89,12 +122,14 @@ final class SnmpModel {
             notificationsEnabled = on;
             touch();
         }
+        localChange();
     }
 
     /** Marks a change of the module now (ipmpLastChange). */
     void touch() {
         synchronized (lock) {
             lastChangeTicks = Math.max(lastChangeTicks, ticks());
+            localChange();
         }
     }
 
@@ -105,19 +140,21 @@ final class SnmpModel {
             AddrTrack t = addresses.get(a);
             addresses.put(a, new AddrTrack(to, t == null || t.up(), now));
             lastChangeTicks = Math.max(lastChangeTicks, now);
+            localChange();
         }
     }
 
-    /** The request's view (taken once per PDU), or a fresh one when there is no request. */
-    View view(Request<?, ?, ?> request) {
+    /** The request's view (pinned at its first use), or the current one when there is no request. */
+    @Override
+    public View view(Request<?, ?, ?> request) {
         if (request == null) {
-            return fresh();
+            return current();
         }
         Object o = request.getProcessingUserObject(VIEW_KEY);
         if (o instanceof View v) {
             return v;
         }
-        View v = fresh();
+        View v = current();
         request.setProcessingUserObject(VIEW_KEY, v);
         return v;
     }
@@ -126,56 +163,130 @@ final class SnmpModel {
     static void forget(Request<?, ?, ?> request) {
         if (request != null) {
             request.setProcessingUserObject(VIEW_KEY, null);
+            request.setProcessingUserObject(STATISTICS_KEY, null);
         }
     }
 
+    /** The view of the model as it is now: the kept one while neither the engine's model nor the agent's state changed. */
+    View current() {
+        View v = current;
+        if (v != null && v.modelGeneration == engine.modelGeneration() && v.localGeneration == localGeneration) {
+            return v;
+        }
+        synchronized (rebuild) {
+            long local = localGeneration; // before the snapshot: a change racing with it makes the next request rebuild
+            v = current;
+            if (v != null && v.modelGeneration == engine.modelGeneration() && v.localGeneration == local) {
+                return v;
+            }
+            Taken t = take();
+            v = of(t.snapshot(), t.modelGeneration(), local);
+            current = v;
+            return v;
+        }
+    }
+
+    /** A fresh view (not kept): for readers that must see this very moment, e.g. a SET's check. */
     View fresh() {
-        EngineSnapshot s;
+        Taken t = take();
+        return of(t.snapshot(), t.modelGeneration(), localGeneration);
+    }
+
+    private Taken take() {
         try {
-            s = snapshots.call();
+            return engine.take();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("cannot take an engine snapshot: " + e, e);
         }
-        return of(s);
     }
 
-    /** Builds the view of a snapshot (updating indexes and time stamps when it is the newest seen). */
+    /** The probe statistics a request reads (taken at its first use, then pinned to the request). */
+    @Override
+    public Statistics statistics(Request<?, ?, ?> request) {
+        if (request != null && request.getProcessingUserObject(STATISTICS_KEY) instanceof Statistics st) {
+            return st;
+        }
+        Statistics st = statistics;
+        if (st == null || st.generation != engine.statisticsGeneration()) {
+            synchronized (rebuild) {
+                st = statistics;
+                if (st == null || st.generation != engine.statisticsGeneration()) {
+                    Taken t = take();
+                    st = new Statistics(t.snapshot(), t.statisticsGeneration());
+                    statistics = st;
+                }
+            }
+        }
+        if (request != null) {
+            request.setProcessingUserObject(STATISTICS_KEY, st);
+        }
+        return st;
+    }
+
+    /**
+     * A view for a notification, built on the engine's thread from a snapshot of that moment:
+     * group indexes are bound as usual, the module's change tracking is left to the views of
+     * requests (it compares whole snapshots, too slow for the notification path).
+     */
+    View eventView(EngineSnapshot s) {
+        synchronized (lock) {
+            bindGroups(s);
+            return build(s, -1, -1);
+        }
+    }
+
+    /** Builds the view of a snapshot (updating indexes and time stamps when it is the newest seen); not kept. */
     View of(EngineSnapshot s) {
+        return of(s, -1, -1);
+    }
+
+    private View of(EngineSnapshot s, long modelGeneration, long localGeneration) {
         synchronized (lock) {
             long now = ticks();
             boolean newest = s.takenAtNs() - newestSnapshotNs >= 0 || newestSnapshotNs == Long.MIN_VALUE;
             if (newest) {
                 newestSnapshotNs = s.takenAtNs();
-                Set<String> present = new HashSet<>();
-                List<GroupInfo> sorted = new java.util.ArrayList<>(s.groups());
-                sorted.sort(java.util.Comparator.comparing(GroupInfo::name));
-                for (GroupInfo g : sorted) {
-                    present.add(g.name());
-                    if (!indexByName.containsKey(g.name())) {
-                        bind(allocate(), g.name());
-                    }
-                }
-                for (String n : List.copyOf(indexByName.keySet())) {
-                    Long idx = indexByName.get(n);
-                    if (!present.contains(n) && !reserved.contains(idx)) {
-                        indexByName.remove(n);
-                        nameByIndex.remove(idx);
-                    }
-                }
+                bindGroups(s);
                 track(s, now);
             }
-            Map<String, Long> idx = new HashMap<>();
-            for (GroupInfo g : s.groups()) {
-                Long i = indexByName.get(g.name());
-                if (i != null) {
-                    idx.put(g.name(), i);
-                }
-            }
-            return new View(s, now, Map.copyOf(idx), new TreeMap<>(pendingGroups), Set.copyOf(pendingTargets),
-                    lastChangeTicks, addrTicks(s), discontinuities(), nextFree(), notificationsEnabled);
+            return build(s, modelGeneration, localGeneration);
         }
+    }
+
+    /** Binds an index to every new group, frees those of groups gone (lock held). */
+    private void bindGroups(EngineSnapshot s) {
+        Set<String> present = new HashSet<>();
+        List<GroupInfo> sorted = new java.util.ArrayList<>(s.groups());
+        sorted.sort(java.util.Comparator.comparing(GroupInfo::name));
+        for (GroupInfo g : sorted) {
+            present.add(g.name());
+            if (!indexByName.containsKey(g.name())) {
+                bind(allocate(), g.name());
+            }
+        }
+        for (String n : List.copyOf(indexByName.keySet())) {
+            Long idx = indexByName.get(n);
+            if (!present.contains(n) && !reserved.contains(idx)) {
+                indexByName.remove(n);
+                nameByIndex.remove(idx);
+            }
+        }
+    }
+
+    private View build(EngineSnapshot s, long modelGeneration, long localGeneration) {
+        long now = ticks();
+        Map<String, Long> idx = new HashMap<>();
+        for (GroupInfo g : s.groups()) {
+            Long i = indexByName.get(g.name());
+            if (i != null) {
+                idx.put(g.name(), i);
+            }
+        }
+        return new View(s, now, Map.copyOf(idx), new TreeMap<>(pendingGroups), Set.copyOf(pendingTargets),
+                lastChangeTicks, addrTicks(s), discontinuities(), nextFree(), notificationsEnabled, modelGeneration,
+                localGeneration);
     }
 
     private void track(EngineSnapshot s, long now) {
@@ -294,6 +405,7 @@ final class SnmpModel {
             bind(index, name);
             reserved.add(index);
             nextIndex = Math.max(nextIndex, index + 1);
+            localChange();
             return true;
         }
     }
@@ -308,6 +420,7 @@ final class SnmpModel {
                     indexByName.remove(n);
                 }
             }
+            localChange();
         }
     }
 
@@ -328,6 +441,7 @@ final class SnmpModel {
                 nextIndex = Math.max(nextIndex, i + 1);
             }
             lastChangeTicks = Math.max(lastChangeTicks, ticks());
+            localChange();
         }
     }
 
@@ -342,6 +456,7 @@ final class SnmpModel {
      * are computed at most once per view ({@link #memo}).
      */
     static final class View {
+        private static final Object MODULE_LAST_CHANGE = new Object();
         final EngineSnapshot snapshot;
         final long ticks;
         final Map<String, Long> groupIndex;
@@ -352,11 +467,21 @@ final class SnmpModel {
         final Map<String, Long> discontinuity;
         final long indexNext;
         final boolean notificationsEnabled;
+        /** The generations it was built at (-1: a view that is not kept). */
+        final long modelGeneration;
+        final long localGeneration;
         private final Map<Object, Object> memo = new ConcurrentHashMap<>();
+        private final Map<String, Integer> ifindexByName = new HashMap<>();
 
         View(EngineSnapshot snapshot, long ticks, Map<String, Long> groupIndex, Map<Long, PendingGroup> pendingGroups,
              Set<PendingTarget> pendingTargets, long lastChangeTicks, Map<InetAddress, Long> addrTicks,
-             Map<String, Long> discontinuity, long indexNext, boolean notificationsEnabled) {
+             Map<String, Long> discontinuity, long indexNext, boolean notificationsEnabled, long modelGeneration,
+             long localGeneration) {
+            this.modelGeneration = modelGeneration;
+            this.localGeneration = localGeneration;
+            for (InterfaceInfo i : snapshot.interfaces()) {
+                ifindexByName.putIfAbsent(i.name(), Math.max(0, i.ifindex()));
+            }
             this.snapshot = snapshot;
             this.ticks = ticks;
             this.groupIndex = groupIndex;
@@ -404,19 +529,16 @@ final class SnmpModel {
         }
 
         int ifindex(String ifname) {
-            if (ifname == null) {
-                return 0;
-            }
-            for (InterfaceInfo i : snapshot.interfaces()) {
-                if (i.name().equals(ifname)) {
-                    return Math.max(0, i.ifindex());
-                }
-            }
-            return 0;
+            Integer i = ifname == null ? null : ifindexByName.get(ifname);
+            return i == null ? 0 : i;
         }
 
         /** ipmpLastChange: the newest of the agent's own marks and the engine's per-object stamps. */
         long moduleLastChange() {
+            return memo(MODULE_LAST_CHANGE, this::computeModuleLastChange);
+        }
+
+        private long computeModuleLastChange() {
             long t = lastChangeTicks;
             for (GroupInfo g : snapshot.groups()) {
                 t = Math.max(t, ticksOf(g.lastChangeNs()));
@@ -432,6 +554,43 @@ final class SnmpModel {
 
         OID oidIndex(long groupIndex) {
             return new OID().appendUnsigned(groupIndex);
+        }
+    }
+
+    /**
+     * The probe statistics of one moment (counters and round-trip times per interface and
+     * target), looked up by name: the rows of a view take theirs from here.
+     */
+    static final class Statistics {
+        final long generation;
+        private final Map<String, InterfaceInfo> interfaces = new HashMap<>();
+        private final Map<String, EngineSnapshot.TargetInfo> targets = new HashMap<>();
+
+        Statistics(EngineSnapshot s, long generation) {
+            this.generation = generation;
+            for (InterfaceInfo i : s.interfaces()) {
+                interfaces.putIfAbsent(i.name(), i);
+                for (EngineSnapshot.TargetSet set : i.targetSets()) {
+                    for (EngineSnapshot.TargetInfo t : set.targets()) {
+                        targets.putIfAbsent(targetKey(i.name(), t.address()), t);
+                    }
+                }
+            }
+        }
+
+        private static String targetKey(String ifname, InetAddress a) {
+            return ifname + ' ' + a.getHostAddress();
+        }
+
+        /** The interface's statistics now; the view's own when the interface is gone since. */
+        InterfaceInfo of(InterfaceInfo i) {
+            InterfaceInfo now = interfaces.get(i.name());
+            return now == null ? i : now;
+        }
+
+        EngineSnapshot.TargetInfo of(String ifname, EngineSnapshot.TargetInfo t) {
+            EngineSnapshot.TargetInfo now = targets.get(targetKey(ifname, t.address()));
+            return now == null ? t : now;
         }
     }
 }

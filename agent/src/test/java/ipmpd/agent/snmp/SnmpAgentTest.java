@@ -225,6 +225,25 @@ class SnmpAgentTest {
         assertEquals("degraded(2)", g.get("ipmpGroupState.1"));
         assertEquals("down(2)", g.get("ifOperStatus.3"));
         assertWalkMatchesIpmpstat();
+
+        // probe statistics are live as well, though the agent keeps its view while the model stays
+        // the same: every GET shows a count between the engine's just before and just after it
+        for (int i = 0; i < 3; i++) {
+            long before = probesSent("tst0");
+            SnmpFixture.Run sent = f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpIfProbesSent.2");
+            long after = probesSent("tst0");
+            long got = Long.parseLong(parse(sent.out()).get("ipmpIfProbesSent.2").strip());
+            assertTrue(before <= got && got <= after, before + " <= " + got + " <= " + after + ": " + sent);
+            SnmpFixture.await("a probe sent", 3000, () -> probesSent("tst0") > after);
+        }
+    }
+
+    private long probesSent(String ifname) {
+        try {
+            return f.daemon.loop().call(() -> f.daemon.loop().engine().snapshot().iface(ifname).orElseThrow().probesSent());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -553,5 +572,91 @@ class SnmpAgentTest {
         awaitNotification(out, V3, "IF-MIB::linkDown", 3);
         Thread.sleep(300);
         assertEquals(before, matching(notifications(out), V3, "IPMP-MIB::ipmpLinkDown").size());
+    }
+
+    private static final String V3_INFORM = "INFORM, SNMP v3, user " + SnmpFixture.TRAP;
+
+    /**
+     * A destination created with snmpset in SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB, v3 informs
+     * (SHA-256, AES) to a real snmptrapd: every inform is received with its content and
+     * acknowledged at the first try (the agent discovers snmptrapd's engine ID); the rows are in
+     * the root-only destinations file as soon as the SET is answered, and come back after a restart.
+     */
+    @Test
+    void destinationsSetThroughSnmpGetV3InformsAndSurviveARestart() throws Exception {
+        int trapPort = SnmpFixture.freePort();
+        f = SnmpFixture.prepare(Map.of());
+        Path conf = f.root.resolve("snmptrapd.conf");
+        // an inform's receiver is the authoritative engine: the user is localized to snmptrapd's own engine ID
+        Files.writeString(conf, "createUser " + SnmpFixture.TRAP + " SHA-256 " + SnmpFixture.TRAP_AUTH + " AES "
+                + SnmpFixture.TRAP_PRIV + "\nauthUser log " + SnmpFixture.TRAP + "\n");
+        Path out = f.root.resolve("informs.txt");
+        List<String> cmd = new ArrayList<>(List.of("snmptrapd", "-f", "-Lo", "-C", "-c", conf.toString()));
+        cmd.addAll(f.mibs());
+        cmd.addAll(List.of("-F", "NOTIFY %P | %v\n", "udp:127.0.0.1:" + trapPort));
+        f.spawn(cmd, out);
+        SnmpFixture.await("snmptrapd up", 5000, () -> {
+            try {
+                return Files.exists(out) && Files.readString(out).contains("NET-SNMP version");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        f.start();
+        f.awaitProbesOk();
+
+        String name = ".105.110.102"; // 'inf' (IMPLIED index)
+        assertSetOk("SNMP-TARGET-MIB::snmpTargetParamsMPModel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityModel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityName" + name, "s", SnmpFixture.TRAP,
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityLevel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsRowStatus" + name, "i", "4");
+        assertSetOk("SNMP-TARGET-MIB::snmpTargetAddrTDomain" + name, "o", "1.3.6.1.6.1.1",
+                "SNMP-TARGET-MIB::snmpTargetAddrTAddress" + name, "x", "7F000001" + String.format("%04X", trapPort),
+                "SNMP-TARGET-MIB::snmpTargetAddrTimeout" + name, "i", "100",
+                "SNMP-TARGET-MIB::snmpTargetAddrRetryCount" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetAddrTagList" + name, "s", "inf",
+                "SNMP-TARGET-MIB::snmpTargetAddrParams" + name, "s", "inf",
+                "SNMP-TARGET-MIB::snmpTargetAddrRowStatus" + name, "i", "4");
+        assertSetOk("SNMP-NOTIFICATION-MIB::snmpNotifyTag" + name, "s", "inf",
+                "SNMP-NOTIFICATION-MIB::snmpNotifyType" + name, "i", "2",
+                "SNMP-NOTIFICATION-MIB::snmpNotifyRowStatus" + name, "i", "4");
+
+        // written before the last SET was answered, readable by root only
+        Path file = f.configDir.resolve(SnmpDestinations.FILE);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        List<String> rows = Files.readAllLines(file).stream().filter(l -> !l.startsWith("#")).toList();
+        String trapUser = java.util.HexFormat.of().formatHex(SnmpFixture.TRAP.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(List.of("params 696e66 3 3 " + trapUser + " 3 3",
+                "addr 696e66 1.3.6.1.6.1.1 7f000001" + String.format("%04x", trapPort) + " 100 3 696e66 696e66 3",
+                "notify 696e66 696e66 2 3"), rows);
+
+        f.platform().setLink("tst0", false);
+        awaitNotification(out, V3_INFORM, "IF-MIB::linkDown", 1);
+        awaitNotification(out, V3_INFORM, "IPMP-MIB::ipmpInterfaceFailed", 1);
+        awaitNotification(out, V3_INFORM, "IPMP-MIB::ipmpGroupStateChange", 1);
+        String failed = matching(notifications(out), V3_INFORM, "IPMP-MIB::ipmpInterfaceFailed").get(0);
+        assertTrue(failed.contains("IPMP-MIB::ipmpIfName.2 = STRING: tst0\tIPMP-MIB::ipmpIfGroupName.2 = STRING: g0\t"
+                + "IPMP-MIB::ipmpIfState.2 = INTEGER: failed(2)"), failed);
+        assertTrue(failed.endsWith("IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: link(1)"), failed);
+        int received = notifications(out).size();
+        SnmpFixture.await("every inform acknowledged", 8000, () -> f.agent.informCounts().acknowledged() >= received);
+        NotifySession.InformCounts counts = f.agent.informCounts();
+        assertEquals(0, counts.retransmissions(), counts.toString());
+        assertEquals(0, counts.unacknowledged(), counts.toString());
+        assertEquals(received, counts.acknowledged(), "one acknowledgement per inform received: " + counts);
+
+        // the rows come back with the daemon, and the destination gets the notifications of the new run
+        f.restart();
+        awaitNotification(out, V3_INFORM, "SNMPv2-MIB::coldStart", 1);
+        Map<String, String> row = parse(f.snmp("snmpget", SnmpFixture.RW, "SNMP-TARGET-MIB::snmpTargetAddrRowStatus" + name,
+                "SNMP-NOTIFICATION-MIB::snmpNotifyType" + name).out());
+        assertEquals("active(1)", row.get("snmpTargetAddrRowStatus.'inf'"), row.toString());
+        f.platform().setLink("tst1", false);
+        awaitNotification(out, V3_INFORM, "IF-MIB::linkDown", 2);
+
+        // destroying a row takes it out of the file
+        assertSetOk("SNMP-NOTIFICATION-MIB::snmpNotifyRowStatus" + name, "i", "6");
+        assertFalse(Files.readString(file).contains("notify "), Files.readString(file));
     }
 }

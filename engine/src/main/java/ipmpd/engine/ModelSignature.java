@@ -1,0 +1,103 @@
+package ipmpd.engine;
+
+import java.util.Objects;
+
+/**
+ * A 64-bit hash of what {@link EngineSnapshot} shows of one group (or of one interface outside
+ * any group), leaving out the probe statistics (counters and round-trip times). A probe step
+ * compares it before and after, so that {@link Engine#modelGeneration()} moves only when the
+ * step changed something besides statistics. Allocation-free: it runs for every probe sent and
+ * every reply.
+ */
+final class ModelSignature {
+    private long h = 1125899906842597L;
+
+    private ModelSignature() {
+    }
+
+    static long of(Engine e, Phyint p) {
+        ModelSignature s = new ModelSignature();
+        Group g = e.groupOf(p);
+        if (g == null) {
+            s.member(p);
+        } else {
+            s.group(g);
+        }
+        return s.h;
+    }
+
+    private void mix(long v) {
+        h = h * 0x9E3779B97F4A7C15L + v;
+        h ^= h >>> 29;
+    }
+
+    private void mix(Object o) {
+        mix(Objects.hashCode(o));
+    }
+
+    private void mix(boolean b) {
+        mix(b ? 1 : 2);
+    }
+
+    private void group(Group g) {
+        mix(g.name);
+        mix(g.state);
+        mix(g.fdtMs);
+        mix(g.nominee4);
+        mix(g.nominee6);
+        mix(g.lastChangeNs);
+        mix(g.declared);
+        mix(g.targets);
+        mix(g.members.size());
+        for (Phyint m : g.members) {
+            member(m);
+        }
+    }
+
+    private void member(Phyint p) {
+        mix(p.name);
+        mix(p.ifindex);
+        mix(p.group);
+        mix(p.present);
+        mix(p.running);
+        mix(p.standby);
+        mix(p.offline);
+        mix(p.failed);
+        mix(p.inactive);
+        mix(p.hwDup);
+        mix(p.lastChangeNs);
+        mix(p.joinSerial);
+        instance(p.v4);
+        instance(p.v6);
+    }
+
+    private void instance(Instance i) {
+        if (i == null) {
+            mix(0);
+            return;
+        }
+        Prober pr = i.prober;
+        mix(pr.running);
+        mix(pr.probeFailed);
+        mix(pr.gotReply);
+        mix(pr.testAddress);
+        mix(pr.running && pr.hasRouteTargets());
+        mix(pr.targets.size());
+        for (Target t : pr.targets) {
+            mix(t.address);
+            mix(t.origin);
+            mix(t.status);
+            mix(t.hasRtt); // which target's RTT the interface shows
+        }
+        mix(i.lifs.size());
+        for (LogicalIf l : i.lifs.values()) {
+            mix(l.unit);
+            mix(l.flags);
+            mix(l.address);
+            mix(l.prefixLen);
+            mix(l.placeholder);
+            mix(l.homeIf);
+            mix(l.serial);
+        }
+    }
+}
