@@ -10,6 +10,8 @@ import ipmpd.engine.config.IpmpConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -54,20 +56,31 @@ public final class ConfigStore {
         commit(engine, change.apply(current(engine)));
     }
 
-    /** Writes the engine's configuration to the directory; stale hostname files of unplumbed interfaces go. */
+    /**
+     * Writes the engine's configuration to the directory; stale hostname files of unplumbed
+     * interfaces go. Only files whose content differs from what is on disk are written (a change
+     * of one member rewrites its hostname file, not the 256 others), each atomically, with one
+     * flush of the directory for all renames and deletions.
+     */
     public void persist(Engine engine) throws IOException {
         Map<String, List<String>> files = ConfigFiles.render(engine.snapshot());
         Files.createDirectories(dir);
+        Map<Path, List<String>> changed = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> f : files.entrySet()) {
-            AtomicFiles.write(dir.resolve(f.getKey()), f.getValue());
+            Path p = dir.resolve(f.getKey());
+            if (!AtomicFiles.holds(p, f.getValue())) {
+                changed.put(p, f.getValue());
+            }
         }
+        List<Path> stale = new ArrayList<>();
         try (var list = Files.list(dir)) {
             for (Path p : (Iterable<Path>) list::iterator) {
                 String name = p.getFileName().toString();
                 if ((name.startsWith("hostname.") || name.startsWith("hostname6.")) && !files.containsKey(name)) {
-                    Files.delete(p);
+                    stale.add(p);
                 }
             }
         }
+        AtomicFiles.writeAll(dir, changed, stale);
     }
 }
