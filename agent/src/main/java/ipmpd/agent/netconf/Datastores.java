@@ -195,6 +195,12 @@ final class Datastores {
 
     /** YANG checks, then the engine's rules; returns the configuration value. */
     private IpmpConfiguration validateFully(Element ipmp, List<RpcError> earlier) throws RpcError, RpcError.Many {
+        return validateFully(ipmp, earlier, running());
+    }
+
+    /** The same, with the running configuration already read. */
+    private IpmpConfiguration validateFully(Element ipmp, List<RpcError> earlier, IpmpConfiguration running)
+            throws RpcError, RpcError.Many {
         List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
         if (errs.isEmpty()) {
             errs = validation.checkSemantics(ipmp);
@@ -202,7 +208,6 @@ final class Datastores {
         if (!errs.isEmpty()) {
             throw many(earlier, errs);
         }
-        IpmpConfiguration running = running();
         IpmpConfiguration next = ConfigXml.fromXml(schema, ipmp, running);
         List<ConfigProblem> problems = store.validate(next);
         if (!problems.isEmpty()) {
@@ -339,7 +344,7 @@ final class Datastores {
         IpmpConfiguration before = running();
         Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
         if (candidate != null) {
-            IpmpConfiguration next = validateFully(ipmp, List.of());
+            IpmpConfiguration next = validateFully(ipmp, List.of(), before);
             commitToEngine(next, List.of());
             candidate = null;
         }
