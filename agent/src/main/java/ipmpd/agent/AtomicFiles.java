@@ -157,7 +157,7 @@ public final class AtomicFiles {
     }
 
     /** Flushes a directory's entries (the rename) to disk. */
-    static void fsyncDirectory(Path dir) throws IOException {
+    public static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {
