@@ -10,6 +10,8 @@ import ipmpd.engine.config.IpmpConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -54,19 +56,131 @@ public final class ConfigStore {
         commit(engine, change.apply(current(engine)));
     }
 
-    /** Writes the engine's configuration to the directory; stale hostname files of unplumbed interfaces go. */
+    /**
+     * Writes the engine's configuration to the directory; stale hostname files of unplumbed
+     * interfaces go. Only files whose content differs from what is on disk are written (a change
+     * of one member rewrites its hostname file, not the 256 others), each atomically, with one
+     * flush of the directory for all renames and deletions.
+     */
     public void persist(Engine engine) throws IOException {
-        Map<String, List<String>> files = ConfigFiles.render(engine.snapshot());
+        writeFiles(ConfigFiles.render(engine.snapshot()));
+    }
+
+    /** Makes the directory hold exactly these configuration files (and no other hostname files). */
+    private void writeFiles(Map<String, List<String>> files) throws IOException {
         Files.createDirectories(dir);
+        Map<Path, List<String>> changed = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> f : files.entrySet()) {
-            AtomicFiles.write(dir.resolve(f.getKey()), f.getValue());
+            Path p = dir.resolve(f.getKey());
+            if (!AtomicFiles.holds(p, f.getValue())) {
+                changed.put(p, f.getValue());
+            }
         }
+        List<Path> stale = new ArrayList<>();
         try (var list = Files.list(dir)) {
             for (Path p : (Iterable<Path>) list::iterator) {
                 String name = p.getFileName().toString();
                 if ((name.startsWith("hostname.") || name.startsWith("hostname6.")) && !files.containsKey(name)) {
-                    Files.delete(p);
+                    stale.add(p);
                 }
+            }
+        }
+        AtomicFiles.writeAll(dir, changed, stale);
+    }
+
+    // ------------------------------------------------------------------ confirmed commit (RFC 6241 8.4)
+
+    /**
+     * Where the configuration before a pending NETCONF confirmed commit is kept: a copy of its
+     * files. A directory in the configuration directory (never read as configuration: only
+     * hostname*.* files, mpathd, ipmp.conf and agent.conf are), made whole before it appears.
+     */
+    public static final String ROLLBACK_DIR = "confirmed-commit.rollback";
+
+    /**
+     * Saves the files of the running configuration as the one to restore if the daemon restarts
+     * before the pending confirmed commit is confirmed (engine thread). Written to a temporary
+     * directory, flushed, then renamed into place: after a crash it is either whole or absent.
+     */
+    public void saveRollback(Engine engine) throws IOException {
+        Map<String, List<String>> files = ConfigFiles.render(engine.snapshot());
+        Files.createDirectories(dir);
+        clearRollback();
+        Path temp = Files.createTempDirectory(dir, "." + ROLLBACK_DIR + ".");
+        boolean done = false;
+        try {
+            Map<Path, List<String>> in = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> f : files.entrySet()) {
+                in.put(temp.resolve(f.getKey()), f.getValue());
+            }
+            AtomicFiles.writeAll(temp, in, List.of());
+            Files.move(temp, dir.resolve(ROLLBACK_DIR), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            done = true;
+            AtomicFiles.fsyncDirectory(dir);
+        } finally {
+            if (!done) {
+                deleteTree(temp);
+            }
+        }
+    }
+
+    /** The confirmed commit ended (confirmed, cancelled or rolled back): its rollback copy goes. */
+    public void clearRollback() throws IOException {
+        Path r = dir.resolve(ROLLBACK_DIR);
+        if (!Files.exists(r)) {
+            return;
+        }
+        // renamed away first: a crash while deleting must not leave a half-deleted rollback copy
+        Path gone = dir.resolve("." + ROLLBACK_DIR + ".done-" + System.nanoTime());
+        Files.move(r, gone, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.fsyncDirectory(dir);
+        deleteTree(gone);
+    }
+
+    /**
+     * At start, before the files are read: if a confirmed commit was pending when the daemon
+     * stopped (killed, crashed, rebooted), the configuration before it comes back (RFC 6241 8.4:
+     * "If the device reboots for any reason before the confirm timeout expires, the server MUST
+     * restore the configuration to its state before the confirmed commit was issued"). Leftovers
+     * of interrupted saves and clears are removed. Safe to repeat after a crash half-way.
+     *
+     * @return whether a configuration was restored
+     */
+    public boolean restorePendingRollback() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                if (p.getFileName().toString().startsWith("." + ROLLBACK_DIR + ".")) {
+                    deleteTree(p);
+                }
+            }
+        }
+        Path r = dir.resolve(ROLLBACK_DIR);
+        if (!Files.isDirectory(r)) {
+            return false;
+        }
+        Map<String, List<String>> files = new LinkedHashMap<>();
+        try (var list = Files.list(r)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                files.put(p.getFileName().toString(), Files.readAllLines(p, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        writeFiles(files);
+        clearRollback();
+        return true;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            List<Path> all = new ArrayList<>(walk.toList());
+            java.util.Collections.reverse(all);
+            for (Path q : all) {
+                Files.deleteIfExists(q);
             }
         }
     }

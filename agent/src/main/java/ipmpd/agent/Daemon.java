@@ -135,6 +135,15 @@ public final class Daemon implements AutoCloseable {
         });
         loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
                 + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
+        ConfigStore store = new ConfigStore(options.configDir());
+        try {
+            if (store.restorePendingRollback()) {
+                log.notice("A NETCONF confirmed commit was pending when ipmpd stopped: the configuration before it "
+                        + "is restored (RFC 6241 8.4)");
+            }
+        } catch (java.io.IOException e) {
+            log.err("Cannot restore the configuration before a pending confirmed commit: " + e.getMessage());
+        }
         EngineConfig ec = config.readMpathd();
         ConfigDirectory.AgentConf agentConf = config.readAgentConf();
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
@@ -153,7 +162,6 @@ public final class Daemon implements AutoCloseable {
             config.boot(loop.engine(), files, ipmpConf);
             return null;
         });
-        ConfigStore store = new ConfigStore(options.configDir());
         snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
                 agentConf.settings(), loop, hub, store, log));
         ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),

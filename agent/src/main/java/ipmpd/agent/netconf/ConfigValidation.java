@@ -3,10 +3,6 @@ package ipmpd.agent.netconf;
 import ipmpd.agent.netconf.YangSchema.Kind;
 import ipmpd.agent.netconf.YangSchema.MustRule;
 import ipmpd.agent.netconf.YangSchema.SNode;
-import org.jaxen.Function;
-import org.jaxen.JaxenException;
-import org.jaxen.XPathFunctionContext;
-import org.jaxen.dom.DOMXPath;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -42,12 +38,16 @@ final class ConfigValidation {
         return errors;
     }
 
+    /** The error-path of a child (built only for errors: it walks up the tree). */
+    private String at(Element parent, Element child) {
+        return DataTree.childPath(schema, parent, child.getLocalName());
+    }
+
     private void structure(Element e, SNode s, List<RpcError> errors) {
         Set<String> singles = new HashSet<>();
         Set<List<String>> listKeys = new HashSet<>();
         Set<String> leafListValues = new HashSet<>();
         for (Element c : Xml.children(e)) {
-            String cpath = DataTree.childPath(schema, e, c.getLocalName());
             if (!Xml.IPMP.equals(c.getNamespaceURI())) {
                 errors.add(RpcError.unknownNamespace(RpcError.Type.APPLICATION, c.getLocalName(), c.getNamespaceURI(),
                         DataTree.path(schema, e)));
@@ -61,27 +61,27 @@ final class ConfigValidation {
             }
             if (!cs.config) {
                 errors.add(RpcError.invalidValue(c.getLocalName() + " is state data (config false) and cannot be "
-                        + "configured", cpath));
+                        + "configured", at(e, c)));
                 continue;
             }
             switch (cs.kind) {
                 case LEAF, LEAF_LIST -> {
                     if (Xml.hasElementChildren(c)) {
                         errors.add(RpcError.invalidValue(cs.name + " is a leaf and cannot have child elements",
-                                cpath));
+                                at(e, c)));
                         continue;
                     }
                     String v = Xml.text(c);
                     String canon = YangSchema.canonical(cs, v);
                     if (canon == null) {
-                        errors.add(RpcError.invalidValue("invalid value \"" + v + "\" for " + cs.name, cpath));
+                        errors.add(RpcError.invalidValue("invalid value \"" + v + "\" for " + cs.name, at(e, c)));
                         continue;
                     }
                     if (!canon.equals(c.getTextContent())) {
                         c.setTextContent(canon);
                     }
                     if (cs.kind == Kind.LEAF && !singles.add(cs.name)) {
-                        errors.add(RpcError.invalidValue("duplicate instance of leaf " + cs.name, cpath));
+                        errors.add(RpcError.invalidValue("duplicate instance of leaf " + cs.name, at(e, c)));
                     }
                     if (cs.kind == Kind.LEAF_LIST && !leafListValues.add(cs.name + "\u0000" + canon)) {
                         errors.add(RpcError.dataExists("duplicate value " + canon + " of leaf-list " + cs.name,
@@ -90,7 +90,7 @@ final class ConfigValidation {
                 }
                 case CONTAINER -> {
                     if (!singles.add(cs.name)) {
-                        errors.add(RpcError.invalidValue("duplicate instance of container " + cs.name, cpath));
+                        errors.add(RpcError.invalidValue("duplicate instance of container " + cs.name, at(e, c)));
                     }
                     structure(c, cs, errors);
                 }
@@ -101,7 +101,7 @@ final class ConfigValidation {
                         List<Element> ks = DataTree.childrenByName(c, k);
                         if (ks.isEmpty()) {
                             errors.add(RpcError.missingElement(RpcError.Type.APPLICATION, k,
-                                    "list " + cs.name + " entry without its key " + k, cpath));
+                                    "list " + cs.name + " entry without its key " + k, at(e, c)));
                             ok = false;
                         } else {
                             kv.add(YangSchema.canonical(cs.child(k), Xml.text(ks.get(0))));
@@ -131,13 +131,13 @@ final class ConfigValidation {
         Element copy = DataTree.copyWithoutNamespaces(doc, ipmp);
         doc.appendChild(copy);
         DataTree.fillDefaults(copy, schema.root());
-        semantics(copy, schema.root(), errors);
+        semantics(copy, schema.root(), new MustEvaluator(copy), errors);
         return errors;
     }
 
-    private void semantics(Element e, SNode s, List<RpcError> errors) {
+    private void semantics(Element e, SNode s, MustEvaluator xpath, List<RpcError> errors) {
         for (MustRule m : s.musts) {
-            if (!eval(m.xpath(), e)) {
+            if (!xpath.test(m.xpath(), e)) {
                 String msg = m.errorMessage() != null ? m.errorMessage()
                         : "must condition \"" + m.xpath() + "\" not satisfied";
                 errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-failed", msg,
@@ -145,7 +145,7 @@ final class ConfigValidation {
             }
         }
         if (s.leafrefPath != null && s.requireInstance) {
-            List<Node> targets = select(s.leafrefPath, e);
+            List<Node> targets = xpath.select(s.leafrefPath, e);
             String v = Xml.text(e);
             boolean found = false;
             for (Node t : targets) {
@@ -172,34 +172,8 @@ final class ConfigValidation {
         for (Element c : Xml.children(e)) {
             SNode cs = s.child(c.getLocalName());
             if (cs != null && cs.config) {
-                semantics(c, cs, errors);
+                semantics(c, cs, xpath, errors);
             }
-        }
-    }
-
-    private static DOMXPath compile(String expr, Node current) throws JaxenException {
-        DOMXPath x = new DOMXPath(expr);
-        XPathFunctionContext fc = new XPathFunctionContext(false);
-        Function cur = (ctx, args) -> List.of(current);
-        fc.registerFunction(null, "current", cur);
-        x.setFunctionContext(fc);
-        return x;
-    }
-
-    private static boolean eval(String expr, Node context) {
-        try {
-            return compile(expr, context).booleanValueOf(context);
-        } catch (JaxenException e) {
-            throw new IllegalStateException("cannot evaluate must \"" + expr + "\": " + e.getMessage(), e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Node> select(String expr, Node context) {
-        try {
-            return (List<Node>) compile(expr, context).selectNodes(context);
-        } catch (JaxenException e) {
-            throw new IllegalStateException("cannot evaluate path \"" + expr + "\": " + e.getMessage(), e);
         }
     }
 }

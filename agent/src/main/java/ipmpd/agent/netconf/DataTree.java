@@ -154,8 +154,11 @@ final class DataTree {
             }
             return cs.isKey() ? -1000 + s.keys.indexOf(cs.name) : cs.index;
         }));
+        boolean inOrder = sorted.equals(kids);
         for (Element c : sorted) {
-            e.appendChild(c);
+            if (!inOrder) {
+                e.appendChild(c); // moves it to the end
+            }
             SNode cs = s.child(c.getLocalName());
             if (cs != null && !cs.isLeafy()) {
                 normalize(c, cs);

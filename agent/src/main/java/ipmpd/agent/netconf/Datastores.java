@@ -195,6 +195,12 @@ final class Datastores {
 
     /** YANG checks, then the engine's rules; returns the configuration value. */
     private IpmpConfiguration validateFully(Element ipmp, List<RpcError> earlier) throws RpcError, RpcError.Many {
+        return validateFully(ipmp, earlier, running());
+    }
+
+    /** The same, with the running configuration already read. */
+    private IpmpConfiguration validateFully(Element ipmp, List<RpcError> earlier, IpmpConfiguration running)
+            throws RpcError, RpcError.Many {
         List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
         if (errs.isEmpty()) {
             errs = validation.checkSemantics(ipmp);
@@ -202,7 +208,6 @@ final class Datastores {
         if (!errs.isEmpty()) {
             throw many(earlier, errs);
         }
-        IpmpConfiguration running = running();
         IpmpConfiguration next = ConfigXml.fromXml(schema, ipmp, running);
         List<ConfigProblem> problems = store.validate(next);
         if (!problems.isEmpty()) {
@@ -338,9 +343,20 @@ final class Datastores {
         }
         IpmpConfiguration before = running();
         Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
-        if (candidate != null) {
-            IpmpConfiguration next = validateFully(ipmp, List.of());
-            commitToEngine(next, List.of());
+        IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before);
+        boolean saved = confirmed && !pending;
+        if (saved) {
+            saveRollback();
+        }
+        if (next != null) {
+            try {
+                commitToEngine(next, List.of());
+            } catch (RpcError | RpcError.Many | RuntimeException e) {
+                if (saved) {
+                    clearSavedRollback();
+                }
+                throw e;
+            }
             candidate = null;
         }
         if (confirmed) {
@@ -357,7 +373,34 @@ final class Datastores {
                     + timeoutS + " s");
         } else if (pending) {
             clearConfirm();
+            clearSavedRollback();
             log.notice("NETCONF: commit confirmed by session " + sid);
+        }
+    }
+
+    /**
+     * Keeps the running configuration's files aside until the confirmed commit ends, so that a
+     * restart in between (kill -9, crash, reboot) comes back with it (RFC 6241 8.4).
+     */
+    private void saveRollback() throws RpcError {
+        try {
+            loop.call(() -> {
+                store.saveRollback(loop.engine());
+                return null;
+            });
+        } catch (Exception e) {
+            throw RpcError.failed("cannot save the configuration to roll back to: " + e.getMessage());
+        }
+    }
+
+    private void clearSavedRollback() {
+        try {
+            loop.call(() -> {
+                store.clearRollback();
+                return null;
+            });
+        } catch (Exception e) {
+            log.err("NETCONF: cannot remove the saved rollback configuration: " + e);
         }
     }
 
@@ -386,6 +429,7 @@ final class Datastores {
         try {
             loop.call(() -> {
                 store.commit(loop.engine(), to);
+                store.clearRollback();
                 return null;
             });
         } catch (Exception e) {

@@ -18,6 +18,7 @@ final class Framing {
     /** Returned by {@link Reader#next} for a message that exceeded the cap (its bytes were skipped). */
     static final byte[] OVERSIZE = new byte[0];
     static final long MAX_CHUNK = 4294967295L;
+    private static final byte[] END_OF_CHUNKS = "\n##\n".getBytes(StandardCharsets.US_ASCII);
 
     private Framing() {
     }
@@ -198,16 +199,16 @@ final class Framing {
             chunked = true;
         }
 
+        /** One message, handed to the channel in one write (header, body and trailer together). */
         synchronized void write(String xml) throws IOException {
             byte[] body = xml.getBytes(StandardCharsets.UTF_8);
-            if (chunked) {
-                out.write(("\n#" + body.length + "\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.write("\n##\n".getBytes(StandardCharsets.US_ASCII));
-            } else {
-                out.write(body);
-                out.write(EOM);
-            }
+            byte[] head = chunked ? ("\n#" + body.length + "\n").getBytes(StandardCharsets.US_ASCII) : new byte[0];
+            byte[] tail = chunked ? END_OF_CHUNKS : EOM;
+            byte[] all = new byte[head.length + body.length + tail.length];
+            System.arraycopy(head, 0, all, 0, head.length);
+            System.arraycopy(body, 0, all, head.length, body.length);
+            System.arraycopy(tail, 0, all, head.length + body.length, tail.length);
+            out.write(all);
             out.flush();
         }
     }

@@ -195,6 +195,9 @@ public final class NetconfServer implements AutoCloseable {
         }));
         // Sessions idle out by our own rule (subscribers never do), not by MINA's 10-minute default.
         CoreModuleProperties.IDLE_TIMEOUT.set(sshd, Duration.ZERO);
+        // Replies leave in several SSH packets; with Nagle the last one waits for the client's
+        // delayed ACK (up to 40 ms on Linux) before it is sent.
+        CoreModuleProperties.TCP_NODELAY.set(sshd, true);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(sshd, Duration.ZERO);
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(sshd, 6);
         CoreModuleProperties.AUTH_TIMEOUT.set(sshd, Duration.ofSeconds(60));

@@ -527,8 +527,10 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     private void reply(Element reply, Element all, Element filter) {
         Element data = Xml.add(reply, Xml.BASE, "data");
         if (filter == null) {
+            Document d = reply.getOwnerDocument();
             for (Element c : Xml.children(all)) {
-                data.appendChild(reply.getOwnerDocument().importNode(c, true));
+                // built in the reply's document: moved, not copied (the state is ~200 KB at 256 members)
+                data.appendChild(c.getOwnerDocument() == d ? c : d.importNode(c, true));
             }
             return;
         }
@@ -543,9 +545,11 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     private void get(Element op, Element reply) throws RpcError {
         withDefaults(op);
         Element filter = filter(op);
-        Document d = Xml.newDocument();
+        Document d = filter == null ? reply.getOwnerDocument() : Xml.newDocument();
         Element all = d.createElementNS(Xml.BASE, "data");
-        d.appendChild(all);
+        if (filter != null) {
+            d.appendChild(all);
+        }
         record Snap(EngineSnapshot s, Instant wall) {
         }
         Snap snap;

@@ -43,12 +43,19 @@ final class StateXml {
     static Element build(Document doc, YangSchema schema, EngineSnapshot s, Instant wallAtSnapshot) {
         IpmpConfiguration config = IpmpConfiguration.of(s);
         Element ipmp = ConfigXml.toXml(doc, config);
+        java.util.Map<String, InterfaceInfo> ifaces = new java.util.HashMap<>();
+        for (InterfaceInfo i : s.interfaces()) {
+            ifaces.putIfAbsent(i.name(), i);
+        }
         for (Element ge : Xml.children(ipmp, Xml.IPMP, "group")) {
             String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
             Optional<GroupInfo> gi = s.group(gname);
             for (Element me : Xml.children(ge, Xml.IPMP, "member")) {
                 String mname = Xml.text(Xml.child(me, Xml.IPMP, "name"));
-                s.iface(mname).ifPresent(i -> member(me, i, s, wallAtSnapshot));
+                InterfaceInfo i = ifaces.get(mname);
+                if (i != null) {
+                    member(me, i, s, wallAtSnapshot);
+                }
             }
             for (Element de : Xml.children(ge, Xml.IPMP, "data-address")) {
                 String a = Xml.text(Xml.child(de, Xml.IPMP, "address"));

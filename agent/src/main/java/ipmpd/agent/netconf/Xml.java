@@ -311,7 +311,12 @@ final class Xml {
     }
 
     static void escape(StringBuilder b, String s, boolean attr) {
-        for (int i = 0; i < s.length(); i++) {
+        int i = 0;
+        while (i < s.length() && plain(s.charAt(i))) {
+            i++;
+        }
+        b.append(s, 0, i); // most values need no escaping
+        for (; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '&' -> b.append("&amp;");
@@ -328,6 +333,10 @@ final class Xml {
                 }
             }
         }
+    }
+
+    private static boolean plain(char c) {
+        return c >= 0x20 && c != '&' && c != '<' && c != '>' && c != '"';
     }
 
     static String escape(String s) {

@@ -74,6 +74,12 @@ final class YangSchema {
         final boolean requireInstance;
         SNode parent;
         int index;
+        /**
+         * Canonical forms of values already checked (the check through yangkit is a pure
+         * function of type and value, and configurations repeat values: names, true/false).
+         * Bounded; an invalid value maps to {@link #INVALID}.
+         */
+        final Map<String, String> canonicalCache = new java.util.concurrent.ConcurrentHashMap<>();
 
         SNode(String name, Kind kind, boolean config, List<String> keys, List<MustRule> musts, TypedDataNode typed,
               String defaultValue, boolean mandatory, String leafrefPath, boolean requireInstance) {
@@ -418,8 +424,24 @@ final class YangSchema {
      * value is not valid for the type.
      */
     static String canonical(SNode leaf, String value) {
-        return canonical(leaf.typed.getType(), value, 0);
+        if (value == null) {
+            return null;
+        }
+        String known = leaf.canonicalCache.get(value);
+        if (known != null) {
+            return known == INVALID ? null : known;
+        }
+        String c = canonical(leaf.typed.getType(), value, 0);
+        if (leaf.canonicalCache.size() < CANONICAL_CACHE_SIZE) {
+            leaf.canonicalCache.put(value, c == null ? INVALID : c);
+        }
+        return c;
     }
+
+    private static final int CANONICAL_CACHE_SIZE = 8192;
+    /** Marks a cached invalid value (compared by identity). */
+    @SuppressWarnings("StringOperationCanBeSimplified")
+    private static final String INVALID = new String("<invalid>");
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static String canonical(Type type, String value, int depth) {

@@ -44,7 +44,10 @@ public final class ConfigApplier {
         }
     }
 
-    private static void transition(Engine e, IpmpConfiguration from, IpmpConfiguration to) throws AdminException {
+    private static void transition(Engine e, IpmpConfiguration fromConfig, IpmpConfiguration toConfig)
+            throws AdminException {
+        Indexed from = new Indexed(fromConfig);
+        Indexed to = new Indexed(toConfig);
         if (!from.global().equals(to.global())) {
             e.applyConfig(to.global());
         }
@@ -133,11 +136,44 @@ public final class ConfigApplier {
         }
     }
 
-    private static Optional<MemberConfig> memberIn(IpmpConfiguration c, String group, String member) {
+    private static Optional<MemberConfig> memberIn(Indexed c, String group, String member) {
         return c.group(group).flatMap(g -> g.member(member));
     }
 
-    private static boolean dataIn(IpmpConfiguration c, String group, DataAddress d) {
+    private static boolean dataIn(Indexed c, String group, DataAddress d) {
         return c.group(group).map(g -> g.dataAddresses().contains(d)).orElse(false);
+    }
+
+    /** A configuration with its groups by name (lookups per member stay O(1) at 256 members). */
+    private static final class Indexed {
+        private final IpmpConfiguration c;
+        private final java.util.Map<String, GroupConfig> groups = new java.util.HashMap<>();
+        private final java.util.Map<String, GroupConfig> groupOfMember = new java.util.HashMap<>();
+
+        Indexed(IpmpConfiguration c) {
+            this.c = c;
+            for (GroupConfig g : c.groups()) {
+                groups.putIfAbsent(g.name(), g);
+                for (MemberConfig m : g.members()) {
+                    groupOfMember.putIfAbsent(m.name(), g);
+                }
+            }
+        }
+
+        List<GroupConfig> groups() {
+            return c.groups();
+        }
+
+        Optional<GroupConfig> group(String name) {
+            return Optional.ofNullable(groups.get(name));
+        }
+
+        Optional<GroupConfig> groupOf(String member) {
+            return Optional.ofNullable(groupOfMember.get(member));
+        }
+
+        ipmpd.engine.EngineConfig global() {
+            return c.global();
+        }
     }
 }

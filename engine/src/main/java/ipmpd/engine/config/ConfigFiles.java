@@ -35,9 +35,18 @@ public final class ConfigFiles {
     public static Map<String, List<String>> render(EngineSnapshot s) {
         Map<String, List<String>> files = new LinkedHashMap<>();
         files.put(MPATHD, MpathdFile.render(s.config()));
+        // data addresses by home interface, in the order the interfaces hold them
+        Map<String, List<LifInfo>> dataByHome = new java.util.HashMap<>();
+        for (InterfaceInfo host : s.interfaces()) {
+            for (LifInfo l : host.lifs()) {
+                if (l.data() && l.homeIf() != null) {
+                    dataByHome.computeIfAbsent(l.homeIf(), k -> new ArrayList<>()).add(l);
+                }
+            }
+        }
         for (InterfaceInfo i : s.interfaces()) {
             for (Family f : Family.values()) {
-                List<String> lines = hostnameFile(s, i, f);
+                List<String> lines = hostnameFile(i, f, dataByHome.getOrDefault(i.name(), List.of()));
                 if (!lines.isEmpty()) {
                     files.put((f == Family.INET ? "hostname." : "hostname6.") + i.name(), lines);
                 }
@@ -63,14 +72,12 @@ public final class ConfigFiles {
         return files;
     }
 
-    private static List<String> hostnameFile(EngineSnapshot s, InterfaceInfo i, Family f) {
+    private static List<String> hostnameFile(InterfaceInfo i, Family f, List<LifInfo> homed) {
         boolean plumbed = i.lifs().stream().anyMatch(l -> l.family() == f);
         List<LifInfo> data = new ArrayList<>();
-        for (InterfaceInfo host : s.interfaces()) {
-            for (LifInfo l : host.lifs()) {
-                if (l.family() == f && l.data() && i.name().equals(l.homeIf())) {
-                    data.add(l);
-                }
+        for (LifInfo l : homed) {
+            if (l.family() == f) {
+                data.add(l);
             }
         }
         if (!plumbed && data.isEmpty()) {

@@ -53,6 +53,17 @@ public record IpmpConfiguration(EngineConfig global, List<GroupConfig> groups) {
     /** The configuration the engine currently runs. */
     public static IpmpConfiguration of(EngineSnapshot s) {
         List<GroupConfig> groups = new ArrayList<>();
+        java.util.Map<String, EngineSnapshot.InterfaceInfo> byName = new java.util.HashMap<>();
+        for (EngineSnapshot.InterfaceInfo i : s.interfaces()) {
+            byName.putIfAbsent(i.name(), i);
+        }
+        java.util.Map<String, List<DataAddress>> dataByGroup = new java.util.HashMap<>();
+        for (EngineSnapshot.AddressInfo a : s.addresses()) {
+            if (a.group() != null) {
+                dataByGroup.computeIfAbsent(a.group(), k -> new ArrayList<>())
+                        .add(new DataAddress(a.address(), a.prefixLen(), a.homeIf()));
+            }
+        }
         List<EngineSnapshot.GroupInfo> sorted = new ArrayList<>(s.groups());
         sorted.sort(java.util.Comparator.comparing(EngineSnapshot.GroupInfo::name));
         for (EngineSnapshot.GroupInfo g : sorted) {
@@ -62,7 +73,10 @@ public record IpmpConfiguration(EngineConfig global, List<GroupConfig> groups) {
             List<String> order = new ArrayList<>(g.members());
             java.util.Collections.sort(order);
             for (String m : order) {
-                EngineSnapshot.InterfaceInfo i = s.iface(m).orElseThrow();
+                EngineSnapshot.InterfaceInfo i = byName.get(m);
+                if (i == null) {
+                    throw new java.util.NoSuchElementException("no interface " + m);
+                }
                 List<TestAddress> tests = new ArrayList<>();
                 for (Family f : Family.values()) {
                     for (EngineSnapshot.LifInfo l : i.lifs()) {
@@ -79,12 +93,7 @@ public record IpmpConfiguration(EngineConfig global, List<GroupConfig> groups) {
                 }
                 members.add(new MemberConfig(m, i.standby(), i.offline(), List.copyOf(tests)));
             }
-            List<DataAddress> data = new ArrayList<>();
-            for (EngineSnapshot.AddressInfo a : s.addresses()) {
-                if (g.name().equals(a.group())) {
-                    data.add(new DataAddress(a.address(), a.prefixLen(), a.homeIf()));
-                }
-            }
+            List<DataAddress> data = new ArrayList<>(dataByGroup.getOrDefault(g.name(), List.of()));
             data.sort(java.util.Comparator.comparing((DataAddress d) -> Family.of(d.address()))
                     .thenComparing(d -> d.address().getAddress(), java.util.Arrays::compareUnsigned));
             groups.add(new GroupConfig(g.name(), List.copyOf(members), List.copyOf(data), g.targets()));

@@ -1,0 +1,136 @@
+package ipmpd.agent.netconf;
+
+import org.jaxen.Function;
+import org.jaxen.XPathFunctionContext;
+import org.jaxen.dom.DOMXPath;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The indexed evaluation of must expressions gives jaxen's answer: every must of the module, on
+ * every node it applies to, over random trees with duplicate names, duplicate and missing test
+ * addresses and data addresses that collide with test addresses.
+ */
+class MustEvaluatorTest {
+    private static YangSchema schema;
+
+    @BeforeAll
+    static void load() throws Exception {
+        schema = YangSchema.load(NetconfFixture.YANG);
+    }
+
+    @Test
+    void theModulesQuadraticMustsAreIndexed() {
+        List<String> musts = new ArrayList<>();
+        collect(schema.root(), musts);
+        long indexed = musts.stream().filter(MustEvaluator::indexed).count();
+        assertTrue(indexed >= 4, "indexed musts: " + indexed + " of " + musts);
+        assertTrue(musts.stream().filter(m -> m.contains("count(/ipmp")).allMatch(MustEvaluator::indexed));
+        assertFalse(MustEvaluator.indexed("count(../member[name = current()/name]) = 1"));
+    }
+
+    @Test
+    void indexedAnswersEqualJaxensOnRandomTrees() throws Exception {
+        Random r = new Random(5);
+        int checked = 0;
+        int falseAnswers = 0;
+        for (int round = 0; round < 40; round++) {
+            Element ipmp = randomTree(r);
+            MustEvaluator ev = new MustEvaluator(ipmp);
+            List<Object[]> cases = new ArrayList<>();
+            walk(ipmp, schema.root(), cases);
+            for (Object[] c : cases) {
+                String expr = (String) c[0];
+                Element at = (Element) c[1];
+                boolean want = jaxen(expr, at);
+                assertEquals(want, ev.test(expr, at), expr + " at " + DataTree.path(schema, at));
+                checked++;
+                falseAnswers += want ? 0 : 1;
+            }
+        }
+        assertTrue(checked > 1000, "checked " + checked);
+        assertTrue(falseAnswers > 20, "violations seen: " + falseAnswers);
+    }
+
+    private static void collect(YangSchema.SNode s, List<String> out) {
+        s.musts.forEach(m -> out.add(m.xpath()));
+        if (!s.isLeafy()) {
+            s.children.values().forEach(c -> collect(c, out));
+        }
+    }
+
+    private static void walk(Element e, YangSchema.SNode s, List<Object[]> out) {
+        for (YangSchema.MustRule m : s.musts) {
+            out.add(new Object[] {m.xpath(), e});
+        }
+        if (s.isLeafy()) {
+            return;
+        }
+        for (Element c : Xml.children(e)) {
+            YangSchema.SNode cs = s.child(c.getLocalName());
+            if (cs != null) {
+                walk(c, cs, out);
+            }
+        }
+    }
+
+    private static boolean jaxen(String expr, Node context) throws Exception {
+        DOMXPath x = new DOMXPath(expr);
+        XPathFunctionContext fc = new XPathFunctionContext(false);
+        Function current = (ctx, args) -> List.of(context);
+        fc.registerFunction(null, "current", current);
+        x.setFunctionContext(fc);
+        return x.booleanValueOf(context);
+    }
+
+    /** A namespace-less tree as ConfigValidation evaluates, with deliberate collisions. */
+    private static Element randomTree(Random r) {
+        Document d = Xml.newDocument();
+        Element ipmp = d.createElementNS(null, "ipmp");
+        d.appendChild(ipmp);
+        int groups = 1 + r.nextInt(4);
+        for (int g = 0; g < groups; g++) {
+            Element ge = add(ipmp, "group", null);
+            add(ge, "name", "g" + g);
+            int members = 1 + r.nextInt(4);
+            for (int m = 0; m < members; m++) {
+                Element me = add(ge, "member", null);
+                add(me, "name", "m" + r.nextInt(8));
+                add(me, "standby", r.nextBoolean() ? "true" : "false");
+                add(me, "offline", r.nextInt(4) == 0 ? "true" : "false");
+                int tests = r.nextInt(3);
+                for (int t = 0; t < tests; t++) {
+                    add(me, "test-address", r.nextInt(3) == 0 ? "fe80::" + r.nextInt(3) : "192.0.2." + r.nextInt(12));
+                }
+            }
+            int data = r.nextInt(3);
+            for (int k = 0; k < data; k++) {
+                Element de = add(ge, "data-address", null);
+                add(de, "address", "192.0.2." + r.nextInt(12));
+                add(de, "prefix-length", String.valueOf(20 + r.nextInt(16)));
+                add(de, "home-member", "m" + r.nextInt(8));
+            }
+        }
+        return ipmp;
+    }
+
+    private static Element add(Element parent, String name, String text) {
+        Element e = parent.getOwnerDocument().createElementNS(null, name);
+        if (text != null) {
+            e.setTextContent(text);
+        }
+        parent.appendChild(e);
+        return e;
+    }
+}
