@@ -1,6 +1,7 @@
 package ipmpd.agent;
 
 import ipmpd.engine.Engine;
+import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.config.ConfigApplier;
 import ipmpd.engine.config.ConfigException;
 import ipmpd.engine.config.ConfigFiles;
@@ -11,9 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,9 +33,26 @@ public final class ConfigStore {
         this.dir = dir;
     }
 
-    /** The configuration the engine runs now. */
+    /**
+     * The configuration the engine runs now. A member is configured offline when ipmp.conf says
+     * so ({@link #configuredOffline}) and it is OFFLINE; one taken offline at run time (if_mpadm
+     * -d, the NETCONF offline operation) is offline in the state only.
+     */
     public IpmpConfiguration current(Engine engine) {
-        return IpmpConfiguration.of(engine.snapshot());
+        return IpmpConfiguration.of(engine.snapshot(), configuredOffline()::contains);
+    }
+
+    /**
+     * The interfaces configured offline: the "offline IF" lines of ipmp.conf (what the last
+     * commit wrote, or the administrator before the last start or SIGHUP).
+     */
+    public Set<String> configuredOffline() {
+        try {
+            return ConfigFiles.offlineLines(Files.readAllLines(dir.resolve(ConfigFiles.IPMP_CONF),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Set.of();
+        }
     }
 
     /** Checks a candidate without applying it (NETCONF validate, SNMP prepare). */
@@ -47,8 +67,17 @@ public final class ConfigStore {
      * @throws IOException when the files could not be written; the engine keeps the new configuration
      */
     public void commit(Engine engine, IpmpConfiguration next) throws ConfigException, IOException {
-        ConfigApplier.apply(engine, next);
-        persist(engine);
+        EngineSnapshot s = engine.snapshot();
+        Set<String> configured = configuredOffline();
+        Set<String> runtimeOffline = new HashSet<>();
+        for (EngineSnapshot.InterfaceInfo i : s.interfaces()) {
+            if (i.offline() && !configured.contains(i.name())) {
+                runtimeOffline.add(i.name());
+            }
+        }
+        ConfigApplier.apply(engine, IpmpConfiguration.of(s, configured::contains), next, runtimeOffline);
+        Set<String> nowConfigured = next.offlineMembers();
+        writeFiles(ConfigFiles.render(engine.snapshot(), nowConfigured::contains));
     }
 
     /** Applies a change to the current configuration (read, modify, commit). */
@@ -63,7 +92,7 @@ public final class ConfigStore {
      * flush of the directory for all renames and deletions.
      */
     public void persist(Engine engine) throws IOException {
-        writeFiles(ConfigFiles.render(engine.snapshot()));
+        writeFiles(ConfigFiles.render(engine.snapshot(), configuredOffline()::contains));
     }
 
     /** Makes the directory hold exactly these configuration files (and no other hostname files). */
@@ -103,7 +132,7 @@ public final class ConfigStore {
      * directory, flushed, then renamed into place: after a crash it is either whole or absent.
      */
     public void saveRollback(Engine engine) throws IOException {
-        Map<String, List<String>> files = ConfigFiles.render(engine.snapshot());
+        Map<String, List<String>> files = ConfigFiles.render(engine.snapshot(), configuredOffline()::contains);
         Files.createDirectories(dir);
         clearRollback();
         Path temp = Files.createTempDirectory(dir, "." + ROLLBACK_DIR + ".");

@@ -86,6 +86,11 @@ final class Datastores {
         throw RpcError.protocolInvalidValue("unknown datastore " + source);
     }
 
+    /** The members offline by configuration (read on any thread; a file read). */
+    java.util.Set<String> configuredOffline() {
+        return store.configuredOffline();
+    }
+
     synchronized boolean candidateModified() {
         return candidate != null;
     }
