@@ -11,11 +11,16 @@ import ipmpd.engine.config.IpmpConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -95,13 +100,23 @@ public final class ConfigStore {
         writeFiles(ConfigFiles.render(engine.snapshot(), configuredOffline()::contains));
     }
 
+    /** What a file held when this store last wrote or read it, and how it looked on disk then. */
+    private record Known(byte[] content, FileTime modified, long size, Object fileKey) {
+        boolean sameFile(BasicFileAttributes a) {
+            return a.size() == size && a.lastModifiedTime().equals(modified) && Objects.equals(a.fileKey(), fileKey);
+        }
+    }
+
+    /** Files of the directory as last seen (engine thread only). */
+    private final Map<Path, Known> known = new HashMap<>();
+
     /** Makes the directory hold exactly these configuration files (and no other hostname files). */
     private void writeFiles(Map<String, List<String>> files) throws IOException {
         Files.createDirectories(dir);
         Map<Path, List<String>> changed = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> f : files.entrySet()) {
             Path p = dir.resolve(f.getKey());
-            if (!AtomicFiles.holds(p, f.getValue())) {
+            if (!holds(p, f.getValue())) {
                 changed.put(p, f.getValue());
             }
         }
@@ -114,7 +129,47 @@ public final class ConfigStore {
                 }
             }
         }
-        AtomicFiles.writeAll(dir, changed, stale);
+        try {
+            AtomicFiles.writeAll(dir, changed, stale);
+        } finally {
+            changed.keySet().forEach(known::remove);
+            stale.forEach(known::remove);
+        }
+        for (Map.Entry<Path, List<String>> f : changed.entrySet()) {
+            remember(f.getKey(), AtomicFiles.bytes(f.getValue()));
+        }
+    }
+
+    /**
+     * Whether a file holds these lines. A file unchanged on disk since this store last saw it
+     * (same size, modification time and inode) is compared with what it held then; any other is
+     * read (a change by hand is seen as well).
+     */
+    private boolean holds(Path p, List<String> lines) throws IOException {
+        byte[] want = AtomicFiles.bytes(lines);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (java.nio.file.NoSuchFileException e) {
+            known.remove(p);
+            return false;
+        }
+        Known k = known.get(p);
+        if (k != null && k.sameFile(a)) {
+            return Arrays.equals(k.content(), want);
+        }
+        boolean same = AtomicFiles.holds(p, lines);
+        if (same) {
+            known.put(p, new Known(want, a.lastModifiedTime(), a.size(), a.fileKey()));
+        } else {
+            known.remove(p);
+        }
+        return same;
+    }
+
+    private void remember(Path p, byte[] content) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        known.put(p, new Known(content, a.lastModifiedTime(), a.size(), a.fileKey()));
     }
 
     // ------------------------------------------------------------------ confirmed commit (RFC 6241 8.4)
