@@ -130,6 +130,15 @@ class RawSessionTest {
     }
 
     @Test
+    void sshCiphersAndMacsComeFromTheJdk() throws Exception {
+        // AES-NI and SHA intrinsics: Bouncy Castle's pure Java versions cost a third of a large get
+        assertEquals("SunJCE", org.apache.sshd.common.util.security.SecurityUtils.getCipher("AES/CTR/NoPadding")
+                .getProvider().getName());
+        assertEquals("SunJCE", org.apache.sshd.common.util.security.SecurityUtils.getMac("HmacSHA256")
+                .getProvider().getName());
+    }
+
+    @Test
     void helloWithSessionIdIsRefused() throws Exception {
         try (Wire w = new Wire("netconf")) {
             w.next();
