@@ -128,7 +128,7 @@ public final class NetconfServer implements AutoCloseable {
      * and SHA intrinsics); Bouncy Castle stays for the rest (key formats, signatures). An
      * administrator's -D settings win.
      */
-    private static void preferJdkCiphers() {
+    static void preferJdkCiphers() {
         String base = "org.apache.sshd.security.provider.BC.";
         String defaultProvider = "org.apache.sshd.security.defaultProvider";
         if (System.getProperty(base + "Cipher") != null || System.getProperty(base + "Mac") != null
