@@ -74,6 +74,46 @@ expect_error(rpc(OFF % (IPMP, "tst1")), "operation-failed", "already-offline", o
 ok(rpc(UNDO % (IPMP, "tst1")), UNDO % (IPMP, "tst1"))
 expect_error(rpc(UNDO % (IPMP, "tst1")), "operation-failed", "not-offline", op_xml=UNDO % (IPMP, "tst1"))
 expect_error(rpc(OFF % (IPMP, "tst2")), "invalid-value", "not-in-group", op_xml=OFF % (IPMP, "tst2"))
+
+
+# offline at run time (the operation) and offline by configuration (the leaf) are distinct
+def member_leaf(reply, member, leaf):
+    _, data = data_of(ok(reply))
+    found = data.xpath("ip:ipmp/ip:group/ip:member[ip:name='%s']/ip:%s/text()" % (member, leaf), namespaces=nclib.NS)
+    check(len(found) == 1, "%s of %s: %s" % (leaf, member, found))
+    return found[0]
+
+
+def member_cfg(value):
+    return ('<config xmlns="%s"><ipmp xmlns="%s"><group><name>g0</name><member><name>tst1</name>'
+            '<offline>%s</offline></member></group></ipmp></config>' % (nclib.BASE, IPMP, value))
+
+
+ok(rpc(OFF % (IPMP, "tst1")))
+check(member_leaf(b.get_config(source="running"), "tst1", "offline") == "false", "run-time offline not in running")
+check(member_leaf(b.get(), "tst1", "offline") == "false", "run-time offline not in the config leaf of get")
+check(member_leaf(b.get(), "tst1", "state") == "offline", "run-time offline in the state")
+# a commit of something else does not make it configuration
+ok(b.edit_config(target="candidate", config=member_cfg("false")))
+ok(b.commit())
+check(member_leaf(b.get_config(source="running"), "tst1", "offline") == "false", "still not in running")
+check(member_leaf(b.get(), "tst1", "state") == "offline", "still offline in the state")
+ok(rpc(UNDO % (IPMP, "tst1")))
+check(member_leaf(b.get(), "tst1", "state") != "offline", "undone")
+
+ok(b.edit_config(target="candidate", config=member_cfg("true")))
+ok(b.commit())
+check(member_leaf(b.get_config(source="running"), "tst1", "offline") == "true", "configured offline in running")
+check(member_leaf(b.get(), "tst1", "state") == "offline", "configured offline in the state")
+with open(os.path.join(os.path.dirname(nclib.args.users), "ipmp.conf")) as f:
+    conf = f.read()
+check("offline tst1" in conf.split("\n"), "configured offline kept in ipmp.conf: " + conf)
+e = expect_error(rpc(UNDO % (IPMP, "tst1")), "operation-failed", "configured-offline", op_xml=UNDO % (IPMP, "tst1"))
+check("set its offline leaf to false" in e.message, e.message)
+expect_error(rpc(OFF % (IPMP, "tst0")), "operation-failed", "minimum-redundancy", op_xml=OFF % (IPMP, "tst0"))
+ok(b.edit_config(target="candidate", config=member_cfg("false")))
+ok(b.commit())
+check(member_leaf(b.get(), "tst1", "state") != "offline", "configured offline removed")
 expect_error(rpc('<offline xmlns="%s"/>' % IPMP), "missing-element")
 expect_error(rpc(OFF % (IPMP, "a/b")), "invalid-value")
 b.close_session()

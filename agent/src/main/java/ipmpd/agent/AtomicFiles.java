@@ -104,7 +104,8 @@ public final class AtomicFiles {
         }
     }
 
-    private static byte[] bytes(List<String> lines) {
+    /** The bytes {@link #write} writes for these lines. */
+    static byte[] bytes(List<String> lines) {
         StringBuilder b = new StringBuilder();
         for (String l : lines) {
             b.append(l).append('\n');

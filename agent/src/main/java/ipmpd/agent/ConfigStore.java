@@ -1,6 +1,7 @@
 package ipmpd.agent;
 
 import ipmpd.engine.Engine;
+import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.config.ConfigApplier;
 import ipmpd.engine.config.ConfigException;
 import ipmpd.engine.config.ConfigFiles;
@@ -10,10 +11,17 @@ import ipmpd.engine.config.IpmpConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,9 +38,26 @@ public final class ConfigStore {
         this.dir = dir;
     }
 
-    /** The configuration the engine runs now. */
+    /**
+     * The configuration the engine runs now. A member is configured offline when ipmp.conf says
+     * so ({@link #configuredOffline}) and it is OFFLINE; one taken offline at run time (if_mpadm
+     * -d, the NETCONF offline operation) is offline in the state only.
+     */
     public IpmpConfiguration current(Engine engine) {
-        return IpmpConfiguration.of(engine.snapshot());
+        return IpmpConfiguration.of(engine.snapshot(), configuredOffline()::contains);
+    }
+
+    /**
+     * The interfaces configured offline: the "offline IF" lines of ipmp.conf (what the last
+     * commit wrote, or the administrator before the last start or SIGHUP).
+     */
+    public Set<String> configuredOffline() {
+        try {
+            return ConfigFiles.offlineLines(Files.readAllLines(dir.resolve(ConfigFiles.IPMP_CONF),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Set.of();
+        }
     }
 
     /** Checks a candidate without applying it (NETCONF validate, SNMP prepare). */
@@ -47,8 +72,17 @@ public final class ConfigStore {
      * @throws IOException when the files could not be written; the engine keeps the new configuration
      */
     public void commit(Engine engine, IpmpConfiguration next) throws ConfigException, IOException {
-        ConfigApplier.apply(engine, next);
-        persist(engine);
+        EngineSnapshot s = engine.snapshot();
+        Set<String> configured = configuredOffline();
+        Set<String> runtimeOffline = new HashSet<>();
+        for (EngineSnapshot.InterfaceInfo i : s.interfaces()) {
+            if (i.offline() && !configured.contains(i.name())) {
+                runtimeOffline.add(i.name());
+            }
+        }
+        ConfigApplier.apply(engine, IpmpConfiguration.of(s, configured::contains), next, runtimeOffline);
+        Set<String> nowConfigured = next.offlineMembers();
+        writeFiles(ConfigFiles.render(engine.snapshot(), nowConfigured::contains));
     }
 
     /** Applies a change to the current configuration (read, modify, commit). */
@@ -63,8 +97,18 @@ public final class ConfigStore {
      * flush of the directory for all renames and deletions.
      */
     public void persist(Engine engine) throws IOException {
-        writeFiles(ConfigFiles.render(engine.snapshot()));
+        writeFiles(ConfigFiles.render(engine.snapshot(), configuredOffline()::contains));
     }
+
+    /** What a file held when this store last wrote or read it, and how it looked on disk then. */
+    private record Known(byte[] content, FileTime modified, long size, Object fileKey) {
+        boolean sameFile(BasicFileAttributes a) {
+            return a.size() == size && a.lastModifiedTime().equals(modified) && Objects.equals(a.fileKey(), fileKey);
+        }
+    }
+
+    /** Files of the directory as last seen (engine thread only). */
+    private final Map<Path, Known> known = new HashMap<>();
 
     /** Makes the directory hold exactly these configuration files (and no other hostname files). */
     private void writeFiles(Map<String, List<String>> files) throws IOException {
@@ -72,7 +116,7 @@ public final class ConfigStore {
         Map<Path, List<String>> changed = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> f : files.entrySet()) {
             Path p = dir.resolve(f.getKey());
-            if (!AtomicFiles.holds(p, f.getValue())) {
+            if (!holds(p, f.getValue())) {
                 changed.put(p, f.getValue());
             }
         }
@@ -85,7 +129,47 @@ public final class ConfigStore {
                 }
             }
         }
-        AtomicFiles.writeAll(dir, changed, stale);
+        try {
+            AtomicFiles.writeAll(dir, changed, stale);
+        } finally {
+            changed.keySet().forEach(known::remove);
+            stale.forEach(known::remove);
+        }
+        for (Map.Entry<Path, List<String>> f : changed.entrySet()) {
+            remember(f.getKey(), AtomicFiles.bytes(f.getValue()));
+        }
+    }
+
+    /**
+     * Whether a file holds these lines. A file unchanged on disk since this store last saw it
+     * (same size, modification time and inode) is compared with what it held then; any other is
+     * read (a change by hand is seen as well).
+     */
+    private boolean holds(Path p, List<String> lines) throws IOException {
+        byte[] want = AtomicFiles.bytes(lines);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (java.nio.file.NoSuchFileException e) {
+            known.remove(p);
+            return false;
+        }
+        Known k = known.get(p);
+        if (k != null && k.sameFile(a)) {
+            return Arrays.equals(k.content(), want);
+        }
+        boolean same = AtomicFiles.holds(p, lines);
+        if (same) {
+            known.put(p, new Known(want, a.lastModifiedTime(), a.size(), a.fileKey()));
+        } else {
+            known.remove(p);
+        }
+        return same;
+    }
+
+    private void remember(Path p, byte[] content) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        known.put(p, new Known(content, a.lastModifiedTime(), a.size(), a.fileKey()));
     }
 
     // ------------------------------------------------------------------ confirmed commit (RFC 6241 8.4)
@@ -103,7 +187,7 @@ public final class ConfigStore {
      * directory, flushed, then renamed into place: after a crash it is either whole or absent.
      */
     public void saveRollback(Engine engine) throws IOException {
-        Map<String, List<String>> files = ConfigFiles.render(engine.snapshot());
+        Map<String, List<String>> files = ConfigFiles.render(engine.snapshot(), configuredOffline()::contains);
         Files.createDirectories(dir);
         clearRollback();
         Path temp = Files.createTempDirectory(dir, "." + ROLLBACK_DIR + ".");

@@ -146,22 +146,31 @@ final class DataTree {
         if (s.isLeafy()) {
             return;
         }
-        List<Element> sorted = new ArrayList<>(kids);
-        sorted.sort(Comparator.comparingInt(c -> {
-            SNode cs = s.child(c.getLocalName());
-            if (cs == null) {
-                return Integer.MAX_VALUE;
+        // rank each child once (schema order, keys first); most trees are already in order
+        int n = kids.size();
+        int[] rank = new int[n];
+        SNode[] schemaOf = new SNode[n];
+        boolean inOrder = true;
+        for (int k = 0; k < n; k++) {
+            SNode cs = s.child(kids.get(k).getLocalName());
+            schemaOf[k] = cs;
+            rank[k] = cs == null ? Integer.MAX_VALUE : cs.isKey() ? -1000 + s.keys.indexOf(cs.name) : cs.index;
+            inOrder &= k == 0 || rank[k - 1] <= rank[k];
+        }
+        if (!inOrder) {
+            Integer[] order = new Integer[n];
+            for (int k = 0; k < n; k++) {
+                order[k] = k;
             }
-            return cs.isKey() ? -1000 + s.keys.indexOf(cs.name) : cs.index;
-        }));
-        boolean inOrder = sorted.equals(kids);
-        for (Element c : sorted) {
-            if (!inOrder) {
-                e.appendChild(c); // moves it to the end
+            java.util.Arrays.sort(order, Comparator.comparingInt(k -> rank[k])); // stable
+            for (Integer k : order) {
+                e.appendChild(kids.get(k)); // moves it to the end
             }
-            SNode cs = s.child(c.getLocalName());
+        }
+        for (int k = 0; k < n; k++) {
+            SNode cs = schemaOf[k];
             if (cs != null && !cs.isLeafy()) {
-                normalize(c, cs);
+                normalize(kids.get(k), cs);
             }
         }
     }

@@ -86,6 +86,11 @@ final class Datastores {
         throw RpcError.protocolInvalidValue("unknown datastore " + source);
     }
 
+    /** The members offline by configuration (read on any thread; a file read). */
+    java.util.Set<String> configuredOffline() {
+        return store.configuredOffline();
+    }
+
     synchronized boolean candidateModified() {
         return candidate != null;
     }
@@ -201,7 +206,16 @@ final class Datastores {
     /** The same, with the running configuration already read. */
     private IpmpConfiguration validateFully(Element ipmp, List<RpcError> earlier, IpmpConfiguration running)
             throws RpcError, RpcError.Many {
-        List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
+        return validateFully(ipmp, earlier, running, false);
+    }
+
+    /**
+     * @param structureChecked the tree passed {@link ConfigValidation#checkStructure} already and
+     *        has not changed since (the candidate: every edit-config and copy-config checks it)
+     */
+    private IpmpConfiguration validateFully(Element ipmp, List<RpcError> earlier, IpmpConfiguration running,
+                                            boolean structureChecked) throws RpcError, RpcError.Many {
+        List<RpcError> errs = ipmp == null || structureChecked ? List.of() : validation.checkStructure(ipmp);
         if (errs.isEmpty()) {
             errs = validation.checkSemantics(ipmp);
         }
@@ -343,7 +357,7 @@ final class Datastores {
         }
         IpmpConfiguration before = running();
         Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
-        IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before);
+        IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before, true);
         boolean saved = confirmed && !pending;
         if (saved) {
             saveRollback();

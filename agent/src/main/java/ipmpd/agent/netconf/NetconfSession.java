@@ -550,15 +550,16 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         if (filter != null) {
             d.appendChild(all);
         }
-        record Snap(EngineSnapshot s, Instant wall) {
+        record Snap(EngineSnapshot s, Instant wall, java.util.Set<String> configuredOffline) {
         }
         Snap snap;
         try {
-            snap = server.loop().call(() -> new Snap(server.loop().engine().snapshot(), Instant.now()));
+            snap = server.loop().call(() -> new Snap(server.loop().engine().snapshot(), Instant.now(),
+                    server.datastores().configuredOffline()));
         } catch (Exception e) {
             throw RpcError.failed("cannot read the engine state: " + e);
         }
-        all.appendChild(StateXml.build(d, server.schema(), snap.s(), snap.wall()));
+        all.appendChild(StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains));
         Datastores ds = server.datastores();
         all.appendChild(server.monitoring().netconfState(d, ds.locks(), ds.candidateModified(), server.sessionInfos()));
         all.appendChild(server.monitoring().yangLibrary(d));
@@ -706,10 +707,22 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 if (off) {
                     server.loop().engine().offline(name);
                 } else {
+                    EngineSnapshot s = server.loop().engine().snapshot();
+                    boolean offline = s.iface(name).map(EngineSnapshot.InterfaceInfo::offline).orElse(false);
+                    if (offline && server.datastores().configuredOffline().contains(name)) {
+                        // offline by configuration: undoing it at run time would leave running and
+                        // the state disagreeing (and the next restart would take it offline again)
+                        throw new RpcError(RpcError.Type.APPLICATION, "operation-failed", "interface " + name
+                                + " is offline in the configuration: set its offline leaf to false (edit-config) "
+                                + "to bring it back", "configured-offline", null,
+                                java.util.Map.of("bad-element", "interface"));
+                    }
                     server.loop().engine().undoOffline(name);
                 }
                 return null;
             });
+        } catch (RpcError e) {
+            throw e;
         } catch (AdminException e) {
             String appTag = AppTags.forMessage(e.getMessage(), null);
             String tag = "not-in-group".equals(appTag) ? "invalid-value" : "operation-failed";

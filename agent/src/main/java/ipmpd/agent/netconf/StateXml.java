@@ -41,7 +41,16 @@ final class StateXml {
      *        monotonic nanoseconds)
      */
     static Element build(Document doc, YangSchema schema, EngineSnapshot s, Instant wallAtSnapshot) {
-        IpmpConfiguration config = IpmpConfiguration.of(s);
+        return build(doc, schema, s, wallAtSnapshot, name -> true);
+    }
+
+    /**
+     * @param configuredOffline which OFFLINE members are offline by configuration (the config
+     *        leaf); the others are offline at run time only, shown in the state leaves
+     */
+    static Element build(Document doc, YangSchema schema, EngineSnapshot s, Instant wallAtSnapshot,
+                         java.util.function.Predicate<String> configuredOffline) {
+        IpmpConfiguration config = IpmpConfiguration.of(s, configuredOffline);
         Element ipmp = ConfigXml.toXml(doc, config);
         java.util.Map<String, InterfaceInfo> ifaces = new java.util.HashMap<>();
         for (InterfaceInfo i : s.interfaces()) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -118,6 +119,8 @@ class NetconfClientTest {
         NetconfFixture.Run r = f.python("access.py", 50, null, "--users",
                 f.configDir.resolve("netconf-users").toString());
         assertOk(r);
+        // offline at run time never reached ipmp.conf (access.py saw the configured one there)
+        assertFalse(f.read("ipmp.conf").lines().anyMatch(l -> l.startsWith("offline ")), f.read("ipmp.conf"));
         assertTrue(f.logged.stream().anyMatch(l -> l.contains("password authentication failed for admin")),
                 f.logged.toString());
         // the offline was undone: both members work again

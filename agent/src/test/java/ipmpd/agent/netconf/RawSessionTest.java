@@ -129,6 +129,28 @@ class RawSessionTest {
         return "<rpc xmlns=\"" + BASE + "\" message-id=\"" + id + "\">" + body + "</rpc>";
     }
 
+    /** Run in a fresh JVM by the test below: MINA's choice as the daemon's JVM makes it. */
+    static final class CipherChoice {
+        public static void main(String[] args) throws Exception {
+            NetconfServer.preferJdkCiphers();
+            System.out.println(org.apache.sshd.common.util.security.SecurityUtils.getCipher("AES/CTR/NoPadding")
+                    .getProvider().getName() + " " + org.apache.sshd.common.util.security.SecurityUtils
+                    .getMac("HmacSHA256").getProvider().getName());
+        }
+    }
+
+    @Test
+    void sshCiphersAndMacsComeFromTheJdk() throws Exception {
+        // AES-NI and SHA intrinsics: Bouncy Castle's pure Java versions cost a third of a large get.
+        // A fresh JVM: this one's MINA already chose providers for the test clients.
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                CipherChoice.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(out.lines().anyMatch(l -> l.equals("SunJCE SunJCE")), out);
+    }
+
     @Test
     void helloWithSessionIdIsRefused() throws Exception {
         try (Wire w = new Wire("netconf")) {

@@ -26,16 +26,33 @@ public final class ConfigApplier {
 
     /** Validates and applies; on any refusal the engine is back where it was. */
     public static void apply(Engine engine, IpmpConfiguration target) throws ConfigException {
+        apply(engine, IpmpConfiguration.of(engine.snapshot()), target, java.util.Set.of());
+    }
+
+    /**
+     * Validates and applies, from {@code before} (the configuration the engine runs, as
+     * {@link IpmpConfiguration#of(ipmpd.engine.EngineSnapshot, java.util.function.Predicate)}
+     * reads it) to {@code target}. Members in {@code runtimeOffline} are OFFLINE without being
+     * configured offline: they stay OFFLINE, and a target configuring them offline only adopts
+     * that. On any refusal the engine is back where it was.
+     */
+    public static void apply(Engine engine, IpmpConfiguration before, IpmpConfiguration target,
+                             java.util.Set<String> runtimeOffline) throws ConfigException {
         List<ConfigProblem> problems = ConfigValidator.validate(target);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        IpmpConfiguration before = IpmpConfiguration.of(engine.snapshot());
+        java.util.Set<String> newlyOffline = new java.util.HashSet<>(target.offlineMembers());
+        newlyOffline.removeAll(runtimeOffline);
         try {
-            transition(engine, before, target);
+            transition(engine, before, target, runtimeOffline);
         } catch (AdminException e) {
             try {
-                transition(engine, IpmpConfiguration.of(engine.snapshot()), before);
+                // now configured offline: what was, and what this transition took offline
+                java.util.Set<String> configured = new java.util.HashSet<>(before.offlineMembers());
+                configured.addAll(newlyOffline);
+                transition(engine, IpmpConfiguration.of(engine.snapshot(), configured::contains), before,
+                        runtimeOffline);
             } catch (AdminException rollbackFailed) {
                 e.addSuppressed(rollbackFailed);
             }
@@ -44,8 +61,8 @@ public final class ConfigApplier {
         }
     }
 
-    private static void transition(Engine e, IpmpConfiguration fromConfig, IpmpConfiguration toConfig)
-            throws AdminException {
+    private static void transition(Engine e, IpmpConfiguration fromConfig, IpmpConfiguration toConfig,
+                                   java.util.Set<String> runtimeOffline) throws AdminException {
         Indexed from = new Indexed(fromConfig);
         Indexed to = new Indexed(toConfig);
         if (!from.global().equals(to.global())) {
@@ -126,7 +143,7 @@ public final class ConfigApplier {
         for (GroupConfig g : to.groups()) {
             for (MemberConfig m : g.members()) {
                 Optional<MemberConfig> prev = memberIn(from, g.name(), m.name());
-                if (m.offline() && (prev.isEmpty() || !prev.get().offline())) {
+                if (m.offline() && (prev.isEmpty() || !prev.get().offline()) && !runtimeOffline.contains(m.name())) {
                     toOffline.add(m.name());
                 }
             }

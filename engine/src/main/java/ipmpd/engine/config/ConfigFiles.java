@@ -33,6 +33,15 @@ public final class ConfigFiles {
 
     /** File name -> lines, for every file the configuration needs. */
     public static Map<String, List<String>> render(EngineSnapshot s) {
+        return render(s, name -> true);
+    }
+
+    /**
+     * The same, with "offline IF" in ipmp.conf only for OFFLINE interfaces that
+     * {@code configuredOffline} accepts (an interface taken offline at run time stays out: like
+     * if_mpadm -d on Solaris, it does not survive a restart).
+     */
+    public static Map<String, List<String>> render(EngineSnapshot s, java.util.function.Predicate<String> configuredOffline) {
         Map<String, List<String>> files = new LinkedHashMap<>();
         files.put(MPATHD, MpathdFile.render(s.config()));
         // data addresses by home interface, in the order the interfaces hold them
@@ -64,7 +73,7 @@ public final class ConfigFiles {
             }
         }
         for (InterfaceInfo i : s.interfaces()) {
-            if (i.offline()) {
+            if (i.offline() && configuredOffline.test(i.name())) {
                 conf.add("offline " + i.name());
             }
         }
@@ -157,6 +166,19 @@ public final class ConfigFiles {
             }
         }
         return problems;
+    }
+
+    /** The interfaces named by "offline IF" lines of ipmp.conf. */
+    public static java.util.Set<String> offlineLines(List<String> lines) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String raw : lines) {
+            int hash = raw.indexOf('#');
+            List<String> w = Tokenizer.split(hash >= 0 ? raw.substring(0, hash) : raw);
+            if (w.size() == 2 && w.get(0).equals("offline")) {
+                out.add(w.get(1));
+            }
+        }
+        return out;
     }
 
     private static void need(List<String> w, int n) throws AdminException {

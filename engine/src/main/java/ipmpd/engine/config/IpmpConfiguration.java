@@ -50,8 +50,47 @@ public record IpmpConfiguration(EngineConfig global, List<GroupConfig> groups) {
         return groups.stream().filter(g -> g.member(member).isPresent()).findFirst();
     }
 
-    /** The configuration the engine currently runs. */
+    /** The members configured offline. */
+    public java.util.Set<String> offlineMembers() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (GroupConfig g : groups) {
+            for (MemberConfig m : g.members()) {
+                if (m.offline()) {
+                    out.add(m.name());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The same configuration with exactly the members {@code offline} holds configured offline. */
+    public IpmpConfiguration withOffline(java.util.function.Predicate<String> offline) {
+        List<GroupConfig> gs = new ArrayList<>(groups.size());
+        for (GroupConfig g : groups) {
+            List<MemberConfig> ms = new ArrayList<>(g.members().size());
+            for (MemberConfig m : g.members()) {
+                boolean off = offline.test(m.name());
+                ms.add(off == m.offline() ? m : new MemberConfig(m.name(), m.standby(), off, m.testAddresses()));
+            }
+            gs.add(new GroupConfig(g.name(), List.copyOf(ms), g.dataAddresses(), g.targets()));
+        }
+        return new IpmpConfiguration(global, List.copyOf(gs));
+    }
+
+    /**
+     * The configuration the engine currently runs, every OFFLINE member taken as configured
+     * offline (see {@link #of(EngineSnapshot, java.util.function.Predicate)}).
+     */
     public static IpmpConfiguration of(EngineSnapshot s) {
+        return of(s, name -> true);
+    }
+
+    /**
+     * The configuration the engine currently runs. An OFFLINE member is configured offline only
+     * when {@code configuredOffline} says so: taken offline at run time (if_mpadm -d, the NETCONF
+     * offline operation, a duplicate hardware address) it is offline in the state only.
+     */
+    public static IpmpConfiguration of(EngineSnapshot s, java.util.function.Predicate<String> configuredOffline) {
         List<GroupConfig> groups = new ArrayList<>();
         java.util.Map<String, EngineSnapshot.InterfaceInfo> byName = new java.util.HashMap<>();
         for (EngineSnapshot.InterfaceInfo i : s.interfaces()) {
@@ -91,7 +130,8 @@ public record IpmpConfiguration(EngineConfig global, List<GroupConfig> groups) {
                         break;
                     }
                 }
-                members.add(new MemberConfig(m, i.standby(), i.offline(), List.copyOf(tests)));
+                members.add(new MemberConfig(m, i.standby(), i.offline() && configuredOffline.test(m),
+                        List.copyOf(tests)));
             }
             List<DataAddress> data = new ArrayList<>(dataByGroup.getOrDefault(g.name(), List.of()));
             data.sort(java.util.Comparator.comparing((DataAddress d) -> Family.of(d.address()))
