@@ -400,14 +400,13 @@ public final class Engine {
 
     /** A host answered the all-hosts echo sent through a member. */
     public void discoveryReply(String ifname, Family family, InetAddress from) {
-        changed();
         Phyint p = phyints.get(ifname);
         if (p == null || isLocalAddress(from)) {
             return;
         }
         Instance i = p.instance(family);
         if (i != null) {
-            i.prober.onDiscoveryReply(from);
+            probeStep(p, () -> i.prober.onDiscoveryReply(from)); // mostly a target already known
         }
     }
 

@@ -296,7 +296,8 @@ public final class SnmpAgent implements AutoCloseable {
         NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession, vacm,
                 snmpv2.getSysUpTime(), targets, notifications, communityMib);
 
-        configureVacm(vacm, users);
+        StaticViews fastVacm = new StaticViews(vacm);
+        configureVacm(vacm, fastVacm, users);
         configureCommunities(communityMib, vacm, engineId, settings);
         configureDestinations(targets, notifications, users, settings);
 
@@ -355,7 +356,8 @@ public final class SnmpAgent implements AutoCloseable {
         workers = ThreadPool.create("ipmpd-snmp", settings.workers());
         agent.setWorkerPool(workers);
         agent.setInternalRequestTimeout(settings.requestTimeoutMs());
-        agent.setVacm(vacm);
+        fastVacm.seal();
+        agent.setVacm(fastVacm);
         agent.addMOServer(server);
         agent.setCoexistenceProvider(inboundCommunities(communityMib, settings.community()));
         agent.setNotificationOriginator(originator);
@@ -384,20 +386,22 @@ public final class SnmpAgent implements AutoCloseable {
                 + "; " + settings.traps().size() + " notification destination(s)");
     }
 
-    private static void view(VacmMIB vacm, OctetString view, OID... subtrees) {
+    private static void view(VacmMIB vacm, StaticViews fast, OctetString view, OID... subtrees) {
         for (OID o : subtrees) {
             vacm.addViewTreeFamily(view, o, new OctetString(), MutableVACM.VACM_VIEW_INCLUDED, StorageType.readOnly);
+            fast.family(view, o, true);
         }
         // SNMP4J-CONFIG-MIB exposes (and can trigger) snmp4j's persistence: never in any view.
         vacm.addViewTreeFamily(view, SNMP4J, new OctetString(), MutableVACM.VACM_VIEW_EXCLUDED, StorageType.readOnly);
+        fast.family(view, SNMP4J, false);
     }
 
-    private static void configureVacm(VacmMIB vacm, List<SnmpUsers.User> users) {
-        view(vacm, VIEW_READ, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB);
-        view(vacm, VIEW_READ_ADMIN, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB, SNMP_TARGET_MIB,
+    private static void configureVacm(VacmMIB vacm, StaticViews fast, List<SnmpUsers.User> users) {
+        view(vacm, fast, VIEW_READ, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB);
+        view(vacm, fast, VIEW_READ_ADMIN, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB, SNMP_TARGET_MIB,
                 SNMP_NOTIFICATION_MIB);
-        view(vacm, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB);
-        view(vacm, VIEW_NOTIFY, IpmpMib.MIB, INTERFACES, IF_MIB, SYSTEM, SNMP_TRAPS, SNMP_TRAP_OBJECTS);
+        view(vacm, fast, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB);
+        view(vacm, fast, VIEW_NOTIFY, IpmpMib.MIB, INTERFACES, IF_MIB, SYSTEM, SNMP_TRAPS, SNMP_TRAP_OBJECTS);
         OctetString none = new OctetString();
         vacm.addAccess(GROUP_RO, new OctetString(), SecurityModel.SECURITY_MODEL_USM, SecurityLevel.AUTH_PRIV,
                 MutableVACM.VACM_MATCH_EXACT, VIEW_READ, none, VIEW_NOTIFY, StorageType.readOnly);
