@@ -10,6 +10,7 @@ import org.snmp4j.CommandResponderEvent;
 import org.snmp4j.MessageDispatcherImpl;
 import org.snmp4j.PDU;
 import org.snmp4j.Snmp;
+import org.snmp4j.Target;
 import org.snmp4j.TransportMapping;
 import org.snmp4j.agent.CommandProcessor;
 import org.snmp4j.agent.DefaultMOServer;
@@ -53,6 +54,7 @@ import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.UdpAddress;
 import org.snmp4j.smi.VariableBinding;
 import org.snmp4j.transport.DefaultUdpTransportMapping;
+import org.snmp4j.util.PDUFactory;
 import org.snmp4j.util.ThreadPool;
 
 import java.io.IOException;
@@ -235,7 +237,17 @@ public final class SnmpAgent implements AutoCloseable {
         }
         SecurityModels models = new SecurityModels();
         models.addSecurityModel(usm);
-        MPv3 mpv3 = new MPv3(engineState.engineId(), null, protocols, models, counters);
+        MPv3 mpv3 = new MPv3(engineState.engineId(), new PDUFactory() {
+            @Override
+            public PDU createPDU(Target<?> target) {
+                return new SizedScopedPDU();
+            }
+
+            @Override
+            public PDU createPDU(MessageProcessingModel model) {
+                return new SizedScopedPDU();
+            }
+        }, protocols, models, counters);
         SecurityModels notifyModels = new SecurityModels();
         notifyModels.addSecurityModel(notifyUsm);
         MPv3 notifyMpv3 = new MPv3(engineState.engineId(), null, protocols, notifyModels, counters);
