@@ -1798,4 +1798,14 @@ public final class Engine {
     public EngineSnapshot snapshot() {
         return EngineSnapshot.of(this);
     }
+
+    /** The part of {@link #snapshot()} about an interface: its whole group, or itself when in none. */
+    public EngineSnapshot snapshotOfInterface(String ifname) {
+        return EngineSnapshot.partOf(this, ifname);
+    }
+
+    /** The part of {@link #snapshot()} about a group: the group, its members and its data addresses. */
+    public EngineSnapshot snapshotOfGroup(String group) {
+        return EngineSnapshot.partOfGroup(this, group);
+    }
 }

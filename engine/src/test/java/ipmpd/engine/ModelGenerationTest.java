@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * the same: after every engine step of random event sequences, a snapshot that differs (statistics
  * aside) from the previous step's comes with a new generation, and one that differs at all with a
  * new statistics generation. And the generation does not move while nothing but probe statistics
- * changes (else the agents would rebuild at every probe).
+ * changes (else the agents would rebuild at every probe). Along the way, the parts of the snapshot
+ * that notifications read (one interface's or one group's) agree with the whole snapshot.
  */
 class ModelGenerationTest {
 
@@ -69,6 +70,7 @@ class ModelGenerationTest {
         public void run() {
             Engine e = s.engine();
             EngineSnapshot now = e.snapshot();
+            checkParts(e, now);
             EngineSnapshot nowModel = withoutStatistics(now);
             steps++;
             if (!nowModel.equals(model)) {
@@ -85,6 +87,28 @@ class ModelGenerationTest {
         private static EngineSnapshot withoutTime(EngineSnapshot s) {
             return new EngineSnapshot(0, s.config(), s.groups(), s.interfaces(), s.addresses());
         }
+    }
+
+    /** The parts the notifications read are the full snapshot's, filtered to one group. */
+    static void checkParts(Engine e, EngineSnapshot full) {
+        for (InterfaceInfo i : full.interfaces()) {
+            EngineSnapshot part = e.snapshotOfInterface(i.name());
+            EngineSnapshot expected = i.group() == null
+                    ? new EngineSnapshot(part.takenAtNs(), full.config(), List.of(), List.of(i), List.of())
+                    : partOfGroup(full, i.group(), part.takenAtNs());
+            assertEquals(expected, part, "the part of " + i.name());
+        }
+        for (EngineSnapshot.GroupInfo g : full.groups()) {
+            EngineSnapshot part = e.snapshotOfGroup(g.name());
+            assertEquals(partOfGroup(full, g.name(), part.takenAtNs()), part, "the part of group " + g.name());
+        }
+    }
+
+    private static EngineSnapshot partOfGroup(EngineSnapshot full, String group, long at) {
+        return new EngineSnapshot(at, full.config(),
+                full.groups().stream().filter(g -> g.name().equals(group)).toList(),
+                full.interfaces().stream().filter(i -> group.equals(i.group())).toList(),
+                full.addresses().stream().filter(a -> group.equals(a.group())).toList());
     }
 
     @Test

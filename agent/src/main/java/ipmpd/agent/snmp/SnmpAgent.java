@@ -384,7 +384,17 @@ public final class SnmpAgent implements AutoCloseable {
                 bound.add(u);
             }
         }
-        notifier = new IpmpNotifier(model, () -> loop.engine().snapshot(), originator, log);
+        notifier = new IpmpNotifier(model, new IpmpNotifier.Parts() {
+            @Override
+            public ipmpd.engine.EngineSnapshot ofInterface(String ifname) {
+                return engine.snapshotOfInterface(ifname);
+            }
+
+            @Override
+            public ipmpd.engine.EngineSnapshot ofGroup(String group) {
+                return engine.snapshotOfGroup(group);
+            }
+        }, originator, log);
         notifier.primeConfiguredFdt(loop.call(() -> loop.engine().config().failureDetectionTimeMs()));
         listeners.add(notifier);
         notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);

@@ -226,13 +226,20 @@ final class SnmpModel implements LiveObjects.Views {
     }
 
     /**
-     * A view for a notification, built on the engine's thread from a snapshot of that moment:
-     * group indexes are bound as usual, the module's change tracking is left to the views of
-     * requests (it compares whole snapshots, too slow for the notification path).
+     * A view for a notification, built on the engine's thread from the part of the model it is
+     * about, at that moment: new groups get their index as usual; the module's change tracking is
+     * left to the views of requests (it compares whole snapshots, too slow for notifications).
      */
     View eventView(EngineSnapshot s) {
         synchronized (lock) {
-            bindGroups(s);
+            // a part of the model: bind new groups, leave the others' bindings to the full views
+            List<GroupInfo> sorted = new java.util.ArrayList<>(s.groups());
+            sorted.sort(java.util.Comparator.comparing(GroupInfo::name));
+            for (GroupInfo g : sorted) {
+                if (!indexByName.containsKey(g.name())) {
+                    bind(allocate(), g.name());
+                }
+            }
             return build(s, -1, -1);
         }
     }
