@@ -152,6 +152,11 @@ public final class Engine {
 
     /** Runs a probe step of a member, counting it as a model change only when its group's model (statistics aside) changed. */
     private void probeStep(Phyint p, Runnable step) {
+        modelStep(p, step);
+    }
+
+    /** Runs a step about one member, counting it as a model change only when its group's model (statistics aside) changed. */
+    private void modelStep(Phyint p, Runnable step) {
         long before = ModelSignature.of(this, p);
         try {
             step.run();
@@ -211,8 +216,17 @@ public final class Engine {
 
     /** A NIC exists, or its hardware address changed. */
     public void nicAdded(String name, int ifindex, boolean running, byte[] mac) {
-        changed();
         Phyint known = phyints.get(name);
+        if (known != null && known.present) {
+            // the platform reports known NICs again (any attribute change): a model change only if it changed the group
+            modelStep(known, () -> nicAdded1(known, name, ifindex, running, mac));
+        } else {
+            changed();
+            nicAdded1(known, name, ifindex, running, mac);
+        }
+    }
+
+    private void nicAdded1(Phyint known, String name, int ifindex, boolean running, byte[] mac) {
         byte[] before = known == null ? null : known.mac;
         if (known != null && mac != null) {
             known.mac = mac.clone(); // before a reattached NIC's boot file is replayed (link-local)
@@ -320,11 +334,11 @@ public final class Engine {
 
     /** RUNNING changed on a NIC. */
     public void linkChanged(String name, boolean running) {
-        changed();
         Phyint p = phyints.get(name);
         if (p == null || !p.present || p.running == running) {
-            return;
+            return; // polled and unchanged: not a change of the model
         }
+        changed();
         p.running = running;
         p.lastChangeNs = now();
         if (!tracked(p)) {
@@ -412,7 +426,18 @@ public final class Engine {
 
     /** The routing table changed: targets are chosen again. */
     public void routesChanged(List<Route> newRoutes) {
-        changed();
+        long before = ModelSignature.ofAll(this);
+        try {
+            routesChanged0(newRoutes);
+        } finally {
+            statisticsGeneration++;
+            if (ModelSignature.ofAll(this) != before) {
+                modelGeneration++; // the routes themselves are not shown: only the targets chosen from them
+            }
+        }
+    }
+
+    private void routesChanged0(List<Route> newRoutes) {
         routes = List.copyOf(newRoutes);
         for (Phyint p : phyints.values()) {
             for (Instance i : p.instances()) {

@@ -130,7 +130,10 @@ class ModelGenerationTest {
             }
             for (int i = 0; i < 30; i++) {
                 String m = "net" + r.nextInt(3);
-                String cmd = switch (r.nextInt(10)) {
+                String cmd = switch (r.nextInt(14)) {
+                    case 10 -> (r.nextBoolean() ? "route add -host 192.0.2.2 192.0.2.2" : "route delete -host 192.0.2.2 192.0.2.2");
+                    case 11 -> "mac " + m + " 02:00:00:00:00:0" + r.nextInt(3); // duplicates offline a member
+                    case 12 -> (r.nextBoolean() ? "detach " : "attach ") + m;
                     case 0 -> "link " + m + (r.nextBoolean() ? " down" : " up");
                     case 1 -> (r.nextBoolean() ? "cut " : "mend ") + m;
                     case 2 -> "host 192.0.2.1 " + (r.nextBoolean() ? "down" : "up");
@@ -166,5 +169,16 @@ class ModelGenerationTest {
         assertTrue(e.snapshot().interfaces().get(0).probesSent() > sent + 100, "probing went on");
         assertTrue(e.statisticsGeneration() > statistics + 200, "statistics generation moves with every probe");
         assertEquals(generation, e.modelGeneration(), "20 s of answered probes changed the generation");
+
+        // the platform reports what did not change (polled links, NICs and routes reported again)
+        int ifindex = e.snapshot().iface("net0").orElseThrow().ifindex();
+        for (int i = 0; i < 10; i++) {
+            e.linkChanged("net0", true);
+            e.nicAdded("net0", ifindex, true);
+            e.routesChanged(e.routes());
+        }
+        assertEquals(generation, e.modelGeneration(), "reports of unchanged links, NICs and routes");
+        e.linkChanged("net0", false);
+        assertNotEquals(generation, e.modelGeneration(), "a link that went down");
     }
 }
