@@ -305,10 +305,10 @@ public final class SnmpAgent implements AutoCloseable {
         targets.addDefaultTDomains();
         SnmpNotificationMIB notifications = new SnmpNotificationMIB();
         SnmpCommunityMIB communityMib = new SnmpCommunityMIB(targets);
-        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession, vacm,
+        StaticViews fastVacm = new StaticViews(vacm);
+        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession, fastVacm,
                 snmpv2.getSysUpTime(), targets, notifications, communityMib);
 
-        StaticViews fastVacm = new StaticViews(vacm);
         configureVacm(vacm, fastVacm, users);
         configureCommunities(communityMib, vacm, engineId, settings);
         configureDestinations(targets, notifications, users, settings);

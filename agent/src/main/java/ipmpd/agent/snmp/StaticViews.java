@@ -70,10 +70,20 @@ final class StaticViews implements VACM {
         return VACM_NOT_IN_VIEW;
     }
 
-    /** Not on the path of requests (notifications use it): the delegate, with its own error codes. */
+    /**
+     * What notifications ask for each varbind. In the agent's one (default, empty) context with a
+     * view found, the same as VacmMIB (view lookup, then the view's families); anything else goes
+     * to the delegate, for its error codes.
+     */
     @Override
     public int isAccessAllowed(OctetString context, OctetString securityName, int securityModel, int securityLevel,
                                int viewType, OID oid) {
+        if (sealed && context != null && context.length() == 0) {
+            OctetString view = getViewName(context, securityName, securityModel, securityLevel, viewType);
+            if (view != null && view.length() > 0 && views.containsKey(view)) {
+                return isAccessAllowed(view, oid);
+            }
+        }
         return delegate.isAccessAllowed(context, securityName, securityModel, securityLevel, viewType, oid);
     }
 
