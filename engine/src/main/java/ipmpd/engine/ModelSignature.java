@@ -97,11 +97,10 @@ final class ModelSignature {
         mix(pr.probeFailed);
         mix(pr.gotReply);
         mix(pr.testAddress);
-        mix(pr.running && pr.hasRouteTargets());
         mix(pr.targets.size());
         for (Target t : pr.targets) {
             mix(t.address);
-            mix(t.origin);
+            mix(t.origin); // with running: the probe mode (routes when a target is not from multicast)
             mix(t.status);
             mix(t.hasRtt); // which target's RTT the interface shows
         }
