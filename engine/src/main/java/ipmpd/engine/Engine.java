@@ -152,6 +152,11 @@ public final class Engine {
 
     /** Runs a probe step of a member, counting it as a model change only when its group's model (statistics aside) changed. */
     private void probeStep(Phyint p, Runnable step) {
+        modelStep(p, step);
+    }
+
+    /** Runs a step about one member, counting it as a model change only when its group's model (statistics aside) changed. */
+    private void modelStep(Phyint p, Runnable step) {
         long before = ModelSignature.of(this, p);
         try {
             step.run();
@@ -211,8 +216,17 @@ public final class Engine {
 
     /** A NIC exists, or its hardware address changed. */
     public void nicAdded(String name, int ifindex, boolean running, byte[] mac) {
-        changed();
         Phyint known = phyints.get(name);
+        if (known != null && known.present) {
+            // the platform reports known NICs again (any attribute change): a model change only if it changed the group
+            modelStep(known, () -> nicAdded1(known, name, ifindex, running, mac));
+        } else {
+            changed();
+            nicAdded1(known, name, ifindex, running, mac);
+        }
+    }
+
+    private void nicAdded1(Phyint known, String name, int ifindex, boolean running, byte[] mac) {
         byte[] before = known == null ? null : known.mac;
         if (known != null && mac != null) {
             known.mac = mac.clone(); // before a reattached NIC's boot file is replayed (link-local)
@@ -320,11 +334,11 @@ public final class Engine {
 
     /** RUNNING changed on a NIC. */
     public void linkChanged(String name, boolean running) {
-        changed();
         Phyint p = phyints.get(name);
         if (p == null || !p.present || p.running == running) {
-            return;
+            return; // polled and unchanged: not a change of the model
         }
+        changed();
         p.running = running;
         p.lastChangeNs = now();
         if (!tracked(p)) {
@@ -400,20 +414,30 @@ public final class Engine {
 
     /** A host answered the all-hosts echo sent through a member. */
     public void discoveryReply(String ifname, Family family, InetAddress from) {
-        changed();
         Phyint p = phyints.get(ifname);
         if (p == null || isLocalAddress(from)) {
             return;
         }
         Instance i = p.instance(family);
         if (i != null) {
-            i.prober.onDiscoveryReply(from);
+            probeStep(p, () -> i.prober.onDiscoveryReply(from)); // mostly a target already known
         }
     }
 
     /** The routing table changed: targets are chosen again. */
     public void routesChanged(List<Route> newRoutes) {
-        changed();
+        long before = ModelSignature.ofAll(this);
+        try {
+            routesChanged0(newRoutes);
+        } finally {
+            statisticsGeneration++;
+            if (ModelSignature.ofAll(this) != before) {
+                modelGeneration++; // the routes themselves are not shown: only the targets chosen from them
+            }
+        }
+    }
+
+    private void routesChanged0(List<Route> newRoutes) {
         routes = List.copyOf(newRoutes);
         for (Phyint p : phyints.values()) {
             for (Instance i : p.instances()) {
@@ -1798,5 +1822,15 @@ public final class Engine {
     /** A consistent, immutable picture of everything: what ipmpstat, SNMP and NETCONF publish. */
     public EngineSnapshot snapshot() {
         return EngineSnapshot.of(this);
+    }
+
+    /** The part of {@link #snapshot()} about an interface: its whole group, or itself when in none. */
+    public EngineSnapshot snapshotOfInterface(String ifname) {
+        return EngineSnapshot.partOf(this, ifname);
+    }
+
+    /** The part of {@link #snapshot()} about a group: the group, its members and its data addresses. */
+    public EngineSnapshot snapshotOfGroup(String group) {
+        return EngineSnapshot.partOfGroup(this, group);
     }
 }

@@ -84,46 +84,86 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
         for (Group g : e.groups.values()) {
-            List<String> members = new ArrayList<>();
-            List<String> active = new ArrayList<>();
-            List<String> inactive = new ArrayList<>();
-            List<String> unusable = new ArrayList<>();
-            boolean anyProbing = false;
-            for (Phyint p : g.displayOrder()) {
-                members.add(p.name);
-                if (p.active()) {
-                    active.add(p.name);
-                } else if (p.usable() && p.inactive) {
-                    inactive.add(p.name);
-                } else {
-                    unusable.add(p.name);
-                }
-                anyProbing |= p.probing();
-            }
-            groups.add(new GroupInfo(g.name, g.state, anyProbing ? g.fdtMs : 0, List.copyOf(members),
-                    List.copyOf(active), List.copyOf(inactive), List.copyOf(unusable), g.nominee4, g.nominee6,
-                    g.lastChangeNs, g.targets, g.declared));
-            for (Phyint p : g.displayOrder()) {
-                ifs.add(info(e, p, g));
-            }
+            addGroup(e, g, groups, ifs, addrs);
         }
         for (Phyint p : e.phyints.values()) {
             if (p.group == null && p.plumbed()) {
                 ifs.add(info(e, p, null));
             }
         }
-        for (Group g : e.groups.values()) {
-            for (Phyint p : g.members) {
-                for (Instance i : p.instances()) {
-                    for (LogicalIf l : i.lifs.values()) {
-                        if (l.isData()) {
-                            addrs.add(new AddressInfo(l.address, l.prefixLen, i.family, l.isUp(), g.name, p.name,
-                                    l.homeIf, l.serial));
-                        }
+        return finish(e, groups, ifs, addrs);
+    }
+
+    /**
+     * The part of the snapshot about one interface: its group (with every member and the group's
+     * data addresses), or the interface alone when it is in no group. What a notification about it
+     * reports, at a cost that does not grow with the number of groups.
+     */
+    static EngineSnapshot partOf(Engine e, String ifname) {
+        List<GroupInfo> groups = new ArrayList<>();
+        List<InterfaceInfo> ifs = new ArrayList<>();
+        List<AddressInfo> addrs = new ArrayList<>();
+        Phyint p = e.phyints.get(ifname);
+        Group g = p == null ? null : e.groupOf(p);
+        if (g != null) {
+            addGroup(e, g, groups, ifs, addrs);
+        } else if (p != null && p.plumbed()) {
+            ifs.add(info(e, p, null));
+        }
+        return finish(e, groups, ifs, addrs);
+    }
+
+    /** The part of the snapshot about one group (empty when there is no such group). */
+    static EngineSnapshot partOfGroup(Engine e, String group) {
+        List<GroupInfo> groups = new ArrayList<>();
+        List<InterfaceInfo> ifs = new ArrayList<>();
+        List<AddressInfo> addrs = new ArrayList<>();
+        Group g = group == null ? null : e.groups.get(group);
+        if (g != null) {
+            addGroup(e, g, groups, ifs, addrs);
+        }
+        return finish(e, groups, ifs, addrs);
+    }
+
+    private static void addGroup(Engine e, Group g, List<GroupInfo> groups, List<InterfaceInfo> ifs,
+                                 List<AddressInfo> addrs) {
+        List<String> members = new ArrayList<>();
+        List<String> active = new ArrayList<>();
+        List<String> inactive = new ArrayList<>();
+        List<String> unusable = new ArrayList<>();
+        boolean anyProbing = false;
+        List<Phyint> order = g.displayOrder();
+        for (Phyint p : order) {
+            members.add(p.name);
+            if (p.active()) {
+                active.add(p.name);
+            } else if (p.usable() && p.inactive) {
+                inactive.add(p.name);
+            } else {
+                unusable.add(p.name);
+            }
+            anyProbing |= p.probing();
+        }
+        groups.add(new GroupInfo(g.name, g.state, anyProbing ? g.fdtMs : 0, List.copyOf(members),
+                List.copyOf(active), List.copyOf(inactive), List.copyOf(unusable), g.nominee4, g.nominee6,
+                g.lastChangeNs, g.targets, g.declared));
+        for (Phyint p : order) {
+            ifs.add(info(e, p, g));
+        }
+        for (Phyint p : g.members) {
+            for (Instance i : p.instances()) {
+                for (LogicalIf l : i.lifs.values()) {
+                    if (l.isData()) {
+                        addrs.add(new AddressInfo(l.address, l.prefixLen, i.family, l.isUp(), g.name, p.name,
+                                l.homeIf, l.serial));
                     }
                 }
             }
         }
+    }
+
+    private static EngineSnapshot finish(Engine e, List<GroupInfo> groups, List<InterfaceInfo> ifs,
+                                         List<AddressInfo> addrs) {
         addrs.sort(Comparator.comparing(AddressInfo::group, Comparator.nullsFirst(Comparator.naturalOrder()))
                 .thenComparingLong(AddressInfo::serial));
         return new EngineSnapshot(e.now(), e.config(), List.copyOf(groups), List.copyOf(ifs), List.copyOf(addrs));

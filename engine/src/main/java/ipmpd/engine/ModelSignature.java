@@ -26,6 +26,22 @@ final class ModelSignature {
         return s.h;
     }
 
+    /** The whole model: every group, and every interface in none. */
+    static long ofAll(Engine e) {
+        ModelSignature s = new ModelSignature();
+        s.mix(e.config());
+        s.mix(e.groups.size());
+        for (Group g : e.groups.values()) {
+            s.group(g);
+        }
+        for (Phyint p : e.phyints.values()) {
+            if (p.group == null) {
+                s.member(p);
+            }
+        }
+        return s.h;
+    }
+
     private void mix(long v) {
         h = h * 0x9E3779B97F4A7C15L + v;
         h ^= h >>> 29;
@@ -81,11 +97,10 @@ final class ModelSignature {
         mix(pr.probeFailed);
         mix(pr.gotReply);
         mix(pr.testAddress);
-        mix(pr.running && pr.hasRouteTargets());
         mix(pr.targets.size());
         for (Target t : pr.targets) {
             mix(t.address);
-            mix(t.origin);
+            mix(t.origin); // with running: the probe mode (routes when a target is not from multicast)
             mix(t.status);
             mix(t.hasRtt); // which target's RTT the interface shows
         }

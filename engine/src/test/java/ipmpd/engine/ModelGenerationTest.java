@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * the same: after every engine step of random event sequences, a snapshot that differs (statistics
  * aside) from the previous step's comes with a new generation, and one that differs at all with a
  * new statistics generation. And the generation does not move while nothing but probe statistics
- * changes (else the agents would rebuild at every probe).
+ * changes (else the agents would rebuild at every probe). Along the way, the parts of the snapshot
+ * that notifications read (one interface's or one group's) agree with the whole snapshot.
  */
 class ModelGenerationTest {
 
@@ -69,6 +70,7 @@ class ModelGenerationTest {
         public void run() {
             Engine e = s.engine();
             EngineSnapshot now = e.snapshot();
+            checkParts(e, now);
             EngineSnapshot nowModel = withoutStatistics(now);
             steps++;
             if (!nowModel.equals(model)) {
@@ -85,6 +87,28 @@ class ModelGenerationTest {
         private static EngineSnapshot withoutTime(EngineSnapshot s) {
             return new EngineSnapshot(0, s.config(), s.groups(), s.interfaces(), s.addresses());
         }
+    }
+
+    /** The parts the notifications read are the full snapshot's, filtered to one group. */
+    static void checkParts(Engine e, EngineSnapshot full) {
+        for (InterfaceInfo i : full.interfaces()) {
+            EngineSnapshot part = e.snapshotOfInterface(i.name());
+            EngineSnapshot expected = i.group() == null
+                    ? new EngineSnapshot(part.takenAtNs(), full.config(), List.of(), List.of(i), List.of())
+                    : partOfGroup(full, i.group(), part.takenAtNs());
+            assertEquals(expected, part, "the part of " + i.name());
+        }
+        for (EngineSnapshot.GroupInfo g : full.groups()) {
+            EngineSnapshot part = e.snapshotOfGroup(g.name());
+            assertEquals(partOfGroup(full, g.name(), part.takenAtNs()), part, "the part of group " + g.name());
+        }
+    }
+
+    private static EngineSnapshot partOfGroup(EngineSnapshot full, String group, long at) {
+        return new EngineSnapshot(at, full.config(),
+                full.groups().stream().filter(g -> g.name().equals(group)).toList(),
+                full.interfaces().stream().filter(i -> group.equals(i.group())).toList(),
+                full.addresses().stream().filter(a -> group.equals(a.group())).toList());
     }
 
     @Test
@@ -106,7 +130,10 @@ class ModelGenerationTest {
             }
             for (int i = 0; i < 30; i++) {
                 String m = "net" + r.nextInt(3);
-                String cmd = switch (r.nextInt(10)) {
+                String cmd = switch (r.nextInt(14)) {
+                    case 10 -> (r.nextBoolean() ? "route add -host 192.0.2.2 192.0.2.2" : "route delete -host 192.0.2.2 192.0.2.2");
+                    case 11 -> "mac " + m + " 02:00:00:00:00:0" + r.nextInt(3); // duplicates offline a member
+                    case 12 -> (r.nextBoolean() ? "detach " : "attach ") + m;
                     case 0 -> "link " + m + (r.nextBoolean() ? " down" : " up");
                     case 1 -> (r.nextBoolean() ? "cut " : "mend ") + m;
                     case 2 -> "host 192.0.2.1 " + (r.nextBoolean() ? "down" : "up");
@@ -142,5 +169,16 @@ class ModelGenerationTest {
         assertTrue(e.snapshot().interfaces().get(0).probesSent() > sent + 100, "probing went on");
         assertTrue(e.statisticsGeneration() > statistics + 200, "statistics generation moves with every probe");
         assertEquals(generation, e.modelGeneration(), "20 s of answered probes changed the generation");
+
+        // the platform reports what did not change (polled links, NICs and routes reported again)
+        int ifindex = e.snapshot().iface("net0").orElseThrow().ifindex();
+        for (int i = 0; i < 10; i++) {
+            e.linkChanged("net0", true);
+            e.nicAdded("net0", ifindex, true);
+            e.routesChanged(e.routes());
+        }
+        assertEquals(generation, e.modelGeneration(), "reports of unchanged links, NICs and routes");
+        e.linkChanged("net0", false);
+        assertNotEquals(generation, e.modelGeneration(), "a link that went down");
     }
 }

@@ -23,20 +23,20 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Turns engine events into notifications: the IPMP-MIB ones (when ipmpNotificationsEnabled) and
  * RFC 2863 linkUp / linkDown for the tracked interfaces. Events arrive on the engine thread: the
- * varbinds are built there from a snapshot of that moment (cheap), and the sending (which waits for
- * inform acknowledgements) happens on the agent's own notification thread, so the engine is never
- * blocked by a slow or dead receiver.
+ * varbinds are built there from the part of the engine's state the notification is about (the
+ * interface's group, at that moment: its cost does not grow with the number of groups), and the
+ * sending happens on the agent's own notification thread (informs are not waited for, see
+ * {@link NotifySession}), so neither the engine nor other notifications wait for a receiver.
  */
 final class IpmpNotifier implements EngineListener, AutoCloseable {
     private static final int QUEUE = 1000;
 
     private final SnmpModel model;
-    private final Supplier<EngineSnapshot> snapshotNow;
+    private final Parts parts;
     private final NotificationOriginator originator;
     private final IpmpdLog log;
     private final ThreadPoolExecutor sender;
@@ -47,9 +47,16 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     private long configChangedNs;
     private boolean configChangeSeen;
 
-    IpmpNotifier(SnmpModel model, Supplier<EngineSnapshot> snapshotNow, NotificationOriginator originator, IpmpdLog log) {
+    /** The engine's state of one interface or group at this moment (on the engine's thread). */
+    interface Parts {
+        EngineSnapshot ofInterface(String ifname);
+
+        EngineSnapshot ofGroup(String group);
+    }
+
+    IpmpNotifier(SnmpModel model, Parts parts, NotificationOriginator originator, IpmpdLog log) {
         this.model = model;
-        this.snapshotNow = snapshotNow;
+        this.parts = parts;
         this.originator = originator;
         this.log = log;
         this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
@@ -90,8 +97,13 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         }
     }
 
-    private SnmpModel.View view() {
-        return model.eventView(snapshotNow.get());
+    /** The interface's group (or the interface) as it is now: all a notification about it reports. */
+    private SnmpModel.View viewOfInterface(String ifname) {
+        return model.eventView(parts.ofInterface(ifname));
+    }
+
+    private SnmpModel.View viewOfGroup(String group) {
+        return model.eventView(parts.ofGroup(group));
     }
 
     private static OID col(OID entry, int column, int index) {
@@ -123,7 +135,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     public void linkChanged(String ifname, boolean up) {
         lastInterface = ifname;
         model.touch();
-        SnmpModel.View v = view();
+        SnmpModel.View v = viewOfInterface(ifname);
         InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
         if (i == null || i.ifindex() <= 0 || !i.tracked()) {
             return;
@@ -160,7 +172,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     private void interfaceEvent(OID trap, String ifname, Detection how) {
         lastInterface = ifname;
         model.touch();
-        SnmpModel.View v = view();
+        SnmpModel.View v = viewOfInterface(ifname);
         if (!v.notificationsEnabled) {
             return;
         }
@@ -186,7 +198,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     @Override
     public void groupStateChanged(String group, GroupState before, GroupState after) {
         model.touch();
-        SnmpModel.View v = view();
+        SnmpModel.View v = viewOfGroup(group);
         if (!v.notificationsEnabled) {
             return;
         }
@@ -212,7 +224,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     @Override
     public void addressMoved(InetAddress address, String group, String from, String to, MoveReason reason) {
         model.addressMoved(address, to);
-        SnmpModel.View v = view();
+        SnmpModel.View v = viewOfGroup(group);
         if (!v.notificationsEnabled) {
             return;
         }
@@ -221,6 +233,9 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
             return;
         }
         int fromIdx = v.ifindex(from);
+        if (fromIdx == 0 && from != null) { // the member it left has just left the group
+            fromIdx = viewOfInterface(from).ifindex(from);
+        }
         int toIdx = v.ifindex(to);
         send(IpmpMib.ADDRESS_MOVED, new VariableBinding[] {
             vb(IpmpMib.notifyInstance(IpmpMib.N_ADDRESS_TYPE), new Integer32(IpmpMib.addrType(address))),
@@ -237,7 +252,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     @Override
     public void fdtChanged(String group, long beforeMs, long afterMs) {
         model.touch();
-        SnmpModel.View v = view();
+        SnmpModel.View v = viewOfGroup(group);
         long configured = v.snapshot.config().failureDetectionTimeMs();
         long now = v.snapshot.takenAtNs();
         if (lastConfiguredFdt >= 0 && configured != lastConfiguredFdt) {

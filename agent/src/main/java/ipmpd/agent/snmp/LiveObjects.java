@@ -283,6 +283,8 @@ final class LiveObjects {
         final List<Column> columns;
         final Function<SnmpModel.View, NavigableMap<OID, ? extends Row>> rows;
         private final Map<Integer, Column> byId;
+        /** The OID of each column (entry.column), in the order of {@link #columns}. */
+        private final OID[] prefixes;
 
         Table(String entryName, OID entry, List<Column> columns, Views views,
               Function<SnmpModel.View, NavigableMap<OID, ? extends Row>> rows, Writer writer) {
@@ -295,6 +297,10 @@ final class LiveObjects {
                 m.put(c.id(), c);
             }
             this.byId = m;
+            this.prefixes = new OID[this.columns.size()];
+            for (int i = 0; i < prefixes.length; i++) {
+                prefixes[i] = new OID(entry).append(this.columns.get(i).id());
+            }
         }
 
         NavigableMap<OID, ? extends Row> rowsOf(SnmpModel.View v) {
@@ -340,11 +346,12 @@ final class LiveObjects {
                 return null;
             }
             OID lo = range.getLowerBound();
-            for (Column c : columns) {
+            for (int ci = 0; ci < prefixes.length; ci++) {
+                Column c = columns.get(ci);
                 if (!c.def().access().readable()) {
                     continue;
                 }
-                OID colPrefix = new OID(base).append(c.id());
+                OID colPrefix = prefixes[ci];
                 NavigableMap<OID, ? extends Row> candidates = all;
                 if (lo != null && lo.compareTo(colPrefix) > 0) {
                     if (!lo.startsWith(colPrefix)) {

@@ -10,6 +10,7 @@ import org.snmp4j.CommandResponderEvent;
 import org.snmp4j.MessageDispatcherImpl;
 import org.snmp4j.PDU;
 import org.snmp4j.Snmp;
+import org.snmp4j.Target;
 import org.snmp4j.TransportMapping;
 import org.snmp4j.agent.CommandProcessor;
 import org.snmp4j.agent.DefaultMOServer;
@@ -53,6 +54,7 @@ import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.UdpAddress;
 import org.snmp4j.smi.VariableBinding;
 import org.snmp4j.transport.DefaultUdpTransportMapping;
+import org.snmp4j.util.PDUFactory;
 import org.snmp4j.util.ThreadPool;
 
 import java.io.IOException;
@@ -235,7 +237,17 @@ public final class SnmpAgent implements AutoCloseable {
         }
         SecurityModels models = new SecurityModels();
         models.addSecurityModel(usm);
-        MPv3 mpv3 = new MPv3(engineState.engineId(), null, protocols, models, counters);
+        MPv3 mpv3 = new MPv3(engineState.engineId(), new PDUFactory() {
+            @Override
+            public PDU createPDU(Target<?> target) {
+                return new SizedScopedPDU();
+            }
+
+            @Override
+            public PDU createPDU(MessageProcessingModel model) {
+                return new SizedScopedPDU();
+            }
+        }, protocols, models, counters);
         SecurityModels notifyModels = new SecurityModels();
         notifyModels.addSecurityModel(notifyUsm);
         MPv3 notifyMpv3 = new MPv3(engineState.engineId(), null, protocols, notifyModels, counters);
@@ -293,10 +305,11 @@ public final class SnmpAgent implements AutoCloseable {
         targets.addDefaultTDomains();
         SnmpNotificationMIB notifications = new SnmpNotificationMIB();
         SnmpCommunityMIB communityMib = new SnmpCommunityMIB(targets);
-        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession, vacm,
+        StaticViews fastVacm = new StaticViews(vacm);
+        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession, fastVacm,
                 snmpv2.getSysUpTime(), targets, notifications, communityMib);
 
-        configureVacm(vacm, users);
+        configureVacm(vacm, fastVacm, users);
         configureCommunities(communityMib, vacm, engineId, settings);
         configureDestinations(targets, notifications, users, settings);
 
@@ -355,7 +368,8 @@ public final class SnmpAgent implements AutoCloseable {
         workers = ThreadPool.create("ipmpd-snmp", settings.workers());
         agent.setWorkerPool(workers);
         agent.setInternalRequestTimeout(settings.requestTimeoutMs());
-        agent.setVacm(vacm);
+        fastVacm.seal();
+        agent.setVacm(fastVacm);
         agent.addMOServer(server);
         agent.setCoexistenceProvider(inboundCommunities(communityMib, settings.community()));
         agent.setNotificationOriginator(originator);
@@ -370,7 +384,17 @@ public final class SnmpAgent implements AutoCloseable {
                 bound.add(u);
             }
         }
-        notifier = new IpmpNotifier(model, () -> loop.engine().snapshot(), originator, log);
+        notifier = new IpmpNotifier(model, new IpmpNotifier.Parts() {
+            @Override
+            public ipmpd.engine.EngineSnapshot ofInterface(String ifname) {
+                return engine.snapshotOfInterface(ifname);
+            }
+
+            @Override
+            public ipmpd.engine.EngineSnapshot ofGroup(String group) {
+                return engine.snapshotOfGroup(group);
+            }
+        }, originator, log);
         notifier.primeConfiguredFdt(loop.call(() -> loop.engine().config().failureDetectionTimeMs()));
         listeners.add(notifier);
         notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
@@ -384,20 +408,22 @@ public final class SnmpAgent implements AutoCloseable {
                 + "; " + settings.traps().size() + " notification destination(s)");
     }
 
-    private static void view(VacmMIB vacm, OctetString view, OID... subtrees) {
+    private static void view(VacmMIB vacm, StaticViews fast, OctetString view, OID... subtrees) {
         for (OID o : subtrees) {
             vacm.addViewTreeFamily(view, o, new OctetString(), MutableVACM.VACM_VIEW_INCLUDED, StorageType.readOnly);
+            fast.family(view, o, true);
         }
         // SNMP4J-CONFIG-MIB exposes (and can trigger) snmp4j's persistence: never in any view.
         vacm.addViewTreeFamily(view, SNMP4J, new OctetString(), MutableVACM.VACM_VIEW_EXCLUDED, StorageType.readOnly);
+        fast.family(view, SNMP4J, false);
     }
 
-    private static void configureVacm(VacmMIB vacm, List<SnmpUsers.User> users) {
-        view(vacm, VIEW_READ, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB);
-        view(vacm, VIEW_READ_ADMIN, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB, SNMP_TARGET_MIB,
+    private static void configureVacm(VacmMIB vacm, StaticViews fast, List<SnmpUsers.User> users) {
+        view(vacm, fast, VIEW_READ, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB);
+        view(vacm, fast, VIEW_READ_ADMIN, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB, SNMP_TARGET_MIB,
                 SNMP_NOTIFICATION_MIB);
-        view(vacm, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB);
-        view(vacm, VIEW_NOTIFY, IpmpMib.MIB, INTERFACES, IF_MIB, SYSTEM, SNMP_TRAPS, SNMP_TRAP_OBJECTS);
+        view(vacm, fast, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB);
+        view(vacm, fast, VIEW_NOTIFY, IpmpMib.MIB, INTERFACES, IF_MIB, SYSTEM, SNMP_TRAPS, SNMP_TRAP_OBJECTS);
         OctetString none = new OctetString();
         vacm.addAccess(GROUP_RO, new OctetString(), SecurityModel.SECURITY_MODEL_USM, SecurityLevel.AUTH_PRIV,
                 MutableVACM.VACM_MATCH_EXACT, VIEW_READ, none, VIEW_NOTIFY, StorageType.readOnly);

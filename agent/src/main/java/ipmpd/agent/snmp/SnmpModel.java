@@ -1,6 +1,5 @@
 package ipmpd.agent.snmp;
 
-import ipmpd.engine.Addresses;
 import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.EngineSnapshot.AddressInfo;
 import ipmpd.engine.EngineSnapshot.GroupInfo;
@@ -82,7 +81,7 @@ final class SnmpModel implements LiveObjects.Views {
     private final Set<PendingTarget> pendingTargets = new HashSet<>();
     private long nextIndex = 1;
     private long newestSnapshotNs = Long.MIN_VALUE;
-    private String fingerprint;
+    private Long fingerprint;
     private long lastChangeTicks;
     private final Map<InetAddress, AddrTrack> addresses = new HashMap<>();
     private final Map<String, IfTrack> interfaces = new HashMap<>();
@@ -226,13 +225,20 @@ final class SnmpModel implements LiveObjects.Views {
     }
 
     /**
-     * A view for a notification, built on the engine's thread from a snapshot of that moment:
-     * group indexes are bound as usual, the module's change tracking is left to the views of
-     * requests (it compares whole snapshots, too slow for the notification path).
+     * A view for a notification, built on the engine's thread from the part of the model it is
+     * about, at that moment: new groups get their index as usual; the module's change tracking is
+     * left to the views of requests (it compares whole snapshots, too slow for notifications).
      */
     View eventView(EngineSnapshot s) {
         synchronized (lock) {
-            bindGroups(s);
+            // a part of the model: bind new groups, leave the others' bindings to the full views
+            List<GroupInfo> sorted = new java.util.ArrayList<>(s.groups());
+            sorted.sort(java.util.Comparator.comparing(GroupInfo::name));
+            for (GroupInfo g : sorted) {
+                if (!indexByName.containsKey(g.name())) {
+                    bind(allocate(), g.name());
+                }
+            }
             return build(s, -1, -1);
         }
     }
@@ -290,8 +296,8 @@ final class SnmpModel implements LiveObjects.Views {
     }
 
     private void track(EngineSnapshot s, long now) {
-        String fp = fingerprint(s);
-        if (fingerprint != null && !fp.equals(fingerprint)) {
+        long fp = fingerprint(s);
+        if (fingerprint != null && fp != fingerprint) {
             lastChangeTicks = Math.max(lastChangeTicks, now);
         }
         fingerprint = fp;
@@ -338,35 +344,49 @@ final class SnmpModel implements LiveObjects.Views {
         return out;
     }
 
-    /** Everything the module shows except counters and round-trip times. */
-    private String fingerprint(EngineSnapshot s) {
-        StringBuilder b = new StringBuilder();
-        b.append(s.config()).append('|').append(notificationsEnabled).append('|').append(pendingGroups)
-                .append(pendingTargets).append('|');
+    /** A hash of everything the module shows except counters and round-trip times (no text built: it runs at every rebuild). */
+    private long fingerprint(EngineSnapshot s) {
+        Hash h = new Hash();
+        h.add(s.config()).add(notificationsEnabled).add(pendingGroups).add(pendingTargets);
         for (GroupInfo g : s.groups()) {
-            b.append(g.name()).append(g.state()).append(g.fdtMs()).append(g.members()).append(g.active())
-                    .append(g.inactive()).append(g.unusable()).append(g.targets()).append(';');
+            h.add(g.name()).add(g.state()).add(g.fdtMs()).add(g.members()).add(g.active()).add(g.inactive())
+                    .add(g.unusable()).add(g.targets());
         }
         for (InterfaceInfo i : s.interfaces()) {
-            b.append(i.name()).append(i.ifindex()).append(i.group()).append(i.present()).append(i.active())
-                    .append(i.standby()).append(i.offline()).append(i.failed()).append(i.inactive()).append(i.link())
-                    .append(i.probe()).append(i.state()).append(i.flagsColumn());
+            h.add(i.name()).add(i.ifindex()).add(i.group()).add(i.present()).add(i.active()).add(i.standby())
+                    .add(i.offline()).add(i.failed()).add(i.inactive()).add(i.link()).add(i.probe()).add(i.state())
+                    .add(i.flagsColumn());
             for (EngineSnapshot.LifInfo l : i.lifs()) {
-                b.append(l.unit()).append(l.family()).append(Long.toHexString(l.flags()))
-                        .append(l.address() == null ? "" : Addresses.format(l.address()));
+                h.add(l.unit()).add(l.family()).add(l.flags()).add(l.address());
             }
             for (EngineSnapshot.TargetSet t : i.targetSets()) {
-                b.append(t.family()).append(t.mode()).append(t.testAddress());
+                h.add(t.family()).add(t.mode()).add(t.testAddress());
                 for (EngineSnapshot.TargetInfo ti : t.targets()) {
-                    b.append(ti.address()).append(ti.origin()).append(ti.status());
+                    h.add(ti.address()).add(ti.origin()).add(ti.status());
                 }
             }
-            b.append(';');
         }
         for (AddressInfo a : s.addresses()) {
-            b.append(a.address()).append(a.up()).append(a.hostedOn()).append(a.homeIf()).append(';');
+            h.add(a.address()).add(a.up()).add(a.hostedOn()).add(a.homeIf());
         }
-        return b.toString();
+        return h.value;
+    }
+
+    private static final class Hash {
+        long value = 1125899906842597L;
+
+        Hash add(long v) {
+            value = (value * 0x9E3779B97F4A7C15L + v) ^ (value >>> 31);
+            return this;
+        }
+
+        Hash add(boolean b) {
+            return add(b ? 3 : 5);
+        }
+
+        Hash add(Object o) {
+            return add(Objects.hashCode(o));
+        }
     }
 
     // ------------------------------------------------------------------ group indexes
