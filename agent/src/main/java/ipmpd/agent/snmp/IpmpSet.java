@@ -116,6 +116,8 @@ final class IpmpSet implements LiveObjects.Writer {
         final Map<String, MemberConfig> leaverConfigs = new HashMap<>();
         final Map<String, List<DataAddress>> leaverData = new HashMap<>();
         final Set<String> offlined = new HashSet<>();
+        /** members offline at run time only (if_mpadm -d) that ipmpIfOffline = false brings back */
+        final Set<String> backOnline = new HashSet<>();
         final List<Refusal> refusals = new ArrayList<>();
 
         IpmpConfiguration candidate() {
@@ -261,7 +263,7 @@ final class IpmpSet implements LiveObjects.Writer {
             return;
         }
         SnmpModel.View v = model.view(t.request);
-        Plan p = plan(v, t.edits);
+        Plan p = plan(v, t.edits, store.configuredOffline()::contains);
         check(p, v.snapshot, t.edits);
         for (Refusal r : p.refusals) {
             t.refuse(r);
@@ -320,7 +322,7 @@ final class IpmpSet implements LiveObjects.Writer {
         Plan done = engine.call(e -> {
             EngineSnapshot s = e.snapshot();
             SnmpModel.View v = model.of(s);
-            Plan p = plan(v, t.edits);
+            Plan p = plan(v, t.edits, store.configuredOffline()::contains);
             check(p, s, t.edits);
             if (!p.refusals.isEmpty()) {
                 throw new IllegalStateException(p.refusals.get(0).getMessage());
@@ -353,6 +355,9 @@ final class IpmpSet implements LiveObjects.Writer {
                 }
                 if (!p.leavers.isEmpty()) {
                     store.persist(e);
+                }
+                for (String m : p.backOnline) {
+                    e.undoOffline(m);
                 }
             } catch (Exception ex) {
                 if (applied) {
@@ -605,9 +610,10 @@ final class IpmpSet implements LiveObjects.Writer {
     // ------------------------------------------------------------------ planning
 
     /** Builds the change of a PDU against a view; refusals are collected in the plan. */
-    private static Plan plan(SnmpModel.View v, List<Edit> edits) {
+    private static Plan plan(SnmpModel.View v, List<Edit> edits, java.util.function.Predicate<String> configuredOffline) {
         EngineSnapshot s = v.snapshot;
-        IpmpConfiguration base = IpmpConfiguration.of(s);
+        // run-time offline (if_mpadm -d, the NETCONF offline operation) is state, not configuration
+        IpmpConfiguration base = IpmpConfiguration.of(s, configuredOffline);
         Plan p = new Plan();
         p.global = base.global();
         for (GroupConfig g : base.groups()) {
@@ -838,8 +844,11 @@ final class IpmpSet implements LiveObjects.Writer {
             if (e.kind() == Kind.IF_STANDBY) {
                 b.members.put(i.name(), new MemberConfig(m.name(), on, m.offline(), m.testAddresses()));
             } else {
-                if (on && !m.offline()) {
+                if (on && !i.offline()) {
                     p.offlined.add(i.name());
+                }
+                if (!on && i.offline() && !m.offline()) {
+                    p.backOnline.add(i.name());
                 }
                 b.members.put(i.name(), new MemberConfig(m.name(), m.standby(), on, m.testAddresses()));
             }

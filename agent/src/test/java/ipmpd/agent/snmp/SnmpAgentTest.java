@@ -362,6 +362,16 @@ class SnmpAgentTest {
         assertTrue(f.logged.stream().anyMatch(l -> l.contains("cannot offline tst2: no other functioning interfaces")));
         assertSetOk("IPMP-MIB::ipmpIfOffline.2", "i", "2", "IPMP-MIB::ipmpIfOffline.3", "i", "2");
         SnmpFixture.await("tst0 and tst1 back", 5000, () -> !f.ipmpstat("-i", "INTERFACE,STATE").toString().contains("offline"));
+        // offline at run time (if_mpadm -d) shows in ipmpIfOffline but is not configuration: another SET
+        // does not write it to ipmp.conf, and ipmpIfOffline = false brings the member back like if_mpadm -r
+        assertEquals(0, f.ifMpadm("-d", "tst0"));
+        assertEquals("1", parse(f.snmp("snmpget", SnmpFixture.RW, "-Oe", "IPMP-MIB::ipmpIfOffline.2").out())
+                .get("ipmpIfOffline.2"));
+        assertSetOk("IPMP-MIB::ipmpIfStandby.4", "i", "2");
+        assertFalse(f.read("ipmp.conf").contains("offline tst0"), f.read("ipmp.conf"));
+        assertSetOk("IPMP-MIB::ipmpIfOffline.2", "i", "2");
+        SnmpFixture.await("tst0 back", 5000, () -> !f.ipmpstat("-i", "INTERFACE,STATE").toString().contains("offline"));
+        assertSetOk("IPMP-MIB::ipmpIfStandby.4", "i", "1");
 
         // a group, created, joined, given a configured target, refused destruction, left, destroyed
         Map<String, String> next = parse(f.snmp("snmpget", SnmpFixture.RW, "IPMP-MIB::ipmpGroupIndexNext.0").out());

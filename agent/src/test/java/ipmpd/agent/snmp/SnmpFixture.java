@@ -242,6 +242,14 @@ final class SnmpFixture implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
+    /** if_mpadm (in-process client over the control socket); its exit status. */
+    int ifMpadm(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            return ClientMain.run("if_mpadm", args, socket, o, o);
+        }
+    }
+
     static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
         long end = System.nanoTime() + timeoutMs * 1_000_000L;
         while (!cond.getAsBoolean()) {
