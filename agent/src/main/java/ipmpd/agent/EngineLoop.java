@@ -51,6 +51,9 @@ public final class EngineLoop implements AutoCloseable {
         this.errors = errors;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
+        // Failover runs here: ahead of ordinary work when the host is busy (takes effect with
+        // -XX:ThreadPriorityPolicy=1 as root, as bin/ipmpd starts the daemon; else ignored).
+        this.thread.setPriority(Thread.MAX_PRIORITY);
     }
 
     public EngineLoop start() {

@@ -150,6 +150,8 @@ public final class LinuxEvents implements AutoCloseable {
         }
         thread = new Thread(this::run, "ipmpd-events");
         thread.setDaemon(true);
+        thread.setPriority(Thread.MAX_PRIORITY); // link events are the start of every failover
+
         thread.start();
     }
 

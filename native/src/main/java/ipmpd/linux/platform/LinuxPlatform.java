@@ -151,6 +151,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ipmpd-announce");
             t.setDaemon(true);
+            t.setPriority(Thread.MAX_PRIORITY);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
