@@ -571,6 +571,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         boolean changed = usable ? unusable.remove(ifname) : unusable.add(ifname);
         if (changed && members.containsKey(ifname)) {
             scheduleMainWork();
+            // An interface set down loses its routes in every table: its member table is read
+            // again (after the current task) instead of being taken for what was written to it.
+            Integer table = tableFor(ifname);
+            if (table != null) {
+                steering.forgetTable(table);
+                scheduleSync(false);
+            }
         }
     }
 

@@ -422,6 +422,37 @@ class LinuxPlatformKernelTest {
         assertFalse(lab.ip(lab.host, "-6 route show default").contains("dev m2"));
     }
 
+    /**
+     * An interface set down loses its routes in every table (member tables too); once it is back
+     * and repaired, its member table is read again and refilled, not taken for what was written.
+     */
+    @Test
+    @Order(4)
+    void aMemberTableEmptiedByAnInterfaceDownIsRefilledOnRepair() throws Exception {
+        awaitSteady(10_000);
+        int t2 = 30000 + m2;
+        lab.ip(lab.host, "link set m2 down");
+        try {
+            FailoverLab.await("m2's routes gone from its table", 3000, 10,
+                    () -> !ipQuiet("route show table " + t2).contains("dev m2"));
+        } finally {
+            lab.ip(lab.host, "link set m2 up");
+        }
+        FailoverLab.await("m2's table refilled after the repair", 10_000, 10, () -> {
+            String table = ipQuiet("route show table " + t2);
+            return table.contains("192.0.2.0/24 dev m2") && table.contains("default via 192.0.2.1 dev m2");
+        });
+        awaitSteady(10_000);
+    }
+
+    private static String ipQuiet(String args) {
+        try {
+            return lab.ip(lab.host, args);
+        } catch (Exception e) {
+            return ""; // "FIB table does not exist"
+        }
+    }
+
     @Test
     @Order(9)
     void closingRemovesRulesAndMemberTables() throws Exception {
