@@ -72,6 +72,7 @@ public final class LinuxEvents implements AutoCloseable {
     private static final int MAX_READY = 64;
     private final EventSink sink;
     private final Consumer<Runnable> engineThread;
+    private final Consumer<Runnable> replyThread;
     private final LinuxPlatform platform;
     private final Consumer<String> log;
     private final Options options;
@@ -112,8 +113,18 @@ public final class LinuxEvents implements AutoCloseable {
 
     public LinuxEvents(EventSink sink, Consumer<Runnable> engineThread, LinuxPlatform platform, Consumer<String> log,
                        Options options) {
+        this(sink, engineThread, engineThread, platform, log, options);
+    }
+
+    /**
+     * @param replyThread runs a probe reply's delivery on the engine thread, possibly batched
+     *                    with its next wake-up (in order with engineThread's tasks)
+     */
+    public LinuxEvents(EventSink sink, Consumer<Runnable> engineThread, Consumer<Runnable> replyThread,
+                       LinuxPlatform platform, Consumer<String> log, Options options) {
         this.sink = sink;
         this.engineThread = engineThread;
+        this.replyThread = replyThread;
         this.platform = platform;
         this.log = log;
         this.options = options;
@@ -534,7 +545,7 @@ public final class LinuxEvents implements AutoCloseable {
         // The kernel stamps CLOCK_REALTIME; the engine runs on nanoTime.
         long rx = Math.min(r.receivedNs() + offset, System.nanoTime());
         int seq = r.sequence();
-        deliver(() -> sink.probeReply(ifname, ep.family, from, seq, rx));
+        replyThread.accept(() -> sink.probeReply(ifname, ep.family, from, seq, rx));
     }
 
     private void deliver(Runnable r) {
