@@ -401,6 +401,8 @@ class LinuxPlatformKernelTest {
         FailoverLab.await("default routes moved to m2", 2000, 10, () -> call(() ->
                 lab.ip(lab.host, "route show default").contains("dev m2")
                         && lab.ip(lab.host, "-6 route show default").contains("dev m2")));
+        // Away, the IPv4 gateway is on-link through m2 (its prefix route may not be there yet).
+        assertTrue(lab.ip(lab.host, "route show default").contains("onlink"), lab.ip(lab.host, "route show default"));
         String offLink = lab.ip(lab.host, "route get 198.51.100.1");
         assertTrue(offLink.contains("dev m2 src 192.0.2.12"), offLink);
         assertTrue(clientPings("192.0.2.10"), "client reaches 192.0.2.10 on m2 while m1's path is dead");
@@ -420,6 +422,7 @@ class LinuxPlatformKernelTest {
                         && lab.ip(lab.host, "-6 route show default").contains("dev m1")));
         assertFalse(lab.ip(lab.host, "route show default").contains("dev m2"));
         assertFalse(lab.ip(lab.host, "-6 route show default").contains("dev m2"));
+        assertFalse(lab.ip(lab.host, "route show default").contains("onlink"), "home again as it was");
     }
 
     /**
