@@ -172,6 +172,7 @@ public final class Daemon implements AutoCloseable {
         server = ControlServer.open(options.socket(), new ControlService(loop, hub), log);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
+        EngineWarmUp.startInBackground();
     }
 
     public EngineLoop loop() {

@@ -35,6 +35,12 @@ public final class EngineLoop implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    /** Queued jobs that must run at once (the others may wait for the loop's next wake-up). */
+    private int urgent;
+    /** The latest time by which the queued non-urgent jobs must run; MAX_VALUE if none. */
+    private long soonDeadline = Long.MAX_VALUE;
+    /** When the sleeping loop will wake up by itself; MIN_VALUE while it runs. */
+    private long sleepingUntil = Long.MIN_VALUE;
     private final PriorityQueue<Delayed> delayed = new PriorityQueue<>(
             Comparator.comparingLong((Delayed d) -> d.at).thenComparingLong(d -> d.seq));
     private long delayedSeq;
@@ -51,6 +57,9 @@ public final class EngineLoop implements AutoCloseable {
         this.errors = errors;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
+        // Failover runs here: ahead of ordinary work when the host is busy (takes effect with
+        // -XX:ThreadPriorityPolicy=1 as root, as bin/ipmpd starts the daemon; else ignored).
+        this.thread.setPriority(Thread.MAX_PRIORITY);
     }
 
     public EngineLoop start() {
@@ -89,7 +98,34 @@ public final class EngineLoop implements AutoCloseable {
                 throw new RejectedExecutionException("engine loop stopped");
             }
             tasks.add(job);
+            urgent++;
             wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues a job that may wait up to {@code withinNs} for the loop's next wake-up (a timer or
+     * another job), in order with every other job: a busy loop then handles many such jobs per
+     * wake-up instead of waking once for each. Probe replies are delivered this way: their times
+     * are the kernel's receive stamps, and a probe's loss timer never runs before a reply queued
+     * ahead of it.
+     */
+    public void executeSoon(Runnable job, long withinNs) {
+        long by = System.nanoTime() + Math.max(0, withinNs);
+        lock.lock();
+        try {
+            if (stopping) {
+                throw new RejectedExecutionException("engine loop stopped");
+            }
+            tasks.add(job);
+            if (soonDeadline == Long.MAX_VALUE || by - soonDeadline < 0) {
+                soonDeadline = by;
+            }
+            if (sleepingUntil != Long.MIN_VALUE && sleepingUntil - by > 0) {
+                wake.signal(); // it would sleep past the deadline
+            }
         } finally {
             lock.unlock();
         }
@@ -145,6 +181,7 @@ public final class EngineLoop implements AutoCloseable {
             stopping = true;
             dropped = new ArrayList<>(tasks);
             tasks.clear();
+            urgent = 0;
             delayed.clear();
             wake.signal();
         } finally {
@@ -188,20 +225,28 @@ public final class EngineLoop implements AutoCloseable {
         while (true) {
             lock.lock();
             try {
-                while (!stopping && tasks.isEmpty()) {
+                while (!stopping && urgent == 0) {
                     long next = nextDeadline();
+                    if (!tasks.isEmpty() && (next == Long.MAX_VALUE || soonDeadline - next < 0)) {
+                        next = soonDeadline;
+                    }
                     if (next == Long.MAX_VALUE) {
+                        sleepingUntil = Long.MAX_VALUE;
                         wake.awaitUninterruptibly();
+                        sleepingUntil = Long.MIN_VALUE;
                         continue;
                     }
                     long wait = next - System.nanoTime();
                     if (wait <= 0) {
                         break;
                     }
+                    sleepingUntil = next;
                     try {
                         wake.awaitNanos(wait);
                     } catch (InterruptedException e) {
                         // only close() stops the loop
+                    } finally {
+                        sleepingUntil = Long.MIN_VALUE;
                     }
                 }
                 if (stopping) {
@@ -209,6 +254,8 @@ public final class EngineLoop implements AutoCloseable {
                 }
                 batch.addAll(tasks);
                 tasks.clear();
+                urgent = 0;
+                soonDeadline = Long.MAX_VALUE;
                 long now = System.nanoTime();
                 while (!delayed.isEmpty() && delayed.peek().at - now <= 0) {
                     due.add(delayed.poll().action);

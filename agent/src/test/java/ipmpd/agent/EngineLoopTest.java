@@ -51,6 +51,44 @@ class EngineLoopTest {
     }
 
     @Test
+    void soonJobsRunByTheirDeadlineEvenWithNothingElseToWakeTheLoop() throws Exception {
+        try (EngineLoop loop = new EngineLoop("t", t -> { }).start()) {
+            CountDownLatch ran = new CountDownLatch(1);
+            loop.executeSoon(ran::countDown, 20_000_000L);
+            assertTrue(ran.await(5, TimeUnit.SECONDS), "a sleeping loop wakes for the deadline");
+            CountDownLatch late = new CountDownLatch(1);
+            loop.schedule(1_000_000_000L, () -> { });
+            loop.executeSoon(late::countDown, 1_000_000L); // sooner than the loop's own next wake-up
+            assertTrue(late.await(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void soonAndUrgentJobsKeepTheirOrderAndAnUrgentJobRunsTheQueuedSoonOnes() throws Exception {
+        try (EngineLoop loop = new EngineLoop("t", t -> { }).start()) {
+            List<Integer> order = new CopyOnWriteArrayList<>();
+            CountDownLatch gate = new CountDownLatch(1);
+            loop.execute(() -> {
+                try {
+                    gate.await(); // hold the loop so the next jobs queue up
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            loop.executeSoon(() -> order.add(1), 60_000_000_000L);
+            loop.execute(() -> order.add(2));
+            loop.executeSoon(() -> order.add(3), 60_000_000_000L);
+            gate.countDown();
+            loop.call(() -> order.add(4)); // an urgent job: everything queued before it has run
+            assertEquals(List.of(1, 2, 3, 4), order);
+            CountDownLatch soon = new CountDownLatch(1);
+            loop.executeSoon(soon::countDown, 60_000_000_000L);
+            loop.call(() -> null);
+            assertEquals(0, soon.getCount(), "a soon job queued before an urgent one runs with it");
+        }
+    }
+
+    @Test
     void scheduledJobsRunInDeadlineOrder() throws Exception {
         try (EngineLoop loop = new EngineLoop("t", t -> { }).start()) {
             List<Integer> order = new CopyOnWriteArrayList<>();

@@ -100,6 +100,12 @@ public final class LibC {
 
         static native long pread(int fd, Pointer buf, long count, long offset);
 
+        static native int epoll_create1(int flags);
+
+        static native int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+        static native int epoll_wait(int epfd, Pointer events, int maxevents, int timeoutMillis);
+
         static native int if_nametoindex(String name);
 
         static native Pointer if_indextoname(int index, byte[] buf);
@@ -280,6 +286,33 @@ public final class LibC {
     public static boolean pollIn(int fd, int timeoutMillis) throws NativeIOException {
         short[] rev = new short[1];
         return poll(new int[] {fd}, POLLIN, rev, timeoutMillis) > 0 && rev[0] != 0;
+    }
+
+    public static int epoll_create1(int flags) throws NativeIOException {
+        int fd = C.epoll_create1(flags);
+        if (fd < 0) {
+            throw fail("epoll_create1");
+        }
+        return fd;
+    }
+
+    public static void epoll_ctl(int epfd, int op, int fd, Pointer event) throws NativeIOException {
+        if (C.epoll_ctl(epfd, op, fd, event) < 0) {
+            throw fail("epoll_ctl");
+        }
+    }
+
+    /** @return the number of events written, 0 on timeout or EINTR */
+    public static int epoll_wait(int epfd, Pointer events, int maxevents, int timeoutMillis) throws NativeIOException {
+        int n = C.epoll_wait(epfd, events, maxevents, timeoutMillis);
+        if (n < 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EINTR) {
+                return 0;
+            }
+            throw new NativeIOException("epoll_wait", errno);
+        }
+        return n;
     }
 
     /** pread(2): reads at {@code offset} without moving the file position. */

@@ -36,7 +36,8 @@ final class GatewayRouteFailover {
         }
     }
 
-    private record Moved(String home, int homeIndex, int nowIndex) {
+    /** @param homeFlags the route's flags at home (onlink is added while it is away) */
+    private record Moved(String home, int homeIndex, int nowIndex, int homeFlags) {
     }
 
     private final Rtnetlink rt;
@@ -75,7 +76,7 @@ final class GatewayRouteFailover {
             Integer homeIndex = index.get(m.home());
             boolean homeUsable = !members.containsKey(m.home()) || !unusable.contains(m.home());
             if (homeIndex != null && homeIndex == m.homeIndex() && homeUsable
-                    && replace(current, m.homeIndex(), nameOf.getOrDefault(m.nowIndex(), "?"), m.home())) {
+                    && replace(current, m.homeIndex(), m.homeFlags(), nameOf.getOrDefault(m.nowIndex(), "?"), m.home())) {
                 moved.remove(e.getKey());
             }
         }
@@ -98,11 +99,15 @@ final class GatewayRouteFailover {
                 continue;
             }
             int toIndex = index.get(to);
-            if (replace(r, toIndex, owner, to)) {
+            // The group is one link: its IPv4 gateway is on-link through any member, also one whose
+            // prefix route arrives only with the addresses moving there (else ENETUNREACH). (IPv6
+            // refuses onlink for a gateway covered by a route through another device.)
+            int flags = r.family() == ipmpd.linux.LibC.AF_INET ? r.flags() | Rtnl.RTNH_F_ONLINK : r.flags();
+            if (replace(r, toIndex, flags, owner, to)) {
                 Key k = Key.of(r);
                 Moved before = moved.get(k);
-                moved.put(k, before != null ? new Moved(before.home(), before.homeIndex(), toIndex)
-                        : new Moved(owner, r.oif(), toIndex));
+                moved.put(k, before != null ? new Moved(before.home(), before.homeIndex(), toIndex, before.homeFlags())
+                        : new Moved(owner, r.oif(), toIndex, r.flags()));
             }
         }
     }
@@ -116,10 +121,9 @@ final class GatewayRouteFailover {
         return null;
     }
 
-    private boolean replace(RouteInfo r, int oif, String from, String to) {
-        // onlink stays: without it the kernel refuses a gateway no route of the new member covers
+    private boolean replace(RouteInfo r, int oif, int flags, String from, String to) {
         RouteInfo next = new RouteInfo(r.family(), r.dst(), r.dstLen(), r.gateway(), oif, r.table(), r.protocol(),
-                r.type(), r.scope(), r.priority(), r.prefsrc(), r.flags(), List.of());
+                r.type(), r.scope(), r.priority(), r.prefsrc(), flags, List.of());
         String text = (r.dstLen() == 0 ? "default" : r.dst().getHostAddress() + "/" + r.dstLen()) + " via "
                 + r.gateway().getHostAddress();
         String what = text + " from " + from + " to " + to;

@@ -7,7 +7,7 @@ import ipmpd.linux.EchoReply;
 import ipmpd.linux.LibC;
 import ipmpd.linux.LinkInfo;
 import ipmpd.linux.NativeIOException;
-import ipmpd.linux.PollSet;
+import ipmpd.linux.Epoll;
 import ipmpd.linux.RouteInfo;
 import ipmpd.linux.RtEvent;
 import ipmpd.linux.Rtnetlink;
@@ -68,8 +68,11 @@ public final class LinuxEvents implements AutoCloseable {
     }
 
     private static final int MAX_REPLIES_PER_SOCKET = 256;
+    /** Ready descriptors taken per wait; more simply wait for the next one (level-triggered). */
+    private static final int MAX_READY = 64;
     private final EventSink sink;
     private final Consumer<Runnable> engineThread;
+    private final Consumer<Runnable> replyThread;
     private final LinuxPlatform platform;
     private final Consumer<String> log;
     private final Options options;
@@ -84,8 +87,10 @@ public final class LinuxEvents implements AutoCloseable {
     private final Map<Integer, CarrierSync> carrierSyncs = new HashMap<>();
     private final Set<Integer> withoutSysfs = new HashSet<>();
     private final List<Integer> polled = new ArrayList<>();
-    private final PollSet pollFds = new PollSet();
-    private List<ProbeEndpoint> polledEndpoints; // null: the poll set is not filled yet
+    /** The monitor and the probe sockets; and the probe sockets in it, by descriptor. */
+    private Epoll epoll;
+    private final Map<Integer, ProbeEndpoint> watched = new HashMap<>();
+    private List<ProbeEndpoint> watchedList = List.of();
 
     private final Map<InetAddress, Set<Integer>> local = new HashMap<>();
     private List<RouteInfo> lastMain;
@@ -108,8 +113,18 @@ public final class LinuxEvents implements AutoCloseable {
 
     public LinuxEvents(EventSink sink, Consumer<Runnable> engineThread, LinuxPlatform platform, Consumer<String> log,
                        Options options) {
+        this(sink, engineThread, engineThread, platform, log, options);
+    }
+
+    /**
+     * @param replyThread runs a probe reply's delivery on the engine thread, possibly batched
+     *                    with its next wake-up (in order with engineThread's tasks)
+     */
+    public LinuxEvents(EventSink sink, Consumer<Runnable> engineThread, Consumer<Runnable> replyThread,
+                       LinuxPlatform platform, Consumer<String> log, Options options) {
         this.sink = sink;
         this.engineThread = engineThread;
+        this.replyThread = replyThread;
         this.platform = platform;
         this.log = log;
         this.options = options;
@@ -127,10 +142,15 @@ public final class LinuxEvents implements AutoCloseable {
         }
         monitor = RtnetlinkMonitor.open(RtnetlinkMonitor.DEFAULT_GROUPS, options.monitorBufferBytes());
         try {
+            epoll = Epoll.open(MAX_READY);
+            epoll.add(monitor.fd());
             rt = Rtnetlink.open();
             fullResync();
         } catch (IOException | RuntimeException e) {
             monitor.close();
+            if (epoll != null) {
+                epoll.close();
+            }
             if (rt != null) {
                 rt.close();
             }
@@ -141,6 +161,8 @@ public final class LinuxEvents implements AutoCloseable {
         }
         thread = new Thread(this::run, "ipmpd-events");
         thread.setDaemon(true);
+        thread.setPriority(Thread.MAX_PRIORITY); // link events are the start of every failover
+
         thread.start();
     }
 
@@ -162,6 +184,7 @@ public final class LinuxEvents implements AutoCloseable {
             platform.detachReader();
         }
         monitor.close();
+        epoll.close();
         rt.close();
         carrierSyncs.values().forEach(CarrierSync::close);
         carrierSyncs.clear();
@@ -189,16 +212,20 @@ public final class LinuxEvents implements AutoCloseable {
                     pollLinks();
                     nextPoll = now + period;
                 }
-                List<ProbeEndpoint> eps = pollSet();
+                watchProbeSockets();
                 long waitNs = period > 0 ? nextPoll - System.nanoTime() : 100_000_000L;
                 int timeout = (int) Math.max(0, Math.min(100, (waitNs + 999_999) / 1_000_000L));
-                pollFds.poll(timeout);
-                if (pollFds.revents(0) != 0) {
-                    resync |= handle(monitor.readAvailable());
+                int n = epoll.await(timeout);
+                int monitorFd = monitor.fd();
+                for (int i = 0; i < n; i++) {
+                    if (epoll.readyFd(i) == monitorFd) {
+                        resync |= handle(monitor.readAvailable()); // link events before replies
+                    }
                 }
-                for (int i = 0; i < eps.size(); i++) {
-                    if (pollFds.revents(i + 1) != 0) {
-                        drain(eps.get(i));
+                for (int i = 0; i < n; i++) {
+                    ProbeEndpoint ep = watched.get(epoll.readyFd(i));
+                    if (ep != null) {
+                        drain(ep);
                     }
                 }
                 if (routesDirty) {
@@ -228,21 +255,31 @@ public final class LinuxEvents implements AutoCloseable {
     }
 
     /**
-     * The descriptors to wait on: the monitor, then the probe sockets (in the order returned).
-     * The native array is refilled only when the platform's sockets changed.
+     * Keeps the epoll set equal to the platform's probe sockets (the monitor is in it from the
+     * start): sockets given up leave it before new ones, which may reuse their numbers, join.
      */
-    private List<ProbeEndpoint> pollSet() {
+    private void watchProbeSockets() throws IOException {
         List<ProbeEndpoint> eps = platform == null ? List.of() : platform.probeEndpoints();
-        if (!eps.equals(polledEndpoints)) {
-            int[] fds = new int[1 + eps.size()];
-            fds[0] = monitor.fd();
-            for (int i = 0; i < eps.size(); i++) {
-                fds[i + 1] = eps.get(i).fd();
-            }
-            pollFds.set(fds, LibC.POLLIN);
-            polledEndpoints = eps;
+        if (eps.equals(watchedList)) {
+            return;
         }
-        return polledEndpoints;
+        Map<Integer, ProbeEndpoint> now = new HashMap<>();
+        for (ProbeEndpoint ep : eps) {
+            now.put(ep.fd(), ep);
+        }
+        for (Map.Entry<Integer, ProbeEndpoint> e : watched.entrySet()) {
+            if (now.get(e.getKey()) != e.getValue()) {
+                epoll.remove(e.getKey());
+            }
+        }
+        for (Map.Entry<Integer, ProbeEndpoint> e : now.entrySet()) {
+            if (watched.get(e.getKey()) != e.getValue()) {
+                epoll.add(e.getKey());
+            }
+        }
+        watched.clear();
+        watched.putAll(now);
+        watchedList = eps;
     }
 
     /** @return whether a full re-dump is needed (events were lost) */
@@ -508,7 +545,7 @@ public final class LinuxEvents implements AutoCloseable {
         // The kernel stamps CLOCK_REALTIME; the engine runs on nanoTime.
         long rx = Math.min(r.receivedNs() + offset, System.nanoTime());
         int seq = r.sequence();
-        deliver(() -> sink.probeReply(ifname, ep.family, from, seq, rx));
+        replyThread.accept(() -> sink.probeReply(ifname, ep.family, from, seq, rx));
     }
 
     private void deliver(Runnable r) {

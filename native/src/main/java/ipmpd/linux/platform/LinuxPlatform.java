@@ -55,7 +55,8 @@ import java.util.function.Consumer;
  * address's rule leads to its member's table. IPv6 link-local addresses are the kernel's and never
  * touched (the engine's are only its model; probes use the kernel's); a moved IPv6 address is
  * added with {@code IFA_F_NODAD}. EEXIST on add and EADDRNOTAVAIL on delete count as success.
- * {@link #moveAddress} adds, deletes, then announces at once and after 50 and 250 ms.
+ * {@link #moveAddress} adds, announces, moves the address's rule, deletes the old copy; the
+ * announcement is repeated after 50 and 250 ms.
  *
  * <p><b>Routing</b>, four parts, all following the engine's decisions:
  * <ol>
@@ -150,6 +151,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ipmpd-announce");
             t.setDaemon(true);
+            t.setPriority(Thread.MAX_PRIORITY);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
@@ -180,7 +182,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         remove(p);
     }
 
-    /** Make before break: add on the new member, delete on the old one, then announce. */
+    /** Make before break: add on the new member and announce it there, then delete the old copy. */
     @Override
     public void moveAddress(AddressPlacement from, AddressPlacement to) {
         if (kernelOwned(from) || kernelOwned(to)) {
@@ -188,11 +190,16 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             removeAddress(from);
             return;
         }
-        boolean added = add(to, true);
-        remove(from);
+        boolean added = addToKernel(to, true);
         if (added && !to.testAddress()) {
+            // Announced as soon as the survivor has it: the neighbours' caches are what the
+            // clients wait for; the rules and the old copy's removal follow at once.
             announce(to);
         }
+        if (added) {
+            place(to);
+        }
+        remove(from);
     }
 
     /** IPv6 link-local addresses belong to the kernel (and the engine's are only its model). */
@@ -201,6 +208,15 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     }
 
     private boolean add(AddressPlacement p, boolean moving) {
+        if (!addToKernel(p, moving)) {
+            return false;
+        }
+        place(p);
+        return true;
+    }
+
+    /** Adds the address to its member in the kernel (EEXIST is success); failures are logged. */
+    private boolean addToKernel(AddressPlacement p, boolean moving) {
         InetAddress a = plain(p.address());
         int index;
         try {
@@ -238,6 +254,12 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             log.accept("Cannot add " + a.getHostAddress() + " to " + p.logicalName() + ": " + e.getMessage());
             return false;
         }
+        return true;
+    }
+
+    /** Records where the address is and steers its traffic through that member. */
+    private void place(AddressPlacement p) {
+        InetAddress a = plain(p.address());
         boolean newPrefix = !hasPlacedPrefix(p);
         placed.put(a, p);
         if (members.containsKey(p.ifname())) {
@@ -248,7 +270,6 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             steer(a);
             scheduleMainWork();
         }
-        return true;
     }
 
     /** The IPv4 label: the logical interface name, none if longer than IFNAMSIZ - 1. */
@@ -550,6 +571,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         boolean changed = usable ? unusable.remove(ifname) : unusable.add(ifname);
         if (changed && members.containsKey(ifname)) {
             scheduleMainWork();
+            // An interface set down loses its routes in every table: its member table is read
+            // again (after the current task) instead of being taken for what was written to it.
+            Integer table = tableFor(ifname);
+            if (table != null) {
+                steering.forgetTable(table);
+                scheduleSync(false);
+            }
         }
     }
 

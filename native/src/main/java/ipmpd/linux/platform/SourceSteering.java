@@ -260,6 +260,11 @@ final class SourceSteering {
                 r.type(), r.scope(), r.priority(), null);
     }
 
+    /** The next {@link #syncTables} reads this table from the kernel (someone may have changed it). */
+    void forgetTable(int table) {
+        held.remove(table);
+    }
+
     /** Empties a member table (the member left its group). */
     void flushTable(int table) {
         held.remove(table);

@@ -401,6 +401,8 @@ class LinuxPlatformKernelTest {
         FailoverLab.await("default routes moved to m2", 2000, 10, () -> call(() ->
                 lab.ip(lab.host, "route show default").contains("dev m2")
                         && lab.ip(lab.host, "-6 route show default").contains("dev m2")));
+        // Away, the IPv4 gateway is on-link through m2 (its prefix route may not be there yet).
+        assertTrue(lab.ip(lab.host, "route show default").contains("onlink"), lab.ip(lab.host, "route show default"));
         String offLink = lab.ip(lab.host, "route get 198.51.100.1");
         assertTrue(offLink.contains("dev m2 src 192.0.2.12"), offLink);
         assertTrue(clientPings("192.0.2.10"), "client reaches 192.0.2.10 on m2 while m1's path is dead");
@@ -420,6 +422,38 @@ class LinuxPlatformKernelTest {
                         && lab.ip(lab.host, "-6 route show default").contains("dev m1")));
         assertFalse(lab.ip(lab.host, "route show default").contains("dev m2"));
         assertFalse(lab.ip(lab.host, "-6 route show default").contains("dev m2"));
+        assertFalse(lab.ip(lab.host, "route show default").contains("onlink"), "home again as it was");
+    }
+
+    /**
+     * An interface set down loses its routes in every table (member tables too); once it is back
+     * and repaired, its member table is read again and refilled, not taken for what was written.
+     */
+    @Test
+    @Order(4)
+    void aMemberTableEmptiedByAnInterfaceDownIsRefilledOnRepair() throws Exception {
+        awaitSteady(10_000);
+        int t2 = 30000 + m2;
+        lab.ip(lab.host, "link set m2 down");
+        try {
+            FailoverLab.await("m2's routes gone from its table", 3000, 10,
+                    () -> !ipQuiet("route show table " + t2).contains("dev m2"));
+        } finally {
+            lab.ip(lab.host, "link set m2 up");
+        }
+        FailoverLab.await("m2's table refilled after the repair", 10_000, 10, () -> {
+            String table = ipQuiet("route show table " + t2);
+            return table.contains("192.0.2.0/24 dev m2") && table.contains("default via 192.0.2.1 dev m2");
+        });
+        awaitSteady(10_000);
+    }
+
+    private static String ipQuiet(String args) {
+        try {
+            return lab.ip(lab.host, args);
+        } catch (Exception e) {
+            return ""; // "FIB table does not exist"
+        }
     }
 
     @Test
