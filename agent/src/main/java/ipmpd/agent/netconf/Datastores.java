@@ -65,13 +65,35 @@ final class Datastores {
 
     // ------------------------------------------------------------------ reading
 
-    /** The running configuration, read on the engine thread. */
+    /**
+     * The running configuration as last read or committed; kept while the engine's model
+     * generation and the members configured offline stay the same (then no engine round trip).
+     */
+    private volatile ConfigStore.Running runningCache;
+
+    /** The running configuration: the kept one while current, else read on the engine thread. */
     IpmpConfiguration running() throws RpcError {
+        return runningState().config();
+    }
+
+    /** The engine, for its generations (readable from any thread); null until first needed. */
+    private volatile Engine engine;
+
+    private ConfigStore.Running runningState() throws RpcError {
+        ConfigStore.Running r = runningCache;
+        if (r != null && r.current(engine, store)) {
+            return r;
+        }
         try {
-            return loop.call(() -> store.current(loop.engine()));
+            r = loop.call(() -> {
+                engine = loop.engine();
+                return store.running(loop.engine());
+            });
         } catch (Exception e) {
             throw RpcError.failed("cannot read the running configuration: " + e);
         }
+        runningCache = r;
+        return r;
     }
 
     /** The {@code <ipmp>} tree of a datastore, in a new element of {@code doc}. */
@@ -234,13 +256,18 @@ final class Datastores {
         return next;
     }
 
-    /** Applies and persists a whole configuration through the ConfigStore (all or nothing). */
+    /**
+     * Applies and persists a whole configuration, validated completely already (YANG and the
+     * engine's rules, {@link #validateFully}), through the ConfigStore (all or nothing). Only the
+     * apply runs on the engine thread; the changed files are written and flushed here before
+     * success is reported.
+     */
     private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier) throws RpcError, RpcError.Many {
         try {
-            loop.call(() -> {
-                store.commit(loop.engine(), next);
-                return null;
-            });
+            ConfigStore.Running before = runningCache;
+            ConfigStore.Applied a = loop.call(() -> store.applyValidated(loop.engine(), before, next));
+            runningCache = a.after();
+            store.write(a);
         } catch (ConfigException e) {
             List<RpcError> pe = new ArrayList<>();
             for (ConfigProblem p : e.problems()) {

@@ -42,6 +42,17 @@ public final class ConfigApplier {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+        applyValidated(engine, before, target, runtimeOffline);
+    }
+
+    /**
+     * {@link #apply(Engine, IpmpConfiguration, IpmpConfiguration, java.util.Set)} of a target the
+     * caller has validated with {@link ConfigValidator#validate} already (off the engine thread):
+     * only the engine's own refusals (rules on the live state) remain; on any the engine is back
+     * where it was.
+     */
+    public static void applyValidated(Engine engine, IpmpConfiguration before, IpmpConfiguration target,
+                                      java.util.Set<String> runtimeOffline) throws ConfigException {
         java.util.Set<String> newlyOffline = new java.util.HashSet<>(target.offlineMembers());
         newlyOffline.removeAll(runtimeOffline);
         try {
