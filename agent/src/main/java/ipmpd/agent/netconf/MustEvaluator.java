@@ -55,8 +55,21 @@ final class MustEvaluator {
     private record NotIn(List<String> abs, List<String> rel) implements Plan {
     }
 
-    private record General(DOMXPath xpath) implements Plan {
+    /**
+     * Evaluated by jaxen. {@code local}: the expression reads nothing but its context node's own
+     * subtree (no absolute or upward path, no current(), no other axis), so its value is a function
+     * of that subtree's content and is remembered by it ({@link #LOCAL_RESULTS}).
+     */
+    private record General(DOMXPath xpath, boolean local) implements Plan {
     }
+
+    /**
+     * Values of local expressions by (expression, content of the context subtree): the same
+     * member or address in the next commit's tree is not evaluated again. Bounded: cleared when
+     * full.
+     */
+    private static final Map<List<String>, Boolean> LOCAL_RESULTS = new ConcurrentHashMap<>();
+    private static final int LOCAL_RESULTS_MAX = 65_536;
 
     private static final Map<String, Plan> PLANS = new ConcurrentHashMap<>();
     /** The node current() returns while an expression is evaluated on this thread. */
@@ -87,10 +100,26 @@ final class MustEvaluator {
             }
             return true;
         }
-        DOMXPath x = ((General) p).xpath();
+        General g = (General) p;
+        List<String> key = null;
+        if (g.local()) {
+            key = List.of(expr, content(context));
+            Boolean known = LOCAL_RESULTS.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        DOMXPath x = g.xpath();
         CURRENT.set(context);
         try {
-            return x.booleanValueOf(context);
+            boolean v = x.booleanValueOf(context);
+            if (key != null) {
+                if (LOCAL_RESULTS.size() >= LOCAL_RESULTS_MAX) {
+                    LOCAL_RESULTS.clear();
+                }
+                LOCAL_RESULTS.put(key, v);
+            }
+            return v;
         } catch (JaxenException e) {
             throw new IllegalStateException("cannot evaluate must \"" + expr + "\": " + e.getMessage(), e);
         } finally {
@@ -134,7 +163,45 @@ final class MustEvaluator {
         if (m.matches()) {
             return new NotIn(steps(m.group(1)), steps(m.group(2)));
         }
-        return new General(compile(expr));
+        return new General(compile(expr), local(e));
+    }
+
+    /**
+     * Whether an expression can read only its context node's subtree: no path separator at all
+     * (so no absolute path, no {@code ..}, no multi-step path), no current(), no axis other than
+     * the default child axis, no variables. Conservative: a '/' or "::" even inside a literal
+     * makes it non-local.
+     */
+    static boolean local(String expr) {
+        return expr.indexOf('/') < 0 && !expr.contains("..") && !expr.contains("::") && !expr.contains("current(")
+                && expr.indexOf('$') < 0 && expr.indexOf('@') < 0 && !expr.contains("id(");
+    }
+
+    /** The structure and text of a subtree (element names, text, nesting), unambiguously. */
+    private static String content(Node n) {
+        StringBuilder sb = new StringBuilder();
+        content(n, sb);
+        return sb.toString();
+    }
+
+    private static void content(Node n, StringBuilder sb) {
+        if (n.getNodeType() == Node.ELEMENT_NODE) {
+            sb.append('<').append(n.getNodeName()).append('>');
+            for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
+                content(c, sb);
+            }
+            sb.append("</>");
+        } else if (n.getNodeType() == Node.TEXT_NODE || n.getNodeType() == Node.CDATA_SECTION_NODE) {
+            // escaped so that text cannot imitate the markers
+            String t = n.getNodeValue();
+            for (int i = 0; i < t.length(); i++) {
+                char ch = t.charAt(i);
+                if (ch == '<' || ch == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(ch);
+            }
+        }
     }
 
     /** The compiled form of a path or expression (cached when it is not an indexed shape). */

@@ -40,6 +40,21 @@ class MustEvaluatorTest {
         assertFalse(MustEvaluator.indexed("count(../member[name = current()/name]) = 1"));
     }
 
+    /**
+     * Expressions that read only their context's subtree are remembered by its content (the
+     * random-tree test below checks the remembered answers against jaxen's, across trees).
+     */
+    @Test
+    void onlySubtreeLocalExpressionsAreRemembered() {
+        assertTrue(MustEvaluator.local("count(test-address[contains(., ':')]) <= 1"));
+        assertTrue(MustEvaluator.local("contains(., ':') or . != '0.0.0.0'"));
+        assertFalse(MustEvaluator.local("contains(../address, ':') or . <= 32"));
+        assertFalse(MustEvaluator.local(". = 'false' or ../../member[name != current()/../name]"));
+        assertFalse(MustEvaluator.local("count(preceding-sibling::member) = 0"));
+        assertFalse(MustEvaluator.local("name = current()"));
+        assertFalse(MustEvaluator.local("@x = 1"));
+    }
+
     @Test
     void indexedAnswersEqualJaxensOnRandomTrees() throws Exception {
         Random r = new Random(5);
