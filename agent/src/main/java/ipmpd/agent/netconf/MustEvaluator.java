@@ -59,8 +59,10 @@ final class MustEvaluator {
      * Evaluated by jaxen. {@code local}: the expression reads nothing but its context node's own
      * subtree (no absolute or upward path, no current(), no other axis), so its value is a function
      * of that subtree's content and is remembered by it ({@link #LOCAL_RESULTS}).
+     * {@code localFirstDisjunct}: for {@code A or B} with a local {@code A}, that {@code A} (null
+     * otherwise); when it holds the whole expression does, without evaluating {@code B}.
      */
-    private record General(DOMXPath xpath, boolean local) implements Plan {
+    private record General(DOMXPath xpath, boolean local, String localFirstDisjunct) implements Plan {
     }
 
     /**
@@ -101,6 +103,9 @@ final class MustEvaluator {
             return true;
         }
         General g = (General) p;
+        if (g.localFirstDisjunct() != null && test(g.localFirstDisjunct(), context)) {
+            return true;
+        }
         List<String> key = null;
         if (g.local()) {
             key = List.of(expr, content(context));
@@ -163,7 +168,37 @@ final class MustEvaluator {
         if (m.matches()) {
             return new NotIn(steps(m.group(1)), steps(m.group(2)));
         }
-        return new General(compile(expr), local(e));
+        String first = firstDisjunct(e);
+        return new General(compile(expr), local(e), first != null && local(first) ? first : null);
+    }
+
+    /**
+     * {@code A} of an expression {@code A or B} ({@code or} at the top level: outside parentheses,
+     * brackets and literals); null when there is no such {@code or}.
+     */
+    static String firstDisjunct(String e) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < e.length(); i++) {
+            char c = e.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == '[') {
+                depth++;
+            } else if (c == ')' || c == ']') {
+                depth--;
+            } else if (depth == 0 && c == 'o' && e.startsWith("or", i) && i > 0
+                    && Character.isWhitespace(e.charAt(i - 1)) && i + 2 < e.length()
+                    && Character.isWhitespace(e.charAt(i + 2))) {
+                String a = e.substring(0, i).strip();
+                return a.isEmpty() ? null : a;
+            }
+        }
+        return null;
     }
 
     /**

@@ -53,6 +53,11 @@ class MustEvaluatorTest {
         assertFalse(MustEvaluator.local("count(preceding-sibling::member) = 0"));
         assertFalse(MustEvaluator.local("name = current()"));
         assertFalse(MustEvaluator.local("@x = 1"));
+        assertEquals(". = 'false'", MustEvaluator.firstDisjunct(". = 'false' or ../../member[name != current()/../name]"));
+        assertEquals("a", MustEvaluator.firstDisjunct("a or b or c"));
+        assertEquals(null, MustEvaluator.firstDisjunct("(a or b) and c"));
+        assertEquals(null, MustEvaluator.firstDisjunct("x[a or b] = 'or c'"));
+        assertEquals(null, MustEvaluator.firstDisjunct("count(for) = 1"));
     }
 
     @Test
