@@ -263,11 +263,22 @@ final class Datastores {
      * success is reported.
      */
     private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier) throws RpcError, RpcError.Many {
+        commitToEngine(next, earlier, null);
+    }
+
+    private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier, CommitEvent ev)
+            throws RpcError, RpcError.Many {
         try {
             ConfigStore.Running before = runningCache;
+            long t0 = System.nanoTime();
             ConfigStore.Applied a = loop.call(() -> store.applyValidated(loop.engine(), before, next));
+            long t1 = System.nanoTime();
             runningCache = a.after();
             store.write(a);
+            if (ev != null) {
+                ev.engineNs = t1 - t0;
+                ev.writeNs = System.nanoTime() - t1;
+            }
         } catch (ConfigException e) {
             List<RpcError> pe = new ArrayList<>();
             for (ConfigProblem p : e.problems()) {
@@ -382,16 +393,20 @@ final class Datastores {
         } else if (persistIdArg != null) {
             throw RpcError.invalidValue("no confirmed commit is pending for persist-id " + persistIdArg, null);
         }
+        CommitEvent ev = new CommitEvent();
+        ev.begin();
+        long t0 = System.nanoTime();
         IpmpConfiguration before = running();
         Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
         IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before, true);
+        ev.validateNs = System.nanoTime() - t0;
         boolean saved = confirmed && !pending;
         if (saved) {
             saveRollback();
         }
         if (next != null) {
             try {
-                commitToEngine(next, List.of());
+                commitToEngine(next, List.of(), ev);
             } catch (RpcError | RpcError.Many | RuntimeException e) {
                 if (saved) {
                     clearSavedRollback();
@@ -400,6 +415,7 @@ final class Datastores {
             }
             candidate = null;
         }
+        ev.commit();
         if (confirmed) {
             if (!pending) {
                 rollbackTo = before;
