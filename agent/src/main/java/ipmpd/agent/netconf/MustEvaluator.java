@@ -56,13 +56,14 @@ final class MustEvaluator {
     }
 
     /**
-     * Evaluated by jaxen. {@code local}: the expression reads nothing but its context node's own
-     * subtree (no absolute or upward path, no current(), no other axis), so its value is a function
-     * of that subtree's content and is remembered by it ({@link #LOCAL_RESULTS}).
+     * Evaluated by jaxen. {@code scope}: the expression reads nothing outside the subtree of its
+     * context node's {@code scope}-th ancestor (0: the context's own subtree; -1: anywhere), so its
+     * value is a function of that subtree's content and of where the context is in it, and is
+     * remembered by them ({@link #LOCAL_RESULTS}); see {@link #scope(String)}.
      * {@code localFirstDisjunct}: for {@code A or B} with a local {@code A}, that {@code A} (null
      * otherwise); when it holds the whole expression does, without evaluating {@code B}.
      */
-    private record General(DOMXPath xpath, boolean local, String localFirstDisjunct) implements Plan {
+    private record General(DOMXPath xpath, int scope, String localFirstDisjunct) implements Plan {
     }
 
     /**
@@ -107,9 +108,9 @@ final class MustEvaluator {
             return true;
         }
         List<String> key = null;
-        if (g.local()) {
-            key = List.of(expr, content(context));
-            Boolean known = LOCAL_RESULTS.get(key);
+        if (g.scope() >= 0) {
+            key = scopedKey(expr, context, g.scope());
+            Boolean known = key == null ? null : LOCAL_RESULTS.get(key);
             if (known != null) {
                 return known;
             }
@@ -130,6 +131,34 @@ final class MustEvaluator {
         } finally {
             CURRENT.remove();
         }
+    }
+
+    /**
+     * Whether a leafref's path selects a node whose value is the leaf's (require-instance),
+     * remembered like a must expression when the path's {@link #scope} allows.
+     */
+    boolean leafrefFound(String path, Element leaf) {
+        int scope = scope(path);
+        List<String> key = scope >= 0 ? scopedKey("leafref " + path, leaf, scope) : null;
+        Boolean known = key == null ? null : LOCAL_RESULTS.get(key);
+        if (known != null) {
+            return known;
+        }
+        String v = Xml.text(leaf);
+        boolean found = false;
+        for (Node t : select(path, leaf)) {
+            if (t.getTextContent().strip().equals(v)) {
+                found = true;
+                break;
+            }
+        }
+        if (key != null) {
+            if (LOCAL_RESULTS.size() >= LOCAL_RESULTS_MAX) {
+                LOCAL_RESULTS.clear();
+            }
+            LOCAL_RESULTS.put(key, found);
+        }
+        return found;
     }
 
     /** The nodes a path selects from {@code context} (leafref targets). */
@@ -169,7 +198,7 @@ final class MustEvaluator {
             return new NotIn(steps(m.group(1)), steps(m.group(2)));
         }
         String first = firstDisjunct(e);
-        return new General(compile(expr), local(e), first != null && local(first) ? first : null);
+        return new General(compile(expr), scope(e), first != null && local(first) ? first : null);
     }
 
     /**
@@ -201,15 +230,94 @@ final class MustEvaluator {
         return null;
     }
 
-    /**
-     * Whether an expression can read only its context node's subtree: no path separator at all
-     * (so no absolute path, no {@code ..}, no multi-step path), no current(), no axis other than
-     * the default child axis, no variables. Conservative: a '/' or "::" even inside a literal
-     * makes it non-local.
-     */
+    /** Whether an expression reads only its context node's own subtree ({@link #scope} 0). */
     static boolean local(String expr) {
-        return expr.indexOf('/') < 0 && !expr.contains("..") && !expr.contains("::") && !expr.contains("current(")
-                && expr.indexOf('$') < 0 && expr.indexOf('@') < 0 && !expr.contains("id(");
+        return scope(expr) == 0;
+    }
+
+    /**
+     * How far up an expression can read, conservatively from its text: K when everything it
+     * reads is in the subtree of the context's K-th ancestor, -1 when that is not certain. It is
+     * K when: no absolute path (every '/' follows a step, '.', ')' or ']'; no "//"), no axis
+     * ("::"), attribute, variable or id(); ".." only in a chain of K "../" steps (or a final
+     * "..") starting a path outside predicates; current() only outside predicates or followed by
+     * a downward path. Then every path starts at the context or at most K levels above it and
+     * goes down, and predicates (no "..") read below the nodes they filter. Literals containing
+     * these characters only make it more conservative.
+     */
+    static int scope(String expr) {
+        if (expr.contains("::") || expr.indexOf('@') >= 0 || expr.indexOf('$') >= 0 || expr.contains("id(")
+                || expr.contains("//")) {
+            return -1;
+        }
+        int k = 0;
+        int depth = 0;
+        for (int i = 0; i < expr.length(); i++) {
+            char c = expr.charAt(i);
+            if (c == '[') {
+                depth++;
+            } else if (c == ']') {
+                depth--;
+            } else if (c == '/') {
+                char before = i == 0 ? ' ' : expr.charAt(i - 1);
+                if (!(Character.isLetterOrDigit(before) || before == '_' || before == '-' || before == '.'
+                        || before == ')' || before == ']')) {
+                    return -1; // an absolute path
+                }
+            } else if (c == '.' && expr.startsWith("..", i)) {
+                if (depth > 0) {
+                    return -1;
+                }
+                // a chain of "../" at the start of a path: the character before it is no step character
+                char before = i == 0 ? ' ' : expr.charAt(i - 1);
+                if (Character.isLetterOrDigit(before) || before == '_' || before == '-' || before == '.'
+                        || before == '/' || before == ')' || before == ']') {
+                    return -1;
+                }
+                int n = 0;
+                int j = i;
+                while (expr.startsWith("..", j)) {
+                    n++;
+                    j += 2;
+                    if (j < expr.length() && expr.charAt(j) == '/') {
+                        j++;
+                    } else {
+                        break;
+                    }
+                }
+                if (j < expr.length() && expr.charAt(j) == '.') {
+                    return -1;
+                }
+                k = Math.max(k, n);
+                i = j - 1;
+            } else if (c == 'c' && expr.startsWith("current()", i)) {
+                int j = i + "current()".length();
+                if (depth > 0 && j < expr.length() && expr.charAt(j) == '/' && expr.startsWith("..", j + 1)) {
+                    return -1;
+                }
+                i = j - 1;
+            }
+        }
+        return depth == 0 ? k : -1;
+    }
+
+    /** (expression, content of the context's scope-th ancestor, where the context is in it). */
+    private static List<String> scopedKey(String expr, Node context, int scope) {
+        Node top = context;
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < scope; i++) {
+            Node parent = top.getParentNode();
+            if (parent == null || parent.getNodeType() != Node.ELEMENT_NODE) {
+                return null; // near the top: not remembered
+            }
+            int index = 0;
+            for (Node c = parent.getFirstChild(); c != top; c = c.getNextSibling()) {
+                index++;
+            }
+            where.insert(0, index + "/");
+            top = parent;
+        }
+        return List.of(expr, where.toString(), content(top));
     }
 
     /** The structure and text of a subtree (element names, text, nesting), unambiguously. */

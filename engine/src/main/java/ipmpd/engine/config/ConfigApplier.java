@@ -113,6 +113,9 @@ public final class ConfigApplier {
             }
             for (MemberConfig m : g.members()) {
                 Optional<MemberConfig> prev = memberIn(from, g.name(), m.name());
+                if (prev.isPresent() && prev.get().equals(m)) {
+                    continue; // unchanged member of the same group: every step below would be a no-op
+                }
                 if (prev.isEmpty()) {
                     try {
                         e.plumb(m.name(), Family.INET);
