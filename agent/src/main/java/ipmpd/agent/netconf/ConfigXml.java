@@ -73,6 +73,15 @@ final class ConfigXml {
         List<RpcError> errors = new ArrayList<>();
         EngineConfig global = new EngineConfig(num(t, "failure-detection-time"), bool(t, "failback"),
                 bool(t, "track-interfaces-only-with-groups"), num(t, "probe-quiet-period"));
+        // the running members by group and name (one lookup per test address, not a scan)
+        java.util.Map<List<String>, MemberConfig> runningMembers = new java.util.HashMap<>();
+        if (running != null) {
+            for (GroupConfig g : running.groups()) {
+                for (MemberConfig m : g.members()) {
+                    runningMembers.putIfAbsent(List.of(g.name(), m.name()), m);
+                }
+            }
+        }
         List<GroupConfig> groups = new ArrayList<>();
         for (Element ge : Xml.children(t, Xml.IPMP, "group")) {
             String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
@@ -93,7 +102,7 @@ final class ConfigXml {
                 List<TestAddress> tests = new ArrayList<>();
                 for (Element te : Xml.children(me, Xml.IPMP, "test-address")) {
                     Optional<InetAddress> a = address(schema, te, te, errors);
-                    a.ifPresent(addr -> tests.add(new TestAddress(addr, testPrefix(running, gname, mname, addr, data))));
+                    a.ifPresent(addr -> tests.add(new TestAddress(addr, testPrefix(runningMembers.get(List.of(gname, mname)), addr, data))));
                 }
                 members.add(new MemberConfig(mname, bool(me, "standby"), bool(me, "offline"), List.copyOf(tests)));
             }
@@ -122,11 +131,9 @@ final class ConfigXml {
         return a;
     }
 
-    private static int testPrefix(IpmpConfiguration running, String group, String member, InetAddress a,
-                                  List<DataAddress> data) {
-        if (running != null) {
-            Optional<TestAddress> same = running.group(group).flatMap(g -> g.member(member))
-                    .flatMap(m -> m.test(Family.of(a))).filter(t -> t.address().equals(a));
+    private static int testPrefix(MemberConfig runningMember, InetAddress a, List<DataAddress> data) {
+        if (runningMember != null) {
+            Optional<TestAddress> same = runningMember.test(Family.of(a)).filter(t -> t.address().equals(a));
             if (same.isPresent()) {
                 return same.get().prefixLen();
             }
