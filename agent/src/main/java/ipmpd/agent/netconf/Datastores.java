@@ -271,7 +271,10 @@ final class Datastores {
         try {
             ConfigStore.Running before = runningCache;
             long t0 = System.nanoTime();
-            ConfigStore.Applied a = loop.call(() -> store.applyValidated(loop.engine(), before, next));
+            ConfigStore.Applied a = loop.call(() -> {
+                engine = loop.engine();
+                return store.applyValidated(loop.engine(), before, next);
+            });
             long t1 = System.nanoTime();
             runningCache = a.after();
             store.write(a);
