@@ -125,27 +125,39 @@ public final class ConfigStore {
     }
 
     /**
-     * The engine-thread part of a commit of a configuration already validated completely
-     * ({@link #validate}, off the engine thread): applies it all or nothing, from {@code before}
-     * when the engine still runs that (else from a fresh read), and renders the files. The caller
-     * writes them with {@link #write} before it reports success.
-     *
-     * @throws ConfigException when the engine refused a step; then it is unchanged
+     * The engine as a commit left it: the snapshot taken right after the apply (immutable, read on
+     * any thread), its model generation, the members configured offline now, and its place in
+     * render order. {@link #render()} makes the files and the running configuration from it off
+     * the engine thread.
      */
-    public Applied applyValidated(Engine engine, Running before, IpmpConfiguration next) throws ConfigException {
-        Running b = before != null && before.current(engine, this) ? before : running(engine);
-        ConfigApplier.applyValidated(engine, b.config(), next, b.runtimeOffline());
-        Set<String> nowConfigured = Set.copyOf(next.offlineMembers());
-        long g = engine.modelGeneration();
-        EngineSnapshot s = engine.snapshot();
-        Map<String, List<String>> files = ConfigFiles.render(s, nowConfigured::contains);
-        Running after = new Running(g, IpmpConfiguration.of(s, nowConfigured::contains), nowConfigured,
-                runtimeOffline(s, nowConfigured));
-        return new Applied(renderSeq.incrementAndGet(), files, after);
+    public record Taken(long seq, long generation, EngineSnapshot snapshot, Set<String> configured) {
+        /** The files and the running configuration after the commit (any thread). */
+        public Applied render() {
+            Map<String, List<String>> files = ConfigFiles.render(snapshot, configured::contains);
+            Running after = new Running(generation, IpmpConfiguration.of(snapshot, configured::contains), configured,
+                    runtimeOffline(snapshot, configured));
+            return new Applied(seq, files, after);
+        }
     }
 
     /**
-     * Writes what {@link #applyValidated} rendered (any thread, off the engine thread): each
+     * The engine-thread part of a commit of a configuration already validated completely
+     * ({@link #validate}, off the engine thread): applies it all or nothing, from {@code before}
+     * when the engine still runs that (else from a fresh read), and takes a snapshot. The caller
+     * renders the files ({@link Taken#render()}) and writes them ({@link #write}) before it
+     * reports success.
+     *
+     * @throws ConfigException when the engine refused a step; then it is unchanged
+     */
+    public Taken applyValidated(Engine engine, Running before, IpmpConfiguration next) throws ConfigException {
+        Running b = before != null && before.current(engine, this) ? before : running(engine);
+        ConfigApplier.applyValidated(engine, b.config(), next, b.runtimeOffline());
+        return new Taken(renderSeq.incrementAndGet(), engine.modelGeneration(), engine.snapshot(),
+                Set.copyOf(next.offlineMembers()));
+    }
+
+    /**
+     * Writes what a commit rendered ({@link Taken#render()}; any thread, off the engine thread): each
      * changed file atomically and flushed. Skipped when files rendered later are on disk already
      * (they hold this change too).
      */

@@ -24,7 +24,7 @@ final class CommitEvent extends Event {
     @Timespan(Timespan.NANOSECONDS)
     long engineNs;
 
-    @Label("Files written and flushed")
+    @Label("Files rendered, written and flushed")
     @Timespan(Timespan.NANOSECONDS)
     long writeNs;
 }

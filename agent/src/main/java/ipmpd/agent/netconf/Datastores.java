@@ -271,11 +271,12 @@ final class Datastores {
         try {
             ConfigStore.Running before = runningCache;
             long t0 = System.nanoTime();
-            ConfigStore.Applied a = loop.call(() -> {
+            ConfigStore.Taken taken = loop.call(() -> {
                 engine = loop.engine();
                 return store.applyValidated(loop.engine(), before, next);
             });
             long t1 = System.nanoTime();
+            ConfigStore.Applied a = taken.render();
             runningCache = a.after();
             store.write(a);
             if (ev != null) {
