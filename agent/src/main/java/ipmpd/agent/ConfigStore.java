@@ -29,7 +29,8 @@ import java.util.function.UnaryOperator;
  * directory. A change is a whole {@link IpmpConfiguration}: validated, applied to the engine all or
  * nothing, then written back as hostname.IF / hostname6.IF / mpathd / ipmp.conf, each file
  * atomically, so a restart (or a kill -9 at any moment) comes up with the last committed
- * configuration. Every method runs on the engine thread ({@link EngineLoop}).
+ * configuration. Every method runs on the engine thread ({@link EngineLoop}), except those said
+ * to run on any thread.
  */
 public final class ConfigStore {
     private final Path dir;
@@ -49,15 +50,119 @@ public final class ConfigStore {
 
     /**
      * The interfaces configured offline: the "offline IF" lines of ipmp.conf (what the last
-     * commit wrote, or the administrator before the last start or SIGHUP).
+     * commit wrote, or the administrator before the last start or SIGHUP). Any thread: the file
+     * is read again only when it changed on disk (size, modification time, inode).
      */
     public Set<String> configuredOffline() {
+        Path p = dir.resolve(ConfigFiles.IPMP_CONF);
+        BasicFileAttributes a;
         try {
-            return ConfigFiles.offlineLines(Files.readAllLines(dir.resolve(ConfigFiles.IPMP_CONF),
-                    java.nio.charset.StandardCharsets.UTF_8));
+            a = Files.readAttributes(p, BasicFileAttributes.class);
         } catch (IOException e) {
             return Set.of();
         }
+        OfflineLines c = offlineLines;
+        if (c != null && c.file().sameFile(a)) {
+            return c.set();
+        }
+        try {
+            Set<String> set = Set.copyOf(ConfigFiles.offlineLines(Files.readAllLines(p,
+                    java.nio.charset.StandardCharsets.UTF_8)));
+            offlineLines = new OfflineLines(new Known(null, a.lastModifiedTime(), a.size(), a.fileKey()), set);
+            return set;
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+
+    /** ipmp.conf's offline lines as last read, and how the file looked then. */
+    private record OfflineLines(Known file, Set<String> set) {
+    }
+
+    private volatile OfflineLines offlineLines;
+
+    /**
+     * The running configuration as of one engine step: its {@link Engine#modelGeneration()}, the
+     * members configured offline it was read with, and those offline at run time only. A face may
+     * keep it (any thread) while the generation and {@link #configuredOffline()} stay the same.
+     */
+    public record Running(long generation, IpmpConfiguration config, Set<String> configured,
+                          Set<String> runtimeOffline) {
+        /** Whether the engine still runs this configuration (any thread). */
+        public boolean current(Engine engine, ConfigStore store) {
+            return generation == engine.modelGeneration() && configured.equals(store.configuredOffline());
+        }
+    }
+
+    /** The running configuration and its generation (engine thread). */
+    public Running running(Engine engine) {
+        return running(engine, configuredOffline());
+    }
+
+    private static Running running(Engine engine, Set<String> configured) {
+        long g = engine.modelGeneration();
+        EngineSnapshot s = engine.snapshot();
+        return new Running(g, IpmpConfiguration.of(s, configured::contains), configured,
+                runtimeOffline(s, configured));
+    }
+
+    private static Set<String> runtimeOffline(EngineSnapshot s, Set<String> configured) {
+        Set<String> runtimeOffline = new HashSet<>();
+        for (EngineSnapshot.InterfaceInfo i : s.interfaces()) {
+            if (i.offline() && !configured.contains(i.name())) {
+                runtimeOffline.add(i.name());
+            }
+        }
+        return runtimeOffline;
+    }
+
+    /**
+     * A configuration applied to the engine whose files are still to be written ({@link #write}):
+     * the files' content as of the apply, in render order ({@code seq}), and the running
+     * configuration after it.
+     */
+    public record Applied(long seq, Map<String, List<String>> files, Running after) {
+    }
+
+    /**
+     * The engine as a commit left it: the snapshot taken right after the apply (immutable, read on
+     * any thread), its model generation, the members configured offline now, and its place in
+     * render order. {@link #render()} makes the files and the running configuration from it off
+     * the engine thread.
+     */
+    public record Taken(long seq, long generation, EngineSnapshot snapshot, Set<String> configured) {
+        /** The files and the running configuration after the commit (any thread). */
+        public Applied render() {
+            Map<String, List<String>> files = ConfigFiles.render(snapshot, configured::contains);
+            Running after = new Running(generation, IpmpConfiguration.of(snapshot, configured::contains), configured,
+                    runtimeOffline(snapshot, configured));
+            return new Applied(seq, files, after);
+        }
+    }
+
+    /**
+     * The engine-thread part of a commit of a configuration already validated completely
+     * ({@link #validate}, off the engine thread): applies it all or nothing, from {@code before}
+     * when the engine still runs that (else from a fresh read), and takes a snapshot. The caller
+     * renders the files ({@link Taken#render()}) and writes them ({@link #write}) before it
+     * reports success.
+     *
+     * @throws ConfigException when the engine refused a step; then it is unchanged
+     */
+    public Taken applyValidated(Engine engine, Running before, IpmpConfiguration next) throws ConfigException {
+        Running b = before != null && before.current(engine, this) ? before : running(engine);
+        ConfigApplier.applyValidated(engine, b.config(), next, b.runtimeOffline());
+        return new Taken(renderSeq.incrementAndGet(), engine.modelGeneration(), engine.snapshot(),
+                Set.copyOf(next.offlineMembers()));
+    }
+
+    /**
+     * Writes what a commit rendered ({@link Taken#render()}; any thread, off the engine thread): each
+     * changed file atomically and flushed. Skipped when files rendered later are on disk already
+     * (they hold this change too).
+     */
+    public void write(Applied a) throws IOException {
+        writeFiles(a.seq(), a.files());
     }
 
     /** Checks a candidate without applying it (NETCONF validate, SNMP prepare). */
@@ -74,13 +179,7 @@ public final class ConfigStore {
     public void commit(Engine engine, IpmpConfiguration next) throws ConfigException, IOException {
         EngineSnapshot s = engine.snapshot();
         Set<String> configured = configuredOffline();
-        Set<String> runtimeOffline = new HashSet<>();
-        for (EngineSnapshot.InterfaceInfo i : s.interfaces()) {
-            if (i.offline() && !configured.contains(i.name())) {
-                runtimeOffline.add(i.name());
-            }
-        }
-        ConfigApplier.apply(engine, IpmpConfiguration.of(s, configured::contains), next, runtimeOffline);
+        ConfigApplier.apply(engine, IpmpConfiguration.of(s, configured::contains), next, runtimeOffline(s, configured));
         Set<String> nowConfigured = next.offlineMembers();
         writeFiles(ConfigFiles.render(engine.snapshot(), nowConfigured::contains));
     }
@@ -107,11 +206,35 @@ public final class ConfigStore {
         }
     }
 
-    /** Files of the directory as last seen (engine thread only). */
+    /** Files of the directory as last seen (under {@link #writeLock}). */
     private final Map<Path, Known> known = new HashMap<>();
 
-    /** Makes the directory hold exactly these configuration files (and no other hostname files). */
+    /** Orders renders of the files (taken on the engine thread), so that an older one never overwrites a newer one. */
+    private final java.util.concurrent.atomic.AtomicLong renderSeq = new java.util.concurrent.atomic.AtomicLong();
+
+    /** One writer of the directory at a time; guards {@link #known} and {@link #writtenSeq}. */
+    private final Object writeLock = new Object();
+
+    /** The newest render on disk. */
+    private long writtenSeq;
+
+    /** Makes the directory hold exactly these configuration files, rendered now (engine thread). */
     private void writeFiles(Map<String, List<String>> files) throws IOException {
+        writeFiles(renderSeq.incrementAndGet(), files);
+    }
+
+    /** Makes the directory hold exactly these configuration files (and no other hostname files). */
+    private void writeFiles(long seq, Map<String, List<String>> files) throws IOException {
+        synchronized (writeLock) {
+            if (seq < writtenSeq) {
+                return; // a later render (with this change in it) is on disk already
+            }
+            writeFilesLocked(files);
+            writtenSeq = seq;
+        }
+    }
+
+    private void writeFilesLocked(Map<String, List<String>> files) throws IOException {
         Files.createDirectories(dir);
         Map<Path, List<String>> changed = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> f : files.entrySet()) {

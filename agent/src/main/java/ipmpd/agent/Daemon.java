@@ -169,7 +169,7 @@ public final class Daemon implements AutoCloseable {
         if (ns.enabled()) {
             netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log);
         }
-        server = ControlServer.open(options.socket(), new ControlService(loop, hub), log);
+        server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
         EngineWarmUp.startInBackground();

@@ -103,6 +103,22 @@ class DaemonTest {
     }
 
     @Test
+    void undoOfflineRefusedForMemberOfflineByConfiguration() throws Exception {
+        f.awaitProbesOk();
+        f.write("ipmp.conf", "offline tst0\n");
+        assertEquals(List.of(), f.daemon.reload());
+        assertEquals(List.of("tst1:ok", "tst0:offline"), f.parsable("-i", "INTERFACE,STATE"));
+        byte[] before = Files.readAllBytes(f.configDir.resolve("ipmp.conf"));
+        assertRun(f.run("if_mpadm", "-r", "tst0"), 1, "",
+                "if_mpadm: fatal: tst0 is offline by configuration; change the configuration to bring it online\n");
+        // nothing changed: still offline, its address still on tst1, the configuration line kept
+        assertEquals(List.of("tst1:ok", "tst0:offline"), f.parsable("-i", "INTERFACE,STATE"));
+        assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
+        assertEquals(new String(before, StandardCharsets.UTF_8),
+                Files.readString(f.configDir.resolve("ipmp.conf"), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void unknownInterfacesAndUsage() {
         assertRun(f.run("if_mpadm", "-d", "nosuch0"), 1, "",
                 "if_mpadm: fatal: cannot offline nosuch0: not a physical interface or not in an IPMP group\n");

@@ -8,6 +8,10 @@ import java.util.Optional;
 
 /** Address parsing and rendering without any name service: literals only. */
 public final class Addresses {
+    // before ANY4 and ANY6, which parse with them
+    private static final java.util.regex.Pattern V4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final java.util.regex.Pattern V6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+");
+
     public static final InetAddress ANY4 = literal("0.0.0.0");
     public static final InetAddress ANY6 = literal("::");
 
@@ -19,8 +23,8 @@ public final class Addresses {
         if (text == null || text.isEmpty()) {
             return Optional.empty();
         }
-        boolean v4 = text.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = text.contains(":") && text.matches("[0-9A-Fa-f:.]+");
+        boolean v4 = V4.matcher(text).matches();
+        boolean v6 = text.contains(":") && V6.matcher(text).matches();
         if (!v4 && !v6) {
             return Optional.empty();
         }

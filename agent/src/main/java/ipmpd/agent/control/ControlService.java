@@ -1,5 +1,6 @@
 package ipmpd.agent.control;
 
+import ipmpd.agent.ConfigStore;
 import ipmpd.agent.EngineLoop;
 import ipmpd.agent.ListenerHub;
 import ipmpd.engine.AdminException;
@@ -86,10 +87,26 @@ public final class ControlService {
 
     private final EngineLoop loop;
     private final ListenerHub hub;
+    private final ConfigStore store;
 
+    /** Without a configuration store: no member counts as offline by configuration. */
     public ControlService(EngineLoop loop, ListenerHub hub) {
+        this(loop, hub, null);
+    }
+
+    /**
+     * @param store the configuration store, which knows the members offline by configuration
+     *              (if_mpadm -r refuses them); may be null
+     */
+    public ControlService(EngineLoop loop, ListenerHub hub, ConfigStore store) {
         this.loop = loop;
         this.hub = hub;
+        this.store = store;
+    }
+
+    /** What if_mpadm -r says of a member that is offline by configuration (ipmp.conf "offline IF"). */
+    public static String configuredOfflineMessage(String name) {
+        return "if_mpadm: fatal: " + name + " is offline by configuration; change the configuration to bring it online";
     }
 
     /**
@@ -162,6 +179,14 @@ public final class ControlService {
                 if (offline) {
                     engine().offline(name);
                 } else {
+                    // offline by configuration (ipmp.conf): bringing it online at run time would
+                    // make the next commit drop its configuration line; only a configuration
+                    // change (NETCONF, ipmp.conf + SIGHUP) brings it back
+                    if (store != null && engine().snapshot().iface(name)
+                            .map(EngineSnapshot.InterfaceInfo::offline).orElse(false)
+                            && store.configuredOffline().contains(name)) {
+                        return Done.error(configuredOfflineMessage(name));
+                    }
                     engine().undoOffline(name);
                 }
                 return new Done("", "", 0);

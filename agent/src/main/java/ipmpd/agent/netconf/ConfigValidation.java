@@ -145,16 +145,8 @@ final class ConfigValidation {
             }
         }
         if (s.leafrefPath != null && s.requireInstance) {
-            List<Node> targets = xpath.select(s.leafrefPath, e);
             String v = Xml.text(e);
-            boolean found = false;
-            for (Node t : targets) {
-                if (t.getTextContent().strip().equals(v)) {
-                    found = true;
-                    break;
-                }
-            }
-            if (!found) {
+            if (!xpath.leafrefFound(s.leafrefPath, e)) {
                 errors.add(new RpcError(RpcError.Type.APPLICATION, "data-missing", "required instance "
                         + s.leafrefPath + " = " + v + " does not exist", "instance-required",
                         DataTree.path(schema, e), null));

@@ -66,13 +66,29 @@ final class ConfigXml {
      */
     static IpmpConfiguration fromXml(YangSchema schema, Element ipmp, IpmpConfiguration running)
             throws RpcError.Many {
-        Document doc = Xml.newDocument();
-        Element t = ipmp == null ? doc.createElementNS(Xml.IPMP, "ipmp") : DataTree.copy(doc, ipmp);
-        doc.appendChild(t);
-        DataTree.fillDefaults(t, schema.root());
+        // read in place (no copy with the defaults filled in): an absent leaf reads as its default
+        Element t = ipmp;
+        if (t == null) {
+            Document doc = Xml.newDocument();
+            t = doc.createElementNS(Xml.IPMP, "ipmp");
+            doc.appendChild(t);
+        }
+        YangSchema.SNode top = schema.root();
+        YangSchema.SNode memberSchema = top.child("group").child("member");
         List<RpcError> errors = new ArrayList<>();
-        EngineConfig global = new EngineConfig(num(t, "failure-detection-time"), bool(t, "failback"),
-                bool(t, "track-interfaces-only-with-groups"), num(t, "probe-quiet-period"));
+        EngineConfig global = new EngineConfig(Long.parseLong(value(t, top, "failure-detection-time")),
+                "true".equals(value(t, top, "failback")),
+                "true".equals(value(t, top, "track-interfaces-only-with-groups")),
+                Long.parseLong(value(t, top, "probe-quiet-period")));
+        // the running members by group and name (one lookup per test address, not a scan)
+        java.util.Map<List<String>, MemberConfig> runningMembers = new java.util.HashMap<>();
+        if (running != null) {
+            for (GroupConfig g : running.groups()) {
+                for (MemberConfig m : g.members()) {
+                    runningMembers.putIfAbsent(List.of(g.name(), m.name()), m);
+                }
+            }
+        }
         List<GroupConfig> groups = new ArrayList<>();
         for (Element ge : Xml.children(t, Xml.IPMP, "group")) {
             String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
@@ -93,9 +109,10 @@ final class ConfigXml {
                 List<TestAddress> tests = new ArrayList<>();
                 for (Element te : Xml.children(me, Xml.IPMP, "test-address")) {
                     Optional<InetAddress> a = address(schema, te, te, errors);
-                    a.ifPresent(addr -> tests.add(new TestAddress(addr, testPrefix(running, gname, mname, addr, data))));
+                    a.ifPresent(addr -> tests.add(new TestAddress(addr, testPrefix(runningMembers.get(List.of(gname, mname)), addr, data))));
                 }
-                members.add(new MemberConfig(mname, bool(me, "standby"), bool(me, "offline"), List.copyOf(tests)));
+                members.add(new MemberConfig(mname, "true".equals(value(me, memberSchema, "standby")),
+                        "true".equals(value(me, memberSchema, "offline")), List.copyOf(tests)));
             }
             List<InetAddress> targets = new ArrayList<>();
             for (Element pe : Xml.children(ge, Xml.IPMP, "probe-target")) {
@@ -122,11 +139,9 @@ final class ConfigXml {
         return a;
     }
 
-    private static int testPrefix(IpmpConfiguration running, String group, String member, InetAddress a,
-                                  List<DataAddress> data) {
-        if (running != null) {
-            Optional<TestAddress> same = running.group(group).flatMap(g -> g.member(member))
-                    .flatMap(m -> m.test(Family.of(a))).filter(t -> t.address().equals(a));
+    private static int testPrefix(MemberConfig runningMember, InetAddress a, List<DataAddress> data) {
+        if (runningMember != null) {
+            Optional<TestAddress> same = runningMember.test(Family.of(a)).filter(t -> t.address().equals(a));
             if (same.isPresent()) {
                 return same.get().prefixLen();
             }
@@ -139,13 +154,14 @@ final class ConfigXml {
         return Addresses.classfulPrefix(a);
     }
 
-    private static long num(Element parent, String name) {
-        return Long.parseLong(Xml.text(Xml.child(parent, Xml.IPMP, name)));
-    }
-
-    private static boolean bool(Element parent, String name) {
+    /** A leaf's text, else its default in the module (null without one). */
+    private static String value(Element parent, YangSchema.SNode parentSchema, String name) {
         Element e = Xml.child(parent, Xml.IPMP, name);
-        return e != null && Xml.text(e).equals("true");
+        if (e != null) {
+            return Xml.text(e);
+        }
+        YangSchema.SNode leaf = parentSchema.child(name);
+        return leaf == null ? null : leaf.defaultValue;
     }
 
     // ------------------------------------------------------------------ problems

@@ -65,13 +65,35 @@ final class Datastores {
 
     // ------------------------------------------------------------------ reading
 
-    /** The running configuration, read on the engine thread. */
+    /**
+     * The running configuration as last read or committed; kept while the engine's model
+     * generation and the members configured offline stay the same (then no engine round trip).
+     */
+    private volatile ConfigStore.Running runningCache;
+
+    /** The running configuration: the kept one while current, else read on the engine thread. */
     IpmpConfiguration running() throws RpcError {
+        return runningState().config();
+    }
+
+    /** The engine, for its generations (readable from any thread); null until first needed. */
+    private volatile Engine engine;
+
+    private ConfigStore.Running runningState() throws RpcError {
+        ConfigStore.Running r = runningCache;
+        if (r != null && r.current(engine, store)) {
+            return r;
+        }
         try {
-            return loop.call(() -> store.current(loop.engine()));
+            r = loop.call(() -> {
+                engine = loop.engine();
+                return store.running(loop.engine());
+            });
         } catch (Exception e) {
             throw RpcError.failed("cannot read the running configuration: " + e);
         }
+        runningCache = r;
+        return r;
     }
 
     /** The {@code <ipmp>} tree of a datastore, in a new element of {@code doc}. */
@@ -234,13 +256,33 @@ final class Datastores {
         return next;
     }
 
-    /** Applies and persists a whole configuration through the ConfigStore (all or nothing). */
+    /**
+     * Applies and persists a whole configuration, validated completely already (YANG and the
+     * engine's rules, {@link #validateFully}), through the ConfigStore (all or nothing). Only the
+     * apply runs on the engine thread; the changed files are written and flushed here before
+     * success is reported.
+     */
     private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier) throws RpcError, RpcError.Many {
+        commitToEngine(next, earlier, null);
+    }
+
+    private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier, CommitEvent ev)
+            throws RpcError, RpcError.Many {
         try {
-            loop.call(() -> {
-                store.commit(loop.engine(), next);
-                return null;
+            ConfigStore.Running before = runningCache;
+            long t0 = System.nanoTime();
+            ConfigStore.Taken taken = loop.call(() -> {
+                engine = loop.engine();
+                return store.applyValidated(loop.engine(), before, next);
             });
+            long t1 = System.nanoTime();
+            ConfigStore.Applied a = taken.render();
+            runningCache = a.after();
+            store.write(a);
+            if (ev != null) {
+                ev.engineNs = t1 - t0;
+                ev.writeNs = System.nanoTime() - t1;
+            }
         } catch (ConfigException e) {
             List<RpcError> pe = new ArrayList<>();
             for (ConfigProblem p : e.problems()) {
@@ -355,16 +397,20 @@ final class Datastores {
         } else if (persistIdArg != null) {
             throw RpcError.invalidValue("no confirmed commit is pending for persist-id " + persistIdArg, null);
         }
+        CommitEvent ev = new CommitEvent();
+        ev.begin();
+        long t0 = System.nanoTime();
         IpmpConfiguration before = running();
         Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
         IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before, true);
+        ev.validateNs = System.nanoTime() - t0;
         boolean saved = confirmed && !pending;
         if (saved) {
             saveRollback();
         }
         if (next != null) {
             try {
-                commitToEngine(next, List.of());
+                commitToEngine(next, List.of(), ev);
             } catch (RpcError | RpcError.Many | RuntimeException e) {
                 if (saved) {
                     clearSavedRollback();
@@ -373,6 +419,7 @@ final class Datastores {
             }
             candidate = null;
         }
+        ev.commit();
         if (confirmed) {
             if (!pending) {
                 rollbackTo = before;

@@ -55,8 +55,24 @@ final class MustEvaluator {
     private record NotIn(List<String> abs, List<String> rel) implements Plan {
     }
 
-    private record General(DOMXPath xpath) implements Plan {
+    /**
+     * Evaluated by jaxen. {@code scope}: the expression reads nothing outside the subtree of its
+     * context node's {@code scope}-th ancestor (0: the context's own subtree; -1: anywhere), so its
+     * value is a function of that subtree's content and of where the context is in it, and is
+     * remembered by them ({@link #LOCAL_RESULTS}); see {@link #scope(String)}.
+     * {@code localFirstDisjunct}: for {@code A or B} with a local {@code A}, that {@code A} (null
+     * otherwise); when it holds the whole expression does, without evaluating {@code B}.
+     */
+    private record General(DOMXPath xpath, int scope, String localFirstDisjunct) implements Plan {
     }
+
+    /**
+     * Values of local expressions by (expression, content of the context subtree): the same
+     * member or address in the next commit's tree is not evaluated again. Bounded: cleared when
+     * full.
+     */
+    private static final Map<List<String>, Boolean> LOCAL_RESULTS = new ConcurrentHashMap<>();
+    private static final int LOCAL_RESULTS_MAX = 65_536;
 
     private static final Map<String, Plan> PLANS = new ConcurrentHashMap<>();
     /** The node current() returns while an expression is evaluated on this thread. */
@@ -87,15 +103,62 @@ final class MustEvaluator {
             }
             return true;
         }
-        DOMXPath x = ((General) p).xpath();
+        General g = (General) p;
+        if (g.localFirstDisjunct() != null && test(g.localFirstDisjunct(), context)) {
+            return true;
+        }
+        List<String> key = null;
+        if (g.scope() >= 0) {
+            key = scopedKey(expr, context, g.scope());
+            Boolean known = key == null ? null : LOCAL_RESULTS.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        DOMXPath x = g.xpath();
         CURRENT.set(context);
         try {
-            return x.booleanValueOf(context);
+            boolean v = x.booleanValueOf(context);
+            if (key != null) {
+                if (LOCAL_RESULTS.size() >= LOCAL_RESULTS_MAX) {
+                    LOCAL_RESULTS.clear();
+                }
+                LOCAL_RESULTS.put(key, v);
+            }
+            return v;
         } catch (JaxenException e) {
             throw new IllegalStateException("cannot evaluate must \"" + expr + "\": " + e.getMessage(), e);
         } finally {
             CURRENT.remove();
         }
+    }
+
+    /**
+     * Whether a leafref's path selects a node whose value is the leaf's (require-instance),
+     * remembered like a must expression when the path's {@link #scope} allows.
+     */
+    boolean leafrefFound(String path, Element leaf) {
+        int scope = scope(path);
+        List<String> key = scope >= 0 ? scopedKey("leafref " + path, leaf, scope) : null;
+        Boolean known = key == null ? null : LOCAL_RESULTS.get(key);
+        if (known != null) {
+            return known;
+        }
+        String v = Xml.text(leaf);
+        boolean found = false;
+        for (Node t : select(path, leaf)) {
+            if (t.getTextContent().strip().equals(v)) {
+                found = true;
+                break;
+            }
+        }
+        if (key != null) {
+            if (LOCAL_RESULTS.size() >= LOCAL_RESULTS_MAX) {
+                LOCAL_RESULTS.clear();
+            }
+            LOCAL_RESULTS.put(key, found);
+        }
+        return found;
     }
 
     /** The nodes a path selects from {@code context} (leafref targets). */
@@ -134,7 +197,154 @@ final class MustEvaluator {
         if (m.matches()) {
             return new NotIn(steps(m.group(1)), steps(m.group(2)));
         }
-        return new General(compile(expr));
+        String first = firstDisjunct(e);
+        return new General(compile(expr), scope(e), first != null && local(first) ? first : null);
+    }
+
+    /**
+     * {@code A} of an expression {@code A or B} ({@code or} at the top level: outside parentheses,
+     * brackets and literals); null when there is no such {@code or}.
+     */
+    static String firstDisjunct(String e) {
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < e.length(); i++) {
+            char c = e.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == '[') {
+                depth++;
+            } else if (c == ')' || c == ']') {
+                depth--;
+            } else if (depth == 0 && c == 'o' && e.startsWith("or", i) && i > 0
+                    && Character.isWhitespace(e.charAt(i - 1)) && i + 2 < e.length()
+                    && Character.isWhitespace(e.charAt(i + 2))) {
+                String a = e.substring(0, i).strip();
+                return a.isEmpty() ? null : a;
+            }
+        }
+        return null;
+    }
+
+    /** Whether an expression reads only its context node's own subtree ({@link #scope} 0). */
+    static boolean local(String expr) {
+        return scope(expr) == 0;
+    }
+
+    /**
+     * How far up an expression can read, conservatively from its text: K when everything it
+     * reads is in the subtree of the context's K-th ancestor, -1 when that is not certain. It is
+     * K when: no absolute path (every '/' follows a step, '.', ')' or ']'; no "//"), no axis
+     * ("::"), attribute, variable or id(); ".." only in a chain of K "../" steps (or a final
+     * "..") starting a path outside predicates; current() only outside predicates or followed by
+     * a downward path. Then every path starts at the context or at most K levels above it and
+     * goes down, and predicates (no "..") read below the nodes they filter. Literals containing
+     * these characters only make it more conservative.
+     */
+    static int scope(String expr) {
+        if (expr.contains("::") || expr.indexOf('@') >= 0 || expr.indexOf('$') >= 0 || expr.contains("id(")
+                || expr.contains("//")) {
+            return -1;
+        }
+        int k = 0;
+        int depth = 0;
+        for (int i = 0; i < expr.length(); i++) {
+            char c = expr.charAt(i);
+            if (c == '[') {
+                depth++;
+            } else if (c == ']') {
+                depth--;
+            } else if (c == '/') {
+                char before = i == 0 ? ' ' : expr.charAt(i - 1);
+                if (!(Character.isLetterOrDigit(before) || before == '_' || before == '-' || before == '.'
+                        || before == ')' || before == ']')) {
+                    return -1; // an absolute path
+                }
+            } else if (c == '.' && expr.startsWith("..", i)) {
+                if (depth > 0) {
+                    return -1;
+                }
+                // a chain of "../" at the start of a path: the character before it is no step character
+                char before = i == 0 ? ' ' : expr.charAt(i - 1);
+                if (Character.isLetterOrDigit(before) || before == '_' || before == '-' || before == '.'
+                        || before == '/' || before == ')' || before == ']') {
+                    return -1;
+                }
+                int n = 0;
+                int j = i;
+                while (expr.startsWith("..", j)) {
+                    n++;
+                    j += 2;
+                    if (j < expr.length() && expr.charAt(j) == '/') {
+                        j++;
+                    } else {
+                        break;
+                    }
+                }
+                if (j < expr.length() && expr.charAt(j) == '.') {
+                    return -1;
+                }
+                k = Math.max(k, n);
+                i = j - 1;
+            } else if (c == 'c' && expr.startsWith("current()", i)) {
+                int j = i + "current()".length();
+                if (depth > 0 && j < expr.length() && expr.charAt(j) == '/' && expr.startsWith("..", j + 1)) {
+                    return -1;
+                }
+                i = j - 1;
+            }
+        }
+        return depth == 0 ? k : -1;
+    }
+
+    /** (expression, content of the context's scope-th ancestor, where the context is in it). */
+    private static List<String> scopedKey(String expr, Node context, int scope) {
+        Node top = context;
+        StringBuilder where = new StringBuilder();
+        for (int i = 0; i < scope; i++) {
+            Node parent = top.getParentNode();
+            if (parent == null || parent.getNodeType() != Node.ELEMENT_NODE) {
+                return null; // near the top: not remembered
+            }
+            int index = 0;
+            for (Node c = parent.getFirstChild(); c != top; c = c.getNextSibling()) {
+                index++;
+            }
+            where.insert(0, index + "/");
+            top = parent;
+        }
+        return List.of(expr, where.toString(), content(top));
+    }
+
+    /** The structure and text of a subtree (element names, text, nesting), unambiguously. */
+    private static String content(Node n) {
+        StringBuilder sb = new StringBuilder();
+        content(n, sb);
+        return sb.toString();
+    }
+
+    private static void content(Node n, StringBuilder sb) {
+        if (n.getNodeType() == Node.ELEMENT_NODE) {
+            sb.append('<').append(n.getNodeName()).append('>');
+            for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
+                content(c, sb);
+            }
+            sb.append("</>");
+        } else if (n.getNodeType() == Node.TEXT_NODE || n.getNodeType() == Node.CDATA_SECTION_NODE) {
+            // escaped so that text cannot imitate the markers
+            String t = n.getNodeValue();
+            for (int i = 0; i < t.length(); i++) {
+                char ch = t.charAt(i);
+                if (ch == '<' || ch == '\\') {
+                    sb.append('\\');
+                }
+                sb.append(ch);
+            }
+        }
     }
 
     /** The compiled form of a path or expression (cached when it is not an indexed shape). */

@@ -40,6 +40,35 @@ class MustEvaluatorTest {
         assertFalse(MustEvaluator.indexed("count(../member[name = current()/name]) = 1"));
     }
 
+    /**
+     * Expressions that read only their context's subtree are remembered by its content (the
+     * random-tree test below checks the remembered answers against jaxen's, across trees).
+     */
+    @Test
+    void onlySubtreeLocalExpressionsAreRemembered() {
+        assertTrue(MustEvaluator.local("count(test-address[contains(., ':')]) <= 1"));
+        assertTrue(MustEvaluator.local("contains(., ':') or . != '0.0.0.0'"));
+        assertFalse(MustEvaluator.local("contains(../address, ':') or . <= 32"));
+        assertFalse(MustEvaluator.local(". = 'false' or ../../member[name != current()/../name]"));
+        assertFalse(MustEvaluator.local("count(preceding-sibling::member) = 0"));
+        assertTrue(MustEvaluator.local("name = current()")); // current() is the context itself here
+        assertFalse(MustEvaluator.local("@x = 1"));
+        assertEquals(1, MustEvaluator.scope("contains(../address, ':') or . <= 32"));
+        assertEquals(1, MustEvaluator.scope("not(../member[name = current()/home-member]/standby = 'true')"));
+        assertEquals(2, MustEvaluator.scope("../../member/name"));
+        assertEquals(-1, MustEvaluator.scope(". = 'false' or ../../member[name != current()/../name]"));
+        assertEquals(-1, MustEvaluator.scope("count(/ipmp/group/member[name = current()/name]) = 1"));
+        assertEquals(-1, MustEvaluator.scope("../x[../y = 1]"));
+        assertEquals(-1, MustEvaluator.scope("a/../../b"));
+        assertEquals(-1, MustEvaluator.scope("..//b"));
+        assertEquals(0, MustEvaluator.scope("a/b[c = current()/d]"));
+        assertEquals(". = 'false'", MustEvaluator.firstDisjunct(". = 'false' or ../../member[name != current()/../name]"));
+        assertEquals("a", MustEvaluator.firstDisjunct("a or b or c"));
+        assertEquals(null, MustEvaluator.firstDisjunct("(a or b) and c"));
+        assertEquals(null, MustEvaluator.firstDisjunct("x[a or b] = 'or c'"));
+        assertEquals(null, MustEvaluator.firstDisjunct("count(for) = 1"));
+    }
+
     @Test
     void indexedAnswersEqualJaxensOnRandomTrees() throws Exception {
         Random r = new Random(5);

@@ -42,6 +42,17 @@ public final class ConfigApplier {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+        applyValidated(engine, before, target, runtimeOffline);
+    }
+
+    /**
+     * {@link #apply(Engine, IpmpConfiguration, IpmpConfiguration, java.util.Set)} of a target the
+     * caller has validated with {@link ConfigValidator#validate} already (off the engine thread):
+     * only the engine's own refusals (rules on the live state) remain; on any the engine is back
+     * where it was.
+     */
+    public static void applyValidated(Engine engine, IpmpConfiguration before, IpmpConfiguration target,
+                                      java.util.Set<String> runtimeOffline) throws ConfigException {
         java.util.Set<String> newlyOffline = new java.util.HashSet<>(target.offlineMembers());
         newlyOffline.removeAll(runtimeOffline);
         try {
@@ -102,6 +113,9 @@ public final class ConfigApplier {
             }
             for (MemberConfig m : g.members()) {
                 Optional<MemberConfig> prev = memberIn(from, g.name(), m.name());
+                if (prev.isPresent() && prev.get().equals(m)) {
+                    continue; // unchanged member of the same group: every step below would be a no-op
+                }
                 if (prev.isEmpty()) {
                     try {
                         e.plumb(m.name(), Family.INET);
