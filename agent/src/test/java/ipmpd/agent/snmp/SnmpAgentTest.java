@@ -500,18 +500,7 @@ class SnmpAgentTest {
         Files.writeString(conf, "createUser -e 0x" + engineId + " " + SnmpFixture.TRAP + " SHA-256 "
                 + SnmpFixture.TRAP_AUTH + " AES " + SnmpFixture.TRAP_PRIV + "\n"
                 + "authUser log " + SnmpFixture.TRAP + "\nauthCommunity log public\n");
-        Path out = f.root.resolve("traps.txt");
-        List<String> cmd = new ArrayList<>(List.of("snmptrapd", "-f", "-Lo", "-C", "-c", conf.toString()));
-        cmd.addAll(f.mibs());
-        cmd.addAll(List.of("-F", "NOTIFY %P | %v\n", "udp:127.0.0.1:" + trapPort));
-        f.spawn(cmd, out);
-        SnmpFixture.await("snmptrapd up", 5000, () -> {
-            try {
-                return Files.exists(out) && Files.readString(out).contains("NET-SNMP version");
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        Path out = startTrapReceiver(conf, trapPort, "traps.txt");
         f.start();
         awaitNotification(out, V3, "SNMPv2-MIB::coldStart", 1);
         awaitNotification(out, INFORM, "SNMPv2-MIB::coldStart", 1);
@@ -592,15 +581,9 @@ class SnmpAgentTest {
      * acknowledged at the first try (the agent discovers snmptrapd's engine ID); the rows are in
      * the root-only destinations file as soon as the SET is answered, and come back after a restart.
      */
-    @Test
-    void destinationsSetThroughSnmpGetV3InformsAndSurviveARestart() throws Exception {
-        int trapPort = SnmpFixture.freePort();
-        f = SnmpFixture.prepare(Map.of());
-        Path conf = f.root.resolve("snmptrapd.conf");
-        // an inform's receiver is the authoritative engine: the user is localized to snmptrapd's own engine ID
-        Files.writeString(conf, "createUser " + SnmpFixture.TRAP + " SHA-256 " + SnmpFixture.TRAP_AUTH + " AES "
-                + SnmpFixture.TRAP_PRIV + "\nauthUser log " + SnmpFixture.TRAP + "\n");
-        Path out = f.root.resolve("informs.txt");
+    /** A real snmptrapd with {@code conf} on 127.0.0.1:port, printing each notification into {@code file}; once it is up. */
+    private Path startTrapReceiver(Path conf, int trapPort, String file) throws Exception {
+        Path out = f.root.resolve(file);
         List<String> cmd = new ArrayList<>(List.of("snmptrapd", "-f", "-Lo", "-C", "-c", conf.toString()));
         cmd.addAll(f.mibs());
         cmd.addAll(List.of("-F", "NOTIFY %P | %v\n", "udp:127.0.0.1:" + trapPort));
@@ -612,6 +595,18 @@ class SnmpAgentTest {
                 return false;
             }
         });
+        return out;
+    }
+
+    @Test
+    void destinationsSetThroughSnmpGetV3InformsAndSurviveARestart() throws Exception {
+        int trapPort = SnmpFixture.freePort();
+        f = SnmpFixture.prepare(Map.of());
+        Path conf = f.root.resolve("snmptrapd.conf");
+        // an inform's receiver is the authoritative engine: the user is localized to snmptrapd's own engine ID
+        Files.writeString(conf, "createUser " + SnmpFixture.TRAP + " SHA-256 " + SnmpFixture.TRAP_AUTH + " AES "
+                + SnmpFixture.TRAP_PRIV + "\nauthUser log " + SnmpFixture.TRAP + "\n");
+        Path out = startTrapReceiver(conf, trapPort, "informs.txt");
         f.start();
         f.awaitProbesOk();
 
