@@ -2,7 +2,6 @@ package ipmpd.agent.netconf;
 
 import ipmpd.engine.config.IpmpConfiguration;
 import org.apache.sshd.client.SshClient;
-import org.apache.sshd.client.channel.ClientChannel;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -39,23 +36,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,11 +69,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NetconfBadInputTest {
     private static final String BASE = Xml.BASE;
-    private static final String HELLO_11 = "<hello xmlns=\"" + BASE + "\"><capabilities><capability>"
-            + "urn:ietf:params:netconf:base:1.0</capability><capability>urn:ietf:params:netconf:base:1.1"
-            + "</capability></capabilities></hello>]]>]]>";
-    private static final String HELLO_10 = "<hello xmlns=\"" + BASE + "\"><capabilities><capability>"
-            + "urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>";
+    private static final String HELLO_11 = RawNetconfSession.HELLO_11;
+    private static final String HELLO_10 = RawNetconfSession.HELLO_10;
     private static final String GET_CONFIG = "<get-config><source><running/></source></get-config>";
     private static final long HUGE = 100L << 20;
     private static final long CLASS_BUDGET_MS = 90_000;
@@ -100,139 +90,20 @@ class NetconfBadInputTest {
 
     // ------------------------------------------------------------------ a raw session
 
-    /** An authenticated SSH session with a netconf subsystem channel, read with bounded waits. */
-    private final class Wire implements AutoCloseable {
-        final ClientSession session;
-        final ClientChannel channel;
-        final OutputStream out;
-        final Framing.Reader reader;
-        /** Set by pump(): every message read from then on. */
-        BlockingQueue<String> pumped;
-        /** The session-id of the server's hello. */
-        int id;
-
+    /** A raw session as "loader" (public key) or as a user with a password. */
+    private final class Wire extends RawNetconfSession {
         Wire() throws IOException {
             this("loader", null);
         }
 
         Wire(String user, String password) throws IOException {
-            session = client.connect(user, "127.0.0.1", f.port()).verify(20_000).getSession();
-            try {
+            super(client, f.port(), user, s -> {
                 if (password == null) {
-                    session.addPublicKeyIdentity(key);
+                    s.addPublicKeyIdentity(key);
                 } else {
-                    session.addPasswordIdentity(password);
+                    s.addPasswordIdentity(password);
                 }
-                session.auth().verify(20_000);
-                channel = session.createSubsystemChannel("netconf");
-                channel.open().verify(20_000);
-            } catch (IOException | RuntimeException e) {
-                session.close(true);
-                throw e;
-            }
-            out = channel.getInvertedIn();
-            InputStream in = channel.getInvertedOut();
-            reader = new Framing.Reader(in, 1 << 24);
-        }
-
-        void send(String s) throws IOException {
-            out.write(s.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        void sendChunked(String s) throws IOException {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            out.write(("\n#" + b.length + "\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(b);
-            out.write("\n##\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
-
-        /** The next message, or null at the end of the stream; at most timeoutMs. */
-        String next(long timeoutMs) throws Exception {
-            if (pumped != null) {
-                return pumped.poll(timeoutMs, TimeUnit.MILLISECONDS);
-            }
-            Future<byte[]> m = pool.submit(reader::next);
-            byte[] b = m.get(timeoutMs, TimeUnit.MILLISECONDS);
-            return b == null ? null : new String(b, StandardCharsets.UTF_8);
-        }
-
-        String next() throws Exception {
-            return next(10_000);
-        }
-
-        /** Reads the server's hello and sends ours (chunked framing from then on with 1.1). */
-        String hello(String ours) throws Exception {
-            String h = next();
-            assertNotNull(h, "no server hello");
-            assertTrue(h.contains("<session-id>"), h);
-            id = Integer.parseInt(h.substring(h.indexOf("<session-id>") + 12, h.indexOf("</session-id>")));
-            send(ours);
-            if (ours.contains("base:1.1")) {
-                reader.useChunked();
-            }
-            return h;
-        }
-
-        /** Sends an rpc (in the framing agreed) and returns the reply. */
-        String rpc(String id, String body) throws Exception {
-            String m = "<rpc xmlns=\"" + BASE + "\" message-id=\"" + id + "\">" + body + "</rpc>";
-            if (reader.chunked()) {
-                sendChunked(m);
-            } else {
-                send(m + "]]>]]>");
-            }
-            return next();
-        }
-
-        /** From now on a thread reads every message into {@link #pumped}. */
-        void pump() {
-            BlockingQueue<String> q = new LinkedBlockingQueue<>();
-            pool.submit(() -> {
-                try {
-                    byte[] b;
-                    while ((b = reader.next()) != null) {
-                        q.add(new String(b, StandardCharsets.UTF_8));
-                    }
-                } catch (IOException e) {
-                    // the session ended
-                }
-                return null;
-            });
-            pumped = q;
-        }
-
-        /** The first pumped message that matches, skipping others; null after timeoutMs. */
-        String await(Predicate<String> what, long timeoutMs) throws InterruptedException {
-            long end = System.nanoTime() + timeoutMs * 1_000_000L;
-            while (true) {
-                long left = (end - System.nanoTime()) / 1_000_000L;
-                if (left <= 0) {
-                    return null;
-                }
-                String m = pumped.poll(left, TimeUnit.MILLISECONDS);
-                if (m != null && what.test(m)) {
-                    return m;
-                }
-            }
-        }
-
-        /** Waits for the server to end the session: end of stream, then the channel closed. */
-        void assertEnded(String why) throws Exception {
-            String m = next();
-            if (m != null) {
-                m = next();
-            }
-            assertNull(m, why + ": the session must end, got " + m);
-            Set<ClientChannelEvent> ev = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), 10_000);
-            assertTrue(ev.contains(ClientChannelEvent.CLOSED), why + ": the channel stayed open: " + ev);
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close(true);
-            session.close(true);
+            }, "netconf", pool);
         }
     }
 

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +18,6 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,11 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RawSessionTest {
     private static final String BASE = Xml.BASE;
-    private static final String HELLO_11 = "<hello xmlns=\"" + BASE + "\"><capabilities><capability>"
-            + "urn:ietf:params:netconf:base:1.0</capability><capability>urn:ietf:params:netconf:base:1.1"
-            + "</capability></capabilities></hello>]]>]]>";
-    private static final String HELLO_10 = "<hello xmlns=\"" + BASE + "\"><capabilities><capability>"
-            + "urn:ietf:params:netconf:base:1.0</capability></capabilities></hello>]]>]]>";
+    private static final String HELLO_11 = RawNetconfSession.HELLO_11;
+    private static final String HELLO_10 = RawNetconfSession.HELLO_10;
     private static final int CAP = 64 * 1024;
 
     private static NetconfFixture f;
@@ -69,59 +63,10 @@ class RawSessionTest {
         pool.shutdownNow();
     }
 
-    /** An authenticated SSH session and a netconf subsystem channel. */
-    private static final class Wire implements AutoCloseable {
-        final ClientSession session;
-        final ClientChannel channel;
-        final OutputStream out;
-        final Framing.Reader reader;
-
+    /** A raw session as admin (password) on the given subsystem. */
+    private static final class Wire extends RawNetconfSession {
         Wire(String subsystem) throws IOException {
-            session = client.connect("admin", "127.0.0.1", f.port()).verify(10_000).getSession();
-            session.addPasswordIdentity(NetconfFixture.ADMIN_PW);
-            session.auth().verify(10_000);
-            channel = session.createSubsystemChannel(subsystem);
-            channel.open().verify(10_000);
-            out = channel.getInvertedIn();
-            InputStream in = channel.getInvertedOut();
-            reader = new Framing.Reader(in, 1 << 24);
-        }
-
-        void send(String s) throws IOException {
-            out.write(s.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        void sendChunked(String s) throws IOException {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            out.write(("\n#" + b.length + "\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(b);
-            out.write("\n##\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
-
-        /** The next message, or null at end of stream; bounded. */
-        String next() throws Exception {
-            Future<byte[]> m = pool.submit(reader::next);
-            byte[] b = m.get(10, TimeUnit.SECONDS);
-            return b == null ? null : new String(b, StandardCharsets.UTF_8);
-        }
-
-        /** Reads the server hello, sends ours; chunked framing from then on when 1.1. */
-        String hello(String ours) throws Exception {
-            String h = next();
-            assertTrue(h.contains("<session-id>"), h);
-            send(ours);
-            if (ours.contains("base:1.1")) {
-                reader.useChunked();
-            }
-            return h;
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close(true);
-            session.close(true);
+            super(client, f.port(), "admin", s -> s.addPasswordIdentity(NetconfFixture.ADMIN_PW), subsystem, pool);
         }
     }
 
