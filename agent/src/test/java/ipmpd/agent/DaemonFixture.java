@@ -9,13 +9,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * An in-process ipmpd on the loopback platform: a temporary configuration directory with
@@ -96,13 +93,7 @@ final class DaemonFixture implements AutoCloseable {
 
     /** Waits (bounded) until a condition holds; polls, since the states are read over the socket. */
     static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Fixtures.await(what, timeoutMs, cond);
     }
 
     /** Waits until both members' probes are answered (probe state ok). */
@@ -118,14 +109,7 @@ final class DaemonFixture implements AutoCloseable {
                 daemon.close();
             }
         } finally {
-            if (Files.exists(root)) {
-                try (Stream<Path> s = Files.walk(root)) {
-                    List<Path> all = new ArrayList<>(s.sorted(Comparator.reverseOrder()).toList());
-                    for (Path p : all) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
+            Fixtures.deleteTree(root);
         }
     }
 }

@@ -1,29 +1,25 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.agent.Fixtures;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.Daemon;
 import ipmpd.agent.IpmpdLog;
-import ipmpd.agent.cli.ClientMain;
 import ipmpd.agent.platform.LoopbackPlatform;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * An in-process ipmpd on the loopback platform (tst0 and tst1 in group g0 with test addresses, NICs
@@ -105,27 +101,11 @@ final class NetconfFixture implements AutoCloseable {
 
     /** ipmpstat -P -o FIELDS MODE, as lines. */
     List<String> ipmpstat(String mode, String fields) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = ClientMain.run("ipmpstat", new String[] {"-P", "-o", fields, mode}, socket, o, e);
-        }
-        if (code != 0) {
-            throw new AssertionError("ipmpstat failed: " + err.toString(StandardCharsets.UTF_8));
-        }
-        return out.toString(StandardCharsets.UTF_8).lines().toList();
+        return Fixtures.ipmpstat(socket, mode, fields);
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Fixtures.await(what, timeoutMs, cond);
     }
 
     void awaitProbesOk() throws InterruptedException {
@@ -191,13 +171,7 @@ final class NetconfFixture implements AutoCloseable {
                     daemon.close();
                 }
             } finally {
-                if (Files.exists(root)) {
-                    try (Stream<Path> s = Files.walk(root)) {
-                        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                            Files.deleteIfExists(p);
-                        }
-                    }
-                }
+                Fixtures.deleteTree(root);
             }
         }
     }

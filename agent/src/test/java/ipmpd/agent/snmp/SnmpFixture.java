@@ -1,5 +1,6 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.agent.Fixtures;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.Daemon;
 import ipmpd.agent.IpmpdLog;
@@ -16,14 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 /**
  * ipmpd in-process on the loopback platform with its SNMP agent on 127.0.0.1 and a free high port:
@@ -229,17 +228,7 @@ final class SnmpFixture implements AutoCloseable {
 
     /** ipmpstat (in-process client over the control socket) -P -o fields mode, as lines. */
     List<String> ipmpstat(String mode, String fields) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = ClientMain.run("ipmpstat", new String[] {"-P", "-o", fields, mode}, socket, o, e);
-        }
-        if (code != 0) {
-            throw new AssertionError("ipmpstat failed: " + err.toString(StandardCharsets.UTF_8));
-        }
-        return out.toString(StandardCharsets.UTF_8).lines().toList();
+        return Fixtures.ipmpstat(socket, mode, fields);
     }
 
     /** if_mpadm (in-process client over the control socket); its exit status. */
@@ -251,13 +240,7 @@ final class SnmpFixture implements AutoCloseable {
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Fixtures.await(what, timeoutMs, cond);
     }
 
     void awaitProbesOk() throws InterruptedException {
@@ -277,13 +260,7 @@ final class SnmpFixture implements AutoCloseable {
         try {
             stopDaemon();
         } finally {
-            if (Files.exists(root)) {
-                try (Stream<Path> s = Files.walk(root)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
+            Fixtures.deleteTree(root);
         }
     }
 }
