@@ -32,6 +32,23 @@ public final class EngineLoop implements AutoCloseable {
     private record Delayed(long at, long seq, Runnable action) {
     }
 
+    /**
+     * Where the loop sleeps instead of on its condition: a platform with descriptors of its own
+     * (Linux: netlink and the probe sockets) sleeps in its poll and handles what became ready on
+     * the loop thread, so that a probe reply or a link event costs no hand-over between threads.
+     */
+    public interface Sleeper {
+        /**
+         * Sleeps up to {@code timeoutNs} (0: not at all, Long.MAX_VALUE: as long as it likes) or
+         * until {@link #wake}, then handles what is ready; the jobs it queues meanwhile
+         * ({@link #execute}, {@link #executeSoon}) run in the same turn of the loop.
+         */
+        void sleep(long timeoutNs);
+
+        /** Cuts the current sleep short, or the next one if none is under way; any thread. */
+        void wake();
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
@@ -49,6 +66,8 @@ public final class EngineLoop implements AutoCloseable {
     private volatile boolean stopping;
     /** Only touched on the loop thread. */
     private Engine engine;
+    /** Set on the loop thread, read under the lock by those who wake it. */
+    private volatile Sleeper sleeper;
 
     /**
      * @param errors told about jobs and engine timers that threw (called on the loop thread)
@@ -78,6 +97,20 @@ public final class EngineLoop implements AutoCloseable {
         this.engine = e;
     }
 
+    /**
+     * From now on the loop sleeps in {@code s} (null: on its condition again); call on the loop
+     * thread. Whoever owns {@code s} must not close it before the loop has stopped or left it.
+     */
+    public void sleepIn(Sleeper s) {
+        checkInLoop();
+        lock.lock();
+        try {
+            sleeper = s;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The bound engine; only on the loop thread. */
     public Engine engine() {
         checkInLoop();
@@ -99,7 +132,7 @@ public final class EngineLoop implements AutoCloseable {
             }
             tasks.add(job);
             urgent++;
-            wake.signal();
+            wakeSleeping();
         } finally {
             lock.unlock();
         }
@@ -124,7 +157,7 @@ public final class EngineLoop implements AutoCloseable {
                 soonDeadline = by;
             }
             if (sleepingUntil != Long.MIN_VALUE && sleepingUntil - by > 0) {
-                wake.signal(); // it would sleep past the deadline
+                wakeSleeping(); // it would sleep past the deadline
             }
         } finally {
             lock.unlock();
@@ -140,7 +173,9 @@ public final class EngineLoop implements AutoCloseable {
                 return;
             }
             delayed.add(new Delayed(at, delayedSeq++, job));
-            wake.signal();
+            if (sleepingUntil != Long.MIN_VALUE && sleepingUntil - at > 0) {
+                wakeSleeping();
+            }
         } finally {
             lock.unlock();
         }
@@ -184,6 +219,10 @@ public final class EngineLoop implements AutoCloseable {
             urgent = 0;
             delayed.clear();
             wake.signal();
+            Sleeper s = sleeper;
+            if (s != null) {
+                s.wake();
+            }
         } finally {
             lock.unlock();
         }
@@ -222,59 +261,107 @@ public final class EngineLoop implements AutoCloseable {
     private void run() {
         List<Runnable> batch = new ArrayList<>();
         List<Runnable> due = new ArrayList<>();
+        while (turn(batch, due)) {
+            // each turn in a method of its own: the JIT compiles it like any other method, where
+            // the body of a loop entered once runs interpreted until on-stack replacement
+        }
+    }
+
+    /** Called with the lock held: how long the loop may sleep now (0: not at all; MAX_VALUE: no limit). */
+    private long sleepNs() {
+        if (urgent > 0 || stopping) {
+            return 0;
+        }
+        long next = nextDeadline();
+        if (!tasks.isEmpty() && (next == Long.MAX_VALUE || soonDeadline - next < 0)) {
+            next = soonDeadline;
+        }
+        if (next == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(0, next - System.nanoTime());
+    }
+
+    /** Called with the lock held, by whoever gave the loop work that cannot wait for its wake-up. */
+    private void wakeSleeping() {
+        Sleeper s = sleeper;
+        if (s == null) {
+            wake.signal();
+        } else if (sleepingUntil != Long.MIN_VALUE && Thread.currentThread() != thread) {
+            s.wake(); // on the loop thread itself it is handling what its sleep found: no need
+        }
+    }
+
+    /** Sleeps on the condition until there is work or a deadline passes; with the lock held. */
+    private void sleepOnCondition() {
         while (true) {
+            long wait = sleepNs();
+            if (wait == 0) {
+                return;
+            }
+            sleepingUntil = wait == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + wait;
+            try {
+                if (wait == Long.MAX_VALUE) {
+                    wake.awaitUninterruptibly();
+                } else {
+                    wake.awaitNanos(wait);
+                }
+            } catch (InterruptedException e) {
+                // only close() stops the loop
+            } finally {
+                sleepingUntil = Long.MIN_VALUE;
+            }
+        }
+    }
+
+    /** One wake-up: sleep, then the queued jobs, the scheduled ones due, the engine's timers. @return false once stopped */
+    private boolean turn(List<Runnable> batch, List<Runnable> due) {
+        Sleeper s = sleeper;
+        if (s != null) {
+            long wait;
             lock.lock();
             try {
-                while (!stopping && urgent == 0) {
-                    long next = nextDeadline();
-                    if (!tasks.isEmpty() && (next == Long.MAX_VALUE || soonDeadline - next < 0)) {
-                        next = soonDeadline;
-                    }
-                    if (next == Long.MAX_VALUE) {
-                        sleepingUntil = Long.MAX_VALUE;
-                        wake.awaitUninterruptibly();
-                        sleepingUntil = Long.MIN_VALUE;
-                        continue;
-                    }
-                    long wait = next - System.nanoTime();
-                    if (wait <= 0) {
-                        break;
-                    }
-                    sleepingUntil = next;
-                    try {
-                        wake.awaitNanos(wait);
-                    } catch (InterruptedException e) {
-                        // only close() stops the loop
-                    } finally {
-                        sleepingUntil = Long.MIN_VALUE;
-                    }
-                }
-                if (stopping) {
-                    return;
-                }
-                batch.addAll(tasks);
-                tasks.clear();
-                urgent = 0;
-                soonDeadline = Long.MAX_VALUE;
-                long now = System.nanoTime();
-                while (!delayed.isEmpty() && delayed.peek().at - now <= 0) {
-                    due.add(delayed.poll().action);
+                wait = sleepNs();
+                if (wait != 0) {
+                    sleepingUntil = wait == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + wait;
                 }
             } finally {
                 lock.unlock();
             }
-            for (Runnable r : batch) {
-                runSafely(r);
-            }
-            batch.clear();
-            for (Runnable r : due) {
-                runSafely(r);
-            }
-            due.clear();
-            if (engine != null) {
-                runSafely(engine::runDue);
-            }
+            s.sleep(wait); // 0 too: what is ready is handled even while jobs keep coming
         }
+        lock.lock();
+        try {
+            if (s == null) {
+                sleepOnCondition();
+            }
+            sleepingUntil = Long.MIN_VALUE;
+            if (stopping) {
+                return false;
+            }
+            batch.addAll(tasks);
+            tasks.clear();
+            urgent = 0;
+            soonDeadline = Long.MAX_VALUE;
+            long now = System.nanoTime();
+            while (!delayed.isEmpty() && delayed.peek().at - now <= 0) {
+                due.add(delayed.poll().action);
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Runnable r : batch) {
+            runSafely(r);
+        }
+        batch.clear();
+        for (Runnable r : due) {
+            runSafely(r);
+        }
+        due.clear();
+        if (engine != null) {
+            runSafely(engine::runDue);
+        }
+        return true;
     }
 
     private void runSafely(Runnable r) {

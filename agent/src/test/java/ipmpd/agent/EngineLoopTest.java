@@ -50,6 +50,80 @@ class EngineLoopTest {
         }
     }
 
+    /** A stand-in for the events' epoll: "input" is a queue; wake() puts a marker in it. */
+    private static final class QueueSleeper implements EngineLoop.Sleeper {
+        static final Runnable WAKE = () -> { };
+        final java.util.concurrent.LinkedBlockingQueue<Runnable> input = new java.util.concurrent.LinkedBlockingQueue<>();
+        final AtomicInteger wakes = new AtomicInteger();
+        final List<Long> timeouts = new CopyOnWriteArrayList<>();
+        final List<Thread> sleptOn = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void sleep(long timeoutNs) {
+            timeouts.add(timeoutNs);
+            sleptOn.add(Thread.currentThread());
+            try {
+                Runnable r = timeoutNs == Long.MAX_VALUE ? input.take() : input.poll(timeoutNs, TimeUnit.NANOSECONDS);
+                while (r != null) {
+                    r.run(); // "handling input": on the loop thread, like LinuxEvents.step
+                    r = input.poll();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void wake() {
+            wakes.incrementAndGet();
+            input.add(WAKE);
+        }
+    }
+
+    @Test
+    void aSleeperTakesTheConditionsPlaceAndItsInputIsHandledOnTheLoopThread() throws Exception {
+        QueueSleeper s = new QueueSleeper();
+        EngineLoop loop = new EngineLoop("t", t -> { }).start();
+        try {
+            loop.call(() -> {
+                loop.sleepIn(s);
+                return null;
+            });
+            // work from another thread wakes the sleeper
+            CountDownLatch ran = new CountDownLatch(1);
+            int wakes = s.wakes.get();
+            loop.execute(ran::countDown);
+            assertTrue(ran.await(5, TimeUnit.SECONDS));
+            assertTrue(s.wakes.get() > wakes, "execute() from outside woke the sleeping loop");
+            // input found by the sleep queues a job on the loop thread: it runs in that turn, no wake-up needed
+            CountDownLatch handled = new CountDownLatch(1);
+            List<Thread> ranOn = new CopyOnWriteArrayList<>();
+            Thread[] loopThread = new Thread[1];
+            loop.call(() -> loopThread[0] = Thread.currentThread());
+            int wakesBefore = s.wakes.get();
+            s.input.add(() -> loop.execute(() -> {
+                ranOn.add(Thread.currentThread());
+                handled.countDown();
+            }));
+            assertTrue(handled.await(5, TimeUnit.SECONDS));
+            assertEquals(List.of(loopThread[0]), ranOn);
+            assertEquals(wakesBefore, s.wakes.get(), "a job queued on the loop thread itself does not wake it");
+            assertTrue(s.sleptOn.stream().allMatch(t -> t == loopThread[0]), "sleeps happen on the loop thread");
+            // a scheduled job bounds the sleep
+            CountDownLatch timed = new CountDownLatch(1);
+            s.timeouts.clear();
+            loop.schedule(300_000_000L, timed::countDown);
+            assertTrue(timed.await(5, TimeUnit.SECONDS));
+            assertTrue(s.timeouts.stream().anyMatch(t -> t > 0 && t <= 300_000_000L),
+                    "slept at most until the scheduled job: " + s.timeouts);
+        } finally {
+            long t0 = System.nanoTime();
+            loop.close();
+            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "close() woke the sleeper and the loop ended");
+        }
+        assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> { }));
+    }
+
     @Test
     void soonJobsRunByTheirDeadlineEvenWithNothingElseToWakeTheLoop() throws Exception {
         try (EngineLoop loop = new EngineLoop("t", t -> { }).start()) {

@@ -20,6 +20,8 @@ public final class Epoll implements AutoCloseable {
     private final Memory one = new Memory(EVENT_SIZE);
     private final Memory ready;
     private final int maxEvents;
+    /** struct timespec for epoll_pwait2, in native memory: no array copied through JNI per wait. */
+    private final Memory timespec = new Memory(16);
 
     private Epoll(NativeFd fd, int maxEvents) {
         this.fd = fd;
@@ -56,6 +58,24 @@ public final class Epoll implements AutoCloseable {
     /** Waits for input; @return how many descriptors are ready ({@link #readyFd}), 0 on timeout */
     public int await(int timeoutMillis) throws NativeIOException {
         return LibC.epoll_wait(fd.get(), ready, maxEvents, timeoutMillis);
+    }
+
+    /**
+     * Waits for input up to {@code timeoutNs} nanoseconds (negative: without a limit): to the
+     * nanosecond with epoll_pwait2, else rounded up to the next millisecond, never woken early.
+     *
+     * @return how many descriptors are ready ({@link #readyFd}), 0 on timeout
+     */
+    public int awaitNanos(long timeoutNs) throws NativeIOException {
+        if (timeoutNs < 0) {
+            return await(-1);
+        }
+        if (LibC.epollPwait2Available()) {
+            timespec.setLong(0, timeoutNs / 1_000_000_000L);
+            timespec.setLong(8, timeoutNs % 1_000_000_000L);
+            return LibC.epoll_pwait2(fd.get(), ready, maxEvents, timespec);
+        }
+        return await((int) Math.min(Integer.MAX_VALUE, (timeoutNs + 999_999) / 1_000_000L));
     }
 
     /** The i-th ready descriptor of the last {@link #await}. */

@@ -13,6 +13,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENETUNREACH = 101;
     public static final int ENOBUFS = 105;
+    public static final int EOPNOTSUPP = 95;
     public static final int EADDRNOTAVAIL = 99;
 
     private Errno() {

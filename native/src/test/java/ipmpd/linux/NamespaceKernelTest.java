@@ -61,6 +61,31 @@ class NamespaceKernelTest {
     }
 
     @Test
+    void ethtoolLinkSeesACarrierLossAtOnceAndFlushesItAsAnEvent() throws Exception {
+        try (EthtoolLink e = lab.in(lab.host, EthtoolLink::open);
+             RtnetlinkMonitor mon = lab.in(lab.host, RtnetlinkMonitor::open)) {
+            assertEquals(EthtoolLink.UP, e.link("h2"));
+            assertEquals(EthtoolLink.UNKNOWN, e.link("no-such-if0"));
+            assertEquals(Errno.ENODEV, e.lastErrno());
+            assertEquals(EthtoolLink.UNKNOWN, e.link("a-name-too-long-for-ifnamsiz"));
+            lab.ip(lab.peer, "link set p2 down");
+            try {
+                assertEquals(EthtoolLink.DOWN, e.link("h2"), "the driver's link report, before linkwatch ran");
+                // veth uses the generic link report, which syncs linkwatch: the event follows at once
+                long deadline = System.nanoTime() + 200_000_000L;
+                boolean seen = false;
+                while (!seen && System.nanoTime() < deadline) {
+                    seen = mon.read(Math.max(1, (deadline - System.nanoTime()) / 1_000_000L)).stream()
+                            .anyMatch(ev -> ev instanceof RtEvent.Link l && "h2".equals(l.info().name()) && !l.info().isLowerUp());
+                }
+                assertTrue(seen, "RTM_NEWLINK for h2 without carrier within 200 ms");
+            } finally {
+                lab.ip(lab.peer, "link set p2 up");
+            }
+        }
+    }
+
+    @Test
     void taskExceptionsAreRethrownAndTheThreadStaysInTheNamespace() throws Exception {
         try (NetNs.Executor ex = NetNs.open(lab.host)) {
             String id = ex.call(NetNs::currentId);

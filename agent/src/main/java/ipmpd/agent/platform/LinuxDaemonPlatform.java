@@ -16,7 +16,7 @@ import java.net.InetAddress;
  * and every Platform call stays there.
  */
 final class LinuxDaemonPlatform implements DaemonPlatform {
-    /** How long a probe reply may wait for the engine's next wake-up. */
+    /** How long a probe reply may wait for the engine's next wake-up (read on the engine thread, it never waits). */
     private static final long REPLY_BATCH_NS = 2_000_000L;
     private final EngineLoop loop;
     private final IpmpdLog log;
@@ -37,11 +37,24 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
 
     @Override
     public void start(Engine engine) throws Exception {
-        // Replies may wait up to 2 ms for the engine's next wake-up (at 64 members it wakes every
-        // 2 ms or so anyway): half the wake-ups, and replies keep their kernel receive stamps.
+        // On the engine thread: it sleeps in the events' epoll from now on, so link events and
+        // probe replies are read where the engine runs (no second thread woken per reply; a
+        // reply that came back during the probe's own sendto is read in the same wake-up).
         events = new LinuxEvents(EventSink.of(engine), loop::execute, r -> loop.executeSoon(r, REPLY_BATCH_NS), platform,
                 log::info, LinuxEvents.Options.defaults());
-        events.start();
+        events.startWithoutThread();
+        LinuxEvents e = events;
+        loop.sleepIn(new EngineLoop.Sleeper() {
+            @Override
+            public void sleep(long timeoutNs) {
+                e.step(timeoutNs);
+            }
+
+            @Override
+            public void wake() {
+                e.wakeUp();
+            }
+        });
     }
 
     @Override

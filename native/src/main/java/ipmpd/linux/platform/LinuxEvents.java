@@ -8,6 +8,9 @@ import ipmpd.linux.LibC;
 import ipmpd.linux.LinkInfo;
 import ipmpd.linux.NativeIOException;
 import ipmpd.linux.Epoll;
+import ipmpd.linux.Errno;
+import ipmpd.linux.EthtoolLink;
+import ipmpd.linux.EventFd;
 import ipmpd.linux.RouteInfo;
 import ipmpd.linux.RtEvent;
 import ipmpd.linux.Rtnetlink;
@@ -27,16 +30,18 @@ import java.util.function.Consumer;
 
 /**
  * What happens in the kernel, delivered to the engine: one thread owns an {@link RtnetlinkMonitor}
- * and polls it together with the platform's probe sockets.
+ * and polls it together with the platform's probe sockets: a thread of its own ({@link #start()}),
+ * or the engine's thread, which then sleeps in {@link #step} ({@link #startWithoutThread()}).
  *
  * <ul>
  * <li>{@code nicAdded} for every multicast-capable, non-loopback link (from a dump at start, then
  *     as links appear), {@code nicRemoved}, and {@code linkChanged} with running =
  *     IFF_RUNNING and IFF_LOWER_UP. Besides listening, every {@code linkPollMs} the links of group
  *     members (all links with {@code pollAllLinks}) whose carrier changes linkwatch may hold back
- *     (by up to a second: devices whose iflink is their own index) are made to flush them: by a
- *     read of their sysfs carrier file ({@link CarrierSync}), or with RTM_GETLINK where sysfs
- *     shows another namespace. A flap seen only through IFLA_CARRIER_CHANGES is reported as down
+ *     (by up to a second: devices whose iflink is their own index) are made to flush them: the
+ *     driver's link report ({@link EthtoolLink}; for most drivers it flushes by itself), then,
+ *     where it differs from the events or is missing, a read of their sysfs carrier file
+ *     ({@link CarrierSync}), or RTM_GETLINK where sysfs shows another namespace. A flap seen only through IFLA_CARRIER_CHANGES is reported as down
  *     then up.
  * <li>{@code routesChanged} after main-table route events: the default routes and the host routes
  *     with a gateway; the platform is told the whole main table too ({@link LinuxPlatform#mainRoutesChanged}).
@@ -68,6 +73,8 @@ public final class LinuxEvents implements AutoCloseable {
     }
 
     private static final int MAX_REPLIES_PER_SOCKET = 256;
+    /** The longest wait of the events loop's own thread (so that close() is seen). */
+    private static final long OWN_THREAD_MAX_WAIT_NS = 100_000_000L;
     /** Ready descriptors taken per wait; more simply wait for the next one (level-triggered). */
     private static final int MAX_READY = 64;
     private final EventSink sink;
@@ -86,11 +93,20 @@ public final class LinuxEvents implements AutoCloseable {
     /** Members' sysfs carrier files, by ifindex; and the members sysfs does not show. */
     private final Map<Integer, CarrierSync> carrierSyncs = new HashMap<>();
     private final Set<Integer> withoutSysfs = new HashSet<>();
+    /** Asks drivers for their link state (see needsSync); null if the socket could not be opened. */
+    private EthtoolLink ethtool;
+    private final Set<Integer> withoutEthtool = new HashSet<>();
     private final List<Integer> polled = new ArrayList<>();
     /** The monitor and the probe sockets; and the probe sockets in it, by descriptor. */
     private Epoll epoll;
     private final Map<Integer, ProbeEndpoint> watched = new HashMap<>();
-    private List<ProbeEndpoint> watchedList = List.of();
+    private List<ProbeEndpoint> watchedList;
+    private int watchedVersion;
+    /** Wakes a waiting {@link #step}: in the epoll set too. */
+    private volatile EventFd wakeUps;
+    private int wakeFd = -1;
+    private long nextPoll = System.nanoTime();
+    private boolean resyncPending;
 
     private final Map<InetAddress, Set<Integer>> local = new HashMap<>();
     private List<RouteInfo> lastMain;
@@ -137,28 +153,7 @@ public final class LinuxEvents implements AutoCloseable {
      * thread itself (the deliveries are queued behind the current task).
      */
     public synchronized void start() throws IOException {
-        if (thread != null) {
-            throw new IllegalStateException("already started");
-        }
-        monitor = RtnetlinkMonitor.open(RtnetlinkMonitor.DEFAULT_GROUPS, options.monitorBufferBytes());
-        try {
-            epoll = Epoll.open(MAX_READY);
-            epoll.add(monitor.fd());
-            rt = Rtnetlink.open();
-            fullResync();
-        } catch (IOException | RuntimeException e) {
-            monitor.close();
-            if (epoll != null) {
-                epoll.close();
-            }
-            if (rt != null) {
-                rt.close();
-            }
-            throw e;
-        }
-        if (platform != null) {
-            platform.attachReader();
-        }
+        open();
         thread = new Thread(this::run, "ipmpd-events");
         thread.setDaemon(true);
         thread.setPriority(Thread.MAX_PRIORITY); // link events are the start of every failover
@@ -166,14 +161,64 @@ public final class LinuxEvents implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Like {@link #start()}, without a thread: the caller's loop (the engine thread) calls
+     * {@link #step} between its jobs, sleeping in it, so that events, probe replies and the
+     * engine's work share one thread and no hand-over wakes a second one. Every delivery then runs
+     * on that thread too; {@link #close()} only once that loop no longer calls step().
+     */
+    public synchronized void startWithoutThread() throws IOException {
+        open();
+    }
+
+    private void open() throws IOException {
+        if (monitor != null) {
+            throw new IllegalStateException("already started");
+        }
+        monitor = RtnetlinkMonitor.open(RtnetlinkMonitor.DEFAULT_GROUPS, options.monitorBufferBytes());
+        try {
+            epoll = Epoll.open(MAX_READY);
+            epoll.add(monitor.fd());
+            wakeUps = EventFd.open();
+            wakeFd = wakeUps.fd();
+            epoll.add(wakeFd);
+            rt = Rtnetlink.open();
+            try {
+                ethtool = EthtoolLink.open();
+            } catch (NativeIOException e) {
+                ethtool = null; // the carrier files alone, as before
+            }
+            fullResync();
+        } catch (IOException | RuntimeException e) {
+            monitor.close();
+            if (epoll != null) {
+                epoll.close();
+            }
+            if (wakeUps != null) {
+                wakeUps.close();
+            }
+            if (rt != null) {
+                rt.close();
+            }
+            if (ethtool != null) {
+                ethtool.close();
+            }
+            throw e;
+        }
+        if (platform != null) {
+            platform.attachReader();
+        }
+    }
+
     /** Stops the thread (within one poll period) and closes its sockets. */
     @Override
     public synchronized void close() {
-        if (thread == null || stopping) {
+        if (monitor == null || stopping) {
             return;
         }
         stopping = true;
-        if (Thread.currentThread() != thread) {
+        wakeUp();
+        if (thread != null && Thread.currentThread() != thread) {
             try {
                 thread.join(5000);
             } catch (InterruptedException e) {
@@ -185,7 +230,11 @@ public final class LinuxEvents implements AutoCloseable {
         }
         monitor.close();
         epoll.close();
+        wakeUps.close();
         rt.close();
+        if (ethtool != null) {
+            ethtool.close();
+        }
         carrierSyncs.values().forEach(CarrierSync::close);
         carrierSyncs.clear();
     }
@@ -198,59 +247,85 @@ public final class LinuxEvents implements AutoCloseable {
     // ================================================================ the loop
 
     private void run() {
-        long period = options.linkPollMs() * 1_000_000L;
-        long nextPoll = System.nanoTime();
-        boolean resync = false;
         while (!stopping) {
-            try {
-                if (resync) {
-                    resync = false;
-                    fullResync();
-                }
-                long now = System.nanoTime();
-                if (period > 0 && now - nextPoll >= 0) {
-                    pollLinks();
-                    nextPoll = now + period;
-                }
-                watchProbeSockets();
-                long waitNs = period > 0 ? nextPoll - System.nanoTime() : 100_000_000L;
-                int timeout = (int) Math.max(0, Math.min(100, (waitNs + 999_999) / 1_000_000L));
-                int n = epoll.await(timeout);
-                int monitorFd = monitor.fd();
-                for (int i = 0; i < n; i++) {
-                    if (epoll.readyFd(i) == monitorFd) {
-                        resync |= handle(monitor.readAvailable()); // link events before replies
-                    }
-                }
-                for (int i = 0; i < n; i++) {
-                    ProbeEndpoint ep = watched.get(epoll.readyFd(i));
-                    if (ep != null) {
-                        drain(ep);
-                    }
-                }
-                if (routesDirty) {
-                    refreshRoutes(false);
-                }
-                if (platform != null) {
-                    platform.closeRetired();
-                }
-                lastFailure = null;
-            } catch (Throwable t) {
-                if (stopping) {
-                    break;
-                }
-                String text = String.valueOf(t);
-                if (!text.equals(lastFailure)) {
-                    log.accept("Event loop: " + text + "; reading the kernel's state again");
-                    lastFailure = text;
-                }
-                resync = true;
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            step(OWN_THREAD_MAX_WAIT_NS);
+        }
+    }
+
+    /**
+     * One turn of the events loop: a pending re-dump, the link poll when it is due, then a wait of
+     * up to {@code timeoutNs} (cut short by the next link poll, input, or {@link #wakeUp()}), and
+     * the delivery of whatever is ready: link events before probe replies. Without a thread of its
+     * own ({@link #startWithoutThread()}) the caller's loop calls this between its jobs; with one,
+     * that thread does. A failure is logged (once while it repeats) and the state read again at
+     * the next turn: nothing stops the loop.
+     *
+     * @param timeoutNs the longest wait in nanoseconds; 0 to deliver only what is ready now;
+     *                  Long.MAX_VALUE to wait as long as the link polls allow
+     */
+    public void step(long timeoutNs) {
+        try {
+            if (resyncPending) {
+                resyncPending = false;
+                fullResync();
+            }
+            long now = System.nanoTime();
+            long period = options.linkPollMs() * 1_000_000L;
+            if (period > 0 && now - nextPoll >= 0) {
+                pollLinks();
+                nextPoll = now + period;
+            }
+            watchProbeSockets();
+            long wait = timeoutNs;
+            if (period > 0) {
+                wait = Math.min(wait, Math.max(0, nextPoll - System.nanoTime()));
+            }
+            int n = epoll.awaitNanos(wait == Long.MAX_VALUE ? -1 : wait);
+            int monitorFd = monitor.fd();
+            for (int i = 0; i < n; i++) {
+                int fd = epoll.readyFd(i);
+                if (fd == monitorFd) {
+                    resyncPending |= handle(monitor.readAvailable()); // link events before replies
+                } else if (fd == wakeFd) {
+                    wakeUps.drain();
                 }
             }
+            for (int i = 0; i < n; i++) {
+                ProbeEndpoint ep = watched.get(epoll.readyFd(i));
+                if (ep != null) {
+                    drain(ep);
+                }
+            }
+            if (routesDirty) {
+                refreshRoutes(false);
+            }
+            if (platform != null) {
+                platform.closeRetired();
+            }
+            lastFailure = null;
+        } catch (Throwable t) {
+            if (stopping) {
+                return;
+            }
+            String text = String.valueOf(t);
+            if (!text.equals(lastFailure)) {
+                log.accept("Event loop: " + text + "; reading the kernel's state again");
+                lastFailure = text;
+            }
+            resyncPending = true;
+            try {
+                Thread.sleep(10); // a failure that repeats must not spin
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Cuts the current or next {@link #step}'s wait short; any thread. */
+    public void wakeUp() {
+        EventFd w = wakeUps;
+        if (w != null) {
+            w.signal();
         }
     }
 
@@ -259,7 +334,15 @@ public final class LinuxEvents implements AutoCloseable {
      * start): sockets given up leave it before new ones, which may reuse their numbers, join.
      */
     private void watchProbeSockets() throws IOException {
-        List<ProbeEndpoint> eps = platform == null ? List.of() : platform.probeEndpoints();
+        if (platform == null) {
+            return;
+        }
+        int version = platform.probesVersion();
+        if (version == watchedVersion && watchedList != null) {
+            return;
+        }
+        List<ProbeEndpoint> eps = platform.probeEndpoints();
+        watchedVersion = version;
         if (eps.equals(watchedList)) {
             return;
         }
@@ -419,6 +502,9 @@ public final class LinuxEvents implements AutoCloseable {
                     continue;
                 }
                 try {
+                    if (!needsSync(index)) {
+                        continue;
+                    }
                     c.sync();
                     continue;
                 } catch (NativeIOException x) {
@@ -434,12 +520,33 @@ public final class LinuxEvents implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a batched member's carrier file must be read: when its driver's link report
+     * (ETHTOOL_GLINK, cheaper) differs from what the events said, or the driver has none. For
+     * drivers with the generic report that ioctl has itself flushed a pending change.
+     */
+    private boolean needsSync(int index) {
+        Known k = links.get(index);
+        if (ethtool == null || k == null || withoutEthtool.contains(index)) {
+            return true;
+        }
+        int link = ethtool.link(k.name());
+        if (link == EthtoolLink.UNKNOWN) {
+            if (ethtool.lastErrno() == Errno.EOPNOTSUPP) {
+                withoutEthtool.add(index);
+            }
+            return true;
+        }
+        return (link == EthtoolLink.UP) != k.running();
+    }
+
     private void forgetCarrierSync(int index) {
         CarrierSync c = carrierSyncs.remove(index);
         if (c != null) {
             c.close();
         }
         withoutSysfs.remove(index);
+        withoutEthtool.remove(index);
     }
 
     // ================================================================ addresses and routes

@@ -118,6 +118,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     // ---- shared with LinuxEvents
     private final ConcurrentHashMap<String, ProbeEndpoint> probes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<ProbeEndpoint> retired = new ConcurrentLinkedQueue<>();
+    /** Moves after every change of {@link #probes} (so a reader copies the set only when it changed). */
+    private final java.util.concurrent.atomic.AtomicInteger probesVersion = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<String> memberNames = ConcurrentHashMap.newKeySet();
     private final Set<String> linksDown = ConcurrentHashMap.newKeySet();
     private volatile boolean readerAttached;
@@ -450,6 +452,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             IcmpProbeSocket s = IcmpProbeSocket.open(ifname, bind, (pid ^ index) & 0xffff);
             ep = new ProbeEndpoint(ifname, family, source, s);
             probes.put(key, ep);
+            probesVersion.incrementAndGet();
             if (family == Family.INET6 && bind.isLinkLocalAddress()) {
                 // Without a rule, a probe from the link-local address to an on-link global target
                 // (a router named by a route) finds no route through this member: ENETUNREACH.
@@ -482,6 +485,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
 
     private void retire(String key) {
         ProbeEndpoint ep = probes.remove(key);
+        probesVersion.incrementAndGet();
         if (ep == null) {
             return;
         }
@@ -493,6 +497,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     }
 
     // ---- for LinuxEvents (any thread)
+
+    /** Changes whenever {@link #probeEndpoints()} may have (read it before the endpoints). */
+    int probesVersion() {
+        return probesVersion.get();
+    }
 
     /** The probe sockets open now. */
     List<ProbeEndpoint> probeEndpoints() {
@@ -821,6 +830,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         announcers.clear();
         for (String k : new ArrayList<>(probes.keySet())) {
             ProbeEndpoint ep = probes.remove(k);
+            probesVersion.incrementAndGet();
             if (ep != null) {
                 ep.socket.close();
             }
