@@ -152,7 +152,15 @@ public final class Engine {
 
     /** Runs a probe step of a member, counting it as a model change only when its group's model (statistics aside) changed. */
     private void probeStep(Phyint p, Runnable step) {
-        modelStep(p, step);
+        long before = ModelSignature.ofProbeStep(this, p);
+        try {
+            step.run();
+        } finally {
+            statisticsGeneration++;
+            if (ModelSignature.ofProbeStep(this, p) != before) {
+                modelGeneration++;
+            }
+        }
     }
 
     /** Runs a step about one member, counting it as a model change only when its group's model (statistics aside) changed. */

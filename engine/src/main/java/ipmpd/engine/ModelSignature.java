@@ -26,6 +26,22 @@ final class ModelSignature {
         return s.h;
     }
 
+    /**
+     * What a probe step of {@code p} can change: p itself and its group's own fields. A step
+     * that changes another member (a failover moving addresses to it, another member's state)
+     * does so only together with p's state or the group's, so the other members need not be
+     * signed: a quarter of the work in a group of four, twice per probe and per reply.
+     */
+    static long ofProbeStep(Engine e, Phyint p) {
+        ModelSignature s = new ModelSignature();
+        Group g = e.groupOf(p);
+        if (g != null) {
+            s.groupFields(g);
+        }
+        s.member(p);
+        return s.h;
+    }
+
     /** The whole model: every group, and every interface in none. */
     static long ofAll(Engine e) {
         ModelSignature s = new ModelSignature();
@@ -56,6 +72,13 @@ final class ModelSignature {
     }
 
     private void group(Group g) {
+        groupFields(g);
+        for (Phyint m : g.members) {
+            member(m);
+        }
+    }
+
+    private void groupFields(Group g) {
         mix(g.name);
         mix(g.state);
         mix(g.fdtMs);
@@ -65,9 +88,6 @@ final class ModelSignature {
         mix(g.declared);
         mix(g.targets);
         mix(g.members.size());
-        for (Phyint m : g.members) {
-            member(m);
-        }
     }
 
     private void member(Phyint p) {
