@@ -14,6 +14,8 @@ import java.util.List;
 final class Prober {
     static final int MAX_ACTIVE_TARGETS = 5;
     static final int HISTORY = 64;
+    /** Send times lie on a grid of interval / SEND_GRID (see onSendGrid). */
+    static final int SEND_GRID = 16;
     static final long TARGET_RETRY_NS = 60_000_000_000L;
 
     private final Engine engine;
@@ -117,7 +119,23 @@ final class Prober {
     private void scheduleSend() {
         long interval = intervalNs();
         long at = baseNs + (long) ((0.5 + 0.5 * engine.random().nextDouble()) * interval);
-        sendTimer = engine.scheduleProbe(Math.max(at, engine.now()), phyint, this::sendOne);
+        sendTimer = engine.scheduleProbe(Math.max(onSendGrid(at, interval), engine.now()), phyint, this::sendOne);
+    }
+
+    /**
+     * The random send time moved back to a grid of 1/16 of the interval shared by every member
+     * probing at that interval, yet kept within [0.5, 1.0] of the interval after the base: the
+     * members whose random points fall into the same sixteenth send in one wake-up of the engine's
+     * thread (at 64 members and FDT 1 s about 110 wake-ups a second instead of 448), while the
+     * points stay spread over the half interval.
+     */
+    private long onSendGrid(long at, long interval) {
+        long grid = interval / SEND_GRID;
+        if (grid <= 0) {
+            return at;
+        }
+        long q = Math.floorDiv(at, grid) * grid;
+        return q < baseNs + interval / 2 ? q + grid : q;
     }
 
     private void sendOne() {
