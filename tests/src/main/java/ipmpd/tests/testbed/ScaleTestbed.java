@@ -85,6 +85,10 @@ public final class ScaleTestbed implements AutoCloseable {
         Netns.exec(hostNs(), "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
         Netns.exec(lanNs(), "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
                 "net.ipv4.icmp_ratelimit=0", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
+        // A switch does not hand its frames to iptables: with br_netfilter loaded (the keys exist
+        // only then, hence -e) every probe and reply would cross the empty firewall hooks twice.
+        Netns.exec(lanNs(), "sysctl", "-q", "-e", "-w", "net.bridge.bridge-nf-call-iptables=0",
+                "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0");
         StringBuilder lan = new StringBuilder();
         StringBuilder host = new StringBuilder();
         String br = prefix + "-br";
