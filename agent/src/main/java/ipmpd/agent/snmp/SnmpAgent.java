@@ -268,6 +268,10 @@ public final class SnmpAgent implements AutoCloseable {
                 throw new IOException("SNMP: cannot listen on udp:" + a + ": " + e.getMessage(), e);
             }
             t.setMaxInboundMessageSize(MAX_UDP_PAYLOAD);
+            // The dispatcher decodes (and decrypts) a datagram before its listener thread reads the
+            // next one, and the request keeps only what was decoded: the receive buffer can be used
+            // again. Left on, snmp4j allocates a fresh 64 KiB buffer (zeroed) for every datagram.
+            t.setAsyncMsgProcessingSupported(false);
             session.addTransportMapping(t);
         }
         // Notifications leave from their own sockets (wildcard, ephemeral port), so a listen address
@@ -350,6 +354,10 @@ public final class SnmpAgent implements AutoCloseable {
         ifObjects = IfMib.register(server, context, views);
 
         CommandProcessor agent = new CommandProcessor(engineId) {
+            {
+                requestFactory = BulkRequest::new;
+            }
+
             /** snmp4j-agent recomputes the response's length for every varbind a GETBULK adds (quadratic):
              *  bound the repetitions, and read negative fields as 0 (RFC 3416 4.2.3). */
             @Override
