@@ -83,7 +83,8 @@ import java.util.function.Function;
  * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; destinations added
  * through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB in {@code snmp-destinations} ({@link SnmpDestinations}).
  * <p>
- * Threads: requests are answered by a small worker pool; every engine access goes through the
+ * Threads: requests are answered by a small worker pool, reads by the listener thread itself while
+ * the kept view of the model is current ({@link ReadsInline}); every engine access goes through the
  * {@link EngineLoop}, and only when the engine's model changed since the view the agent keeps
  * ({@link SnmpModel}); notifications are sent from their own thread.
  */
@@ -370,11 +371,15 @@ public final class SnmpAgent implements AutoCloseable {
                     pdu.setNonRepeaters(nonRepeaters);
                     pdu.setMaxRepetitions(Math.max(0, Math.min(pdu.getMaxRepetitions(), limit)));
                 }
-                super.processPdu(event);
+                if (pdu != null && isRead(pdu.getType()) && model.viewIsCurrent()) {
+                    ReadsInline.runInline(() -> super.processPdu(event));
+                } else {
+                    super.processPdu(event);
+                }
             }
         };
         workers = ThreadPool.create("ipmpd-snmp", settings.workers());
-        agent.setWorkerPool(workers);
+        agent.setWorkerPool(new ReadsInline(workers));
         agent.setInternalRequestTimeout(settings.requestTimeoutMs());
         fastVacm.seal();
         agent.setVacm(fastVacm);
@@ -414,6 +419,10 @@ public final class SnmpAgent implements AutoCloseable {
                 + engineState.boots() + "); users " + String.join(", ", names) + " from " + settings.usersFile()
                 + (settings.community() != null ? "; read-only community enabled (v1/v2c)" : "; v1/v2c off")
                 + "; " + settings.traps().size() + " notification destination(s)");
+    }
+
+    private static boolean isRead(int pduType) {
+        return pduType == PDU.GET || pduType == PDU.GETNEXT || pduType == PDU.GETBULK;
     }
 
     private static void view(VacmMIB vacm, StaticViews fast, OctetString view, OID... subtrees) {
