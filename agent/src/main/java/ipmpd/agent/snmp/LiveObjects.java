@@ -179,7 +179,12 @@ final class LiveObjects {
         @Override
         public OID find(MOQuery query, Function<OID, Boolean> filter) {
             Object src = query instanceof MOQueryWithSource q ? q.getSource() : null;
-            return first(query.getScope(), viewOf(views, src), filter);
+            SnmpModel.View v = viewOf(views, src);
+            OID found = first(query.getScope(), v, filter);
+            if (src instanceof Request<?, ?, ?> r) {
+                LastFind.remember(this, r, v, query.getScope(), found);
+            }
+            return found;
         }
 
         @Override
@@ -190,7 +195,10 @@ final class LiveObjects {
         @Override
         public boolean next(SubRequest<?> sub, Function<OID, Boolean> filter) {
             SnmpModel.View v = views.view(sub.getRequest());
-            OID found = first(sub.getScope(), v, filter);
+            OID found = LastFind.take(this, sub.getRequest(), v, sub.getScope());
+            if (found == null) {
+                found = first(sub.getScope(), v, filter);
+            }
             if (found == null) {
                 return false;
             }

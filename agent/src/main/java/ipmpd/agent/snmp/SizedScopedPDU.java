@@ -16,6 +16,11 @@ import java.util.Arrays;
  * quadratic in the repetitions. Here each binding's length is kept, and recomputed only when the
  * binding no longer holds the same OID and value objects (snmp4j's VariableBinding copies what it
  * is given, so its OID and value are not shared with anyone who could change them in place).
+ * <p>
+ * Even so, snmp4j-agent's sub-request iterator asks for the whole length at every step of every
+ * pass over the sub-requests (the GETBULK loop, releasing locks, finishing the request): each ask
+ * walks all bindings. {@link #reuseLength} lets a caller that only needs the length as a stopping
+ * hint read the one last computed ({@link BulkRequest} does, for sub-requests that already exist).
  */
 final class SizedScopedPDU extends ScopedPDU {
     private static final long serialVersionUID = 1L;
@@ -25,6 +30,9 @@ final class SizedScopedPDU extends ScopedPDU {
     private transient int[][] oidValues = new int[0][];
     private transient Variable[] values = new Variable[0];
     private transient int[] lengths = new int[0];
+    /** The length last computed by {@link #getBERLength()}, -1 before the first time. */
+    private transient int lastLength = -1;
+    private transient boolean reuseLength;
 
     SizedScopedPDU() {
     }
@@ -36,6 +44,26 @@ final class SizedScopedPDU extends ScopedPDU {
     @Override
     public Object clone() {
         return new SizedScopedPDU(this);
+    }
+
+    /**
+     * While on, {@link #getBERLength()} answers the length it last computed (once computed at all):
+     * a hint that may be behind bindings changed since. Whoever needs the true length (the
+     * encoder, snmp4j-agent's trimming of a too-big response) asks while it is off.
+     */
+    boolean reuseLength(boolean on) {
+        boolean was = reuseLength;
+        reuseLength = on;
+        return was;
+    }
+
+    @Override
+    public int getBERLength() {
+        if (reuseLength && lastLength >= 0) {
+            return lastLength;
+        }
+        lastLength = super.getBERLength();
+        return lastLength;
     }
 
     @Override

@@ -83,7 +83,8 @@ import java.util.function.Function;
  * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; destinations added
  * through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB in {@code snmp-destinations} ({@link SnmpDestinations}).
  * <p>
- * Threads: requests are answered by a small worker pool; every engine access goes through the
+ * Threads: requests are answered by a small worker pool, reads by the listener thread itself while
+ * the kept view of the model is current ({@link ReadsInline}); every engine access goes through the
  * {@link EngineLoop}, and only when the engine's model changed since the view the agent keeps
  * ({@link SnmpModel}); notifications are sent from their own thread.
  */
@@ -268,6 +269,10 @@ public final class SnmpAgent implements AutoCloseable {
                 throw new IOException("SNMP: cannot listen on udp:" + a + ": " + e.getMessage(), e);
             }
             t.setMaxInboundMessageSize(MAX_UDP_PAYLOAD);
+            // The dispatcher decodes (and decrypts) a datagram before its listener thread reads the
+            // next one, and the request keeps only what was decoded: the receive buffer can be used
+            // again. Left on, snmp4j allocates a fresh 64 KiB buffer (zeroed) for every datagram.
+            t.setAsyncMsgProcessingSupported(false);
             session.addTransportMapping(t);
         }
         // Notifications leave from their own sockets (wildcard, ephemeral port), so a listen address
@@ -350,6 +355,10 @@ public final class SnmpAgent implements AutoCloseable {
         ifObjects = IfMib.register(server, context, views);
 
         CommandProcessor agent = new CommandProcessor(engineId) {
+            {
+                requestFactory = BulkRequest::new;
+            }
+
             /** snmp4j-agent recomputes the response's length for every varbind a GETBULK adds (quadratic):
              *  bound the repetitions, and read negative fields as 0 (RFC 3416 4.2.3). */
             @Override
@@ -362,11 +371,15 @@ public final class SnmpAgent implements AutoCloseable {
                     pdu.setNonRepeaters(nonRepeaters);
                     pdu.setMaxRepetitions(Math.max(0, Math.min(pdu.getMaxRepetitions(), limit)));
                 }
-                super.processPdu(event);
+                if (pdu != null && isRead(pdu.getType()) && model.viewIsCurrent()) {
+                    ReadsInline.runInline(() -> super.processPdu(event));
+                } else {
+                    super.processPdu(event);
+                }
             }
         };
         workers = ThreadPool.create("ipmpd-snmp", settings.workers());
-        agent.setWorkerPool(workers);
+        agent.setWorkerPool(new ReadsInline(workers));
         agent.setInternalRequestTimeout(settings.requestTimeoutMs());
         fastVacm.seal();
         agent.setVacm(fastVacm);
@@ -406,6 +419,10 @@ public final class SnmpAgent implements AutoCloseable {
                 + engineState.boots() + "); users " + String.join(", ", names) + " from " + settings.usersFile()
                 + (settings.community() != null ? "; read-only community enabled (v1/v2c)" : "; v1/v2c off")
                 + "; " + settings.traps().size() + " notification destination(s)");
+    }
+
+    private static boolean isRead(int pduType) {
+        return pduType == PDU.GET || pduType == PDU.GETNEXT || pduType == PDU.GETBULK;
     }
 
     private static void view(VacmMIB vacm, StaticViews fast, OctetString view, OID... subtrees) {

@@ -166,6 +166,12 @@ final class SnmpModel implements LiveObjects.Views {
         }
     }
 
+    /** Whether {@link #current()} would answer the kept view (no engine round trip). */
+    boolean viewIsCurrent() {
+        View v = current;
+        return v != null && v.modelGeneration == engine.modelGeneration() && v.localGeneration == localGeneration;
+    }
+
     /** The view of the model as it is now: the kept one while neither the engine's model nor the agent's state changed. */
     View current() {
         View v = current;
