@@ -67,7 +67,7 @@ public final class Bench {
                 switch (n) {
                     case "link" -> new LinkBench(out, linkTrials, 1000).run();
                     case "probe" -> new ProbeBench(out, probeTrials, List.of(100, 1000)).run();
-                    case "scale" -> new ScaleBench(out, scaleMembers, 4, scaleSeconds, 20).run();
+                    case "scale" -> new ScaleBench(out, scaleMembers, 4, scaleSeconds, ScaleBench.WARMUP_S).run();
                     case "snmp" -> SnmpBench.run(out.file());
                     case "netconf" -> NetconfBench.run(out.file());
                     default -> throw new IllegalStateException(n);
