@@ -10,7 +10,11 @@ import java.util.Arrays;
  * {@link #body()}, then 4-byte aligned attributes (u16 len, u16 type, value; host order).
  */
 final class NlMessageBuilder {
-    private final ByteBuffer b = ByteBuffer.allocate(8192).order(Bytes.HOST);
+    /**
+     * Grown on demand: a route request is ~100 bytes, and member tables at 256 members send
+     * hundreds of them per failover (an 8 KiB buffer each was most of the daemon's garbage).
+     */
+    private ByteBuffer b = ByteBuffer.allocate(256).order(Bytes.HOST);
     private final int type;
     private final int flags;
     private final int seq;
@@ -29,6 +33,7 @@ final class NlMessageBuilder {
 
     NlMessageBuilder attr(int attrType, byte[] value) {
         int len = 4 + value.length;
+        ensure(len + 3);
         b.putShort((short) len).putShort((short) attrType).put(value);
         pad();
         return this;
@@ -51,6 +56,16 @@ final class NlMessageBuilder {
     /** An address in network order (4 or 16 bytes). */
     NlMessageBuilder attrAddress(int attrType, InetAddress a) {
         return attr(attrType, a.getAddress());
+    }
+
+    private void ensure(int more) {
+        if (b.remaining() >= more) {
+            return;
+        }
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(b.capacity() * 2, b.position() + more)).order(Bytes.HOST);
+        b.flip();
+        bigger.put(b);
+        b = bigger;
     }
 
     private void pad() {

@@ -49,6 +49,34 @@ class RtnlCodecTest {
     }
 
     @Test
+    void aRequestLongerThanTheBuildersFirstBufferKeepsEveryAttribute() {
+        NlMessageBuilder m = new NlMessageBuilder(Rtnl.RTM_NEWLINK, 0, 9);
+        new IfInfoMsg(LibC.AF_UNSPEC, 1, 4, 0, 0).write(m.body());
+        byte[] big = new byte[1001];
+        java.util.Arrays.fill(big, (byte) 7);
+        for (int i = 0; i < 40; i++) {
+            m.attrU32(100 + i, i);
+        }
+        m.attr(200, big);
+        m.attrU8(201, 5);
+        byte[] req = m.build();
+        ByteBuffer b = ByteBuffer.wrap(req).order(Bytes.HOST);
+        assertEquals(req.length, b.getInt(0));
+        assertEquals(NlHeader.SIZE + IfInfoMsg.SIZE + 40 * 8 + NlHeader.align(4 + 1001) + 8, req.length);
+        assertEquals(4, b.getInt(NlHeader.SIZE + 4), "the fixed struct written before the buffer grew");
+        int at = NlHeader.SIZE + IfInfoMsg.SIZE;
+        for (int i = 0; i < 40; i++, at += 8) {
+            assertEquals(100 + i, b.getShort(at + 2));
+            assertEquals(i, b.getInt(at + 4));
+        }
+        assertEquals(4 + 1001, b.getShort(at));
+        assertEquals(7, req[at + 4 + 1000]);
+        at += NlHeader.align(4 + 1001);
+        assertEquals(201, b.getShort(at + 2));
+        assertEquals(5, req[at + 4]);
+    }
+
+    @Test
     void nlmsghdrIsHostOrderAndLengthIncludesEverything() {
         byte[] req = LinkCodec.getRequest(0x01020304, 5);
         ByteBuffer b = ByteBuffer.wrap(req).order(Bytes.HOST);

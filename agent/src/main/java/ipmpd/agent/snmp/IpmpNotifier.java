@@ -62,6 +62,9 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread t = new Thread(r, "ipmpd-snmp-notify");
             t.setDaemon(true);
+            // A failure's notifications go out while the engine thread (also at this priority)
+            // still moves addresses and routes: ahead of the agent's request threads.
+            t.setPriority(Thread.MAX_PRIORITY);
             return t;
         }, (r, ex) -> {
             if (dropped.getAndIncrement() % 100 == 0) {
