@@ -410,13 +410,23 @@ public final class Engine {
 
     /** An echo reply arrived on a member's probe socket. */
     public void probeReply(String ifname, Family family, InetAddress from, int seq, long rxNs) {
+        probeReply(ifname, family, from, seq, rxNs, -1);
+    }
+
+    /**
+     * An echo reply, with the round trip the platform measured from the probe's own departure
+     * (the send time carried in its payload to the kernel's receive stamp), or -1. The engine's
+     * own measure starts when it decided to send, which can be earlier (a probe socket opened
+     * first, a cold start): the shorter of the two counts.
+     */
+    public void probeReply(String ifname, Family family, InetAddress from, int seq, long rxNs, long wireRttNs) {
         Phyint p = phyints.get(ifname);
         if (p == null) {
             return;
         }
         Instance i = p.instance(family);
         if (i != null) {
-            probeStep(p, () -> i.prober.onReply(from, seq, rxNs));
+            probeStep(p, () -> i.prober.onReply(from, seq, rxNs, wireRttNs));
         }
     }
 

@@ -214,6 +214,11 @@ final class Prober {
 
     /** A reply: accepted only from the probed target, in the recent window, and not twice. */
     void onReply(InetAddress from, int seq, long rxNs) {
+        onReply(from, seq, rxNs, -1);
+    }
+
+    /** @param wireRttNs the platform's measure from the probe's departure, or -1 (see Engine.probeReply) */
+    void onReply(InetAddress from, int seq, long rxNs, long wireRttNs) {
         if (!running || !phyint.running) {
             return; // replies are ignored while the link is down
         }
@@ -237,6 +242,9 @@ final class Prober {
             p.ackedAtNs = now;
             acked++;
             long netRtt = Math.max(rxNs - p.sentAtNs, 0);
+            if (wireRttNs >= 0 && wireRttNs < netRtt) {
+                netRtt = wireRttNs; // a longer one (a clock step between the two stamps) is not believed
+            }
             if (!late || netRtt <= engine.fdtFor(phyint) * 1_000_000L) {
                 // A late reply slower than the whole detection time was queued somewhere (behind
                 // ARP during an outage): it says nothing about the path and would stretch the FDT.

@@ -126,6 +126,7 @@ public final class Scenario {
             case "mend" -> pathState(args, false);
             case "wait" -> link.advanceTo(clock.nanos() + duration(one(args, "wait DURATION")));
             case "seed" -> link.reseed(Long.parseLong(one(args, "seed N")));
+            case "sendlag" -> link.sendLagNs = duration(one(args, "sendlag DURATION"));
             case "nic" -> nic(one(args, "nic IF"));
             case "mac" -> {
                 if (args.size() != 2) {

@@ -53,6 +53,12 @@ public final class SimLink implements Platform {
             Comparator.comparingLong(Event::at).thenComparingLong(Event::seq));
     private long eventSeq;
     long probesSent;
+    /**
+     * How long after the engine's send a probe leaves (as when the platform first opens a probe
+     * socket, or a cold start): the engine sees it in its own measure; the wire round trip the
+     * platform reports with the reply does not include it.
+     */
+    long sendLagNs;
 
     public SimLink(VirtualClock clock, long seed) {
         this.clock = clock;
@@ -160,9 +166,9 @@ public final class SimLink implements Platform {
             return;
         }
         long delay = jitter(h.rttNs);
-        at(clock.nanos() + delay, () -> {
+        at(clock.nanos() + sendLagNs + delay, () -> {
             if (pathOk(ifname) && h.up) {
-                engine.probeReply(ifname, family, target, sequence, clock.nanos());
+                engine.probeReply(ifname, family, target, sequence, clock.nanos(), delay);
             }
         });
     }

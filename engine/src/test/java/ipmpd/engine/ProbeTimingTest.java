@@ -71,4 +71,36 @@ class ProbeTimingTest {
         Collections.sort(sorted);
         return sorted.get((int) Math.ceil(p * sorted.size()) - 1);
     }
+
+    /**
+     * Probes that leave late (the platform opened a socket first; a cold start) are not slow
+     * targets: the round trip counts from the probe's departure (the platform's wire measure),
+     * so the FDT is not stretched. The engine's own measure alone would see 20 ms > the 14 ms
+     * interval of FDT 100 ms and give up the FDT.
+     */
+    @org.junit.jupiter.api.Test
+    void probesThatLeaveLateDoNotStretchTheFdt() throws Exception {
+        Scenario s = new Scenario(EngineConfig.defaults().withQuietPeriod(0).withFdt(100), 5);
+        s.run("host 192.0.2.1 router");
+        s.run("sendlag 20ms");
+        s.run("ifconfig net0 plumb 192.0.2.10/24 group g up");
+        s.run("ifconfig net0 addif 192.0.2.11/24 deprecated -failover up");
+        s.run("ifconfig net1 plumb 192.0.2.21/24 deprecated -failover group g up");
+        s.run("wait 5s");
+        s.run("ipmpstat -P -o interface,netrtt -p");
+        s.run("wait 500ms");
+        s.run("ipmpstat -g");
+        String t = s.transcript();
+        assertTrue(!t.contains("Cannot meet requested failure detection time"), t);
+        Matcher m = Pattern.compile("^net0:([0-9.]+)ms$", Pattern.MULTILINE).matcher(t);
+        int seen = 0;
+        while (m.find()) {
+            seen++;
+            assertTrue(Double.parseDouble(m.group(1)) < 1.0, "wire RTT (a 0.3 ms host), not the 20 ms lag: " + m.group());
+        }
+        assertTrue(seen >= 10, "net0's probes in the stream: " + t);
+        s.run("cut net0");
+        s.run("wait 300ms");
+        assertTrue(s.transcript().contains("IP interface failure detected on net0"), "detected within the FDT of 100 ms");
+    }
 }

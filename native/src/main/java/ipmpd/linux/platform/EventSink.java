@@ -27,6 +27,11 @@ public interface EventSink {
     /** @param rxNs receive time on the engine clock ({@link System#nanoTime()}) */
     void probeReply(String ifname, Family family, InetAddress from, int seq, long rxNs);
 
+    /** @param wireRttNs the round trip from the probe's departure (payload send time to receive stamp), or -1 */
+    default void probeReply(String ifname, Family family, InetAddress from, int seq, long rxNs, long wireRttNs) {
+        probeReply(ifname, family, from, seq, rxNs);
+    }
+
     void discoveryReply(String ifname, Family family, InetAddress from);
 
     void routesChanged(List<Route> routes);
@@ -57,6 +62,11 @@ public interface EventSink {
             @Override
             public void probeReply(String ifname, Family family, InetAddress from, int seq, long rxNs) {
                 engine.probeReply(ifname, family, from, seq, rxNs);
+            }
+
+            @Override
+            public void probeReply(String ifname, Family family, InetAddress from, int seq, long rxNs, long wireRttNs) {
+                engine.probeReply(ifname, family, from, seq, rxNs, wireRttNs);
             }
 
             @Override

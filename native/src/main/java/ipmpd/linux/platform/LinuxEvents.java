@@ -652,7 +652,10 @@ public final class LinuxEvents implements AutoCloseable {
         // The kernel stamps CLOCK_REALTIME; the engine runs on nanoTime.
         long rx = Math.min(r.receivedNs() + offset, System.nanoTime());
         int seq = r.sequence();
-        replyThread.accept(() -> sink.probeReply(ifname, ep.family, from, seq, rx));
+        // From the payload's send time (taken just before sendto) to the kernel's receive stamp:
+        // the probe's own round trip, whatever the engine did between deciding to send and sending.
+        long wire = r.kernelTimestamp() && r.rttNanos() >= 0 ? r.rttNanos() : -1;
+        replyThread.accept(() -> sink.probeReply(ifname, ep.family, from, seq, rx, wire));
     }
 
     private void deliver(Runnable r) {
