@@ -12,6 +12,7 @@ import ipmpd.engine.Vocabulary;
 import org.snmp4j.agent.NotificationOriginator;
 import org.snmp4j.mp.SnmpConstants;
 import org.snmp4j.smi.Integer32;
+import org.snmp4j.smi.TimeTicks;
 import org.snmp4j.smi.OID;
 import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.VariableBinding;
@@ -78,9 +79,10 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         if (sender.isShutdown()) {
             return;
         }
+        TimeTicks upTime = new PlainTimeTicks(model.ticks()); // when the event happened, not when it is sent
         sender.execute(() -> {
             try {
-                originator.notify(new OctetString(), trap, vbs);
+                originator.notify(new OctetString(), trap, upTime, vbs);
             } catch (RuntimeException e) {
                 log.err("SNMP: cannot send notification " + trap + ": " + e);
             }
@@ -286,5 +288,24 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     /** Remembers the configured FDT at start, so the first change can be told apart. */
     void primeConfiguredFdt(long ms) {
         lastConfiguredFdt = ms;
+    }
+
+    /**
+     * sysUpTime.0 of a notification, printed as a plain number. snmp4j-agent logs every trap it
+     * sends by formatting the whole PDU, whether or not anything logs (NotificationOriginatorImpl,
+     * unguarded), and TimeTicks prints through a new MessageFormat: that was most of the
+     * notification thread's time, and each notification waited for the previous one's.
+     */
+    static final class PlainTimeTicks extends TimeTicks {
+        private static final long serialVersionUID = 1L;
+
+        PlainTimeTicks(long hundredths) {
+            super(hundredths);
+        }
+
+        @Override
+        public String toString() {
+            return Long.toString(getValue());
+        }
     }
 }

@@ -527,6 +527,13 @@ class SnmpAgentTest {
                 + "IPMP-MIB::ipmpIfState.2 = INTEGER: failed(2)\tIPMP-MIB::ipmpIfFlags.2 = BITS: "), failed);
         assertTrue(failed.contains("failed(28)"), failed);
         assertTrue(failed.endsWith("IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: link(1)"), failed);
+        // sysUpTime.0 first, as TimeTicks (the agent passes its own, taken at the event)
+        java.util.regex.Pattern upTime = java.util.regex.Pattern.compile("\\| SNMPv2-MIB::sysUpTime.0 = Timeticks: \\((\\d+)\\) ");
+        java.util.regex.Matcher ld = upTime.matcher(linkDown);
+        java.util.regex.Matcher fd = upTime.matcher(failed);
+        assertTrue(ld.find() && fd.find(), linkDown + "\n" + failed);
+        assertTrue(Long.parseLong(ld.group(1)) > 0 && Long.parseLong(ld.group(1)) <= Long.parseLong(fd.group(1)),
+                "the event's uptime, in the order of the notifications: " + ld.group(1) + " " + fd.group(1));
         String moved = matching(all, V3, "IPMP-MIB::ipmpAddressMoved").get(0);
         String to = f.ipmpstat("-a", "ADDRESS,OUTBOUND").stream().filter(l -> l.startsWith("192.0.2.10:")).findFirst()
                 .orElseThrow().substring("192.0.2.10:".length());
