@@ -154,9 +154,11 @@ final class Prober {
             engine.discoverTargets(this);
             return;
         }
-        // At most two probes unanswered: sending a new one gives up on the older ones.
+        // At most two probes unanswered: sending a new one gives up on the older ones. So only
+        // the last two sent can still be pending (every send leaves at most the previous one).
         Probe newest = null;
-        for (Iterator<Probe> it = history.descendingIterator(); it.hasNext(); ) {
+        int looked = 0;
+        for (Iterator<Probe> it = history.descendingIterator(); it.hasNext() && looked++ < 2; ) {
             Probe p = it.next();
             if (p.status != Probe.Status.PENDING) {
                 continue;
