@@ -150,27 +150,23 @@ public final class Engine {
         statisticsGeneration++;
     }
 
-    /** Runs a probe step of a member, counting it as a model change only when its group's model (statistics aside) changed. */
+    /** Runs a probe step of a member, counting it as a model change only when the member or its group's own fields changed. */
     private void probeStep(Phyint p, Runnable step) {
-        long before = ModelSignature.ofProbeStep(this, p);
-        try {
-            step.run();
-        } finally {
-            statisticsGeneration++;
-            if (ModelSignature.ofProbeStep(this, p) != before) {
-                modelGeneration++;
-            }
-        }
+        signedStep(p, step, true);
     }
 
     /** Runs a step about one member, counting it as a model change only when its group's model (statistics aside) changed. */
     private void modelStep(Phyint p, Runnable step) {
-        long before = ModelSignature.of(this, p);
+        signedStep(p, step, false);
+    }
+
+    private void signedStep(Phyint p, Runnable step, boolean probe) {
+        long before = probe ? ModelSignature.ofProbeStep(this, p) : ModelSignature.of(this, p);
         try {
             step.run();
         } finally {
             statisticsGeneration++;
-            if (ModelSignature.of(this, p) != before) {
+            if ((probe ? ModelSignature.ofProbeStep(this, p) : ModelSignature.of(this, p)) != before) {
                 modelGeneration++;
             }
         }

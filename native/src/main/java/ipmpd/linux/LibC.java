@@ -382,28 +382,23 @@ public final class LibC {
 
     /** read(2); @return bytes read, or -1 for EAGAIN on a non-blocking descriptor */
     public static long read(int fd, byte[] buf) throws NativeIOException {
-        long n = C.read(fd, buf, buf.length);
-        if (n < 0) {
-            int errno = Native.getLastError();
-            if (errno == Errno.EAGAIN) {
-                return -1;
-            }
-            throw new NativeIOException("read", errno);
-        }
-        return n;
+        return againAsMinusOne(C.read(fd, buf, buf.length), "read");
     }
 
     /** write(2); @return bytes written, or -1 for EAGAIN on a non-blocking descriptor */
     public static long write(int fd, byte[] buf) throws NativeIOException {
-        long n = C.write(fd, buf, buf.length);
-        if (n < 0) {
-            int errno = Native.getLastError();
-            if (errno == Errno.EAGAIN) {
-                return -1;
-            }
-            throw new NativeIOException("write", errno);
+        return againAsMinusOne(C.write(fd, buf, buf.length), "write");
+    }
+
+    private static long againAsMinusOne(long n, String op) throws NativeIOException {
+        if (n >= 0) {
+            return n;
         }
-        return n;
+        int errno = Native.getLastError();
+        if (errno == Errno.EAGAIN) {
+            return -1;
+        }
+        throw new NativeIOException(op, errno);
     }
 
     /** pread(2): reads at {@code offset} without moving the file position. */
