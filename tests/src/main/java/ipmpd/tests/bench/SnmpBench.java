@@ -41,8 +41,9 @@ import java.util.regex.Pattern;
  * Why the trials are spaced and members not set up again: both ends of a ScaleTestbed veth have the
  * same ifindex (each in its own namespace), so the kernel's link watcher does not treat their
  * carrier changes as urgent and reports them at most once a second (a change within a second of the
- * previous run waits up to 1 s); ipmpd's LinuxEvents does not poll veths (it takes them all for
- * urgent), so such a change would reach the daemon up to a second late whatever the agent does.
+ * previous run waits up to 1 s); ipmpd's LinuxEvents polls such members every 100 ms (ETHTOOL_GLINK,
+ * which flushes the held-back change), so it would still reach the daemon up to 100 ms late
+ * whatever the agent does.
  * Link changes elsewhere on the machine (other namespaces) can still delay a trial that way; the
  * kernel's share is printed.
  * The snmp4j client is {@code SnmpBenchClient.java} (a resource of this package) run with the JDK's
