@@ -215,10 +215,6 @@ final class Prober {
     }
 
     /** A reply: accepted only from the probed target, in the recent window, and not twice. */
-    void onReply(InetAddress from, int seq, long rxNs) {
-        onReply(from, seq, rxNs, -1);
-    }
-
     /** @param wireRttNs the platform's measure from the probe's departure, or -1 (see Engine.probeReply) */
     void onReply(InetAddress from, int seq, long rxNs, long wireRttNs) {
         if (!running || !phyint.running) {

@@ -65,7 +65,6 @@ public final class LibC {
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000;
-    public static final int CLOCK_REALTIME = 0;
 
     public static final long SIOCGIFHWADDR = 0x8927;
 

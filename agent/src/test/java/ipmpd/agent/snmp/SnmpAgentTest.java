@@ -552,11 +552,7 @@ class SnmpAgentTest {
         // a destination added through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB gets them too
         String name = ".110.109.115.50"; // 'nms2' (IMPLIED index)
         String port = String.format("%04X", trapPort);
-        assertSetOk("SNMP-TARGET-MIB::snmpTargetParamsMPModel" + name, "i", "3",
-                "SNMP-TARGET-MIB::snmpTargetParamsSecurityModel" + name, "i", "3",
-                "SNMP-TARGET-MIB::snmpTargetParamsSecurityName" + name, "s", SnmpFixture.TRAP,
-                "SNMP-TARGET-MIB::snmpTargetParamsSecurityLevel" + name, "i", "3",
-                "SNMP-TARGET-MIB::snmpTargetParamsRowStatus" + name, "i", "4");
+        createTrapParams(name);
         assertSetOk("SNMP-TARGET-MIB::snmpTargetAddrTDomain" + name, "o", "1.3.6.1.6.1.1",
                 "SNMP-TARGET-MIB::snmpTargetAddrTAddress" + name, "x", "7F000001" + port,
                 "SNMP-TARGET-MIB::snmpTargetAddrTagList" + name, "s", "nms2",
@@ -589,6 +585,15 @@ class SnmpAgentTest {
      * the root-only destinations file as soon as the SET is answered, and come back after a restart.
      */
     /** A real snmptrapd with {@code conf} on 127.0.0.1:port, printing each notification into {@code file}; once it is up. */
+    /** An snmpTargetParamsEntry (IMPLIED index {@code name}) for the trap user: v3, USM, authPriv. */
+    private void createTrapParams(String name) throws Exception {
+        assertSetOk("SNMP-TARGET-MIB::snmpTargetParamsMPModel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityModel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityName" + name, "s", SnmpFixture.TRAP,
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityLevel" + name, "i", "3",
+                "SNMP-TARGET-MIB::snmpTargetParamsRowStatus" + name, "i", "4");
+    }
+
     private Path startTrapReceiver(Path conf, int trapPort, String file) throws Exception {
         Path out = f.root.resolve(file);
         List<String> cmd = new ArrayList<>(List.of("snmptrapd", "-f", "-Lo", "-C", "-c", conf.toString()));
@@ -618,11 +623,7 @@ class SnmpAgentTest {
         f.awaitProbesOk();
 
         String name = ".105.110.102"; // 'inf' (IMPLIED index)
-        assertSetOk("SNMP-TARGET-MIB::snmpTargetParamsMPModel" + name, "i", "3",
-                "SNMP-TARGET-MIB::snmpTargetParamsSecurityModel" + name, "i", "3",
-                "SNMP-TARGET-MIB::snmpTargetParamsSecurityName" + name, "s", SnmpFixture.TRAP,
-                "SNMP-TARGET-MIB::snmpTargetParamsSecurityLevel" + name, "i", "3",
-                "SNMP-TARGET-MIB::snmpTargetParamsRowStatus" + name, "i", "4");
+        createTrapParams(name);
         assertSetOk("SNMP-TARGET-MIB::snmpTargetAddrTDomain" + name, "o", "1.3.6.1.6.1.1",
                 "SNMP-TARGET-MIB::snmpTargetAddrTAddress" + name, "x", "7F000001" + String.format("%04X", trapPort),
                 "SNMP-TARGET-MIB::snmpTargetAddrTimeout" + name, "i", "100",
