@@ -212,6 +212,15 @@ final class LiveObjects {
         /** The first instance inside range (honouring its bounds) that the filter accepts. */
         abstract OID first(MOScope range, SnmpModel.View v, Function<OID, Boolean> filter);
 
+        /**
+         * The instances of this object that follow {@code after} (all of them when after is before
+         * the object), in order, with their values: what {@link FastReads} walks.
+         */
+        abstract Cursor cursor(SnmpModel.View v, OID after, StatisticsSource statistics);
+
+        /** What a GET of oid (inside this object's scope) answers: the value, noSuchInstance or noSuchObject. */
+        abstract Variable getValue(SnmpModel.View v, OID oid, StatisticsSource statistics);
+
         /** The value of an existing instance. */
         abstract Variable value(SnmpModel.View v, OID instance, StatisticsSource statistics);
 
@@ -230,6 +239,23 @@ final class LiveObjects {
             }
             return true;
         }
+    }
+
+    /** A walk through the instances of one object, in OID order. */
+    abstract static class Cursor {
+        /** The instance the cursor is on, and its value (after advance() answered true). */
+        OID oid;
+        Variable value;
+
+        /** Moves to the next instance; false when the object has no more. */
+        abstract boolean advance();
+
+        static final Cursor NONE = new Cursor() {
+            @Override
+            boolean advance() {
+                return false;
+            }
+        };
     }
 
     /** A scalar (instance .0). */
@@ -253,13 +279,35 @@ final class LiveObjects {
         @Override
         public void get(SubRequest<?> sub) {
             VariableBinding vb = sub.getVariableBinding();
-            if (!vb.getOid().equals(instance)) {
-                vb.setVariable(Null.noSuchInstance);
-            } else {
-                Variable v = getter.apply(views.view(sub.getRequest()));
-                vb.setVariable(v == null ? Null.noSuchInstance : v);
-            }
+            vb.setVariable(getValue(views.view(sub.getRequest()), vb.getOid(), StatisticsSource.NONE));
             sub.completed();
+        }
+
+        @Override
+        Variable getValue(SnmpModel.View v, OID oid, StatisticsSource statistics) {
+            Variable value = oid.equals(instance) ? getter.apply(v) : null;
+            return value == null ? Null.noSuchInstance : value;
+        }
+
+        @Override
+        Cursor cursor(SnmpModel.View v, OID after, StatisticsSource statistics) {
+            if (after != null && after.compareTo(instance) >= 0) {
+                return Cursor.NONE;
+            }
+            return new Cursor() {
+                private boolean done;
+
+                @Override
+                boolean advance() {
+                    if (done) {
+                        return false;
+                    }
+                    done = true;
+                    value = getter.apply(v);
+                    oid = value == null ? null : new OID(instance);
+                    return value != null;
+                }
+            };
         }
 
         @Override
@@ -302,6 +350,9 @@ final class LiveObjects {
             this.rows = rows;
             java.util.TreeMap<Integer, Column> m = new java.util.TreeMap<>();
             for (Column c : columns) {
+                if (c.id() <= 0 || (!m.isEmpty() && c.id() <= m.lastKey())) {
+                    throw new IllegalArgumentException(entryName + ": columns must be in ascending order: " + columns);
+                }
                 m.put(c.id(), c);
             }
             this.byId = m;
@@ -327,24 +378,91 @@ final class LiveObjects {
         @Override
         public void get(SubRequest<?> sub) {
             VariableBinding vb = sub.getVariableBinding();
-            OID oid = vb.getOid();
+            vb.setVariable(getValue(views.view(sub.getRequest()), vb.getOid(), statisticsOf(views, sub.getRequest())));
+            sub.completed();
+        }
+
+        @Override
+        Variable getValue(SnmpModel.View v, OID oid, StatisticsSource statistics) {
             Variable result = null;
             if (oid.size() > base.size() + 1 && oid.startsWith(base)) {
                 Column c = byId.get(oid.get(base.size()));
-                if (c != null && c.def().access().readable()) {
+                if (c == null) {
+                    return Null.noSuchObject;
+                }
+                if (c.def().access().readable()) {
                     OID index = new OID(oid.getValue(), base.size() + 1, oid.size() - base.size() - 1);
-                    Row r = rowsOf(views.view(sub.getRequest())).get(index);
+                    Row r = rowsOf(v).get(index);
                     if (r != null) {
-                        result = r.value(c.id(), statisticsOf(views, sub.getRequest()));
+                        result = r.value(c.id(), statistics);
                     }
-                } else if (c == null) {
-                    vb.setVariable(Null.noSuchObject);
-                    sub.completed();
-                    return;
                 }
             }
-            vb.setVariable(result == null ? Null.noSuchInstance : result);
-            sub.completed();
+            return result == null ? Null.noSuchInstance : result;
+        }
+
+        @Override
+        Cursor cursor(SnmpModel.View v, OID after, StatisticsSource statistics) {
+            NavigableMap<OID, ? extends Row> all = rowsOf(v);
+            if (after == null || after.compareTo(base) <= 0) {
+                return new TableCursor(all, statistics, 0, all);
+            }
+            if (!after.startsWith(base)) {
+                return Cursor.NONE; // after the table
+            }
+            long column = after.get(base.size()) & 0xFFFFFFFFL;
+            for (int ci = 0; ci < prefixes.length; ci++) {
+                long id = columns.get(ci).id();
+                if (id > column) {
+                    return new TableCursor(all, statistics, ci, all);
+                }
+                if (id == column) {
+                    if (after.size() == base.size() + 1) {
+                        return new TableCursor(all, statistics, ci, all);
+                    }
+                    OID index = new OID(after.getValue(), base.size() + 1, after.size() - base.size() - 1);
+                    return new TableCursor(all, statistics, ci, all.tailMap(index, false));
+                }
+            }
+            return Cursor.NONE;
+        }
+
+        /** Column by column (readable ones), row by row, skipping rows without the column. */
+        private final class TableCursor extends Cursor {
+            private final NavigableMap<OID, ? extends Row> all;
+            private final StatisticsSource statistics;
+            private int ci;
+            private java.util.Iterator<? extends Map.Entry<OID, ? extends Row>> rows;
+
+            TableCursor(NavigableMap<OID, ? extends Row> all, StatisticsSource statistics, int ci,
+                        NavigableMap<OID, ? extends Row> first) {
+                this.all = all;
+                this.statistics = statistics;
+                this.ci = ci;
+                this.rows = first.entrySet().iterator();
+            }
+
+            @Override
+            boolean advance() {
+                while (ci < prefixes.length) {
+                    Column c = columns.get(ci);
+                    if (c.def().access().readable()) {
+                        while (rows.hasNext()) {
+                            Map.Entry<OID, ? extends Row> e = rows.next();
+                            Variable v = e.getValue().value(c.id(), statistics);
+                            if (v != null) {
+                                oid = new OID(prefixes[ci]).append(e.getKey());
+                                value = v;
+                                return true;
+                            }
+                        }
+                    }
+                    if (++ci < prefixes.length) {
+                        rows = all.entrySet().iterator();
+                    }
+                }
+                return false;
+            }
         }
 
         @Override

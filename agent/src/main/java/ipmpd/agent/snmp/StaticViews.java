@@ -71,6 +71,29 @@ final class StaticViews implements VACM {
     }
 
     /**
+     * Whether every OID of the subtree under {@code subtree} is in the view (TRUE), none is
+     * (FALSE), or it depends on the OID or the view is not one of these (null): one check for a
+     * whole managed object instead of one per instance.
+     */
+    Boolean uniformAccess(OctetString viewName, OID subtree) {
+        List<Family> families = sealed ? views.get(viewName) : null;
+        if (families == null) {
+            return null;
+        }
+        for (Family f : families) {
+            if (f.subtree().size() > subtree.size() && f.subtree().startsWith(subtree)) {
+                return null; // a family inside the subtree decides for part of it
+            }
+        }
+        for (Family f : families) { // most specific first
+            if (subtree.startsWith(f.subtree())) {
+                return f.included();
+            }
+        }
+        return Boolean.FALSE;
+    }
+
+    /**
      * What notifications ask for each varbind. In the agent's one (default, empty) context with a
      * view found, the same as VacmMIB (view lookup, then the view's families); anything else goes
      * to the delegate, for its error codes.

@@ -3,29 +3,14 @@ package ipmpd.agent.snmp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.snmp4j.MessageDispatcherImpl;
 import org.snmp4j.PDU;
 import org.snmp4j.ScopedPDU;
 import org.snmp4j.Snmp;
-import org.snmp4j.UserTarget;
 import org.snmp4j.event.ResponseEvent;
-import org.snmp4j.mp.CounterSupport;
-import org.snmp4j.mp.MPv3;
-import org.snmp4j.mp.SnmpConstants;
-import org.snmp4j.security.AuthHMAC192SHA256;
-import org.snmp4j.security.PrivAES128;
-import org.snmp4j.security.SecurityLevel;
-import org.snmp4j.security.SecurityModels;
-import org.snmp4j.security.SecurityProtocols;
-import org.snmp4j.security.USM;
-import org.snmp4j.security.UsmUser;
 import org.snmp4j.smi.OID;
-import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.UdpAddress;
 import org.snmp4j.smi.VariableBinding;
-import org.snmp4j.transport.DefaultUdpTransportMapping;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,44 +51,14 @@ class SnmpBulkTest {
     private Snmp client(int maxSize) throws Exception {
         Snmp c = clients.get(maxSize);
         if (c == null) {
-            c = newClient(maxSize);
+            c = SnmpFixture.javaClient("ipmpd-bulk-client", maxSize);
             clients.put(maxSize, c);
         }
         return c;
     }
 
-    private static Snmp newClient(int maxSize) throws Exception {
-        SecurityProtocols sp = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.none);
-        sp.addAuthenticationProtocol(new AuthHMAC192SHA256());
-        sp.addPrivacyProtocol(new PrivAES128());
-        byte[] localEngine = MPv3.createLocalEngineID(new OctetString("ipmpd-bulk-client"));
-        USM usm = new USM(sp, new OctetString(localEngine), 0);
-        usm.addUser(new OctetString(SnmpFixture.RO), new UsmUser(new OctetString(SnmpFixture.RO), AuthHMAC192SHA256.ID,
-                new OctetString(SnmpFixture.RO_AUTH), PrivAES128.ID, new OctetString(SnmpFixture.RO_PRIV)));
-        SecurityModels models = new SecurityModels();
-        models.addSecurityModel(usm);
-        MessageDispatcherImpl d = new MessageDispatcherImpl();
-        d.addMessageProcessingModel(new MPv3(localEngine, null, sp, models, new CounterSupport()));
-        DefaultUdpTransportMapping t = new DefaultUdpTransportMapping(new UdpAddress("127.0.0.1/0"));
-        t.setMaxInboundMessageSize(maxSize);
-        Snmp s = new Snmp(d, t);
-        s.listen();
-        return s;
-    }
-
-    private UserTarget<UdpAddress> target(int maxSize) {
-        UserTarget<UdpAddress> t = new UserTarget<>();
-        t.setAddress(new UdpAddress(InetAddress.getLoopbackAddress(), f.port));
-        t.setVersion(SnmpConstants.version3);
-        t.setSecurityLevel(SecurityLevel.AUTH_PRIV);
-        t.setSecurityName(new OctetString(SnmpFixture.RO));
-        t.setTimeout(2000);
-        t.setRetries(0);
-        return t;
-    }
-
     private PDU send(ScopedPDU p, int maxSize) throws Exception {
-        ResponseEvent<UdpAddress> e = client(maxSize).send(p, target(maxSize));
+        ResponseEvent<UdpAddress> e = client(maxSize).send(p, f.javaTarget(SnmpFixture.RO));
         PDU r = e.getResponse();
         assertNotNull(r, "no answer to " + p + " (msgMaxSize " + maxSize + ")");
         assertEquals(PDU.RESPONSE, r.getType(), r.toString());

@@ -7,6 +7,24 @@ import ipmpd.agent.IpmpdLog;
 import ipmpd.agent.cli.ClientMain;
 import ipmpd.agent.platform.LoopbackPlatform;
 
+import org.snmp4j.MessageDispatcherImpl;
+import org.snmp4j.Snmp;
+import org.snmp4j.UserTarget;
+import org.snmp4j.mp.CounterSupport;
+import org.snmp4j.mp.MPv3;
+import org.snmp4j.mp.SnmpConstants;
+import org.snmp4j.security.AuthHMAC192SHA256;
+import org.snmp4j.security.AuthHMAC384SHA512;
+import org.snmp4j.security.PrivAES128;
+import org.snmp4j.security.SecurityLevel;
+import org.snmp4j.security.SecurityModels;
+import org.snmp4j.security.SecurityProtocols;
+import org.snmp4j.security.USM;
+import org.snmp4j.security.UsmUser;
+import org.snmp4j.smi.OctetString;
+import org.snmp4j.smi.UdpAddress;
+import org.snmp4j.transport.DefaultUdpTransportMapping;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -237,6 +255,46 @@ final class SnmpFixture implements AutoCloseable {
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8)) {
             return ClientMain.run("if_mpadm", args, socket, o, o);
         }
+    }
+
+    /**
+     * An snmp4j v3 client with its own USM that knows the three users (nothing global: the agent
+     * runs in this JVM). snmp4j announces its transport's inbound size as msgMaxSize.
+     */
+    static Snmp javaClient(String engineName, int maxInboundSize) throws IOException {
+        SecurityProtocols sp = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.none);
+        sp.addAuthenticationProtocol(new AuthHMAC192SHA256());
+        sp.addAuthenticationProtocol(new AuthHMAC384SHA512());
+        sp.addPrivacyProtocol(new PrivAES128());
+        byte[] localEngine = MPv3.createLocalEngineID(new OctetString(engineName));
+        USM usm = new USM(sp, new OctetString(localEngine), 0);
+        usm.addUser(new OctetString(RO), new UsmUser(new OctetString(RO), AuthHMAC192SHA256.ID,
+                new OctetString(RO_AUTH), PrivAES128.ID, new OctetString(RO_PRIV)));
+        usm.addUser(new OctetString(RW), new UsmUser(new OctetString(RW), AuthHMAC384SHA512.ID,
+                new OctetString(RW_AUTH), PrivAES128.ID, new OctetString(RW_PRIV)));
+        usm.addUser(new OctetString(TRAP), new UsmUser(new OctetString(TRAP), AuthHMAC192SHA256.ID,
+                new OctetString(TRAP_AUTH), PrivAES128.ID, new OctetString(TRAP_PRIV)));
+        SecurityModels models = new SecurityModels();
+        models.addSecurityModel(usm);
+        MessageDispatcherImpl d = new MessageDispatcherImpl();
+        d.addMessageProcessingModel(new MPv3(localEngine, null, sp, models, new CounterSupport()));
+        DefaultUdpTransportMapping t = new DefaultUdpTransportMapping(new UdpAddress("127.0.0.1/0"));
+        t.setMaxInboundMessageSize(maxInboundSize);
+        Snmp s = new Snmp(d, t);
+        s.listen();
+        return s;
+    }
+
+    /** The agent as a v3 authPriv target for user (2 s, no retries). */
+    UserTarget<UdpAddress> javaTarget(String user) {
+        UserTarget<UdpAddress> t = new UserTarget<>();
+        t.setAddress(new UdpAddress(InetAddress.getLoopbackAddress(), port));
+        t.setVersion(SnmpConstants.version3);
+        t.setSecurityLevel(SecurityLevel.AUTH_PRIV);
+        t.setSecurityName(new OctetString(user));
+        t.setTimeout(2000);
+        t.setRetries(0);
+        return t;
     }
 
     static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {

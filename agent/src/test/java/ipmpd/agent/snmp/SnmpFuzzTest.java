@@ -4,25 +4,12 @@ import ipmpd.engine.config.IpmpConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.snmp4j.MessageDispatcherImpl;
 import org.snmp4j.PDU;
 import org.snmp4j.ScopedPDU;
 import org.snmp4j.Snmp;
 import org.snmp4j.TransportStateReference;
-import org.snmp4j.UserTarget;
 import org.snmp4j.agent.DefaultMOServer;
 import org.snmp4j.event.ResponseEvent;
-import org.snmp4j.mp.CounterSupport;
-import org.snmp4j.mp.MPv3;
-import org.snmp4j.mp.SnmpConstants;
-import org.snmp4j.security.AuthHMAC192SHA256;
-import org.snmp4j.security.AuthHMAC384SHA512;
-import org.snmp4j.security.PrivAES128;
-import org.snmp4j.security.SecurityLevel;
-import org.snmp4j.security.SecurityModels;
-import org.snmp4j.security.SecurityProtocols;
-import org.snmp4j.security.USM;
-import org.snmp4j.security.UsmUser;
 import org.snmp4j.smi.Counter32;
 import org.snmp4j.smi.Counter64;
 import org.snmp4j.smi.Gauge32;
@@ -245,38 +232,6 @@ class SnmpFuzzTest {
         return v == null ? -1 : v.toLong();
     }
 
-    /** An snmp4j v3 client with its own USM (nothing global, the agent runs in this JVM). */
-    private Snmp newClient() throws IOException {
-        SecurityProtocols sp = new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.none);
-        sp.addAuthenticationProtocol(new AuthHMAC192SHA256());
-        sp.addAuthenticationProtocol(new AuthHMAC384SHA512());
-        sp.addPrivacyProtocol(new PrivAES128());
-        byte[] localEngine = MPv3.createLocalEngineID(new OctetString("ipmpd-fuzz-client"));
-        USM usm = new USM(sp, new OctetString(localEngine), 0);
-        usm.addUser(new OctetString(SnmpFixture.RO), new UsmUser(new OctetString(SnmpFixture.RO), AuthHMAC192SHA256.ID,
-                new OctetString(SnmpFixture.RO_AUTH), PrivAES128.ID, new OctetString(SnmpFixture.RO_PRIV)));
-        usm.addUser(new OctetString(SnmpFixture.RW), new UsmUser(new OctetString(SnmpFixture.RW), AuthHMAC384SHA512.ID,
-                new OctetString(SnmpFixture.RW_AUTH), PrivAES128.ID, new OctetString(SnmpFixture.RW_PRIV)));
-        SecurityModels models = new SecurityModels();
-        models.addSecurityModel(usm);
-        MessageDispatcherImpl d = new MessageDispatcherImpl();
-        d.addMessageProcessingModel(new MPv3(localEngine, null, sp, models, new CounterSupport()));
-        Snmp s = new Snmp(d, new DefaultUdpTransportMapping(new UdpAddress("127.0.0.1/0")));
-        s.listen();
-        return s;
-    }
-
-    private UserTarget<UdpAddress> target(String user) {
-        UserTarget<UdpAddress> t = new UserTarget<>();
-        t.setAddress(new UdpAddress(InetAddress.getLoopbackAddress(), f.port));
-        t.setVersion(SnmpConstants.version3);
-        t.setSecurityLevel(SecurityLevel.AUTH_PRIV);
-        t.setSecurityName(new OctetString(user));
-        t.setTimeout(2000);
-        t.setRetries(0);
-        return t;
-    }
-
     /** A normal v3 authPriv GET; must answer within 2 s. Returns the time it took (ms). */
     private long normalGet(String when) throws IOException {
         ScopedPDU p = new ScopedPDU();
@@ -284,7 +239,7 @@ class SnmpFuzzTest {
         p.add(new VariableBinding(SYS_UPTIME));
         p.add(new VariableBinding(FAILBACK));
         long t0 = System.nanoTime();
-        ResponseEvent<UdpAddress> e = client.send(p, target(SnmpFixture.RO));
+        ResponseEvent<UdpAddress> e = client.send(p, f.javaTarget(SnmpFixture.RO));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         PDU r = e.getResponse();
         assertNotNull(r, "GET " + when + ": no answer within 2 s (" + ms + " ms)" + (e.getError() == null ? ""
@@ -380,7 +335,7 @@ class SnmpFuzzTest {
                         }
                     }
                 }
-                client.getMessageDispatcher().sendPdu(cap, target(rw ? SnmpFixture.RW : SnmpFixture.RO), p, false);
+                client.getMessageDispatcher().sendPdu(cap, f.javaTarget(rw ? SnmpFixture.RW : SnmpFixture.RO), p, false);
             }
             return List.copyOf(cap.sent);
         } finally {
@@ -446,7 +401,7 @@ class SnmpFuzzTest {
                     pdu.kids.get(3).kids.get(0).kids.get(0).content, "usmStatsUnknownEngineIDs (attempt " + (i + 1) + ")");
         }
 
-        client = newClient();
+        client = SnmpFixture.javaClient("ipmpd-fuzz-client", 65535);
         normalGet("before the storm");
         List<byte[]> authPriv = authPrivSeeds(r);
 

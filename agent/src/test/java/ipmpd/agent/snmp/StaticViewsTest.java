@@ -42,6 +42,9 @@ class StaticViewsTest {
         vacm.addAccess(new OctetString("g"), new OctetString(), SecurityModel.SECURITY_MODEL_USM, SecurityLevel.AUTH_PRIV,
                 MutableVACM.VACM_MATCH_EXACT, a, b, b, StorageType.readOnly);
         fast.seal();
+        assertEquals(null, fast.uniformAccess(b, roots.get(2)), "b excludes a part of IPMP-MIB");
+        assertEquals(Boolean.TRUE, fast.uniformAccess(a, roots.get(2)));
+        assertEquals(Boolean.FALSE, fast.uniformAccess(a, roots.get(4)));
         Random r = new Random(3);
         for (int i = 0; i < 20_000; i++) {
             OID o = new OID(roots.get(r.nextInt(roots.size())));
@@ -52,6 +55,14 @@ class StaticViewsTest {
             }
             for (OctetString view : List.of(a, b, new OctetString("none"))) {
                 assertEquals(vacm.isAccessAllowed(view, o), fast.isAccessAllowed(view, o), view + " " + o);
+                Boolean uniform = fast.uniformAccess(view, o);
+                if (uniform != null) { // then it is the decision for every OID under o
+                    for (int k = 0; k < 4; k++) {
+                        OID under = new OID(o).append(r.nextInt(3) == 0 ? 99999 : r.nextInt(6)).append(r.nextInt(6));
+                        assertEquals(uniform ? VACM.VACM_OK : VACM.VACM_NOT_IN_VIEW, vacm.isAccessAllowed(view, under),
+                                view + " " + under + " under " + o + " (uniform: " + uniform + ")");
+                    }
+                }
             }
             for (int type : new int[] {VACM.VIEW_READ, VACM.VIEW_WRITE, VACM.VIEW_NOTIFY}) {
                 for (String user : List.of("u", "nobody")) {
