@@ -360,6 +360,7 @@ public final class EngineLoop implements AutoCloseable {
         due.clear();
         if (engine != null) {
             runSafely(engine::runDue);
+            runSafely(engine::publishStatistics); // for readers on other threads (SNMP)
         }
         return true;
     }

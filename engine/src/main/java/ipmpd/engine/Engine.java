@@ -70,6 +70,10 @@ public final class Engine {
     private volatile long modelGeneration;
     /** See {@link #statisticsGeneration()}; written on the engine's thread only. */
     private volatile long statisticsGeneration;
+    /** See {@link #probeStatistics(String)}; written on the engine's thread only. */
+    private volatile boolean statisticsStale = true;
+    private final java.util.concurrent.ConcurrentHashMap<String, ProbeStatistics> publishedStatistics =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public Engine(LongSupplier clockNs, Platform platform, EngineListener listener, RandomGenerator random,
                   EngineConfig config) {
@@ -148,6 +152,39 @@ public final class Engine {
     private void changed() {
         modelGeneration++;
         statisticsGeneration++;
+        statisticsStale = true; // changed() comes before the change: published at the end of the step
+    }
+
+    /**
+     * The probe statistics of an interface as of the engine's last step, or null when the engine
+     * has no such interface or what was published may be behind (then take a snapshot). Any
+     * thread: each probe step publishes its member's, and {@link #publishStatistics()} all of them
+     * after other changes; so it is as live as a snapshot, without the engine's thread.
+     */
+    public ProbeStatistics probeStatistics(String ifname) {
+        return statisticsStale ? null : publishedStatistics.get(ifname);
+    }
+
+    /**
+     * Publishes the statistics of every interface if a change other than a probe step may have
+     * moved them. The driver calls it after each turn of events and timers; until it does,
+     * {@link #probeStatistics(String)} answers null.
+     */
+    public void publishStatistics() {
+        if (!statisticsStale) {
+            return;
+        }
+        publishedStatistics.keySet().retainAll(phyints.keySet());
+        for (Phyint p : phyints.values()) {
+            publishedStatistics.put(p.name, ProbeStatistics.of(p));
+        }
+        statisticsStale = false;
+    }
+
+    private void publishStatistics(Phyint p) {
+        if (phyints.get(p.name) == p) {
+            publishedStatistics.put(p.name, ProbeStatistics.of(p));
+        }
     }
 
     /** Runs a probe step of a member, counting it as a model change only when the member or its group's own fields changed. */
@@ -165,6 +202,11 @@ public final class Engine {
         try {
             step.run();
         } finally {
+            if (probe) {
+                publishStatistics(p); // a probe step moves its member's statistics only
+            } else {
+                statisticsStale = true; // e.g. a duplicate hardware address offlines another member
+            }
             statisticsGeneration++;
             if ((probe ? ModelSignature.ofProbeStep(this, p) : ModelSignature.of(this, p)) != before) {
                 modelGeneration++;
@@ -444,6 +486,7 @@ public final class Engine {
         try {
             routesChanged0(newRoutes);
         } finally {
+            statisticsStale = true;
             statisticsGeneration++;
             if (ModelSignature.ofAll(this) != before) {
                 modelGeneration++; // the routes themselves are not shown: only the targets chosen from them

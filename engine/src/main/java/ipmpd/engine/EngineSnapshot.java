@@ -216,11 +216,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
             flags[5] = 'd';
         }
         List<TargetSet> sets = new ArrayList<>();
-        long sent = 0;
-        long acked = 0;
-        long lost = 0;
-        long rttAvg = 0;
-        long rttDev = 0;
+        ProbeStatistics st = ProbeStatistics.of(p);
         List<LifInfo> lifs = new ArrayList<>();
         for (Instance i : p.instances()) {
             Prober pr = i.prober;
@@ -236,17 +232,9 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
                     }
                 }
                 sets.add(new TargetSet(i.family, pr.mode(), pr.testAddress, List.copyOf(ts)));
-                List<Target> act = pr.active();
-                if (rttAvg == 0 && !act.isEmpty() && act.get(0).hasRtt) {
-                    rttAvg = act.get(0).rttAvgNs();
-                    rttDev = act.get(0).rttDevNs();
-                }
             } else {
                 sets.add(new TargetSet(i.family, "disabled", null, List.of()));
             }
-            sent += pr.sent;
-            acked += pr.acked;
-            lost += pr.lost;
             long phyFlags = p.phyintFlags(i.family);
             for (LogicalIf l : i.sortedLifs()) {
                 long f = (l.flags & ~Flags.PHYINT_FLAGS) | phyFlags;
@@ -256,6 +244,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         }
         return new InterfaceInfo(p.name, p.ifindex, g == null ? null : g.name, p.present, g != null && p.active(),
                 p.standby, p.offline, p.failed, p.inactive, link, probe, state, new String(flags),
-                List.copyOf(sets), sent, acked, lost, rttAvg, rttDev, List.copyOf(lifs), p.lastChangeNs, tracked);
+                List.copyOf(sets), st.probesSent(), st.probesAcked(), st.probesLost(), st.rttAvgNs(), st.rttDevNs(),
+                List.copyOf(lifs), p.lastChangeNs, tracked);
     }
 }

@@ -2,6 +2,7 @@ package ipmpd.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ipmpd.engine.EngineSnapshot.InterfaceInfo;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * aside) from the previous step's comes with a new generation, and one that differs at all with a
  * new statistics generation. And the generation does not move while nothing but probe statistics
  * changes (else the agents would rebuild at every probe). Along the way, the parts of the snapshot
- * that notifications read (one interface's or one group's) agree with the whole snapshot.
+ * that notifications read (one interface's or one group's), and the probe statistics the engine
+ * publishes for other threads, agree with the whole snapshot.
  */
 class ModelGenerationTest {
 
@@ -71,6 +73,8 @@ class ModelGenerationTest {
             Engine e = s.engine();
             EngineSnapshot now = e.snapshot();
             checkParts(e, now);
+            e.publishStatistics(); // as the daemon's loop does after each turn
+            checkPublishedStatistics(e, now, context);
             EngineSnapshot nowModel = withoutStatistics(now);
             steps++;
             if (!nowModel.equals(model)) {
@@ -86,6 +90,25 @@ class ModelGenerationTest {
 
         private static EngineSnapshot withoutTime(EngineSnapshot s) {
             return new EngineSnapshot(0, s.config(), s.groups(), s.interfaces(), s.addresses());
+        }
+    }
+
+    /** What the engine publishes for readers on other threads is what the snapshot shows. */
+    static void checkPublishedStatistics(Engine e, EngineSnapshot full, String context) {
+        for (InterfaceInfo i : full.interfaces()) {
+            ProbeStatistics st = e.probeStatistics(i.name());
+            String what = i.name() + " " + context;
+            assertNotNull(st, "no statistics published for " + what);
+            assertEquals(List.of(i.probesSent(), i.probesAcked(), i.probesLost(), i.rttAvgNs(), i.rttDevNs()),
+                    List.of(st.probesSent(), st.probesAcked(), st.probesLost(), st.rttAvgNs(), st.rttDevNs()), what);
+            for (TargetSet set : i.targetSets()) {
+                for (TargetInfo t : set.targets()) {
+                    ProbeStatistics.TargetRtt rtt = st.targets().get(t.address());
+                    assertNotNull(rtt, "no statistics published for target " + t.address() + " of " + what);
+                    assertEquals(List.of(t.rttAvgNs(), t.rttDevNs()), List.of(rtt.rttAvgNs(), rtt.rttDevNs()),
+                            t.address() + " of " + what);
+                }
+            }
         }
     }
 

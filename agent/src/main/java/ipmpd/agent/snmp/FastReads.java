@@ -175,7 +175,7 @@ final class FastReads {
         @Override
         public SnmpModel.Statistics get() {
             if (taken == null) {
-                taken = model.statistics(null);
+                taken = model.newStatistics();
             }
             return taken;
         }

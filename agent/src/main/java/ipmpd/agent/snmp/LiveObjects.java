@@ -1,5 +1,6 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.engine.ProbeStatistics;
 import org.snmp4j.PDU;
 import org.snmp4j.agent.DefaultMOScope;
 import org.snmp4j.agent.MOQuery;
@@ -65,15 +66,20 @@ final class LiveObjects {
         /** For telling whether an instance exists: no statistics needed. */
         StatisticsSource NONE = () -> null;
 
-        /** The interface with the statistics of the request. */
-        default ipmpd.engine.EngineSnapshot.InterfaceInfo live(ipmpd.engine.EngineSnapshot.InterfaceInfo i) {
+        /** The interface's statistics of the request; the view's own when there are none (NONE) or it is gone since. */
+        default ProbeStatistics live(ipmpd.engine.EngineSnapshot.InterfaceInfo i) {
             SnmpModel.Statistics s = get();
-            return s == null ? i : s.of(i);
+            ProbeStatistics p = s == null ? null : s.of(i.name());
+            return p != null ? p : new ProbeStatistics(i.probesSent(), i.probesAcked(), i.probesLost(), i.rttAvgNs(),
+                    i.rttDevNs(), Map.of());
         }
 
-        default ipmpd.engine.EngineSnapshot.TargetInfo live(String ifname, ipmpd.engine.EngineSnapshot.TargetInfo t) {
+        /** A target's round-trip time of the request; the view's own when there is none. */
+        default ProbeStatistics.TargetRtt live(String ifname, ipmpd.engine.EngineSnapshot.TargetInfo t) {
             SnmpModel.Statistics s = get();
-            return s == null ? t : s.of(ifname, t);
+            ProbeStatistics p = s == null ? null : s.of(ifname);
+            ProbeStatistics.TargetRtt r = p == null ? null : p.targets().get(t.address());
+            return r != null ? r : new ProbeStatistics.TargetRtt(t.rttAvgNs(), t.rttDevNs());
         }
     }
 

@@ -335,14 +335,13 @@ public final class SnmpAgent implements AutoCloseable {
             }
 
             @Override
-            public long statisticsGeneration() {
-                return engine.statisticsGeneration();
+            public ipmpd.engine.ProbeStatistics probeStatistics(String ifname) {
+                return engine.probeStatistics(ifname);
             }
 
             @Override
             public SnmpModel.Taken take() throws Exception {
-                return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration(),
-                        engine.statisticsGeneration()));
+                return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
             }
         }, () -> snmpv2.getSysUpTime().get().getValue());
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));

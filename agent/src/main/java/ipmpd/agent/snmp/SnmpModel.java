@@ -4,6 +4,7 @@ import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.EngineSnapshot.AddressInfo;
 import ipmpd.engine.EngineSnapshot.GroupInfo;
 import ipmpd.engine.EngineSnapshot.InterfaceInfo;
+import ipmpd.engine.ProbeStatistics;
 import org.snmp4j.agent.request.Request;
 import org.snmp4j.smi.OID;
 
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -31,8 +33,9 @@ import java.util.function.Supplier;
  * agent's own state changes ({@link EngineReads#modelGeneration()}, read without the engine's
  * thread): a failover is visible in the next request, and requests in between cost no engine
  * round trip. Probe statistics (counters, round-trip times) change with every probe, so they are
- * not part of the view: a request that reads one gets them from a {@link Statistics} taken for
- * that request (kept while the engine's statistics generation stays the same).
+ * not part of the view: a request that reads one gets them from a {@link Statistics} of its own,
+ * which reads what the engine publishes for other threads ({@code Engine.probeStatistics}), also
+ * without an engine round trip.
  */
 final class SnmpModel implements LiveObjects.Views {
     private static final Object VIEW_KEY = new Object();
@@ -52,14 +55,14 @@ final class SnmpModel implements LiveObjects.Views {
         /** {@code Engine.modelGeneration()}: any thread, no engine round trip. */
         long modelGeneration();
 
-        /** {@code Engine.statisticsGeneration()}: any thread, no engine round trip. */
-        long statisticsGeneration();
+        /** {@code Engine.probeStatistics(ifname)}: any thread, no engine round trip; null when not published. */
+        ProbeStatistics probeStatistics(String ifname);
 
         /** A snapshot and both generations, taken in one engine step (blocks the caller until the engine's thread has run it). */
         Taken take() throws Exception;
     }
 
-    record Taken(EngineSnapshot snapshot, long modelGeneration, long statisticsGeneration) {
+    record Taken(EngineSnapshot snapshot, long modelGeneration) {
     }
 
     private final EngineReads engine;
@@ -70,7 +73,6 @@ final class SnmpModel implements LiveObjects.Views {
     /** Counts changes of the agent's own state that views show (pending rows, index bindings, marks, notificationsEnabled). */
     private volatile long localGeneration;
     private volatile View current;
-    private volatile Statistics statistics;
 
     // --- guarded by lock
     private final Map<String, Long> indexByName = new HashMap<>();
@@ -207,27 +209,22 @@ final class SnmpModel implements LiveObjects.Views {
         }
     }
 
-    /** The probe statistics a request reads (taken at its first use, then pinned to the request). */
+    /** The probe statistics a request reads (pinned to the request at its first use). */
     @Override
     public Statistics statistics(Request<?, ?, ?> request) {
         if (request != null && request.getProcessingUserObject(STATISTICS_KEY) instanceof Statistics st) {
             return st;
         }
-        Statistics st = statistics;
-        if (st == null || st.generation != engine.statisticsGeneration()) {
-            synchronized (rebuild) {
-                st = statistics;
-                if (st == null || st.generation != engine.statisticsGeneration()) {
-                    Taken t = take();
-                    st = new Statistics(t.snapshot(), t.statisticsGeneration());
-                    statistics = st;
-                }
-            }
-        }
+        Statistics st = newStatistics();
         if (request != null) {
             request.setProcessingUserObject(STATISTICS_KEY, st);
         }
         return st;
+    }
+
+    /** The probe statistics of one request (one reader at a time). */
+    Statistics newStatistics() {
+        return new Statistics(engine::probeStatistics, () -> take().snapshot());
     }
 
     /**
@@ -584,39 +581,50 @@ final class SnmpModel implements LiveObjects.Views {
     }
 
     /**
-     * The probe statistics of one moment (counters and round-trip times per interface and
-     * target), looked up by name: the rows of a view take theirs from here.
+     * The probe statistics one request reads: what the engine publishes for each interface (read
+     * once per interface, then kept for the request, so a member's counters agree with each other
+     * within a response), or, when the engine has not published them yet after a change, those of
+     * a snapshot taken for the request.
      */
     static final class Statistics {
-        final long generation;
-        private final Map<String, InterfaceInfo> interfaces = new HashMap<>();
-        private final Map<String, EngineSnapshot.TargetInfo> targets = new HashMap<>();
+        private final Function<String, ProbeStatistics> published;
+        private final Supplier<EngineSnapshot> snapshot;
+        private final Map<String, ProbeStatistics> read = new HashMap<>();
+        private Map<String, ProbeStatistics> ofSnapshot;
 
-        Statistics(EngineSnapshot s, long generation) {
-            this.generation = generation;
-            for (InterfaceInfo i : s.interfaces()) {
-                interfaces.putIfAbsent(i.name(), i);
-                for (EngineSnapshot.TargetSet set : i.targetSets()) {
-                    for (EngineSnapshot.TargetInfo t : set.targets()) {
-                        targets.putIfAbsent(targetKey(i.name(), t.address()), t);
+        Statistics(Function<String, ProbeStatistics> published, Supplier<EngineSnapshot> snapshot) {
+            this.published = published;
+            this.snapshot = snapshot;
+        }
+
+        /** The interface's statistics now, or null when the engine no longer has it. */
+        ProbeStatistics of(String ifname) {
+            ProbeStatistics p = read.get(ifname);
+            if (p == null && !read.containsKey(ifname)) {
+                p = published.apply(ifname);
+                if (p == null) {
+                    p = ofSnapshot().get(ifname);
+                }
+                read.put(ifname, p);
+            }
+            return p;
+        }
+
+        private Map<String, ProbeStatistics> ofSnapshot() {
+            if (ofSnapshot == null) {
+                ofSnapshot = new HashMap<>();
+                for (InterfaceInfo i : snapshot.get().interfaces()) {
+                    Map<InetAddress, ProbeStatistics.TargetRtt> targets = new HashMap<>();
+                    for (EngineSnapshot.TargetSet set : i.targetSets()) {
+                        for (EngineSnapshot.TargetInfo t : set.targets()) {
+                            targets.putIfAbsent(t.address(), new ProbeStatistics.TargetRtt(t.rttAvgNs(), t.rttDevNs()));
+                        }
                     }
+                    ofSnapshot.putIfAbsent(i.name(), new ProbeStatistics(i.probesSent(), i.probesAcked(), i.probesLost(),
+                            i.rttAvgNs(), i.rttDevNs(), targets));
                 }
             }
-        }
-
-        private static String targetKey(String ifname, InetAddress a) {
-            return ifname + ' ' + a.getHostAddress();
-        }
-
-        /** The interface's statistics now; the view's own when the interface is gone since. */
-        InterfaceInfo of(InterfaceInfo i) {
-            InterfaceInfo now = interfaces.get(i.name());
-            return now == null ? i : now;
-        }
-
-        EngineSnapshot.TargetInfo of(String ifname, EngineSnapshot.TargetInfo t) {
-            EngineSnapshot.TargetInfo now = targets.get(targetKey(ifname, t.address()));
-            return now == null ? t : now;
+            return ofSnapshot;
         }
     }
 }

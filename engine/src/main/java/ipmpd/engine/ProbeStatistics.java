@@ -1,0 +1,49 @@
+package ipmpd.engine;
+
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The probe counters and round-trip times of one interface at one moment, as {@link EngineSnapshot}
+ * shows them (the interface's counters over both families, its RTT from the first active target
+ * that has one, each target's RTT). The engine publishes one per interface whenever they may have
+ * changed ({@link Engine#probeStatistics(String)}), so faces read live statistics from any thread
+ * without a snapshot of the whole model.
+ *
+ * @param targets round-trip times by target address (of probing families)
+ */
+public record ProbeStatistics(long probesSent, long probesAcked, long probesLost, long rttAvgNs, long rttDevNs,
+                              Map<InetAddress, TargetRtt> targets) {
+
+    /** A target's smoothed round-trip time and deviation (0 before its first reply). */
+    public record TargetRtt(long rttAvgNs, long rttDevNs) {
+    }
+
+    static ProbeStatistics of(Phyint p) {
+        long sent = 0;
+        long acked = 0;
+        long lost = 0;
+        long rttAvg = 0;
+        long rttDev = 0;
+        Map<InetAddress, TargetRtt> targets = new HashMap<>(4);
+        for (Instance i : p.instances()) {
+            Prober pr = i.prober;
+            if (pr.running) {
+                for (Target t : pr.targets) {
+                    targets.put(t.address, new TargetRtt(t.rttAvgNs(), t.rttDevNs()));
+                }
+                List<Target> act = pr.active();
+                if (rttAvg == 0 && !act.isEmpty() && act.get(0).hasRtt) {
+                    rttAvg = act.get(0).rttAvgNs();
+                    rttDev = act.get(0).rttDevNs();
+                }
+            }
+            sent += pr.sent;
+            acked += pr.acked;
+            lost += pr.lost;
+        }
+        return new ProbeStatistics(sent, acked, lost, rttAvg, rttDev, Map.copyOf(targets));
+    }
+}
