@@ -216,7 +216,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
             flags[5] = 'd';
         }
         List<TargetSet> sets = new ArrayList<>();
-        ProbeStatistics st = ProbeStatistics.of(p);
+        ProbeStatistics st = ProbeStatistics.countersOf(p);
         List<LifInfo> lifs = new ArrayList<>();
         for (Instance i : p.instances()) {
             Prober pr = i.prober;

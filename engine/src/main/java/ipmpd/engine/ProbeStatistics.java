@@ -22,16 +22,25 @@ public record ProbeStatistics(long probesSent, long probesAcked, long probesLost
     }
 
     static ProbeStatistics of(Phyint p) {
+        return of(p, true);
+    }
+
+    /** Without the targets' round-trip times: for the snapshot, which shows them with each target. */
+    static ProbeStatistics countersOf(Phyint p) {
+        return of(p, false);
+    }
+
+    private static ProbeStatistics of(Phyint p, boolean withTargets) {
         long sent = 0;
         long acked = 0;
         long lost = 0;
         long rttAvg = 0;
         long rttDev = 0;
-        Map<InetAddress, TargetRtt> targets = new HashMap<>(4);
+        Map<InetAddress, TargetRtt> targets = withTargets ? new HashMap<>(4) : null;
         for (Instance i : p.instances()) {
             Prober pr = i.prober;
             if (pr.running) {
-                for (Target t : pr.targets) {
+                for (Target t : withTargets ? pr.targets : List.<Target>of()) {
                     targets.put(t.address, new TargetRtt(t.rttAvgNs(), t.rttDevNs()));
                 }
                 List<Target> act = pr.active();
@@ -44,6 +53,6 @@ public record ProbeStatistics(long probesSent, long probesAcked, long probesLost
             acked += pr.acked;
             lost += pr.lost;
         }
-        return new ProbeStatistics(sent, acked, lost, rttAvg, rttDev, Map.copyOf(targets));
+        return new ProbeStatistics(sent, acked, lost, rttAvg, rttDev, withTargets ? Map.copyOf(targets) : Map.of());
     }
 }
