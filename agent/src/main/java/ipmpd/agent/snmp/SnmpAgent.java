@@ -9,6 +9,7 @@ import ipmpd.engine.Engine;
 import org.snmp4j.CommandResponderEvent;
 import org.snmp4j.MessageDispatcherImpl;
 import org.snmp4j.PDU;
+import org.snmp4j.SNMP4JSettings;
 import org.snmp4j.ScopedPDU;
 import org.snmp4j.Snmp;
 import org.snmp4j.Target;
@@ -234,7 +235,13 @@ public final class SnmpAgent implements AutoCloseable {
         // USM would remember every engine ID a datagram names and localize a user's keys for it:
         // unbounded tables and two password-to-key runs per datagram. Informs have to discover their
         // receivers' engine IDs, so notifications get a USM (and MPv3) of their own.
-        USM usm = new USM(protocols, engineId, engineState.boots(), counters);
+        // A request the USM refuses (unknown user, wrong digest, undecryptable, unsupported level) is
+        // answered with its report at noAuthNoPriv, as snmpd does: snmp4j's default sends it at the
+        // request's level, which needs the very keys that failed, so the tool timed out instead of
+        // saying "Unknown user name" or "Authentication failure". (A process-wide snmp4j setting; the
+        // agent is the only snmp4j user in the daemon. Time-window reports stay authenticated.)
+        SNMP4JSettings.setReportSecurityLevelStrategy(SNMP4JSettings.ReportSecurityLevelStrategy.noAuthNoPrivIfNeeded);
+        USM usm = new AuthoritativeUsm(protocols, engineId, engineState.boots(), counters);
         usm.setEngineDiscoveryEnabled(false);
         usm.getTimeTable().addEntry(new UsmTimeEntry(engineId, engineState.boots(), 0)); // its own: known
         USM notifyUsm = new USM(protocols, engineId, engineState.boots(), counters);

@@ -246,6 +246,41 @@ class SnmpAgentTest {
         }
     }
 
+    /**
+     * A new session of a net-snmp tool discovers the engine ID and takes boots and time from the
+     * same report (as it does with net-snmp's snmpd): two datagrams, not three.
+     */
+    @Test
+    void aToolSessionNeedsOneDiscoveryRoundTrip() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        SnmpFixture.Run r = f.snmp("snmpget", SnmpFixture.RO, "-d", "SNMPv2-MIB::sysUpTime.0");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("sysUpTime.0 = Timeticks"), r.toString());
+        String dump = r.out() + r.err();
+        assertEquals(2, dump.lines().filter(l -> l.startsWith("Sending ")).count(), dump);
+        assertEquals(2, dump.lines().filter(l -> l.startsWith("Received ")).count(), dump);
+    }
+
+    /**
+     * Refused requests get their report (at noAuthNoPriv, as from snmpd), so the tools say why. (A
+     * wrong privacy password alone gets no answer from either: AES decrypts to a PDU that does not parse.)
+     */
+    @Test
+    void anUnknownUserAndAWrongPasswordAreToldSo() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        SnmpFixture.Run unknown = f.run(v3Get("nobody", "some-password", "some-password"), 10);
+        assertNotEquals(0, unknown.exit(), unknown.toString());
+        assertTrue(unknown.err().contains("Unknown user name"), unknown.toString());
+        SnmpFixture.Run wrong = f.run(v3Get(SnmpFixture.RO, "wrong-password", SnmpFixture.RO_PRIV), 10);
+        assertNotEquals(0, wrong.exit(), wrong.toString());
+        assertTrue(wrong.err().contains("Authentication failure"), wrong.toString());
+    }
+
+    private List<String> v3Get(String user, String auth, String priv) {
+        return List.of("snmpget", "-m", "", "-t", "1", "-r", "0", "-v3", "-l", "authPriv", "-u", user, "-a", "SHA-256", "-A",
+                auth, "-x", "AES", "-X", priv, f.target(), "1.3.6.1.2.1.1.3.0");
+    }
+
     @Test
     void registeredObjectsAreTheMibsObjects() throws Exception {
         f = SnmpFixture.standard(Map.of());
