@@ -5,7 +5,8 @@
 //     java -cp 'agent/target/lib/*' SnmpBenchClient.java MODE ...
 // Modes (SEC = USER AUTH-PASSWORD PRIV-PASSWORD):
 //     get   HOST PORT SEC OID WARMUP COUNT   synchronous GETs of one OID, one outstanding; prints
-//                                            "GET n=.. seconds=.. rate=.. p50us=.. p99us=.. errors=.."
+//                                            "GET n=.. seconds=.. rate=.. p50us=.. p99us=.. errors=.. warmup-failures=.."
+//                                            (a failed warm-up GET, e.g. a timeout, is counted; more than 10 end it)
 //     walk  HOST PORT SEC MAXREP RUNS ROOT...  GETBULK walks of each subtree, RUNS times; prints
 //                                            "WALK ROOT varbinds=.. ms=.." per walk
 //     traps PORT SEC ENGINE-ID-HEX           receives v3 notifications on 127.0.0.1:PORT; decodes 3000 of its own
@@ -91,6 +92,7 @@ public final class SnmpBenchClient {
         int count = Integer.parseInt(a[8]);
         long[] lat = new long[count];
         int errors = 0;
+        int warmupFailures = 0;
         long t0 = 0;
         for (int i = -warmup; i < count; i++) {
             if (i == 0) {
@@ -105,8 +107,11 @@ public final class SnmpBenchClient {
             PDU resp = r.getResponse();
             boolean bad = resp == null || resp.getErrorStatus() != 0 || resp.size() != 1 || resp.get(0).isException();
             if (i < 0 && bad) {
-                System.out.println("ERROR warm-up GET of " + oid + ": " + (resp == null ? "timeout" : resp));
-                System.exit(1);
+                warmupFailures++;
+                if (warmupFailures > 10) {
+                    System.out.println("ERROR warm-up GET of " + oid + ": " + (resp == null ? "timeout" : resp));
+                    System.exit(1);
+                }
             }
             if (i >= 0) {
                 lat[i] = d;
@@ -118,8 +123,9 @@ public final class SnmpBenchClient {
         double secs = (System.nanoTime() - t0) / 1e9;
         long[] s = lat.clone();
         java.util.Arrays.sort(s);
-        System.out.printf(Locale.ROOT, "GET n=%d seconds=%.3f rate=%.1f p50us=%.1f p99us=%.1f errors=%d%n", count, secs,
-                count / secs, s[count / 2] / 1e3, s[Math.min(count - 1, (int) Math.ceil(count * 0.99) - 1)] / 1e3, errors);
+        System.out.printf(Locale.ROOT, "GET n=%d seconds=%.3f rate=%.1f p50us=%.1f p99us=%.1f errors=%d warmup-failures=%d%n", count,
+                secs, count / secs, s[count / 2] / 1e3, s[Math.min(count - 1, (int) Math.ceil(count * 0.99) - 1)] / 1e3, errors,
+                warmupFailures);
         snmp.close();
     }
 
