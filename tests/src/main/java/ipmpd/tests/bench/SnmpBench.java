@@ -350,8 +350,8 @@ public final class SnmpBench {
     /**
      * GETs before the counted ones, the same for both agents: ipmpd's rate goes on rising for
      * thousands of requests (the JIT's compilations of the read and USM paths). Runs of this bench
-     * on the 2-core VM: after 2000, ipmpd 3455-3502/s (once 3459 against snmpd's 3516); after 6000
-     * (30000 counted), 6155-6780/s; snmpd 3148-5488/s in all of them.
+     * on the 2-core VM: after 2000, ipmpd 3455-5970/s, below snmpd's in 2 of 4 runs; after 6000,
+     * 5393-8775/s, above snmpd's (3934-5488/s) in all 8.
      */
     static final int GET_WARMUP = 6000;
 
