@@ -3,6 +3,7 @@ package ipmpd.tests.bench;
 import ipmpd.tests.testbed.IpmpdProcess;
 import ipmpd.tests.testbed.Netns;
 import ipmpd.tests.testbed.ScaleTestbed;
+import ipmpd.tests.testbed.TempDirs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,12 +14,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The setup the SNMP and NETCONF benchmarks share: a {@link ScaleTestbed} of 256 members (veths
@@ -236,11 +235,7 @@ final class AgentBed implements AutoCloseable {
     }
 
     private void deleteWork() {
-        try (Stream<Path> s = Files.walk(work)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // gone already
-        }
+        TempDirs.delete(work);
     }
 
     /** "2 CPUs, load average 0.52 0.40 0.33" (other work on the machine skews the figures). */

@@ -62,11 +62,7 @@ public final class Demo {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            try (var files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException e) {
-                // a temporary directory left behind is harmless
-            }
+            ipmpd.tests.testbed.TempDirs.delete(dir); // a temporary directory left behind is harmless
         }
     }
 

@@ -11,13 +11,12 @@ import ipmpd.tests.testbed.Await;
 import ipmpd.tests.testbed.BackgroundProcess;
 import ipmpd.tests.testbed.IpmpdProcess;
 import ipmpd.tests.testbed.Netns;
+import ipmpd.tests.testbed.TempDirs;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -403,19 +402,8 @@ class SnmpTest extends E2eBase {
         daemon.stop();
     }
 
-    /** Deletes a directory tree; again for up to 2 s while a process that was just stopped still writes into it. */
     private static void deleteTree(Path dir) {
-        for (int attempt = 0; attempt < 20 && Files.exists(dir); attempt++) {
-            if (attempt > 0) {
-                Netns.sleepQuietly(100);
-            }
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException | UncheckedIOException e) {
-                // a file appeared or went while walking: try again
-            }
-        }
-        if (Files.exists(dir)) {
+        if (!TempDirs.delete(dir, Duration.ofSeconds(2))) {
             throw new AssertionError(dir + " left behind");
         }
     }
