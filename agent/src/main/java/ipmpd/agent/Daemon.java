@@ -163,7 +163,7 @@ public final class Daemon implements AutoCloseable {
             return null;
         });
         snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
-                agentConf.settings(), loop, hub, store, log));
+                agentConf.settings(), loop, hub, store, log, platform::interfaceStatistics));
         ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),
                 options.configDir());
         if (ns.enabled()) {

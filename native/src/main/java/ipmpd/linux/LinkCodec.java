@@ -33,6 +33,49 @@ final class LinkCodec {
                 a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND), a.u32(IFLA_MASTER, 0));
     }
 
+    /** struct rtnl_link_stats64: u64 fields in this order (the kernel appends new ones at the end). */
+    private static final int RX_PACKETS = 0;
+    private static final int TX_PACKETS = 1;
+    private static final int RX_BYTES = 2;
+    private static final int TX_BYTES = 3;
+    private static final int RX_ERRORS = 4;
+    private static final int TX_ERRORS = 5;
+    private static final int RX_DROPPED = 6;
+    private static final int TX_DROPPED = 7;
+    private static final int MULTICAST = 8;
+    private static final int RX_NOHANDLER = 23;
+
+    /**
+     * The counters and the link attributes IF-MIB shows, or null as {@link #decode} (a link the
+     * kernel sends without IFLA_STATS64 gets zero counters).
+     */
+    static LinkStatistics decodeStatistics(ByteBuffer payload) {
+        ByteBuffer b = payload.duplicate().order(Bytes.HOST);
+        IfInfoMsg m = IfInfoMsg.read(b);
+        if (m.family() != LibC.AF_UNSPEC) {
+            return null;
+        }
+        RtAttrs a = RtAttrs.parse(b);
+        String name = a.string(IFLA_IFNAME);
+        if (name == null) {
+            return null;
+        }
+        byte[] mac = a.bytes(IFLA_ADDRESS);
+        byte[] st = a.bytes(IFLA_STATS64);
+        ByteBuffer s = st == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(st).order(Bytes.HOST);
+        String alias = a.string(IFLA_IFALIAS);
+        return new LinkStatistics(m.index(), name, m.type(), a.u32(IFLA_MTU, 0),
+                mac == null || mac.length == 0 ? null : HwAddress.of(mac), alias == null ? "" : alias, m.flags(),
+                a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND), u64(s, RX_PACKETS), u64(s, RX_BYTES),
+                u64(s, MULTICAST), u64(s, RX_ERRORS), u64(s, RX_DROPPED), u64(s, RX_NOHANDLER), u64(s, TX_PACKETS),
+                u64(s, TX_BYTES), u64(s, TX_ERRORS), u64(s, TX_DROPPED));
+    }
+
+    /** Field {@code i} of a struct of u64, 0 where an older kernel's struct ends before it. */
+    private static long u64(ByteBuffer s, int i) {
+        return s.limit() >= (i + 1) * 8 ? s.getLong(i * 8) : 0;
+    }
+
     static byte[] dumpRequest(int seq) {
         NlMessageBuilder m = new NlMessageBuilder(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, seq);
         new IfInfoMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).write(m.body());

@@ -49,6 +49,11 @@ public final class Rtnetlink implements AutoCloseable {
         return dump(LinkCodec::dumpRequest, LinkCodec::decode, "dump links");
     }
 
+    /** Every link's counters and the attributes IF-MIB shows (one dump). */
+    public synchronized List<LinkStatistics> dumpLinkStatistics() throws IOException {
+        return dump(LinkCodec::dumpRequest, LinkCodec::decodeStatistics, "dump link statistics");
+    }
+
     /**
      * One link by index, empty if there is none. Asking for it makes the kernel flush pending
      * carrier changes first (linkwatch may otherwise delay them by up to a second).

@@ -117,6 +117,8 @@ public final class Rtnl {
     static final int IFLA_IFNAME = 3;
     static final int IFLA_MTU = 4;
     static final int IFLA_MASTER = 10;
+    static final int IFLA_IFALIAS = 20;
+    static final int IFLA_STATS64 = 23;
     static final int IFLA_OPERSTATE = 16;
     static final int IFLA_LINKINFO = 18;
     static final int IFLA_INFO_KIND = 1;

@@ -80,6 +80,38 @@ class RtnetlinkKernelTest {
     }
 
     @Test
+    void linkStatisticsCountWhatCrossesTheLinkAndShowTheLinksAttributes() throws Exception {
+        LinkInfo l1 = rt.dumpLinks().stream().filter(l -> l.name().equals("h1")).findFirst().orElseThrow();
+        LinkStatistics before = statisticsOf("h1");
+        assertEquals(h1, before.index());
+        assertEquals(1500, before.mtu());
+        assertEquals(l1.address(), before.address());
+        assertEquals("veth", before.kind());
+        assertFalse(before.isPromiscuous());
+        assertTrue(before.isEthernet());
+        lab.ip(lab.host, "link set h1 alias uplink-a");
+        NetnsLab.run("ip", "netns", "exec", lab.host, "ping", "-c", "3", "-i", "0.01", "-s", "1000", "-I", "h1",
+                NetnsLab.P_V4);
+        LinkStatistics after = statisticsOf("h1");
+        assertEquals("uplink-a", after.alias());
+        assertTrue(after.txPackets() >= before.txPackets() + 3, before + " -> " + after);
+        assertTrue(after.rxPackets() >= before.rxPackets() + 3, before + " -> " + after);
+        assertTrue(after.txBytes() >= before.txBytes() + 3 * 1000, before + " -> " + after);
+        assertTrue(after.rxBytes() >= before.rxBytes() + 3 * 1000, before + " -> " + after);
+        assertEquals(0, after.rxErrors() + after.txErrors());
+        try (EthtoolLink e = lab.in(lab.host, EthtoolLink::open)) {
+            assertEquals(10_000, e.speedMbps("h1"), "veth reports 10 Gb/s");
+            assertEquals(-1, e.speedMbps("no-such-if0"));
+            assertEquals(Errno.ENODEV, e.lastErrno());
+            assertEquals(EthtoolLink.UP, e.link("h1"), "the link query still works after a speed query");
+        }
+    }
+
+    private static LinkStatistics statisticsOf(String name) throws Exception {
+        return rt.dumpLinkStatistics().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
     void linkDownInPeerNamespaceIsReportedWithinOneSecond() throws Exception {
         try (RtnetlinkMonitor mon = lab.in(lab.host, RtnetlinkMonitor::open)) {
             long start = System.nanoTime();

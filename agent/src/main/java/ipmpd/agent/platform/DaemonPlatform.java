@@ -3,6 +3,8 @@ package ipmpd.agent.platform;
 import ipmpd.engine.Engine;
 import ipmpd.engine.Platform;
 
+import java.util.Map;
+
 /**
  * A {@link Platform} as the daemon runs it: besides acting for the engine, it tells the engine
  * what exists (NICs, links, routes) and feeds it events (link changes, probe replies) — always
@@ -15,6 +17,16 @@ public interface DaemonPlatform extends Platform, AutoCloseable {
      * table ({@link Engine#routesChanged}), and start delivering events.
      */
     void start(Engine engine) throws Exception;
+
+    /**
+     * The counters and link attributes of the interfaces, by interface index, for IF-MIB; an
+     * interface missing from the map has none. Called from any thread, never the engine's.
+     *
+     * @throws java.io.IOException the system could not be asked
+     */
+    default Map<Integer, InterfaceStatistics> interfaceStatistics() throws java.io.IOException {
+        return Map.of();
+    }
 
     /** Stops receiving events and releases sockets; called once at shutdown (any thread). */
     @Override

@@ -8,7 +8,9 @@ import ipmpd.linux.platform.EventSink;
 import ipmpd.linux.platform.LinuxEvents;
 import ipmpd.linux.platform.LinuxPlatform;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.util.Map;
 
 /**
  * The real data path: rtnetlink, ICMP probe sockets, gratuitous ARP / unsolicited NA (ipmpd-native).
@@ -22,6 +24,7 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     private final IpmpdLog log;
     private final LinuxPlatform platform;
     private LinuxEvents events;
+    private final KernelInterfaceStatistics statistics = new KernelInterfaceStatistics();
 
     private LinuxDaemonPlatform(EngineLoop loop, IpmpdLog log, LinuxPlatform platform) {
         this.loop = loop;
@@ -98,7 +101,13 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     }
 
     @Override
+    public Map<Integer, InterfaceStatistics> interfaceStatistics() throws IOException {
+        return statistics.read();
+    }
+
+    @Override
     public void close() {
+        statistics.close();
         if (events != null) {
             events.close();
         }

@@ -9,6 +9,7 @@ import ipmpd.engine.Route;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,6 +46,9 @@ public final class LoopbackPlatform implements DaemonPlatform {
     private final Map<String, Set<String>> kernel = new ConcurrentHashMap<>();
     private final long rttNs;
     private final AtomicLong probesSent = new AtomicLong();
+    /** NIC -> echo requests sent and replies received, as a NIC's counters would show them. */
+    private final Map<String, EchoCounts> echoes = new ConcurrentHashMap<>();
+    private final Map<String, Integer> indexes = new ConcurrentHashMap<>();
     private volatile Engine engine;
     private volatile boolean closed;
 
@@ -125,6 +129,7 @@ public final class LoopbackPlatform implements DaemonPlatform {
         this.engine = e;
         int index = 2;
         for (String n : nics) {
+            indexes.put(n, index);
             e.nicAdded(n, index++, links.getOrDefault(n, Boolean.TRUE));
         }
         if (!routers.isEmpty()) {
@@ -173,6 +178,36 @@ public final class LoopbackPlatform implements DaemonPlatform {
         return probesSent.get();
     }
 
+    /**
+     * A NIC's counters as the echo traffic of its probes makes them (ICMP echo frames on Ethernet:
+     * 98 octets over IPv4, 118 over IPv6), MTU 1500, hardware address 02:00:00:00:00:INDEX, speed unknown.
+     */
+    @Override
+    public Map<Integer, InterfaceStatistics> interfaceStatistics() {
+        Map<Integer, InterfaceStatistics> out = new HashMap<>();
+        indexes.forEach((name, index) -> {
+            EchoCounts c = echoes.getOrDefault(name, new EchoCounts());
+            out.put(index, new InterfaceStatistics(1500, new byte[] {2, 0, 0, 0, 0, (byte) (int) index}, -1, "", false,
+                    true, c.inOctets.get(), c.in.get(), 0, 0, 0, 0, c.outOctets.get(), c.out.get(), 0, 0));
+        });
+        return out;
+    }
+
+    private static final class EchoCounts {
+        final AtomicLong in = new AtomicLong();
+        final AtomicLong inOctets = new AtomicLong();
+        final AtomicLong out = new AtomicLong();
+        final AtomicLong outOctets = new AtomicLong();
+
+        static int frameOctets(Family f) {
+            return f == Family.INET ? 98 : 118;
+        }
+    }
+
+    private EchoCounts echoesOf(String ifname) {
+        return echoes.computeIfAbsent(ifname, k -> new EchoCounts());
+    }
+
     // ------------------------------------------------------------------ Platform (engine thread)
 
     private boolean linkUp(String ifname) {
@@ -201,12 +236,20 @@ public final class LoopbackPlatform implements DaemonPlatform {
     public void sendProbe(String ifname, Family family, InetAddress source, InetAddress target, int sequence) {
         probesSent.incrementAndGet();
         String key = Addresses.format(target);
-        if (closed || !linkUp(ifname) || !neighbours.getOrDefault(key, Boolean.FALSE) || Family.of(target) != family) {
+        if (closed || !linkUp(ifname)) {
+            return;
+        }
+        EchoCounts counts = echoesOf(ifname);
+        counts.out.incrementAndGet();
+        counts.outOctets.addAndGet(EchoCounts.frameOctets(family));
+        if (!neighbours.getOrDefault(key, Boolean.FALSE) || Family.of(target) != family) {
             return;
         }
         Engine e = engine;
         loop.schedule(rttNs, () -> {
             if (!closed && linkUp(ifname) && neighbours.getOrDefault(key, Boolean.FALSE)) {
+                counts.in.incrementAndGet();
+                counts.inOctets.addAndGet(EchoCounts.frameOctets(family));
                 e.probeReply(ifname, family, target, sequence, System.nanoTime());
             }
         });

@@ -5,6 +5,7 @@ import ipmpd.agent.ConfigStore;
 import ipmpd.agent.EngineLoop;
 import ipmpd.agent.IpmpdLog;
 import ipmpd.agent.ListenerHub;
+import ipmpd.agent.platform.InterfaceStatistics;
 import ipmpd.engine.Engine;
 import org.snmp4j.CommandResponderEvent;
 import org.snmp4j.MessageDispatcherImpl;
@@ -121,9 +122,19 @@ public final class SnmpAgent implements AutoCloseable {
     /** At most this many repeated varbinds in one GETBULK response (snmpd's default maxGetbulkResponses). */
     static final int MAX_BULK_VARBINDS = 100;
 
-    /** What the agent needs from the daemon. */
+    /**
+     * What the agent needs from the daemon.
+     *
+     * @param interfaceStatistics the platform's read of the interfaces' counters and link attributes (IF-MIB)
+     */
     public record Context(Path configDir, Map<String, String> settings, EngineLoop loop, ListenerHub listeners,
-                          ConfigStore store, IpmpdLog log) {
+                          ConfigStore store, IpmpdLog log, InterfaceStatisticsSource interfaceStatistics) {
+    }
+
+    /** The interfaces' counters and link attributes by interface index (any thread). */
+    @FunctionalInterface
+    public interface InterfaceStatisticsSource {
+        Map<Integer, InterfaceStatistics> read() throws IOException;
     }
 
     private final IpmpdLog log;
@@ -366,7 +377,8 @@ public final class SnmpAgent implements AutoCloseable {
         notifications.registerMOs(server, context);
         SnmpDestinations.restoreAndWatch(c.configDir(), log, server, context, targets, notifications);
         ipmpObjects = IpmpMib.register(server, context, views, writer);
-        ifObjects = IfMib.register(server, context, views);
+        ifObjects = IfMib.register(server, context, views,
+                new IfCounters(c.interfaceStatistics(), log, System::nanoTime));
 
         List<ManagedObject<?>> ours = new ArrayList<>(ipmpObjects);
         ours.addAll(ifObjects);

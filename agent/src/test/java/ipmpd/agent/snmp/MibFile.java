@@ -57,6 +57,10 @@ final class MibFile {
     private static final Pattern TC = Pattern.compile(
             "(\\w+)\\s*::=\\s*TEXTUAL-CONVENTION.*?SYNTAX\\s+(\\w+)\\s*(\\{[^}]*\\})?", Pattern.DOTALL);
 
+    /** The nodes IPMP-MIB and IF-MIB import and hang their definitions on. */
+    private static final Map<String, String> IMPORTED_ROOTS = Map.of("enterprises", "1.3.6.1.4.1",
+            "mib-2", "1.3.6.1.2.1", "snmpTraps", "1.3.6.1.6.3.1.1.5");
+
     static MibFile load(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         text = text.replaceAll("(?s)\"[^\"]*\"", "\"\"");
@@ -67,6 +71,9 @@ final class MibFile {
         }
         text = b.toString();
         text = text.substring(text.indexOf(';') + 1); // after IMPORTS
+        // An entry's SEQUENCE may name a column of type OBJECT IDENTIFIER (IF-MIB's ifSpecific),
+        // which would read as the start of a definition.
+        text = text.replaceAll("(?s)::=\\s*SEQUENCE\\s*\\{[^}]*\\}", "::= SEQUENCE");
         MibFile m = new MibFile();
         Matcher tc = TC.matcher(text);
         while (tc.find()) {
@@ -97,8 +104,9 @@ final class MibFile {
     }
 
     private static OID resolve(String name, Map<String, String[]> parents) {
-        if (name.equals("enterprises")) {
-            return new OID("1.3.6.1.4.1");
+        String imported = IMPORTED_ROOTS.get(name);
+        if (imported != null) {
+            return new OID(imported);
         }
         String[] p = parents.get(name);
         if (p == null) {

@@ -212,7 +212,20 @@ class SnmpAgentTest {
             assertEquals("up(1)", ifs.get("ifOperStatus." + e[0]));
             assertEquals(e[1], ifx.get("ifName." + e[0]));
             assertEquals(e[1], w.get("ipmpIfName." + e[0]));
+            // the platform's counters and link attributes (the loopback platform counts its echo frames)
+            assertEquals("1500", ifs.get("ifMtu." + e[0]));
+            assertEquals("2:0:0:0:0:" + e[0], ifs.get("ifPhysAddress." + e[0]));
+            assertEquals("0", ifs.get("ifSpeed." + e[0]), "the loopback platform has no speed");
+            long out = Long.parseLong(ifs.get("ifOutUcastPkts." + e[0]));
+            assertTrue(out > 0, "probes were sent from " + e[1]);
+            assertEquals(out, Long.parseLong(ifx.get("ifHCOutUcastPkts." + e[0])), "one sample for ifTable and ifXTable");
+            assertEquals(ifs.get("ifOutOctets." + e[0]), ifx.get("ifHCOutOctets." + e[0]));
+            assertEquals("false(2)", ifx.get("ifPromiscuousMode." + e[0]));
+            assertEquals("SNMPv2-SMI::zeroDotZero", ifs.get("ifSpecific." + e[0]));
         }
+        assertEquals(22 * 3, ifs.keySet().stream().filter(k -> k.startsWith("if") && !k.startsWith("ifNumber")).count(),
+                "every ifTable column of every tracked interface: " + ifs.keySet());
+        assertEquals(19 * 3, ifx.size(), "every ifXTable column of every tracked interface: " + ifx.keySet());
 
         // a failover is visible in the next GET (no polling lag)
         f.platform().setLink("tst1", false);

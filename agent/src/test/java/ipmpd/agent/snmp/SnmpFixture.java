@@ -155,7 +155,7 @@ final class SnmpFixture implements AutoCloseable {
         log.addTap(logged::add);
         daemon = Daemon.start(o, log);
         agent = SnmpAgent.start(new SnmpAgent.Context(configDir, Map.copyOf(settings), daemon.loop(),
-                daemon.listeners(), new ConfigStore(configDir), log));
+                daemon.listeners(), new ConfigStore(configDir), log, daemon.platform()::interfaceStatistics));
     }
 
     /** Stops agent and daemon (as a restart would) and starts both again on the same directory. */

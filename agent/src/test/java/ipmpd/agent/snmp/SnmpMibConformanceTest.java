@@ -54,6 +54,30 @@ class SnmpMibConformanceTest {
         assertEquals(inMib, implemented);
     }
 
+    /**
+     * IF-MIB: ifNumber and every column of ifTable and ifXTable, deprecated ones included (an NMS
+     * that still asks for ifInNUcastPkts or ifSpecific gets an answer, as from snmpd).
+     */
+    @Test
+    void everyColumnOfIfTableAndIfXTable() throws IOException {
+        MibFile ifMib = MibFile.load(SnmpFixture.SHARED_MIBS.resolve("IF-MIB.txt"));
+        OID ifEntry = new OID("1.3.6.1.2.1.2.2.1");
+        OID ifXEntry = new OID("1.3.6.1.2.1.31.1.1.1");
+        Set<String> inMib = new TreeSet<>();
+        for (MibFile.ObjectType o : ifMib.objects().values()) {
+            OID parent = o.oid().size() > 1 ? new OID(o.oid().getValue(), 0, o.oid().size() - 1) : o.oid();
+            if (o.name().equals("ifNumber") || parent.equals(ifEntry) || parent.equals(ifXEntry)) {
+                inMib.add(o.name() + " " + o.oid());
+            }
+        }
+        assertEquals(22 + 19 + 1, inMib.size(), "IF-MIB as RFC 2863 defines it: " + inMib);
+        Set<String> implemented = new TreeSet<>();
+        for (ObjectDef d : IfMib.objects()) {
+            implemented.add(d.name() + " " + d.oid());
+        }
+        assertEquals(inMib, implemented);
+    }
+
     @Test
     void tablesAndTheirIndexes() {
         Set<String> inMib = new TreeSet<>();

@@ -294,6 +294,99 @@ class SnmpTest extends E2eBase {
         return String.format(Locale.ROOT, "%.2fs", ms / 1000.0);
     }
 
+    // ------------------------------------------------------------------ IF-MIB
+
+    /**
+     * The ifTable and ifXTable columns that do not move with traffic. Not ifAlias: snmpd shows only
+     * what was SET through SNMP, ipmpd the kernel's alias (what ip link shows).
+     */
+    private static final List<String> IF_STATIC_COLUMNS = List.of("ifDescr", "ifType", "ifMtu", "ifSpeed", "ifPhysAddress",
+            "ifAdminStatus", "ifOperStatus", "ifOutQLen", "ifSpecific", "ifName", "ifHighSpeed", "ifPromiscuousMode",
+            "ifConnectorPresent");
+    private static final int SNMPD_PORT = 1163;
+    /** What one ping of 1400 bytes adds to the receiver's octets at least: ICMP 1408 + IPv4 20. */
+    private static final int PING_OCTETS = 1428;
+
+    /**
+     * ifTable and ifXTable of the members as net-snmp's snmpd shows the same interfaces (snmpd
+     * runs beside the daemon in the host namespace), and counters that count real traffic: a
+     * burst of pings from the client to the data address shows in m1's ifHCInOctets.
+     */
+    @Test
+    void ifTableShowsTheMembersAsSnmpdDoesAndCountsTheirTraffic() throws IOException {
+        testbed();
+        tb.ip(HOST, "link", "set", m(2), "alias", "to switch A, port 2");
+        startWithAgent();
+        BackgroundProcess snmpd = startSnmpd();
+        String m1 = String.valueOf(ifIndex(1));
+        String inOctets = "IF-MIB::ifHCInOctets." + m1;
+        long before = Long.parseLong(read("snmpget", inOctets).get("ifHCInOctets." + m1));
+        int pings = 200;
+        tb.exec(ipmpd.tests.testbed.TutorialTestbed.Ns.CLIENT, "ping", "-q", "-c", String.valueOf(pings), "-i", "0.002",
+                "-s", "1400", "-W", "1", DATA);
+        long expected = before + (long) pings * PING_OCTETS * 3 / 4; // a few may be lost
+        Await.until(() -> "m1's ifHCInOctets at least " + expected, Duration.ofSeconds(5),
+                () -> Long.parseLong(read("snmpget", inOctets).get("ifHCInOctets." + m1)) >= expected);
+
+        // snmpd serves its interface data from a cache of a few seconds
+        Await.until(() -> "snmpd's ifHCInOctets of m1 at least " + expected, Duration.ofSeconds(15), () -> Long.parseLong(
+                parse(snmpdTool(snmpd, "snmpget", inOctets).stdout()).getOrDefault("ifHCInOctets." + m1, "0")) >= expected);
+
+        Map<String, String> ours = read("snmpbulkwalk", "IF-MIB::ifTable");
+        ours.putAll(read("snmpbulkwalk", "IF-MIB::ifXTable"));
+        Map<String, String> theirs = snmpdWalk(snmpd, "IF-MIB::ifTable");
+        theirs.putAll(snmpdWalk(snmpd, "IF-MIB::ifXTable"));
+        for (int n = 1; n <= 3; n++) {
+            String i = String.valueOf(ifIndex(n));
+            for (String c : IF_STATIC_COLUMNS) {
+                assertNotNull(ours.get(c + "." + i), c + "." + i + " in " + ours);
+                assertEquals(theirs.get(c + "." + i), ours.get(c + "." + i), m(n) + " " + c);
+            }
+        }
+        assertEquals("to switch A, port 2", ours.get("ifAlias." + ifIndex(2)), "the kernel's alias");
+        assertEquals("10000", ours.get("ifHighSpeed." + m1), "veth's speed");
+        long ourOctets = Long.parseLong(ours.get("ifHCInOctets." + m1));
+        long snmpdOctets = Long.parseLong(theirs.get("ifHCInOctets." + m1));
+        assertTrue(ourOctets >= expected, ours.toString());
+        // both read the kernel's counters, each from a sample at most a few seconds old; only probe
+        // traffic (about 100 octets a second) can come between them
+        assertTrue(Math.abs(ourOctets - snmpdOctets) < 2000, "ipmpd " + ourOctets + ", snmpd " + snmpdOctets);
+        assertEquals(Long.parseLong(ours.get("ifHCInOctets." + m1)) & 0xffffffffL,
+                Long.parseLong(ours.get("ifInOctets." + m1)), "ifInOctets is the low half of the 64-bit counter");
+        daemon.stop();
+    }
+
+    private BackgroundProcess startSnmpd() throws IOException {
+        Path dir = Files.createTempDirectory("ipmpd-snmpd");
+        BackgroundProcess[] started = new BackgroundProcess[1];
+        closeLater(() -> {
+            if (started[0] != null) {
+                started[0].close();
+            }
+            deleteTree(dir);
+        });
+        Files.writeString(dir.resolve("snmpd.conf"), "rocommunity public 127.0.0.1\n");
+        started[0] = tb.start(HOST, "env", "SNMP_PERSISTENT_DIR=" + dir, "MIBS=", "snmpd", "-f", "-C",
+                "-c", dir.resolve("snmpd.conf").toString(), "-Lf", dir.resolve("snmpd.log").toString(),
+                "udp:127.0.0.1:" + SNMPD_PORT);
+        Await.until("snmpd answering on " + SNMPD_PORT, Duration.ofSeconds(15),
+                () -> snmpdTool(started[0], "snmpget", "SNMPv2-MIB::sysUpTime.0").exitCode() == 0);
+        return started[0];
+    }
+
+    private Netns.Result snmpdTool(BackgroundProcess snmpd, String tool, String oid) {
+        assertTrue(snmpd.isAlive(), "snmpd exited: " + snmpd.output());
+        return Netns.tryExecWithin(Duration.ofSeconds(30), tb.ns(HOST), "env", "SNMP_PERSISTENT_DIR=" + toolState,
+                "SNMPCONFPATH=" + toolState, "HOME=" + toolState, "MIBS=", tool, "-M", mibPath(), "-m", "IF-MIB:SNMPv2-MIB",
+                "-t", "1", "-r", "1", "-v2c", "-c", "public", "udp:127.0.0.1:" + SNMPD_PORT, oid);
+    }
+
+    private Map<String, String> snmpdWalk(BackgroundProcess snmpd, String root) {
+        Netns.Result r = snmpdTool(snmpd, "snmpbulkwalk", root);
+        assertEquals(0, r.exitCode(), r.toString());
+        return parse(r.stdout());
+    }
+
     // ------------------------------------------------------------------ notifications
 
     private BackgroundProcess startTrapReceiver() throws IOException {
