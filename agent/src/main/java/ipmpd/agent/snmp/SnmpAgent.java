@@ -144,6 +144,7 @@ public final class SnmpAgent implements AutoCloseable {
     private Snmp notifySession;
     private ThreadPool workers;
     private IpmpNotifier notifier;
+    private Thread warmUp;
     private DefaultMOServer server;
     private List<ManagedObject<?>> ipmpObjects = List.of();
     private List<ManagedObject<?>> ifObjects = List.of();
@@ -447,6 +448,7 @@ public final class SnmpAgent implements AutoCloseable {
         notifier.primeConfiguredFdt(loop.call(() -> loop.engine().config().failureDetectionTimeMs()));
         listeners.add(notifier);
         notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
+        warmUp = NotificationWarmUp.startInBackground(protocols, engineState.engineId(), users, snmpv2.getSysUpTime(), log);
         List<String> names = new ArrayList<>();
         for (SnmpUsers.User u : users) {
             names.add(u.toString());
@@ -491,7 +493,7 @@ public final class SnmpAgent implements AutoCloseable {
         fast.family(view, SNMP4J, false);
     }
 
-    private static void configureVacm(VacmMIB vacm, StaticViews fast, List<SnmpUsers.User> users) {
+    static void configureVacm(VacmMIB vacm, StaticViews fast, List<SnmpUsers.User> users) {
         view(vacm, fast, VIEW_READ, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB);
         view(vacm, fast, VIEW_READ_ADMIN, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB, SNMP_TARGET_MIB,
                 SNMP_NOTIFICATION_MIB);
@@ -619,6 +621,9 @@ public final class SnmpAgent implements AutoCloseable {
             return;
         }
         closed = true;
+        if (warmUp != null) {
+            warmUp.interrupt();
+        }
         if (notifier != null) {
             listeners.remove(notifier);
             notifier.close();
