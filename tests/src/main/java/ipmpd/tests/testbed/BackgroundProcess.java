@@ -23,6 +23,8 @@ public final class BackgroundProcess implements AutoCloseable {
     private final List<String> command;
     private final Process process;
     private final List<String> out = new ArrayList<>();
+    /** When each stdout line was read, in microseconds since the epoch (as {@link #out}). */
+    private final List<Long> outMicros = new ArrayList<>();
     private final List<String> err = new ArrayList<>();
     private final Thread outReader;
     private final Thread errReader;
@@ -44,7 +46,11 @@ public final class BackgroundProcess implements AutoCloseable {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    java.time.Instant at = java.time.Instant.now();
                     synchronized (this) {
+                        if (sink == out) {
+                            outMicros.add(at.getEpochSecond() * 1_000_000L + at.getNano() / 1000);
+                        }
                         sink.add(line);
                         notifyAll();
                     }
@@ -120,6 +126,18 @@ public final class BackgroundProcess implements AutoCloseable {
                     throw new AssertionError("interrupted", e);
                 }
             }
+        }
+    }
+
+    /** A stdout line and when it was read (microseconds since the epoch). */
+    public record StampedLine(String line, long epochMicros) {
+    }
+
+    /** As {@link #awaitLine}, with the moment the line was read (for a process that flushes each line). */
+    public StampedLine awaitStampedLine(Predicate<String> p, Duration timeout) {
+        String line = awaitLine(p, timeout);
+        synchronized (this) {
+            return new StampedLine(line, outMicros.get(out.indexOf(line)));
         }
     }
 

@@ -9,12 +9,6 @@
 //                                            (a failed warm-up GET, e.g. a timeout, is counted; more than 10 end it)
 //     walk  HOST PORT SEC MAXREP RUNS ROOT...  GETBULK walks of each subtree, RUNS times; prints
 //                                            "WALK ROOT varbinds=.. ms=.." per walk
-//     traps PORT SEC ENGINE-ID-HEX           receives v3 notifications on 127.0.0.1:PORT; decodes 3000 of its own
-//                                            first (JIT warm-up, not printed); prints "READY", then
-//                                            "TRAP EPOCH-MICROS TRAP-OID INDEX" per notification (INDEX: the last
-//                                            sub-identifier of the first varbind after snmpTrapOID.0), until stdin closes
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import org.snmp4j.MessageDispatcherImpl;
@@ -78,7 +72,6 @@ public final class SnmpBenchClient {
         switch (a[0]) {
             case "get" -> get(a);
             case "walk" -> walk(a);
-            case "traps" -> traps(a);
             default -> throw new IllegalArgumentException("mode " + a[0]);
         }
     }
@@ -172,91 +165,5 @@ public final class SnmpBenchClient {
             }
         }
         snmp.close();
-    }
-
-    /** The receiver's own warm-up notifications (not printed). */
-    private static final OID WARM_UP = new OID("1.3.6.1.4.1.99999.0.999");
-    private static final int WARM_UPS = 3000;
-    private static final java.util.concurrent.atomic.AtomicInteger warmUpsSeen = new java.util.concurrent.atomic.AtomicInteger();
-
-    private static void traps(String[] a) throws Exception {
-        Snmp snmp = session(new UdpAddress("127.0.0.1/" + a[1]));
-        USM receiving = usm;
-        receiving.addUser(new OctetString(a[2]), new OctetString(HexFormat.of().parseHex(a[5])), user(a[2], a[3], a[4]));
-        snmp.addCommandResponder(new org.snmp4j.CommandResponder() {
-            @Override
-            public <A extends org.snmp4j.smi.Address> void processPdu(org.snmp4j.CommandResponderEvent<A> e) {
-                received(e);
-            }
-        });
-        warmUp(receiving, a);
-        System.out.println("READY");
-        System.out.flush();
-        while (System.in.read() >= 0) {
-            // until SnmpBench closes our stdin
-        }
-        snmp.close();
-    }
-
-    /**
-     * The receiver is a measuring instrument: a JVM that has decoded only a few hundred v3
-     * messages still interprets much of snmp4j, and each notification's stamp would then include
-     * the decoding of the ones before it in the same burst (linkDown, ipmpLinkDown, then
-     * ipmpInterfaceFailed). It decodes a few thousand of its own (same security: SHA-256 / AES-128)
-     * before it reports ready, as snmptrapd (C) needs no warming.
-     */
-    private static void warmUp(USM receiving, String[] a) throws Exception {
-        Snmp sender = session(null);
-        OctetString name = new OctetString(a[2]);
-        sender.getUSM().addUser(name, user(a[2], a[3], a[4]));
-        receiving.addUser(name, sender.getUSM().getLocalEngineID(), user(a[2], a[3], a[4]));
-        UserTarget<UdpAddress> t = target("127.0.0.1", a[1], a[2]);
-        t.setAuthoritativeEngineID(sender.getUSM().getLocalEngineID().getValue());
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        for (int i = 0; i < WARM_UPS && System.nanoTime() < deadline; i++) {
-            ScopedPDU pdu = new ScopedPDU();
-            pdu.setType(PDU.NOTIFICATION);
-            pdu.add(new VariableBinding(SnmpConstants.sysUpTime, new org.snmp4j.smi.TimeTicks(i)));
-            pdu.add(new VariableBinding(SnmpConstants.snmpTrapOID, WARM_UP));
-            pdu.add(new VariableBinding(new OID("1.3.6.1.4.1.99999.1.1.4.1.2." + (i % 256)), new OctetString("warm-up")));
-            sender.send(pdu, t);
-            while (i - warmUpsSeen.get() > 50 && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000); // a few in flight: none lost to the socket buffer
-            }
-        }
-        while (warmUpsSeen.get() < WARM_UPS * 9 / 10 && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        sender.close();
-    }
-
-    private static void received(org.snmp4j.CommandResponderEvent<?> e) {
-        Instant at = Instant.now();
-        PDU p = e.getPDU();
-        if (p == null) {
-            return;
-        }
-        if (p.size() >= 2 && WARM_UP.equals(p.get(1).getVariable())) {
-            warmUpsSeen.incrementAndGet();
-            e.setProcessed(true);
-            return;
-        }
-        String trap = "?";
-        String index = "-";
-        List<? extends VariableBinding> vbs = p.getVariableBindings();
-        for (int i = 0; i < vbs.size(); i++) {
-            if (vbs.get(i).getOid().equals(SnmpConstants.snmpTrapOID)) {
-                trap = vbs.get(i).getVariable().toString();
-                if (i + 1 < vbs.size()) {
-                    index = String.valueOf(vbs.get(i + 1).getOid().last());
-                }
-            }
-        }
-        long micros = at.getEpochSecond() * 1_000_000L + at.getNano() / 1000;
-        synchronized (System.out) {
-            System.out.println("TRAP " + micros + " " + trap + " " + index);
-            System.out.flush();
-        }
-        e.setProcessed(true);
     }
 }

@@ -351,8 +351,12 @@ class SnmpTest extends E2eBase {
         // both read the kernel's counters, each from a sample at most a few seconds old; only probe
         // traffic (about 100 octets a second) can come between them
         assertTrue(Math.abs(ourOctets - snmpdOctets) < 2000, "ipmpd " + ourOctets + ", snmpd " + snmpdOctets);
-        assertEquals(Long.parseLong(ours.get("ifHCInOctets." + m1)) & 0xffffffffL,
-                Long.parseLong(ours.get("ifInOctets." + m1)), "ifInOctets is the low half of the 64-bit counter");
+        // ifInOctets is the low half of the 64-bit counter. One GET for both; the agent reads the
+        // counters at most once a second, so a GET may straddle a new reading: then the next does not.
+        Await.until(() -> "ifInOctets." + m1 + " = low 32 bits of ifHCInOctets." + m1, Duration.ofSeconds(5), () -> {
+            Map<String, String> both = read("snmpget", "IF-MIB::ifInOctets." + m1, inOctets);
+            return (Long.parseLong(both.get("ifHCInOctets." + m1)) & 0xffffffffL) == Long.parseLong(both.get("ifInOctets." + m1));
+        });
         daemon.stop();
     }
 
