@@ -29,7 +29,7 @@ import java.util.TreeMap;
 
 /**
  * IF-MIB (RFC 2863) for the interfaces ipmpd tracks (ifIndex = the interface index): ifNumber,
- * every column of ifTable and ifXTable. State comes from the engine's model (live, like IPMP-MIB);
+ * ifTableLastChange, every column of ifTable and ifXTable. State comes from the engine's model (live, like IPMP-MIB);
  * MTU, speed, hardware address, alias and the traffic counters from the platform, through
  * {@link IfCounters}. The 32-bit counters are the low half of the kernel's 64-bit ones (they wrap
  * as RFC 2863 counters do); broadcast packets are not counted apart from multicast by Linux, so the
@@ -37,6 +37,7 @@ import java.util.TreeMap;
  */
 final class IfMib {
     static final OID IF_NUMBER = new OID("1.3.6.1.2.1.2.1");
+    static final OID IF_TABLE_LAST_CHANGE = new OID("1.3.6.1.2.1.31.1.5");
     static final OID IF_ENTRY = new OID("1.3.6.1.2.1.2.2.1");
     static final OID IFX_ENTRY = new OID("1.3.6.1.2.1.31.1.1.1");
     static final int IF_INDEX = 1;
@@ -143,6 +144,7 @@ final class IfMib {
     static List<ObjectDef> objects() {
         List<ObjectDef> d = new ArrayList<>();
         d.add(new ObjectDef("ifNumber", IF_NUMBER, Access.READ_ONLY));
+        d.add(new ObjectDef("ifTableLastChange", IF_TABLE_LAST_CHANGE, Access.READ_ONLY));
         for (int c = 1; c < IF_COLUMNS.length; c++) {
             d.add(new ObjectDef(IF_COLUMNS[c], IpmpMib.oid(IF_ENTRY, c), Access.READ_ONLY));
         }
@@ -158,9 +160,10 @@ final class IfMib {
         List<ManagedObject<?>> mos = new ArrayList<>();
         mos.add(new LiveObjects.Scalar(defs.get(0), views, v -> new Integer32(v.memo(IF_NUMBER,
                 () -> tracked(v.snapshot)).size()), null));
+        mos.add(new LiveObjects.Scalar(defs.get(1), views, v -> new TimeTicks(v.ifTableLastChangeTicks), null));
         List<Column> ifCols = new ArrayList<>();
         List<Column> ifxCols = new ArrayList<>();
-        for (ObjectDef d : defs.subList(1, defs.size())) {
+        for (ObjectDef d : defs.subList(2, defs.size())) {
             (d.oid().startsWith(IF_ENTRY) ? ifCols : ifxCols).add(new Column(d.oid().last(), d));
         }
         mos.add(new LiveObjects.Table("ifEntry", IF_ENTRY, ifCols, views, v -> ifRows(v, counters), null));

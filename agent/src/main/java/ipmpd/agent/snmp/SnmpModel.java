@@ -88,6 +88,9 @@ final class SnmpModel implements LiveObjects.Views {
     private final Map<InetAddress, AddrTrack> addresses = new HashMap<>();
     private final Map<String, IfTrack> interfaces = new HashMap<>();
     private final Set<String> goneInterfaces = new HashSet<>();
+    /** The interface indexes IF-MIB's ifTable has (null before the first snapshot), and when that set last changed. */
+    private Set<Integer> ifTableIndexes;
+    private long ifTableLastChangeTicks;
 
     private volatile boolean notificationsEnabled = true;
 
@@ -295,7 +298,7 @@ final class SnmpModel implements LiveObjects.Views {
         }
         return new View(s, now, Map.copyOf(idx), new TreeMap<>(pendingGroups), Set.copyOf(pendingTargets),
                 lastChangeTicks, addrTicks(s), discontinuities(), nextFree(), notificationsEnabled, modelGeneration,
-                localGeneration);
+                localGeneration, ifTableLastChangeTicks);
     }
 
     private void track(EngineSnapshot s, long now) {
@@ -314,6 +317,12 @@ final class SnmpModel implements LiveObjects.Views {
             }
         }
         addresses.keySet().retainAll(seen);
+        // IF-MIB ifTableLastChange: an ifTable row created or deleted (0 while the rows are those of the start)
+        Set<Integer> rows = IfMib.tracked(s).keySet();
+        if (ifTableIndexes != null && !ifTableIndexes.equals(rows)) {
+            ifTableLastChangeTicks = now;
+        }
+        ifTableIndexes = Set.copyOf(rows);
         Set<String> names = new HashSet<>();
         for (InterfaceInfo i : s.interfaces()) {
             names.add(i.name());
@@ -493,13 +502,16 @@ final class SnmpModel implements LiveObjects.Views {
         /** The generations it was built at (-1: a view that is not kept). */
         final long modelGeneration;
         final long localGeneration;
+        /** IF-MIB's ifTableLastChange. */
+        final long ifTableLastChangeTicks;
         private final Map<Object, Object> memo = new ConcurrentHashMap<>();
         private final Map<String, Integer> ifindexByName = new HashMap<>();
 
         View(EngineSnapshot snapshot, long ticks, Map<String, Long> groupIndex, Map<Long, PendingGroup> pendingGroups,
              Set<PendingTarget> pendingTargets, long lastChangeTicks, Map<InetAddress, Long> addrTicks,
              Map<String, Long> discontinuity, long indexNext, boolean notificationsEnabled, long modelGeneration,
-             long localGeneration) {
+             long localGeneration, long ifTableLastChangeTicks) {
+            this.ifTableLastChangeTicks = ifTableLastChangeTicks;
             this.modelGeneration = modelGeneration;
             this.localGeneration = localGeneration;
             for (InterfaceInfo i : snapshot.interfaces()) {

@@ -207,6 +207,8 @@ class SnmpAgentTest {
         Map<String, String> ifs = walk(SnmpFixture.RO, "snmpbulkwalk", "IF-MIB::interfaces");
         Map<String, String> ifx = walk(SnmpFixture.RO, "snmpbulkwalk", "IF-MIB::ifXTable");
         assertEquals("3", ifs.get("ifNumber.0"));
+        assertEquals("(0) 0:00:00.00", parse(f.snmp("snmpget", SnmpFixture.RO, "IF-MIB::ifTableLastChange.0").out())
+                .get("ifTableLastChange.0"), "the rows are those of the start");
         for (String[] e : new String[][] {{"2", "tst0"}, {"3", "tst1"}, {"4", "tst2"}}) {
             assertEquals(e[1], ifs.get("ifDescr." + e[0]));
             assertEquals("up(1)", ifs.get("ifOperStatus." + e[0]));
@@ -460,6 +462,13 @@ class SnmpAgentTest {
         assertTrue(f.logged.stream().anyMatch(l -> l.contains("group g1 still has members")));
         assertSetOk("IPMP-MIB::ipmpIfGroupName.4", "s", "");
         assertFalse(f.ipmpstat("-i", "INTERFACE").contains("tst2"));
+        // tracked only in a group: its ifTable row is gone, and ifTableLastChange says when
+        Map<String, String> ifNow = parse(f.snmp("snmpget", SnmpFixture.RO, "IF-MIB::ifTableLastChange.0",
+                "IF-MIB::ifNumber.0", "SNMPv2-MIB::sysUpTime.0").out());
+        assertEquals("2", ifNow.get("ifNumber.0"), ifNow.toString());
+        long changed = Long.parseLong(ifNow.get("ifTableLastChange.0").replaceAll("^\\((\\d+)\\).*", "$1"));
+        long upTime = Long.parseLong(ifNow.get("sysUpTime.0").replaceAll("^\\((\\d+)\\).*", "$1"));
+        assertTrue(changed > 0 && changed <= upTime, ifNow.toString());
         assertEquals("", parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpIfGroupName.4").out())
                 .get("ipmpIfGroupName.4"));
         assertFalse(f.read("hostname.tst2").contains("group"), f.read("hostname.tst2"));
