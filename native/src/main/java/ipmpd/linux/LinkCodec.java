@@ -15,6 +15,29 @@ final class LinkCodec {
      * @throws RuntimeException (buffer underflow) on a payload shorter than ifinfomsg
      */
     static LinkInfo decode(ByteBuffer payload) {
+        Link l = link(payload);
+        if (l == null) {
+            return null;
+        }
+        IfInfoMsg m = l.header;
+        RtAttrs a = l.attrs;
+        boolean carrier = a.has(IFLA_CARRIER) ? a.u8(IFLA_CARRIER, 0) != 0 : (m.flags() & IFF_LOWER_UP) != 0;
+        return new LinkInfo(m.index(), l.name, m.type(), m.flags(), OperState.of(a.u8(IFLA_OPERSTATE, 0)),
+                carrier, a.u32(IFLA_CARRIER_CHANGES, -1), a.u32(IFLA_MTU, 0), l.address(),
+                a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND), a.u32(IFLA_MASTER, 0));
+    }
+
+    /** An RTM_*LINK message's ifinfomsg, attributes and name. */
+    private record Link(IfInfoMsg header, RtAttrs attrs, String name) {
+        /** IFLA_ADDRESS, null if the link has none. */
+        HwAddress address() {
+            byte[] mac = attrs.bytes(IFLA_ADDRESS);
+            return mac == null || mac.length == 0 ? null : HwAddress.of(mac);
+        }
+    }
+
+    /** Null for messages that are not about a plain interface or that lack a name (see {@link #decode}). */
+    private static Link link(ByteBuffer payload) {
         ByteBuffer b = payload.duplicate().order(Bytes.HOST);
         IfInfoMsg m = IfInfoMsg.read(b);
         if (m.family() != LibC.AF_UNSPEC) {
@@ -22,15 +45,7 @@ final class LinkCodec {
         }
         RtAttrs a = RtAttrs.parse(b);
         String name = a.string(IFLA_IFNAME);
-        if (name == null) {
-            return null;
-        }
-        byte[] mac = a.bytes(IFLA_ADDRESS);
-        boolean carrier = a.has(IFLA_CARRIER) ? a.u8(IFLA_CARRIER, 0) != 0 : (m.flags() & IFF_LOWER_UP) != 0;
-        return new LinkInfo(m.index(), name, m.type(), m.flags(), OperState.of(a.u8(IFLA_OPERSTATE, 0)),
-                carrier, a.u32(IFLA_CARRIER_CHANGES, -1), a.u32(IFLA_MTU, 0),
-                mac == null || mac.length == 0 ? null : HwAddress.of(mac),
-                a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND), a.u32(IFLA_MASTER, 0));
+        return name == null ? null : new Link(m, a, name);
     }
 
     /** struct rtnl_link_stats64: u64 fields in this order (the kernel appends new ones at the end). */
@@ -50,22 +65,17 @@ final class LinkCodec {
      * kernel sends without IFLA_STATS64 gets zero counters).
      */
     static LinkStatistics decodeStatistics(ByteBuffer payload) {
-        ByteBuffer b = payload.duplicate().order(Bytes.HOST);
-        IfInfoMsg m = IfInfoMsg.read(b);
-        if (m.family() != LibC.AF_UNSPEC) {
+        Link l = link(payload);
+        if (l == null) {
             return null;
         }
-        RtAttrs a = RtAttrs.parse(b);
-        String name = a.string(IFLA_IFNAME);
-        if (name == null) {
-            return null;
-        }
-        byte[] mac = a.bytes(IFLA_ADDRESS);
+        IfInfoMsg m = l.header;
+        RtAttrs a = l.attrs;
         byte[] st = a.bytes(IFLA_STATS64);
         ByteBuffer s = st == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(st).order(Bytes.HOST);
         String alias = a.string(IFLA_IFALIAS);
-        return new LinkStatistics(m.index(), name, m.type(), a.u32(IFLA_MTU, 0),
-                mac == null || mac.length == 0 ? null : HwAddress.of(mac), alias == null ? "" : alias, m.flags(),
+        return new LinkStatistics(m.index(), l.name, m.type(), a.u32(IFLA_MTU, 0), l.address(),
+                alias == null ? "" : alias, m.flags(),
                 a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND), u64(s, RX_PACKETS), u64(s, RX_BYTES),
                 u64(s, MULTICAST), u64(s, RX_ERRORS), u64(s, RX_DROPPED), u64(s, RX_NOHANDLER), u64(s, TX_PACKETS),
                 u64(s, TX_BYTES), u64(s, TX_ERRORS), u64(s, TX_DROPPED));

@@ -199,13 +199,18 @@ public final class SnmpBench {
 
     // ------------------------------------------------------------------ snmpd and the tools
 
-    private BackgroundProcess startSnmpd() {
-        Path state = bed.work().resolve("snmpd-state");
+    /** A directory of the bed's work directory for a net-snmp daemon's state (SNMP_PERSISTENT_DIR). */
+    private Path stateDir(String name) {
+        Path state = bed.work().resolve(name);
         try {
-            Files.createDirectories(state);
+            return Files.createDirectories(state);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private BackgroundProcess startSnmpd() {
+        Path state = stateDir("snmpd-state");
         Path conf = bed.privateFile("snmpd.conf", "# snmpd for the ipmpd SNMP benchmark\n"
                 + "createUser " + USER + " SHA-256 " + authPw + " AES " + privPw + "\n"
                 + "rouser " + USER + " priv\n");
@@ -407,12 +412,7 @@ public final class SnmpBench {
      * the varbinds tab-separated.
      */
     private BackgroundProcess startTrapReceiver() {
-        Path state = bed.work().resolve("snmptrapd-state");
-        try {
-            Files.createDirectories(state);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        Path state = stateDir("snmptrapd-state");
         Path conf = bed.privateFile("snmptrapd.conf", "createUser -e 0x" + engineId + " " + TRAP_USER + " SHA-256 "
                 + trapAuthPw + " AES " + trapPrivPw + "\nauthUser log " + TRAP_USER + "\n");
         BackgroundProcess p = Netns.start(bed.hostNs(), "env", "SNMP_PERSISTENT_DIR=" + state, "MIBS=", "snmptrapd", "-f",

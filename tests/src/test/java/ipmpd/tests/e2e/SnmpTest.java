@@ -360,8 +360,14 @@ class SnmpTest extends E2eBase {
         daemon.stop();
     }
 
-    private BackgroundProcess startSnmpd() throws IOException {
-        Path dir = Files.createTempDirectory("ipmpd-snmpd");
+    /**
+     * A net-snmp daemon (snmpd, snmptrapd) in the host namespace with its configuration and state in
+     * a temporary directory: {@code -c CONF} is added after the tool's name, {@code {dir}} in
+     * {@code args} stands for the directory. It writes its state there as it exits: at the end of
+     * the test it is stopped, then the directory is deleted.
+     */
+    private BackgroundProcess startNetSnmp(String tool, String conf, String... args) throws IOException {
+        Path dir = Files.createTempDirectory("ipmpd-" + tool);
         BackgroundProcess[] started = new BackgroundProcess[1];
         closeLater(() -> {
             if (started[0] != null) {
@@ -369,13 +375,22 @@ class SnmpTest extends E2eBase {
             }
             deleteTree(dir);
         });
-        Files.writeString(dir.resolve("snmpd.conf"), "rocommunity public 127.0.0.1\n");
-        started[0] = tb.start(HOST, "env", "SNMP_PERSISTENT_DIR=" + dir, "MIBS=", "snmpd", "-f", "-C",
-                "-c", dir.resolve("snmpd.conf").toString(), "-Lf", dir.resolve("snmpd.log").toString(),
-                "udp:127.0.0.1:" + SNMPD_PORT);
-        Await.until("snmpd answering on " + SNMPD_PORT, Duration.ofSeconds(15),
-                () -> snmpdTool(started[0], "snmpget", "SNMPv2-MIB::sysUpTime.0").exitCode() == 0);
+        Files.writeString(dir.resolve(tool + ".conf"), conf);
+        List<String> cmd = new ArrayList<>(List.of("env", "SNMP_PERSISTENT_DIR=" + dir, "MIBS=", tool, "-c",
+                dir.resolve(tool + ".conf").toString()));
+        for (String a : args) {
+            cmd.add(a.replace("{dir}", dir.toString()));
+        }
+        started[0] = tb.start(HOST, cmd);
         return started[0];
+    }
+
+    private BackgroundProcess startSnmpd() throws IOException {
+        BackgroundProcess snmpd = startNetSnmp("snmpd", "rocommunity public 127.0.0.1\n", "-f", "-C", "-Lf",
+                "{dir}/snmpd.log", "udp:127.0.0.1:" + SNMPD_PORT);
+        Await.until("snmpd answering on " + SNMPD_PORT, Duration.ofSeconds(15),
+                () -> snmpdTool(snmpd, "snmpget", "SNMPv2-MIB::sysUpTime.0").exitCode() == 0);
+        return snmpd;
     }
 
     private Netns.Result snmpdTool(BackgroundProcess snmpd, String tool, String oid) {
@@ -394,20 +409,8 @@ class SnmpTest extends E2eBase {
     // ------------------------------------------------------------------ notifications
 
     private BackgroundProcess startTrapReceiver() throws IOException {
-        Path dir = Files.createTempDirectory("ipmpd-snmptrapd");
-        BackgroundProcess[] started = new BackgroundProcess[1];
-        // snmptrapd writes its state into the directory as it exits: stop it, then delete
-        closeLater(() -> {
-            if (started[0] != null) {
-                started[0].close();
-            }
-            deleteTree(dir);
-        });
-        Files.writeString(dir.resolve("snmptrapd.conf"), "authCommunity log public\n");
-        BackgroundProcess p = tb.start(HOST, "env", "SNMP_PERSISTENT_DIR=" + dir, "MIBS=", "snmptrapd", "-f",
-                "-Lo", "-C", "-c", dir.resolve("snmptrapd.conf").toString(), "-M", mibPath(),
+        BackgroundProcess p = startNetSnmp("snmptrapd", "authCommunity log public\n", "-f", "-Lo", "-C", "-M", mibPath(),
                 "-m", "IPMP-MIB:IF-MIB:SNMPv2-MIB", "-F", TRAP_LINE + "%P | %v\n", "udp:127.0.0.1:" + TRAP_PORT);
-        started[0] = p;
         p.awaitLine(l -> l.contains("NET-SNMP version"), Duration.ofSeconds(10));
         return p;
     }
