@@ -421,7 +421,7 @@ public final class LinuxEvents implements AutoCloseable {
             return; // older than what a poll already showed (its event was still queued)
         }
         if (platform != null && l.name() != null) {
-            platform.linkState(l.name(), running);
+            platform.linkState(l.name(), l.index(), running);
         }
         if (k == null) {
             if (l.isLoopback() || !l.isMulticast() || l.name() == null) {
@@ -439,6 +439,9 @@ public final class LinuxEvents implements AutoCloseable {
         if (!name.equals(k.name())) {
             forgetCarrierSync(l.index()); // its sysfs directory has the new name
             String old = k.name();
+            if (platform != null) {
+                platform.linkGone(old);
+            }
             int index = l.index();
             deliver(() -> sink.nicRemoved(old));
             deliver(() -> sink.nicAdded(name, index, running));
@@ -459,6 +462,9 @@ public final class LinuxEvents implements AutoCloseable {
         forgetCarrierSync(index);
         Known k = links.remove(index);
         if (k != null) {
+            if (platform != null) {
+                platform.linkGone(k.name());
+            }
             deliver(() -> sink.nicRemoved(k.name()));
         }
     }

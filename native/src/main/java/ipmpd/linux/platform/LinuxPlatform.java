@@ -122,6 +122,12 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger probesVersion = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<String> memberNames = ConcurrentHashMap.newKeySet();
     private final Set<String> linksDown = ConcurrentHashMap.newKeySet();
+    /**
+     * Interface indexes as {@link LinuxEvents} last saw them in link messages. A failover syncs the
+     * tables of every member, and at 256 members looking each index up (if_nametoindex: socket,
+     * ioctl, close) cost about 6 ms of the engine thread per sync.
+     */
+    private final Map<String, Integer> indexByName = new ConcurrentHashMap<>();
     private volatile boolean readerAttached;
     private volatile boolean closed;
 
@@ -527,12 +533,24 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     }
 
     /** Link state as {@link LinuxEvents} sees it (any thread): no probes leave a member whose link is down. */
-    void linkState(String ifname, boolean running) {
+    void linkState(String ifname, int index, boolean running) {
+        indexByName.put(ifname, index);
         if (running) {
             linksDown.remove(ifname);
         } else {
             linksDown.add(ifname);
         }
+    }
+
+    /** From {@link LinuxEvents}: the interface is gone, or has another name now. */
+    void linkGone(String ifname) {
+        indexByName.remove(ifname);
+    }
+
+    /** The interface's index: as link messages last showed it, else asked of the kernel. */
+    private int ifindex(String ifname) throws NativeIOException {
+        Integer known = indexByName.get(ifname);
+        return known != null ? known : Interfaces.index(ifname);
     }
 
     /** Names of the current group members (whose links {@link LinuxEvents} polls). */
@@ -720,7 +738,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         Map<String, Integer> index = new LinkedHashMap<>();
         for (String m : members.keySet()) {
             try {
-                index.put(m, Interfaces.index(m));
+                index.put(m, ifindex(m));
             } catch (NativeIOException e) {
                 // absent NIC
             }
@@ -731,22 +749,23 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** Each member with its group's ifindexes and the prefixes placed on the group. */
     private List<SourceSteering.Member> topology() {
         Map<String, Integer> index = memberIndexes();
+        // One pass over members and one over placed addresses (not one per member: 256 members).
+        Map<String, Set<Integer>> peers = new HashMap<>();
+        for (Map.Entry<String, Integer> m : index.entrySet()) {
+            peers.computeIfAbsent(members.get(m.getKey()), g -> new LinkedHashSet<>()).add(m.getValue());
+        }
+        Map<String, Set<SourceSteering.Prefix>> prefixes = new HashMap<>();
+        for (AddressPlacement p : placed.values()) {
+            String group = members.get(p.ifname());
+            if (group != null) {
+                prefixes.computeIfAbsent(group, g -> new LinkedHashSet<>())
+                        .add(SourceSteering.Prefix.of(p.address(), p.prefixLen()));
+            }
+        }
         List<SourceSteering.Member> out = new ArrayList<>();
         for (Map.Entry<String, Integer> m : index.entrySet()) {
             String group = members.get(m.getKey());
-            Set<Integer> peers = new LinkedHashSet<>();
-            Set<SourceSteering.Prefix> prefixes = new LinkedHashSet<>();
-            for (Map.Entry<String, Integer> q : index.entrySet()) {
-                if (group.equals(members.get(q.getKey()))) {
-                    peers.add(q.getValue());
-                }
-            }
-            for (AddressPlacement p : placed.values()) {
-                if (group.equals(members.get(p.ifname()))) {
-                    prefixes.add(SourceSteering.Prefix.of(p.address(), p.prefixLen()));
-                }
-            }
-            out.add(new SourceSteering.Member(m.getValue(), peers, prefixes));
+            out.add(new SourceSteering.Member(m.getValue(), peers.get(group), prefixes.getOrDefault(group, Set.of())));
         }
         return out;
     }
@@ -773,7 +792,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             return null;
         }
         try {
-            return steering.tableOf(Interfaces.index(ifname));
+            return steering.tableOf(ifindex(ifname));
         } catch (NativeIOException e) {
             return null;
         }

@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +50,8 @@ final class SourceSteering {
     /** Rules installed by us: address -> table. */
     private final Map<InetAddress, Integer> installed = new HashMap<>();
     private final Map<String, String> reported = new HashMap<>();
-    /** What each member table holds, as written by {@link #syncTables}: table -> routes. */
-    private final Map<Integer, Map<RouteKey, RouteInfo>> held = new HashMap<>();
+    /** Each member table as written by {@link #syncTables}, by table number. */
+    private final Map<Integer, MemberTable> tables = new HashMap<>();
 
     SourceSteering(Rtnetlink rt, int priority, int tableBase, Consumer<String> log) {
         this.rt = rt;
@@ -197,72 +198,158 @@ final class SourceSteering {
      *               taken for the table's content, so a sync costs no dumps
      */
     void syncTables(Collection<Member> members, List<RouteInfo> main, boolean verify) {
+        MainTableSplit split = MainTableSplit.of(main);
+        // Tables last synchronised together share one older shared part: one comparison for them all.
+        Map<Map<RouteKey, RouteInfo>, MainTableSplit.Change> changes = new IdentityHashMap<>();
         for (Member m : members) {
             int table = tableOf(m.ifindex());
-            Map<RouteKey, RouteInfo> want = memberTableByKey(main, m.group(), m.ifindex(), table, m.connected());
-            Map<RouteKey, RouteInfo> have = verify ? null : held.get(table);
-            if (have == null) {
-                have = new LinkedHashMap<>();
+            MemberTable t = verify ? null : tables.get(table);
+            if (t == null) {
+                t = new MemberTable(new LinkedHashMap<>());
                 try {
                     for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
                         for (RouteInfo r : rt.dumpRoutes(family, table)) {
-                            have.putIfAbsent(RouteKey.of(r), r);
+                            t.have.putIfAbsent(RouteKey.of(r), r);
                         }
                     }
                 } catch (IOException e) {
                     report("dump table " + table, e);
-                    held.remove(table);
+                    tables.remove(table);
                     continue;
                 }
+                tables.put(table, t);
             }
-            held.put(table, apply(table, want, have));
+            Map<RouteKey, RouteInfo> specific = split.specific(m.group(), m.ifindex(), table, m.connected());
+            boolean complete;
+            if (t.shared != null && m.group().equals(t.group)) {
+                MainTableSplit.Change change = changes.computeIfAbsent(t.shared,
+                        older -> MainTableSplit.Change.between(older, split.shared()));
+                if (change.none() && specific.keySet().equals(t.specific.keySet())) {
+                    continue;
+                }
+                complete = applyChange(table, t, m.group(), specific, split.shared(), change);
+            } else {
+                complete = applyAll(table, t.have, m.group(), specific, split.shared());
+            }
+            t.group = Set.copyOf(m.group());
+            t.specific = specific;
+            // After a failed change the next sync compares the whole table again (and so retries).
+            t.shared = complete ? split.shared() : null;
         }
     }
 
-    /**
-     * Makes the table hold {@code want}, changing {@code have} in place into what it holds
-     * afterwards (as far as the kernel's answers tell). In place, so that the routes a sync leaves
-     * alone keep their long-lived objects: replacing every table's map at each sync (at 256
-     * members, twice per failover) promoted megabytes to the old generation and made full
-     * collections of the daemon's small heap.
-     */
-    private Map<RouteKey, RouteInfo> apply(int table, Map<RouteKey, RouteInfo> want, Map<RouteKey, RouteInfo> have) {
-        for (java.util.Iterator<Map.Entry<RouteKey, RouteInfo>> it = have.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<RouteKey, RouteInfo> e = it.next();
-            if (want.containsKey(e.getKey())) {
-                continue;
+    /** What a member table holds (as far as the kernel's answers tell) and what it was made from. */
+    private static final class MemberTable {
+        /**
+         * The routes, changed in place: the routes a sync leaves alone keep their long-lived
+         * objects (replacing every table's map at each sync, at 256 members, promoted megabytes
+         * to the old generation and made full collections of the daemon's small heap).
+         */
+        final Map<RouteKey, RouteInfo> have;
+        Set<Integer> group;
+        Map<RouteKey, RouteInfo> specific = Map.of();
+        /** The shared part the table last matched completely; null: compare it whole next time. */
+        Map<RouteKey, RouteInfo> shared;
+
+        MemberTable(Map<RouteKey, RouteInfo> have) {
+            this.have = have;
+        }
+    }
+
+    private static boolean wanted(RouteKey k, Set<Integer> group, Map<RouteKey, RouteInfo> specific,
+                                  Map<RouteKey, RouteInfo> shared) {
+        if (specific.containsKey(k)) {
+            return true;
+        }
+        RouteInfo s = shared.get(k);
+        return s != null && !MainTableSplit.through(s, group);
+    }
+
+    /** Brings a table that matched an older shared part up to date: only the routes that changed. */
+    private boolean applyChange(int table, MemberTable t, Set<Integer> group, Map<RouteKey, RouteInfo> specific,
+                                Map<RouteKey, RouteInfo> shared, MainTableSplit.Change change) {
+        boolean complete = true;
+        List<RouteKey> gone = new ArrayList<>(change.removed());
+        gone.addAll(t.specific.keySet());
+        for (RouteKey k : gone) {
+            RouteInfo r = t.have.get(k);
+            if (r != null && !wanted(k, group, specific, shared)) {
+                complete &= delete(table, t.have, k, r);
             }
-            try {
-                rt.deleteRoute(withTable(e.getValue(), table));
-                it.remove();
-            } catch (NativeIOException x) {
-                if (x.errno() != Errno.ESRCH && x.errno() != Errno.ENOENT) {
-                    report("delete route in table " + table, x);
-                } else {
-                    it.remove();
-                }
-            } catch (IOException x) {
+        }
+        for (Map.Entry<RouteKey, RouteInfo> e : specific.entrySet()) {
+            if (!t.have.containsKey(e.getKey())) {
+                complete &= add(table, t.have, e.getKey(), e.getValue());
+            }
+        }
+        for (RouteKey k : change.added()) {
+            RouteInfo s = shared.get(k);
+            if (!MainTableSplit.through(s, group) && !t.have.containsKey(k)) {
+                complete &= add(table, t.have, k, MainTableSplit.inTable(s, table));
+            }
+        }
+        return complete;
+    }
+
+    /** Makes the table hold exactly the specific routes and the shared ones not through its group. */
+    private boolean applyAll(int table, Map<RouteKey, RouteInfo> have, Set<Integer> group,
+                             Map<RouteKey, RouteInfo> specific, Map<RouteKey, RouteInfo> shared) {
+        boolean complete = true;
+        for (Map.Entry<RouteKey, RouteInfo> e : new ArrayList<>(have.entrySet())) {
+            if (!wanted(e.getKey(), group, specific, shared)) {
+                complete &= delete(table, have, e.getKey(), e.getValue());
+            }
+        }
+        // Specific routes first: the rewritten gateway routes need the group's direct routes.
+        for (Map.Entry<RouteKey, RouteInfo> e : specific.entrySet()) {
+            if (!have.containsKey(e.getKey())) {
+                complete &= add(table, have, e.getKey(), e.getValue());
+            }
+        }
+        for (Map.Entry<RouteKey, RouteInfo> e : shared.entrySet()) {
+            if (!MainTableSplit.through(e.getValue(), group) && !have.containsKey(e.getKey())) {
+                complete &= add(table, have, e.getKey(), MainTableSplit.inTable(e.getValue(), table));
+            }
+        }
+        return complete;
+    }
+
+    /** Deletes a route of the table; whether the table no longer holds it. */
+    private boolean delete(int table, Map<RouteKey, RouteInfo> have, RouteKey k, RouteInfo r) {
+        try {
+            rt.deleteRoute(withTable(r, table));
+            have.remove(k);
+            return true;
+        } catch (NativeIOException x) {
+            if (x.errno() != Errno.ESRCH && x.errno() != Errno.ENOENT) {
                 report("delete route in table " + table, x);
+                return false;
             }
+            have.remove(k);
+            return true;
+        } catch (IOException x) {
+            report("delete route in table " + table, x);
+            return false;
         }
-        for (Map.Entry<RouteKey, RouteInfo> e : want.entrySet()) {
-            if (have.containsKey(e.getKey())) {
-                continue;
+    }
+
+    /** Adds a route to the table; whether the table now holds it. */
+    private boolean add(int table, Map<RouteKey, RouteInfo> have, RouteKey k, RouteInfo r) {
+        try {
+            rt.addRoute(r);
+            have.put(k, r);
+            return true;
+        } catch (NativeIOException x) {
+            if (x.errno() == Errno.EEXIST) {
+                have.put(k, r);
+                return true;
             }
-            try {
-                rt.addRoute(e.getValue());
-                have.put(e.getKey(), e.getValue());
-            } catch (NativeIOException x) {
-                if (x.errno() == Errno.EEXIST) {
-                    have.put(e.getKey(), e.getValue());
-                } else {
-                    report("add route in table " + table, x);
-                }
-            } catch (IOException x) {
-                report("add route in table " + table, x);
-            }
+            report("add route in table " + table, x);
+            return false;
+        } catch (IOException x) {
+            report("add route in table " + table, x);
+            return false;
         }
-        return have;
     }
 
     private static RouteInfo withTable(RouteInfo r, int table) {
@@ -273,19 +360,21 @@ final class SourceSteering {
 
     /** The next {@link #syncTables} reads this table from the kernel (someone may have changed it). */
     void forgetTable(int table) {
-        held.remove(table);
+        tables.remove(table);
     }
 
     /** Empties a member table (the member left its group). */
     void flushTable(int table) {
-        held.remove(table);
+        tables.remove(table);
         for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
             try {
                 Map<RouteKey, RouteInfo> have = new LinkedHashMap<>();
                 for (RouteInfo r : rt.dumpRoutes(family, table)) {
                     have.putIfAbsent(RouteKey.of(r), r);
                 }
-                apply(table, new LinkedHashMap<>(), have);
+                for (Map.Entry<RouteKey, RouteInfo> e : new ArrayList<>(have.entrySet())) {
+                    delete(table, have, e.getKey(), e.getValue());
+                }
             } catch (IOException e) {
                 report("flush table " + table, e);
             }
@@ -350,7 +439,7 @@ final class SourceSteering {
      */
     void removeAll(Collection<Integer> moreIfindexes) {
         installed.clear();
-        held.clear();
+        tables.clear();
         java.util.Set<Integer> tables = new java.util.TreeSet<>();
         for (int ifindex : moreIfindexes) {
             tables.add(tableOf(ifindex));

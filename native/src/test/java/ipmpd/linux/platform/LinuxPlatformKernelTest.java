@@ -448,6 +448,48 @@ class LinuxPlatformKernelTest {
         awaitSteady(10_000);
     }
 
+    /**
+     * Routes the main table gains and loses through an interface outside the group reach every
+     * member table, and leave it again (a sync changes only what changed in the main table).
+     */
+    @Test
+    @Order(5)
+    void memberTablesFollowRoutesAddedAndRemovedElsewhere() throws Exception {
+        awaitSteady(10_000);
+        List<String> tables = List.of("table " + (30000 + m1), "table " + (30000 + m2));
+        int logged = LOG.size();
+        lab.ip(lab.host, "link add x0 type veth peer name x1"); // no dummy driver on every kernel
+        try {
+            lab.ip(lab.host, "link set x1 up");
+            lab.ip(lab.host, "link set x0 up");
+            lab.ip(lab.host, "addr add 203.0.113.1/24 dev x0");
+            lab.ip(lab.host, "route add 198.51.100.0/24 via 203.0.113.254 dev x0");
+            for (String t : tables) {
+                FailoverLab.await("x0's routes in " + t, 3000, 10, () -> {
+                    String shown = ipQuiet("route show " + t);
+                    return shown.contains("203.0.113.0/24 dev x0") && shown.contains("198.51.100.0/24 via 203.0.113.254 dev x0");
+                });
+            }
+            lab.ip(lab.host, "route del 198.51.100.0/24 via 203.0.113.254 dev x0");
+            for (String t : tables) {
+                FailoverLab.await("the gateway route gone from " + t + ", the prefix route kept", 3000, 10, () -> {
+                    String shown = ipQuiet("route show " + t);
+                    return !shown.contains("198.51.100.0/24") && shown.contains("203.0.113.0/24 dev x0")
+                            && shown.contains("192.0.2.0/24 dev m");
+                });
+            }
+        } finally {
+            lab.ip(lab.host, "link del x0");
+        }
+        for (String t : tables) {
+            FailoverLab.await("x0's prefix route gone from " + t, 3000, 10,
+                    () -> !ipQuiet("route show " + t).contains("x0"));
+        }
+        List<String> since = LOG.subList(logged, LOG.size());
+        assertTrue(since.stream().noneMatch(l -> l.startsWith("source steering")), "steering errors: " + since);
+        awaitSteady(10_000);
+    }
+
     private static String ipQuiet(String args) {
         try {
             return lab.ip(lab.host, args);
