@@ -440,15 +440,15 @@ final class SourceSteering {
     void removeAll(Collection<Integer> moreIfindexes) {
         installed.clear();
         tables.clear();
-        java.util.Set<Integer> tables = new java.util.TreeSet<>();
+        java.util.Set<Integer> toFlush = new java.util.TreeSet<>();
         for (int ifindex : moreIfindexes) {
-            tables.add(tableOf(ifindex));
+            toFlush.add(tableOf(ifindex));
         }
         for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
             try {
                 for (RuleInfo r : rt.dumpRules(family)) {
                     if (ours(r)) {
-                        tables.add(r.table());
+                        toFlush.add(r.table());
                         deleteRule(r);
                     }
                 }
@@ -456,7 +456,7 @@ final class SourceSteering {
                 report("dump rules", e);
             }
         }
-        for (int table : tables) {
+        for (int table : toFlush) {
             flushTable(table);
         }
     }
