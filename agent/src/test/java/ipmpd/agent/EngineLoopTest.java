@@ -89,7 +89,13 @@ class EngineLoopTest {
                 loop.sleepIn(s);
                 return null;
             });
-            // work from another thread wakes the sleeper
+            // work from another thread wakes the sleeper once it sleeps with nothing to do
+            // (before that, the loop finds the job without a wake-up)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (s.timeouts.isEmpty() || s.timeouts.get(s.timeouts.size() - 1) != Long.MAX_VALUE) {
+                assertTrue(System.nanoTime() < deadline, "the idle loop went to sleep");
+                Thread.sleep(1);
+            }
             CountDownLatch ran = new CountDownLatch(1);
             int wakes = s.wakes.get();
             loop.execute(ran::countDown);
