@@ -135,9 +135,9 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<Phyint> order = g.displayOrder();
         for (Phyint p : order) {
             members.add(p.name);
-            if (p.active()) {
+            if (carriesData(p)) {
                 active.add(p.name);
-            } else if (p.usable() && p.inactive) {
+            } else if (p.inactive) {
                 inactive.add(p.name);
             } else {
                 unusable.add(p.name);
@@ -169,21 +169,41 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         return new EngineSnapshot(e.now(), e.config(), List.copyOf(groups), List.copyOf(ifs), List.copyOf(addrs));
     }
 
+    /**
+     * ipmpstat's ACTIVE (in.mpathd's IPMP_IFFLAG_ACTIVE): the member works and none of the FLAGS
+     * i (inactive), d (no UP address) or h (duplicate hardware address) applies. The same for a
+     * member of the anonymous group (TRACK_INTERFACES_ONLY_WITH_GROUPS=no).
+     */
+    static boolean carriesData(Phyint p) {
+        return p.usable() && !p.inactive && !p.hwDup && hasUpAddress(p);
+    }
+
+    /** Any UP logical interface, test addresses included (ipmpstat's d flag is its absence). */
+    private static boolean hasUpAddress(Phyint p) {
+        return p.instances().stream().flatMap(i -> i.lifs.values().stream()).anyMatch(LogicalIf::isUp);
+    }
+
+    /**
+     * ipmpstat's PROBE, as in.mpathd's ifprobestate(): disabled without a probing test address;
+     * unknown while no probing family has a target (PI_NOTARGETS); failed only when the
+     * interface itself failed (by link or probes: one family losing its probes while the other
+     * is answered is still ok); ok otherwise.
+     */
+    static ProbeState probeState(Phyint p) {
+        if (!p.probing()) {
+            return ProbeState.DISABLED;
+        }
+        if (!p.probingWithTargets()) {
+            return ProbeState.UNKNOWN;
+        }
+        return p.failed ? ProbeState.FAILED : ProbeState.OK;
+    }
+
     private static InterfaceInfo info(Engine e, Phyint p, Group g) {
         boolean tracked = g != null || !e.config().trackInterfacesOnlyWithGroups();
         LinkState link = !p.present ? LinkState.UNKNOWN : p.running ? LinkState.UP : LinkState.DOWN;
-        ProbeState probe;
         boolean probing = p.probing();
-        boolean probeFailed = p.instances().stream().anyMatch(i -> i.prober.running && i.prober.probeFailed);
-        if (!probing) {
-            probe = ProbeState.DISABLED;
-        } else if (probeFailed || !p.running) {
-            probe = ProbeState.FAILED;
-        } else if (!p.probingWithTargets()) {
-            probe = ProbeState.UNKNOWN;
-        } else {
-            probe = ProbeState.OK;
-        }
+        ProbeState probe = probeState(p);
         InterfaceState state;
         if (p.offline) {
             state = InterfaceState.OFFLINE;
@@ -211,8 +231,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         if (p.hwDup) {
             flags[6] = 'h';
         }
-        boolean anyUp = p.instances().stream().flatMap(i -> i.lifs.values().stream()).anyMatch(LogicalIf::isUp);
-        if (!anyUp) {
+        if (!hasUpAddress(p)) {
             flags[5] = 'd';
         }
         List<TargetSet> sets = new ArrayList<>();
@@ -242,7 +261,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
                         l.prefixLen, l.placeholder, l.isData(), l.homeIf));
             }
         }
-        return new InterfaceInfo(p.name, p.ifindex, g == null ? null : g.name, p.present, g != null && p.active(),
+        return new InterfaceInfo(p.name, p.ifindex, g == null ? null : g.name, p.present, tracked && carriesData(p),
                 p.standby, p.offline, p.failed, p.inactive, link, probe, state, new String(flags),
                 List.copyOf(sets), st.probesSent(), st.probesAcked(), st.probesLost(), st.rttAvgNs(), st.rttDevNs(),
                 List.copyOf(lifs), p.lastChangeNs, tracked);

@@ -93,17 +93,95 @@ public final class Ipmpstat {
     /** Runs one non-streaming mode (-a -g -i -t) against a snapshot. */
     public static Result run(Options o, EngineSnapshot s) {
         return switch (o.mode()) {
-            case 'g' -> render(o, GROUP_FIELDS, s.groups());
+            case 'g' -> render(o, GROUP_FIELDS, groupRows(s));
             case 'i' -> render(o, IF_FIELDS, ipmpInterfaces(s));
-            case 'a' -> render(o, ADDR_FIELDS, s.addresses());
+            case 'a' -> render(o, ADDR_FIELDS, addressRows(s));
             case 't' -> render(o, TARG_FIELDS, targetRows(s));
             default -> throw new IllegalArgumentException("mode " + o.mode());
         };
     }
 
-    /** Interfaces IPMP watches: group members, and all others when TRACK_INTERFACES_ONLY_WITH_GROUPS=no. */
+    /**
+     * The groups in in.mpathd's list order: each new group goes to the head of the list, so the
+     * newest comes first; with TRACK_INTERFACES_ONLY_WITH_GROUPS=no the anonymous group, created
+     * when the daemon starts, comes last (shown as "--"). Every mode walks this list.
+     */
+    static List<GroupInfo> groupRows(EngineSnapshot s) {
+        List<GroupInfo> rows = new ArrayList<>(s.groups());
+        java.util.Collections.reverse(rows);
+        if (!s.config().trackInterfacesOnlyWithGroups()) {
+            rows.add(anonymousGroup(s));
+        }
+        return rows;
+    }
+
+    /**
+     * The anonymous group of in.mpathd: every watched interface outside a named group, newest
+     * first. Its state never changes from ok; its FDT is the configured one when a member probes;
+     * it has no data addresses (ipmpstat -a shows none of its addresses).
+     */
+    static GroupInfo anonymousGroup(EngineSnapshot s) {
+        List<String> members = new ArrayList<>();
+        List<String> active = new ArrayList<>();
+        List<String> inactive = new ArrayList<>();
+        List<String> unusable = new ArrayList<>();
+        boolean anyProbing = false;
+        for (InterfaceInfo i : anonymousMembers(s)) {
+            members.add(i.name());
+            if (i.active()) {
+                active.add(i.name());
+            } else if (i.inactive()) {
+                inactive.add(i.name());
+            } else {
+                unusable.add(i.name());
+            }
+            anyProbing |= i.probe() != EngineSnapshot.ProbeState.DISABLED;
+        }
+        return new GroupInfo("", GroupState.OK, anyProbing ? s.config().failureDetectionTimeMs() : 0,
+                List.copyOf(members), List.copyOf(active), List.copyOf(inactive), List.copyOf(unusable), null, null,
+                0, List.of(), false);
+    }
+
+    private static List<InterfaceInfo> anonymousMembers(EngineSnapshot s) {
+        List<InterfaceInfo> out = new ArrayList<>();
+        for (InterfaceInfo i : s.interfaces()) {
+            if (i.group() == null && i.tracked()) {
+                out.add(i);
+            }
+        }
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Interfaces IPMP watches, as ipmpstat walks them: group by group in list order (see
+     * {@link #groupRows}), members newest first; the anonymous group's members last.
+     */
     static List<InterfaceInfo> ipmpInterfaces(EngineSnapshot s) {
-        return s.interfaces().stream().filter(i -> i.group() != null || i.tracked()).toList();
+        List<InterfaceInfo> out = new ArrayList<>();
+        for (GroupInfo g : groupRows(s)) {
+            if (g.name().isEmpty()) {
+                out.addAll(anonymousMembers(s));
+                continue;
+            }
+            for (String m : g.members()) {
+                s.iface(m).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** Data addresses group by group in list order (see {@link #groupRows}), each group's in its own order. */
+    static List<AddressInfo> addressRows(EngineSnapshot s) {
+        List<AddressInfo> out = new ArrayList<>();
+        for (GroupInfo g : groupRows(s)) {
+            for (AddressInfo a : s.addresses()) {
+                if (g.name().equals(a.group())) {
+                    out.add(a);
+                }
+            }
+        }
+        return out;
     }
 
     /** Whether any interface probes (ipmpstat -p refuses to run otherwise). */

@@ -62,7 +62,10 @@ final class Phyint {
         return present && running && !failed && !offline;
     }
 
-    /** ipmpstat's ACTIVE: carries data traffic. */
+    /**
+     * Usable and not INACTIVE: may carry data traffic (the nominees are chosen among these).
+     * ipmpstat's ACTIVE column adds its d and h flags: {@link EngineSnapshot#carriesData}.
+     */
     boolean active() {
         return usable() && !inactive;
     }
