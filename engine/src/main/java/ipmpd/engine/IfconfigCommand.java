@@ -64,7 +64,7 @@ public final class IfconfigCommand {
         if (rest.isEmpty()) {
             return IfconfigFormatter.status(engine.snapshot(), name, unit, family);
         }
-        List<Op> ops = parse(rest, family);
+        List<Op> ops = parse(rest, family, engine.platform().hostResolver());
         StringBuilder out = new StringBuilder();
         Cursor cur = new Cursor(name, unit, family);
         for (Op op : ops) {
@@ -90,7 +90,7 @@ public final class IfconfigCommand {
         void apply(Engine e, Cursor c, StringBuilder out) throws AdminException;
     }
 
-    private static List<Op> parse(List<String> words, Family family) throws AdminException {
+    private static List<Op> parse(List<String> words, Family family, HostResolver names) throws AdminException {
         List<Op> ops = new ArrayList<>();
         for (int k = 0; k < words.size(); k++) {
             String w = words.get(k);
@@ -125,7 +125,7 @@ public final class IfconfigCommand {
                 }
                 case "addif" -> {
                     String a = need(words, ++k, "addif");
-                    ParsedAddress pa = address(a, family);
+                    ParsedAddress pa = address(a, family, names);
                     boolean up = false;
                     boolean deprecated = false;
                     boolean noFailover = false;
@@ -161,7 +161,7 @@ public final class IfconfigCommand {
                     });
                 }
                 case "removeif" -> {
-                    ParsedAddress pa = address(need(words, ++k, "removeif"), family);
+                    ParsedAddress pa = address(need(words, ++k, "removeif"), family, names);
                     ops.add((e, c, out) -> e.removeif(c.name, c.family, pa.address));
                 }
                 case "failover" -> ops.add(flag(Flags.NOFAILOVER, false));
@@ -173,7 +173,7 @@ public final class IfconfigCommand {
                 case "standby" -> ops.add((e, c, out) -> e.setStandby(c.name, true));
                 case "-standby" -> ops.add((e, c, out) -> e.setStandby(c.name, false));
                 default -> {
-                    ParsedAddress pa = address(w, family);
+                    ParsedAddress pa = address(w, family, names);
                     ops.add((e, c, out) -> {
                         int prefix = pa.prefixLen;
                         e.setAddress(c.name, c.unit, c.family, pa.address, prefix);
@@ -205,7 +205,11 @@ public final class IfconfigCommand {
     private record ParsedAddress(InetAddress address, int prefixLen) {
     }
 
-    private static ParsedAddress address(String text, Family family) throws AdminException {
+    /**
+     * An address word as ifconfig reads it: ADDR or ADDR/PREFIX, where ADDR is a literal or a host
+     * name the name service knows in the family (getipnodebyname); otherwise "bad address".
+     */
+    private static ParsedAddress address(String text, Family family, HostResolver names) throws AdminException {
         String addr = text;
         int prefix = -1;
         int slash = text.indexOf('/');
@@ -218,6 +222,9 @@ public final class IfconfigCommand {
             }
         }
         Optional<InetAddress> a = Addresses.parse(addr);
+        if (a.isEmpty() && HostResolver.isHostName(addr)) {
+            a = names.resolve(addr, family);
+        }
         if (a.isEmpty()) {
             throw new AdminException("ifconfig: " + text + ": bad address");
         }
@@ -307,8 +314,13 @@ public final class IfconfigCommand {
         return problems;
     }
 
-    /** What a boot file says about the group and data addresses, without applying it. */
+    /** What a boot file says about the group and data addresses, without applying it (literal addresses only). */
     static FileSummary summarize(String name, Family family, List<String> lines) {
+        return summarize(name, family, lines, HostResolver.NONE);
+    }
+
+    /** What a boot file says about the group and data addresses, host names resolved, without applying it. */
+    static FileSummary summarize(String name, Family family, List<String> lines, HostResolver names) {
         String group = null;
         List<DataAddress> data = new ArrayList<>();
         int nextUnit = 1;
@@ -330,7 +342,10 @@ public final class IfconfigCommand {
                             }
                         }
                     }
-                    case "netmask", "broadcast" -> k++;
+                    case "netmask", "broadcast", "removeif" -> k++;
+                    case "plumb", "unplumb", "inet", "inet6", "deprecated", "-deprecated", "standby", "-standby" -> {
+                        // keywords, not addresses (and never looked up as host names)
+                    }
                     case "-failover" -> noFailover = true;
                     case "failover" -> noFailover = false;
                     case "up" -> up = true;
@@ -343,7 +358,7 @@ public final class IfconfigCommand {
                         unit = nextUnit++;
                         if (k + 1 < cmd.size()) {
                             try {
-                                ParsedAddress pa = address(cmd.get(++k), family);
+                                ParsedAddress pa = address(cmd.get(++k), family, names);
                                 addr = pa.address;
                                 prefix = pa.prefixLen;
                             } catch (AdminException e) {
@@ -353,7 +368,7 @@ public final class IfconfigCommand {
                     }
                     default -> {
                         try {
-                            ParsedAddress pa = address(w, family);
+                            ParsedAddress pa = address(w, family, names);
                             addr = pa.address;
                             prefix = pa.prefixLen;
                         } catch (AdminException e) {

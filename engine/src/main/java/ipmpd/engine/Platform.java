@@ -43,6 +43,14 @@ public interface Platform {
     default void usabilityChanged(String ifname, boolean usable) {
     }
 
+    /**
+     * The name service for host names in ifconfig syntax (commands and hostname.IF files): the
+     * hosts file, then the system resolver. The simulator answers from its own table.
+     */
+    default HostResolver hostResolver() {
+        return SystemHostResolver.standard();
+    }
+
     /** One address on one member, as the kernel should hold it. */
     record AddressPlacement(String ifname, int unit, Family family, InetAddress address, int prefixLen,
                             boolean testAddress) {

@@ -7,6 +7,7 @@ import ipmpd.engine.EngineConfig;
 import ipmpd.engine.EngineListener;
 import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.Family;
+import ipmpd.engine.HostResolver;
 import ipmpd.engine.IfconfigCommand;
 import ipmpd.engine.Ipmpstat;
 import ipmpd.engine.MpathdFile;
@@ -121,6 +122,7 @@ public final class Scenario {
             case "mpathd" -> mpathd(args);
             case "ipmpstat" -> ipmpstat(args);
             case "host" -> host(args);
+            case "hosts" -> hosts(args);
             case "link" -> link(args);
             case "cut" -> pathState(args, true);
             case "mend" -> pathState(args, false);
@@ -345,6 +347,20 @@ public final class Scenario {
                 h.up = what.equals("up");
             }
             default -> throw new ScenarioError("usage: host ADDR [router|down|up]");
+        }
+    }
+
+    /** hosts NAME ADDR...: a line of the hosts file, for host names in ifconfig syntax. */
+    private void hosts(List<String> args) throws ScenarioError {
+        if (args.size() < 2 || !HostResolver.isHostName(args.get(0))) {
+            throw new ScenarioError("usage: hosts NAME ADDR... (a host name and its addresses)");
+        }
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String a : args.subList(1, args.size())) {
+            addresses.add(Addresses.parse(a).orElseThrow(() -> new ScenarioError("not an address: " + a)));
+        }
+        for (InetAddress a : addresses) {
+            link.defineName(args.get(0), a);
         }
     }
 

@@ -3,6 +3,7 @@ package ipmpd.sim;
 import ipmpd.engine.Addresses;
 import ipmpd.engine.Engine;
 import ipmpd.engine.Family;
+import ipmpd.engine.HostResolver;
 import ipmpd.engine.Platform;
 import ipmpd.engine.Route;
 
@@ -12,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
@@ -47,6 +49,8 @@ public final class SimLink implements Platform {
     final Set<String> cut = new HashSet<>();
     final Map<String, Boolean> links = new LinkedHashMap<>();
     final List<Route> routes = new ArrayList<>();
+    /** The simulated hosts file: name (lower case) -> its addresses, in definition order. */
+    private final Map<String, List<InetAddress>> names = new LinkedHashMap<>();
     /** Addresses installed per interface ("eth0" -> "192.0.2.5/24"), as the kernel would hold them. */
     final Map<String, Set<String>> kernel = new LinkedHashMap<>();
     private final PriorityQueue<Event> events = new PriorityQueue<>(
@@ -63,6 +67,20 @@ public final class SimLink implements Platform {
     public SimLink(VirtualClock clock, long seed) {
         this.clock = clock;
         this.random = new Random(seed);
+    }
+
+    /** Defines a host name (the simulator's hosts file); a name may have an address of each family. */
+    public void defineName(String name, InetAddress address) {
+        List<InetAddress> list = names.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>());
+        list.removeIf(a -> Family.of(a) == Family.of(address));
+        list.add(address);
+    }
+
+    /** Names resolve from the simulator's own table only: a simulation never asks the real resolver. */
+    @Override
+    public HostResolver hostResolver() {
+        return (name, family) -> names.getOrDefault(name.toLowerCase(Locale.ROOT), List.of()).stream()
+                .filter(a -> Family.of(a) == family).findFirst();
     }
 
     /** The addresses the engine installed, per interface ("192.0.2.5/24"), as the kernel would hold them. */
