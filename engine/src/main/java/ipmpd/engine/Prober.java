@@ -111,6 +111,24 @@ final class Prober {
         targets.clear();
     }
 
+    /**
+     * Starts the send timer again on the current interval, as in.mpathd's start_timer() when it
+     * restarts with a new FAILURE_DETECTION_TIME (SIGHUP re-executes it): the next base time is
+     * spread over one interval from now and the pending send is dropped, so a changed FDT takes
+     * effect at once instead of after the old interval runs out. Targets, RTTs and the probe
+     * history (failure and repair counts) are kept.
+     */
+    void restartTimer() {
+        if (!running) {
+            return;
+        }
+        if (sendTimer != null) {
+            sendTimer.cancel();
+        }
+        baseNs = engine.now() + (long) (engine.random().nextDouble() * intervalNs());
+        scheduleSend();
+    }
+
     boolean inQuietPeriod() {
         long quiet = engine.config().probeQuietPeriodMs() * 1_000_000L;
         return !gotReply && engine.now() < startedNs + quiet;
