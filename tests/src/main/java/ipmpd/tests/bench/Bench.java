@@ -14,6 +14,8 @@ import java.util.List;
  */
 public final class Bench {
     static final List<String> ALL = List.of("link", "probe", "scale", "snmp", "netconf");
+    /** Run only when named: they need more than the host kernel (peers boots User-Mode Linux). */
+    static final List<String> ON_REQUEST = List.of("peers");
 
     private Bench() {
     }
@@ -33,6 +35,7 @@ public final class Bench {
         int probeTrials = 40;
         int scaleSeconds = 30;
         int scaleMembers = 64;
+        List<String> peersArgs = new ArrayList<>();
         for (String a : args) {
             if (a.startsWith("--link-trials=")) {
                 linkTrials = Integer.parseInt(a.substring(a.indexOf('=') + 1));
@@ -43,11 +46,13 @@ public final class Bench {
             } else if (a.startsWith("--scale-members=")) {
                 // a multiple of 4; the target is defined for 64, larger beds show start-up and growth
                 scaleMembers = Math.max(4, Integer.parseInt(a.substring(a.indexOf('=') + 1)) / 4 * 4);
-            } else if (ALL.contains(a)) {
+            } else if (a.startsWith("--peers-")) {
+                peersArgs.add("--" + a.substring("--peers-".length()));
+            } else if (ALL.contains(a) || ON_REQUEST.contains(a)) {
                 names.add(a);
             } else {
                 System.err.println("bench: unknown benchmark or option " + a);
-                System.err.println("Usage: bench [link] [probe] [scale] [--link-trials=N] [--probe-trials=N] [--scale-seconds=S] [--scale-members=N]");
+                System.err.println("Usage: bench [link] [probe] [scale] [snmp] [netconf] [peers] [--link-trials=N] [--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--peers-link-trials=N] [--peers-path-trials=N] [--peers-failback-trials=N]");
                 System.exit(2);
             }
         }
@@ -70,6 +75,7 @@ public final class Bench {
                     case "scale" -> new ScaleBench(out, scaleMembers, 4, scaleSeconds, ScaleBench.WARMUP_S).run();
                     case "snmp" -> SnmpBench.run(out.file());
                     case "netconf" -> NetconfBench.run(out.file());
+                    case "peers" -> PeersBench.run(out, peersArgs);
                     default -> throw new IllegalStateException(n);
                 }
                 out.line("   (load average while it ran, from /proc/loadavg: %s; other work on the machine skews the figures)",

@@ -57,7 +57,8 @@ public final class ClientTraffic implements AutoCloseable {
 
     /** Options. */
     public static final class Builder {
-        private final TutorialTestbed tb;
+        /** Starts the server's process in the host's namespace (true) or the client's in the client's. */
+        private final java.util.function.BiFunction<Boolean, List<String>, BackgroundProcess> starter;
         private String dataAddress = TutorialTestbed.DATA_V4;
         private String pingTarget;
         private boolean ping = true;
@@ -69,8 +70,8 @@ public final class ClientTraffic implements AutoCloseable {
         private Duration tcpDrain = Duration.ofSeconds(3);
         private Duration pingDrain = Duration.ofMillis(300);
 
-        private Builder(TutorialTestbed tb) {
-            this.tb = tb;
+        private Builder(java.util.function.BiFunction<Boolean, List<String>, BackgroundProcess> starter) {
+            this.starter = starter;
         }
 
         /** The address the server binds and the client connects to (default 192.0.2.50). */
@@ -131,7 +132,12 @@ public final class ClientTraffic implements AutoCloseable {
     }
 
     public static Builder builder(TutorialTestbed tb) {
-        return new Builder(tb);
+        return new Builder((onHost, cmd) -> tb.start(onHost ? TutorialTestbed.Ns.HOST : TutorialTestbed.Ns.CLIENT, cmd));
+    }
+
+    /** Traffic between two namespaces of another testbed (the server binds the data address in hostNs). */
+    public static Builder builder(String hostNs, String clientNs) {
+        return new Builder((onHost, cmd) -> Netns.start(onHost ? hostNs : clientNs, cmd));
     }
 
     /** Defaults: ping and TCP to 192.0.2.50. */
@@ -153,9 +159,9 @@ public final class ClientTraffic implements AutoCloseable {
                 if (b.freebind) {
                     args.add("--freebind");
                 }
-                server = b.tb.start(TutorialTestbed.Ns.HOST, TrafficScript.command("server", args.toArray(String[]::new)));
+                server = b.starter.apply(true, TrafficScript.command("server", args.toArray(String[]::new)));
                 if (b.freebind) {
-                    server.awaitLine(l -> l.startsWith("listening"), Duration.ofSeconds(5));
+                    server.awaitLine(l -> l.startsWith("listening"), b.connectTimeout.compareTo(Duration.ofSeconds(5)) > 0 ? b.connectTimeout : Duration.ofSeconds(5));
                 }
             }
             List<String> args = new ArrayList<>(List.of("--interval", secs(b.interval),
@@ -167,7 +173,7 @@ public final class ClientTraffic implements AutoCloseable {
             if (b.tcp) {
                 args.addAll(List.of("--tcp", b.dataAddress, "--port", String.valueOf(b.port)));
             }
-            client = b.tb.start(TutorialTestbed.Ns.CLIENT, TrafficScript.command("client", args.toArray(String[]::new)));
+            client = b.starter.apply(false, TrafficScript.command("client", args.toArray(String[]::new)));
         } catch (RuntimeException | Error e) {
             close();
             throw e;

@@ -25,6 +25,11 @@ public final class IpBatch implements AutoCloseable {
         return new IpBatch(tb.start(ns, "bridge", "-force", "-batch", "-"));
     }
 
+    /** A {@code bridge -force -batch -} in any namespace (null: this one). */
+    public static IpBatch bridgeIn(String ns) {
+        return new IpBatch(Netns.start(ns, "bridge", "-force", "-batch", "-"));
+    }
+
     /** An {@code ip} batch in any namespace (null: this one). */
     public static IpBatch open(String ns) {
         return new IpBatch(Netns.start(ns, "ip", "-force", "-batch", "-"));
