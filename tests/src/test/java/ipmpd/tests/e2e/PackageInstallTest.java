@@ -28,8 +28,10 @@ import org.junit.jupiter.api.Timeout;
  * {@code dpkg -x} into a throw-away root (what dpkg -i would place, without touching this
  * machine's /usr, /etc or package database; the maintainer scripts only talk to systemd, which a
  * test cannot use), and the installed daemon started with the unit's own ExecStart (paths moved
- * under that root) and the unit's privileges (CapabilityBoundingSet, NoNewPrivileges, LimitNICE,
- * applied with setpriv and prlimit), on the tutorial's testbed.
+ * under that root), the unit's privileges (CapabilityBoundingSet, NoNewPrivileges, LimitNICE,
+ * applied with setpriv and prlimit) and the unit's ProtectSystem=strict / ProtectHome=yes (a mount
+ * namespace with the system read-only), on the tutorial's testbed. Without CAP_NET_RAW, say, the
+ * members never probe and the test fails.
  */
 @Timeout(240)
 class PackageInstallTest extends E2eBase {
@@ -104,7 +106,18 @@ class PackageInstallTest extends E2eBase {
             setprivCaps.add("+" + cap.substring("CAP_".length()).toLowerCase(Locale.ROOT));
         }
         assertEquals(Optional.of("yes"), unit.value("Service", "NoNewPrivileges"));
-        List<String> argv = new ArrayList<>();
+        assertEquals(Optional.of("strict"), unit.value("Service", "ProtectSystem"));
+        assertEquals(Optional.of("yes"), unit.value("Service", "ProtectHome"));
+        // ProtectSystem=strict and ProtectHome=yes, in a mount namespace of the daemon's own: the
+        // system read-only, root's home hidden; /tmp stays writable (PrivateTmp), and holds this
+        // test's configuration directory and control socket (the unit's ReadWritePaths).
+        List<String> argv = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount --bind /tmp /tmp"
+                        + " && for d in / /usr /etc /var /opt /srv; do"
+                        + "      if mountpoint -q $d; then mount -o remount,bind,ro $d || exit 1; fi; done"
+                        + " && for d in /root /home; do"
+                        + "      if [ -d $d ]; then mount -t tmpfs -o ro,mode=000 tmpfs $d || exit 1; fi; done"
+                        + " && exec \"$@\"", "sh"));
         Optional<Integer> niceFloor = unit.value("Service", "LimitNICE").map(PackageInstallTest::niceLevel);
         boolean niceLimitApplied = niceFloor.isPresent() && rlimitNiceSettable(20 - niceFloor.get());
         if (niceLimitApplied) {
@@ -120,7 +133,7 @@ class PackageInstallTest extends E2eBase {
 
         testbed();
         start(tutorialConfig().command(argv, configDir));
-        long pid = daemon.pid(); // ip netns exec, prlimit, setpriv and the wrapper all exec: this is the JVM
+        long pid = daemon.pid(); // ip netns exec, unshare, sh, prlimit, setpriv and the wrapper all exec: the JVM
         assertEquals("java", Files.readString(Path.of("/proc/" + pid + "/comm")).strip());
         assertEquals(capMask, Long.parseLong(procStatus(pid, "CapEff"), 16), "the daemon's effective capabilities");
         assertEquals("1", procStatus(pid, "NoNewPrivs"));
@@ -151,6 +164,8 @@ class PackageInstallTest extends E2eBase {
         assertTrue(addresses.stdout().lines().anyMatch(l -> l.equals(DATA.replace(":", "\\:") + ":" + survivor)),
                 addresses.toString());
         daemon.stop();
+        assertTrue(daemon.findLog(0, "(?i)read-only file system|permission denied|not permitted").isEmpty(),
+                "the daemon met its sandbox's limits:\n" + daemon.log());
     }
 
     /** The installed ipmpstat, from the root namespace, against this daemon: {@code -n -P -o FIELDS MODE}. */
