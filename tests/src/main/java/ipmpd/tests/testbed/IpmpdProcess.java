@@ -102,6 +102,8 @@ public final class IpmpdProcess implements AutoCloseable {
         private final List<String> extraArgs = new ArrayList<>();
         private Duration readyTimeout = Duration.ofSeconds(30);
         private String echo;
+        private List<String> command;
+        private Path configDir;
 
         private Builder(String ns) {
             this.ns = ns;
@@ -130,6 +132,18 @@ public final class IpmpdProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Runs {@code argv} (inside the namespace) instead of {@code bin/ipmpd -c DIR -f
+         * --socket=PATH}: an installed daemon with its own command line, which names its
+         * configuration directory {@code configDir} (the files of {@link #file} are written there).
+         * The control socket is passed as $IPMPD_SOCKET; {@link #args} are appended.
+         */
+        public Builder command(List<String> argv, Path configDir) {
+            this.command = List.copyOf(argv);
+            this.configDir = configDir;
+            return this;
+        }
+
         /** Copies every daemon line to this JVM's standard output as it arrives, after {@code prefix} (the demo); null: not. */
         public Builder echo(String prefix) {
             this.echo = prefix;
@@ -140,9 +154,10 @@ public final class IpmpdProcess implements AutoCloseable {
             Path dir;
             try {
                 dir = Files.createTempDirectory("ipmpd-");
-                Files.createDirectories(dir.resolve("etc"));
+                Path etc = configDir != null ? configDir : dir.resolve("etc");
+                Files.createDirectories(etc);
                 for (Map.Entry<String, String> f : files.entrySet()) {
-                    Files.writeString(dir.resolve("etc").resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
+                    Files.writeString(etc.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -175,7 +190,7 @@ public final class IpmpdProcess implements AutoCloseable {
     private IpmpdProcess(Builder b, Path dir) {
         this.cfg = b;
         this.dir = dir;
-        this.configDir = dir.resolve("etc");
+        this.configDir = b.configDir != null ? b.configDir : dir.resolve("etc");
         this.socket = dir.resolve("ipmpd.sock");
     }
 
@@ -263,10 +278,13 @@ public final class IpmpdProcess implements AutoCloseable {
     // ------------------------------------------------------------------ life cycle
 
     private void launch() {
-        List<String> argv = new ArrayList<>(Netns.command(cfg.ns, root().resolve("bin/ipmpd").toString(),
-                "-c", configDir.toString(), "-f", "--socket=" + socket));
+        List<String> argv = new ArrayList<>(cfg.command != null
+                ? Netns.command(cfg.ns, cfg.command.toArray(String[]::new))
+                : Netns.command(cfg.ns, root().resolve("bin/ipmpd").toString(),
+                        "-c", configDir.toString(), "-f", "--socket=" + socket));
         argv.addAll(cfg.extraArgs);
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().put("IPMPD_SOCKET", socket.toString()); // for a command without --socket
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         try {
             process = pb.start();
@@ -408,7 +426,10 @@ public final class IpmpdProcess implements AutoCloseable {
         launch();
     }
 
-    /** Kills the daemon if still running (SIGKILL) and removes the temporary directory. Idempotent. */
+    /**
+     * Kills the daemon if still running (SIGKILL) and removes the temporary directory (not a
+     * configuration directory given to {@link Builder#command}). Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
