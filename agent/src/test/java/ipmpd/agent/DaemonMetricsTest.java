@@ -206,6 +206,22 @@ class DaemonMetricsTest {
     }
 
     @Test
+    void aBadOrTakenAddressStopsTheStart() throws Exception {
+        int taken = f.daemon.metrics().address().getPort();
+        DaemonFixture other = new DaemonFixture();
+        try {
+            other.write("agent.conf", "metrics.listen=127.0.0.1:" + taken + "\n");
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> other.start(Map.of()));
+            assertTrue(e.getMessage().startsWith("metrics: cannot listen on 127.0.0.1:" + taken + ": "), e.getMessage());
+            other.write("agent.conf", "metrics.listen=localhost:9273\n");
+            e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> other.start(Map.of()));
+            assertEquals("metrics.listen: localhost is not an IP address (e.g. 127.0.0.1:9273 or [::]:9273)", e.getMessage());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void closeStopsListening() throws Exception {
         URI u = uri("/metrics");
         f.daemon.close();
