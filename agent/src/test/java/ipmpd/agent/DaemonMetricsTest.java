@@ -213,9 +213,9 @@ class DaemonMetricsTest {
             other.write("agent.conf", "metrics.listen=127.0.0.1:" + taken + "\n");
             Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> other.start(Map.of()));
             assertTrue(e.getMessage().startsWith("metrics: cannot listen on 127.0.0.1:" + taken + ": "), e.getMessage());
-            other.write("agent.conf", "metrics.listen=localhost:9273\n");
+            other.write("agent.conf", "metrics.listen=localhost:9830\n");
             e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> other.start(Map.of()));
-            assertEquals("metrics.listen: localhost is not an IP address (e.g. 127.0.0.1:9273 or [::]:9273)", e.getMessage());
+            assertEquals("metrics.listen: localhost is not an IP address (e.g. 127.0.0.1:9830 or [::]:9830)", e.getMessage());
         } finally {
             other.close();
         }

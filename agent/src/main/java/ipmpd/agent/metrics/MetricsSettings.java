@@ -62,7 +62,7 @@ public record MetricsSettings(InetSocketAddress listen) {
         }
         InetAddress address = Addresses.parse(host).orElseThrow(() ->
                 new SettingsException(LISTEN + ": " + (host.isEmpty() ? "no address" : host + " is not an IP address")
-                        + " (e.g. 127.0.0.1:9273 or [::]:9273)"));
+                        + " (e.g. 127.0.0.1:9830 or [::]:9830)"));
         int p;
         try {
             p = Integer.parseInt(port);

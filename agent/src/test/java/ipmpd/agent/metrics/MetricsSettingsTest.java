@@ -26,22 +26,22 @@ class MetricsSettingsTest {
 
     @Test
     void addressAndPort() throws Exception {
-        assertEquals(new InetSocketAddress("127.0.0.1", 9273), listen("127.0.0.1:9273"));
+        assertEquals(new InetSocketAddress("127.0.0.1", 9830), listen("127.0.0.1:9830"));
         assertEquals(new InetSocketAddress("0.0.0.0", 0), listen(" 0.0.0.0:0 "));
-        assertEquals(new InetSocketAddress("::1", 9273), listen("[::1]:9273"));
+        assertEquals(new InetSocketAddress("::1", 9830), listen("[::1]:9830"));
         assertEquals(new InetSocketAddress("::", 65535), listen("[::]:65535"));
     }
 
     @Test
     void badValuesSaySo() {
-        assertEquals("metrics.listen: expected ADDRESS:PORT, not 9273", refused("9273"));
-        assertEquals("metrics.listen: an IPv6 address goes in brackets: [ADDRESS]:PORT, not ::1:9273",
-                refused("::1:9273"));
+        assertEquals("metrics.listen: expected ADDRESS:PORT, not 9830", refused("9830"));
+        assertEquals("metrics.listen: an IPv6 address goes in brackets: [ADDRESS]:PORT, not ::1:9830",
+                refused("::1:9830"));
         assertEquals("metrics.listen: expected [IPV6-ADDRESS]:PORT, not [::1]", refused("[::1]"));
         assertEquals("metrics.listen: 127.0.0.1 in brackets is not an IPv6 address", refused("[127.0.0.1]:1"));
-        assertEquals("metrics.listen: localhost is not an IP address (e.g. 127.0.0.1:9273 or [::]:9273)",
-                refused("localhost:9273"));
-        assertEquals("metrics.listen: no address (e.g. 127.0.0.1:9273 or [::]:9273)", refused(":9273"));
+        assertEquals("metrics.listen: localhost is not an IP address (e.g. 127.0.0.1:9830 or [::]:9830)",
+                refused("localhost:9830"));
+        assertEquals("metrics.listen: no address (e.g. 127.0.0.1:9830 or [::]:9830)", refused(":9830"));
         assertEquals("metrics.listen: bad port 65536 (0 to 65535)", refused("127.0.0.1:65536"));
         assertEquals("metrics.listen: bad port http (0 to 65535)", refused("127.0.0.1:http"));
         assertEquals("metrics.listen: bad port +80 (0 to 65535)", refused("127.0.0.1:+80"));
