@@ -221,6 +221,92 @@ class DaemonMetricsTest {
         }
     }
 
+    /** The engine's reads, counting the snapshots taken; {@code published}: whether its statistics are. */
+    private static final class CountingReads implements ipmpd.agent.metrics.EngineMetrics.EngineReads {
+        final ipmpd.engine.Engine engine;
+        final EngineLoop loop;
+        final boolean published;
+        final java.util.concurrent.atomic.AtomicInteger takes = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingReads(EngineLoop loop, boolean published) throws Exception {
+            this.loop = loop;
+            this.engine = loop.call(loop::engine);
+            this.published = published;
+        }
+
+        @Override
+        public long modelGeneration() {
+            return engine.modelGeneration();
+        }
+
+        @Override
+        public ipmpd.engine.ProbeStatistics probeStatistics(String ifname) {
+            return published ? engine.probeStatistics(ifname) : null;
+        }
+
+        @Override
+        public ipmpd.agent.metrics.EngineMetrics.Taken take() throws Exception {
+            takes.incrementAndGet();
+            return loop.call(() -> new ipmpd.agent.metrics.EngineMetrics.Taken(engine.snapshot(), engine.modelGeneration()));
+        }
+    }
+
+    private static Map<String, String> collect(ipmpd.agent.metrics.EngineMetrics m) throws Exception {
+        ipmpd.agent.metrics.Exposition e = new ipmpd.agent.metrics.Exposition();
+        m.collect(e);
+        return samples(e.render(ipmpd.agent.metrics.Exposition.Format.TEXT));
+    }
+
+    @Test
+    void scrapesWhileTheModelStandsStillTakeNoSnapshot() throws Exception {
+        f.awaitProbesOk();
+        CountingReads reads = new CountingReads(f.daemon.loop(), true);
+        ipmpd.agent.metrics.EngineMetrics m = new ipmpd.agent.metrics.EngineMetrics(reads,
+                new ipmpd.agent.metrics.FailureCounts(System::currentTimeMillis));
+        String sent = "ipmpd_member_probes_sent_total{group=\"g0\",interface=\"tst0\"}";
+        // probes go on (statistics only); look for a window of scrapes in which the model did not change
+        for (int attempt = 0; attempt < 50; attempt++) {
+            long generation = reads.modelGeneration();
+            int takes = reads.takes.get();
+            double first = value(collect(m), sent);
+            DaemonFixture.await("a probe sent", 10_000, () -> {
+                ipmpd.engine.ProbeStatistics p = reads.probeStatistics("tst0");
+                return p != null && p.probesSent() > first;
+            });
+            Map<String, String> last = collect(m);
+            if (reads.modelGeneration() == generation) {
+                assertTrue(reads.takes.get() - takes <= 1, "one snapshot at most for a model generation");
+                assertTrue(value(last, sent) > first, "live probe counters without a snapshot: " + first + " then " + last);
+                return;
+            }
+        }
+        throw new AssertionError("the model changed between every two probes, 50 times in a row");
+    }
+
+    @Test
+    void countersNeverGoBackWhenTheEngineHasNotPublishedThem() throws Exception {
+        f.awaitProbesOk();
+        ipmpd.agent.metrics.FailureCounts none = new ipmpd.agent.metrics.FailureCounts(System::currentTimeMillis);
+        ipmpd.agent.metrics.EngineMetrics live = new ipmpd.agent.metrics.EngineMetrics(
+                new CountingReads(f.daemon.loop(), true), none);
+        CountingReads unpublished = new CountingReads(f.daemon.loop(), false);
+        ipmpd.agent.metrics.EngineMetrics fallback = new ipmpd.agent.metrics.EngineMetrics(unpublished, none);
+        String acked = "ipmpd_member_probes_acked_total{group=\"g0\",interface=\"tst1\"}";
+        collect(fallback); // the snapshot kept from now on (while the model stands still) holds older counters
+        DaemonFixture.await("probes answered", 10_000, () -> {
+            try {
+                return value(collect(live), acked) >= 3;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        double published = value(collect(live), acked);
+        int takes = unpublished.takes.get();
+        double read = value(collect(fallback), acked);
+        assertTrue(read >= published, "a fresh snapshot's counters (" + read + "), not the kept one's, after " + published);
+        assertTrue(unpublished.takes.get() > takes, "a snapshot taken for the statistics");
+    }
+
     @Test
     void closeStopsListening() throws Exception {
         URI u = uri("/metrics");
