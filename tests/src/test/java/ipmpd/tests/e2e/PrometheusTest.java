@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A real Prometheus (the Debian package) scrapes the real daemon's /metrics every second on the
  * tutorial's testbed: through Prometheus's query API, the members are ok and probing, then cable 1
- * is pulled and m1's state, link state and failure count change, the group is degraded; plugged
- * back, m1 is ok again and its failure stays counted.
+ * is pulled and m1's state, link state and failure count change, the group is degraded and the
+ * SNMP traps are counted; plugged back, m1 is ok again and its failure stays counted.
  */
 @Timeout(180)
 class PrometheusTest extends E2eBase {
@@ -36,7 +36,10 @@ class PrometheusTest extends E2eBase {
     @Test
     void prometheusSeesAPulledCableAsAFailedMemberAndACountedFailure() {
         testbed();
-        start(tutorialConfig().file("agent.conf", "metrics.listen=127.0.0.1:" + METRICS_PORT));
+        // with the SNMP agent (traps to a port where nothing listens) and the NETCONF server, whose counts show too
+        start(tutorialConfig().file("agent.conf", "metrics.listen=127.0.0.1:" + METRICS_PORT,
+                "snmp.listen=udp:127.0.0.1/1161", "snmp.trap.nowhere=udp:127.0.0.1/1162 v2c public trap",
+                "netconf.listen=127.0.0.1:8830"));
         awaitAllOk(Duration.ofSeconds(15));
         prometheus = closeLater(PrometheusServer.start(tb.ns(HOST), PROMETHEUS_PORT,
                 List.of("127.0.0.1:" + METRICS_PORT), LIMIT));
@@ -50,6 +53,8 @@ class PrometheusTest extends E2eBase {
         await("ipmpd_group_failure_detection_time_seconds{group=\"" + GROUP + "\"}", FDT_MS / 1000.0);
         await("ipmpd_member_probes_acked_total{" + member(2) + "} > bool 0", 1);
         await("count(ipmpd_target_rtt_seconds{" + member(2) + "} > 0)", 1);
+        await("ipmpd_snmp_notifications_sent_total{kind=\"trap\"}", 1); // coldStart
+        await("ipmpd_netconf_open_sessions", 0);
         Double lastFailure = prometheus.value("ipmpd_member_last_failure_timestamp_seconds{" + member(1) + "}");
         assertEquals(null, lastFailure, "no failure yet");
 
@@ -61,6 +66,8 @@ class PrometheusTest extends E2eBase {
         await("ipmpd_member_active{" + member(1) + "}", 0);
         await("ipmpd_group_state{group=\"" + GROUP + "\",ipmpd_group_state=\"degraded\"}", 1);
         assertEquals(0.0, prometheus.value("ipmpd_member_failures_total{" + member(2) + "}"));
+        // linkDown, ipmpLinkDown, ipmpInterfaceFailed, ipmpAddressMoved, ipmpGroupStateChange after the coldStart
+        await("ipmpd_snmp_notifications_sent_total{kind=\"trap\"} >= bool 6", 1);
         Double at = prometheus.value("ipmpd_member_last_failure_timestamp_seconds{" + member(1) + "}");
         assertNotNull(at, prometheus.query("{__name__=~\"ipmpd_member_last_failure.*\"}").toString());
         assertTrue(at * 1000 >= pulledAt - 1000 && at * 1000 <= System.currentTimeMillis(),
