@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * How often each group member failed since the daemon started, and when last: counted here from
+ * How often each tracked interface failed since the daemon started, and when last: counted here from
  * the engine's interfaceFailed events (the engine's model keeps no failure count). Events arrive
  * on the engine's thread; scrapes read from theirs.
  */
@@ -28,16 +28,16 @@ public final class FailureCounts implements EngineListener {
 
     @Override
     public void interfaceFailed(String ifname, String group, Detection how) {
-        if (group == null) {
-            return; // only group members are shown
-        }
         long now = wallClockMs.getAsLong();
-        counts.merge(new Member(group, ifname), new Failures(1, now),
+        counts.merge(new Member(group == null ? "" : group, ifname), new Failures(1, now),
                 (old, one) -> new Failures(old.count() + 1, now));
     }
 
-    /** The member's failures while in this group; null when it never failed in it. */
+    /**
+     * The interface's failures while in this group ("" or null: while in none, tracked without a
+     * group); null when it never failed there.
+     */
     public Failures of(String group, String ifname) {
-        return counts.get(new Member(group, ifname));
+        return counts.get(new Member(group == null ? "" : group, ifname));
     }
 }
