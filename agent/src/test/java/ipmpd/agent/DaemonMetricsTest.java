@@ -103,7 +103,8 @@ class DaemonMetricsTest {
         assertEquals("1", s.get("ipmpd_member_probe_state{group=\"g0\",interface=\"tst0\",ipmpd_member_probe_state=\"ok\"}"));
         assertEquals("1", s.get("ipmpd_group_state{group=\"g0\",ipmpd_group_state=\"ok\"}"), s.toString());
         assertEquals("0", s.get("ipmpd_group_state{group=\"g0\",ipmpd_group_state=\"degraded\"}"));
-        assertEquals("0.7", s.get("ipmpd_group_failure_detection_time_seconds{group=\"g0\"}"));
+        // FAILURE_DETECTION_TIME=700, or more if the machine is so loaded that the targets seem slow
+        assertTrue(value(s, "ipmpd_group_failure_detection_time_seconds{group=\"g0\"}") >= 0.7, s.toString());
         assertEquals("2", s.get("ipmpd_group_members{group=\"g0\"}"));
         assertEquals("2", s.get("ipmpd_group_active_members{group=\"g0\"}"));
         assertEquals("1", s.get("ipmpd_member_state{group=\"g0\",interface=\"tst0\",ipmpd_member_state=\"ok\"}"));
