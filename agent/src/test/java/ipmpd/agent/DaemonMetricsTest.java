@@ -115,7 +115,7 @@ class DaemonMetricsTest {
         assertTrue(value(s, "ipmpd_member_probes_sent_total" + tst0) >= value(s, "ipmpd_member_probes_acked_total" + tst0),
                 s.toString());
         double rtt = value(s, "ipmpd_target_rtt_seconds{group=\"g0\",interface=\"tst0\",target=\"192.0.2.1\"}");
-        assertTrue(rtt > 0 && rtt < 1, "RTT in seconds: " + rtt);
+        assertTrue(rtt > 0 && rtt < 10, "RTT in seconds (the loopback platform answers in 0.3 ms): " + rtt);
         assertTrue(value(s, "process_start_time_seconds") > 1.5e9);
 
         // probe counters read live: they go on growing while nothing else changes
