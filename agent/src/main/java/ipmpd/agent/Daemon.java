@@ -177,43 +177,12 @@ public final class Daemon implements AutoCloseable {
         java.util.Optional<ipmpd.agent.metrics.MetricsSettings> ms =
                 ipmpd.agent.metrics.MetricsSettings.parse(agentConf.settings());
         if (ms.isPresent()) {
-            metrics = startMetrics(ms.get());
+            metrics = ipmpd.agent.metrics.DaemonMetrics.start(ms.get(), loop, failures, snmp, netconf, log);
         }
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
         EngineWarmUp.startInBackground();
-    }
-
-    private ipmpd.agent.metrics.MetricsServer startMetrics(ipmpd.agent.metrics.MetricsSettings settings)
-            throws Exception {
-        Engine engine = loop.call(loop::engine); // its generations and statistics are readable from any thread
-        ipmpd.agent.metrics.EngineMetrics em = new ipmpd.agent.metrics.EngineMetrics(
-                new ipmpd.agent.metrics.EngineMetrics.EngineReads() {
-                    @Override
-                    public long modelGeneration() {
-                        return engine.modelGeneration();
-                    }
-
-                    @Override
-                    public ipmpd.engine.ProbeStatistics probeStatistics(String ifname) {
-                        return engine.probeStatistics(ifname);
-                    }
-
-                    @Override
-                    public ipmpd.agent.metrics.EngineMetrics.Taken take() throws Exception {
-                        return loop.call(() -> new ipmpd.agent.metrics.EngineMetrics.Taken(engine.snapshot(),
-                                engine.modelGeneration()));
-                    }
-                }, failures);
-        ipmpd.agent.snmp.SnmpAgent snmpAgent = snmp;
-        ipmpd.agent.netconf.NetconfServer netconfServer = netconf;
-        double started = ProcessHandle.current().info().startInstant()
-                .map(i -> i.toEpochMilli() / 1000.0).orElse(System.currentTimeMillis() / 1000.0);
-        ipmpd.agent.metrics.AgentMetrics am = new ipmpd.agent.metrics.AgentMetrics(
-                snmpAgent == null ? null : snmpAgent::activity,
-                netconfServer == null ? null : netconfServer::activity, started);
-        return ipmpd.agent.metrics.MetricsServer.start(settings, List.of(em::collect, am::collect), log);
     }
 
     public EngineLoop loop() {
