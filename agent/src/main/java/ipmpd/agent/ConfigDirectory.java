@@ -51,11 +51,14 @@ public final class ConfigDirectory {
          * otherwise ignored). The SNMP face also has the family snmp.trap.NAME ({@link #isKnown}).
          */
         public static final Set<String> KNOWN_KEYS = union(ipmpd.agent.snmp.SnmpSettings.KEYS,
-                ipmpd.agent.netconf.NetconfSettings.KEYS);
+                ipmpd.agent.netconf.NetconfSettings.KEYS, ipmpd.agent.metrics.MetricsSettings.KEYS);
 
-        private static Set<String> union(Set<String> a, Set<String> b) {
-            java.util.Set<String> all = new java.util.HashSet<>(a);
-            all.addAll(b);
+        @SafeVarargs
+        private static Set<String> union(Set<String>... sets) {
+            java.util.Set<String> all = new java.util.HashSet<>();
+            for (Set<String> s : sets) {
+                all.addAll(s);
+            }
             return Set.copyOf(all);
         }
 

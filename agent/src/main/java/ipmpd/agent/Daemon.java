@@ -56,6 +56,10 @@ public final class Daemon implements AutoCloseable {
     /** The faces for an NMS: SNMP and NETCONF share the one configuration store. */
     private ipmpd.agent.snmp.SnmpAgent snmp;
     private ipmpd.agent.netconf.NetconfServer netconf;
+    /** The Prometheus endpoint (null when metrics.listen is not set). */
+    private ipmpd.agent.metrics.MetricsServer metrics;
+    /** Failures counted from the engine's events (its model keeps no count), from the start. */
+    private final ipmpd.agent.metrics.FailureCounts failures = new ipmpd.agent.metrics.FailureCounts(System::currentTimeMillis);
     private volatile boolean closed;
 
     private Daemon(Options options, IpmpdLog log) {
@@ -133,6 +137,7 @@ public final class Daemon implements AutoCloseable {
                 log.engine(message);
             }
         });
+        hub.add(failures);
         loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
                 + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
         ConfigStore store = new ConfigStore(options.configDir());
@@ -169,6 +174,11 @@ public final class Daemon implements AutoCloseable {
         if (ns.enabled()) {
             netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log);
         }
+        java.util.Optional<ipmpd.agent.metrics.MetricsSettings> ms =
+                ipmpd.agent.metrics.MetricsSettings.parse(agentConf.settings());
+        if (ms.isPresent()) {
+            metrics = ipmpd.agent.metrics.DaemonMetrics.start(ms.get(), loop, failures, snmp, netconf, log);
+        }
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
@@ -177,6 +187,11 @@ public final class Daemon implements AutoCloseable {
 
     public EngineLoop loop() {
         return loop;
+    }
+
+    /** The Prometheus endpoint, or null when it is off. */
+    public ipmpd.agent.metrics.MetricsServer metrics() {
+        return metrics;
     }
 
     public ListenerHub listeners() {
@@ -252,6 +267,9 @@ public final class Daemon implements AutoCloseable {
         stopRequested.countDown();
         if (server != null) {
             server.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (netconf != null) {
             netconf.close();

@@ -310,6 +310,22 @@ public final class NetconfServer implements AutoCloseable {
         return monitoring;
     }
 
+    /**
+     * What the server did since it started (for the metrics endpoint; RFC 6022's statistics):
+     * sessions open now and started (hello exchanged), refused hellos, sessions dropped, RPCs
+     * received, malformed ones, rpc-errors sent, notifications sent.
+     */
+    public record Activity(long openSessions, long sessions, long badHellos, long droppedSessions, long rpcs,
+                           long badRpcs, long rpcErrors, long notifications) {
+    }
+
+    public Activity activity() {
+        Monitoring.Counters t = monitoring.totals;
+        return new Activity(sessionInfos().size(), monitoring.inSessions.get(), monitoring.inBadHellos.get(),
+                monitoring.droppedSessions.get(), t.inRpcs.get(), t.inBadRpcs.get(), t.outRpcErrors.get(),
+                t.outNotifications.get());
+    }
+
     List<String> capabilities() {
         return capabilities;
     }

@@ -94,6 +94,11 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         Thread.yield();
     }
 
+    /** Notifications dropped because the queue was full. */
+    long dropped() {
+        return dropped.get();
+    }
+
     @Override
     public void close() {
         sender.shutdown();

@@ -31,6 +31,8 @@ final class NotifySession extends Snmp {
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong unacked = new AtomicLong();
     private final AtomicLong retransmissions = new AtomicLong();
+    private final AtomicLong trapsSent = new AtomicLong();
+    private final AtomicLong informsSent = new AtomicLong();
     private final CounterListener retries = new CounterListener() {
         @Override
         public void incrementCounter(CounterEvent event) {
@@ -73,9 +75,22 @@ final class NotifySession extends Snmp {
     @Override
     public <A extends Address> ResponseEvent<A> send(PDU pdu, Target<A> target) throws IOException {
         if (!pdu.isConfirmedPdu()) {
-            return super.send(pdu, target);
+            ResponseEvent<A> r = super.send(pdu, target);
+            trapsSent.incrementAndGet();
+            return r;
         }
         super.send(pdu, target, null, acknowledged);
+        informsSent.incrementAndGet();
         return null;
+    }
+
+    /** Traps sent (one per destination). */
+    long trapsSent() {
+        return trapsSent.get();
+    }
+
+    /** Informs sent (one per destination; retransmissions not counted). */
+    long informsSent() {
+        return informsSent.get();
     }
 }

@@ -154,6 +154,10 @@ public final class SnmpAgent implements AutoCloseable {
     private volatile boolean fastReads = true;
     private FastReads reads;
     private boolean closed;
+    /** Requests received: GET, GETNEXT, GETBULK, SET. */
+    private final java.util.concurrent.atomic.LongAdder[] requests = {new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder(), new java.util.concurrent.atomic.LongAdder(),
+            new java.util.concurrent.atomic.LongAdder()};
 
     private SnmpAgent(IpmpdLog log, ListenerHub listeners) {
         this.log = log;
@@ -221,6 +225,40 @@ public final class SnmpAgent implements AutoCloseable {
     /** What became of the informs sent so far (for tests). */
     NotifySession.InformCounts informCounts() {
         return ((NotifySession) notifySession).informCounts();
+    }
+
+    /**
+     * What the agent did since it started (for the metrics endpoint): requests by PDU type (those
+     * that passed the security checks), notification messages sent (one per destination), informs
+     * acknowledged or not, notifications dropped because the queue was full.
+     */
+    public record Activity(long getRequests, long getNextRequests, long getBulkRequests, long setRequests,
+                           long trapsSent, long informsSent, long informsAcknowledged, long informsUnacknowledged,
+                           long notificationsDropped) {
+    }
+
+    /** The agent's activity so far; null when the agent is off. */
+    public Activity activity() {
+        if (!(notifySession instanceof NotifySession n) || notifier == null) {
+            return null;
+        }
+        NotifySession.InformCounts informs = n.informCounts();
+        return new Activity(requests[0].sum(), requests[1].sum(), requests[2].sum(), requests[3].sum(),
+                n.trapsSent(), n.informsSent(), informs.acknowledged(), informs.unacknowledged(), notifier.dropped());
+    }
+
+    /** Counts a request by type: GET, GETNEXT, GETBULK, SET (others are not counted). */
+    private void countRequest(int pduType) {
+        int i = switch (pduType) {
+            case PDU.GET -> 0;
+            case PDU.GETNEXT -> 1;
+            case PDU.GETBULK -> 2;
+            case PDU.SET -> 3;
+            default -> -1;
+        };
+        if (i >= 0) {
+            requests[i].increment();
+        }
     }
 
     VacmMIB vacm() {
@@ -395,6 +433,9 @@ public final class SnmpAgent implements AutoCloseable {
             @Override
             public <A extends Address> void processPdu(CommandResponderEvent<A> event) {
                 PDU pdu = event.getPDU();
+                if (pdu != null) {
+                    countRequest(pdu.getType());
+                }
                 if (pdu != null && pdu.getType() == PDU.GETBULK) {
                     int nonRepeaters = Math.max(0, Math.min(pdu.getNonRepeaters(), pdu.size()));
                     int repeaters = pdu.size() - nonRepeaters;

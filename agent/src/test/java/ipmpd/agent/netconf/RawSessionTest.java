@@ -187,6 +187,24 @@ class RawSessionTest {
         }
     }
 
+    /** The counts the metrics endpoint shows: sessions, RPCs, rpc-errors (RFC 6022's statistics). */
+    @Test
+    void activityCountsSessionsRpcsAndErrors() throws Exception {
+        NetconfServer.Activity before = f.server.activity();
+        try (Wire w = new Wire("netconf")) {
+            w.hello(HELLO_11);
+            w.sendChunked(rpc("1", "<get-config><source><running/></source></get-config>"));
+            assertTrue(w.next().contains("<data"));
+            w.sendChunked(rpc("2", "<frobnicate/>"));
+            assertTrue(w.next().contains("operation-not-supported"));
+            NetconfFixture.await("a session, two RPCs and an rpc-error counted", 10_000, () -> {
+                NetconfServer.Activity a = f.server.activity();
+                return a.sessions() == before.sessions() + 1 && a.rpcs() == before.rpcs() + 2
+                        && a.rpcErrors() == before.rpcErrors() + 1 && a.openSessions() >= 1;
+            });
+        }
+    }
+
     @Test
     void malformedXmlAndUnknownOperations() throws Exception {
         try (Wire w = new Wire("netconf")) {

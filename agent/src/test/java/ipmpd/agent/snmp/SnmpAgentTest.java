@@ -288,6 +288,26 @@ class SnmpAgentTest {
         assertEquals(2, dump.lines().filter(l -> l.startsWith("Received ")).count(), dump);
     }
 
+    /** The request counts the metrics endpoint shows, by PDU type. */
+    @Test
+    void activityCountsRequestsByType() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        assertEquals(0, f.agent.activity().getRequests());
+        SnmpFixture.Run r = f.snmp("snmpget", SnmpFixture.RO, "SNMPv2-MIB::sysUpTime.0");
+        assertEquals(0, r.exit(), r.toString());
+        SnmpAgent.Activity a = f.agent.activity();
+        assertTrue(a.getRequests() >= 1, a.toString());
+        assertEquals(List.of(0L, 0L, 0L), List.of(a.getNextRequests(), a.getBulkRequests(), a.setRequests()), a.toString());
+        r = f.snmp("snmpgetnext", SnmpFixture.RO, "SNMPv2-MIB::sysUpTime");
+        assertEquals(0, r.exit(), r.toString());
+        r = f.snmp("snmpbulkget", SnmpFixture.RO, "-Cr3", "IPMP-MIB::ipmpMIB");
+        assertEquals(0, r.exit(), r.toString());
+        r = f.snmp("snmpset", SnmpFixture.RW, "IPMP-MIB::ipmpFailback.0", "i", "2");
+        assertEquals(0, r.exit(), r.toString());
+        SnmpAgent.Activity b = f.agent.activity();
+        assertTrue(b.getNextRequests() >= 1 && b.getBulkRequests() >= 1 && b.setRequests() >= 1, b.toString());
+    }
+
     /**
      * Refused requests get their report (at noAuthNoPriv, as from snmpd), so the tools say why. (A
      * wrong privacy password alone gets no answer from either: AES decrypts to a PDU that does not parse.)
@@ -583,6 +603,17 @@ class SnmpAgentTest {
             awaitNotification(out, sec, "IPMP-MIB::ipmpAddressMoved", 1);
             awaitNotification(out, sec, "IPMP-MIB::ipmpGroupStateChange", 1);
         }
+        // the metrics' counts: one message per destination (snmptrapd logs an inform again if it is retransmitted)
+        SnmpFixture.await("traps sent = traps received", 8000, () -> {
+            try {
+                return f.agent.activity().trapsSent() == notifications(out).stream().filter(l -> l.contains(V3)).count();
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        SnmpAgent.Activity sent = f.agent.activity();
+        assertTrue(sent.trapsSent() >= 6 && sent.informsSent() >= 6
+                && sent.informsSent() <= notifications(out).stream().filter(l -> l.contains(INFORM)).count(), sent.toString());
         List<String> all = notifications(out);
         String linkDown = matching(all, V3, "IF-MIB::linkDown").get(0);
         assertTrue(linkDown.contains("IF-MIB::ifIndex.2 = INTEGER: 2\tIF-MIB::ifAdminStatus.2 = INTEGER: up(1)\t"

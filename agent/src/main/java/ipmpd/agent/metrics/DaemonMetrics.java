@@ -1,0 +1,48 @@
+package ipmpd.agent.metrics;
+
+import ipmpd.agent.EngineLoop;
+import ipmpd.agent.IpmpdLog;
+import ipmpd.agent.netconf.NetconfServer;
+import ipmpd.agent.snmp.SnmpAgent;
+import ipmpd.engine.Engine;
+import ipmpd.engine.ProbeStatistics;
+
+import java.util.List;
+
+/** The daemon's Prometheus endpoint put together: the engine's metrics, then the faces'. */
+public final class DaemonMetrics {
+    private DaemonMetrics() {
+    }
+
+    /**
+     * Starts the endpoint.
+     *
+     * @param snmp the SNMP agent, or null
+     * @param netconf the NETCONF server, or null (not running)
+     */
+    public static MetricsServer start(MetricsSettings settings, EngineLoop loop, FailureCounts failures,
+                                      SnmpAgent snmp, NetconfServer netconf, IpmpdLog log) throws Exception {
+        Engine engine = loop.call(loop::engine); // its generations and statistics are readable from any thread
+        EngineMetrics em = new EngineMetrics(new EngineMetrics.EngineReads() {
+            @Override
+            public long modelGeneration() {
+                return engine.modelGeneration();
+            }
+
+            @Override
+            public ProbeStatistics probeStatistics(String ifname) {
+                return engine.probeStatistics(ifname);
+            }
+
+            @Override
+            public EngineMetrics.Taken take() throws Exception {
+                return loop.call(() -> new EngineMetrics.Taken(engine.snapshot(), engine.modelGeneration()));
+            }
+        }, failures);
+        double started = ProcessHandle.current().info().startInstant()
+                .map(i -> i.toEpochMilli() / 1000.0).orElse(System.currentTimeMillis() / 1000.0);
+        AgentMetrics am = new AgentMetrics(snmp == null ? null : snmp::activity,
+                netconf == null ? null : netconf::activity, started);
+        return MetricsServer.start(settings, List.of(em::collect, am::collect), log);
+    }
+}
