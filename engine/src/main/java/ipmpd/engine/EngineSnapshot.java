@@ -83,10 +83,10 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
-        for (Group g : e.groups.values()) {
+        for (Group g : e.membership.groups.values()) {
             addGroup(e, g, groups, ifs, addrs);
         }
-        for (Phyint p : e.phyints.values()) {
+        for (Phyint p : e.membership.phyints.values()) {
             if (p.group == null && p.plumbed()) {
                 ifs.add(info(e, p, null));
             }
@@ -103,8 +103,8 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
-        Phyint p = e.phyints.get(ifname);
-        Group g = p == null ? null : e.groupOf(p);
+        Phyint p = e.membership.phyints.get(ifname);
+        Group g = p == null ? null : e.membership.groupOf(p);
         if (g != null) {
             addGroup(e, g, groups, ifs, addrs);
         } else if (p != null && p.plumbed()) {
@@ -118,7 +118,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
-        Group g = group == null ? null : e.groups.get(group);
+        Group g = group == null ? null : e.membership.groups.get(group);
         if (g != null) {
             addGroup(e, g, groups, ifs, addrs);
         }
