@@ -76,8 +76,7 @@ final class BootConfiguration {
         }
         if (s.group() != null && p.group == null) {
             membership.enlist(p, membership.group(s.group()));
-            p.failed = true;
-            p.failedBy = EngineListener.Detection.LINK;
+            p.markFailed(EngineListener.Detection.LINK);
         }
         Group g = membership.groupOf(p);
         Phyint dest = g == null ? null : engine.placement.hostForMissing(g, p, f);
@@ -116,7 +115,7 @@ final class BootConfiguration {
                 // Rejoin through the file itself: leave the placeholder membership first.
                 g.members.remove(p);
                 p.group = null;
-                p.failed = false;
+                p.markRepaired();
                 if (g.members.isEmpty()) {
                     membership.groups.remove(g.name);
                 }

@@ -184,16 +184,13 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         } else {
             probe = ProbeState.OK;
         }
-        InterfaceState state;
-        if (p.offline) {
-            state = InterfaceState.OFFLINE;
-        } else if (p.failed) {
-            state = InterfaceState.FAILED;
-        } else if (!p.present || (probing && probe == ProbeState.UNKNOWN)) {
-            state = InterfaceState.UNKNOWN;
-        } else {
-            state = InterfaceState.OK;
-        }
+        InterfaceState state = switch (p.state) {
+            case OFFLINE -> InterfaceState.OFFLINE;
+            case FAILED -> InterfaceState.FAILED;
+            // RUNNING: unknown while the NIC is missing or probing has no target to trust
+            case RUNNING, NO_TARGETS -> !p.present || (probing && probe == ProbeState.UNKNOWN)
+                    ? InterfaceState.UNKNOWN : InterfaceState.OK;
+        };
         char[] flags = "-------".toCharArray();
         if (p.inactive) {
             flags[0] = 'i';
@@ -243,7 +240,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
             }
         }
         return new InterfaceInfo(p.name, p.ifindex, g == null ? null : g.name, p.present, g != null && p.active(),
-                p.standby, p.offline, p.failed, p.inactive, link, probe, state, new String(flags),
+                p.standby, p.offline(), p.failed(), p.inactive, link, probe, state, new String(flags),
                 List.copyOf(sets), st.probesSent(), st.probesAcked(), st.probesLost(), st.rttAvgNs(), st.rttDevNs(),
                 List.copyOf(lifs), p.lastChangeNs, tracked);
     }

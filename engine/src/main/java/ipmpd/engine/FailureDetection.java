@@ -44,7 +44,7 @@ final class FailureDetection {
                     i.prober.resetHistory();
                 }
             }
-            if (!p.failed && !p.offline) {
+            if (!p.failed() && !p.offline()) {
                 fail(p, Detection.LINK);
             } else {
                 engine.placement.recompute(groupOf(p));
@@ -67,7 +67,7 @@ final class FailureDetection {
     }
 
     private void tryLinkRepair(Phyint p) {
-        if (!p.failed || !p.running || !p.present || p.offline) {
+        if (!p.failed() || !p.running || !p.present || p.offline()) {
             return;
         }
         if (p.probingWithTargets()) {
@@ -107,12 +107,12 @@ final class FailureDetection {
     /** Called after each answered or lost probe: failure and repair by probes are decided here. */
     void probeResolved(Prober prober) {
         Phyint p = prober.phyint;
-        if (!engine.membership.tracked(p) || p.offline || !p.present) {
+        if (!engine.membership.tracked(p) || p.offline() || !p.present) {
             return;
         }
         if (prober.trailingLosses() >= Engine.FAILURE_PROBES && !prober.inQuietPeriod()) {
             prober.probeFailed = true;
-            if (!p.failed && allProbingFamiliesFailed(p)) {
+            if (!p.failed() && allProbingFamiliesFailed(p)) {
                 detectProbeFailure(p, prober);
                 return;
             }
@@ -123,7 +123,7 @@ final class FailureDetection {
                     i.prober.probeFailed = false;
                 }
             }
-            if (p.failed && p.running) {
+            if (p.failed() && p.running) {
                 repair(p, Detection.PROBE);
             }
         }
@@ -180,7 +180,7 @@ final class FailureDetection {
      */
     private void groupFailure(Group g) {
         for (Phyint q : g.members) {
-            if (q.offline || !q.present) {
+            if (q.offline() || !q.present) {
                 continue;
             }
             for (Instance i : q.instances()) {
@@ -188,10 +188,9 @@ final class FailureDetection {
                     i.prober.probeFailed = true;
                 }
             }
-            if (!q.failed) {
-                q.failed = true;
+            if (!q.failed()) {
+                q.markFailed(Detection.PROBE);
                 q.inactive = false;
-                q.failedBy = Detection.PROBE;
                 q.lastChangeNs = engine.now();
                 engine.listener().interfaceFailed(q.name, g.name, Detection.PROBE);
                 engine.platform().usabilityChanged(q.name, false);
@@ -273,9 +272,8 @@ final class FailureDetection {
         // p itself counted as usable until now (its link may already be down): the group becomes
         // unusable exactly when no other member is usable.
         boolean othersUsable = g != null && g.members.stream().anyMatch(q -> q != p && q.usable());
-        p.failed = true;
+        p.markFailed(how);
         p.inactive = false;
-        p.failedBy = how;
         p.lastChangeNs = engine.now();
         if (how == Detection.LINK) {
             for (Instance i : p.instances()) {
@@ -296,8 +294,7 @@ final class FailureDetection {
     private void repair(Phyint p, Detection how) {
         Group g = groupOf(p);
         boolean groupWasFailed = g != null && !g.hasUsable();
-        p.failed = false;
-        p.failedBy = null;
+        p.markRepaired();
         p.lastChangeNs = engine.now();
         if (groupWasFailed) {
             engine.log("At least 1 IP interface (" + p.name + ") in group " + g.name + " is now usable");
@@ -320,12 +317,12 @@ final class FailureDetection {
         boolean any = false;
         for (Instance i : p.instances()) {
             LogicalIf test = i.testLif();
-            boolean should = engine.membership.tracked(p) && p.present && !p.offline && test != null
+            boolean should = engine.membership.tracked(p) && p.present && !p.offline() && test != null
                     && isUniqueTest(p, i, test);
             if (should) {
                 boolean wasRunning = i.prober.running;
                 i.prober.start(test.address, test.prefixLen);
-                if (!wasRunning && p.failed && !p.running) {
+                if (!wasRunning && p.failed() && !p.running) {
                     i.prober.probeFailed = true;
                 }
                 any = true;
@@ -370,7 +367,7 @@ final class FailureDetection {
 
     /** The grace period after joining ended: a member that still cannot probe is reported once. */
     void checkNoTestAddress(Phyint p) {
-        if (p.group == null || !p.present || p.offline || p.probing() || p.noTestAddressReported) {
+        if (p.group == null || !p.present || p.offline() || p.probing() || p.noTestAddressReported) {
             return;
         }
         for (Instance i : p.instances()) {

@@ -240,7 +240,7 @@ final class LogicalInterfaces {
         Phyint p = i.phyint;
         Group g = membership().groupOf(p);
         Instance target = i;
-        boolean unusable = p.failed || p.inactive || p.offline;
+        boolean unusable = p.failed() || p.inactive || p.offline();
         if (g != null && unusable) {
             if (spec.noFailover()) {
                 throw new AdminException("ifconfig: can't set -failover on failed/standby/offlined interface " + name);
@@ -394,7 +394,7 @@ final class LogicalInterfaces {
         LogicalIf l = locate(i, unit);
         Instance host = i;
         Phyint p = host.phyint;
-        if (flag == Flags.NOFAILOVER && on && p.group != null && (p.failed || p.inactive || p.offline)
+        if (flag == Flags.NOFAILOVER && on && p.group != null && (p.failed() || p.inactive || p.offline())
                 && !l.isNoFailover()) {
             throw new AdminException("ifconfig: can't set -failover on failed/standby/offlined interface " + name);
         }

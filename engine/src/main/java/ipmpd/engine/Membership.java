@@ -122,7 +122,7 @@ final class Membership {
         Group g = groupOf(p);
         p.present = false;
         p.running = false;
-        if (g != null && !p.failed && !p.offline) {
+        if (g != null && !p.failed() && !p.offline()) {
             engine.detection.fail(p, Detection.LINK);
         } else {
             engine.placement.reconcile(g);
@@ -161,7 +161,7 @@ final class Membership {
             }
             if (dup && !p.hwDup) {
                 p.hwDup = true;
-                p.offline = true;
+                p.markOffline();
                 p.inactive = false;
                 engine.log("IP interface " + p.name + " has a hardware address which is not unique in group " + g.name
                         + "; offlining");
@@ -172,7 +172,8 @@ final class Membership {
                 engine.placement.reconcile(g);
             } else if (!dup && p.hwDup) {
                 p.hwDup = false;
-                p.offline = false;
+                p.adminOffline = false; // as before the split: an administrator's offline ends too (issue 14)
+                p.markOnline();
                 engine.log("IP interface " + p.name + " now has a unique hardware address in group " + g.name
                         + "; onlining");
                 engine.detection.updateProbing(p);
@@ -188,9 +189,10 @@ final class Membership {
             if (p.group == null) {
                 if (onlyWithGroups) {
                     // Stray IPMP state on ungrouped interfaces is cleared.
-                    p.failed = false;
+                    p.markRepaired();
+                    p.adminOffline = false;
+                    p.markOnline();
                     p.inactive = false;
-                    p.offline = false;
                 }
                 engine.detection.updateProbing(p);
             }
@@ -251,7 +253,7 @@ final class Membership {
                 engine.detection.checkNoTestAddress(p);
             }
         });
-        if (!p.running && !p.failed && !p.offline) {
+        if (!p.running && !p.failed() && !p.offline()) {
             engine.detection.fail(p, Detection.LINK);
         } else {
             engine.placement.reconcile(g);
@@ -303,10 +305,10 @@ final class Membership {
         g.members.remove(p);
         p.group = null;
         p.hwDup = false;
-        p.failed = false;
+        p.adminOffline = false;
+        p.markRepaired();
+        p.markOnline();
         p.inactive = false;
-        p.offline = false;
-        p.failedBy = null;
         p.lastChangeNs = engine.now();
         engine.platform().memberLeft(p.name);
         engine.platform().usabilityChanged(p.name, true);
@@ -374,7 +376,7 @@ final class Membership {
             throw new AdminException("if_mpadm: fatal: cannot offline " + name
                     + ": not a physical interface or not in an IPMP group");
         }
-        if (p.offline) {
+        if (p.offline()) {
             throw new AdminException("if_mpadm: fatal: interface " + name + " is already offline");
         }
         Group g = groupOf(p);
@@ -383,7 +385,8 @@ final class Membership {
             throw new AdminException("if_mpadm: fatal: cannot offline " + name
                     + ": no other functioning interfaces are in its IPMP group");
         }
-        p.offline = true;
+        p.adminOffline = true;
+        p.markOffline();
         p.inactive = false;
         p.lastChangeNs = engine.now();
         for (Instance i : p.instances()) {
@@ -399,12 +402,13 @@ final class Membership {
         if (p == null || !p.present || p.group == null || name.contains(":")) {
             throw new AdminException("if_mpadm: fatal: cannot undo-offline " + name + ": interface is not using IPMP");
         }
-        if (!p.offline) {
+        if (!p.offline()) {
             throw new AdminException("if_mpadm: fatal: interface " + name + " is not offline");
         }
         Group g = groupOf(p);
-        p.offline = false;
-        p.failed = false;
+        p.adminOffline = false;
+        p.markRepaired();
+        p.markOnline();
         p.lastChangeNs = engine.now();
         engine.detection.updateProbing(p);
         if (!p.running) {

@@ -97,8 +97,9 @@ final class ModelSignature {
         mix(p.present);
         mix(p.running);
         mix(p.standby);
-        mix(p.offline);
-        mix(p.failed);
+        mix(p.state);
+        mix(p.failed());
+        mix(p.adminOffline);
         mix(p.inactive);
         mix(p.hwDup);
         mix(p.lastChangeNs);

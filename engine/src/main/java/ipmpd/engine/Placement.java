@@ -217,7 +217,7 @@ final class Placement {
             return;
         }
         for (Phyint p : g.members) {
-            if (p.failed || p.offline) {
+            if (p.failed() || p.offline()) {
                 p.inactive = false;
             } else if (p.standby) {
                 p.inactive = p.upDataCount() == 0;
