@@ -2,7 +2,9 @@ package ipmpd.engine;
 
 import java.net.InetAddress;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.PriorityQueue;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -10,7 +12,8 @@ import java.util.random.RandomGenerator;
 /**
  * The failover engine: in.mpathd's rules over a model of interfaces, groups and addresses.
  * <p>
- * Deterministic and single-threaded: it is fed events (link changes, probe replies, routing
+ * Deterministic and single-threaded (nothing here is for other threads; the daemon publishes
+ * what they read): it is fed events (link changes, probe replies, routing
  * changes, administrative commands) and asks the clock it was given for the time. Timers are kept
  * in a queue that the driver runs ({@link #nextDeadlineNs()}, {@link #runDue()}). It acts only
  * through the {@link Platform} and reports through the {@link EngineListener}.
@@ -64,14 +67,12 @@ public final class Engine {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(
             Comparator.comparingLong((Timer t) -> t.at).thenComparingLong(t -> t.seq));
     private long timerSeq;
-    /** See {@link #modelGeneration()}; written on the engine's thread only. */
-    private volatile long modelGeneration;
-    /** See {@link #statisticsGeneration()}; written on the engine's thread only. */
-    private volatile long statisticsGeneration;
-    /** See {@link #probeStatistics(String)}; written on the engine's thread only. */
-    private volatile boolean statisticsStale = true;
-    private final java.util.concurrent.ConcurrentHashMap<String, ProbeStatistics> publishedStatistics =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private long modelGeneration;
+    private long statisticsGeneration;
+    /** Since {@link #takeStatisticsChanges()}: a change other than a probe step may have moved every interface's statistics. */
+    private boolean statisticsStale = true;
+    /** Since {@link #takeStatisticsChanges()}: the members whose probe steps ran. */
+    private final Set<String> statisticsTouched = new LinkedHashSet<>();
 
     public Engine(LongSupplier clockNs, Platform platform, EngineListener listener, RandomGenerator random,
                   EngineConfig config) {
@@ -134,15 +135,15 @@ public final class Engine {
      * Changes whenever what {@link #snapshot()} shows may have changed, except the probe
      * statistics (probes sent, acknowledged, lost; round-trip times): bumped by every event,
      * command and timer, except probe steps (probe sent, reply, timeout) that changed nothing but
-     * statistics. Readable from any thread, so a face can keep what it derived from a snapshot
-     * until the model changes, without asking the engine's thread. Take the snapshot and this
-     * value in the same engine step.
+     * statistics. So a face can keep what it derived from a snapshot until the model changes.
+     * Take the snapshot and this value in the same engine step. Engine thread, like everything
+     * here: the daemon publishes it to other threads.
      */
     public long modelGeneration() {
         return modelGeneration;
     }
 
-    /** Changes whenever anything {@link #snapshot()} shows may have changed, statistics included. Any thread. */
+    /** Changes whenever anything {@link #snapshot()} shows may have changed, statistics included. */
     public long statisticsGeneration() {
         return statisticsGeneration;
     }
@@ -150,39 +151,39 @@ public final class Engine {
     private void changed() {
         modelGeneration++;
         statisticsGeneration++;
-        statisticsStale = true; // changed() comes before the change: published at the end of the step
+        statisticsStale = true;
     }
 
-    /**
-     * The probe statistics of an interface as of the engine's last step, or null when the engine
-     * has no such interface or what was published may be behind (then take a snapshot). Any
-     * thread: each probe step publishes its member's, and {@link #publishStatistics()} all of them
-     * after other changes; so it is as live as a snapshot, without the engine's thread.
-     */
+    /** The probe statistics of an interface now, or null when the engine has no such interface. */
     public ProbeStatistics probeStatistics(String ifname) {
-        return statisticsStale ? null : publishedStatistics.get(ifname);
+        Phyint p = membership.phyints.get(ifname);
+        return p == null ? null : ProbeStatistics.of(p);
+    }
+
+    /** The names of every interface the engine knows (those {@link #probeStatistics} answers for). */
+    public Set<String> interfaceNames() {
+        return Set.copyOf(membership.phyints.keySet());
     }
 
     /**
-     * Publishes the statistics of every interface if a change other than a probe step may have
-     * moved them. The driver calls it after each turn of events and timers; until it does,
-     * {@link #probeStatistics(String)} answers null.
+     * Whose probe statistics may have changed since the previous call: every interface's after a
+     * change other than a probe step, else those of the members whose probe steps ran.
+     *
+     * @param all every interface's may have changed (then {@code interfaces} is empty)
      */
-    public void publishStatistics() {
-        if (!statisticsStale) {
-            return;
+    public record StatisticsChanges(boolean all, Set<String> interfaces) {
+        public boolean none() {
+            return !all && interfaces.isEmpty();
         }
-        publishedStatistics.keySet().retainAll(membership.phyints.keySet());
-        for (Phyint p : membership.phyints.values()) {
-            publishedStatistics.put(p.name, ProbeStatistics.of(p));
-        }
-        statisticsStale = false;
     }
 
-    private void publishStatistics(Phyint p) {
-        if (membership.phyints.get(p.name) == p) {
-            publishedStatistics.put(p.name, ProbeStatistics.of(p));
-        }
+    /** Takes (and forgets) what changed in the probe statistics; see {@link StatisticsChanges}. */
+    public StatisticsChanges takeStatisticsChanges() {
+        StatisticsChanges c = statisticsStale ? new StatisticsChanges(true, Set.of())
+                : new StatisticsChanges(false, Set.copyOf(statisticsTouched));
+        statisticsStale = false;
+        statisticsTouched.clear();
+        return c;
     }
 
     /** Runs a probe step of a member, counting it as a model change only when the member or its group's own fields changed. */
@@ -201,7 +202,7 @@ public final class Engine {
             step.run();
         } finally {
             if (probe) {
-                publishStatistics(p); // a probe step moves its member's statistics only
+                statisticsTouched.add(p.name); // a probe step moves its member's statistics only
             } else {
                 statisticsStale = true; // e.g. a duplicate hardware address offlines another member
             }
