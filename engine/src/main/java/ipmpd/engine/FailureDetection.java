@@ -113,7 +113,7 @@ final class FailureDetection {
         if (prober.trailingLosses() >= Engine.FAILURE_PROBES && !prober.inQuietPeriod()) {
             prober.probeFailed = true;
             if (!p.failed() && allProbingFamiliesFailed(p)) {
-                detectProbeFailure(p, prober);
+                detectProbeFailure(p, prober); // this family's losses completed the failure
                 return;
             }
         }
@@ -124,7 +124,7 @@ final class FailureDetection {
                 }
             }
             if (p.failed() && p.running) {
-                repair(p, Detection.PROBE);
+                repair(p, Detection.probes(prober.family));
             }
         }
     }
@@ -141,18 +141,19 @@ final class FailureDetection {
 
     private void detectProbeFailure(Phyint p, Prober prober) {
         Group g = groupOf(p);
+        Detection how = Detection.probes(prober.family);
         if (g == null) {
-            fail(p, Detection.PROBE);
+            fail(p, how);
             return;
         }
         long since = prober.firstLossNs < 0 ? engine.now() : prober.firstLossNs;
         for (Phyint q : g.members) {
             if (q != p && works(q, since)) {
-                fail(p, Detection.PROBE);
+                fail(p, how);
                 return;
             }
         }
-        groupFailure(g);
+        groupFailure(g, how);
     }
 
     /**
@@ -178,7 +179,7 @@ final class FailureDetection {
      * Every member appears to fail at once: no failover, all members FAILED, discovered targets
      * flushed and found again (routers kept).
      */
-    private void groupFailure(Group g) {
+    private void groupFailure(Group g, Detection how) {
         for (Phyint q : g.members) {
             if (q.offline() || !q.present) {
                 continue;
@@ -189,10 +190,10 @@ final class FailureDetection {
                 }
             }
             if (!q.failed()) {
-                q.markFailed(Detection.PROBE);
+                q.markFailed(how);
                 q.inactive = false;
                 q.lastChangeNs = engine.now();
-                engine.listener().interfaceFailed(q.name, g.name, Detection.PROBE);
+                engine.listener().interfaceFailed(q.name, g.name, how);
                 engine.platform().usabilityChanged(q.name, false);
             }
         }

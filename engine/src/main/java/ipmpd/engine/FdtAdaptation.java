@@ -28,7 +28,7 @@ final class FdtAdaptation {
             g.fdtMs = fdtMs;
             g.fastSinceNs = -1;
             if (old != g.fdtMs) {
-                engine.listener().fdtChanged(g.name, old, g.fdtMs);
+                engine.listener().fdtChanged(g.name, old, g.fdtMs, EngineListener.FdtReason.CONFIGURED, null, null);
             }
         }
     }
@@ -59,7 +59,8 @@ final class FdtAdaptation {
                 engine.log("Cannot meet requested failure detection time of " + config.failureDetectionTimeMs()
                         + " ms on (" + prober.family.keyword + " " + prober.phyint.name
                         + ") new failure detection time for group \"" + g.name + "\" is " + newFdt + " ms");
-                engine.listener().fdtChanged(g.name, old, newFdt);
+                engine.listener().fdtChanged(g.name, old, newFdt, EngineListener.FdtReason.CANNOT_MEET,
+                        prober.phyint.name, prober.family);
             }
             return;
         }
@@ -88,7 +89,8 @@ final class FdtAdaptation {
             g.fastSinceNs = now;
             engine.log("Improved failure detection time " + g.fdtMs + " ms on (" + prober.family.keyword + " "
                     + prober.phyint.name + ") for group \"" + g.name + "\"");
-            engine.listener().fdtChanged(g.name, old, g.fdtMs);
+            engine.listener().fdtChanged(g.name, old, g.fdtMs, EngineListener.FdtReason.IMPROVED,
+                    prober.phyint.name, prober.family);
         }
     }
 }

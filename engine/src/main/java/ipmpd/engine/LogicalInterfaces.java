@@ -111,7 +111,7 @@ final class LogicalInterfaces {
                 if (dest != null) {
                     Instance to = dest.instance(f);
                     placement.move(l, i, to, to.unitFree(l.homeUnit) && dest == home ? l.homeUnit
-                            : to.nextFreeUnit(), g, MoveReason.ADMIN);
+                            : to.nextFreeUnit(), g, MoveReason.MEMBERSHIP);
                     continue;
                 }
             }

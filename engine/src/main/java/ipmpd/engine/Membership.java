@@ -286,7 +286,7 @@ final class Membership {
                 if (dest != null) {
                     Instance to = dest.instance(f);
                     placement.move(l, mine, to, dest == home && to.unitFree(l.homeUnit) ? l.homeUnit
-                            : to.nextFreeUnit(), g, MoveReason.ADMIN);
+                            : to.nextFreeUnit(), g, MoveReason.MEMBERSHIP);
                 }
             }
             for (Phyint q : g.members) {
@@ -297,7 +297,7 @@ final class Membership {
                 for (LogicalIf l : qi.dataLifs()) {
                     if (p.name.equals(l.homeIf)) {
                         placement.move(l, qi, mine, mine.unitFree(l.homeUnit) ? l.homeUnit : mine.nextFreeUnit(), g,
-                                MoveReason.ADMIN);
+                                MoveReason.MEMBERSHIP);
                     }
                 }
             }

@@ -43,9 +43,10 @@ final class Placement {
                 }
                 chosen = y;
                 Instance to = y.instance(f);
+                MoveReason why = x.offline() ? MoveReason.OFFLINE : MoveReason.FAILOVER;
                 for (LogicalIf l : from.dataLifs()) {
                     boolean home = y.name.equals(l.homeIf) && to.unitFree(l.homeUnit);
-                    move(l, from, to, home ? l.homeUnit : to.nextFreeUnit(), g, MoveReason.FAILOVER);
+                    move(l, from, to, home ? l.homeUnit : to.nextFreeUnit(), g, why);
                 }
                 engine.log("Successfully failed over from NIC " + x.name + " to NIC " + y.name);
             }
@@ -167,7 +168,7 @@ final class Placement {
                 continue;
             }
             for (LogicalIf l : from.dataLifs()) {
-                move(l, from, y.instance(f), y.instance(f).nextFreeUnit(), g, MoveReason.ADMIN);
+                move(l, from, y.instance(f), y.instance(f).nextFreeUnit(), g, MoveReason.STANDBY);
                 // A standby owns no data addresses: they now belong where they went.
                 l.homeIf = y.name;
                 l.homeUnit = l.unit;
@@ -238,7 +239,7 @@ final class Placement {
             GroupState before = g.state;
             g.state = s;
             g.lastChangeNs = engine.now();
-            engine.listener().groupStateChanged(g.name, before, s);
+            engine.listener().groupStateChanged(g.name, before, s, EngineListener.GroupEvent.of(before, s));
         }
     }
 

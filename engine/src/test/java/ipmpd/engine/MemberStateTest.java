@@ -54,7 +54,7 @@ class MemberStateTest {
         s.run("cut net1");
         s.run("wait 30s");
         assertEquals(MemberState.FAILED, net1.state);
-        assertEquals(Detection.PROBE, net1.failedBy);
+        assertEquals(Detection.PROBE_IPV4, net1.failedBy);
         s.run("mend net1");
         s.run("wait 60s");
         assertEquals(MemberState.RUNNING, net1.state);

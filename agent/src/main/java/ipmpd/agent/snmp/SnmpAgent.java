@@ -447,7 +447,6 @@ public final class SnmpAgent implements AutoCloseable {
                 return engine.snapshotOfGroup(group);
             }
         }, originator, log);
-        notifier.primeConfiguredFdt(loop.call(() -> loop.engine().config().failureDetectionTimeMs()));
         listeners.add(notifier);
         notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
         warmUp = NotificationWarmUp.startInBackground(protocols, engineState.engineId(), users, snmpv2.getSysUpTime(), log);
