@@ -4,6 +4,7 @@ import ipmpd.engine.Engine;
 import ipmpd.engine.ProbeStatistics;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -22,8 +23,9 @@ public final class EnginePublisher {
     public void publish(Engine engine) {
         Engine.StatisticsChanges changes = engine.takeStatisticsChanges();
         if (changes.all()) {
-            statistics.keySet().retainAll(engine.interfaceNames());
-            for (String name : engine.interfaceNames()) {
+            Set<String> names = engine.interfaceNames();
+            statistics.keySet().retainAll(names);
+            for (String name : names) {
                 statistics.put(name, engine.probeStatistics(name));
             }
         } else {
