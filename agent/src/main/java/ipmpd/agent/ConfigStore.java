@@ -88,9 +88,12 @@ public final class ConfigStore {
      */
     public record Running(long generation, IpmpConfiguration config, Set<String> configured,
                           Set<String> runtimeOffline) {
-        /** Whether the engine still runs this configuration (any thread). */
-        public boolean current(Engine engine, ConfigStore store) {
-            return generation == engine.modelGeneration() && configured.equals(store.configuredOffline());
+        /**
+         * Whether the engine still runs this configuration, given its model generation (read on the
+         * engine thread, or as published for other threads: {@link EnginePublisher}).
+         */
+        public boolean current(long modelGeneration, ConfigStore store) {
+            return generation == modelGeneration && configured.equals(store.configuredOffline());
         }
     }
 
@@ -150,7 +153,7 @@ public final class ConfigStore {
      * @throws ConfigException when the engine refused a step; then it is unchanged
      */
     public Taken applyValidated(Engine engine, Running before, IpmpConfiguration next) throws ConfigException {
-        Running b = before != null && before.current(engine, this) ? before : running(engine);
+        Running b = before != null && before.current(engine.modelGeneration(), this) ? before : running(engine);
         ConfigApplier.applyValidated(engine, b.config(), next, b.runtimeOffline());
         return new Taken(renderSeq.incrementAndGet(), engine.modelGeneration(), engine.snapshot(),
                 Set.copyOf(next.offlineMembers()));

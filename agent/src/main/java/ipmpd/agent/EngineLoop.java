@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  * new work, whichever comes first, then runs {@link Engine#runDue()}.
  * <p>
  * Engine listeners are therefore called on this thread too. A job that throws is reported to the
- * error handler and the loop carries on.
+ * error handler and the loop carries on. What other threads read of the engine without a job (its
+ * model generation, probe statistics) is published through {@link #published()} at the end of every
+ * turn and of every {@link #call}.
  */
 public final class EngineLoop implements AutoCloseable {
     private record Delayed(long at, long seq, Runnable action) {
@@ -66,6 +68,7 @@ public final class EngineLoop implements AutoCloseable {
     private volatile boolean stopping;
     /** Only touched on the loop thread. */
     private Engine engine;
+    private final EnginePublisher published = new EnginePublisher();
     /** Set on the loop thread, read under the lock by those who wake it. */
     private volatile Sleeper sleeper;
 
@@ -95,6 +98,19 @@ public final class EngineLoop implements AutoCloseable {
     public void bind(Engine e) {
         checkInLoop();
         this.engine = e;
+        publish();
+    }
+
+    /** What the engine's thread published for other threads; any thread. */
+    public EnginePublisher published() {
+        return published;
+    }
+
+    /** Publishes the bound engine's generation and statistics for other threads; loop thread. */
+    private void publish() {
+        if (engine != null) {
+            published.publish(engine);
+        }
     }
 
     /**
@@ -189,7 +205,13 @@ public final class EngineLoop implements AutoCloseable {
         if (inLoop()) {
             return job.call();
         }
-        FutureTask<T> f = new FutureTask<>(job);
+        FutureTask<T> f = new FutureTask<>(() -> {
+            try {
+                return job.call();
+            } finally {
+                publish(); // before the caller learns of the result: it reads at least what its job did
+            }
+        });
         execute(f);
         try {
             return f.get();
@@ -360,7 +382,7 @@ public final class EngineLoop implements AutoCloseable {
         due.clear();
         if (engine != null) {
             runSafely(engine::runDue);
-            runSafely(engine::publishStatistics); // for readers on other threads (SNMP)
+            runSafely(this::publish); // for readers on other threads (SNMP, NETCONF)
         }
         return true;
     }

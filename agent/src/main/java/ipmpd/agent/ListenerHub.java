@@ -1,6 +1,7 @@
 package ipmpd.agent;
 
 import ipmpd.engine.EngineListener;
+import ipmpd.engine.Family;
 import ipmpd.engine.GroupState;
 import ipmpd.engine.ProbeEvent;
 
@@ -64,8 +65,8 @@ public final class ListenerHub implements EngineListener {
     }
 
     @Override
-    public void groupStateChanged(String group, GroupState before, GroupState after) {
-        each(l -> l.groupStateChanged(group, before, after));
+    public void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
+        each(l -> l.groupStateChanged(group, before, after, event));
     }
 
     @Override
@@ -74,8 +75,9 @@ public final class ListenerHub implements EngineListener {
     }
 
     @Override
-    public void fdtChanged(String group, long beforeMs, long afterMs) {
-        each(l -> l.fdtChanged(group, beforeMs, afterMs));
+    public void fdtChanged(String group, long beforeMs, long afterMs, FdtReason reason, String ifname,
+                           Family family) {
+        each(l -> l.fdtChanged(group, beforeMs, afterMs, reason, ifname, family));
     }
 
     @Override

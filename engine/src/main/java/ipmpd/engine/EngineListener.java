@@ -4,12 +4,78 @@ import java.net.InetAddress;
 
 /**
  * What the engine reports: its log messages (with in.mpathd's texts) and the structured events
- * that the SNMP traps and NETCONF notifications carry. Called on the engine's thread.
+ * that the SNMP traps and NETCONF notifications carry, each saying why, so that no face has to
+ * guess. {@link Vocabulary} names every value of these enums in each view. Called on the engine's
+ * thread.
  */
 public interface EngineListener {
-    enum Detection { LINK, PROBE, ADMIN }
+    /** Which detection decided a failure or a repair. */
+    enum Detection {
+        /** The link (RUNNING) went down, or came up on a member whose probes need not confirm. */
+        LINK,
+        /** IPv4 probes: the last family to lose five in a row, or ten answered in a row. */
+        PROBE_IPV4,
+        /** IPv6 probes, likewise. */
+        PROBE_IPV6,
+        /** An administrator's action (not reported by the engine today: see issue 14). */
+        ADMIN;
 
-    enum MoveReason { FAILOVER, FAILBACK, ADMIN }
+        /** Probe-based detection in the given family. */
+        public static Detection probes(Family f) {
+            return f == Family.INET ? PROBE_IPV4 : PROBE_IPV6;
+        }
+
+        public boolean byProbes() {
+            return this == PROBE_IPV4 || this == PROBE_IPV6;
+        }
+    }
+
+    /** What happened to a group when its state changed (in.mpathd's group messages). */
+    enum GroupEvent {
+        /** "All IP interfaces in group G are now unusable": the state became failed. */
+        ALL_UNUSABLE,
+        /** "At least 1 IP interface (IF) in group G is now usable": the state left failed. */
+        AT_LEAST_ONE_USABLE,
+        /** An ok group lost a member (failed, offline). */
+        DEGRADED,
+        /** A degraded group has every member usable again. */
+        ALL_USABLE;
+
+        /** The event of a change of state (before != after). */
+        public static GroupEvent of(GroupState before, GroupState after) {
+            if (after == GroupState.FAILED) {
+                return ALL_UNUSABLE;
+            }
+            if (before == GroupState.FAILED) {
+                return AT_LEAST_ONE_USABLE;
+            }
+            return after == GroupState.DEGRADED ? DEGRADED : ALL_USABLE;
+        }
+    }
+
+    /** Why a group's failure detection time changed (in.mpathd's two adaptation cases, or configuration). */
+    enum FdtReason {
+        /** "Cannot meet requested failure detection time ...": a target answers slower than the probe interval. */
+        CANNOT_MEET,
+        /** "Improved failure detection time ...": every target answered fast for a minute. */
+        IMPROVED,
+        /** FAILURE_DETECTION_TIME was configured anew (SIGHUP, SNMP, NETCONF). */
+        CONFIGURED
+    }
+
+    /** Why a data address moved. */
+    enum MoveReason {
+        /** Its member failed. */
+        FAILOVER,
+        /** Its home member was repaired, back online or attached again, and takes it back. */
+        FAILBACK,
+        /** Its member was taken offline (if_mpadm -d, or a duplicate hardware address). */
+        OFFLINE,
+        /** Its member became a standby, which owns no data addresses. */
+        STANDBY,
+        /** Membership changed: a member left its group, or was unplumbed for the address's family. */
+        MEMBERSHIP
+    }
 
     default void log(String message) {
     }
@@ -23,13 +89,18 @@ public interface EngineListener {
     default void interfaceRepaired(String ifname, String group, Detection how) {
     }
 
-    default void groupStateChanged(String group, GroupState before, GroupState after) {
+    default void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
     }
 
     default void addressMoved(InetAddress address, String group, String from, String to, MoveReason reason) {
     }
 
-    default void fdtChanged(String group, long beforeMs, long afterMs) {
+    /**
+     * @param ifname the member whose target caused it (null when {@code reason} is CONFIGURED)
+     * @param family that member's probing family (null when {@code reason} is CONFIGURED)
+     */
+    default void fdtChanged(String group, long beforeMs, long afterMs, FdtReason reason, String ifname,
+                            Family family) {
     }
 
     /** A probe was answered or declared lost (the stream behind ipmpstat -p). */
@@ -68,9 +139,9 @@ public interface EngineListener {
             }
 
             @Override
-            public void groupStateChanged(String group, GroupState before, GroupState after) {
+            public void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
                 for (EngineListener l : listeners) {
-                    l.groupStateChanged(group, before, after);
+                    l.groupStateChanged(group, before, after, event);
                 }
             }
 
@@ -82,9 +153,10 @@ public interface EngineListener {
             }
 
             @Override
-            public void fdtChanged(String group, long beforeMs, long afterMs) {
+            public void fdtChanged(String group, long beforeMs, long afterMs, FdtReason reason, String ifname,
+                                   Family family) {
                 for (EngineListener l : listeners) {
-                    l.fdtChanged(group, beforeMs, afterMs);
+                    l.fdtChanged(group, beforeMs, afterMs, reason, ifname, family);
                 }
             }
 

@@ -83,10 +83,10 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
-        for (Group g : e.groups.values()) {
+        for (Group g : e.membership.groups.values()) {
             addGroup(e, g, groups, ifs, addrs);
         }
-        for (Phyint p : e.phyints.values()) {
+        for (Phyint p : e.membership.phyints.values()) {
             if (p.group == null && p.plumbed()) {
                 ifs.add(info(e, p, null));
             }
@@ -103,8 +103,8 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
-        Phyint p = e.phyints.get(ifname);
-        Group g = p == null ? null : e.groupOf(p);
+        Phyint p = e.membership.phyints.get(ifname);
+        Group g = p == null ? null : e.membership.groupOf(p);
         if (g != null) {
             addGroup(e, g, groups, ifs, addrs);
         } else if (p != null && p.plumbed()) {
@@ -118,7 +118,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
-        Group g = group == null ? null : e.groups.get(group);
+        Group g = group == null ? null : e.membership.groups.get(group);
         if (g != null) {
             addGroup(e, g, groups, ifs, addrs);
         }
@@ -196,7 +196,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         if (!p.probingWithTargets()) {
             return ProbeState.UNKNOWN;
         }
-        return p.failed ? ProbeState.FAILED : ProbeState.OK;
+        return p.failed() ? ProbeState.FAILED : ProbeState.OK;
     }
 
     private static InterfaceInfo info(Engine e, Phyint p, Group g) {
@@ -204,16 +204,13 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         LinkState link = !p.present ? LinkState.UNKNOWN : p.running ? LinkState.UP : LinkState.DOWN;
         boolean probing = p.probing();
         ProbeState probe = probeState(p);
-        InterfaceState state;
-        if (p.offline) {
-            state = InterfaceState.OFFLINE;
-        } else if (p.failed) {
-            state = InterfaceState.FAILED;
-        } else if (!p.present || (probing && probe == ProbeState.UNKNOWN)) {
-            state = InterfaceState.UNKNOWN;
-        } else {
-            state = InterfaceState.OK;
-        }
+        InterfaceState state = switch (p.state) {
+            case OFFLINE -> InterfaceState.OFFLINE;
+            case FAILED -> InterfaceState.FAILED;
+            // RUNNING: unknown while the NIC is missing or probing has no target to trust
+            case RUNNING, NO_TARGETS -> !p.present || (probing && probe == ProbeState.UNKNOWN)
+                    ? InterfaceState.UNKNOWN : InterfaceState.OK;
+        };
         char[] flags = "-------".toCharArray();
         if (p.inactive) {
             flags[0] = 'i';
@@ -262,7 +259,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
             }
         }
         return new InterfaceInfo(p.name, p.ifindex, g == null ? null : g.name, p.present, tracked && carriesData(p),
-                p.standby, p.offline, p.failed, p.inactive, link, probe, state, new String(flags),
+                p.standby, p.offline(), p.failed(), p.inactive, link, probe, state, new String(flags),
                 List.copyOf(sets), st.probesSent(), st.probesAcked(), st.probesLost(), st.rttAvgNs(), st.rttDevNs(),
                 List.copyOf(lifs), p.lastChangeNs, tracked);
     }

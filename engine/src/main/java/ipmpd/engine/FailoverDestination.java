@@ -32,7 +32,7 @@ final class FailoverDestination {
         Phyint fewest = null;
         Phyint lastChoice = null;
         for (Phyint y : g.displayOrder()) {
-            if (y == from || y.offline || !hasAll(y, families)) {
+            if (y == from || y.offline() || !hasAll(y, families)) {
                 continue;
             }
             if (!y.usable()) {

@@ -31,7 +31,7 @@ final class FailureState {
      * failure; a recovering one keeps its addresses and is repaired by its own 10 replies.
      */
     static boolean recovering(Phyint p) {
-        if (!p.failed || !p.running || !p.present || !p.probingWithTargets()) {
+        if (!p.failed() || !p.running || !p.present || !p.probingWithTargets()) {
             return false;
         }
         for (Instance i : p.instances()) {

@@ -22,10 +22,10 @@ final class FamilyConsistency {
     /** Checks every named group and logs what changed since the last check. */
     void check(Engine e) {
         reported.entrySet().removeIf(r -> {
-            Phyint p = e.phyints.get(r.getKey());
+            Phyint p = e.membership.phyints.get(r.getKey());
             return p == null || !r.getValue().equals(p.group);
         });
-        List<Group> newestFirst = new ArrayList<>(e.groups.values());
+        List<Group> newestFirst = new ArrayList<>(e.membership.groups.values());
         Collections.reverse(newestFirst);
         for (Group g : newestFirst) {
             boolean v4 = false;
@@ -35,7 +35,7 @@ final class FamilyConsistency {
                 v6 |= p.v6 != null;
             }
             for (Phyint p : g.displayOrder()) {
-                if (p.offline || !p.present) {
+                if (p.offline() || !p.present) {
                     continue; // offline members are skipped; a missing NIC is not plumbed at all
                 }
                 Family missing = v4 && p.v4 == null ? Family.INET : v6 && p.v6 == null ? Family.INET6 : null;

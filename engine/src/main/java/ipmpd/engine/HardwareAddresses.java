@@ -23,7 +23,7 @@ final class HardwareAddresses {
             return null;
         }
         for (Phyint q : g.members) {
-            if (q != p && q.present && !q.offline && !q.hwDup && Arrays.equals(p.mac, q.mac)) {
+            if (q != p && q.present && !q.offline() && !q.hwDup && Arrays.equals(p.mac, q.mac)) {
                 return q;
             }
         }

@@ -280,7 +280,7 @@ public final class IfconfigCommand {
         List<String> problems = new ArrayList<>();
         String file = (family == Family.INET ? "hostname." : "hostname6.") + name;
         try {
-            Phyint p = engine.phyints.get(name);
+            Phyint p = engine.membership.phyints.get(name);
             if (p == null || p.instance(family) == null) {
                 engine.plumb(name, family);
             }

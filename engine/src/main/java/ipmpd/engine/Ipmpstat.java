@@ -377,7 +377,7 @@ public final class Ipmpstat {
     static final List<Field<GroupInfo>> GROUP_FIELDS = List.of(
             new Field<>("GROUP", 12, GroupInfo::name),
             new Field<>("GROUPNAME", 12, GroupInfo::name),
-            new Field<>("STATE", 10, g -> g.state().text),
+            new Field<>("STATE", 10, g -> Vocabulary.of(g.state()).ipmpstat()),
             new Field<>("FDT", 10, g -> g.fdtMs() == 0 ? "" : String.format(Locale.ROOT, "%.2fs", g.fdtMs() / 1000.0f)),
             new Field<>("INTERFACES", 30, Ipmpstat::interfacesColumn));
 
@@ -403,9 +403,9 @@ public final class Ipmpstat {
             new Field<>("ACTIVE", 8, i -> i.active() ? "yes" : "no"),
             new Field<>("GROUP", 12, i -> i.group() == null ? "" : i.group()),
             new Field<>("FLAGS", 10, InterfaceInfo::flagsColumn),
-            new Field<>("LINK", 10, i -> i.link().name().toLowerCase(Locale.ROOT)),
-            new Field<>("PROBE", 10, i -> i.probe().name().toLowerCase(Locale.ROOT)),
-            new Field<>("STATE", 10, i -> i.state().name().toLowerCase(Locale.ROOT)));
+            new Field<>("LINK", 10, i -> Vocabulary.of(i.link()).ipmpstat()),
+            new Field<>("PROBE", 10, i -> Vocabulary.of(i.probe()).ipmpstat()),
+            new Field<>("STATE", 10, i -> Vocabulary.of(i.state()).ipmpstat()));
 
     static final List<Field<AddressInfo>> ADDR_FIELDS = List.of(
             new Field<>("ADDRESS", 26, a -> Addresses.format(a.address())),

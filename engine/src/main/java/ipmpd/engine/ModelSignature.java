@@ -17,7 +17,7 @@ final class ModelSignature {
 
     static long of(Engine e, Phyint p) {
         ModelSignature s = new ModelSignature();
-        Group g = e.groupOf(p);
+        Group g = e.membership.groupOf(p);
         if (g == null) {
             s.member(p);
         } else {
@@ -34,7 +34,7 @@ final class ModelSignature {
      */
     static long ofProbeStep(Engine e, Phyint p) {
         ModelSignature s = new ModelSignature();
-        Group g = e.groupOf(p);
+        Group g = e.membership.groupOf(p);
         if (g != null) {
             s.groupFields(g);
         }
@@ -46,11 +46,11 @@ final class ModelSignature {
     static long ofAll(Engine e) {
         ModelSignature s = new ModelSignature();
         s.mix(e.config());
-        s.mix(e.groups.size());
-        for (Group g : e.groups.values()) {
+        s.mix(e.membership.groups.size());
+        for (Group g : e.membership.groups.values()) {
             s.group(g);
         }
-        for (Phyint p : e.phyints.values()) {
+        for (Phyint p : e.membership.phyints.values()) {
             if (p.group == null) {
                 s.member(p);
             }
@@ -97,8 +97,9 @@ final class ModelSignature {
         mix(p.present);
         mix(p.running);
         mix(p.standby);
-        mix(p.offline);
-        mix(p.failed);
+        mix(p.state);
+        mix(p.failed());
+        mix(p.adminOffline);
         mix(p.inactive);
         mix(p.hwDup);
         mix(p.lastChangeNs);

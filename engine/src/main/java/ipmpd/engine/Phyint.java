@@ -15,10 +15,13 @@ final class Phyint {
     boolean running;
     String group;
     boolean standby;
-    boolean offline;
-    boolean failed;
-    boolean inactive;
+    /** The member's condition; see {@link MemberState} for its state/event table. */
+    MemberState state = MemberState.RUNNING;
+    /** How it was found failed; null unless FAILED (or OFFLINE after failing). */
     EngineListener.Detection failedBy;
+    /** Offlined by the administrator (if_mpadm -d). */
+    boolean adminOffline;
+    boolean inactive;
     Instance v4;
     Instance v6;
     /** Link-up times within the last minute, for the flap guard. */
@@ -26,7 +29,7 @@ final class Phyint {
     boolean flapReported;
     /** The NIC's hardware address (null when unknown). */
     byte[] mac;
-    /** Offlined by the daemon because another member of its group has the same hardware address. */
+    /** Another member of its group that joined earlier has the same hardware address (it is offlined for it). */
     boolean hwDup;
     boolean noTestAddressReported;
     long lastChangeNs;
@@ -36,6 +39,48 @@ final class Phyint {
     Phyint(String name, int ifindex) {
         this.name = name;
         this.ifindex = ifindex;
+    }
+
+    /** Failed, by link or probes (also while offline, when it failed before). */
+    boolean failed() {
+        return failedBy != null;
+    }
+
+    boolean offline() {
+        return state == MemberState.OFFLINE;
+    }
+
+    /** The state with NO_TARGETS told apart from RUNNING. */
+    MemberState condition() {
+        return state == MemberState.RUNNING && probing() && !probingWithTargets() ? MemberState.NO_TARGETS : state;
+    }
+
+    /** Failure detected: FAILED (an OFFLINE member stays OFFLINE and keeps the failure). */
+    void markFailed(EngineListener.Detection how) {
+        failedBy = how;
+        if (state != MemberState.OFFLINE) {
+            state = MemberState.FAILED;
+        }
+    }
+
+    /** Repair detected (or the failure forgotten): RUNNING unless OFFLINE. */
+    void markRepaired() {
+        failedBy = null;
+        if (state == MemberState.FAILED) {
+            state = MemberState.RUNNING;
+        }
+    }
+
+    /** OFFLINE, the reason recorded by the caller (adminOffline, hwDup). */
+    void markOffline() {
+        state = MemberState.OFFLINE;
+    }
+
+    /** Out of OFFLINE: FAILED again if it had failed, else RUNNING. */
+    void markOnline() {
+        if (state == MemberState.OFFLINE) {
+            state = failedBy != null ? MemberState.FAILED : MemberState.RUNNING;
+        }
     }
 
     Instance instance(Family f) {
@@ -59,7 +104,7 @@ final class Phyint {
 
     /** Usable for data (in the group's sense): present, link up, not failed, not offline. */
     boolean usable() {
-        return present && running && !failed && !offline;
+        return present && running && !failed() && !offline();
     }
 
     /**
@@ -106,7 +151,7 @@ final class Phyint {
         if (running && present) {
             flags |= Flags.RUNNING;
         }
-        if (failed) {
+        if (failed()) {
             flags |= Flags.FAILED;
         }
         if (standby) {
@@ -115,7 +160,7 @@ final class Phyint {
         if (inactive) {
             flags |= Flags.INACTIVE;
         }
-        if (offline) {
+        if (offline()) {
             flags |= Flags.OFFLINE;
         }
         return flags;

@@ -8,9 +8,9 @@ import java.util.Map;
 /**
  * The probe counters and round-trip times of one interface at one moment, as {@link EngineSnapshot}
  * shows them (the interface's counters over both families, its RTT from the first active target
- * that has one, each target's RTT). The engine publishes one per interface whenever they may have
- * changed ({@link Engine#probeStatistics(String)}), so faces read live statistics from any thread
- * without a snapshot of the whole model.
+ * that has one, each target's RTT). {@link Engine#probeStatistics(String)} answers one on the
+ * engine's thread, {@link Engine#takeStatisticsChanges()} says whose may have changed, so the
+ * daemon can publish them to other threads without a snapshot of the whole model.
  *
  * @param targets round-trip times by target address (of probing families)
  */

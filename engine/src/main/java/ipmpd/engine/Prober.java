@@ -51,7 +51,7 @@ final class Prober {
     }
 
     long intervalNs() {
-        return EngineConfig.probeIntervalNs(engine.fdtFor(phyint));
+        return EngineConfig.probeIntervalNs(engine.fdt.fdtFor(phyint));
     }
 
     List<Target> active() {
@@ -91,7 +91,7 @@ final class Prober {
         scheduleSend();
         long quiet = engine.config().probeQuietPeriodMs() * 1_000_000L;
         if (quiet > 0) {
-            quietTimer = engine.schedule(now + quiet, engine::reevaluate);
+            quietTimer = engine.schedule(now + quiet, engine.detection::reevaluate);
         }
     }
 
@@ -169,7 +169,7 @@ final class Prober {
         retryTargets(now);
         List<Target> act = active();
         if (act.isEmpty()) {
-            engine.discoverTargets(this);
+            engine.detection.discoverTargets(this);
             return;
         }
         // At most two probes unanswered: sending a new one gives up on the older ones. So only
@@ -203,7 +203,7 @@ final class Prober {
         probe.timeout = engine.scheduleProbe(now + timeout, phyint, () -> {
             if (probe.status == Probe.Status.PENDING) {
                 markLost(probe);
-                engine.probeResolved(this);
+                engine.detection.probeResolved(this);
             }
         });
     }
@@ -261,7 +261,7 @@ final class Prober {
             if (wireRttNs >= 0 && wireRttNs < netRtt) {
                 netRtt = wireRttNs; // a longer one (a clock step between the two stamps) is not believed
             }
-            if (!late || netRtt <= engine.fdtFor(phyint) * 1_000_000L) {
+            if (!late || netRtt <= engine.fdt.fdtFor(phyint) * 1_000_000L) {
                 // A late reply slower than the whole detection time was queued somewhere (behind
                 // ARP during an outage): it says nothing about the path and would stretch the FDT.
                 p.target.sample(netRtt);
@@ -274,8 +274,8 @@ final class Prober {
             }
             engine.listener().probeResolved(new ProbeEvent(p.sentAtNs, phyint.name, family, p.seq, true, netRtt,
                     Math.max(now - p.sentAtNs, 0), p.target.rttAvgNs(), p.target.rttDevNs(), p.target.address));
-            engine.adaptFdt(this, p.target);
-            engine.probeResolved(this);
+            engine.fdt.adapt(this, p.target);
+            engine.detection.probeResolved(this);
             return;
         }
     }
@@ -342,7 +342,7 @@ final class Prober {
         }
         if (t.origin == Target.Origin.MULTICAST) {
             targets.remove(t);
-            engine.discoverTargets(this);
+            engine.detection.discoverTargets(this);
         } else {
             t.status = Target.Status.DEAD;
             t.retryAtNs = engine.now() + TARGET_RETRY_NS;
@@ -369,7 +369,7 @@ final class Prober {
             return;
         }
         List<Target> fresh = new ArrayList<>();
-        for (InetAddress a : engine.groupTargets(phyint)) {
+        for (InetAddress a : engine.detection.groupTargets(phyint)) {
             if (Family.of(a) == family && onTestSubnet(a) && fresh.stream().noneMatch(t -> t.address.equals(a))) {
                 fresh.add(reuse(a, Target.Origin.CONFIGURED));
             }

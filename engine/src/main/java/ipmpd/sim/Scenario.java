@@ -47,6 +47,11 @@ public final class Scenario {
     }
 
     public Scenario(EngineConfig config, long seed) {
+        this(config, seed, new EngineListener() { });
+    }
+
+    /** A scenario whose engine also reports to {@code also} (tests that look at the events). */
+    public Scenario(EngineConfig config, long seed, EngineListener also) {
         link = new SimLink(clock, seed);
         RandomGenerator random = new RandomGenerator() {
             @Override
@@ -72,7 +77,7 @@ public final class Scenario {
                 }
             }
         };
-        engine = new Engine(clock, link, transcript, random, config);
+        engine = new Engine(clock, link, EngineListener.all(transcript, also), random, config);
         link.attach(engine);
     }
 

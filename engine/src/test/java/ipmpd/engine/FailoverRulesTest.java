@@ -17,11 +17,11 @@ class FailoverRulesTest {
     private final Scenario s = new Scenario();
 
     private Group group(String name) {
-        return s.engine().groups.get(name);
+        return s.engine().membership.groups.get(name);
     }
 
     private Phyint member(String name) {
-        return s.engine().phyints.get(name);
+        return s.engine().membership.phyints.get(name);
     }
 
     private void run(String... lines) throws Exception {
@@ -65,7 +65,7 @@ class FailoverRulesTest {
         run("link net1 up");
         assertEquals("net1", FailoverDestination.choose(group("prod"), member("net2"), v4, Kind.LEAVING).name);
         run("if_mpadm -d net2");
-        assertTrue(member("net2").offline);
+        assertTrue(member("net2").offline());
         assertEquals("net0", FailoverDestination.choose(group("prod"), member("net1"), v4, Kind.LEAVING).name,
                 "never an offline member, even as the last choice");
     }
@@ -90,11 +90,11 @@ class FailoverRulesTest {
         }
         run("wait 30s", "host 192.0.2.1 down", "wait 15s");
         for (int k = 0; k < 3; k++) {
-            assertTrue(member("net" + k).failed);
+            assertTrue(member("net" + k).failed());
             assertFalse(FailureState.recovering(member("net" + k)), "all still losing probes");
         }
         run("cut net2", "host 192.0.2.1 up", "wait 3s");
-        assertTrue(member("net0").failed && member("net1").failed, "not yet 10 replies");
+        assertTrue(member("net0").failed() && member("net1").failed(), "not yet 10 replies");
         assertTrue(FailureState.recovering(member("net0")));
         assertTrue(FailureState.recovering(member("net1")));
         assertFalse(FailureState.recovering(member("net2")), "its path is still cut");

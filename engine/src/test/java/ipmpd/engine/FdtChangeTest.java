@@ -25,7 +25,7 @@ class FdtChangeTest {
         s.run("wait 3m");
         Engine e = s.engine();
         e.applyConfig(e.config().withFdt(10_000));
-        Prober prober = e.phyints.get("net0").v4.prober;
+        Prober prober = e.membership.phyints.get("net0").v4.prober;
         long sentBefore = prober.sent;
         prober.restartTimer();
         // The first probe within two new intervals (base spread over one, send in its second half).
@@ -49,7 +49,7 @@ class FdtChangeTest {
     void restartingAStoppedProberDoesNothing(long seed) throws Exception {
         Scenario s = new Scenario(EngineConfig.defaults().withQuietPeriod(0), seed);
         s.run("ifconfig net0 plumb 192.0.2.10/24 group prod up");
-        Prober prober = s.engine().phyints.get("net0").v4.prober;
+        Prober prober = s.engine().membership.phyints.get("net0").v4.prober;
         prober.restartTimer();
         s.run("wait 30s");
         assertEquals(0, prober.sent);

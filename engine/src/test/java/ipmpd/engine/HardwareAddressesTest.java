@@ -19,13 +19,13 @@ class HardwareAddressesTest {
             s.run(l);
         }
         Engine e = s.engine();
-        Group g = e.groups.get("prod");
-        assertNull(HardwareAddresses.onlineDuplicate(g, e.phyints.get("net1")));
+        Group g = e.membership.groups.get("prod");
+        assertNull(HardwareAddresses.onlineDuplicate(g, e.membership.phyints.get("net1")));
         s.run("if_mpadm -d net0");
         // net1 takes net0's address while net0 is offline (set directly: only the rule is tested here)
-        e.phyints.get("net1").mac = e.phyints.get("net0").mac.clone();
-        assertNull(HardwareAddresses.onlineDuplicate(g, e.phyints.get("net1")), "net0 is offline");
-        assertEquals("net1", HardwareAddresses.onlineDuplicate(g, e.phyints.get("net0")).name,
+        e.membership.phyints.get("net1").mac = e.membership.phyints.get("net0").mac.clone();
+        assertNull(HardwareAddresses.onlineDuplicate(g, e.membership.phyints.get("net1")), "net0 is offline");
+        assertEquals("net1", HardwareAddresses.onlineDuplicate(g, e.membership.phyints.get("net0")).name,
                 "undoing net0's offline is to be refused");
         assertEquals("if_mpadm: fatal: cannot undo-offline net0: interface has duplicate hardware address",
                 HardwareAddresses.undoOfflineRefusal("net0"));

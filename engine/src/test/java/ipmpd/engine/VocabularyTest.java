@@ -25,7 +25,39 @@ class VocabularyTest {
         assertEquals(EngineSnapshot.LinkState.values().length, Vocabulary.LINK_STATE.size());
         assertEquals(EngineSnapshot.ProbeState.values().length, Vocabulary.PROBE_STATE.size());
         assertEquals(EngineSnapshot.InterfaceState.values().length, Vocabulary.INTERFACE_STATE.size());
-        assertEquals(EngineListener.MoveReason.values().length, Vocabulary.MOVE_REASON.size());
+        for (EngineSnapshot.LinkState s : EngineSnapshot.LinkState.values()) {
+            assertEquals(s.name().toLowerCase(), Vocabulary.of(s).ipmpstat());
+        }
+        for (EngineListener.Detection d : EngineListener.Detection.values()) {
+            assertEquals(d.byProbes() ? "probe" : d.name().toLowerCase(), Vocabulary.of(d).yang());
+        }
+        for (EngineListener.GroupEvent e : EngineListener.GroupEvent.values()) {
+            assertEquals(e.name().toLowerCase().replace('_', '-'), Vocabulary.of(e).yang());
+        }
+        for (EngineListener.FdtReason r : EngineListener.FdtReason.values()) {
+            assertEquals(r.name().toLowerCase().replace("_m", "M"), Vocabulary.of(r).mibLabel());
+        }
+        // the MIB's three reasons an address moves; the engine tells more apart
+        assertEquals(3, Vocabulary.MOVE_REASON.size());
+        for (EngineListener.MoveReason r : EngineListener.MoveReason.values()) {
+            assertTrue(Vocabulary.MOVE_REASON.contains(Vocabulary.of(r)), r.name());
+        }
+    }
+
+    /** A value each view names differently: keyed by the enum, never by its position. */
+    @Test
+    void eventsAreNamedInEveryView() {
+        assertEquals(new Vocabulary.Term(null, "probeIPv6", 3, "probe"),
+                Vocabulary.of(EngineListener.Detection.PROBE_IPV6));
+        assertEquals(new Vocabulary.Term(null, "atLeastOneUsable", 2, "at-least-one-usable"),
+                Vocabulary.of(EngineListener.GroupEvent.AT_LEAST_ONE_USABLE));
+        assertEquals(2, Vocabulary.of(EngineListener.FdtReason.IMPROVED).mib());
+        assertEquals("admin", Vocabulary.of(EngineListener.MoveReason.STANDBY).yang());
+        assertEquals(3, Vocabulary.of(EngineListener.MoveReason.MEMBERSHIP).mib());
+        assertEquals(EngineListener.GroupEvent.AT_LEAST_ONE_USABLE,
+                EngineListener.GroupEvent.of(GroupState.FAILED, GroupState.DEGRADED));
+        assertEquals(EngineListener.GroupEvent.ALL_USABLE,
+                EngineListener.GroupEvent.of(GroupState.DEGRADED, GroupState.OK));
     }
 
     @Test
@@ -40,6 +72,9 @@ class VocabularyTest {
         assertEnumeration(mib, Vocabulary.TARGET_STATUS);
         assertEnumeration(mib, Vocabulary.ADDRESS_STATE);
         assertEnumeration(mib, Vocabulary.MOVE_REASON);
+        assertEnumeration(mib, Vocabulary.DETECTION);
+        assertEnumeration(mib, Vocabulary.GROUP_EVENT);
+        assertEnumeration(mib, Vocabulary.FDT_REASON);
     }
 
     @Test
@@ -47,10 +82,11 @@ class VocabularyTest {
         String yang = Files.readString(ROOT.resolve("yang/ipmpd.yang"));
         for (List<Vocabulary.Term> list : List.of(Vocabulary.GROUP_STATE, Vocabulary.LINK_STATE,
                 Vocabulary.PROBE_STATE, Vocabulary.INTERFACE_STATE, Vocabulary.TARGET_ORIGIN,
-                Vocabulary.TARGET_STATUS, Vocabulary.ADDRESS_STATE, Vocabulary.MOVE_REASON)) {
+                Vocabulary.TARGET_STATUS, Vocabulary.ADDRESS_STATE, Vocabulary.MOVE_REASON, Vocabulary.DETECTION,
+                Vocabulary.GROUP_EVENT)) {
             StringBuilder pattern = new StringBuilder();
-            for (Vocabulary.Term t : list) {
-                pattern.append("enum ").append(Pattern.quote(t.yang())).append("\\s*\\{[^}]*\\}\\s*");
+            for (String name : list.stream().map(Vocabulary.Term::yang).distinct().toList()) {
+                pattern.append("enum ").append(Pattern.quote(name)).append("\\s*\\{[^}]*\\}\\s*");
             }
             assertTrue(Pattern.compile(pattern.toString()).matcher(yang).find(),
                     "no YANG enumeration " + list.stream().map(Vocabulary.Term::yang).toList());
@@ -68,7 +104,7 @@ class VocabularyTest {
             }
             List<String> wanted = new ArrayList<>();
             for (Vocabulary.Term t : terms) {
-                wanted.add(t.ipmpstat().replaceAll("-(.)", "$1") + "(" + t.mib() + ")");
+                wanted.add(t.mibLabel() + "(" + t.mib() + ")");
             }
             if (items.equals(wanted)) {
                 return;

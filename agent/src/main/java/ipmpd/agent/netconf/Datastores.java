@@ -3,7 +3,6 @@ package ipmpd.agent.netconf;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.EngineLoop;
 import ipmpd.agent.IpmpdLog;
-import ipmpd.engine.Engine;
 import ipmpd.engine.config.ConfigException;
 import ipmpd.engine.config.ConfigProblem;
 import ipmpd.engine.config.IpmpConfiguration;
@@ -76,19 +75,13 @@ final class Datastores {
         return runningState().config();
     }
 
-    /** The engine, for its generations (readable from any thread); null until first needed. */
-    private volatile Engine engine;
-
     private ConfigStore.Running runningState() throws RpcError {
         ConfigStore.Running r = runningCache;
-        if (r != null && r.current(engine, store)) {
+        if (r != null && r.current(loop.published().modelGeneration(), store)) {
             return r;
         }
         try {
-            r = loop.call(() -> {
-                engine = loop.engine();
-                return store.running(loop.engine());
-            });
+            r = loop.call(() -> store.running(loop.engine()));
         } catch (Exception e) {
             throw RpcError.failed("cannot read the running configuration: " + e);
         }
@@ -271,10 +264,7 @@ final class Datastores {
         try {
             ConfigStore.Running before = runningCache;
             long t0 = System.nanoTime();
-            ConfigStore.Taken taken = loop.call(() -> {
-                engine = loop.engine();
-                return store.applyValidated(loop.engine(), before, next);
-            });
+            ConfigStore.Taken taken = loop.call(() -> store.applyValidated(loop.engine(), before, next));
             long t1 = System.nanoTime();
             ConfigStore.Applied a = taken.render();
             runningCache = a.after();

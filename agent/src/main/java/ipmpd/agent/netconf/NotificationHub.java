@@ -117,48 +117,35 @@ final class NotificationHub implements EngineListener {
         publish(up ? "link-up" : "link-down", leaves("interface", ifname, "group", group));
     }
 
-    private static String detection(Detection how) {
-        return switch (how) {
-            case LINK -> "link";
-            case PROBE -> "probe";
-            case ADMIN -> "admin";
-        };
-    }
-
     @Override
     public void interfaceFailed(String ifname, String group, Detection how) {
         if (!subscribers.isEmpty()) {
-            publish("interface-failed", leaves("interface", ifname, "group", group, "detection", detection(how)));
+            publish("interface-failed", leaves("interface", ifname, "group", group, "detection",
+                    Vocabulary.of(how).yang()));
         }
     }
 
     @Override
     public void interfaceRepaired(String ifname, String group, Detection how) {
         if (!subscribers.isEmpty()) {
-            publish("interface-repaired", leaves("interface", ifname, "group", group, "detection", detection(how)));
+            publish("interface-repaired", leaves("interface", ifname, "group", group, "detection",
+                    Vocabulary.of(how).yang()));
         }
     }
 
     @Override
-    public void groupStateChanged(String group, GroupState before, GroupState after) {
+    public void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
         if (subscribers.isEmpty() || before == after) {
             return;
         }
-        String reason;
         String usable = null;
-        if (after == GroupState.FAILED) {
-            reason = "all-unusable";
-        } else if (before == GroupState.FAILED) {
-            reason = "at-least-one-usable";
+        if (event == GroupEvent.AT_LEAST_ONE_USABLE) {
             usable = snapshot().flatMap(s -> s.group(group)).map(g -> !g.active().isEmpty() ? g.active().get(0)
                     : !g.inactive().isEmpty() ? g.inactive().get(0) : null).orElse(null);
-        } else if (after == GroupState.DEGRADED) {
-            reason = "degraded";
-        } else {
-            reason = "all-usable";
         }
         publish("group-state-changed", leaves("group", group, "old-state", Vocabulary.of(before).yang(),
-                "new-state", Vocabulary.of(after).yang(), "reason", reason, "usable-interface", usable));
+                "new-state", Vocabulary.of(after).yang(), "reason", Vocabulary.of(event).yang(),
+                "usable-interface", usable));
     }
 
     @Override
@@ -171,7 +158,8 @@ final class NotificationHub implements EngineListener {
     }
 
     @Override
-    public void fdtChanged(String group, long beforeMs, long afterMs) {
+    public void fdtChanged(String group, long beforeMs, long afterMs, FdtReason reason, String ifname,
+                           Family family) {
         if (!subscribers.isEmpty()) {
             publish("fdt-changed", leaves("group", group, "old-fdt", String.valueOf(beforeMs),
                     "new-fdt", String.valueOf(afterMs)));

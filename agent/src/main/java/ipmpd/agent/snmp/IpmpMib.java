@@ -129,12 +129,11 @@ final class IpmpMib {
     static final OID FDT_CHANGED = oid(NOTIFICATIONS, 7);
 
     /** ipmpNotifyDetection: link(1) probeIPv4(2) probeIPv6(3) administrative(4). */
-    static final Map<String, Integer> DETECTION = Map.of("link", 1, "probeIPv4", 2, "probeIPv6", 3, "administrative", 4);
+    static final Map<String, Integer> DETECTION = Vocabulary.mibEnumeration(Vocabulary.DETECTION);
     /** ipmpNotifyGroupEvent: allUnusable(1) atLeastOneUsable(2) degraded(3) allUsable(4). */
-    static final Map<String, Integer> GROUP_EVENT = Map.of("allUnusable", 1, "atLeastOneUsable", 2, "degraded", 3,
-            "allUsable", 4);
+    static final Map<String, Integer> GROUP_EVENT = Vocabulary.mibEnumeration(Vocabulary.GROUP_EVENT);
     /** ipmpNotifyFdtReason: cannotMeet(1) improved(2) configured(3). */
-    static final Map<String, Integer> FDT_REASON = Map.of("cannotMeet", 1, "improved", 2, "configured", 3);
+    static final Map<String, Integer> FDT_REASON = Vocabulary.mibEnumeration(Vocabulary.FDT_REASON);
 
     /** SNMPv2-TC and INET-ADDRESS-MIB values used here. */
     static final int TRUE = 1;

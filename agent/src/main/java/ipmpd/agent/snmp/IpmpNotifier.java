@@ -5,7 +5,6 @@ import ipmpd.engine.EngineListener;
 import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.EngineSnapshot.GroupInfo;
 import ipmpd.engine.EngineSnapshot.InterfaceInfo;
-import ipmpd.engine.EngineSnapshot.TargetSet;
 import ipmpd.engine.Family;
 import ipmpd.engine.GroupState;
 import ipmpd.engine.Vocabulary;
@@ -44,9 +43,6 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     /** The interface of the latest interface event (ipmpNotifyIfName of a following group state change). */
     private String lastInterface = "";
-    private long lastConfiguredFdt = -1;
-    private long configChangedNs;
-    private boolean configChangeSeen;
 
     /** The engine's state of one interface or group at this moment (on the engine's thread). */
     interface Parts {
@@ -161,29 +157,6 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         }
     }
 
-    private static int detection(InterfaceInfo i, Detection how) {
-        return switch (how) {
-            case LINK -> IpmpMib.DETECTION.get("link");
-            case ADMIN -> IpmpMib.DETECTION.get("administrative");
-            case PROBE -> probesOnlyIPv6(i) ? IpmpMib.DETECTION.get("probeIPv6") : IpmpMib.DETECTION.get("probeIPv4");
-        };
-    }
-
-    /** The engine does not say which family's probes decided: IPv6 when only IPv6 probes. */
-    private static boolean probesOnlyIPv6(InterfaceInfo i) {
-        boolean v4 = false;
-        boolean v6 = false;
-        for (TargetSet t : i.targetSets()) {
-            boolean probing = !t.mode().equals("disabled");
-            if (t.family() == Family.INET) {
-                v4 |= probing;
-            } else {
-                v6 |= probing;
-            }
-        }
-        return v6 && !v4;
-    }
-
     private void interfaceEvent(OID trap, String ifname, Detection how) {
         lastInterface = ifname;
         model.touch();
@@ -196,7 +169,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
             return;
         }
         List<VariableBinding> vbs = ifObjects(v, i, false);
-        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_DETECTION), new Integer32(detection(i, how))));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_DETECTION), new Integer32(Vocabulary.of(how).mib())));
         send(trap, vbs.toArray(new VariableBinding[0]));
     }
 
@@ -211,7 +184,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     }
 
     @Override
-    public void groupStateChanged(String group, GroupState before, GroupState after) {
+    public void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
         model.touch();
         SnmpModel.View v = viewOfGroup(group);
         if (!v.notificationsEnabled) {
@@ -222,14 +195,12 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         if (gi == 0 || g == null) {
             return;
         }
-        String event = after == GroupState.FAILED ? "allUnusable" : before == GroupState.FAILED ? "atLeastOneUsable"
-                : after == GroupState.DEGRADED ? "degraded" : "allUsable";
         String cause = g.members().contains(lastInterface) ? lastInterface : "";
         send(IpmpMib.GROUP_STATE_CHANGE, new VariableBinding[] {
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_NAME, gi), IpmpMib.text(group)),
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_STATE, gi), new Integer32(Vocabulary.of(after).mib())),
             vb(IpmpMib.notifyInstance(IpmpMib.N_PREV_GROUP_STATE), new Integer32(Vocabulary.of(before).mib())),
-            vb(IpmpMib.notifyInstance(IpmpMib.N_GROUP_EVENT), new Integer32(IpmpMib.GROUP_EVENT.get(event))),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_GROUP_EVENT), new Integer32(Vocabulary.of(event).mib())),
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_MEMBERS, gi), new org.snmp4j.smi.Gauge32(g.members().size())),
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_ACTIVE, gi), new org.snmp4j.smi.Gauge32(g.active().size())),
             vb(IpmpMib.notifyInstance(IpmpMib.N_IF_NAME), IpmpMib.text(cause))
@@ -265,19 +236,11 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     }
 
     @Override
-    public void fdtChanged(String group, long beforeMs, long afterMs) {
+    public void fdtChanged(String group, long beforeMs, long afterMs, FdtReason reason, String ifname,
+                           Family family) {
         model.touch();
         SnmpModel.View v = viewOfGroup(group);
         long configured = v.snapshot.config().failureDetectionTimeMs();
-        long now = v.snapshot.takenAtNs();
-        if (lastConfiguredFdt >= 0 && configured != lastConfiguredFdt) {
-            configChangedNs = now;
-            configChangeSeen = true;
-        }
-        lastConfiguredFdt = configured;
-        // one configuration change makes every group change its FDT within the same engine step
-        boolean byConfig = configChangeSeen && now - configChangedNs < 100_000_000L && afterMs == configured;
-        String reason = byConfig ? "configured" : afterMs > beforeMs ? "cannotMeet" : "improved";
         if (!v.notificationsEnabled) {
             return;
         }
@@ -290,14 +253,9 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_FDT, gi), IpmpMib.u32(afterMs)),
             vb(IpmpMib.notifyInstance(IpmpMib.N_PREV_FDT), IpmpMib.u32(beforeMs)),
             vb(IpmpMib.oid(IpmpMib.GLOBALS, IpmpMib.FDT, 0), IpmpMib.u32(configured)),
-            vb(IpmpMib.notifyInstance(IpmpMib.N_FDT_REASON), new Integer32(IpmpMib.FDT_REASON.get(reason))),
+            vb(IpmpMib.notifyInstance(IpmpMib.N_FDT_REASON), new Integer32(Vocabulary.of(reason).mib())),
             vb(IpmpMib.notifyInstance(IpmpMib.N_IF_NAME), IpmpMib.text(""))
         });
-    }
-
-    /** Remembers the configured FDT at start, so the first change can be told apart. */
-    void primeConfiguredFdt(long ms) {
-        lastConfiguredFdt = ms;
     }
 
     /**

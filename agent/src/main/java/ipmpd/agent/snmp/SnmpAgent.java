@@ -3,6 +3,7 @@ package ipmpd.agent.snmp;
 import ipmpd.agent.AtomicFiles;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.EngineLoop;
+import ipmpd.agent.EnginePublisher;
 import ipmpd.agent.IpmpdLog;
 import ipmpd.agent.ListenerHub;
 import ipmpd.agent.platform.InterfaceStatistics;
@@ -384,16 +385,17 @@ public final class SnmpAgent implements AutoCloseable {
         configureDestinations(targets, notifications, users, settings);
 
         EngineLoop loop = c.loop();
-        Engine engine = loop.call(loop::engine); // its generations are readable from any thread
+        Engine engine = loop.call(loop::engine); // used on the engine thread only (takes, notifications)
+        EnginePublisher published = loop.published(); // the engine's generation and statistics, any thread
         model = new SnmpModel(new SnmpModel.EngineReads() {
             @Override
             public long modelGeneration() {
-                return engine.modelGeneration();
+                return published.modelGeneration();
             }
 
             @Override
             public ipmpd.engine.ProbeStatistics probeStatistics(String ifname) {
-                return engine.probeStatistics(ifname);
+                return published.probeStatistics(ifname);
             }
 
             @Override
@@ -486,7 +488,6 @@ public final class SnmpAgent implements AutoCloseable {
                 return engine.snapshotOfGroup(group);
             }
         }, originator, log);
-        notifier.primeConfiguredFdt(loop.call(() -> loop.engine().config().failureDetectionTimeMs()));
         listeners.add(notifier);
         notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
         warmUp = NotificationWarmUp.startInBackground(protocols, engineState.engineId(), users, snmpv2.getSysUpTime(), log);

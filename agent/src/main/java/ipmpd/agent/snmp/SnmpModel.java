@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * thread): a failover is visible in the next request, and requests in between cost no engine
  * round trip. Probe statistics (counters, round-trip times) change with every probe, so they are
  * not part of the view: a request that reads one gets them from a {@link Statistics} of its own,
- * which reads what the engine publishes for other threads ({@code Engine.probeStatistics}), also
+ * which reads what the engine's thread publishes for other threads ({@code EnginePublisher}), also
  * without an engine round trip.
  */
 final class SnmpModel implements LiveObjects.Views {
@@ -52,10 +52,10 @@ final class SnmpModel implements LiveObjects.Views {
 
     /** The engine as the agent reads it. */
     interface EngineReads {
-        /** {@code Engine.modelGeneration()}: any thread, no engine round trip. */
+        /** {@code Engine.modelGeneration()} as the engine's thread published it: any thread, no engine round trip. */
         long modelGeneration();
 
-        /** {@code Engine.probeStatistics(ifname)}: any thread, no engine round trip; null when not published. */
+        /** {@code Engine.probeStatistics(ifname)} as published: any thread, no engine round trip; null when not published. */
         ProbeStatistics probeStatistics(String ifname);
 
         /** A snapshot and both generations, taken in one engine step (blocks the caller until the engine's thread has run it). */

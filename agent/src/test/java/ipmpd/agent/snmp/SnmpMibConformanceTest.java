@@ -122,7 +122,7 @@ class SnmpMibConformanceTest {
     private static Map<String, Integer> vocabulary(List<Vocabulary.Term> terms) {
         Map<String, Integer> out = new LinkedHashMap<>();
         for (Vocabulary.Term t : terms) {
-            out.put(t.ipmpstat(), t.mib());
+            out.put(t.mibLabel(), t.mib());
         }
         return out;
     }

@@ -73,12 +73,12 @@ class LinuxPlatformKernelTest {
 
         @Override
         public void interfaceFailed(String ifname, String group, Detection how) {
-            event("failed " + ifname + " " + how);
+            event("failed " + ifname + " " + (how.byProbes() ? "PROBE" : how.name()));
         }
 
         @Override
         public void interfaceRepaired(String ifname, String group, Detection how) {
-            event("repaired " + ifname + " " + how);
+            event("repaired " + ifname + " " + (how.byProbes() ? "PROBE" : how.name()));
         }
 
         @Override

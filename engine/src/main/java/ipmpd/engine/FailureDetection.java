@@ -1,0 +1,383 @@
+package ipmpd.engine;
+
+import ipmpd.engine.EngineListener.Detection;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Failure detection (in.mpathd's mpd_probe.c): link-based and probe-based, and their decisions.
+ * Link down fails a member at once; with probes, five consecutive losses on every probing family
+ * fail it, ten consecutive replies repair it; a link that comes up repairs a member that has no
+ * probe targets, unless it flaps. When every member seems to fail at once it is the group that
+ * failed (no failover). Which instances probe, from which test address, is decided here too; each
+ * {@link Prober} does the sending and counting, {@link FdtAdaptation} the detection time.
+ */
+final class FailureDetection {
+    private final Engine engine;
+
+    FailureDetection(Engine engine) {
+        this.engine = engine;
+    }
+
+    private Group groupOf(Phyint p) {
+        return engine.membership.groupOf(p);
+    }
+
+    // ---------------------------------------------------------------- link
+
+    /** RUNNING changed on a NIC (p.running already differs from {@code running}). */
+    void linkChanged(Phyint p, boolean running) {
+        String name = p.name;
+        p.running = running;
+        p.lastChangeNs = engine.now();
+        if (!engine.membership.tracked(p)) {
+            return;
+        }
+        engine.listener().linkChanged(name, running);
+        if (!running) {
+            engine.log("The link has gone down on " + name);
+            for (Instance i : p.instances()) {
+                if (i.prober.running) {
+                    i.prober.probeFailed = true;
+                    i.prober.resetHistory();
+                }
+            }
+            if (!p.failed() && !p.offline()) {
+                fail(p, Detection.LINK);
+            } else {
+                engine.placement.recompute(groupOf(p));
+            }
+            return;
+        }
+        engine.log("The link has come up on " + name);
+        for (Instance i : p.instances()) {
+            // Probes sent while the link was down may still be answered (queued behind ARP):
+            // they say nothing about the repaired path, so only probes sent from now on count.
+            i.prober.resetHistory();
+        }
+        long now = engine.now();
+        p.linkUps.addLast(now);
+        while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
+            p.linkUps.removeFirst();
+        }
+        tryLinkRepair(p);
+        engine.placement.recompute(groupOf(p));
+    }
+
+    private void tryLinkRepair(Phyint p) {
+        if (!p.failed() || !p.running || !p.present || p.offline()) {
+            return;
+        }
+        if (p.probingWithTargets()) {
+            return; // probes must confirm: 10 consecutive replies
+        }
+        long now = engine.now();
+        while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
+            p.linkUps.removeFirst();
+        }
+        if (!p.probing() && p.linkUps.size() > Engine.LINK_UPS_PER_MINUTE) {
+            if (!p.flapReported) {
+                engine.log("The link has come up on " + p.name + " more than " + Engine.LINK_UPS_PER_MINUTE
+                        + " times in the last minute; disabling repair until it stabilizes");
+                p.flapReported = true;
+            }
+            long retry = p.linkUps.peekFirst() + Engine.MINUTE_NS;
+            engine.schedule(retry, () -> tryLinkRepair(p));
+            return;
+        }
+        p.flapReported = false;
+        repair(p, Detection.LINK);
+    }
+
+    // ---------------------------------------------------------------- probes
+
+    /** Re-evaluates every prober (a quiet period ended). */
+    void reevaluate() {
+        for (Phyint p : new ArrayList<>(engine.membership.phyints.values())) {
+            for (Instance i : p.instances()) {
+                if (i.prober.running) {
+                    probeResolved(i.prober);
+                }
+            }
+        }
+    }
+
+    /** Called after each answered or lost probe: failure and repair by probes are decided here. */
+    void probeResolved(Prober prober) {
+        Phyint p = prober.phyint;
+        if (!engine.membership.tracked(p) || p.offline() || !p.present) {
+            return;
+        }
+        if (prober.trailingLosses() >= Engine.FAILURE_PROBES && !prober.inQuietPeriod()) {
+            prober.probeFailed = true;
+            if (!p.failed() && allProbingFamiliesFailed(p)) {
+                detectProbeFailure(p, prober); // this family's losses completed the failure
+                return;
+            }
+        }
+        if (prober.trailingAcks() >= Engine.REPAIR_PROBES && prober.probeFailed) {
+            for (Instance i : p.instances()) {
+                if (i.prober.trailingLosses() < Engine.FAILURE_PROBES) {
+                    i.prober.probeFailed = false;
+                }
+            }
+            if (p.failed() && p.running) {
+                repair(p, Detection.probes(prober.family));
+            }
+        }
+    }
+
+    private boolean allProbingFamiliesFailed(Phyint p) {
+        for (Instance i : p.instances()) {
+            Prober pr = i.prober;
+            if (pr.running && !pr.active().isEmpty() && !pr.probeFailed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void detectProbeFailure(Phyint p, Prober prober) {
+        Group g = groupOf(p);
+        Detection how = Detection.probes(prober.family);
+        if (g == null) {
+            fail(p, how);
+            return;
+        }
+        long since = prober.firstLossNs < 0 ? engine.now() : prober.firstLossNs;
+        for (Phyint q : g.members) {
+            if (q != p && works(q, since)) {
+                fail(p, how);
+                return;
+            }
+        }
+        groupFailure(g, how);
+    }
+
+    /**
+     * Another member still works if its link is up and it probes nothing, or it got a probe
+     * answered after our losses began.
+     */
+    private static boolean works(Phyint q, long since) {
+        if (!q.usable()) {
+            return false;
+        }
+        if (!q.probingWithTargets()) {
+            return true;
+        }
+        for (Instance i : q.instances()) {
+            if (i.prober.running && i.prober.lastReplyNs > since) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Every member appears to fail at once: no failover, all members FAILED, discovered targets
+     * flushed and found again (routers kept).
+     */
+    private void groupFailure(Group g, Detection how) {
+        for (Phyint q : g.members) {
+            if (q.offline() || !q.present) {
+                continue;
+            }
+            for (Instance i : q.instances()) {
+                if (i.prober.running) {
+                    i.prober.probeFailed = true;
+                }
+            }
+            if (!q.failed()) {
+                q.markFailed(how);
+                q.inactive = false;
+                q.lastChangeNs = engine.now();
+                engine.listener().interfaceFailed(q.name, g.name, how);
+                engine.platform().usabilityChanged(q.name, false);
+            }
+        }
+        engine.log("All IP interfaces in group " + g.name + " are now unusable");
+        for (Phyint q : g.members) {
+            for (Instance i : q.instances()) {
+                if (i.prober.running) {
+                    i.prober.flushHostTargets();
+                }
+            }
+        }
+        engine.placement.recompute(g);
+    }
+
+    // ---------------------------------------------------------------- targets
+
+    /** The configured targets of a member's group (empty outside a group). */
+    List<InetAddress> groupTargets(Phyint p) {
+        Group g = groupOf(p);
+        return g == null ? List.of() : g.targets;
+    }
+
+    /** The routing table changed: every prober chooses its targets again. */
+    void routesChanged() {
+        for (Phyint p : engine.membership.phyints.values()) {
+            for (Instance i : p.instances()) {
+                if (i.prober.running) {
+                    i.prober.refreshTargets();
+                }
+            }
+        }
+    }
+
+    /** Sets a group's configured probe targets: they come first, before host routes and routers. */
+    void setGroupTargets(String group, List<InetAddress> targets) throws AdminException {
+        Group g = engine.membership.groups.get(group);
+        if (g == null) {
+            throw new AdminException("unknown group " + group);
+        }
+        g.targets = List.copyOf(targets);
+        for (Phyint p : g.members) {
+            for (Instance i : p.instances()) {
+                if (i.prober.running) {
+                    i.prober.refreshTargets();
+                }
+            }
+        }
+    }
+
+    /** A prober has no targets: copy discovered hosts from another member, else ask the link. */
+    void discoverTargets(Prober prober) {
+        Group g = groupOf(prober.phyint);
+        if (g != null && prober.targets.isEmpty()) {
+            for (Phyint q : g.members) {
+                Instance other = q.instance(prober.family);
+                if (q == prober.phyint || other == null || !other.prober.running) {
+                    continue;
+                }
+                for (Target t : other.prober.targets) {
+                    if (t.origin == Target.Origin.MULTICAST && t.status == Target.Status.ACTIVE
+                            && prober.onTestSubnet(t.address)) {
+                        prober.onDiscoveryReply(t.address);
+                    }
+                }
+            }
+            if (!prober.targets.isEmpty()) {
+                return;
+            }
+        }
+        engine.platform().sendDiscovery(prober.phyint.name, prober.family, prober.testAddress);
+    }
+
+    // ---------------------------------------------------------------- failure and repair
+
+    void fail(Phyint p, Detection how) {
+        Group g = groupOf(p);
+        // p itself counted as usable until now (its link may already be down): the group becomes
+        // unusable exactly when no other member is usable.
+        boolean othersUsable = g != null && g.members.stream().anyMatch(q -> q != p && q.usable());
+        p.markFailed(how);
+        p.inactive = false;
+        p.lastChangeNs = engine.now();
+        if (how == Detection.LINK) {
+            for (Instance i : p.instances()) {
+                if (i.prober.running) {
+                    i.prober.probeFailed = true;
+                }
+            }
+        }
+        engine.log("IP interface failure detected on " + p.name + (g == null ? "" : " of group " + g.name));
+        engine.listener().interfaceFailed(p.name, g == null ? null : g.name, how);
+        engine.platform().usabilityChanged(p.name, false);
+        if (g != null && !othersUsable) {
+            engine.log("All IP interfaces in group " + g.name + " are now unusable");
+        }
+        engine.placement.reconcile(g);
+    }
+
+    private void repair(Phyint p, Detection how) {
+        Group g = groupOf(p);
+        boolean groupWasFailed = g != null && !g.hasUsable();
+        p.markRepaired();
+        p.lastChangeNs = engine.now();
+        if (groupWasFailed) {
+            engine.log("At least 1 IP interface (" + p.name + ") in group " + g.name + " is now usable");
+        } else {
+            engine.log("IP interface repair detected on " + p.name + (g == null ? "" : " of group " + g.name));
+        }
+        engine.listener().interfaceRepaired(p.name, g == null ? null : g.name, how);
+        engine.platform().usabilityChanged(p.name, true);
+        if (g != null && !engine.config().failback() && !groupWasFailed && p.upDataCount() == 0) {
+            // FAILBACK=no: the repaired interface waits, INACTIVE, until another member fails.
+            p.inactive = true;
+        }
+        engine.placement.reconcile(g);
+    }
+
+    // ---------------------------------------------------------------- probing on/off
+
+    /** Starts or stops probing on each family, with in.mpathd's messages about test addresses. */
+    void updateProbing(Phyint p) {
+        boolean any = false;
+        for (Instance i : p.instances()) {
+            LogicalIf test = i.testLif();
+            boolean should = engine.membership.tracked(p) && p.present && !p.offline() && test != null
+                    && isUniqueTest(p, i, test);
+            if (should) {
+                boolean wasRunning = i.prober.running;
+                i.prober.start(test.address, test.prefixLen);
+                if (!wasRunning && p.failed() && !p.running) {
+                    i.prober.probeFailed = true;
+                }
+                any = true;
+            } else if (i.prober.running) {
+                i.prober.stop();
+            }
+        }
+        if (any && p.noTestAddressReported) {
+            p.noTestAddressReported = false;
+            engine.log("Test address now configured on interface " + p.name
+                    + "; enabling probe-based failure detection on it");
+        }
+    }
+
+    /**
+     * A test address already probing on another member of the group disables probing here (the
+     * member that had it first keeps it).
+     */
+    private boolean isUniqueTest(Phyint p, Instance mine, LogicalIf test) {
+        Group g = groupOf(p);
+        if (g == null) {
+            return true;
+        }
+        for (Phyint q : g.members) {
+            if (q == p) {
+                continue;
+            }
+            for (Instance i : q.instances()) {
+                if (i.prober.running && test.address.equals(i.prober.testAddress)) {
+                    if (!test.address.equals(mine.prober.duplicateReported)) {
+                        mine.prober.duplicateReported = test.address;
+                        engine.log("Test address " + Addresses.format(test.address)
+                                + " is not unique in group; disabling probe-based failure detection on " + p.name);
+                    }
+                    return false;
+                }
+            }
+        }
+        mine.prober.duplicateReported = null;
+        return true;
+    }
+
+    /** The grace period after joining ended: a member that still cannot probe is reported once. */
+    void checkNoTestAddress(Phyint p) {
+        if (p.group == null || !p.present || p.offline() || p.probing() || p.noTestAddressReported) {
+            return;
+        }
+        for (Instance i : p.instances()) {
+            if (i.prober.duplicateReported != null) {
+                return; // it has one; probing is off for another reason, already reported
+            }
+        }
+        p.noTestAddressReported = true;
+        engine.log("No test address configured on interface " + p.name
+                + "; disabling probe-based failure detection on it");
+    }
+}
