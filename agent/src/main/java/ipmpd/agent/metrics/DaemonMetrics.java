@@ -1,6 +1,7 @@
 package ipmpd.agent.metrics;
 
 import ipmpd.agent.EngineLoop;
+import ipmpd.agent.EnginePublisher;
 import ipmpd.agent.IpmpdLog;
 import ipmpd.agent.netconf.NetconfServer;
 import ipmpd.agent.snmp.SnmpAgent;
@@ -22,16 +23,17 @@ public final class DaemonMetrics {
      */
     public static MetricsServer start(MetricsSettings settings, EngineLoop loop, FailureCounts failures,
                                       SnmpAgent snmp, NetconfServer netconf, IpmpdLog log) throws Exception {
-        Engine engine = loop.call(loop::engine); // its generations and statistics are readable from any thread
+        Engine engine = loop.call(loop::engine); // touched on the loop's thread only
+        EnginePublisher published = loop.published(); // generations and statistics for other threads
         EngineMetrics em = new EngineMetrics(new EngineMetrics.EngineReads() {
             @Override
             public long modelGeneration() {
-                return engine.modelGeneration();
+                return published.modelGeneration();
             }
 
             @Override
             public ProbeStatistics probeStatistics(String ifname) {
-                return engine.probeStatistics(ifname);
+                return published.probeStatistics(ifname);
             }
 
             @Override

@@ -18,15 +18,15 @@ import java.util.TreeMap;
  * members' probe targets (round-trip times). A snapshot of the model is kept until the engine's
  * model generation changes (read without the engine's thread), so scrapes between changes cost
  * the engine nothing; probe counters and round-trip times come from what the engine publishes
- * for other threads ({@code Engine.probeStatistics}), as for the SNMP agent.
+ * for other threads ({@code EnginePublisher}), as for the SNMP agent.
  */
 public final class EngineMetrics {
     /** The engine as the metrics read it. */
     public interface EngineReads {
-        /** {@code Engine.modelGeneration()}: any thread. */
+        /** {@code EnginePublisher.modelGeneration()}: any thread. */
         long modelGeneration();
 
-        /** {@code Engine.probeStatistics(ifname)}: any thread; null when not published. */
+        /** {@code EnginePublisher.probeStatistics(ifname)}: any thread; null when not published. */
         ProbeStatistics probeStatistics(String ifname);
 
         /** A snapshot and the model generation, taken in one engine step (the caller waits; the engine does not). */

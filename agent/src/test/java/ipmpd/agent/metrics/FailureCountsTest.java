@@ -16,8 +16,8 @@ class FailureCountsTest {
         assertNull(c.of("prod", "eth0"));
         c.interfaceFailed("eth0", "prod", Detection.LINK);
         clock.set(5000);
-        c.interfaceFailed("eth0", "prod", Detection.PROBE);
-        c.interfaceRepaired("eth0", "prod", Detection.PROBE);
+        c.interfaceFailed("eth0", "prod", Detection.PROBE_IPV4);
+        c.interfaceRepaired("eth0", "prod", Detection.PROBE_IPV4);
         assertEquals(new FailureCounts.Failures(2, 5000), c.of("prod", "eth0"));
         assertNull(c.of("prod", "eth1"));
         assertNull(c.of("other", "eth0"), "counted per group the interface was in");
