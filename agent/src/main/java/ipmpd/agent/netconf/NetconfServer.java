@@ -58,6 +58,7 @@ public final class NetconfServer implements AutoCloseable {
     private final Map<Integer, NetconfSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger nextSessionId = new AtomicInteger(1);
     private SshServer sshd;
+    private LoginGuard login;
     private volatile boolean closed;
 
     private NetconfServer(NetconfSettings settings, EngineLoop loop, ListenerHub hub, ConfigStore store,
@@ -166,15 +167,8 @@ public final class NetconfServer implements AutoCloseable {
             }
         }
         sshd.setKeyPairProvider(keys);
-        sshd.setPasswordAuthenticator((user, password, session) -> {
-            NetconfUsers.Role r = users.checkPassword(user, password);
-            if (r == null) {
-                log.notice("NETCONF: password authentication failed for " + user + " from " + peer(session));
-                return false;
-            }
-            session.setAttribute(ROLE, r);
-            return true;
-        });
+        login = new LoginGuard(users, log, timer, settings.loginFailureDelay(), settings.loginFailuresPerMinute());
+        sshd.setPasswordAuthenticator(login::authenticate);
         sshd.setPublickeyAuthenticator((user, key, session) -> {
             NetconfUsers.Role r = users.checkKey(user, key);
             if (r == null) {
@@ -201,13 +195,17 @@ public final class NetconfServer implements AutoCloseable {
             public org.apache.sshd.server.command.Command createSubsystem(
                     org.apache.sshd.server.channel.ChannelSession channel) {
                 // counted from its creation (start() comes later): concurrent requests cannot overshoot
+                ServerSession ss = channel.getSession();
+                String user = ss.getUsername();
+                NetconfUsers.Role role = ss.getAttribute(ROLE);
                 synchronized (sessions) {
-                    if (sessions.size() >= settings.maxSessions()) {
-                        log.warning("NETCONF: refusing a session from " + peer(channel.getSession()) + ": "
-                                + settings.maxSessions() + " sessions are open (netconf.max-sessions)");
-                        return new RefusingCommand("too many NETCONF sessions");
+                    String refusal = refusal(user, role);
+                    if (refusal != null) {
+                        log.warning("NETCONF: refusing a session of " + user + " from " + peer(ss) + ": " + refusal);
+                        return new RefusingCommand("too many NETCONF sessions: " + refusal);
                     }
-                    NetconfSession s = new NetconfSession(NetconfServer.this, nextSessionId.getAndIncrement());
+                    NetconfSession s = new NetconfSession(NetconfServer.this, nextSessionId.getAndIncrement(),
+                            user, role);
                     sessions.put(s.id(), s);
                     return s;
                 }
@@ -228,6 +226,33 @@ public final class NetconfServer implements AutoCloseable {
             timer.scheduleWithFixedDelay(this::checkIdle, every, every, TimeUnit.SECONDS);
         }
         log.info("NETCONF: listening on " + sshd.getBoundAddresses() + ", users in " + users.file());
+    }
+
+    /**
+     * Why a new session of this user may not open (null: it may): the limit in all, the limit per
+     * user, and the sessions kept for read-write users (so read-only sessions never lock out an
+     * administrator).
+     */
+    private String refusal(String user, NetconfUsers.Role role) {
+        int all = sessions.size();
+        if (all >= settings.maxSessions()) {
+            return settings.maxSessions() + " sessions are open (netconf.max-sessions)";
+        }
+        int mine = 0;
+        int readOnly = 0;
+        for (NetconfSession s : sessions.values()) {
+            mine += user.equals(s.user()) ? 1 : 0;
+            readOnly += s.role() == NetconfUsers.Role.READ_WRITE ? 0 : 1;
+        }
+        if (mine >= settings.maxSessionsPerUser()) {
+            return user + " has " + mine + " sessions open (netconf.max-sessions-per-user)";
+        }
+        int forReadOnly = settings.maxSessions() - settings.reservedWriteSessions();
+        if (role != NetconfUsers.Role.READ_WRITE && readOnly >= forReadOnly) {
+            return readOnly + " read-only sessions are open; the other " + settings.reservedWriteSessions()
+                    + " are kept for read-write users (netconf.reserved-write-sessions)";
+        }
+        return null;
     }
 
     private static String peer(ServerSession s) {
@@ -277,6 +302,9 @@ public final class NetconfServer implements AutoCloseable {
                 log.err("NETCONF: stopping the SSH server: " + e.getMessage());
             }
         }
+        if (login != null) {
+            login.close();
+        }
         timer.shutdownNow();
     }
 
@@ -300,6 +328,10 @@ public final class NetconfServer implements AutoCloseable {
 
     Datastores datastores() {
         return datastores;
+    }
+
+    NetconfUsers users() {
+        return users;
     }
 
     NotificationHub notifications() {

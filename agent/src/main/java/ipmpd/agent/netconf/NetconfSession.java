@@ -57,9 +57,19 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     private Thread notifier;
     private Thread thread;
 
-    NetconfSession(NetconfServer server, int id) {
+    NetconfSession(NetconfServer server, int id, String user, NetconfUsers.Role role) {
         this.server = server;
         this.id = id;
+        this.user = user;
+        this.role = role;
+    }
+
+    String user() {
+        return user;
+    }
+
+    NetconfUsers.Role role() {
+        return role;
     }
 
     int id() {
@@ -103,8 +113,6 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     public void start(ChannelSession channel, Environment env) {
         this.channel = channel;
         var s = channel.getSession();
-        this.user = s.getUsername();
-        this.role = s.getAttribute(NetconfServer.ROLE);
         SocketAddress a = s.getClientAddress();
         this.sourceHost = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : null;
         this.writer = new Framing.Writer(out);
@@ -177,6 +185,12 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 byte[] msg;
                 try {
                     msg = reader.next();
+                } catch (Framing.ChunkTooBigException e) {
+                    bad();
+                    sendError(null, RpcError.tooBig(e.getMessage() + "; the session ends"));
+                    server.log().notice("NETCONF: session " + id + ": " + e.getMessage() + "; closing it");
+                    server.monitoring().droppedSessions.incrementAndGet();
+                    return;
                 } catch (Framing.FramingException e) {
                     sendError(null, RpcError.malformed(e.getMessage()));
                     server.log().notice("NETCONF: session " + id + ": " + e.getMessage() + "; closing it");
