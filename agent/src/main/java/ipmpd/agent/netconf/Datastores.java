@@ -108,6 +108,30 @@ final class Datastores {
         throw RpcError.protocolInvalidValue("unknown datastore " + source);
     }
 
+    /**
+     * A datastore's {@code <ipmp>} tree as get-config reports it with a with-defaults mode (the
+     * candidate's leaves were set by clients; running's leaves that hold their default were not).
+     */
+    synchronized Element view(Document doc, String source, WithDefaults.Mode mode) throws RpcError {
+        Element t = tree(doc, source);
+        if (t != null) {
+            WithDefaults.apply(t, schema.root(), mode, CANDIDATE.equals(source) && candidate != null);
+        }
+        return t;
+    }
+
+    /**
+     * The tree an edit starts from: the candidate as clients left it, or running without the leaves
+     * that hold their default (set by no client: "create" may set them, "delete" finds nothing).
+     */
+    private Element editBase(Document doc, String target) throws RpcError {
+        Element t = tree(doc, target);
+        if (t != null && !(CANDIDATE.equals(target) && candidate != null)) {
+            WithDefaults.trimConfig(t, schema.root());
+        }
+        return t;
+    }
+
     /** The members offline by configuration (read on any thread; a file read). */
     java.util.Set<String> configuredOffline() {
         return store.configuredOffline();
@@ -182,7 +206,7 @@ final class Datastores {
         Document doc = Xml.newDocument();
         Element wrapper = doc.createElementNS(Xml.BASE, "config");
         doc.appendChild(wrapper);
-        Element current = tree(doc, target);
+        Element current = editBase(doc, target);
         if (current != null) {
             wrapper.appendChild(current);
         }

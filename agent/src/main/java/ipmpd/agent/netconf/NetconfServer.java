@@ -86,7 +86,7 @@ public final class NetconfServer implements AutoCloseable {
                 "urn:ietf:params:netconf:capability:validate:1.1",
                 "urn:ietf:params:netconf:capability:notification:1.0",
                 "urn:ietf:params:netconf:capability:interleave:1.0",
-                "urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=report-all"));
+                WithDefaults.CAPABILITY));
         Monitoring probe = new Monitoring(schema, List.of());
         caps.add("urn:ietf:params:netconf:capability:yang-library:1.0?revision=2019-01-04&module-set-id="
                 + probe.contentId());

@@ -516,12 +516,18 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         return k.getLocalName();
     }
 
-    private void withDefaults(Element op) throws RpcError {
-        Element wd = Xml.child(op, Xml.WITH_DEFAULTS, "with-defaults");
-        if (wd != null && !Xml.text(wd).equals("report-all")) {
-            throw RpcError.invalidValue("with-defaults mode " + Xml.text(wd) + " is not supported (report-all)",
-                    null);
+    /** The with-defaults parameter (RFC 6243), report-all (the basic mode) without one. */
+    private static WithDefaults.Mode withDefaults(Element op, String ns) throws RpcError {
+        Element wd = Xml.child(op, ns, "with-defaults");
+        if (wd == null) {
+            return WithDefaults.Mode.REPORT_ALL;
         }
+        WithDefaults.Mode m = WithDefaults.Mode.parse(Xml.text(wd));
+        if (m == null) {
+            throw RpcError.invalidValue("unknown with-defaults mode " + Xml.text(wd)
+                    + " (report-all, report-all-tagged, trim, explicit)", null);
+        }
+        return m;
     }
 
     /** The subtree filter of get / get-config, or null for none. */
@@ -539,9 +545,13 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     }
 
     private void reply(Element reply, Element all, Element filter) {
-        Element data = Xml.add(reply, Xml.BASE, "data");
+        fill(Xml.add(reply, Xml.BASE, "data"), all, filter);
+    }
+
+    /** The top-level nodes of {@code all}, filtered, into {@code data}. */
+    private void fill(Element data, Element all, Element filter) {
         if (filter == null) {
-            Document d = reply.getOwnerDocument();
+            Document d = data.getOwnerDocument();
             for (Element c : Xml.children(all)) {
                 // built in the reply's document: moved, not copied (the state is ~200 KB at 256 members)
                 data.appendChild(c.getOwnerDocument() == d ? c : d.importNode(c, true));
@@ -557,13 +567,19 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     }
 
     private void get(Element op, Element reply) throws RpcError {
-        withDefaults(op);
+        WithDefaults.Mode mode = withDefaults(op, Xml.WITH_DEFAULTS);
         Element filter = filter(op);
         Document d = filter == null ? reply.getOwnerDocument() : Xml.newDocument();
-        Element all = d.createElementNS(Xml.BASE, "data");
+        Element all = operational(d, mode);
         if (filter != null) {
             d.appendChild(all);
         }
+        reply(reply, all, filter);
+    }
+
+    /** Everything get returns (the operational state): ipmp, netconf-state, the YANG library. */
+    private Element operational(Document d, WithDefaults.Mode mode) throws RpcError {
+        Element all = d.createElementNS(Xml.BASE, "data");
         record Snap(EngineSnapshot s, Instant wall, java.util.Set<String> configuredOffline) {
         }
         Snap snap;
@@ -573,22 +589,24 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         } catch (Exception e) {
             throw RpcError.failed("cannot read the engine state: " + e);
         }
-        all.appendChild(StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains));
+        Element ipmp = StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains);
+        WithDefaults.apply(ipmp, server.schema().root(), mode, false);
+        all.appendChild(ipmp);
         Datastores ds = server.datastores();
         all.appendChild(server.monitoring().netconfState(d, ds.locks(), ds.candidateModified(), server.sessionInfos()));
         all.appendChild(server.monitoring().yangLibrary(d));
         all.appendChild(server.monitoring().modulesState(d));
-        reply(reply, all, filter);
+        return all;
     }
 
     private void getConfig(Element op, Element reply) throws RpcError {
-        withDefaults(op);
+        WithDefaults.Mode mode = withDefaults(op, Xml.WITH_DEFAULTS);
         String source = datastore(op, "source");
         Element filter = filter(op);
         Document d = Xml.newDocument();
         Element all = d.createElementNS(Xml.BASE, "data");
         d.appendChild(all);
-        Element tree = server.datastores().tree(d, source);
+        Element tree = server.datastores().view(d, source, mode);
         if (tree != null) {
             all.appendChild(tree);
         }

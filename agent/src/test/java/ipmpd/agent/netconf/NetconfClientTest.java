@@ -128,6 +128,11 @@ class NetconfClientTest {
     }
 
     @Test
+    void withDefaultsEveryModeOnRunningCandidateAndGet() throws Exception {
+        assertOk(f.python("with_defaults.py", 50, null));
+    }
+
+    @Test
     void subscriptionsReceiveLinkFailureAndAddressMove() throws Exception {
         NetconfFixture.Run r = f.python("notify.py", 40, line -> {
             if (line.equals("SUBSCRIBED")) {
