@@ -39,7 +39,9 @@ final class Monitoring {
             "ietf-netconf-monitoring", List.of(),
             "ietf-yang-library", List.of(),
             "ietf-datastores", List.of(),
-            "ietf-netconf-with-defaults", List.of());
+            "ietf-netconf-with-defaults", List.of(),
+            "ietf-netconf-nmda", List.of("origin", "with-defaults"),
+            "ietf-origin", List.of());
 
     /** Namespaces of modules whose text the server may not have (listed in the YANG library anyway). */
     private static final Map<String, String[]> KNOWN = Map.of(
@@ -47,7 +49,9 @@ final class Monitoring {
             "ietf-netconf-monitoring", new String[] {"2010-10-04", Xml.NCM},
             "ietf-yang-library", new String[] {"2019-01-04", Xml.YANGLIB},
             "ietf-netconf-with-defaults", new String[] {"2011-06-01", Xml.WITH_DEFAULTS},
-            "ietf-datastores", new String[] {"2018-02-14", Xml.DATASTORES});
+            "ietf-datastores", new String[] {"2018-02-14", Xml.DATASTORES},
+            "ietf-netconf-nmda", new String[] {"2019-01-07", GetData.NS},
+            "ietf-origin", new String[] {"2018-02-14", GetData.ORIGIN});
 
     final AtomicLong inBadHellos = new AtomicLong();
     final AtomicLong inSessions = new AtomicLong();
@@ -180,7 +184,7 @@ final class Monitoring {
         Element sc = Xml.add(yl, Xml.YANGLIB, "schema");
         Xml.leaf(sc, "name", "complete");
         Xml.leaf(sc, "module-set", "complete");
-        for (String ds : List.of("running", "candidate")) {
+        for (String ds : List.of("running", "candidate", "operational")) {
             Element d = Xml.add(yl, Xml.YANGLIB, "datastore");
             Element n = Xml.leaf(d, "name", "ds:" + ds);
             n.setAttributeNS(Xml.XMLNS, "xmlns:ds", Xml.DATASTORES);

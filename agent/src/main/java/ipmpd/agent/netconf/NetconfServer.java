@@ -96,6 +96,8 @@ public final class NetconfServer implements AutoCloseable {
                 + "&features=writable-running,candidate,confirmed-commit,rollback-on-error,validate");
         caps.add(Xml.NCM + "?module=ietf-netconf-monitoring&revision=2010-10-04");
         caps.add(Xml.WITH_DEFAULTS + "?module=ietf-netconf-with-defaults&revision=2011-06-01");
+        caps.add(GetData.NS + "?module=ietf-netconf-nmda&revision=2019-01-07&features=origin,with-defaults");
+        caps.add(GetData.ORIGIN + "?module=ietf-origin&revision=2018-02-14");
         this.capabilities = List.copyOf(caps);
         this.monitoring = new Monitoring(schema, capabilities);
     }

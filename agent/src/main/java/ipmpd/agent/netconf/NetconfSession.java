@@ -458,6 +458,13 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 startNotifier();
                 throw new AlreadySent();
             }
+            case GetData.NS -> {
+                if (!name.equals("get-data")) {
+                    throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported"
+                            + " (get-data only; edit with edit-config)");
+                }
+                getData(op, reply);
+            }
             case Xml.NCM -> {
                 if (!name.equals("get-schema")) {
                     throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported");
@@ -597,6 +604,49 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         all.appendChild(server.monitoring().yangLibrary(d));
         all.appendChild(server.monitoring().modulesState(d));
         return all;
+    }
+
+    /** RFC 8526 get-data of running, candidate or operational. */
+    private void getData(Element op, Element reply) throws RpcError {
+        GetData.Request q = GetData.parse(op);
+        Document d = Xml.newDocument();
+        Element all;
+        YangSchema.SNode root = server.schema().root();
+        if (q.datastore() == GetData.Datastore.OPERATIONAL) {
+            all = operational(d, WithDefaults.Mode.REPORT_ALL);
+        } else {
+            all = d.createElementNS(Xml.BASE, "data");
+            Element tree = server.datastores().view(d, q.datastore() == GetData.Datastore.RUNNING
+                    ? Datastores.RUNNING : Datastores.CANDIDATE, q.withDefaults());
+            if (tree != null) {
+                all.appendChild(tree);
+            }
+        }
+        d.appendChild(all);
+        Element ipmp = Xml.child(all, Xml.IPMP, "ipmp");
+        if (q.configFilter() != null) {
+            for (Element top : Xml.children(all)) {
+                if (top != ipmp && q.configFilter()) {
+                    all.removeChild(top); // netconf-state and the YANG library are state
+                }
+            }
+            if (ipmp != null) {
+                GetData.configFilter(ipmp, root, q.configFilter());
+            }
+        }
+        if (ipmp != null && q.datastore() == GetData.Datastore.OPERATIONAL) {
+            if (!q.originFilter().isEmpty()) {
+                GetData.originFilter(ipmp, root, q.originFilter(), q.negatedOriginFilter());
+            }
+            if (q.withOrigin()) {
+                GetData.annotateOrigin(ipmp, root);
+            }
+        }
+        Element data = Xml.add(reply, GetData.NS, "data");
+        fill(data, all, q.subtreeFilter());
+        if (q.maxDepth() > 0) {
+            GetData.maxDepth(data, q.maxDepth(), new SubtreeFilter(server.schema()));
+        }
     }
 
     private void getConfig(Element op, Element reply) throws RpcError {

@@ -135,7 +135,8 @@ final class SubtreeFilter {
         return out;
     }
 
-    private List<String> keysOf(Element d) {
+    /** The key leaf names of a list entry (empty for other nodes). */
+    List<String> keysOf(Element d) {
         if (Xml.IPMP.equals(d.getNamespaceURI())) {
             YangSchema.SNode s = DataTree.schemaOf(schema, d);
             return s == null ? List.of() : YangSchema.keys(s);

@@ -133,6 +133,11 @@ class NetconfClientTest {
     }
 
     @Test
+    void getDataOfRunningCandidateAndOperational() throws Exception {
+        assertOk(f.python("nmda.py", 50, null));
+    }
+
+    @Test
     void subscriptionsReceiveLinkFailureAndAddressMove() throws Exception {
         NetconfFixture.Run r = f.python("notify.py", 40, line -> {
             if (line.equals("SUBSCRIBED")) {
