@@ -16,7 +16,8 @@ DS = "urn:ietf:params:xml:ns:yang:ietf-datastores"
 OR = "urn:ietf:params:xml:ns:yang:ietf-origin"
 YL = "urn:ietf:params:xml:ns:yang:ietf-yang-library"
 RPC_MODULES = ("ipmpd", "ietf-netconf", "ietf-netconf-nmda", "ietf-datastores", "ietf-origin")
-STATE_MODULES = ("ipmpd", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores", "ietf-origin")
+STATE_MODULES = ("ipmpd", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores", "ietf-origin",
+                 "nc-notifications")
 nclib.parse_args()
 m = nclib.connect("admin", "admin-secret-1")
 

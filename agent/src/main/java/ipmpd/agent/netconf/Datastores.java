@@ -38,6 +38,15 @@ final class Datastores {
     record Lock(int sessionId, Instant since) {
     }
 
+    /** What RFC 6470 notifications report (session 0: the server itself). */
+    interface Events {
+        /** running changed; the operation is the edit operation on the whole tree. */
+        void configChanged(int sid, String operation);
+
+        /** start, extend (with the timeout), complete, cancel, timeout. */
+        void confirmedCommit(int sid, String event, long timeoutS);
+    }
+
     private final YangSchema schema;
     private final ConfigValidation validation;
     private final EngineLoop loop;
@@ -45,6 +54,7 @@ final class Datastores {
     private final IpmpdLog log;
     private final ScheduledExecutorService timer;
     private final Map<String, Lock> locks = new LinkedHashMap<>();
+    private final Events events;
 
     /** The candidate tree (wrapper holding at most one ipmp element); null while it equals running. */
     private Element candidate;
@@ -54,7 +64,9 @@ final class Datastores {
     private String persistId;
     private ScheduledFuture<?> confirmTimer;
 
-    Datastores(YangSchema schema, EngineLoop loop, ConfigStore store, IpmpdLog log, ScheduledExecutorService timer) {
+    Datastores(YangSchema schema, EngineLoop loop, ConfigStore store, IpmpdLog log, ScheduledExecutorService timer,
+               Events events) {
+        this.events = events;
         this.schema = schema;
         this.validation = new ConfigValidation(schema);
         this.loop = loop;
@@ -194,6 +206,8 @@ final class Datastores {
         if (rollbackTo != null && confirmOwner == sid && persistId == null) {
             log.notice("NETCONF: session " + sid + " ended before confirming its commit; rolling back");
             rollback();
+            events.confirmedCommit(sid, "cancel", 0);
+            events.configChanged(sid, "replace");
         }
     }
 
@@ -229,6 +243,7 @@ final class Datastores {
             }
             if (RUNNING.equals(target)) {
                 commitToEngine(next, editErrors);
+                events.configChanged(sid, defaultOp == EditConfig.Op.REPLACE ? "replace" : "merge");
                 return editErrors;
             }
         } else if (test == TestOption.TEST_ONLY) {
@@ -378,6 +393,7 @@ final class Datastores {
         if (RUNNING.equals(target)) {
             IpmpConfiguration next = validateFully(ipmp, List.of());
             commitToEngine(next, List.of());
+            events.configChanged(sid, "replace");
             return;
         }
         if (RUNNING.equals(source)) {
@@ -442,6 +458,7 @@ final class Datastores {
                 throw e;
             }
             candidate = null;
+            events.configChanged(sid, "replace");
         }
         ev.commit();
         if (confirmed) {
@@ -454,12 +471,14 @@ final class Datastores {
                 confirmTimer.cancel(false);
             }
             confirmTimer = timer.schedule(this::confirmTimeout, timeoutS, TimeUnit.SECONDS);
+            events.confirmedCommit(sid, pending ? "extend" : "start", timeoutS);
             log.notice("NETCONF: confirmed commit by session " + sid + "; rolled back unless confirmed within "
                     + timeoutS + " s");
         } else if (pending) {
             clearConfirm();
             clearSavedRollback();
             log.notice("NETCONF: commit confirmed by session " + sid);
+            events.confirmedCommit(sid, "complete", 0);
         }
     }
 
@@ -498,6 +517,8 @@ final class Datastores {
         }
         log.notice("NETCONF: confirmed commit cancelled by session " + sid + "; rolling back");
         rollback();
+        events.confirmedCommit(sid, "cancel", 0);
+        events.configChanged(sid, "replace");
     }
 
     private synchronized void confirmTimeout() {
@@ -506,6 +527,8 @@ final class Datastores {
         }
         log.notice("NETCONF: confirmed commit not confirmed in time; rolling back the configuration");
         rollback();
+        events.confirmedCommit(0, "timeout", 0);
+        events.configChanged(0, "replace");
     }
 
     private void rollback() {

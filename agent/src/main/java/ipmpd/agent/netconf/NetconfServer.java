@@ -74,8 +74,18 @@ public final class NetconfServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.datastores = new Datastores(schema, loop, store, log, timer);
-        this.notifications = new NotificationHub(loop);
+        this.notifications = new NotificationHub(loop, settings.replayHistory());
+        this.datastores = new Datastores(schema, loop, store, log, timer, new Datastores.Events() {
+            @Override
+            public void configChanged(int sid, String operation) {
+                notifications.configChanged(who(sid), operation);
+            }
+
+            @Override
+            public void confirmedCommit(int sid, String event, long timeoutS) {
+                notifications.confirmedCommit(event.equals("timeout") ? null : who(sid), event, timeoutS);
+            }
+        });
         List<String> caps = new ArrayList<>(List.of(BASE_10, BASE_11,
                 "urn:ietf:params:netconf:capability:writable-running:1.0",
                 "urn:ietf:params:netconf:capability:candidate:1.0",
@@ -98,6 +108,8 @@ public final class NetconfServer implements AutoCloseable {
         caps.add(Xml.WITH_DEFAULTS + "?module=ietf-netconf-with-defaults&revision=2011-06-01");
         caps.add(GetData.NS + "?module=ietf-netconf-nmda&revision=2019-01-07&features=origin,with-defaults");
         caps.add(GetData.ORIGIN + "?module=ietf-origin&revision=2018-02-14");
+        caps.add(NotificationHub.NC_NOTIFICATIONS + "?module=ietf-netconf-notifications&revision=2012-02-06");
+        caps.add(NotificationHub.NETMOD_NOTIFICATION + "?module=nc-notifications&revision=2008-07-14");
         this.capabilities = List.copyOf(caps);
         this.monitoring = new Monitoring(schema, capabilities);
     }
@@ -281,7 +293,7 @@ public final class NetconfServer implements AutoCloseable {
         for (NetconfSession s : sessions.values()) {
             if (!s.subscribed() && System.nanoTime() - s.lastActivityNs() > limitNs) {
                 log.info("NETCONF: closing idle session " + s.id());
-                s.kill();
+                s.kill("timeout", 0);
             }
         }
     }
@@ -295,7 +307,7 @@ public final class NetconfServer implements AutoCloseable {
         closed = true;
         hub.remove(notifications);
         for (NetconfSession s : sessions.values()) {
-            s.kill();
+            s.kill("other", 0);
         }
         if (sshd != null) {
             try {
@@ -357,8 +369,14 @@ public final class NetconfServer implements AutoCloseable {
     }
 
     void unregister(NetconfSession s) {
+        datastores.sessionEnded(s.id()); // first: a rolled back confirmed commit names the session
         sessions.remove(s.id());
-        datastores.sessionEnded(s.id());
+    }
+
+    /** A session's user, id and address for RFC 6470 notifications; null for 0 or a session gone. */
+    NotificationHub.Who who(int sessionId) {
+        NetconfSession s = sessionId == 0 ? null : sessions.get(sessionId);
+        return s == null ? null : s.who();
     }
 
     NetconfSession session(int id) {

@@ -54,6 +54,12 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     private volatile BlockingQueue<NotificationHub.Event> queue;
     private volatile Element subscriptionFilter;
     private volatile boolean wantsProbes;
+    /** create-subscription's startTime and stopTime (RFC 5277 replay), null when absent. */
+    private volatile Instant startTime;
+    private volatile Instant stopTime;
+    /** Why the session ended (RFC 6470 termination-reason): the first reason given wins. */
+    private volatile String endReason;
+    private volatile int killedBy;
     private Thread notifier;
     private Thread thread;
 
@@ -82,6 +88,16 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
 
     boolean subscribed() {
         return queue != null;
+    }
+
+    NotificationHub.Who who() {
+        return new NotificationHub.Who(user, id, sourceHost);
+    }
+
+    private void reason(String r) {
+        if (endReason == null) {
+            endReason = r;
+        }
     }
 
     Monitoring.SessionInfo info() {
@@ -117,6 +133,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         this.sourceHost = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : null;
         this.writer = new Framing.Writer(out);
         server.register(this);
+        server.notifications().sessionStarted(who());
         thread = new Thread(this, "netconf-session-" + id);
         thread.setDaemon(true);
         thread.start();
@@ -127,8 +144,15 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         end(false);
     }
 
-    /** Ends the session from outside (kill-session, idle, server stop). */
-    void kill() {
+    /**
+     * Ends the session from outside: kill-session ("killed", by that session), idle and hello
+     * timeouts ("timeout"), the server's stop ("other").
+     */
+    void kill(String why, int by) {
+        if (endReason == null && by > 0) {
+            killedBy = by;
+        }
+        reason(why);
         end(true);
     }
 
@@ -142,6 +166,8 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             notifier.interrupt();
         }
         server.unregister(this);
+        reason("dropped");
+        server.notifications().sessionEnded(who(), endReason, "killed".equals(endReason) ? killedBy : 0);
         if (closeChannel && channel != null) {
             channel.close(false);
         }
@@ -164,7 +190,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             if (!helloDone) {
                 server.log().notice("NETCONF: session " + id + " sent no hello in time; closing it");
                 server.monitoring().inBadHellos.incrementAndGet();
-                kill();
+                kill("timeout", 0);
             }
         }, st.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
@@ -175,6 +201,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 return;
             }
             if (hello == Framing.OVERSIZE || !clientHello(hello, reader)) {
+                reason("bad-hello");
                 server.monitoring().inBadHellos.incrementAndGet();
                 return;
             }
@@ -187,11 +214,13 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                     msg = reader.next();
                 } catch (Framing.ChunkTooBigException e) {
                     bad();
+                    reason("other");
                     sendError(null, RpcError.tooBig(e.getMessage() + "; the session ends"));
                     server.log().notice("NETCONF: session " + id + ": " + e.getMessage() + "; closing it");
                     server.monitoring().droppedSessions.incrementAndGet();
                     return;
                 } catch (Framing.FramingException e) {
+                    reason("other");
                     sendError(null, RpcError.malformed(e.getMessage()));
                     server.log().notice("NETCONF: session " + id + ": " + e.getMessage() + "; closing it");
                     server.monitoring().droppedSessions.incrementAndGet();
@@ -208,6 +237,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                     continue;
                 }
                 if (!handle(msg)) {
+                    reason("closed");
                     return;
                 }
             }
@@ -218,6 +248,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 server.monitoring().droppedSessions.incrementAndGet();
             }
         } catch (RuntimeException e) {
+            reason("other");
             server.log().err("NETCONF: session " + id + ": internal error: " + e);
         } finally {
             helloTimer.cancel(false);
@@ -603,6 +634,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         all.appendChild(server.monitoring().netconfState(d, ds.locks(), ds.candidateModified(), server.sessionInfos()));
         all.appendChild(server.monitoring().yangLibrary(d));
         all.appendChild(server.monitoring().modulesState(d));
+        all.appendChild(server.notifications().streams(d));
         return all;
     }
 
@@ -745,7 +777,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             throw RpcError.invalidValue("no session " + target, null);
         }
         server.log().notice("NETCONF: session " + target + " killed by session " + id + " (" + user + ")");
-        s.kill();
+        s.kill("killed", id);
     }
 
     private void getSchema(Element op, Element reply) throws RpcError {
@@ -825,11 +857,21 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         if (stream != null && !Xml.text(stream).equals("NETCONF")) {
             throw RpcError.invalidValue("unknown stream " + Xml.text(stream) + " (only NETCONF)", null);
         }
-        if (Xml.child(op, Xml.NOTIF, "startTime") != null) {
-            throw RpcError.notSupported(RpcError.Type.PROTOCOL, "replay is not supported (no startTime)");
-        }
-        if (Xml.child(op, Xml.NOTIF, "stopTime") != null) {
+        Instant start = time(op, "startTime");
+        Instant stop = time(op, "stopTime");
+        if (stop != null && start == null) {
             throw RpcError.missingElement(RpcError.Type.PROTOCOL, "startTime", "stopTime needs startTime", null);
+        }
+        if (start != null && !server.notifications().replaySupported()) {
+            throw RpcError.notSupported(RpcError.Type.PROTOCOL, "replay is off (netconf.replay-history=0)");
+        }
+        if (start != null && start.isAfter(Instant.now())) {
+            throw new RpcError(RpcError.Type.PROTOCOL, "bad-element", "startTime is in the future", null, null,
+                    java.util.Map.of("bad-element", "startTime"));
+        }
+        if (stop != null && stop.isBefore(start)) {
+            throw new RpcError(RpcError.Type.PROTOCOL, "bad-element", "stopTime is before startTime", null, null,
+                    java.util.Map.of("bad-element", "stopTime"));
         }
         Element f = Xml.child(op, Xml.NOTIF, "filter");
         if (f == null) {
@@ -845,14 +887,31 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             fd.appendChild(subscriptionFilter);
             wantsProbes = SubtreeFilter.names(subscriptionFilter, Xml.IPMP, "probe-result");
         }
+        startTime = start;
+        stopTime = stop;
         queue = new ArrayBlockingQueue<>(server.settings().notificationQueue());
     }
 
+    /** A yang:date-and-time parameter of create-subscription, or null. */
+    private static Instant time(Element op, String name) throws RpcError {
+        Element e = Xml.child(op, Xml.NOTIF, name);
+        if (e == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(Xml.text(e)).toInstant();
+        } catch (java.time.format.DateTimeParseException x) {
+            throw new RpcError(RpcError.Type.PROTOCOL, "bad-element", "bad " + name + " " + Xml.text(e)
+                    + " (a date-and-time, like 2026-01-31T12:00:00Z)", null, null, java.util.Map.of("bad-element", name));
+        }
+    }
+
     private void startNotifier() {
-        notifier = new Thread(this::deliver, "netconf-notify-" + id);
+        // subscribed and the history taken at once: nothing missed, nothing twice
+        List<NotificationHub.Event> replay = server.notifications().subscribe(this, startTime);
+        notifier = new Thread(() -> deliver(replay), "netconf-notify-" + id);
         notifier.setDaemon(true);
         notifier.start();
-        server.notifications().subscribe(this);
     }
 
     @Override
@@ -868,30 +927,66 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         return wantsProbes;
     }
 
-    private void deliver() {
+    /**
+     * The notifier thread: the replayed events (with startTime), replayComplete, then the live
+     * ones; at stopTime notificationComplete ends the subscription.
+     */
+    private void deliver(List<NotificationHub.Event> replay) {
         SubtreeFilter sf = new SubtreeFilter(server.schema());
+        Instant stop = stopTime;
         try {
+            for (NotificationHub.Event e : replay) {
+                if (stop != null && e.time().isAfter(stop)) {
+                    break;
+                }
+                send(e, sf);
+            }
+            if (startTime != null) {
+                send(new NotificationHub.Event(Instant.now(), NotificationHub.NETMOD_NOTIFICATION, "replayComplete",
+                        List.of()), null);
+            }
             while (!ended.get()) {
-                NotificationHub.Event e = queue.take();
-                Document d = Xml.newDocument();
-                if (subscriptionFilter != null) {
-                    Element holder = d.createElementNS(Xml.BASE, "data");
-                    holder.appendChild(e.body(d));
-                    Element out = d.createElementNS(Xml.BASE, "out");
-                    sf.apply(holder, subscriptionFilter, out);
-                    if (Xml.children(out).isEmpty()) {
-                        continue;
+                NotificationHub.Event e;
+                if (stop == null) {
+                    e = queue.take();
+                } else {
+                    long ms = java.time.Duration.between(Instant.now(), stop).toMillis();
+                    e = ms <= 0 ? null : queue.poll(ms, TimeUnit.MILLISECONDS);
+                    if (e == null || e.time().isAfter(stop)) {
+                        if (e == null && Instant.now().isBefore(stop)) {
+                            continue; // woke early
+                        }
+                        send(new NotificationHub.Event(Instant.now(), NotificationHub.NETMOD_NOTIFICATION,
+                                "notificationComplete", List.of()), null);
+                        server.notifications().unsubscribe(this);
+                        queue = null; // the session may subscribe again
+                        return;
                     }
                 }
-                Element n = e.toXml(d);
-                writer.write(Xml.serialize(n));
-                counters.outNotifications.incrementAndGet();
-                server.monitoring().totals.outNotifications.incrementAndGet();
+                send(e, sf);
             }
         } catch (InterruptedException e) {
             // session ended
         } catch (IOException e) {
-            kill();
+            kill("dropped", 0);
         }
+    }
+
+    /** Sends one notification unless the subscription's filter drops it (sf null: not filtered). */
+    private void send(NotificationHub.Event e, SubtreeFilter sf) throws IOException {
+        Document d = Xml.newDocument();
+        if (sf != null && subscriptionFilter != null) {
+            Element holder = d.createElementNS(Xml.BASE, "data");
+            holder.appendChild(e.body(d));
+            Element out = d.createElementNS(Xml.BASE, "out");
+            sf.apply(holder, subscriptionFilter, out);
+            if (Xml.children(out).isEmpty()) {
+                return;
+            }
+        }
+        Element n = e.toXml(d);
+        writer.write(Xml.serialize(n));
+        counters.outNotifications.incrementAndGet();
+        server.monitoring().totals.outNotifications.incrementAndGet();
     }
 }

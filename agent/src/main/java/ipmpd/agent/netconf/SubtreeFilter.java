@@ -23,7 +23,8 @@ final class SubtreeFilter {
             Map.entry(Xml.YANGLIB + " import-only-module", List.of("name", "revision")),
             Map.entry(Xml.YANGLIB + " submodule", List.of("name")),
             Map.entry(Xml.YANGLIB + " schema", List.of("name")),
-            Map.entry(Xml.YANGLIB + " datastore", List.of("name")));
+            Map.entry(Xml.YANGLIB + " datastore", List.of("name")),
+            Map.entry(NotificationHub.NETMOD_NOTIFICATION + " stream", List.of("name")));
 
     private final YangSchema schema;
 

@@ -138,6 +138,11 @@ class NetconfClientTest {
     }
 
     @Test
+    void baseNotificationsStreamsAndReplay() throws Exception {
+        assertOk(f.python("base_notifications.py", 55, null));
+    }
+
+    @Test
     void subscriptionsReceiveLinkFailureAndAddressMove() throws Exception {
         NetconfFixture.Run r = f.python("notify.py", 40, line -> {
             if (line.equals("SUBSCRIBED")) {

@@ -58,6 +58,8 @@ class UsersAndSettingsTest {
         assertEquals(1, s.reservedWriteSessions());
         assertEquals(java.time.Duration.ofSeconds(1), s.loginFailureDelay());
         assertEquals(10, s.loginFailuresPerMinute());
+        assertEquals(1000, s.replayHistory());
+        assertEquals(0, NetconfSettings.parse(Map.of("netconf.replay-history", "0"), dir).replayHistory());
         NetconfSettings lim = NetconfSettings.parse(Map.of("netconf.max-sessions", "4", "netconf.idle-timeout", "90",
                 "netconf.login-failure-delay", "3", "netconf.login-failures-per-minute", "0",
                 "netconf.reserved-write-sessions", "2"), dir);
