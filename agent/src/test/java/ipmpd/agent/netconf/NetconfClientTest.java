@@ -76,6 +76,9 @@ class NetconfClientTest {
         List<String> groups = sorted(f.ipmpstat("-g", "GROUPNAME,STATE,FDT"));
         List<String> addrs = sorted(f.ipmpstat("-a", "ADDRESS,STATE,GROUP,INBOUND"));
         NetconfFixture.Run r = f.python("hello_get.py", 40, null);
+        // the FDT adapts to the probes' round trips (a loaded machine raises it meanwhile): the value
+        // NETCONF read must be the one before or the one after
+        List<String> groupsAfter = sorted(f.ipmpstat("-g", "GROUPNAME,STATE,FDT"));
         assertOk(r);
         assertEquals(ifs, prefixed(r.out(), "IF "));
         List<String> g = new ArrayList<>();
@@ -83,7 +86,8 @@ class NetconfClientTest {
             String[] p = l.split(":");
             g.add(p[0] + ":" + p[1] + ":" + String.format("%.2fs", Long.parseLong(p[2]) / 1000.0));
         }
-        assertEquals(groups, g);
+        assertTrue(g.equals(groups) || g.equals(groupsAfter), "NETCONF " + g + ", ipmpstat before " + groups
+                + ", after " + groupsAfter);
         assertEquals(addrs, prefixed(r.out(), "ADDR "));
     }
 
