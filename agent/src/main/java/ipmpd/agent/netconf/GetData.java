@@ -21,7 +21,7 @@ final class GetData {
     enum Datastore { RUNNING, CANDIDATE, OPERATIONAL }
 
     /** The parsed request. */
-    record Request(Datastore datastore, Element subtreeFilter, Boolean configFilter, int maxDepth,
+    record Request(Datastore datastore, Element subtreeFilter, Element xpathFilter, Boolean configFilter, int maxDepth,
                    boolean withOrigin, Set<String> originFilter, boolean negatedOriginFilter,
                    WithDefaults.Mode withDefaults) {
     }
@@ -32,6 +32,7 @@ final class GetData {
     static Request parse(Element op) throws RpcError {
         Datastore ds = null;
         Element subtree = null;
+        Element xpath = null;
         Boolean config = null;
         int depth = 0;
         boolean origin = false;
@@ -47,8 +48,7 @@ final class GetData {
             switch (name) {
                 case "datastore" -> ds = datastore(p);
                 case "subtree-filter" -> subtree = p;
-                case "xpath-filter" -> throw RpcError.notSupported(RpcError.Type.PROTOCOL,
-                        "xpath-filter is not supported (no :xpath capability); use subtree-filter");
+                case "xpath-filter" -> xpath = p;
                 case "config-filter" -> {
                     String v = Xml.text(p);
                     if (!v.equals("true") && !v.equals("false")) {
@@ -99,7 +99,10 @@ final class GetData {
             throw RpcError.invalidValue("with-defaults does not apply to the operational datastore "
                     + "(no :with-operational-defaults)", null);
         }
-        return new Request(ds, subtree, config, depth, origin, Set.copyOf(originFilter), negated,
+        if (subtree != null && xpath != null) {
+            throw RpcError.invalidValue("subtree-filter and xpath-filter exclude each other", null);
+        }
+        return new Request(ds, subtree, xpath, config, depth, origin, Set.copyOf(originFilter), negated,
                 wd == null ? WithDefaults.Mode.REPORT_ALL : wd);
     }
 

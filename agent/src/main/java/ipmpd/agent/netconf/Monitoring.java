@@ -35,7 +35,7 @@ final class Monitoring {
     private static final Map<String, List<String>> IMPLEMENTED = Map.ofEntries(
             Map.entry("ipmpd", List.of()),
             Map.entry("ietf-netconf", List.of("writable-running", "candidate", "confirmed-commit",
-                    "rollback-on-error", "validate")),
+                    "rollback-on-error", "validate", "xpath")),
             Map.entry("ietf-netconf-monitoring", List.of()),
             Map.entry("ietf-yang-library", List.of()),
             Map.entry("ietf-datastores", List.of()),

@@ -96,6 +96,7 @@ public final class NetconfServer implements AutoCloseable {
                 "urn:ietf:params:netconf:capability:validate:1.1",
                 "urn:ietf:params:netconf:capability:notification:1.0",
                 "urn:ietf:params:netconf:capability:interleave:1.0",
+                "urn:ietf:params:netconf:capability:xpath:1.0",
                 WithDefaults.CAPABILITY));
         Monitoring probe = new Monitoring(schema, List.of());
         caps.add("urn:ietf:params:netconf:capability:yang-library:1.0?revision=2019-01-04&module-set-id="
@@ -103,7 +104,7 @@ public final class NetconfServer implements AutoCloseable {
         caps.add("urn:ietf:params:netconf:capability:yang-library:1.1?revision=2019-01-04&content-id="
                 + probe.contentId());
         caps.add(Xml.BASE + "?module=ietf-netconf&revision=2011-06-01"
-                + "&features=writable-running,candidate,confirmed-commit,rollback-on-error,validate");
+                + "&features=writable-running,candidate,confirmed-commit,rollback-on-error,validate,xpath");
         caps.add(Xml.NCM + "?module=ietf-netconf-monitoring&revision=2010-10-04");
         caps.add(Xml.WITH_DEFAULTS + "?module=ietf-netconf-with-defaults&revision=2011-06-01");
         caps.add(GetData.NS + "?module=ietf-netconf-nmda&revision=2019-01-07&features=origin,with-defaults");

@@ -575,25 +575,35 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             return null;
         }
         String type = f.getAttribute("type");
-        if (!type.isEmpty() && !type.equals("subtree")) {
+        if (!type.isEmpty() && !type.equals("subtree") && !type.equals("xpath")) {
             throw RpcError.notSupported(RpcError.Type.PROTOCOL, "filter type " + type + " is not supported "
-                    + "(subtree only)");
+                    + "(subtree, xpath)");
+        }
+        if (type.equals("xpath") && !f.hasAttribute("select")) {
+            throw RpcError.missingAttribute("select", "filter");
         }
         return f;
     }
 
-    private void reply(Element reply, Element all, Element filter) {
+    private void reply(Element reply, Element all, Element filter) throws RpcError {
         fill(Xml.add(reply, Xml.BASE, "data"), all, filter);
     }
 
     /** The top-level nodes of {@code all}, filtered, into {@code data}. */
-    private void fill(Element data, Element all, Element filter) {
+    private void fill(Element data, Element all, Element filter) throws RpcError {
         if (filter == null) {
             Document d = data.getOwnerDocument();
             for (Element c : Xml.children(all)) {
                 // built in the reply's document: moved, not copied (the state is ~200 KB at 256 members)
                 data.appendChild(c.getOwnerDocument() == d ? c : d.importNode(c, true));
             }
+            return;
+        }
+        // get-data's xpath-filter leaf, or <filter type="xpath" select="...">
+        String xpath = filter.getLocalName().equals("xpath-filter") ? Xml.text(filter)
+                : "xpath".equals(filter.getAttribute("type")) ? filter.getAttribute("select") : null;
+        if (xpath != null) {
+            XPathFilter.apply(all, xpath, filter, data, new SubtreeFilter(server.schema()));
             return;
         }
         new SubtreeFilter(server.schema()).apply(all, filter, data);
@@ -675,7 +685,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             }
         }
         Element data = Xml.add(reply, GetData.NS, "data");
-        fill(data, all, q.subtreeFilter());
+        fill(data, all, q.subtreeFilter() != null ? q.subtreeFilter() : q.xpathFilter());
         if (q.maxDepth() > 0) {
             GetData.maxDepth(data, q.maxDepth(), new SubtreeFilter(server.schema()));
         }
@@ -879,13 +889,32 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         }
         if (f != null) {
             String type = f.getAttribute("type");
-            if (!type.isEmpty() && !type.equals("subtree")) {
+            if (!type.isEmpty() && !type.equals("subtree") && !type.equals("xpath")) {
                 throw RpcError.notSupported(RpcError.Type.PROTOCOL, "filter type " + type + " is not supported");
             }
+            if (type.equals("xpath") && !f.hasAttribute("select")) {
+                throw RpcError.missingAttribute("select", "filter");
+            }
             Document fd = Xml.newDocument();
-            subscriptionFilter = (Element) fd.importNode(f, true);
-            fd.appendChild(subscriptionFilter);
-            wantsProbes = SubtreeFilter.names(subscriptionFilter, Xml.IPMP, "probe-result");
+            Element copy = (Element) fd.importNode(f, true);
+            // the prefixes an XPath filter uses may be declared on the rpc: they go with the copy
+            for (org.w3c.dom.Node n = f.getParentNode(); n instanceof Element a; n = n.getParentNode()) {
+                org.w3c.dom.NamedNodeMap attrs = a.getAttributes();
+                for (int i = 0; i < attrs.getLength(); i++) {
+                    org.w3c.dom.Attr at = (org.w3c.dom.Attr) attrs.item(i);
+                    if (Xml.XMLNS.equals(at.getNamespaceURI()) && "xmlns".equals(at.getPrefix())
+                            && !copy.hasAttributeNS(Xml.XMLNS, at.getLocalName())) {
+                        copy.setAttributeNS(Xml.XMLNS, "xmlns:" + at.getLocalName(), at.getValue());
+                    }
+                }
+            }
+            fd.appendChild(copy);
+            if (type.equals("xpath")) {
+                XPathFilter.selects(fd.createElementNS(Xml.IPMP, "probe"), copy.getAttribute("select"), copy);
+            }
+            subscriptionFilter = copy;
+            wantsProbes = type.equals("xpath") ? copy.getAttribute("select").contains("probe-result")
+                    : SubtreeFilter.names(subscriptionFilter, Xml.IPMP, "probe-result");
         }
         startTime = start;
         stopTime = stop;
@@ -975,7 +1004,15 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     /** Sends one notification unless the subscription's filter drops it (sf null: not filtered). */
     private void send(NotificationHub.Event e, SubtreeFilter sf) throws IOException {
         Document d = Xml.newDocument();
-        if (sf != null && subscriptionFilter != null) {
+        if (sf != null && subscriptionFilter != null && "xpath".equals(subscriptionFilter.getAttribute("type"))) {
+            try {
+                if (!XPathFilter.selects(e.body(d), subscriptionFilter.getAttribute("select"), subscriptionFilter)) {
+                    return;
+                }
+            } catch (RpcError x) {
+                return; // checked when the subscription was made; an event it cannot evaluate is not sent
+            }
+        } else if (sf != null && subscriptionFilter != null) {
             Element holder = d.createElementNS(Xml.BASE, "data");
             holder.appendChild(e.body(d));
             Element out = d.createElementNS(Xml.BASE, "out");

@@ -147,6 +147,11 @@ class NetconfClientTest {
     }
 
     @Test
+    void xpathFilters() throws Exception {
+        assertOk(f.python("xpath.py", 50, null));
+    }
+
+    @Test
     void subscriptionsReceiveLinkFailureAndAddressMove() throws Exception {
         NetconfFixture.Run r = f.python("notify.py", 40, line -> {
             if (line.equals("SUBSCRIBED")) {
