@@ -176,6 +176,54 @@ class OperatorLimitsTest {
                 "the login thread");
     }
 
+    /**
+     * Not a test: measures what a password-guessing client costs the server (its SSH threads and
+     * the login thread) with the default limits. Run with
+     * {@code mvn -pl agent -am test -Dtest=OperatorLimitsTest#loginFlood -Dipmpd.loginFlood=20}.
+     */
+    @Test
+    void loginFlood() throws Exception {
+        int seconds = Integer.getInteger("ipmpd.loginFlood", 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(seconds > 0, "a measurement: -Dipmpd.loginFlood=SECONDS");
+        start(s -> s);
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.function.ToLongFunction<String> cpu = prefix -> {
+            long ns = 0;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith(prefix)) {
+                    ns += Math.max(0, mx.getThreadCpuTime(t.getId()));
+                }
+            }
+            return ns;
+        };
+        long checks0 = f.server.users().passwordChecks();
+        long server0 = cpu.applyAsLong("sshd-SshServer") + cpu.applyAsLong("netconf-login");
+        java.util.concurrent.atomic.AtomicLong attempts = new java.util.concurrent.atomic.AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        List<java.util.concurrent.Future<?>> loops = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            loops.add(pool.submit(() -> {
+                while (System.nanoTime() < end) {
+                    try (ClientSession cs = client.connect("admin", "127.0.0.1", f.port()).verify(20_000)
+                            .getSession()) {
+                        cs.addPasswordIdentity("guess-" + attempts.incrementAndGet());
+                        cs.auth().verify(30_000);
+                    } catch (IOException | RuntimeException e) {
+                        // refused, as expected
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> l : loops) {
+            l.get(seconds + 60L, TimeUnit.SECONDS);
+        }
+        long serverNs = cpu.applyAsLong("sshd-SshServer") + cpu.applyAsLong("netconf-login") - server0;
+        System.out.printf("loginFlood: %d s, 8 clients: %d wrong passwords tried, %d checked (PBKDF2), "
+                        + "server SSH and login threads used %.1f%% of a core%n", seconds, attempts.get(),
+                f.server.users().passwordChecks() - checks0, 100.0 * serverNs / (seconds * 1e9));
+    }
+
     @Test
     void idleSessionsAreClosedSubscribedOnesAreNot() throws Exception {
         start(s -> s.withIdleTimeout(Duration.ofSeconds(2)));
