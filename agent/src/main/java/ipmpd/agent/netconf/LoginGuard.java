@@ -41,6 +41,8 @@ final class LoginGuard {
     private final ThreadPoolExecutor checker;
     /** Failure times (System.nanoTime) of each source within the window, oldest first. */
     private final Map<String, ArrayDeque<Long>> failures = new LinkedHashMap<>(16, 0.75f, true);
+    /** Checks of each source under way (counted as failures to come, so the limit is exact). */
+    private final Map<String, Integer> checking = new java.util.HashMap<>();
 
     LoginGuard(NetconfUsers users, IpmpdLog log, ScheduledExecutorService timer, Duration failureDelay,
                int failuresPerMinute) {
@@ -69,7 +71,7 @@ final class LoginGuard {
     boolean authenticate(String user, String password, ServerSession session) throws AsyncAuthException {
         AsyncAuthException answer = new AsyncAuthException();
         String source = source(session);
-        if (limited(source)) {
+        if (!admit(source)) {
             fail(answer);
             return false; // not reached: fail() throws
         }
@@ -81,6 +83,8 @@ final class LoginGuard {
                 } catch (RuntimeException e) {
                     log.err("NETCONF: checking the password of " + user + ": " + e);
                     r = null;
+                } finally {
+                    done(source);
                 }
                 if (r != null) {
                     session.setAttribute(NetconfServer.ROLE, r);
@@ -92,6 +96,7 @@ final class LoginGuard {
                 later(answer);
             });
         } catch (RejectedExecutionException e) {
+            done(source);
             log.warning("NETCONF: " + MAX_WAITING + " password checks are waiting; refusing one from " + source
                     + " unchecked");
             later(answer);
@@ -113,17 +118,28 @@ final class LoginGuard {
         }
     }
 
-    /** Whether the source has used up its failures of the last minute (then it is logged, once a minute). */
-    private synchronized boolean limited(String source) {
-        if (failuresPerMinute <= 0) {
-            return false;
+    /**
+     * Whether a password from the source may be checked: not when its failures of the last minute
+     * and its checks under way reach the limit. An admitted check is under way until done().
+     */
+    private synchronized boolean admit(String source) {
+        if (failuresPerMinute > 0) {
+            ArrayDeque<Long> q = failures.get(source);
+            int recent = 0;
+            if (q != null) {
+                expire(q, System.nanoTime());
+                recent = q.size();
+            }
+            if (recent + checking.getOrDefault(source, 0) >= failuresPerMinute) {
+                return false;
+            }
         }
-        ArrayDeque<Long> q = failures.get(source);
-        if (q == null) {
-            return false;
-        }
-        expire(q, System.nanoTime());
-        return q.size() >= failuresPerMinute;
+        checking.merge(source, 1, Integer::sum);
+        return true;
+    }
+
+    private synchronized void done(String source) {
+        checking.computeIfPresent(source, (k, n) -> n > 1 ? n - 1 : null);
     }
 
     private synchronized void failed(String source) {
