@@ -33,7 +33,8 @@ check(int(m.session_id) > 0, "session-id")
 r = ok(m.get())
 lint_reply(r, "<get/>")
 content, data = data_of(r)
-lint("data", content, modules=("ipmpd", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores"))
+lint("data", content, modules=("ipmpd", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores",
+                               "nc-notifications"))
 ipmp = data.find("ip:ipmp", NS)
 check(ipmp is not None, "no ipmp in get")
 

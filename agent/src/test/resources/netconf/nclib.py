@@ -65,8 +65,9 @@ def _module(name):
 _count = [0]
 
 
-def lint(kind, xml, modules=("ipmpd",), rpc=None):
-    """Validates an instance document with yanglint; raises with yanglint's output when invalid."""
+def lint(kind, xml, modules=("ipmpd",), rpc=None, operational=None):
+    """Validates an instance document with yanglint; raises with yanglint's output when invalid.
+    operational: data the document may refer to (instance-identifiers of a notification)."""
     _count[0] += 1
     path = os.path.join(args.workdir, "lint-%d-%s.xml" % (_count[0], kind))
     with open(path, "w") as f:
@@ -77,6 +78,11 @@ def lint(kind, xml, modules=("ipmpd",), rpc=None):
         with open(rpath, "w") as f:
             f.write(rpc)
         cmd += ["-R", rpath]
+    if operational is not None:
+        opath = path + ".operational.xml"
+        with open(opath, "w") as f:
+            f.write(operational)
+        cmd += ["-O", opath]
     cmd += [_module(m) for m in modules] + [path]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     if r.returncode != 0:

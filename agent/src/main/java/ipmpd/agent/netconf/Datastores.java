@@ -37,6 +37,15 @@ final class Datastores {
     record Lock(int sessionId, Instant since) {
     }
 
+    /** What RFC 6470 notifications report (session 0: the server itself). */
+    interface Events {
+        /** running changed; the operation is the edit operation on the whole tree. */
+        void configChanged(int sid, String operation);
+
+        /** start, extend (with the timeout), complete, cancel, timeout. */
+        void confirmedCommit(int sid, String event, long timeoutS);
+    }
+
     private final YangSchema schema;
     private final ConfigValidation validation;
     private final EngineLoop loop;
@@ -44,6 +53,7 @@ final class Datastores {
     private final IpmpdLog log;
     private final ScheduledExecutorService timer;
     private final Map<String, Lock> locks = new LinkedHashMap<>();
+    private final Events events;
 
     /** The candidate tree (wrapper holding at most one ipmp element); null while it equals running. */
     private Element candidate;
@@ -53,7 +63,9 @@ final class Datastores {
     private String persistId;
     private ScheduledFuture<?> confirmTimer;
 
-    Datastores(YangSchema schema, EngineLoop loop, ConfigStore store, IpmpdLog log, ScheduledExecutorService timer) {
+    Datastores(YangSchema schema, EngineLoop loop, ConfigStore store, IpmpdLog log, ScheduledExecutorService timer,
+               Events events) {
+        this.events = events;
         this.schema = schema;
         this.validation = new ConfigValidation(schema);
         this.loop = loop;
@@ -99,6 +111,30 @@ final class Datastores {
             return ConfigXml.toXml(doc, running());
         }
         throw RpcError.protocolInvalidValue("unknown datastore " + source);
+    }
+
+    /**
+     * A datastore's {@code <ipmp>} tree as get-config reports it with a with-defaults mode (the
+     * candidate's leaves were set by clients; running's leaves that hold their default were not).
+     */
+    synchronized Element view(Document doc, String source, WithDefaults.Mode mode) throws RpcError {
+        Element t = tree(doc, source);
+        if (t != null) {
+            WithDefaults.apply(t, schema.root(), mode, CANDIDATE.equals(source) && candidate != null);
+        }
+        return t;
+    }
+
+    /**
+     * The tree an edit starts from: the candidate as clients left it, or running without the leaves
+     * that hold their default (set by no client: "create" may set them, "delete" finds nothing).
+     */
+    private Element editBase(Document doc, String target) throws RpcError {
+        Element t = tree(doc, target);
+        if (t != null && !(CANDIDATE.equals(target) && candidate != null)) {
+            WithDefaults.trimConfig(t, schema.root());
+        }
+        return t;
     }
 
     /** The members offline by configuration (read on any thread; a file read). */
@@ -163,6 +199,8 @@ final class Datastores {
         if (rollbackTo != null && confirmOwner == sid && persistId == null) {
             log.notice("NETCONF: session " + sid + " ended before confirming its commit; rolling back");
             rollback();
+            events.confirmedCommit(sid, "cancel", 0);
+            events.configChanged(sid, "replace");
         }
     }
 
@@ -175,7 +213,7 @@ final class Datastores {
         Document doc = Xml.newDocument();
         Element wrapper = doc.createElementNS(Xml.BASE, "config");
         doc.appendChild(wrapper);
-        Element current = tree(doc, target);
+        Element current = editBase(doc, target);
         if (current != null) {
             wrapper.appendChild(current);
         }
@@ -198,6 +236,7 @@ final class Datastores {
             }
             if (RUNNING.equals(target)) {
                 commitToEngine(next, editErrors);
+                events.configChanged(sid, defaultOp == EditConfig.Op.REPLACE ? "replace" : "merge");
                 return editErrors;
             }
         } else if (test == TestOption.TEST_ONLY) {
@@ -344,6 +383,7 @@ final class Datastores {
         if (RUNNING.equals(target)) {
             IpmpConfiguration next = validateFully(ipmp, List.of());
             commitToEngine(next, List.of());
+            events.configChanged(sid, "replace");
             return;
         }
         if (RUNNING.equals(source)) {
@@ -408,6 +448,7 @@ final class Datastores {
                 throw e;
             }
             candidate = null;
+            events.configChanged(sid, "replace");
         }
         ev.commit();
         if (confirmed) {
@@ -420,12 +461,14 @@ final class Datastores {
                 confirmTimer.cancel(false);
             }
             confirmTimer = timer.schedule(this::confirmTimeout, timeoutS, TimeUnit.SECONDS);
+            events.confirmedCommit(sid, pending ? "extend" : "start", timeoutS);
             log.notice("NETCONF: confirmed commit by session " + sid + "; rolled back unless confirmed within "
                     + timeoutS + " s");
         } else if (pending) {
             clearConfirm();
             clearSavedRollback();
             log.notice("NETCONF: commit confirmed by session " + sid);
+            events.confirmedCommit(sid, "complete", 0);
         }
     }
 
@@ -464,6 +507,8 @@ final class Datastores {
         }
         log.notice("NETCONF: confirmed commit cancelled by session " + sid + "; rolling back");
         rollback();
+        events.confirmedCommit(sid, "cancel", 0);
+        events.configChanged(sid, "replace");
     }
 
     private synchronized void confirmTimeout() {
@@ -472,6 +517,8 @@ final class Datastores {
         }
         log.notice("NETCONF: confirmed commit not confirmed in time; rolling back the configuration");
         rollback();
+        events.confirmedCommit(0, "timeout", 0);
+        events.configChanged(0, "replace");
     }
 
     private void rollback() {

@@ -24,9 +24,19 @@ final class Framing {
     }
 
     /** Bytes that break the framing: the session cannot continue. */
-    static final class FramingException extends IOException {
+    static class FramingException extends IOException {
         FramingException(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * A chunk header declares more bytes than a whole message may have: refused before any of
+     * them is read (skipping them would mean reading up to 4 GB); the session cannot continue.
+     */
+    static final class ChunkTooBigException extends FramingException {
+        ChunkTooBigException(long declared, int max) {
+            super("a chunk of " + declared + " bytes exceeds the message size limit of " + max + " bytes");
         }
     }
 
@@ -155,6 +165,9 @@ final class Framing {
                 }
                 if (len > MAX_CHUNK) {
                     throw new FramingException("bad chunked framing: chunk size " + len + " too large");
+                }
+                if (len > maxSize) {
+                    throw new ChunkTooBigException(len, maxSize);
                 }
                 chunks++;
                 total += len;

@@ -32,22 +32,32 @@ final class Monitoring {
     }
 
     /** Implemented modules (with their features); the rest of {@link YangSchema#modules()} is import-only. */
-    private static final Map<String, List<String>> IMPLEMENTED = Map.of(
-            "ipmpd", List.of(),
-            "ietf-netconf", List.of("writable-running", "candidate", "confirmed-commit", "rollback-on-error",
-                    "validate"),
-            "ietf-netconf-monitoring", List.of(),
-            "ietf-yang-library", List.of(),
-            "ietf-datastores", List.of(),
-            "ietf-netconf-with-defaults", List.of());
+    private static final Map<String, List<String>> IMPLEMENTED = Map.ofEntries(
+            Map.entry("ipmpd", List.of()),
+            Map.entry("ietf-netconf", List.of("writable-running", "candidate", "confirmed-commit",
+                    "rollback-on-error", "validate", "xpath")),
+            Map.entry("ietf-netconf-monitoring", List.of()),
+            Map.entry("ietf-yang-library", List.of()),
+            Map.entry("ietf-datastores", List.of()),
+            Map.entry("ietf-netconf-with-defaults", List.of()),
+            Map.entry("ietf-netconf-nmda", List.of("origin", "with-defaults")),
+            Map.entry("ietf-origin", List.of()),
+            Map.entry("ietf-netconf-notifications", List.of()),
+            Map.entry("nc-notifications", List.of()));
 
     /** Namespaces of modules whose text the server may not have (listed in the YANG library anyway). */
-    private static final Map<String, String[]> KNOWN = Map.of(
-            "ietf-netconf", new String[] {"2011-06-01", Xml.BASE},
-            "ietf-netconf-monitoring", new String[] {"2010-10-04", Xml.NCM},
-            "ietf-yang-library", new String[] {"2019-01-04", Xml.YANGLIB},
-            "ietf-netconf-with-defaults", new String[] {"2011-06-01", Xml.WITH_DEFAULTS},
-            "ietf-datastores", new String[] {"2018-02-14", Xml.DATASTORES});
+    private static final Map<String, String[]> KNOWN = Map.ofEntries(
+            Map.entry("ietf-netconf", new String[] {"2011-06-01", Xml.BASE}),
+            Map.entry("ietf-netconf-monitoring", new String[] {"2010-10-04", Xml.NCM}),
+            Map.entry("ietf-yang-library", new String[] {"2019-01-04", Xml.YANGLIB}),
+            Map.entry("ietf-netconf-with-defaults", new String[] {"2011-06-01", Xml.WITH_DEFAULTS}),
+            Map.entry("ietf-datastores", new String[] {"2018-02-14", Xml.DATASTORES}),
+            Map.entry("ietf-netconf-nmda", new String[] {"2019-01-07", GetData.NS}),
+            Map.entry("ietf-origin", new String[] {"2018-02-14", GetData.ORIGIN}),
+            Map.entry("ietf-netconf-notifications",
+                    new String[] {"2012-02-06", NotificationHub.NC_NOTIFICATIONS}),
+            Map.entry("nc-notifications", new String[] {"2008-07-14", NotificationHub.NETMOD_NOTIFICATION}),
+            Map.entry("notifications", new String[] {"2008-07-14", Xml.NOTIF}));
 
     final AtomicLong inBadHellos = new AtomicLong();
     final AtomicLong inSessions = new AtomicLong();
@@ -180,7 +190,7 @@ final class Monitoring {
         Element sc = Xml.add(yl, Xml.YANGLIB, "schema");
         Xml.leaf(sc, "name", "complete");
         Xml.leaf(sc, "module-set", "complete");
-        for (String ds : List.of("running", "candidate")) {
+        for (String ds : List.of("running", "candidate", "operational")) {
             Element d = Xml.add(yl, Xml.YANGLIB, "datastore");
             Element n = Xml.leaf(d, "name", "ds:" + ds);
             n.setAttributeNS(Xml.XMLNS, "xmlns:ds", Xml.DATASTORES);

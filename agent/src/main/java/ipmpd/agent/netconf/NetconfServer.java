@@ -58,6 +58,7 @@ public final class NetconfServer implements AutoCloseable {
     private final Map<Integer, NetconfSession> sessions = new ConcurrentHashMap<>();
     private final AtomicInteger nextSessionId = new AtomicInteger(1);
     private SshServer sshd;
+    private LoginGuard login;
     private volatile boolean closed;
 
     private NetconfServer(NetconfSettings settings, EngineLoop loop, ListenerHub hub, ConfigStore store,
@@ -73,8 +74,18 @@ public final class NetconfServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.datastores = new Datastores(schema, loop, store, log, timer);
-        this.notifications = new NotificationHub(loop);
+        this.notifications = new NotificationHub(loop, settings.replayHistory());
+        this.datastores = new Datastores(schema, loop, store, log, timer, new Datastores.Events() {
+            @Override
+            public void configChanged(int sid, String operation) {
+                notifications.configChanged(who(sid), operation);
+            }
+
+            @Override
+            public void confirmedCommit(int sid, String event, long timeoutS) {
+                notifications.confirmedCommit(event.equals("timeout") ? null : who(sid), event, timeoutS);
+            }
+        });
         List<String> caps = new ArrayList<>(List.of(BASE_10, BASE_11,
                 "urn:ietf:params:netconf:capability:writable-running:1.0",
                 "urn:ietf:params:netconf:capability:candidate:1.0",
@@ -85,16 +96,21 @@ public final class NetconfServer implements AutoCloseable {
                 "urn:ietf:params:netconf:capability:validate:1.1",
                 "urn:ietf:params:netconf:capability:notification:1.0",
                 "urn:ietf:params:netconf:capability:interleave:1.0",
-                "urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=report-all"));
+                "urn:ietf:params:netconf:capability:xpath:1.0",
+                WithDefaults.CAPABILITY));
         Monitoring probe = new Monitoring(schema, List.of());
         caps.add("urn:ietf:params:netconf:capability:yang-library:1.0?revision=2019-01-04&module-set-id="
                 + probe.contentId());
         caps.add("urn:ietf:params:netconf:capability:yang-library:1.1?revision=2019-01-04&content-id="
                 + probe.contentId());
         caps.add(Xml.BASE + "?module=ietf-netconf&revision=2011-06-01"
-                + "&features=writable-running,candidate,confirmed-commit,rollback-on-error,validate");
+                + "&features=writable-running,candidate,confirmed-commit,rollback-on-error,validate,xpath");
         caps.add(Xml.NCM + "?module=ietf-netconf-monitoring&revision=2010-10-04");
         caps.add(Xml.WITH_DEFAULTS + "?module=ietf-netconf-with-defaults&revision=2011-06-01");
+        caps.add(GetData.NS + "?module=ietf-netconf-nmda&revision=2019-01-07&features=origin,with-defaults");
+        caps.add(GetData.ORIGIN + "?module=ietf-origin&revision=2018-02-14");
+        caps.add(NotificationHub.NC_NOTIFICATIONS + "?module=ietf-netconf-notifications&revision=2012-02-06");
+        caps.add(NotificationHub.NETMOD_NOTIFICATION + "?module=nc-notifications&revision=2008-07-14");
         this.capabilities = List.copyOf(caps);
         this.monitoring = new Monitoring(schema, capabilities);
     }
@@ -166,15 +182,8 @@ public final class NetconfServer implements AutoCloseable {
             }
         }
         sshd.setKeyPairProvider(keys);
-        sshd.setPasswordAuthenticator((user, password, session) -> {
-            NetconfUsers.Role r = users.checkPassword(user, password);
-            if (r == null) {
-                log.notice("NETCONF: password authentication failed for " + user + " from " + peer(session));
-                return false;
-            }
-            session.setAttribute(ROLE, r);
-            return true;
-        });
+        login = new LoginGuard(users, log, timer, settings.loginFailureDelay(), settings.loginFailuresPerMinute());
+        sshd.setPasswordAuthenticator(login::authenticate);
         sshd.setPublickeyAuthenticator((user, key, session) -> {
             NetconfUsers.Role r = users.checkKey(user, key);
             if (r == null) {
@@ -201,13 +210,17 @@ public final class NetconfServer implements AutoCloseable {
             public org.apache.sshd.server.command.Command createSubsystem(
                     org.apache.sshd.server.channel.ChannelSession channel) {
                 // counted from its creation (start() comes later): concurrent requests cannot overshoot
+                ServerSession ss = channel.getSession();
+                String user = ss.getUsername();
+                NetconfUsers.Role role = ss.getAttribute(ROLE);
                 synchronized (sessions) {
-                    if (sessions.size() >= settings.maxSessions()) {
-                        log.warning("NETCONF: refusing a session from " + peer(channel.getSession()) + ": "
-                                + settings.maxSessions() + " sessions are open (netconf.max-sessions)");
-                        return new RefusingCommand("too many NETCONF sessions");
+                    String refusal = refusal(user, role);
+                    if (refusal != null) {
+                        log.warning("NETCONF: refusing a session of " + user + " from " + peer(ss) + ": " + refusal);
+                        return new RefusingCommand("too many NETCONF sessions: " + refusal);
                     }
-                    NetconfSession s = new NetconfSession(NetconfServer.this, nextSessionId.getAndIncrement());
+                    NetconfSession s = new NetconfSession(NetconfServer.this, nextSessionId.getAndIncrement(),
+                            user, role);
                     sessions.put(s.id(), s);
                     return s;
                 }
@@ -228,6 +241,33 @@ public final class NetconfServer implements AutoCloseable {
             timer.scheduleWithFixedDelay(this::checkIdle, every, every, TimeUnit.SECONDS);
         }
         log.info("NETCONF: listening on " + sshd.getBoundAddresses() + ", users in " + users.file());
+    }
+
+    /**
+     * Why a new session of this user may not open (null: it may): the limit in all, the limit per
+     * user, and the sessions kept for read-write users (so read-only sessions never lock out an
+     * administrator).
+     */
+    private String refusal(String user, NetconfUsers.Role role) {
+        int all = sessions.size();
+        if (all >= settings.maxSessions()) {
+            return settings.maxSessions() + " sessions are open (netconf.max-sessions)";
+        }
+        int mine = 0;
+        int readOnly = 0;
+        for (NetconfSession s : sessions.values()) {
+            mine += user.equals(s.user()) ? 1 : 0;
+            readOnly += s.role() == NetconfUsers.Role.READ_WRITE ? 0 : 1;
+        }
+        if (mine >= settings.maxSessionsPerUser()) {
+            return user + " has " + mine + " sessions open (netconf.max-sessions-per-user)";
+        }
+        int forReadOnly = settings.maxSessions() - settings.reservedWriteSessions();
+        if (role != NetconfUsers.Role.READ_WRITE && readOnly >= forReadOnly) {
+            return readOnly + " read-only sessions are open; the other " + settings.reservedWriteSessions()
+                    + " are kept for read-write users (netconf.reserved-write-sessions)";
+        }
+        return null;
     }
 
     private static String peer(ServerSession s) {
@@ -254,7 +294,7 @@ public final class NetconfServer implements AutoCloseable {
         for (NetconfSession s : sessions.values()) {
             if (!s.subscribed() && System.nanoTime() - s.lastActivityNs() > limitNs) {
                 log.info("NETCONF: closing idle session " + s.id());
-                s.kill();
+                s.kill("timeout", 0);
             }
         }
     }
@@ -268,7 +308,7 @@ public final class NetconfServer implements AutoCloseable {
         closed = true;
         hub.remove(notifications);
         for (NetconfSession s : sessions.values()) {
-            s.kill();
+            s.kill("other", 0);
         }
         if (sshd != null) {
             try {
@@ -276,6 +316,9 @@ public final class NetconfServer implements AutoCloseable {
             } catch (IOException e) {
                 log.err("NETCONF: stopping the SSH server: " + e.getMessage());
             }
+        }
+        if (login != null) {
+            login.close();
         }
         timer.shutdownNow();
     }
@@ -300,6 +343,10 @@ public final class NetconfServer implements AutoCloseable {
 
     Datastores datastores() {
         return datastores;
+    }
+
+    NetconfUsers users() {
+        return users;
     }
 
     NotificationHub notifications() {
@@ -339,8 +386,14 @@ public final class NetconfServer implements AutoCloseable {
     }
 
     void unregister(NetconfSession s) {
+        datastores.sessionEnded(s.id()); // first: a rolled back confirmed commit names the session
         sessions.remove(s.id());
-        datastores.sessionEnded(s.id());
+    }
+
+    /** A session's user, id and address for RFC 6470 notifications; null for 0 or a session gone. */
+    NotificationHub.Who who(int sessionId) {
+        NetconfSession s = sessionId == 0 ? null : sessions.get(sessionId);
+        return s == null ? null : s.who();
     }
 
     NetconfSession session(int id) {

@@ -54,12 +54,28 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     private volatile BlockingQueue<NotificationHub.Event> queue;
     private volatile Element subscriptionFilter;
     private volatile boolean wantsProbes;
+    /** create-subscription's startTime and stopTime (RFC 5277 replay), null when absent. */
+    private volatile Instant startTime;
+    private volatile Instant stopTime;
+    /** Why the session ended (RFC 6470 termination-reason): the first reason given wins. */
+    private volatile String endReason;
+    private volatile int killedBy;
     private Thread notifier;
     private Thread thread;
 
-    NetconfSession(NetconfServer server, int id) {
+    NetconfSession(NetconfServer server, int id, String user, NetconfUsers.Role role) {
         this.server = server;
         this.id = id;
+        this.user = user;
+        this.role = role;
+    }
+
+    String user() {
+        return user;
+    }
+
+    NetconfUsers.Role role() {
+        return role;
     }
 
     int id() {
@@ -72,6 +88,16 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
 
     boolean subscribed() {
         return queue != null;
+    }
+
+    NotificationHub.Who who() {
+        return new NotificationHub.Who(user, id, sourceHost);
+    }
+
+    private void reason(String r) {
+        if (endReason == null) {
+            endReason = r;
+        }
     }
 
     Monitoring.SessionInfo info() {
@@ -103,12 +129,11 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     public void start(ChannelSession channel, Environment env) {
         this.channel = channel;
         var s = channel.getSession();
-        this.user = s.getUsername();
-        this.role = s.getAttribute(NetconfServer.ROLE);
         SocketAddress a = s.getClientAddress();
         this.sourceHost = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : null;
         this.writer = new Framing.Writer(out);
         server.register(this);
+        server.notifications().sessionStarted(who());
         thread = new Thread(this, "netconf-session-" + id);
         thread.setDaemon(true);
         thread.start();
@@ -119,8 +144,15 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         end(false);
     }
 
-    /** Ends the session from outside (kill-session, idle, server stop). */
-    void kill() {
+    /**
+     * Ends the session from outside: kill-session ("killed", by that session), idle and hello
+     * timeouts ("timeout"), the server's stop ("other").
+     */
+    void kill(String why, int by) {
+        if (endReason == null && by > 0) {
+            killedBy = by;
+        }
+        reason(why);
         end(true);
     }
 
@@ -134,6 +166,8 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             notifier.interrupt();
         }
         server.unregister(this);
+        reason("dropped");
+        server.notifications().sessionEnded(who(), endReason, "killed".equals(endReason) ? killedBy : 0);
         if (closeChannel && channel != null) {
             channel.close(false);
         }
@@ -156,7 +190,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             if (!helloDone) {
                 server.log().notice("NETCONF: session " + id + " sent no hello in time; closing it");
                 server.monitoring().inBadHellos.incrementAndGet();
-                kill();
+                kill("timeout", 0);
             }
         }, st.helloTimeout().toMillis(), TimeUnit.MILLISECONDS);
         try {
@@ -167,6 +201,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 return;
             }
             if (hello == Framing.OVERSIZE || !clientHello(hello, reader)) {
+                reason("bad-hello");
                 server.monitoring().inBadHellos.incrementAndGet();
                 return;
             }
@@ -177,7 +212,15 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 byte[] msg;
                 try {
                     msg = reader.next();
+                } catch (Framing.ChunkTooBigException e) {
+                    bad();
+                    reason("other");
+                    sendError(null, RpcError.tooBig(e.getMessage() + "; the session ends"));
+                    server.log().notice("NETCONF: session " + id + ": " + e.getMessage() + "; closing it");
+                    server.monitoring().droppedSessions.incrementAndGet();
+                    return;
                 } catch (Framing.FramingException e) {
+                    reason("other");
                     sendError(null, RpcError.malformed(e.getMessage()));
                     server.log().notice("NETCONF: session " + id + ": " + e.getMessage() + "; closing it");
                     server.monitoring().droppedSessions.incrementAndGet();
@@ -194,6 +237,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                     continue;
                 }
                 if (!handle(msg)) {
+                    reason("closed");
                     return;
                 }
             }
@@ -204,6 +248,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 server.monitoring().droppedSessions.incrementAndGet();
             }
         } catch (RuntimeException e) {
+            reason("other");
             server.log().err("NETCONF: session " + id + ": internal error: " + e);
         } finally {
             helloTimer.cancel(false);
@@ -444,6 +489,13 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 startNotifier();
                 throw new AlreadySent();
             }
+            case GetData.NS -> {
+                if (!name.equals("get-data")) {
+                    throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported"
+                            + " (get-data only; edit with edit-config)");
+                }
+                getData(op, reply);
+            }
             case Xml.NCM -> {
                 if (!name.equals("get-schema")) {
                     throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported");
@@ -502,12 +554,18 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         return k.getLocalName();
     }
 
-    private void withDefaults(Element op) throws RpcError {
-        Element wd = Xml.child(op, Xml.WITH_DEFAULTS, "with-defaults");
-        if (wd != null && !Xml.text(wd).equals("report-all")) {
-            throw RpcError.invalidValue("with-defaults mode " + Xml.text(wd) + " is not supported (report-all)",
-                    null);
+    /** The with-defaults parameter (RFC 6243), report-all (the basic mode) without one. */
+    private static WithDefaults.Mode withDefaults(Element op, String ns) throws RpcError {
+        Element wd = Xml.child(op, ns, "with-defaults");
+        if (wd == null) {
+            return WithDefaults.Mode.REPORT_ALL;
         }
+        WithDefaults.Mode m = WithDefaults.Mode.parse(Xml.text(wd));
+        if (m == null) {
+            throw RpcError.invalidValue("unknown with-defaults mode " + Xml.text(wd)
+                    + " (report-all, report-all-tagged, trim, explicit)", null);
+        }
+        return m;
     }
 
     /** The subtree filter of get / get-config, or null for none. */
@@ -517,21 +575,35 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             return null;
         }
         String type = f.getAttribute("type");
-        if (!type.isEmpty() && !type.equals("subtree")) {
+        if (!type.isEmpty() && !type.equals("subtree") && !type.equals("xpath")) {
             throw RpcError.notSupported(RpcError.Type.PROTOCOL, "filter type " + type + " is not supported "
-                    + "(subtree only)");
+                    + "(subtree, xpath)");
+        }
+        if (type.equals("xpath") && !f.hasAttribute("select")) {
+            throw RpcError.missingAttribute("select", "filter");
         }
         return f;
     }
 
-    private void reply(Element reply, Element all, Element filter) {
-        Element data = Xml.add(reply, Xml.BASE, "data");
+    private void reply(Element reply, Element all, Element filter) throws RpcError {
+        fill(Xml.add(reply, Xml.BASE, "data"), all, filter);
+    }
+
+    /** The top-level nodes of {@code all}, filtered, into {@code data}. */
+    private void fill(Element data, Element all, Element filter) throws RpcError {
         if (filter == null) {
-            Document d = reply.getOwnerDocument();
+            Document d = data.getOwnerDocument();
             for (Element c : Xml.children(all)) {
                 // built in the reply's document: moved, not copied (the state is ~200 KB at 256 members)
                 data.appendChild(c.getOwnerDocument() == d ? c : d.importNode(c, true));
             }
+            return;
+        }
+        // get-data's xpath-filter leaf, or <filter type="xpath" select="...">
+        String xpath = filter.getLocalName().equals("xpath-filter") ? Xml.text(filter)
+                : "xpath".equals(filter.getAttribute("type")) ? filter.getAttribute("select") : null;
+        if (xpath != null) {
+            XPathFilter.apply(all, xpath, filter, data, new SubtreeFilter(server.schema()));
             return;
         }
         new SubtreeFilter(server.schema()).apply(all, filter, data);
@@ -543,13 +615,19 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     }
 
     private void get(Element op, Element reply) throws RpcError {
-        withDefaults(op);
+        WithDefaults.Mode mode = withDefaults(op, Xml.WITH_DEFAULTS);
         Element filter = filter(op);
         Document d = filter == null ? reply.getOwnerDocument() : Xml.newDocument();
-        Element all = d.createElementNS(Xml.BASE, "data");
+        Element all = operational(d, mode);
         if (filter != null) {
             d.appendChild(all);
         }
+        reply(reply, all, filter);
+    }
+
+    /** Everything get returns (the operational state): ipmp, netconf-state, the YANG library. */
+    private Element operational(Document d, WithDefaults.Mode mode) throws RpcError {
+        Element all = d.createElementNS(Xml.BASE, "data");
         record Snap(EngineSnapshot s, Instant wall, java.util.Set<String> configuredOffline) {
         }
         Snap snap;
@@ -559,22 +637,68 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         } catch (Exception e) {
             throw RpcError.failed("cannot read the engine state: " + e);
         }
-        all.appendChild(StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains));
+        Element ipmp = StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains);
+        WithDefaults.apply(ipmp, server.schema().root(), mode, false);
+        all.appendChild(ipmp);
         Datastores ds = server.datastores();
         all.appendChild(server.monitoring().netconfState(d, ds.locks(), ds.candidateModified(), server.sessionInfos()));
         all.appendChild(server.monitoring().yangLibrary(d));
         all.appendChild(server.monitoring().modulesState(d));
-        reply(reply, all, filter);
+        all.appendChild(server.notifications().streams(d));
+        return all;
+    }
+
+    /** RFC 8526 get-data of running, candidate or operational. */
+    private void getData(Element op, Element reply) throws RpcError {
+        GetData.Request q = GetData.parse(op);
+        Document d = Xml.newDocument();
+        Element all;
+        YangSchema.SNode root = server.schema().root();
+        if (q.datastore() == GetData.Datastore.OPERATIONAL) {
+            all = operational(d, WithDefaults.Mode.REPORT_ALL);
+        } else {
+            all = d.createElementNS(Xml.BASE, "data");
+            Element tree = server.datastores().view(d, q.datastore() == GetData.Datastore.RUNNING
+                    ? Datastores.RUNNING : Datastores.CANDIDATE, q.withDefaults());
+            if (tree != null) {
+                all.appendChild(tree);
+            }
+        }
+        d.appendChild(all);
+        Element ipmp = Xml.child(all, Xml.IPMP, "ipmp");
+        if (q.configFilter() != null) {
+            for (Element top : Xml.children(all)) {
+                if (top != ipmp && q.configFilter()) {
+                    all.removeChild(top); // netconf-state and the YANG library are state
+                }
+            }
+            if (ipmp != null) {
+                GetData.configFilter(ipmp, root, q.configFilter());
+            }
+        }
+        if (ipmp != null && q.datastore() == GetData.Datastore.OPERATIONAL) {
+            if (!q.originFilter().isEmpty()) {
+                GetData.originFilter(ipmp, root, q.originFilter(), q.negatedOriginFilter());
+            }
+            if (q.withOrigin()) {
+                GetData.annotateOrigin(ipmp, root);
+            }
+        }
+        Element data = Xml.add(reply, GetData.NS, "data");
+        fill(data, all, q.subtreeFilter() != null ? q.subtreeFilter() : q.xpathFilter());
+        if (q.maxDepth() > 0) {
+            GetData.maxDepth(data, q.maxDepth(), new SubtreeFilter(server.schema()));
+        }
     }
 
     private void getConfig(Element op, Element reply) throws RpcError {
-        withDefaults(op);
+        WithDefaults.Mode mode = withDefaults(op, Xml.WITH_DEFAULTS);
         String source = datastore(op, "source");
         Element filter = filter(op);
         Document d = Xml.newDocument();
         Element all = d.createElementNS(Xml.BASE, "data");
         d.appendChild(all);
-        Element tree = server.datastores().tree(d, source);
+        Element tree = server.datastores().view(d, source, mode);
         if (tree != null) {
             all.appendChild(tree);
         }
@@ -663,7 +787,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             throw RpcError.invalidValue("no session " + target, null);
         }
         server.log().notice("NETCONF: session " + target + " killed by session " + id + " (" + user + ")");
-        s.kill();
+        s.kill("killed", id);
     }
 
     private void getSchema(Element op, Element reply) throws RpcError {
@@ -743,11 +867,21 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         if (stream != null && !Xml.text(stream).equals("NETCONF")) {
             throw RpcError.invalidValue("unknown stream " + Xml.text(stream) + " (only NETCONF)", null);
         }
-        if (Xml.child(op, Xml.NOTIF, "startTime") != null) {
-            throw RpcError.notSupported(RpcError.Type.PROTOCOL, "replay is not supported (no startTime)");
-        }
-        if (Xml.child(op, Xml.NOTIF, "stopTime") != null) {
+        Instant start = time(op, "startTime");
+        Instant stop = time(op, "stopTime");
+        if (stop != null && start == null) {
             throw RpcError.missingElement(RpcError.Type.PROTOCOL, "startTime", "stopTime needs startTime", null);
+        }
+        if (start != null && !server.notifications().replaySupported()) {
+            throw RpcError.notSupported(RpcError.Type.PROTOCOL, "replay is off (netconf.replay-history=0)");
+        }
+        if (start != null && start.isAfter(Instant.now())) {
+            throw new RpcError(RpcError.Type.PROTOCOL, "bad-element", "startTime is in the future", null, null,
+                    java.util.Map.of("bad-element", "startTime"));
+        }
+        if (stop != null && stop.isBefore(start)) {
+            throw new RpcError(RpcError.Type.PROTOCOL, "bad-element", "stopTime is before startTime", null, null,
+                    java.util.Map.of("bad-element", "stopTime"));
         }
         Element f = Xml.child(op, Xml.NOTIF, "filter");
         if (f == null) {
@@ -755,22 +889,58 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         }
         if (f != null) {
             String type = f.getAttribute("type");
-            if (!type.isEmpty() && !type.equals("subtree")) {
+            if (!type.isEmpty() && !type.equals("subtree") && !type.equals("xpath")) {
                 throw RpcError.notSupported(RpcError.Type.PROTOCOL, "filter type " + type + " is not supported");
             }
+            if (type.equals("xpath") && !f.hasAttribute("select")) {
+                throw RpcError.missingAttribute("select", "filter");
+            }
             Document fd = Xml.newDocument();
-            subscriptionFilter = (Element) fd.importNode(f, true);
-            fd.appendChild(subscriptionFilter);
-            wantsProbes = SubtreeFilter.names(subscriptionFilter, Xml.IPMP, "probe-result");
+            Element copy = (Element) fd.importNode(f, true);
+            // the prefixes an XPath filter uses may be declared on the rpc: they go with the copy
+            for (org.w3c.dom.Node n = f.getParentNode(); n instanceof Element a; n = n.getParentNode()) {
+                org.w3c.dom.NamedNodeMap attrs = a.getAttributes();
+                for (int i = 0; i < attrs.getLength(); i++) {
+                    org.w3c.dom.Attr at = (org.w3c.dom.Attr) attrs.item(i);
+                    if (Xml.XMLNS.equals(at.getNamespaceURI()) && "xmlns".equals(at.getPrefix())
+                            && !copy.hasAttributeNS(Xml.XMLNS, at.getLocalName())) {
+                        copy.setAttributeNS(Xml.XMLNS, "xmlns:" + at.getLocalName(), at.getValue());
+                    }
+                }
+            }
+            fd.appendChild(copy);
+            if (type.equals("xpath")) {
+                XPathFilter.selects(fd.createElementNS(Xml.IPMP, "probe"), copy.getAttribute("select"), copy);
+            }
+            subscriptionFilter = copy;
+            wantsProbes = type.equals("xpath") ? copy.getAttribute("select").contains("probe-result")
+                    : SubtreeFilter.names(subscriptionFilter, Xml.IPMP, "probe-result");
         }
+        startTime = start;
+        stopTime = stop;
         queue = new ArrayBlockingQueue<>(server.settings().notificationQueue());
     }
 
+    /** A yang:date-and-time parameter of create-subscription, or null. */
+    private static Instant time(Element op, String name) throws RpcError {
+        Element e = Xml.child(op, Xml.NOTIF, name);
+        if (e == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(Xml.text(e)).toInstant();
+        } catch (java.time.format.DateTimeParseException x) {
+            throw new RpcError(RpcError.Type.PROTOCOL, "bad-element", "bad " + name + " " + Xml.text(e)
+                    + " (a date-and-time, like 2026-01-31T12:00:00Z)", null, null, java.util.Map.of("bad-element", name));
+        }
+    }
+
     private void startNotifier() {
-        notifier = new Thread(this::deliver, "netconf-notify-" + id);
+        // subscribed and the history taken at once: nothing missed, nothing twice
+        List<NotificationHub.Event> replay = server.notifications().subscribe(this, startTime);
+        notifier = new Thread(() -> deliver(replay), "netconf-notify-" + id);
         notifier.setDaemon(true);
         notifier.start();
-        server.notifications().subscribe(this);
     }
 
     @Override
@@ -786,30 +956,74 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         return wantsProbes;
     }
 
-    private void deliver() {
+    /**
+     * The notifier thread: the replayed events (with startTime), replayComplete, then the live
+     * ones; at stopTime notificationComplete ends the subscription.
+     */
+    private void deliver(List<NotificationHub.Event> replay) {
         SubtreeFilter sf = new SubtreeFilter(server.schema());
+        Instant stop = stopTime;
         try {
+            for (NotificationHub.Event e : replay) {
+                if (stop != null && e.time().isAfter(stop)) {
+                    break;
+                }
+                send(e, sf);
+            }
+            if (startTime != null) {
+                send(new NotificationHub.Event(Instant.now(), NotificationHub.NETMOD_NOTIFICATION, "replayComplete",
+                        List.of()), null);
+            }
             while (!ended.get()) {
-                NotificationHub.Event e = queue.take();
-                Document d = Xml.newDocument();
-                if (subscriptionFilter != null) {
-                    Element holder = d.createElementNS(Xml.BASE, "data");
-                    holder.appendChild(e.body(d));
-                    Element out = d.createElementNS(Xml.BASE, "out");
-                    sf.apply(holder, subscriptionFilter, out);
-                    if (Xml.children(out).isEmpty()) {
-                        continue;
+                NotificationHub.Event e;
+                if (stop == null) {
+                    e = queue.take();
+                } else {
+                    long ms = java.time.Duration.between(Instant.now(), stop).toMillis();
+                    e = ms <= 0 ? null : queue.poll(ms, TimeUnit.MILLISECONDS);
+                    if (e == null || e.time().isAfter(stop)) {
+                        if (e == null && Instant.now().isBefore(stop)) {
+                            continue; // woke early
+                        }
+                        send(new NotificationHub.Event(Instant.now(), NotificationHub.NETMOD_NOTIFICATION,
+                                "notificationComplete", List.of()), null);
+                        server.notifications().unsubscribe(this);
+                        queue = null; // the session may subscribe again
+                        return;
                     }
                 }
-                Element n = e.toXml(d);
-                writer.write(Xml.serialize(n));
-                counters.outNotifications.incrementAndGet();
-                server.monitoring().totals.outNotifications.incrementAndGet();
+                send(e, sf);
             }
         } catch (InterruptedException e) {
             // session ended
         } catch (IOException e) {
-            kill();
+            kill("dropped", 0);
         }
+    }
+
+    /** Sends one notification unless the subscription's filter drops it (sf null: not filtered). */
+    private void send(NotificationHub.Event e, SubtreeFilter sf) throws IOException {
+        Document d = Xml.newDocument();
+        if (sf != null && subscriptionFilter != null && "xpath".equals(subscriptionFilter.getAttribute("type"))) {
+            try {
+                if (!XPathFilter.selects(e.body(d), subscriptionFilter.getAttribute("select"), subscriptionFilter)) {
+                    return;
+                }
+            } catch (RpcError x) {
+                return; // checked when the subscription was made; an event it cannot evaluate is not sent
+            }
+        } else if (sf != null && subscriptionFilter != null) {
+            Element holder = d.createElementNS(Xml.BASE, "data");
+            holder.appendChild(e.body(d));
+            Element out = d.createElementNS(Xml.BASE, "out");
+            sf.apply(holder, subscriptionFilter, out);
+            if (Xml.children(out).isEmpty()) {
+                return;
+            }
+        }
+        Element n = e.toXml(d);
+        writer.write(Xml.serialize(n));
+        counters.outNotifications.incrementAndGet();
+        server.monitoring().totals.outNotifications.incrementAndGet();
     }
 }

@@ -75,6 +75,8 @@ public final class NetconfUsers {
     private final IpmpdLog log;
     private volatile Map<String, User> users = Map.of();
     private volatile FileTime loadedAt;
+    /** Passwords checked (each costs a PBKDF2 of 210,000 rounds). */
+    private final java.util.concurrent.atomic.AtomicLong passwordChecks = new java.util.concurrent.atomic.AtomicLong();
 
     NetconfUsers(Path file, IpmpdLog log) {
         this.file = file;
@@ -208,6 +210,7 @@ public final class NetconfUsers {
 
     /** The user's role if the password is right; null otherwise. */
     Role checkPassword(String user, String password) {
+        passwordChecks.incrementAndGet();
         refresh();
         User u = users.get(user);
         boolean ok = false;
@@ -234,6 +237,10 @@ public final class NetconfUsers {
             }
         }
         return null;
+    }
+
+    long passwordChecks() {
+        return passwordChecks.get();
     }
 
     Role role(String user) {

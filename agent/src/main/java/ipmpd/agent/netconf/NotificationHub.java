@@ -13,6 +13,7 @@ import org.w3c.dom.Element;
 
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,29 +21,58 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The engine's events as the notifications of the ipmpd module (RFC 5277 stream NETCONF). Called
- * on the engine thread: an event becomes an immutable {@link Event} (name, leaves, time) that is
- * offered to each subscribed session's bounded queue, never blocking the engine.
+ * The notifications of the NETCONF stream (RFC 5277): the engine's events as the notifications of
+ * the ipmpd module, and the server's own RFC 6470 ones (ietf-netconf-notifications: session start
+ * and end, configuration change, confirmed commit). An event becomes an immutable {@link Event}
+ * that is offered to each subscribed session's bounded queue, never blocking the engine, and kept
+ * in a bounded history for replay ({@code startTime}); probe-result events are not kept (one per
+ * probe would push every other event out).
  */
 final class NotificationHub implements EngineListener {
-    /** One notification: its name in the ipmpd module and its leaves in schema order. */
-    record Event(Instant time, String name, List<Map.Entry<String, String>> leaves) {
+    static final String NC_NOTIFICATIONS = "urn:ietf:params:xml:ns:yang:ietf-netconf-notifications";
+    /** RFC 5277's nc-notifications (the stream list, replayComplete, notificationComplete). */
+    static final String NETMOD_NOTIFICATION = "urn:ietf:params:xml:ns:netmod:notification";
+    static final String STREAM = "NETCONF";
+
+    /** A node of an event's body: a leaf (text) or a container (children). */
+    record Node(String name, String text, List<Node> children, boolean ipmpPrefix) {
+        static Node leaf(String name, String text) {
+            return new Node(name, text, List.of(), false);
+        }
+
+        static Node container(String name, List<Node> children) {
+            return new Node(name, null, List.copyOf(children), false);
+        }
+
+        void appendTo(Element parent) {
+            Element e = Xml.add(parent, parent.getNamespaceURI(), name);
+            if (ipmpPrefix) {
+                e.setAttributeNS(Xml.XMLNS, "xmlns:ipmp", Xml.IPMP);
+            }
+            if (text != null) {
+                e.setTextContent(text);
+            }
+            for (Node c : children) {
+                c.appendTo(e);
+            }
+        }
+    }
+
+    /** One notification: its namespace, name and body in schema order. */
+    record Event(Instant time, String ns, String name, List<Node> nodes) {
         /** The {@code <notification>} element. */
         Element toXml(Document doc) {
             Element n = doc.createElementNS(Xml.NOTIF, "notification");
             Xml.leaf(n, "eventTime", StateXml.dateAndTime(time));
-            Element body = Xml.add(n, Xml.IPMP, name);
-            for (Map.Entry<String, String> l : leaves) {
-                Xml.leaf(body, l.getKey(), l.getValue());
-            }
+            n.appendChild(body(doc));
             return n;
         }
 
         /** The event element alone (what subscription filters are matched against). */
         Element body(Document doc) {
-            Element body = doc.createElementNS(Xml.IPMP, name);
-            for (Map.Entry<String, String> l : leaves) {
-                Xml.leaf(body, l.getKey(), l.getValue());
+            Element body = doc.createElementNS(ns, name);
+            for (Node l : nodes) {
+                l.appendTo(body);
             }
             return body;
         }
@@ -59,13 +89,38 @@ final class NotificationHub implements EngineListener {
 
     private final EngineLoop loop;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private final int historySize;
+    /** The replay history, oldest first; guards the subscriber list's changes against publishing too. */
+    private final ArrayDeque<Event> history = new ArrayDeque<>();
+    private final Instant created = Instant.now();
 
-    NotificationHub(EngineLoop loop) {
+    NotificationHub(EngineLoop loop, int historySize) {
         this.loop = loop;
+        this.historySize = historySize;
     }
 
-    void subscribe(Subscriber s) {
-        subscribers.add(s);
+    boolean replaySupported() {
+        return historySize > 0;
+    }
+
+    /**
+     * Subscribes; returns the kept events from {@code startTime} on (none without one), taken
+     * together with the subscription so that no event is missed or delivered twice.
+     */
+    List<Event> subscribe(Subscriber s, Instant startTime) {
+        synchronized (history) {
+            subscribers.add(s);
+            if (startTime == null) {
+                return List.of();
+            }
+            List<Event> out = new ArrayList<>();
+            for (Event e : history) {
+                if (!e.time().isBefore(startTime)) {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
     }
 
     void unsubscribe(Subscriber s) {
@@ -76,15 +131,105 @@ final class NotificationHub implements EngineListener {
         return subscribers.size();
     }
 
+    /** RFC 5277 {@code /netconf/streams} (nc-notifications). */
+    Element streams(Document doc) {
+        Element nc = doc.createElementNS(NETMOD_NOTIFICATION, "netconf");
+        Element st = Xml.add(Xml.add(nc, NETMOD_NOTIFICATION, "streams"), NETMOD_NOTIFICATION, "stream");
+        Xml.leaf(st, "name", STREAM);
+        Xml.leaf(st, "description", "ipmpd's events (ipmpd module) and the server's (RFC 6470 "
+                + "ietf-netconf-notifications)" + (replaySupported() ? "; the last " + historySize
+                + " are kept for replay, probe-result excepted" : ""));
+        Xml.leaf(st, "replaySupport", replaySupported());
+        if (replaySupported()) {
+            Xml.leaf(st, "replayLogCreationTime", StateXml.dateAndTime(created));
+        }
+        return nc;
+    }
+
     private void publish(String name, List<Map.Entry<String, String>> leaves) {
-        Event e = new Event(Instant.now(), name, List.copyOf(leaves));
-        boolean probe = name.equals("probe-result");
-        for (Subscriber s : subscribers) {
-            if (!probe || s.wantsProbes()) {
-                s.offer(e);
+        List<Node> nodes = new ArrayList<>(leaves.size());
+        for (Map.Entry<String, String> l : leaves) {
+            nodes.add(Node.leaf(l.getKey(), l.getValue()));
+        }
+        publish(new Event(Instant.now(), Xml.IPMP, name, List.copyOf(nodes)));
+    }
+
+    private void publish(Event e) {
+        boolean probe = e.name().equals("probe-result");
+        synchronized (history) {
+            if (!probe && historySize > 0) {
+                if (history.size() >= historySize) {
+                    history.removeFirst();
+                }
+                history.addLast(e);
+            }
+            for (Subscriber s : subscribers) {
+                if (!probe || s.wantsProbes()) {
+                    s.offer(e);
+                }
             }
         }
     }
+
+    // ------------------------------------------------------------------ RFC 6470
+
+    /** Who did something: a session's user, id and address (common-session-parms). */
+    record Who(String user, int sessionId, String sourceHost) {
+        List<Node> nodes() {
+            List<Node> out = new ArrayList<>();
+            out.add(Node.leaf("username", user));
+            out.add(Node.leaf("session-id", String.valueOf(sessionId)));
+            if (sourceHost != null) {
+                out.add(Node.leaf("source-host", sourceHost));
+            }
+            return out;
+        }
+    }
+
+    void sessionStarted(Who who) {
+        publish(new Event(Instant.now(), NC_NOTIFICATIONS, "netconf-session-start", who.nodes()));
+    }
+
+    /** @param killedBy the session that killed it (reason "killed"), else 0 */
+    void sessionEnded(Who who, String reason, int killedBy) {
+        List<Node> n = who.nodes();
+        if (killedBy > 0) {
+            n.add(Node.leaf("killed-by", String.valueOf(killedBy)));
+        }
+        n.add(Node.leaf("termination-reason", reason));
+        publish(new Event(Instant.now(), NC_NOTIFICATIONS, "netconf-session-end", n));
+    }
+
+    /**
+     * running changed. @param who null when the server itself changed it (a confirmed commit's
+     * timeout) @param operation the edit operation, on the whole ipmp tree
+     */
+    void configChanged(Who who, String operation) {
+        List<Node> n = new ArrayList<>();
+        n.add(Node.container("changed-by", who == null ? List.of(Node.leaf("server", "")) : who.nodes()));
+        n.add(Node.leaf("datastore", "running"));
+        n.add(Node.container("edit", List.of(new Node("target", "/ipmp:ipmp", List.of(), true),
+                Node.leaf("operation", operation))));
+        publish(new Event(Instant.now(), NC_NOTIFICATIONS, "netconf-config-change", n));
+    }
+
+    /** @param who null for "timeout" @param timeoutS for "start" and "extend", else 0 */
+    void confirmedCommit(Who who, String event, long timeoutS) {
+        List<Node> n = who == null ? new ArrayList<>() : who.nodes();
+        n.add(Node.leaf("confirm-event", event));
+        if (event.equals("start") || event.equals("extend")) {
+            n.add(Node.leaf("timeout", String.valueOf(timeoutS)));
+        }
+        publish(new Event(Instant.now(), NC_NOTIFICATIONS, "netconf-confirmed-commit", n));
+    }
+
+    // ------------------------------------------------------------------ the engine's events
+
+    /** No subscriber and no history: an event would go nowhere (then it is not even built). */
+    private boolean unheard() {
+        return historySize == 0 && subscribers.isEmpty();
+    }
+
 
     private static List<Map.Entry<String, String>> leaves(String... kv) {
         List<Map.Entry<String, String>> out = new ArrayList<>();
@@ -110,7 +255,7 @@ final class NotificationHub implements EngineListener {
 
     @Override
     public void linkChanged(String ifname, boolean up) {
-        if (subscribers.isEmpty()) {
+        if (unheard()) {
             return;
         }
         String group = snapshot().flatMap(s -> s.iface(ifname)).map(EngineSnapshot.InterfaceInfo::group).orElse(null);
@@ -119,7 +264,7 @@ final class NotificationHub implements EngineListener {
 
     @Override
     public void interfaceFailed(String ifname, String group, Detection how) {
-        if (!subscribers.isEmpty()) {
+        if (!unheard()) {
             publish("interface-failed", leaves("interface", ifname, "group", group, "detection",
                     Vocabulary.of(how).yang()));
         }
@@ -127,7 +272,7 @@ final class NotificationHub implements EngineListener {
 
     @Override
     public void interfaceRepaired(String ifname, String group, Detection how) {
-        if (!subscribers.isEmpty()) {
+        if (!unheard()) {
             publish("interface-repaired", leaves("interface", ifname, "group", group, "detection",
                     Vocabulary.of(how).yang()));
         }
@@ -135,7 +280,7 @@ final class NotificationHub implements EngineListener {
 
     @Override
     public void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
-        if (subscribers.isEmpty() || before == after) {
+        if (unheard() || before == after) {
             return;
         }
         String usable = null;
@@ -150,7 +295,7 @@ final class NotificationHub implements EngineListener {
 
     @Override
     public void addressMoved(InetAddress address, String group, String from, String to, MoveReason reason) {
-        if (subscribers.isEmpty() || from == null || to == null) {
+        if (unheard() || from == null || to == null) {
             return;
         }
         publish("address-moved", leaves("address", Addresses.format(address), "group", group,
@@ -160,7 +305,7 @@ final class NotificationHub implements EngineListener {
     @Override
     public void fdtChanged(String group, long beforeMs, long afterMs, FdtReason reason, String ifname,
                            Family family) {
-        if (!subscribers.isEmpty()) {
+        if (!unheard()) {
             publish("fdt-changed", leaves("group", group, "old-fdt", String.valueOf(beforeMs),
                     "new-fdt", String.valueOf(afterMs)));
         }

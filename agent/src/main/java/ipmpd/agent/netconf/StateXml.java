@@ -112,6 +112,12 @@ final class StateXml {
             Xml.leaf(af, "family", ts.family() == Family.INET ? "ipv4" : "ipv6");
             if (ts.testAddress() != null && !Addresses.isUnspecified(ts.testAddress())) {
                 Xml.leaf(af, "test-address", Addresses.format(ts.testAddress()));
+                for (EngineSnapshot.LifInfo l : i.lifs()) {
+                    if (ts.testAddress().equals(l.address())) {
+                        Xml.leaf(af, "test-address-prefix-length", l.prefixLen());
+                        break;
+                    }
+                }
             }
             Xml.leaf(af, "target-mode", Vocabulary.byWord(Vocabulary.PROBE_MODE, ts.mode()).yang());
             Set<String> seen = new HashSet<>();

@@ -23,7 +23,8 @@ final class SubtreeFilter {
             Map.entry(Xml.YANGLIB + " import-only-module", List.of("name", "revision")),
             Map.entry(Xml.YANGLIB + " submodule", List.of("name")),
             Map.entry(Xml.YANGLIB + " schema", List.of("name")),
-            Map.entry(Xml.YANGLIB + " datastore", List.of("name")));
+            Map.entry(Xml.YANGLIB + " datastore", List.of("name")),
+            Map.entry(NotificationHub.NETMOD_NOTIFICATION + " stream", List.of("name")));
 
     private final YangSchema schema;
 
@@ -135,7 +136,8 @@ final class SubtreeFilter {
         return out;
     }
 
-    private List<String> keysOf(Element d) {
+    /** The key leaf names of a list entry (empty for other nodes). */
+    List<String> keysOf(Element d) {
         if (Xml.IPMP.equals(d.getNamespaceURI())) {
             YangSchema.SNode s = DataTree.schemaOf(schema, d);
             return s == null ? List.of() : YangSchema.keys(s);

@@ -141,6 +141,8 @@ final class YangSchema {
         out.add(Path.of("/usr/share/yang/modules/libyang"));
         out.add(Path.of("/usr/share/yang/modules/ietf"));
         out.add(Path.of("/usr/share/yuma/modules/ietf"));
+        out.add(Path.of("/usr/share/yuma/modules/ietf-derived")); // RFC 5277's modules (nc-notifications)
+        out.add(Path.of("/usr/share/yuma/modules/netconfcentral"));
         return out;
     }
 
@@ -186,7 +188,8 @@ final class YangSchema {
 
     /** Modules served by get-schema besides ipmpd and its imports, when their files are found. */
     static final List<String> EXTRA_MODULES = List.of("ietf-netconf", "ietf-netconf-monitoring",
-            "ietf-yang-library", "ietf-datastores", "ietf-netconf-with-defaults");
+            "ietf-yang-library", "ietf-datastores", "ietf-netconf-with-defaults", "ietf-netconf-nmda", "ietf-origin",
+            "ietf-yang-metadata", "ietf-netconf-notifications", "nc-notifications", "notifications", "yuma-ncx");
 
     /**
      * Loads ipmpd.yang and its imports from the search path.

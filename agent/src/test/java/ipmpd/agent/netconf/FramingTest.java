@@ -76,10 +76,19 @@ class FramingTest {
     @Test
     void oversizeIsSkippedThenReadingGoesOn() throws IOException {
         String big = "x".repeat(5000);
-        Framing.Reader r = new Framing.Reader(trickle("\n#5000\n" + big + "\n##\n\n#4\n<a/>\n##\n"), 1000);
+        // chunks each within the limit, together over it: skipped, and the next message is read
+        String chunks = ("\n#800\n" + "x".repeat(800)).repeat(3) + "\n##\n";
+        Framing.Reader r = new Framing.Reader(trickle(chunks + "\n#4\n<a/>\n##\n"), 1000);
         r.useChunked();
         assertSame(Framing.OVERSIZE, r.next());
         assertEquals("<a/>", s(r.next()));
+        // one chunk declared over the limit: refused before its bytes are read
+        ByteArrayInputStream in = new ByteArrayInputStream(("\n#5000\n" + big + "\n##\n")
+                .getBytes(StandardCharsets.UTF_8));
+        Framing.Reader one = new Framing.Reader(in, 1000);
+        one.useChunked();
+        assertThrows(Framing.ChunkTooBigException.class, one::next);
+        assertEquals(5000 + 4, in.available(), "the chunk's bytes are still unread");
         Framing.Reader e = new Framing.Reader(new ByteArrayInputStream((big + "]]>]]><b/>]]>]]>")
                 .getBytes(StandardCharsets.UTF_8)), 1000);
         assertSame(Framing.OVERSIZE, e.next());

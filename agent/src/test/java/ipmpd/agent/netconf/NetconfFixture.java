@@ -59,6 +59,12 @@ final class NetconfFixture implements AutoCloseable {
     }
 
     static NetconfFixture start(java.util.function.UnaryOperator<NetconfSettings> tune) throws Exception {
+        return start(tune, Map.of());
+    }
+
+    /** @param files configuration files written over the defaults (name to content) */
+    static NetconfFixture start(java.util.function.UnaryOperator<NetconfSettings> tune, Map<String, String> files)
+            throws Exception {
         NetconfFixture f = new NetconfFixture();
         try {
             f.write("mpathd", "FAILURE_DETECTION_TIME=700\nFAILBACK=yes\nTRACK_INTERFACES_ONLY_WITH_GROUPS=yes\n"
@@ -68,6 +74,9 @@ final class NetconfFixture implements AutoCloseable {
             f.write("netconf-users", "# test users\n"
                     + "admin read-write password " + NetconfUsers.hash(ADMIN_PW.toCharArray()) + "\n"
                     + "viewer read-only password " + NetconfUsers.hash(VIEWER_PW.toCharArray()) + "\n");
+            for (Map.Entry<String, String> e : files.entrySet()) {
+                f.write(e.getKey(), e.getValue());
+            }
             Daemon.Options o = new Daemon.Options(f.configDir, false, "loopback",
                     Map.of("nics", "tst0,tst1,tst2,tst3", "routers", "192.0.2.1,198.51.100.1"), f.socket);
             IpmpdLog log = IpmpdLog.detached(null);

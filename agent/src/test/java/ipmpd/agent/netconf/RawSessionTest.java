@@ -175,6 +175,27 @@ class RawSessionTest {
     }
 
     @Test
+    void aChunkDeclaredLargerThanTheLimitIsRefusedUnread() throws Exception {
+        try (Wire w = new Wire("netconf")) {
+            w.hello(HELLO_11);
+            // only the header: the server must answer without waiting for the 4 GB it announces
+            w.send("\n#4000000000\n<rpc");
+            String r = w.next(20_000);
+            assertTrue(r != null && r.contains("<error-tag>too-big</error-tag>")
+                    && r.contains("exceeds the message size limit of " + CAP), r);
+            w.assertEnded("a chunk larger than netconf.max-message-size");
+        }
+        // one byte over the limit, too (the whole chunk would be a message over it)
+        try (Wire w = new Wire("netconf")) {
+            w.hello(HELLO_11);
+            w.send("\n#" + (CAP + 1) + "\n");
+            String r = w.next(20_000);
+            assertTrue(r != null && r.contains("too-big"), r);
+            w.assertEnded("a chunk one byte over");
+        }
+    }
+
+    @Test
     void brokenChunkFramingEndsTheSession() throws Exception {
         try (Wire w = new Wire("netconf")) {
             w.hello(HELLO_11);

@@ -54,6 +54,26 @@ class UsersAndSettingsTest {
         assertEquals(8830, s.port());
         assertEquals(dir.resolve("users"), s.users());
         assertEquals(65536, s.maxMessageSize());
+        assertEquals(8, s.maxSessionsPerUser());
+        assertEquals(1, s.reservedWriteSessions());
+        assertEquals(java.time.Duration.ofSeconds(1), s.loginFailureDelay());
+        assertEquals(10, s.loginFailuresPerMinute());
+        assertEquals(1000, s.replayHistory());
+        assertEquals(0, NetconfSettings.parse(Map.of("netconf.replay-history", "0"), dir).replayHistory());
+        NetconfSettings lim = NetconfSettings.parse(Map.of("netconf.max-sessions", "4", "netconf.idle-timeout", "90",
+                "netconf.login-failure-delay", "3", "netconf.login-failures-per-minute", "0",
+                "netconf.reserved-write-sessions", "2"), dir);
+        assertEquals(4, lim.maxSessionsPerUser(), "per user at most the limit in all");
+        assertEquals(2, lim.reservedWriteSessions());
+        assertEquals(java.time.Duration.ofSeconds(90), lim.idleTimeout());
+        assertEquals(java.time.Duration.ofSeconds(3), lim.loginFailureDelay());
+        assertEquals(0, lim.loginFailuresPerMinute());
+        {
+            NetconfSettings.SettingsException e = assertThrows(NetconfSettings.SettingsException.class,
+                    () -> NetconfSettings.parse(Map.of("netconf.max-sessions", "4",
+                            "netconf.reserved-write-sessions", "4"), dir));
+            assertTrue(e.getMessage().contains("leaves no session for read-only users"), e.getMessage());
+        }
         assertEquals("127.0.0.1", NetconfSettings.parse(Map.of("netconf.listen", "127.0.0.1:830"), dir).host());
         assertThrows(NetconfSettings.SettingsException.class,
                 () -> NetconfSettings.parse(Map.of("netconf.listen", "1.2.3.4:99999"), dir));

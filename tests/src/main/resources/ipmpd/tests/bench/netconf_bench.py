@@ -2,13 +2,14 @@
 with /usr/bin/python3).
 
 One session, kept open (ncclient's send-queue poll tick lowered from 100 ms to 1 ms, see below):
-after a warm-up, GETS unfiltered <get> requests (the whole state), then
-EDITS pairs of <edit-config> on the candidate (one member's standby, alternately true and false)
+after a warm-up, GETS unfiltered <get> requests (the whole state), GETS <get-data> of the
+operational datastore (RFC 8526: the same state, NMDA), then EDITS pairs of <edit-config> on the candidate (one member's standby, alternately true and false)
 and <commit>, each request timed on its own (time.perf_counter around the ncclient call, which
 returns when the reply is parsed). Prints
 
     INFO reply-bytes=N members=M
     GET ms ms ...
+    GETDATA ms ms ...
     EDIT ms ms ...
     COMMIT ms ms ...
     OK
@@ -87,6 +88,17 @@ for _ in range(a.gets):
     need(r, "get")
     gets.append(ms)
 
+GET_DATA = ('<get-data xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-nmda" '
+            'xmlns:ds="urn:ietf:params:xml:ns:yang:ietf-datastores"><datastore>ds:operational</datastore></get-data>')
+r = need(m.dispatch(etree.fromstring(GET_DATA)), "get-data")
+if "<member>" not in r.xml.replace("ipmp:", ""):
+    sys.exit("get-data of operational holds no member: " + r.xml[:2000])
+getdata = []
+for _ in range(a.gets):
+    r, ms = timed(lambda: m.dispatch(etree.fromstring(GET_DATA)))
+    need(r, "get-data")
+    getdata.append(ms)
+
 edits = []
 commits = []
 for i in range(a.edits):
@@ -110,6 +122,7 @@ need(m.edit_config(target="candidate", config=standby("false")), "edit-config")
 need(m.commit(), "commit")
 
 print("GET " + " ".join("%.3f" % x for x in gets))
+print("GETDATA " + " ".join("%.3f" % x for x in getdata))
 print("EDIT " + " ".join("%.3f" % x for x in edits))
 print("COMMIT " + " ".join("%.3f" % x for x in commits))
 m.close_session()

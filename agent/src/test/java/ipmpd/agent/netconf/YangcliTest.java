@@ -1,0 +1,92 @@
+package ipmpd.agent.netconf;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A client other than ncclient: yuma123's yangcli (Debian package yangcli), which is a YANG 1.0
+ * tool. In batch mode with a script it says hello, downloads the modules it lacks from the server
+ * (get-schema, auto-load: ipmpd must compile in it), and runs a get.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class YangcliTest {
+    private static final Path YANGCLI = Path.of("/usr/bin/yangcli");
+    private NetconfFixture f;
+
+    @BeforeAll
+    static void tool() {
+        assumeTrue(Files.isExecutable(YANGCLI), "no yangcli (apt-get install yangcli)");
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        f = NetconfFixture.start();
+        f.awaitProbesOk();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    record Run(int exit, String out) {
+    }
+
+    /** yangcli in batch mode, its home in the test's work directory (no ~/.yuma of the user's). */
+    private Run yangcli(String script) throws Exception {
+        Path home = f.work.resolve("yangcli-home");
+        Files.createDirectories(home);
+        Path file = f.work.resolve("script.yangcli");
+        Files.writeString(file, script, StandardCharsets.UTF_8);
+        List<String> cmd = new ArrayList<>(List.of(YANGCLI.toString(), "--server=127.0.0.1",
+                "--ncport=" + f.port(), "--user=admin", "--password=" + NetconfFixture.ADMIN_PW,
+                "--batch-mode", "--run-script=" + file, "--autoload=true", "--home=" + home,
+                "--yuma-home=" + home, "--log-level=info", "--display-mode=xml"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("HOME", home.toString());
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        boolean done = p.waitFor(90, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        Files.writeString(f.work.resolve("yangcli.out"), text);
+        return new Run(done ? p.exitValue() : -1, text);
+    }
+
+    @Test
+    void helloGetSchemaAutoloadAndGet() throws Exception {
+        String version = YangSchema.load(NetconfFixture.YANG).modules().stream()
+                .filter(m -> m.name().equals("ipmpd")).findFirst().orElseThrow().revision();
+        Run r = yangcli("get-schema identifier=ipmpd version=" + version + " format=yang\n"
+                + "sget /ipmp/group\n");
+        String out = r.out();
+        assertEquals(0, r.exit(), out);
+        assertTrue(out.contains("NETCONF session established for admin"), out);
+        // yangcli compiled the module it downloaded (a YANG 1.0 tool: no 'modifier invert-match')
+        assertFalse(out.contains("Error:") || out.contains("error("), out);
+        assertTrue(out.contains("Default with-defaults behavior: report-all"), out);
+        // the get-schema reply carries the module text, the get the group with its members' state
+        assertTrue(out.contains("module ipmpd"), out);
+        assertTrue(out.contains("<name>g0</name>") && out.contains("<link-state>up</link-state>"), out);
+    }
+}
