@@ -19,6 +19,8 @@ import org.snmp4j.agent.CommandProcessor;
 import org.snmp4j.agent.DefaultMOServer;
 import org.snmp4j.agent.MOServer;
 import org.snmp4j.agent.ManagedObject;
+import org.snmp4j.agent.NotificationOriginator;
+import ipmpd.agent.snmp.agentx.AgentXSubagent;
 import org.snmp4j.agent.mo.snmp.CoexistenceInfo;
 import org.snmp4j.agent.mo.snmp.CoexistenceInfoProvider;
 import org.snmp4j.agent.mo.snmp.NotificationOriginatorImpl;
@@ -97,6 +99,8 @@ public final class SnmpAgent implements AutoCloseable {
     /** sysObjectID: the provisional ipmpd enterprise arc of IPMP-MIB. */
     static final OID SYS_OID = new OID("1.3.6.1.4.1.99999");
 
+    static final String IPMP_MIB_DESCRIPTION = "IPMP-MIB: IP multipathing groups, interfaces, targets, "
+            + "data addresses and their notifications";
     static final OctetString VIEW_READ = new OctetString("ipmpRead");
     static final OctetString VIEW_READ_ADMIN = new OctetString("ipmpReadAdmin");
     static final OctetString VIEW_WRITE = new OctetString("ipmpWrite");
@@ -144,6 +148,7 @@ public final class SnmpAgent implements AutoCloseable {
     private Snmp notifySession;
     private ThreadPool workers;
     private IpmpNotifier notifier;
+    private AgentXSubagent subagent;
     private Thread warmUp;
     private DefaultMOServer server;
     private List<ManagedObject<?>> ipmpObjects = List.of();
@@ -171,7 +176,7 @@ public final class SnmpAgent implements AutoCloseable {
         SnmpSettings settings = SnmpSettings.parse(c.settings(), c.configDir());
         SnmpAgent a = new SnmpAgent(c.log(), c.listeners());
         if (!settings.enabled()) {
-            c.log().info("SNMP agent disabled (no " + SnmpSettings.LISTEN + " in agent.conf)");
+            c.log().info("SNMP agent disabled (no " + SnmpSettings.LISTEN + " or " + SnmpSettings.AGENTX + " in agent.conf)");
             return a;
         }
         try {
@@ -184,7 +189,7 @@ public final class SnmpAgent implements AutoCloseable {
     }
 
     public boolean running() {
-        return session != null && !closed;
+        return (session != null || subagent != null) && !closed;
     }
 
     /** The addresses the agent listens on (with the ports actually bound). */
@@ -228,6 +233,10 @@ public final class SnmpAgent implements AutoCloseable {
     }
 
     private void startUp(Context c, SnmpSettings settings) throws Exception {
+        if (settings.listen().isEmpty()) {
+            startSubagentOnly(c, settings);
+            return;
+        }
         List<SnmpUsers.User> users = SnmpUsers.loadOrCreate(settings.usersFile(), log);
         engineState = SnmpEngineFile.advance(c.configDir().resolve(SnmpEngineFile.NAME));
         OctetString engineId = new OctetString(engineState.engineId());
@@ -326,8 +335,7 @@ public final class SnmpAgent implements AutoCloseable {
         SNMPv2MIB snmpv2 = new SNMPv2MIB(new OctetString("ipmpd: IP multipathing for Linux in the manner of "
                 + "Solaris in.mpathd (" + System.getProperty("os.name", "") + " "
                 + System.getProperty("os.version", "") + ")"), SYS_OID, new Integer32(72));
-        snmpv2.addSysOREntry(IpmpMib.MIB, new OctetString("IPMP-MIB: IP multipathing groups, interfaces, targets, "
-                + "data addresses and their notifications"));
+        snmpv2.addSysOREntry(IpmpMib.MIB, new OctetString(IPMP_MIB_DESCRIPTION));
         dispatcher.addCounterListener(snmpv2);
         counters.addCounterListener(snmpv2);
         SnmpFrameworkMIB framework = new SnmpFrameworkMIB(engineId, usm, dispatcher.getTransportMappings());
@@ -347,30 +355,9 @@ public final class SnmpAgent implements AutoCloseable {
 
         EngineLoop loop = c.loop();
         Engine engine = loop.call(loop::engine); // its generations are readable from any thread
-        model = new SnmpModel(new SnmpModel.EngineReads() {
-            @Override
-            public long modelGeneration() {
-                return engine.modelGeneration();
-            }
-
-            @Override
-            public ipmpd.engine.ProbeStatistics probeStatistics(String ifname) {
-                return engine.probeStatistics(ifname);
-            }
-
-            @Override
-            public SnmpModel.Taken take() throws Exception {
-                return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
-            }
-        }, () -> snmpv2.getSysUpTime().get().getValue());
+        model = newModel(loop, engine, () -> snmpv2.getSysUpTime().get().getValue());
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
-        Path stateFile = c.configDir().resolve(STATE_FILE);
-        IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
-            @Override
-            public <T> T call(Function<Engine, T> job) throws Exception {
-                return loop.call(() -> job.apply(loop.engine()));
-            }
-        }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
+        IpmpSet writer = newWriter(c, loop);
         LiveObjects.Views views = model;
         snmpv2.registerMOs(server, context);
         framework.registerMOs(server, context);
@@ -434,6 +421,54 @@ public final class SnmpAgent implements AutoCloseable {
                 bound.add(u);
             }
         }
+        NotificationOriginator sendTo = originator;
+        if (settings.agentx() != null) {
+            subagent = startSubagent(settings, writer);
+            sendTo = bothOriginators(originator, new SubagentNotifications(subagent));
+        }
+        startNotifier(loop, engine, sendTo);
+        notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
+        warmUp = NotificationWarmUp.startInBackground(protocols, engineState.engineId(), users, snmpv2.getSysUpTime(), log);
+        List<String> names = new ArrayList<>();
+        for (SnmpUsers.User u : users) {
+            names.add(u.toString());
+        }
+        log.info("SNMP agent listening on " + bound + (subagent != null ? " and AgentX subagent of " + settings.agentx() : "") + " (engine ID " + engineState.hex() + ", boots "
+                + engineState.boots() + "); users " + String.join(", ", names) + " from " + settings.usersFile()
+                + (settings.community() != null ? "; read-only community enabled (v1/v2c)" : "; v1/v2c off")
+                + "; " + settings.traps().size() + " notification destination(s)");
+    }
+
+    private SnmpModel newModel(EngineLoop loop, Engine engine, java.util.function.LongSupplier ticks) {
+        return new SnmpModel(new SnmpModel.EngineReads() {
+            @Override
+            public long modelGeneration() {
+                return engine.modelGeneration();
+            }
+
+            @Override
+            public ipmpd.engine.ProbeStatistics probeStatistics(String ifname) {
+                return engine.probeStatistics(ifname);
+            }
+
+            @Override
+            public SnmpModel.Taken take() throws Exception {
+                return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
+            }
+        }, ticks);
+    }
+
+    private IpmpSet newWriter(Context c, EngineLoop loop) {
+        Path stateFile = c.configDir().resolve(STATE_FILE);
+        return new IpmpSet(model, new IpmpSet.EngineAccess() {
+            @Override
+            public <T> T call(Function<Engine, T> job) throws Exception {
+                return loop.call(() -> job.apply(loop.engine()));
+            }
+        }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
+    }
+
+    private void startNotifier(EngineLoop loop, Engine engine, NotificationOriginator originator) throws Exception {
         notifier = new IpmpNotifier(model, new IpmpNotifier.Parts() {
             @Override
             public ipmpd.engine.EngineSnapshot ofInterface(String ifname) {
@@ -447,16 +482,78 @@ public final class SnmpAgent implements AutoCloseable {
         }, originator, log);
         notifier.primeConfiguredFdt(loop.call(() -> loop.engine().config().failureDetectionTimeMs()));
         listeners.add(notifier);
-        notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
-        warmUp = NotificationWarmUp.startInBackground(protocols, engineState.engineId(), users, snmpv2.getSysUpTime(), log);
-        List<String> names = new ArrayList<>();
-        for (SnmpUsers.User u : users) {
-            names.add(u.toString());
+    }
+
+    /** The AgentX subagent serving the IPMP-MIB objects (already registered in the server) with writer. */
+    private AgentXSubagent startSubagent(SnmpSettings settings, IpmpSet writer) {
+        AgentXSubagent s = new AgentXSubagent(settings.agentx(), new AgentXMib(ipmpObjects, model, writer),
+                List.of(new AgentXSubagent.Subtree(IpmpMib.MIB, new OctetString(IPMP_MIB_DESCRIPTION))), SYS_OID,
+                "ipmpd: IPMP-MIB", log);
+        s.start();
+        return s;
+    }
+
+    /**
+     * Beside the host's snmpd: IPMP-MIB through the AgentX master only; no SNMP engine, users,
+     * port or destinations of ipmpd's own (the master has them).
+     */
+    private void startSubagentOnly(Context c, SnmpSettings settings) throws Exception {
+        EngineLoop loop = c.loop();
+        Engine engine = loop.call(loop::engine);
+        server = new DefaultMOServer();
+        OctetString context = new OctetString();
+        server.addContext(context);
+        long startNs = System.nanoTime();
+        model = newModel(loop, engine, () -> (System.nanoTime() - startNs) / 10_000_000L);
+        model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
+        IpmpSet writer = newWriter(c, loop);
+        ipmpObjects = IpmpMib.register(server, context, model, writer);
+        subagent = startSubagent(settings, writer);
+        startNotifier(loop, engine, new SubagentNotifications(subagent));
+        log.info("SNMP: IPMP-MIB served as an AgentX subagent of the master at " + settings.agentx()
+                + " (no standalone agent: no " + SnmpSettings.LISTEN + " in agent.conf)");
+    }
+
+    /** The AgentX subagent, when agent.conf names a master (for tests). */
+    public AgentXSubagent subagent() {
+        return subagent;
+    }
+
+    /** Notifications through the AgentX master (it adds sysUpTime.0 and sends them to its own destinations). */
+    private static final class SubagentNotifications implements NotificationOriginator {
+        private final AgentXSubagent subagent;
+
+        SubagentNotifications(AgentXSubagent subagent) {
+            this.subagent = subagent;
         }
-        log.info("SNMP agent listening on " + bound + " (engine ID " + engineState.hex() + ", boots "
-                + engineState.boots() + "); users " + String.join(", ", names) + " from " + settings.usersFile()
-                + (settings.community() != null ? "; read-only community enabled (v1/v2c)" : "; v1/v2c off")
-                + "; " + settings.traps().size() + " notification destination(s)");
+
+        @Override
+        public Object notify(OctetString context, OID notificationID, VariableBinding[] vbs) {
+            return subagent.notify(notificationID, List.of(vbs));
+        }
+
+        @Override
+        public Object notify(OctetString context, OID notificationID, org.snmp4j.smi.TimeTicks sysUpTime,
+                             VariableBinding[] vbs) {
+            return subagent.notify(notificationID, List.of(vbs));
+        }
+    }
+
+    private static NotificationOriginator bothOriginators(NotificationOriginator a, NotificationOriginator b) {
+        return new NotificationOriginator() {
+            @Override
+            public Object notify(OctetString context, OID notificationID, VariableBinding[] vbs) {
+                b.notify(context, notificationID, vbs);
+                return a.notify(context, notificationID, vbs);
+            }
+
+            @Override
+            public Object notify(OctetString context, OID notificationID, org.snmp4j.smi.TimeTicks sysUpTime,
+                                 VariableBinding[] vbs) {
+                b.notify(context, notificationID, sysUpTime, vbs);
+                return a.notify(context, notificationID, sysUpTime, vbs);
+            }
+        };
     }
 
     /** The fast path's answer, or null (also when it failed: snmp4j-agent's path then answers, or reports the error). */
@@ -628,6 +725,9 @@ public final class SnmpAgent implements AutoCloseable {
             listeners.remove(notifier);
             notifier.close();
         }
+        if (subagent != null) {
+            subagent.close();
+        }
         for (Snmp s : new Snmp[] {session, notifySession}) {
             if (s != null) {
                 try {
@@ -640,7 +740,7 @@ public final class SnmpAgent implements AutoCloseable {
         if (workers != null) {
             workers.stop();
         }
-        if (session != null) {
+        if (session != null || subagent != null) {
             log.info("SNMP agent stopped");
         }
     }
