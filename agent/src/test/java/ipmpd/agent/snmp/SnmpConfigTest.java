@@ -66,6 +66,17 @@ class SnmpConfigTest {
                 Map.of("snmp.trap.x", "udp:127.0.0.1/162 v3 u maybe"), Map.of("snmp.workers", "0"))) {
             assertThrows(SnmpSettings.SettingsException.class, () -> SnmpSettings.parse(bad, dir), bad.toString());
         }
+        SnmpSettings x = SnmpSettings.parse(Map.of("snmp.agentx", "/var/agentx/master"), dir);
+        assertTrue(x.enabled(), "on with snmp.agentx alone");
+        assertTrue(x.listen().isEmpty());
+        assertEquals(Path.of("/var/agentx/master"), x.agentx().unixPath());
+        assertEquals(705, SnmpSettings.parse(Map.of("snmp.agentx", "tcp:127.0.0.1:705"), dir).agentx().port());
+        for (String bad : List.of("agentx/master", "tcp:127.0.0.1", "udp:127.0.0.1:705")) {
+            SnmpSettings.SettingsException e = assertThrows(SnmpSettings.SettingsException.class,
+                    () -> SnmpSettings.parse(Map.of("snmp.agentx", bad), dir), bad);
+            assertTrue(e.getMessage().startsWith("snmp.agentx: "), e.getMessage());
+        }
+        assertTrue(SnmpSettings.isKnownKey("snmp.agentx"));
         assertTrue(SnmpSettings.isKnownKey("snmp.trap.nms-1"));
         assertFalse(SnmpSettings.isKnownKey("snmp.port"));
     }

@@ -313,7 +313,8 @@ public final class AgentXSubagent implements AutoCloseable {
     }
 
     private static AgentXPdu response(Header request, int error, int index, List<VariableBinding> vbs) {
-        Header h = new Header(AgentXPdu.RESPONSE, AgentXPdu.FLAG_NETWORK_BYTE_ORDER, request.sessionId(),
+        // in the byte order of the request
+        Header h = new Header(AgentXPdu.RESPONSE, request.flags() & AgentXPdu.FLAG_NETWORK_BYTE_ORDER, request.sessionId(),
                 request.transactionId(), request.packetId());
         return new AgentXPdu(h, null, new Response(0, error, index, vbs));
     }
