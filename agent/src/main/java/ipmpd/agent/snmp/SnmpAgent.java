@@ -539,19 +539,22 @@ public final class SnmpAgent implements AutoCloseable {
         }
     }
 
+    /** Sends to a (the standalone agent's destinations) first, then to b. */
     private static NotificationOriginator bothOriginators(NotificationOriginator a, NotificationOriginator b) {
         return new NotificationOriginator() {
             @Override
             public Object notify(OctetString context, OID notificationID, VariableBinding[] vbs) {
+                Object r = a.notify(context, notificationID, vbs);
                 b.notify(context, notificationID, vbs);
-                return a.notify(context, notificationID, vbs);
+                return r;
             }
 
             @Override
             public Object notify(OctetString context, OID notificationID, org.snmp4j.smi.TimeTicks sysUpTime,
                                  VariableBinding[] vbs) {
+                Object r = a.notify(context, notificationID, sysUpTime, vbs);
                 b.notify(context, notificationID, sysUpTime, vbs);
-                return a.notify(context, notificationID, sysUpTime, vbs);
+                return r;
             }
         };
     }
