@@ -237,7 +237,7 @@ public final class SnmpAgent implements AutoCloseable {
             startSubagentOnly(c, settings);
             return;
         }
-        List<SnmpUsers.User> users = SnmpUsers.loadOrCreate(settings.usersFile(), log);
+        List<SnmpUsers.User> users = SnmpUsers.loadOrCreate(settings.usersFile(), settings.allowMd5(), log);
         engineState = SnmpEngineFile.advance(c.configDir().resolve(SnmpEngineFile.NAME));
         OctetString engineId = new OctetString(engineState.engineId());
 
@@ -248,6 +248,9 @@ public final class SnmpAgent implements AutoCloseable {
         protocols.addAuthenticationProtocol(new AuthHMAC384SHA512());
         if (users.stream().anyMatch(u -> u.authProtocol().equals(AuthSHA.ID))) {
             protocols.addAuthenticationProtocol(new AuthSHA());
+        }
+        if (users.stream().anyMatch(u -> u.authProtocol().equals(org.snmp4j.security.AuthMD5.ID))) {
+            protocols.addAuthenticationProtocol(new org.snmp4j.security.AuthMD5()); // snmp.allow-md5=yes
         }
         protocols.addPrivacyProtocol(new PrivAES128());
         CounterSupport counters = new CounterSupport();
@@ -293,8 +296,28 @@ public final class SnmpAgent implements AutoCloseable {
         MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
         dispatcher.addMessageProcessingModel(mpv3);
         if (settings.community() != null) {
-            dispatcher.addMessageProcessingModel(new MPv1());
-            dispatcher.addMessageProcessingModel(new MPv2c());
+            dispatcher.addMessageProcessingModel(new MPv1(new PDUFactory() {
+                @Override
+                public PDU createPDU(Target<?> target) {
+                    return new WideSubIdentifiers.CheckedPDUv1();
+                }
+
+                @Override
+                public PDU createPDU(MessageProcessingModel model) {
+                    return new WideSubIdentifiers.CheckedPDUv1();
+                }
+            }));
+            dispatcher.addMessageProcessingModel(new MPv2c(new PDUFactory() {
+                @Override
+                public PDU createPDU(Target<?> target) {
+                    return new WideSubIdentifiers.CheckedPDU();
+                }
+
+                @Override
+                public PDU createPDU(MessageProcessingModel model) {
+                    return new WideSubIdentifiers.CheckedPDU();
+                }
+            }));
         }
         session = new Snmp(dispatcher);
         for (UdpAddress a : settings.listen()) {

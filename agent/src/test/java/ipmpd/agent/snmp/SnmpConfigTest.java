@@ -122,6 +122,26 @@ class SnmpConfigTest {
     }
 
     @Test
+    void legacyAuthenticationSha1AndMd5OnlyByOptIn() throws Exception {
+        Path file = dir.resolve("snmp-users");
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, "old1 ro SHA-1 password1 AES password2\nold2 ro SHA password1 AES password2\n"
+                + "old3 ro sha1 password1 AES password2\n");
+        for (SnmpUsers.User u : SnmpUsers.load(file)) {
+            assertEquals(org.snmp4j.security.AuthSHA.ID, u.authProtocol(), u.toString());
+        }
+        Files.writeString(file, "nms ro SHA-256 password1 AES password2\nancient ro MD5 password1 AES password2\n");
+        SnmpSettings.SettingsException e = assertThrows(SnmpSettings.SettingsException.class, () -> SnmpUsers.load(file));
+        assertTrue(e.getMessage().contains("line 2: user ancient: MD5 authentication is refused unless agent.conf says "
+                + "snmp.allow-md5=yes"), e.getMessage());
+        assertFalse(SnmpSettings.parse(Map.of(), dir).allowMd5());
+        SnmpSettings opted = SnmpSettings.parse(Map.of("snmp.allow-md5", "yes"), dir);
+        assertTrue(opted.allowMd5());
+        assertEquals(org.snmp4j.security.AuthMD5.ID, SnmpUsers.load(file, opted.allowMd5()).get(1).authProtocol());
+        assertThrows(SnmpSettings.SettingsException.class, () -> SnmpSettings.parse(Map.of("snmp.allow-md5", "maybe"), dir));
+    }
+
+    @Test
     void engineIdIsKeptAndBootsCount() throws Exception {
         Path file = dir.resolve(SnmpEngineFile.NAME);
         SnmpEngineFile.State first = SnmpEngineFile.advance(file);
