@@ -59,6 +59,9 @@ public final class AgentXSubagent implements AutoCloseable {
     private final Map<Integer, AgentXMibAccess.SetTransaction> sets = new HashMap<>();
     private final AtomicLong registrations = new AtomicLong();
     private final AtomicLong notificationsSent = new AtomicLong();
+    private final AtomicLong notificationsLost = new AtomicLong();
+    /** Whether a notification was lost since the session was last registered (logged once per outage). */
+    private volatile boolean lossLogged;
     private Thread thread;
     private volatile SocketChannel channel;
     private volatile int sessionId;
@@ -203,6 +206,7 @@ public final class AgentXSubagent implements AutoCloseable {
             }
         }
         registered = true;
+        lossLogged = false;
         registrations.incrementAndGet();
     }
 
@@ -327,6 +331,7 @@ public final class AgentXSubagent implements AutoCloseable {
     public boolean notify(OID trap, List<VariableBinding> bindings) {
         SocketChannel c = channel;
         if (c == null || !registered) {
+            lost(trap);
             return false;
         }
         List<VariableBinding> vbs = new ArrayList<>(bindings.size() + 1);
@@ -337,8 +342,23 @@ public final class AgentXSubagent implements AutoCloseable {
             notificationsSent.incrementAndGet();
             return true;
         } catch (IOException e) {
-            return false; // the reading thread sees the broken connection and reconnects
+            lost(trap); // the reading thread sees the broken connection and reconnects
+            return false;
         }
+    }
+
+    private void lost(OID trap) {
+        notificationsLost.incrementAndGet();
+        if (!lossLogged) {
+            lossLogged = true;
+            log.warning("AgentX: notification " + trap + " lost: no session with the master at " + address
+                    + " (further losses until it is back are counted, not logged)");
+        }
+    }
+
+    /** Notifications that found no session with the master. */
+    public long notificationsLost() {
+        return notificationsLost.get();
     }
 
     private AgentXPdu read(SocketChannel c) throws IOException, MalformedPduException {

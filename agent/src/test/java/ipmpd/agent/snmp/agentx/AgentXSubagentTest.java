@@ -345,6 +345,9 @@ class AgentXSubagentTest {
         }
         assertFalse(subagent.registered());
         assertFalse(subagent.notify(new OID("1.3.6.1.4.1.99999.1.0.1"), List.of()));
+        assertFalse(subagent.notify(new OID("1.3.6.1.4.1.99999.1.0.2"), List.of()));
+        assertEquals(2, subagent.notificationsLost());
+        assertEquals(1, logged.stream().filter(l -> l.contains("lost: no session with the master")).count(), logged.toString());
     }
 
     private void awaitRegistered() throws InterruptedException {
