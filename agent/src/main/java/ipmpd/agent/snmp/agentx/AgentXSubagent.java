@@ -41,6 +41,8 @@ public final class AgentXSubagent implements AutoCloseable {
     static final long MAX_BACKOFF_MS = 8000;
     /** Seconds the master waits for an answer (o.timeout): a SET's commit goes through the engine. */
     static final int TIMEOUT_S = 5;
+    /** A master that has not answered the Open and Register PDUs by then is left, and connected to again. */
+    static final long OPEN_TIMEOUT_MS = 10_000;
     /** The default registration priority (RFC 2741 6.2.3). */
     static final int PRIORITY = 127;
 
@@ -54,6 +56,7 @@ public final class AgentXSubagent implements AutoCloseable {
     private final OID id;
     private final OctetString description;
     private final IpmpdLog log;
+    private final long openTimeoutMs;
     private final AtomicInteger packetIds = new AtomicInteger();
     private final Object writeLock = new Object();
     private final Map<Integer, AgentXMibAccess.SetTransaction> sets = new HashMap<>();
@@ -70,6 +73,12 @@ public final class AgentXSubagent implements AutoCloseable {
 
     public AgentXSubagent(AgentXAddress address, AgentXMibAccess mib, List<Subtree> subtrees, OID id,
                           String description, IpmpdLog log) {
+        this(address, mib, subtrees, id, description, log, OPEN_TIMEOUT_MS);
+    }
+
+    AgentXSubagent(AgentXAddress address, AgentXMibAccess mib, List<Subtree> subtrees, OID id, String description,
+                   IpmpdLog log, long openTimeoutMs) {
+        this.openTimeoutMs = openTimeoutMs;
         this.address = address;
         this.mib = mib;
         this.subtrees = List.copyOf(subtrees);
@@ -110,7 +119,7 @@ public final class AgentXSubagent implements AutoCloseable {
             try {
                 c = address.connect();
                 channel = c;
-                openAndRegister(c);
+                openWithin(c);
                 if (reported) {
                     log.notice("AgentX: connected again to the master at " + address + ", session " + sessionId);
                 } else {
@@ -176,6 +185,33 @@ public final class AgentXSubagent implements AutoCloseable {
             if (in.payload() instanceof Close cl) {
                 throw new IOException("the master closed the session (reason " + cl.reason() + ")");
             }
+        }
+    }
+
+    /** Opens and registers, or closes the connection when the master does not answer in time. */
+    private void openWithin(SocketChannel c) throws IOException, MalformedPduException {
+        SocketChannel watched = c;
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(openTimeoutMs);
+                if (!registered) {
+                    closeQuietly(watched); // the blocked read fails: connect again
+                }
+            } catch (InterruptedException done) {
+                // registered (or failed) in time
+            }
+        }, "ipmpd-agentx-open");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        try {
+            openAndRegister(c);
+        } catch (IOException e) {
+            if (!c.isOpen() && !closed) {
+                throw new IOException("the master did not answer the session's opening within " + openTimeoutMs + " ms");
+            }
+            throw e;
+        } finally {
+            watchdog.interrupt();
         }
     }
 

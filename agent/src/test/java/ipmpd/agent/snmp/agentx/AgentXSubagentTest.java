@@ -350,6 +350,38 @@ class AgentXSubagentTest {
         assertEquals(1, logged.stream().filter(l -> l.contains("lost: no session with the master")).count(), logged.toString());
     }
 
+    @Test
+    void aMasterThatDoesNotAnswerTheOpenIsLeftAndConnectedToAgain() throws Exception {
+        Path path = dir.resolve("silent");
+        try (ServerSocketChannel silentMaster = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            silentMaster.bind(UnixDomainSocketAddress.of(path));
+            AgentXSubagent s = new AgentXSubagent(AgentXAddress.parse(path.toString()), mib,
+                    List.of(new AgentXSubagent.Subtree(SUBTREE, new OctetString("TEST-MIB"))), new OID("1.3.6.1.4.1.99999"),
+                    "test subagent", logTo(), 300);
+            s.start();
+            try {
+                try (SocketChannel silent = silentMaster.accept()) {
+                    assertEquals(AgentXPdu.OPEN, read(silent).type()); // and no answer
+                    assertEquals(-1, silent.read(ByteBuffer.allocate(64)), "the subagent closed the connection");
+                }
+                try (SocketChannel again = silentMaster.accept()) {
+                    assertEquals(AgentXPdu.OPEN, read(again).type(), "and opened a new one");
+                }
+            } finally {
+                s.close();
+                Files.deleteIfExists(path);
+            }
+        }
+        assertTrue(logged.stream().anyMatch(l -> l.contains("did not answer the session's opening within 300 ms")),
+                logged.toString());
+    }
+
+    private IpmpdLog logTo() {
+        IpmpdLog log = IpmpdLog.detached(null);
+        log.addTap(logged::add);
+        return log;
+    }
+
     private void awaitRegistered() throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!subagent.registered() && System.nanoTime() < deadline) {
