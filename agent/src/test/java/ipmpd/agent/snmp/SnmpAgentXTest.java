@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * platform with {@code snmp.agentx} and no port of its own: snmpget, snmpwalk, snmpbulkwalk and
  * snmpset (v2c, snmpd's community) against snmpd's port; a refused SET changes nothing; a
  * notification reaches snmptrapd through snmpd's trap2sink; snmpd restarted, the subagent
- * registers again.
+ * registers again. The same over snmpd's AgentX TCP transport.
  */
 @Timeout(180)
 class SnmpAgentXTest {
@@ -30,22 +30,29 @@ class SnmpAgentXTest {
         final SnmpFixture f;
         final Path dir;
         final Path socket;
+        /** agentXSocket and snmp.agentx: the Unix socket's path, or tcp:127.0.0.1:PORT. */
+        final String agentx;
         final int port;
         final int trapPort;
         Process process;
         int starts;
 
         Master(SnmpFixture f, int trapPort) throws Exception {
+            this(f, trapPort, false);
+        }
+
+        Master(SnmpFixture f, int trapPort, boolean tcp) throws Exception {
             this.f = f;
             this.dir = f.root.resolve("snmpd");
             Files.createDirectories(dir.resolve("agentx"));
             this.socket = dir.resolve("agentx").resolve("master");
+            this.agentx = tcp ? "tcp:127.0.0.1:" + freeTcpPort() : socket.toString();
             this.port = SnmpFixture.freePort();
             this.trapPort = trapPort;
             Files.writeString(dir.resolve("snmpd.conf"), String.join("\n",
                     "agentaddress udp:127.0.0.1:" + port,
                     "master agentx",
-                    "agentXSocket " + socket,
+                    "agentXSocket " + agentx,
                     "agentXPerms 0600 0700",
                     "dontLogTCPWrappersConnects yes",
                     "rwcommunity " + COMMUNITY + " 127.0.0.1",
@@ -57,7 +64,17 @@ class SnmpAgentXTest {
             starts++;
             process = f.spawn(List.of("snmpd", "-f", "-Lo", "-C", "-c", dir.resolve("snmpd.conf").toString(),
                     "-M", SnmpFixture.SHARED_MIBS.toString(), "-m", ""), dir.resolve("snmpd-" + starts + ".log"));
-            SnmpFixture.await("snmpd's AgentX socket", 20000, () -> Files.exists(socket));
+            if (agentx.startsWith("tcp:")) {
+                SnmpFixture.await("snmpd answering", 20000, () -> {
+                    try {
+                        return tool(f, this, "snmpget", "SNMPv2-MIB::sysUpTime.0").exit() == 0;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+            } else {
+                SnmpFixture.await("snmpd's AgentX socket", 20000, () -> Files.exists(socket));
+            }
         }
 
         void stop() throws Exception {
@@ -72,6 +89,29 @@ class SnmpAgentXTest {
                 b.append(Files.readString(dir.resolve("snmpd-" + i + ".log")));
             }
             return b.toString();
+        }
+    }
+
+    private static int freeTcpPort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The same subagent over snmpd's AgentX TCP transport. */
+    @Test
+    void overTcp() throws Exception {
+        try (SnmpFixture f = SnmpFixture.prepare(Map.of())) {
+            Master m = new Master(f, SnmpFixture.freePort(), true);
+            m.start();
+            f.settings.remove(SnmpSettings.LISTEN);
+            f.settings.put(SnmpSettings.AGENTX, m.agentx);
+            f.start();
+            SnmpFixture.await("subagent registered over TCP", 20000, () -> f.agent.subagent().registered());
+            assertEquals("g0", ok(tool(f, m, "snmpget", "-Oqv", "IPMP-MIB::ipmpGroupName.1")).strip());
+            ok(tool(f, m, "snmpset", "IPMP-MIB::ipmpFailback.0", "i", "2"));
+            assertTrue(f.read("mpathd").contains("FAILBACK=no"), f.read("mpathd"));
+            assertTrue(ok(tool(f, m, "snmpbulkwalk", "-Oq", "IPMP-MIB::ipmpMIB")).contains("ipmpFailback.0 false"));
         }
     }
 
@@ -106,7 +146,7 @@ class SnmpAgentXTest {
                     "-F", "NOTIFY %v\\n", "udp:127.0.0.1:" + trapPort), traps);
             m.start();
             f.settings.remove(SnmpSettings.LISTEN);
-            f.settings.put(SnmpSettings.AGENTX, m.socket.toString());
+            f.settings.put(SnmpSettings.AGENTX, m.agentx);
             f.start();
             SnmpFixture.await("subagent registered", 20000, () -> f.agent.subagent().registered());
             f.awaitProbesOk();
