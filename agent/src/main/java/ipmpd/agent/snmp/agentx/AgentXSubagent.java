@@ -120,7 +120,7 @@ public final class AgentXSubagent implements AutoCloseable {
                 c = address.connect();
                 channel = c;
                 openWithin(c);
-                if (reported) {
+                if (registrations.get() > 1) {
                     log.notice("AgentX: connected again to the master at " + address + ", session " + sessionId);
                 } else {
                     log.info("AgentX: subagent session " + sessionId + " with the master at " + address + "; registered "
