@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * platform with {@code snmp.agentx} and no port of its own: snmpget, snmpwalk, snmpbulkwalk and
  * snmpset (v2c, snmpd's community) against snmpd's port; a refused SET changes nothing; a
  * notification reaches snmptrapd through snmpd's trap2sink; snmpd restarted, the subagent
- * registers again. The same over snmpd's AgentX TCP transport.
+ * registers again. The same over snmpd's AgentX TCP transport, beside the standalone agent.
  */
 @Timeout(180)
 class SnmpAgentXTest {
@@ -98,16 +98,23 @@ class SnmpAgentXTest {
         }
     }
 
-    /** The same subagent over snmpd's AgentX TCP transport. */
+    /**
+     * The same subagent over snmpd's AgentX TCP transport, beside the standalone agent (both on):
+     * the two show the same IPMP-MIB instances.
+     */
     @Test
-    void overTcp() throws Exception {
+    void overTcpBesideTheStandaloneAgent() throws Exception {
         try (SnmpFixture f = SnmpFixture.prepare(Map.of())) {
             Master m = new Master(f, SnmpFixture.freePort(), true);
             m.start();
-            f.settings.remove(SnmpSettings.LISTEN);
             f.settings.put(SnmpSettings.AGENTX, m.agentx);
             f.start();
             SnmpFixture.await("subagent registered over TCP", 20000, () -> f.agent.subagent().registered());
+            f.awaitProbesOk();
+            SnmpFixture.Run own = f.snmp("snmpwalk", SnmpFixture.RO, "-Oq", "IPMP-MIB::ipmpMIB");
+            assertEquals(0, own.exit(), own.toString());
+            assertEquals(names(own.out()), names(ok(tool(f, m, "snmpwalk", "-Oq", "IPMP-MIB::ipmpMIB"))),
+                    "the same instances through snmpd as from ipmpd's own port");
             assertEquals("g0", ok(tool(f, m, "snmpget", "-Oqv", "IPMP-MIB::ipmpGroupName.1")).strip());
             ok(tool(f, m, "snmpset", "IPMP-MIB::ipmpFailback.0", "i", "2"));
             assertTrue(f.read("mpathd").contains("FAILBACK=no"), f.read("mpathd"));
