@@ -88,6 +88,11 @@ import java.util.function.Function;
  * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; destinations added
  * through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB in {@code snmp-destinations} ({@link SnmpDestinations}).
  * <p>
+ * Beside the host's snmpd ({@code snmp.agentx}): the same IPMP-MIB objects and SET transaction are
+ * served as an AgentX subagent of snmpd ({@link AgentXMib}, {@link AgentXSubagent}), alone (no
+ * engine, users or port of ipmpd's own) or together with the standalone agent; notifications then
+ * go to both.
+ * <p>
  * Threads: requests are answered by a small worker pool, reads by the listener thread itself while
  * the kept view of the model is current: those of ipmpd's own objects without snmp4j-agent's
  * request processing ({@link FastReads}), the others through it ({@link ReadsInline}); every engine access goes through the
