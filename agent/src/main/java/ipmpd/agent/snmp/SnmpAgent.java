@@ -532,7 +532,12 @@ public final class SnmpAgent implements AutoCloseable {
         OctetString context = new OctetString();
         server.addContext(context);
         long startNs = System.nanoTime();
-        model = newModel(loop, engine, () -> (System.nanoTime() - startNs) / 10_000_000L);
+        // TimeStamps (ipmpLastChange, ...) count from the master's sysUpTime once a session told it
+        model = newModel(loop, engine, () -> {
+            AgentXSubagent s = subagent;
+            long master = s == null ? -1 : s.masterUpTime();
+            return master >= 0 ? master : (System.nanoTime() - startNs) / 10_000_000L;
+        });
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
         IpmpSet writer = newWriter(c, loop);
         ipmpObjects = IpmpMib.register(server, context, model, writer);

@@ -169,7 +169,17 @@ class SnmpAgentXTest {
             assertEquals(names(walk), names(bulk)); // the same instances (counters move on)
             String all = ok(tool(f, m, "snmpwalk", "-Oq", "IPMP-MIB::ipmpMIB"));
             assertTrue(all.contains("ipmpFailureDetectionTime.0 700"), all);
-            assertTrue(ok(tool(f, m, "snmpget", "-Oqv", "SNMPv2-MIB::sysUpTime.0")).strip().length() > 0);
+            // TimeStamps count from snmpd's sysUpTime (given in the answer to the subagent's Open,
+            // stamped when snmpd built it: behind snmpd's clock by less than the open timeout)
+            long upBefore = ticks(ok(tool(f, m, "snmpget", "-Ov", "SNMPv2-MIB::sysUpTime.0")));
+            long ours = f.agent.subagent().masterUpTime();
+            long upAfter = ticks(ok(tool(f, m, "snmpget", "-Ov", "SNMPv2-MIB::sysUpTime.0")));
+            assertTrue(ours > 0 && ours <= upAfter + 1
+                            && ours >= upBefore - ipmpd.agent.snmp.agentx.AgentXSubagentAccess.openTimeoutTicks(),
+                    upBefore + " <= " + ours + " <= " + upAfter);
+            long lastChange = ticks(ok(tool(f, m, "snmpget", "-Ov", "IPMP-MIB::ipmpLastChange.0")));
+            assertTrue(lastChange <= ticks(ok(tool(f, m, "snmpget", "-Ov", "SNMPv2-MIB::sysUpTime.0"))) + 1,
+                    "ipmpLastChange is not after snmpd's sysUpTime: " + lastChange);
             String sysOr = ok(tool(f, m, "snmpwalk", "-Oq", "SNMPv2-MIB::sysORID"));
             assertTrue(sysOr.contains("IPMP-MIB::ipmpMIB"), "IPMP-MIB in snmpd's sysORTable: " + sysOr);
             assertTrue(ok(tool(f, m, "snmpget", "IPMP-MIB::ipmpGroupName.99")).contains("No Such Instance"));
@@ -212,6 +222,11 @@ class SnmpAgentXTest {
             assertEquals("2000", ok(tool(f, m, "snmpget", "-OqvU", "IPMP-MIB::ipmpFailureDetectionTime.0")).strip());
             assertFalse(f.logged.stream().anyMatch(l -> l.contains("Exception")), String.join("\n", f.logged));
         }
+    }
+
+    /** "Timeticks: (1234) 0:00:12.34" -> 1234. */
+    private static long ticks(String value) {
+        return Long.parseLong(value.substring(value.indexOf('(') + 1, value.indexOf(')')));
     }
 
     private static List<String> names(String walk) {

@@ -70,6 +70,9 @@ public final class AgentXSubagent implements AutoCloseable {
     private volatile int sessionId;
     private volatile boolean registered;
     private volatile boolean closed;
+    /** The master's sysUpTime in the response to the last Open (RFC 2741 6.2.16), and when it was read. */
+    private volatile long masterUpTimeAtOpen = -1;
+    private volatile long openAnsweredNs;
 
     public AgentXSubagent(AgentXAddress address, AgentXMibAccess mib, List<Subtree> subtrees, OID id,
                           String description, IpmpdLog log) {
@@ -105,6 +108,16 @@ public final class AgentXSubagent implements AutoCloseable {
     /** How many times the subtrees were registered (1 after the first connection, +1 per reconnection). */
     public long registrations() {
         return registrations.get();
+    }
+
+    /**
+     * The master's sysUpTime now, in hundredths of a second (its value in the answer to the last
+     * Open plus the time since), so that TimeStamp objects served through the master count from
+     * the master's sysUpTime; -1 before the first session.
+     */
+    public long masterUpTime() {
+        long at = masterUpTimeAtOpen;
+        return at < 0 ? -1 : at + (System.nanoTime() - openAnsweredNs) / 10_000_000L;
     }
 
     public long notificationsSent() {
@@ -224,6 +237,8 @@ public final class AgentXSubagent implements AutoCloseable {
             throw new IOException("the master refused to open a session (error " + r.error() + ")");
         }
         sessionId = opened.header().sessionId();
+        openAnsweredNs = System.nanoTime();
+        masterUpTimeAtOpen = r.sysUpTime();
         for (Subtree s : subtrees) {
             Response reg = (Response) call(c, new AgentXPdu(header(AgentXPdu.REGISTER, 0), null,
                     new Registration(AgentXPdu.REGISTER, 0, PRIORITY, 0, s.oid(), 0))).payload();

@@ -174,10 +174,18 @@ class AgentXSubagentTest {
     }
 
     private static void respond(SocketChannel c, AgentXPdu request, int sessionId) throws IOException {
+        respond(c, request, sessionId, 0);
+    }
+
+    /** A response of the master, with its sysUpTime. */
+    private static void respond(SocketChannel c, AgentXPdu request, int sessionId, long upTime) throws IOException {
         Header h = new Header(AgentXPdu.RESPONSE, AgentXPdu.FLAG_NETWORK_BYTE_ORDER, sessionId,
                 request.header().transactionId(), request.header().packetId());
-        write(c, AgentXCodec.encode(new AgentXPdu(h, null, new Response(0, 0, 0, List.of()))));
+        write(c, AgentXCodec.encode(new AgentXPdu(h, null, new Response(upTime, 0, 0, List.of()))));
     }
+
+    /** The master's sysUpTime in its answer to each Open. */
+    private static final long MASTER_UP_TIME = 123456;
 
     /** Accepts the subagent and answers its Open (session 42), Register and AddAgentCaps, checking them. */
     private SocketChannel acceptSession(int sessionId) throws Exception {
@@ -186,7 +194,7 @@ class AgentXSubagentTest {
         assertEquals(AgentXPdu.OPEN, open.type());
         assertEquals(new Open(AgentXSubagent.TIMEOUT_S, new OID("1.3.6.1.4.1.99999"), new OctetString("test subagent")),
                 open.payload());
-        respond(c, open, sessionId);
+        respond(c, open, sessionId, MASTER_UP_TIME);
         AgentXPdu reg = read(c);
         assertEquals(new Registration(AgentXPdu.REGISTER, 0, 127, 0, SUBTREE, 0), reg.payload());
         assertEquals(sessionId, reg.header().sessionId());
@@ -231,6 +239,7 @@ class AgentXSubagentTest {
     void readsFollowSearchRanges() throws Exception {
         try (SocketChannel c = acceptSession(42)) {
             awaitRegistered();
+            assertTrue(subagent.masterUpTime() >= MASTER_UP_TIME, "the master's sysUpTime: " + subagent.masterUpTime());
             assertEquals(List.of(vb(A, new Integer32(1)), vb(C.trim(), Null.noSuchInstance),
                             vb(new OID("1.3.6.1.2.1.1.1.0"), Null.noSuchObject)),
                     vbs(ask(c, new Search(AgentXPdu.GET, 0, 0, List.of(range(A, false, null), range(C.trim(), false, null),
@@ -344,6 +353,7 @@ class AgentXSubagentTest {
             Thread.sleep(20);
         }
         assertFalse(subagent.registered());
+        assertTrue(subagent.masterUpTime() >= MASTER_UP_TIME, "kept from the last session");
         assertFalse(subagent.notify(new OID("1.3.6.1.4.1.99999.1.0.1"), List.of()));
         assertFalse(subagent.notify(new OID("1.3.6.1.4.1.99999.1.0.2"), List.of()));
         assertEquals(2, subagent.notificationsLost());
@@ -358,6 +368,7 @@ class AgentXSubagentTest {
             AgentXSubagent s = new AgentXSubagent(AgentXAddress.parse(path.toString()), mib,
                     List.of(new AgentXSubagent.Subtree(SUBTREE, new OctetString("TEST-MIB"))), new OID("1.3.6.1.4.1.99999"),
                     "test subagent", logTo(), 300);
+            assertEquals(-1, s.masterUpTime(), "before any session");
             s.start();
             try {
                 try (SocketChannel silent = silentMaster.accept()) {
