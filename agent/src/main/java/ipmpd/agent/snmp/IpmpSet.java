@@ -189,9 +189,18 @@ final class IpmpSet implements LiveObjects.Writer {
         }
     }
 
+    /** One varbind of a SET and its 0-based position in the PDU. */
+    private record Binding(int index, OID oid, Variable value) {
+    }
+
     /** The transaction of one request. */
     private final class Txn {
-        final Request<?, ?, ?> request;
+        /** The security name (or session) the log names. */
+        final String who;
+        final List<Binding> bindings;
+        /** The view the request reads (pinned to an snmp4j-agent request), and how to forget it after commit. */
+        final java.util.function.Supplier<SnmpModel.View> view;
+        final Runnable forgetView;
         final List<Edit> edits = new ArrayList<>();
         final Map<Integer, Integer> errors = new HashMap<>();
         boolean committed;
@@ -204,13 +213,16 @@ final class IpmpSet implements LiveObjects.Writer {
         boolean notificationsBefore;
         boolean undone;
 
-        Txn(Request<?, ?, ?> request) {
-            this.request = request;
+        Txn(String who, List<Binding> bindings, java.util.function.Supplier<SnmpModel.View> view, Runnable forgetView) {
+            this.who = who;
+            this.bindings = bindings;
+            this.view = view;
+            this.forgetView = forgetView;
         }
 
         void refuse(Refusal r) {
             errors.putIfAbsent(r.sub, r.status);
-            log.warning("SNMP SET by " + who(request) + " refused: " + describe(r.sub) + ": "
+            log.warning("SNMP SET by " + who + " refused: " + describe(r.sub) + ": "
                     + PDU.toErrorStatusText(r.status) + ": " + r.getMessage());
         }
 
@@ -236,7 +248,12 @@ final class IpmpSet implements LiveObjects.Writer {
         Request<?, ?, ?> r = sub.getRequest();
         Txn t = (Txn) r.getProcessingUserObject(TXN_KEY);
         if (t == null) {
-            t = new Txn(r);
+            List<Binding> bindings = new ArrayList<>();
+            for (Iterator<?> it = r.iterator(); it.hasNext(); ) {
+                SubRequest<?> s = (SubRequest<?>) it.next();
+                bindings.add(new Binding(s.getIndex(), s.getVariableBinding().getOid(), s.getVariableBinding().getVariable()));
+            }
+            t = new Txn(who(r), bindings, () -> model.view(r), () -> SnmpModel.forget(r));
             r.setProcessingUserObject(TXN_KEY, t);
             prepareAll(t);
         }
@@ -248,10 +265,9 @@ final class IpmpSet implements LiveObjects.Writer {
     }
 
     private void prepareAll(Txn t) {
-        for (Iterator<?> it = t.request.iterator(); it.hasNext(); ) {
-            SubRequest<?> s = (SubRequest<?>) it.next();
+        for (Binding b : t.bindings) {
             try {
-                Edit e = decode(s.getIndex(), s.getVariableBinding().getOid(), s.getVariableBinding().getVariable());
+                Edit e = decode(b.index(), b.oid(), b.value());
                 if (e != null) {
                     t.edits.add(e);
                 }
@@ -262,7 +278,7 @@ final class IpmpSet implements LiveObjects.Writer {
         if (!t.errors.isEmpty()) {
             return;
         }
-        SnmpModel.View v = model.view(t.request);
+        SnmpModel.View v = t.view.get();
         Plan p = plan(v, t.edits, store.configuredOffline()::contains);
         check(p, v.snapshot, t.edits);
         for (Refusal r : p.refusals) {
@@ -274,15 +290,9 @@ final class IpmpSet implements LiveObjects.Writer {
     public void commit(SubRequest<?> sub) {
         Txn t = (Txn) sub.getRequest().getProcessingUserObject(TXN_KEY);
         if (t != null && !t.commitDone) {
-            t.commitDone = true;
-            try {
-                commitAll(t);
-            } catch (Exception e) {
-                t.commitFailed = true;
-                log.err("SNMP SET by " + who(t.request) + " failed in commit: " + message(e));
+            if (!commitOnce(t)) {
                 sub.getStatus().setErrorStatus(PDU.commitFailed);
             }
-            SnmpModel.forget(t.request);
         }
         sub.getStatus().setPhaseComplete(true);
     }
@@ -290,14 +300,8 @@ final class IpmpSet implements LiveObjects.Writer {
     @Override
     public void undo(SubRequest<?> sub) {
         Txn t = (Txn) sub.getRequest().getProcessingUserObject(TXN_KEY);
-        if (t != null && t.committed && !t.undone) {
-            t.undone = true;
-            try {
-                undoAll(t);
-            } catch (Exception e) {
-                log.err("SNMP SET by " + who(t.request) + ": undo failed: " + message(e));
-                sub.getStatus().setErrorStatus(PDU.undoFailed);
-            }
+        if (t != null && !undoOnce(t)) {
+            sub.getStatus().setErrorStatus(PDU.undoFailed);
         }
         sub.getStatus().setPhaseComplete(true);
     }
@@ -306,6 +310,88 @@ final class IpmpSet implements LiveObjects.Writer {
     public void cleanup(SubRequest<?> sub) {
         sub.getRequest().setProcessingUserObject(TXN_KEY, null);
         sub.getStatus().setPhaseComplete(true);
+    }
+
+    /** Commits a prepared transaction (once); false when the commit failed (and nothing changed). */
+    private boolean commitOnce(Txn t) {
+        t.commitDone = true;
+        boolean ok = true;
+        try {
+            commitAll(t);
+        } catch (Exception e) {
+            t.commitFailed = true;
+            log.err("SNMP SET by " + t.who + " failed in commit: " + message(e));
+            ok = false;
+        }
+        t.forgetView.run();
+        return ok;
+    }
+
+    /** Undoes a committed transaction (once); false when the undo failed. */
+    private boolean undoOnce(Txn t) {
+        if (!t.committed || t.undone) {
+            return true;
+        }
+        t.undone = true;
+        try {
+            undoAll(t);
+            return true;
+        } catch (Exception e) {
+            log.err("SNMP SET by " + t.who + ": undo failed: " + message(e));
+            return false;
+        }
+    }
+
+    /**
+     * A SET that did not come through snmp4j-agent (an AgentX TestSet): the same checks, commit and
+     * undo as a request's, driven phase by phase by the caller.
+     *
+     * @param who names the requester in the log
+     */
+    Transaction transaction(String who, List<? extends org.snmp4j.smi.VariableBinding> vbs) {
+        List<Binding> bindings = new ArrayList<>();
+        for (int i = 0; i < vbs.size(); i++) {
+            bindings.add(new Binding(i, vbs.get(i).getOid(), vbs.get(i).getVariable()));
+        }
+        return new Transaction(new Txn(who, bindings, model::fresh, () -> { }));
+    }
+
+    /** The phases of one SET driven from outside snmp4j-agent (see {@link #transaction}). */
+    final class Transaction {
+        private final Txn t;
+        private boolean tested;
+
+        private Transaction(Txn t) {
+            this.t = t;
+        }
+
+        /** Checks the whole PDU; null when it can be committed, else {0-based varbind, SNMP error status}. */
+        int[] test() {
+            if (!tested) {
+                tested = true;
+                prepareAll(t);
+            }
+            int first = -1;
+            for (int i : t.errors.keySet()) {
+                if (first < 0 || i < first) {
+                    first = i;
+                }
+            }
+            return first < 0 ? null : new int[] {first, t.errors.get(first)};
+        }
+
+        /** Commits after a successful test; false: commitFailed (nothing changed). */
+        boolean commit() {
+            if (!tested || !t.errors.isEmpty() || t.commitDone) {
+                throw new IllegalStateException("commit without a successful test, or twice");
+            }
+            return commitOnce(t);
+        }
+
+        /** Undoes a commit; false: undoFailed. */
+        boolean undo() {
+            return undoOnce(t);
+        }
     }
 
     private static String message(Throwable e) {
@@ -383,7 +469,7 @@ final class IpmpSet implements LiveObjects.Writer {
             persistNotifications.accept(done.notifications);
         }
         model.touch();
-        log.notice("SNMP SET by " + who(t.request) + ": " + summary(t.edits));
+        log.notice("SNMP SET by " + t.who + ": " + summary(t.edits));
     }
 
     private static void rejoin(Engine e, String member, String group) {
@@ -415,7 +501,7 @@ final class IpmpSet implements LiveObjects.Writer {
             model.setNotificationsEnabled(t.notificationsBefore);
             persistNotifications.accept(t.notificationsBefore);
         }
-        log.notice("SNMP SET by " + who(t.request) + " undone");
+        log.notice("SNMP SET by " + t.who + " undone");
     }
 
     private static String summary(List<Edit> edits) {

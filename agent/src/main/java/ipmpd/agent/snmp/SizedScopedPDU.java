@@ -41,6 +41,13 @@ final class SizedScopedPDU extends ScopedPDU {
         super(other);
     }
 
+    /** Refuses sub-identifiers above 2^32-1 before snmp4j truncates them ({@link WideSubIdentifiers}). */
+    @Override
+    public void decodeBER(org.snmp4j.asn1.BERInputStream in) throws java.io.IOException {
+        WideSubIdentifiers.check(in);
+        super.decodeBER(in);
+    }
+
     @Override
     public Object clone() {
         return new SizedScopedPDU(this);

@@ -20,6 +20,8 @@ import org.snmp4j.agent.CommandProcessor;
 import org.snmp4j.agent.DefaultMOServer;
 import org.snmp4j.agent.MOServer;
 import org.snmp4j.agent.ManagedObject;
+import org.snmp4j.agent.NotificationOriginator;
+import ipmpd.agent.snmp.agentx.AgentXSubagent;
 import org.snmp4j.agent.mo.snmp.CoexistenceInfo;
 import org.snmp4j.agent.mo.snmp.CoexistenceInfoProvider;
 import org.snmp4j.agent.mo.snmp.NotificationOriginatorImpl;
@@ -87,6 +89,11 @@ import java.util.function.Function;
  * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; destinations added
  * through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB in {@code snmp-destinations} ({@link SnmpDestinations}).
  * <p>
+ * Beside the host's snmpd ({@code snmp.agentx}): the same IPMP-MIB objects and SET transaction are
+ * served as an AgentX subagent of snmpd ({@link AgentXMib}, {@link AgentXSubagent}), alone (no
+ * engine, users or port of ipmpd's own) or together with the standalone agent; notifications then
+ * go to both.
+ * <p>
  * Threads: requests are answered by a small worker pool, reads by the listener thread itself while
  * the kept view of the model is current: those of ipmpd's own objects without snmp4j-agent's
  * request processing ({@link FastReads}), the others through it ({@link ReadsInline}); every engine access goes through the
@@ -98,6 +105,8 @@ public final class SnmpAgent implements AutoCloseable {
     /** sysObjectID: the provisional ipmpd enterprise arc of IPMP-MIB. */
     static final OID SYS_OID = new OID("1.3.6.1.4.1.99999");
 
+    static final String IPMP_MIB_DESCRIPTION = "IPMP-MIB: IP multipathing groups, interfaces, targets, "
+            + "data addresses and their notifications";
     static final OctetString VIEW_READ = new OctetString("ipmpRead");
     static final OctetString VIEW_READ_ADMIN = new OctetString("ipmpReadAdmin");
     static final OctetString VIEW_WRITE = new OctetString("ipmpWrite");
@@ -145,6 +154,7 @@ public final class SnmpAgent implements AutoCloseable {
     private Snmp notifySession;
     private ThreadPool workers;
     private IpmpNotifier notifier;
+    private AgentXSubagent subagent;
     private Thread warmUp;
     private DefaultMOServer server;
     private List<ManagedObject<?>> ipmpObjects = List.of();
@@ -176,7 +186,7 @@ public final class SnmpAgent implements AutoCloseable {
         SnmpSettings settings = SnmpSettings.parse(c.settings(), c.configDir());
         SnmpAgent a = new SnmpAgent(c.log(), c.listeners());
         if (!settings.enabled()) {
-            c.log().info("SNMP agent disabled (no " + SnmpSettings.LISTEN + " in agent.conf)");
+            c.log().info("SNMP agent disabled (no " + SnmpSettings.LISTEN + " or " + SnmpSettings.AGENTX + " in agent.conf)");
             return a;
         }
         try {
@@ -189,7 +199,7 @@ public final class SnmpAgent implements AutoCloseable {
     }
 
     public boolean running() {
-        return session != null && !closed;
+        return (session != null || subagent != null) && !closed;
     }
 
     /** The addresses the agent listens on (with the ports actually bound). */
@@ -267,7 +277,11 @@ public final class SnmpAgent implements AutoCloseable {
     }
 
     private void startUp(Context c, SnmpSettings settings) throws Exception {
-        List<SnmpUsers.User> users = SnmpUsers.loadOrCreate(settings.usersFile(), log);
+        if (settings.listen().isEmpty()) {
+            startSubagentOnly(c, settings);
+            return;
+        }
+        List<SnmpUsers.User> users = SnmpUsers.loadOrCreate(settings.usersFile(), settings.allowMd5(), log);
         engineState = SnmpEngineFile.advance(c.configDir().resolve(SnmpEngineFile.NAME));
         OctetString engineId = new OctetString(engineState.engineId());
 
@@ -278,6 +292,9 @@ public final class SnmpAgent implements AutoCloseable {
         protocols.addAuthenticationProtocol(new AuthHMAC384SHA512());
         if (users.stream().anyMatch(u -> u.authProtocol().equals(AuthSHA.ID))) {
             protocols.addAuthenticationProtocol(new AuthSHA());
+        }
+        if (users.stream().anyMatch(u -> u.authProtocol().equals(org.snmp4j.security.AuthMD5.ID))) {
+            protocols.addAuthenticationProtocol(new org.snmp4j.security.AuthMD5()); // snmp.allow-md5=yes
         }
         protocols.addPrivacyProtocol(new PrivAES128());
         CounterSupport counters = new CounterSupport();
@@ -323,8 +340,28 @@ public final class SnmpAgent implements AutoCloseable {
         MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
         dispatcher.addMessageProcessingModel(mpv3);
         if (settings.community() != null) {
-            dispatcher.addMessageProcessingModel(new MPv1());
-            dispatcher.addMessageProcessingModel(new MPv2c());
+            dispatcher.addMessageProcessingModel(new MPv1(new PDUFactory() {
+                @Override
+                public PDU createPDU(Target<?> target) {
+                    return new WideSubIdentifiers.CheckedPDUv1();
+                }
+
+                @Override
+                public PDU createPDU(MessageProcessingModel model) {
+                    return new WideSubIdentifiers.CheckedPDUv1();
+                }
+            }));
+            dispatcher.addMessageProcessingModel(new MPv2c(new PDUFactory() {
+                @Override
+                public PDU createPDU(Target<?> target) {
+                    return new WideSubIdentifiers.CheckedPDU();
+                }
+
+                @Override
+                public PDU createPDU(MessageProcessingModel model) {
+                    return new WideSubIdentifiers.CheckedPDU();
+                }
+            }));
         }
         session = new Snmp(dispatcher);
         for (UdpAddress a : settings.listen()) {
@@ -365,8 +402,7 @@ public final class SnmpAgent implements AutoCloseable {
         SNMPv2MIB snmpv2 = new SNMPv2MIB(new OctetString("ipmpd: IP multipathing for Linux in the manner of "
                 + "Solaris in.mpathd (" + System.getProperty("os.name", "") + " "
                 + System.getProperty("os.version", "") + ")"), SYS_OID, new Integer32(72));
-        snmpv2.addSysOREntry(IpmpMib.MIB, new OctetString("IPMP-MIB: IP multipathing groups, interfaces, targets, "
-                + "data addresses and their notifications"));
+        snmpv2.addSysOREntry(IpmpMib.MIB, new OctetString(IPMP_MIB_DESCRIPTION));
         dispatcher.addCounterListener(snmpv2);
         counters.addCounterListener(snmpv2);
         SnmpFrameworkMIB framework = new SnmpFrameworkMIB(engineId, usm, dispatcher.getTransportMappings());
@@ -386,31 +422,9 @@ public final class SnmpAgent implements AutoCloseable {
 
         EngineLoop loop = c.loop();
         Engine engine = loop.call(loop::engine); // used on the engine thread only (takes, notifications)
-        EnginePublisher published = loop.published(); // the engine's generation and statistics, any thread
-        model = new SnmpModel(new SnmpModel.EngineReads() {
-            @Override
-            public long modelGeneration() {
-                return published.modelGeneration();
-            }
-
-            @Override
-            public ipmpd.engine.ProbeStatistics probeStatistics(String ifname) {
-                return published.probeStatistics(ifname);
-            }
-
-            @Override
-            public SnmpModel.Taken take() throws Exception {
-                return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
-            }
-        }, () -> snmpv2.getSysUpTime().get().getValue());
+        model = newModel(loop, engine, () -> snmpv2.getSysUpTime().get().getValue());
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
-        Path stateFile = c.configDir().resolve(STATE_FILE);
-        IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
-            @Override
-            public <T> T call(Function<Engine, T> job) throws Exception {
-                return loop.call(() -> job.apply(loop.engine()));
-            }
-        }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
+        IpmpSet writer = newWriter(c, loop);
         LiveObjects.Views views = model;
         snmpv2.registerMOs(server, context);
         framework.registerMOs(server, context);
@@ -477,6 +491,55 @@ public final class SnmpAgent implements AutoCloseable {
                 bound.add(u);
             }
         }
+        NotificationOriginator sendTo = originator;
+        if (settings.agentx() != null) {
+            subagent = startSubagent(settings, writer);
+            sendTo = bothOriginators(originator, new SubagentNotifications(subagent));
+        }
+        startNotifier(loop, engine, sendTo);
+        notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
+        warmUp = NotificationWarmUp.startInBackground(protocols, engineState.engineId(), users, snmpv2.getSysUpTime(), log);
+        List<String> names = new ArrayList<>();
+        for (SnmpUsers.User u : users) {
+            names.add(u.toString());
+        }
+        log.info("SNMP agent listening on " + bound + (subagent != null ? " and AgentX subagent of " + settings.agentx() : "") + " (engine ID " + engineState.hex() + ", boots "
+                + engineState.boots() + "); users " + String.join(", ", names) + " from " + settings.usersFile()
+                + (settings.community() != null ? "; read-only community enabled (v1/v2c)" : "; v1/v2c off")
+                + "; " + settings.traps().size() + " notification destination(s)");
+    }
+
+    private SnmpModel newModel(EngineLoop loop, Engine engine, java.util.function.LongSupplier ticks) {
+        EnginePublisher published = loop.published(); // the engine's generation and statistics, any thread
+        return new SnmpModel(new SnmpModel.EngineReads() {
+            @Override
+            public long modelGeneration() {
+                return published.modelGeneration();
+            }
+
+            @Override
+            public ipmpd.engine.ProbeStatistics probeStatistics(String ifname) {
+                return published.probeStatistics(ifname);
+            }
+
+            @Override
+            public SnmpModel.Taken take() throws Exception {
+                return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
+            }
+        }, ticks);
+    }
+
+    private IpmpSet newWriter(Context c, EngineLoop loop) {
+        Path stateFile = c.configDir().resolve(STATE_FILE);
+        return new IpmpSet(model, new IpmpSet.EngineAccess() {
+            @Override
+            public <T> T call(Function<Engine, T> job) throws Exception {
+                return loop.call(() -> job.apply(loop.engine()));
+            }
+        }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
+    }
+
+    private void startNotifier(EngineLoop loop, Engine engine, NotificationOriginator originator) throws Exception {
         notifier = new IpmpNotifier(model, new IpmpNotifier.Parts() {
             @Override
             public ipmpd.engine.EngineSnapshot ofInterface(String ifname) {
@@ -489,16 +552,86 @@ public final class SnmpAgent implements AutoCloseable {
             }
         }, originator, log);
         listeners.add(notifier);
-        notifier.send(SnmpConstants.coldStart, new VariableBinding[0]);
-        warmUp = NotificationWarmUp.startInBackground(protocols, engineState.engineId(), users, snmpv2.getSysUpTime(), log);
-        List<String> names = new ArrayList<>();
-        for (SnmpUsers.User u : users) {
-            names.add(u.toString());
+    }
+
+    /** The AgentX subagent serving the IPMP-MIB objects (already registered in the server) with writer. */
+    private AgentXSubagent startSubagent(SnmpSettings settings, IpmpSet writer) {
+        AgentXSubagent s = new AgentXSubagent(settings.agentx(), new AgentXMib(ipmpObjects, model, writer),
+                List.of(new AgentXSubagent.Subtree(IpmpMib.MIB, new OctetString(IPMP_MIB_DESCRIPTION))), SYS_OID,
+                "ipmpd: IPMP-MIB", log);
+        s.start();
+        return s;
+    }
+
+    /**
+     * Beside the host's snmpd: IPMP-MIB through the AgentX master only; no SNMP engine, users,
+     * port or destinations of ipmpd's own (the master has them).
+     */
+    private void startSubagentOnly(Context c, SnmpSettings settings) throws Exception {
+        EngineLoop loop = c.loop();
+        Engine engine = loop.call(loop::engine);
+        server = new DefaultMOServer();
+        OctetString context = new OctetString();
+        server.addContext(context);
+        long startNs = System.nanoTime();
+        // TimeStamps (ipmpLastChange, ...) count from the master's sysUpTime once a session told it
+        model = newModel(loop, engine, () -> {
+            AgentXSubagent s = subagent;
+            long master = s == null ? -1 : s.masterUpTime();
+            return master >= 0 ? master : (System.nanoTime() - startNs) / 10_000_000L;
+        });
+        model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
+        IpmpSet writer = newWriter(c, loop);
+        ipmpObjects = IpmpMib.register(server, context, model, writer);
+        subagent = startSubagent(settings, writer);
+        startNotifier(loop, engine, new SubagentNotifications(subagent));
+        log.info("SNMP: IPMP-MIB served as an AgentX subagent of the master at " + settings.agentx()
+                + " (no standalone agent: no " + SnmpSettings.LISTEN + " in agent.conf)");
+    }
+
+    /** The AgentX subagent, when agent.conf names a master (for tests). */
+    public AgentXSubagent subagent() {
+        return subagent;
+    }
+
+    /** Notifications through the AgentX master (it adds sysUpTime.0 and sends them to its own destinations). */
+    private static final class SubagentNotifications implements NotificationOriginator {
+        private final AgentXSubagent subagent;
+
+        SubagentNotifications(AgentXSubagent subagent) {
+            this.subagent = subagent;
         }
-        log.info("SNMP agent listening on " + bound + " (engine ID " + engineState.hex() + ", boots "
-                + engineState.boots() + "); users " + String.join(", ", names) + " from " + settings.usersFile()
-                + (settings.community() != null ? "; read-only community enabled (v1/v2c)" : "; v1/v2c off")
-                + "; " + settings.traps().size() + " notification destination(s)");
+
+        @Override
+        public Object notify(OctetString context, OID notificationID, VariableBinding[] vbs) {
+            return subagent.notify(notificationID, List.of(vbs));
+        }
+
+        @Override
+        public Object notify(OctetString context, OID notificationID, org.snmp4j.smi.TimeTicks sysUpTime,
+                             VariableBinding[] vbs) {
+            return subagent.notify(notificationID, List.of(vbs));
+        }
+    }
+
+    /** Sends to a (the standalone agent's destinations) first, then to b. */
+    private static NotificationOriginator bothOriginators(NotificationOriginator a, NotificationOriginator b) {
+        return new NotificationOriginator() {
+            @Override
+            public Object notify(OctetString context, OID notificationID, VariableBinding[] vbs) {
+                Object r = a.notify(context, notificationID, vbs);
+                b.notify(context, notificationID, vbs);
+                return r;
+            }
+
+            @Override
+            public Object notify(OctetString context, OID notificationID, org.snmp4j.smi.TimeTicks sysUpTime,
+                                 VariableBinding[] vbs) {
+                Object r = a.notify(context, notificationID, sysUpTime, vbs);
+                b.notify(context, notificationID, sysUpTime, vbs);
+                return r;
+            }
+        };
     }
 
     /** The fast path's answer, or null (also when it failed: snmp4j-agent's path then answers, or reports the error). */
@@ -670,6 +803,9 @@ public final class SnmpAgent implements AutoCloseable {
             listeners.remove(notifier);
             notifier.close();
         }
+        if (subagent != null) {
+            subagent.close();
+        }
         for (Snmp s : new Snmp[] {session, notifySession}) {
             if (s != null) {
                 try {
@@ -682,7 +818,7 @@ public final class SnmpAgent implements AutoCloseable {
         if (workers != null) {
             workers.stop();
         }
-        if (session != null) {
+        if (session != null || subagent != null) {
             log.info("SNMP agent stopped");
         }
     }

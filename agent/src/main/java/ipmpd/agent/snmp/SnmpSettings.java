@@ -14,8 +14,10 @@ import java.util.Set;
 /**
  * The SNMP keys of agent.conf (documented in conf/ipmpd/agent.conf):
  * <pre>
- * snmp.listen=udp:ADDRESS/PORT[,udp:ADDRESS/PORT...]   no default: the SNMP agent runs only when set
+ * snmp.listen=udp:ADDRESS/PORT[,udp:ADDRESS/PORT...]   no default: the standalone SNMP agent runs only when set
+ * snmp.agentx=/var/agentx/master | tcp:HOST:PORT        no default: serve IPMP-MIB as an AgentX subagent of that master
  * snmp.users=FILE              SNMPv3 users (default snmp-users in the configuration directory)
+ * snmp.allow-md5=no            yes: users of the users file may authenticate with HMAC-MD5
  * snmp.community=NAME          read-only SNMPv1/v2c community; v1 and v2c are off without it
  * snmp.trap.NAME=udp:ADDRESS/PORT v3 USER [trap|inform]
  * snmp.trap.NAME=udp:ADDRESS/PORT v2c COMMUNITY [trap|inform]
@@ -25,10 +27,13 @@ import java.util.Set;
  * snmp.inform-retries=2
  * </pre>
  */
-public record SnmpSettings(List<UdpAddress> listen, Path usersFile, String community, List<TrapDestination> traps,
+public record SnmpSettings(List<UdpAddress> listen, ipmpd.agent.snmp.agentx.AgentXAddress agentx, Path usersFile,
+                           boolean allowMd5, String community, List<TrapDestination> traps,
                            int workers, int requestTimeoutMs, int informTimeoutMs, int informRetries) {
     public static final String LISTEN = "snmp.listen";
+    public static final String AGENTX = "snmp.agentx";
     public static final String USERS = "snmp.users";
+    public static final String ALLOW_MD5 = "snmp.allow-md5";
     public static final String COMMUNITY = "snmp.community";
     public static final String TRAP_PREFIX = "snmp.trap.";
     public static final String WORKERS = "snmp.workers";
@@ -36,7 +41,7 @@ public record SnmpSettings(List<UdpAddress> listen, Path usersFile, String commu
     public static final String INFORM_TIMEOUT = "snmp.inform-timeout";
     public static final String INFORM_RETRIES = "snmp.inform-retries";
     /** The fixed keys; trap destinations are {@code snmp.trap.NAME} (see {@link #isKnownKey}). */
-    public static final Set<String> KEYS = Set.of(LISTEN, USERS, COMMUNITY, WORKERS, REQUEST_TIMEOUT, INFORM_TIMEOUT,
+    public static final Set<String> KEYS = Set.of(LISTEN, AGENTX, USERS, ALLOW_MD5, COMMUNITY, WORKERS, REQUEST_TIMEOUT, INFORM_TIMEOUT,
             INFORM_RETRIES);
     public static final String DEFAULT_USERS_FILE = "snmp-users";
 
@@ -61,8 +66,9 @@ public record SnmpSettings(List<UdpAddress> listen, Path usersFile, String commu
                 || c == '_');
     }
 
+    /** Whether any SNMP face runs: the standalone agent, the AgentX subagent, or both. */
     public boolean enabled() {
-        return !listen.isEmpty();
+        return !listen.isEmpty() || agentx != null;
     }
 
     /**
@@ -80,7 +86,20 @@ public record SnmpSettings(List<UdpAddress> listen, Path usersFile, String commu
                 }
             }
         }
+        ipmpd.agent.snmp.agentx.AgentXAddress agentx = null;
+        String x = settings.get(AGENTX);
+        if (x != null && !x.isBlank()) {
+            try {
+                agentx = ipmpd.agent.snmp.agentx.AgentXAddress.parse(x);
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException(AGENTX + ": " + e.getMessage());
+            }
+        }
         Path users = configDir.resolve(settings.getOrDefault(USERS, DEFAULT_USERS_FILE).strip());
+        String md5 = settings.getOrDefault(ALLOW_MD5, "no").strip().toLowerCase(Locale.ROOT);
+        if (!md5.equals("yes") && !md5.equals("no")) {
+            throw new SettingsException(ALLOW_MD5 + ": yes or no, not " + settings.get(ALLOW_MD5));
+        }
         String community = settings.get(COMMUNITY);
         if (community != null && community.isBlank()) {
             community = null;
@@ -113,7 +132,7 @@ public record SnmpSettings(List<UdpAddress> listen, Path usersFile, String commu
             }
             traps.add(new TrapDestination(name, a, version.equals("v3"), w[2], inform));
         }
-        return new SnmpSettings(List.copyOf(listen), users, community, List.copyOf(traps),
+        return new SnmpSettings(List.copyOf(listen), agentx, users, md5.equals("yes"), community, List.copyOf(traps),
                 number(settings, WORKERS, 4, 1, 64), number(settings, REQUEST_TIMEOUT, 5000, 100, 300_000),
                 number(settings, INFORM_TIMEOUT, 1500, 10, 60_000), number(settings, INFORM_RETRIES, 2, 0, 10));
     }

@@ -6,6 +6,7 @@ import org.snmp4j.security.AuthHMAC128SHA224;
 import org.snmp4j.security.AuthHMAC192SHA256;
 import org.snmp4j.security.AuthHMAC256SHA384;
 import org.snmp4j.security.AuthHMAC384SHA512;
+import org.snmp4j.security.AuthMD5;
 import org.snmp4j.security.AuthSHA;
 import org.snmp4j.security.PrivAES128;
 import org.snmp4j.smi.OID;
@@ -35,8 +36,9 @@ import java.util.Set;
  * </pre>
  * ACCESS is {@code ro} (reads the IPMP-MIB, IF-MIB and the system and SNMP groups), {@code rw} (also
  * writes the IPMP-MIB and the notification destinations of SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB)
- * or {@code notify} (only receives notifications). AUTH is SHA-224, SHA-256, SHA-384, SHA-512 (or
- * SHA, HMAC-SHA-1, when written explicitly); PRIV is AES (AES-128). Passwords have at least 8
+ * or {@code notify} (only receives notifications). AUTH is SHA-224, SHA-256, SHA-384, SHA-512; for
+ * managers without SHA-2, SHA-1 (also written SHA) and, only with agent.conf's
+ * {@code snmp.allow-md5=yes}, MD5 (HMAC-MD5-96, broken: explicit opt-in). PRIV is AES (AES-128). Passwords have at least 8
  * characters; every request must use authPriv. There are no default secrets: when the file does
  * not exist the first start generates a read-only and a read-write user with random passwords.
  */
@@ -59,7 +61,8 @@ final class SnmpUsers {
     }
 
     static final Map<String, OID> AUTH = Map.of("SHA-224", AuthHMAC128SHA224.ID, "SHA-256", AuthHMAC192SHA256.ID,
-            "SHA-384", AuthHMAC256SHA384.ID, "SHA-512", AuthHMAC384SHA512.ID, "SHA", AuthSHA.ID);
+            "SHA-384", AuthHMAC256SHA384.ID, "SHA-512", AuthHMAC384SHA512.ID, "SHA", AuthSHA.ID, "SHA-1", AuthSHA.ID,
+            "SHA1", AuthSHA.ID, "MD5", AuthMD5.ID);
     static final Map<String, OID> PRIV = Map.of("AES", PrivAES128.ID, "AES-128", PrivAES128.ID, "AES128", PrivAES128.ID);
     static final String RO_USER = "ipmpro";
     static final String RW_USER = "ipmprw";
@@ -69,15 +72,24 @@ final class SnmpUsers {
 
     /** Reads the users file, or creates it with two users of random passwords when it does not exist. */
     static List<User> loadOrCreate(Path file, IpmpdLog log) throws IOException, SnmpSettings.SettingsException {
+        return loadOrCreate(file, false, log);
+    }
+
+    /** As {@link #loadOrCreate(Path, IpmpdLog)}; MD5 users are accepted only when allowMd5. */
+    static List<User> loadOrCreate(Path file, boolean allowMd5, IpmpdLog log) throws IOException, SnmpSettings.SettingsException {
         if (!Files.exists(file)) {
             create(file);
             log.notice("SNMP: no users file: generated read-only user " + RO_USER + " and read-write user " + RW_USER
                     + " with random passwords (SHA-256/AES) in " + file + " (mode 0600)");
         }
-        return load(file);
+        return load(file, allowMd5);
     }
 
     static List<User> load(Path file) throws IOException, SnmpSettings.SettingsException {
+        return load(file, false);
+    }
+
+    static List<User> load(Path file, boolean allowMd5) throws IOException, SnmpSettings.SettingsException {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
             for (PosixFilePermission p : perms) {
@@ -113,7 +125,11 @@ final class SnmpUsers {
             }
             if (!AUTH.containsKey(w[2].toUpperCase(Locale.ROOT))) {
                 throw new SnmpSettings.SettingsException(where + "unknown authentication protocol " + w[2]
-                        + " (SHA-224, SHA-256, SHA-384, SHA-512, SHA)");
+                        + " (SHA-224, SHA-256, SHA-384, SHA-512; SHA-1 and MD5 for legacy managers)");
+            }
+            if (AUTH.get(w[2].toUpperCase(Locale.ROOT)).equals(AuthMD5.ID) && !allowMd5) {
+                throw new SnmpSettings.SettingsException(where + "user " + w[0] + ": MD5 authentication is refused unless "
+                        + "agent.conf says " + SnmpSettings.ALLOW_MD5 + "=yes (HMAC-MD5 is broken; prefer SHA-256, or SHA-1)");
             }
             if (!PRIV.containsKey(w[4].toUpperCase(Locale.ROOT))) {
                 throw new SnmpSettings.SettingsException(where + "unknown privacy protocol " + w[4] + " (AES)");

@@ -66,6 +66,17 @@ class SnmpConfigTest {
                 Map.of("snmp.trap.x", "udp:127.0.0.1/162 v3 u maybe"), Map.of("snmp.workers", "0"))) {
             assertThrows(SnmpSettings.SettingsException.class, () -> SnmpSettings.parse(bad, dir), bad.toString());
         }
+        SnmpSettings x = SnmpSettings.parse(Map.of("snmp.agentx", "/var/agentx/master"), dir);
+        assertTrue(x.enabled(), "on with snmp.agentx alone");
+        assertTrue(x.listen().isEmpty());
+        assertEquals(Path.of("/var/agentx/master"), x.agentx().unixPath());
+        assertEquals(705, SnmpSettings.parse(Map.of("snmp.agentx", "tcp:127.0.0.1:705"), dir).agentx().port());
+        for (String bad : List.of("agentx/master", "tcp:127.0.0.1", "udp:127.0.0.1:705")) {
+            SnmpSettings.SettingsException e = assertThrows(SnmpSettings.SettingsException.class,
+                    () -> SnmpSettings.parse(Map.of("snmp.agentx", bad), dir), bad);
+            assertTrue(e.getMessage().startsWith("snmp.agentx: "), e.getMessage());
+        }
+        assertTrue(SnmpSettings.isKnownKey("snmp.agentx"));
         assertTrue(SnmpSettings.isKnownKey("snmp.trap.nms-1"));
         assertFalse(SnmpSettings.isKnownKey("snmp.port"));
     }
@@ -108,6 +119,26 @@ class SnmpConfigTest {
         assertThrows(SnmpSettings.SettingsException.class, () -> SnmpUsers.load(file));
         Files.writeString(file, "u ro SHA-256 short AES password2\n");
         assertThrows(SnmpSettings.SettingsException.class, () -> SnmpUsers.load(file));
+    }
+
+    @Test
+    void legacyAuthenticationSha1AndMd5OnlyByOptIn() throws Exception {
+        Path file = dir.resolve("snmp-users");
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, "old1 ro SHA-1 password1 AES password2\nold2 ro SHA password1 AES password2\n"
+                + "old3 ro sha1 password1 AES password2\n");
+        for (SnmpUsers.User u : SnmpUsers.load(file)) {
+            assertEquals(org.snmp4j.security.AuthSHA.ID, u.authProtocol(), u.toString());
+        }
+        Files.writeString(file, "nms ro SHA-256 password1 AES password2\nancient ro MD5 password1 AES password2\n");
+        SnmpSettings.SettingsException e = assertThrows(SnmpSettings.SettingsException.class, () -> SnmpUsers.load(file));
+        assertTrue(e.getMessage().contains("line 2: user ancient: MD5 authentication is refused unless agent.conf says "
+                + "snmp.allow-md5=yes"), e.getMessage());
+        assertFalse(SnmpSettings.parse(Map.of(), dir).allowMd5());
+        SnmpSettings opted = SnmpSettings.parse(Map.of("snmp.allow-md5", "yes"), dir);
+        assertTrue(opted.allowMd5());
+        assertEquals(org.snmp4j.security.AuthMD5.ID, SnmpUsers.load(file, opted.allowMd5()).get(1).authProtocol());
+        assertThrows(SnmpSettings.SettingsException.class, () -> SnmpSettings.parse(Map.of("snmp.allow-md5", "maybe"), dir));
     }
 
     @Test

@@ -140,7 +140,7 @@ final class SnmpFuzzCorpus {
     }
 
     static long[] arcs(String dotted) {
-        return Arrays.stream(dotted.split("\\.")).mapToLong(Long::parseLong).toArray();
+        return Arrays.stream(dotted.split("\\.")).mapToLong(Long::parseUnsignedLong).toArray();
     }
 
     static byte[] oid(String dotted) {

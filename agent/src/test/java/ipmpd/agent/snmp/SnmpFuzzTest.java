@@ -417,12 +417,21 @@ class SnmpFuzzTest {
             plain.add(community(version, comm, pdu(SET, 4, 0, 0, List.of(varbind(oid(FAILBACK.toDottedString()),
                     octets("yes"))))));
             plain.add(community(version, "public".getBytes(StandardCharsets.US_ASCII), pdu(GET, 5, 0, 0, someVbs)));
+            // sub-identifiers of 2^32 and more (snmp4j alone would read their low 32 bits: row 1, .0)
+            plain.add(community(version, comm, pdu(GET, 6, 0, 0, List.of(varbind(oid(
+                    IpmpMib.oid(IpmpMib.GROUP_ENTRY, IpmpMib.G_NAME, 1).trim().toDottedString() + ".4294967297"), nul())))));
+            plain.add(community(version, comm, pdu(SET, 7, 0, 0, List.of(varbind(oid(
+                    IpmpMib.oid(IpmpMib.GLOBALS, IpmpMib.NOTIFICATIONS_ENABLED, 0).trim().toDottedString() + ".4294967296"),
+                    integer(2))))));
         }
         plain.add(discovery(7, 8));
         byte[] noAuthGet = v3(9, 65507, 0x04, 3, usm(engineId, boots, time, SnmpFixture.RO.getBytes(
                 StandardCharsets.US_ASCII), new byte[0], new byte[0]), scoped(engineId, new byte[0],
                 pdu(GET, 10, 0, 0, someVbs)));
         plain.add(noAuthGet);
+        plain.add(v3(15, 65507, 0x04, 3, usm(engineId, boots, time, SnmpFixture.RO.getBytes(StandardCharsets.US_ASCII),
+                new byte[0], new byte[0]), scoped(engineId, new byte[0], pdu(GETNEXT, 16, 0, 0, List.of(varbind(oid(
+                "1.3.6.1.4.1.99999.1.1.2.1.2.18446744073709551615"), nul()))))));
         plain.add(v3(11, 65507, 0x05, 3, usm(engineId, boots, time, SnmpFixture.RW.getBytes(StandardCharsets.US_ASCII),
                 new byte[48], new byte[0]), scoped(engineId, new byte[0], pdu(SET, 12, 0, 0, List.of(varbind(oid(
                 FDT.toDottedString()), integer(1000)))))));

@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * (target: ipmpd's time per varbind &lt;= snmpd's). Before them, the same walks from a Java (snmp4j)
  * client, without the tool's process start, as a cross-check; its first 40 rounds are the agent's
  * warm-up (the JIT compiles the read path in the first seconds of use).</li>
+ * <li>The daemon is also an AgentX subagent of that snmpd ({@code snmp.agentx}): the same snmpbulkwalk of
+ * IPMP-MIB and the GET rate of ipmpIfState through snmpd, side by side with snmpd's own ifTable.</li>
  * <li>GETs per second of ifOperStatus of one member from one synchronous snmp4j client (a fixed count
  * after a warm-up, one request outstanding), against each agent (target: ipmpd &gt;= snmpd); and of
  * ipmpIfState from ipmpd.</li>
@@ -205,7 +207,8 @@ public final class SnmpBench {
                 + TRAP_USER + " notify SHA-256 " + trapAuthPw + " AES " + trapPrivPw + "\n");
         Map<String, List<String>> f = new LinkedHashMap<>();
         f.put("agent.conf", List.of("snmp.listen=udp:127.0.0.1/" + IPMPD_PORT, "snmp.users=" + users,
-                "snmp.trap.bench=udp:127.0.0.1/" + TRAP_PORT + " v3 " + TRAP_USER + " trap"));
+                "snmp.trap.bench=udp:127.0.0.1/" + TRAP_PORT + " v3 " + TRAP_USER + " trap",
+                "snmp.agentx=" + agentxSocket(b)));
         f.put("snmp-engine", List.of("engine-id=" + engineId, "boots=0"));
         return f;
     }
@@ -222,11 +225,18 @@ public final class SnmpBench {
         }
     }
 
+    /** snmpd's AgentX master socket, of which the daemon is also a subagent (IPMP-MIB through snmpd). */
+    private static Path agentxSocket(AgentBed b) {
+        return b.work().resolve("agentx").resolve("master");
+    }
+
     private BackgroundProcess startSnmpd() {
         Path state = stateDir("snmpd-state");
+        stateDir("agentx");
         Path conf = bed.privateFile("snmpd.conf", "# snmpd for the ipmpd SNMP benchmark\n"
                 + "createUser " + USER + " SHA-256 " + authPw + " AES " + privPw + "\n"
-                + "rouser " + USER + " priv\n");
+                + "rouser " + USER + " priv\n"
+                + "master agentx\nagentXSocket " + agentxSocket(bed) + "\nagentXPerms 0600 0700\n");
         BackgroundProcess p = Netns.start(bed.hostNs(), "env", "SNMP_PERSISTENT_DIR=" + state, "MIBS=",
                 "snmpd", "-f", "-C", "-c", conf.toString(), "-Lf", bed.work().resolve("snmpd.log").toString(),
                 "udp:127.0.0.1:" + SNMPD_PORT);
@@ -234,12 +244,31 @@ public final class SnmpBench {
         while (true) {
             Netns.Result r = tool("snmpget", SNMPD_PORT, "1.3.6.1.2.1.1.3.0");
             if (r.ok() && r.stdout().contains(".1.3.6.1.2.1.1.3.0")) {
+                awaitSubagent(p);
                 return p;
             }
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 p.close();
                 throw new AssertionError("snmpd did not answer on 127.0.0.1:" + SNMPD_PORT + ": " + r + "\n" + p.output()
                         + "\n" + readQuietly(bed.work().resolve("snmpd.log")));
+            }
+            Netns.sleepQuietly(200);
+        }
+    }
+
+    /** Until IPMP-MIB answers through snmpd (the daemon connects again within its back-off of at most 8 s). */
+    private void awaitSubagent(BackgroundProcess snmpd) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String oid = IPMP_MIB + ".1.1.1.0"; // ipmpFailureDetectionTime.0
+        while (true) {
+            Netns.Result r = tool("snmpget", SNMPD_PORT, oid);
+            if (r.ok() && r.stdout().contains("." + oid + " = Gauge32")) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                snmpd.close();
+                throw new AssertionError("IPMP-MIB not served through snmpd's AgentX master: " + r + "\n"
+                        + readQuietly(bed.work().resolve("snmpd.log")));
             }
             Netns.sleepQuietly(200);
         }
@@ -353,6 +382,7 @@ public final class SnmpBench {
         Walk ipmp = bulkwalk(IPMPD_PORT, IPMP_MIB);
         Walk ipmpIf = bulkwalk(IPMPD_PORT, IF_TABLE);
         Walk snmpdIf = bulkwalk(SNMPD_PORT, IF_TABLE);
+        Walk viaAgentX = bulkwalk(SNMPD_PORT, IPMP_MIB);
         int n1 = ipmp.varbinds + ipmpIf.varbinds;
         double ms1 = ipmp.ms + ipmpIf.ms;
         double per1 = ms1 * 1000 / n1;
@@ -364,6 +394,9 @@ public final class SnmpBench {
         out.line("     snmpd  ifTable  %6d varbinds %8.1f ms;                                  %6.2f us/varbind",
                 snmpdIf.varbinds, snmpdIf.ms, per2);
         out.line("     per-varbind ratio ipmpd/snmpd: %.2f   [%s]", ratio, Report.against(ratio, TARGET_RATIO, ""));
+        out.line("     ipmpd's IPMP-MIB through snmpd's AgentX master: %6d varbinds %8.1f ms; %6.2f us/varbind "
+                + "(%.2f x snmpd's own ifTable)", viaAgentX.varbinds, viaAgentX.ms, viaAgentX.ms * 1000 / viaAgentX.varbinds,
+                viaAgentX.ms * 1000 / viaAgentX.varbinds / per2);
         out.line("%s", javaLine);
     }
 
@@ -402,6 +435,7 @@ public final class SnmpBench {
         Gets ipmpd = getRate(client, IPMPD_PORT, ifOper);
         Gets snmpd = getRate(client, SNMPD_PORT, ifOper);
         Gets ipmpState = getRate(client, IPMPD_PORT, IPMP_IF_STATE + "." + idx);
+        Gets agentx = getRate(client, SNMPD_PORT, IPMP_IF_STATE + "." + idx);
         out.line("   GETs of ifOperStatus.%d, one synchronous snmp4j client, %d requests after %d of warm-up:", idx, gets,
                 GET_WARMUP);
         out.line("     ipmpd %7.0f/s (latency p50 %.0f us, p99 %.0f us, errors %d%s)   [target >= snmpd's %.0f/s: %s]", ipmpd.rate,
@@ -411,6 +445,8 @@ public final class SnmpBench {
                 snmpd.errors, lost(snmpd));
         out.line("     ipmpd ipmpIfState.%d: %.0f/s (p50 %.0f us, p99 %.0f us, errors %d%s)", idx, ipmpState.rate, ipmpState.p50us,
                 ipmpState.p99us, ipmpState.errors, lost(ipmpState));
+        out.line("     ipmpIfState.%d through snmpd's AgentX master: %.0f/s (p50 %.0f us, p99 %.0f us, errors %d%s)", idx,
+                agentx.rate, agentx.p50us, agentx.p99us, agentx.errors, lost(agentx));
     }
 
     private static String lost(Gets g) {
