@@ -54,6 +54,32 @@ public final class MemberSysctls {
         this.procSysNet = procSysNet;
     }
 
+    /** Host-wide settings: multipath routes pick the next hop by a layer-4 hash (per flow). */
+    private static final List<String[]> HOST_WIDE = List.of(
+            new String[] {"ipv4", "fib_multipath_hash_policy", "1"},
+            new String[] {"ipv6", "fib_multipath_hash_policy", "1"});
+
+    /**
+     * Applies the namespace-wide settings outbound load spreading needs (multipath hash over
+     * addresses and ports, so each TCP/UDP flow keeps one member and flows spread) and reports
+     * what changed. A setting this kernel lacks is skipped.
+     */
+    public List<Change> applyHostWide() throws IOException {
+        List<Change> changes = new ArrayList<>();
+        for (String[] s : HOST_WIDE) {
+            Path file = procSysNet.resolve(s[0]).resolve(s[1]);
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            String old = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            if (!old.equals(s[2])) {
+                Files.writeString(file, s[2] + "\n", StandardCharsets.US_ASCII);
+                changes.add(new Change("net." + s[0] + "." + s[1], old, s[2]));
+            }
+        }
+        return changes;
+    }
+
     /**
      * Applies the settings to one member and reports what changed (values already right are not
      * written). IPv6 settings are skipped when IPv6 is disabled on the interface (no conf dir).

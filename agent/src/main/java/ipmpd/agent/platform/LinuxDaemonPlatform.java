@@ -101,6 +101,11 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     }
 
     @Override
+    public void outboundMembersChanged(String group, java.util.List<String> members) {
+        platform.outboundMembersChanged(group, members);
+    }
+
+    @Override
     public Map<Integer, InterfaceStatistics> interfaceStatistics() throws IOException {
         return statistics.read();
     }
