@@ -635,8 +635,14 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         boolean changed = usable ? unusable.remove(ifname) : unusable.add(ifname);
         if (changed && members.containsKey(ifname)) {
             // Off (or back into) the group's outbound spreading at once: before the engine moves
-            // the addresses, for probe-detected failures whose carrier is still up.
-            spreadChanged(members.get(ifname));
+            // the addresses, for probe-detected failures whose carrier is still up. A member set
+            // down lost its next hops in the kernel: the spread table is read again.
+            String group = members.get(ifname);
+            if (options.spreadOutbound() && spreadNumbers.containsKey(group)) {
+                spreadTables.forget(steering.spreadTableOf(spreadNumbers.get(group)));
+                spreadWritten.remove(group);
+            }
+            spreadChanged(group);
             scheduleMainWork();
             // An interface set down loses its routes in every table: its member table is read
             // again (after the current task) instead of being taken for what was written to it.

@@ -10,6 +10,7 @@ import ipmpd.linux.platform.SourceSteering.Prefix;
 import ipmpd.linux.platform.SourceSteering.RouteKey;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -149,9 +150,9 @@ final class SpreadTables {
                 RouteInfo r = e.getValue();
                 if (!r.nexthops().isEmpty()) {
                     rt.replaceRoute(r, nexthopGroup(r));
-                } else if (now == null) {
-                    rt.addRoute(r);
                 } else {
+                    // Replace, not add: the route of the same destination and metric may be there
+                    // in another form (through the nexthop group, before the group shrank to one).
                     rt.replaceRoute(r);
                 }
                 have.put(e.getKey(), e.getValue());
@@ -176,24 +177,39 @@ final class SpreadTables {
             oifs.add(h.oif());
         }
         List<Object> groupKey = List.of(r.family(), gw, oifs);
+        // Written afresh each time a route needs it (with NLM_F_REPLACE, ids kept): the kernel
+        // drops a member's next hops from every group when the member is set down, so what was
+        // written once may no longer be what the kernel holds.
         Integer id = groups.get(groupKey);
-        if (id != null) {
-            return id;
-        }
         try {
             List<Integer> ids = new ArrayList<>();
+            IOException refused = null;
             for (RouteInfo.NextHop h : r.nexthops()) {
                 List<Object> key = List.of(r.family(), gw, h.oif());
                 Integer one = singles.get(key);
                 if (one == null) {
                     one = nextNexthopId++;
-                    rt.putNexthop(one, r.family(), h.oif(), h.gateway(),
-                            h.gateway() != null && !h.gateway().isLinkLocalAddress());
-                    singles.put(key, one);
                 }
+                try {
+                    putNexthop(one, r.family(), h);
+                } catch (IOException e) {
+                    // This member cannot reach the gateway as the kernel sees it (IPv6 checks
+                    // a gateway against the main table's routes): the group goes without it.
+                    refused = e;
+                    continue;
+                }
+                singles.put(key, one);
                 ids.add(one);
             }
-            id = nextNexthopId++;
+            if (ids.isEmpty()) {
+                throw refused;
+            }
+            if (refused != null) {
+                report("next hop via " + gw + " in spread table " + r.table(), refused);
+            }
+            if (id == null) {
+                id = nextNexthopId++;
+            }
             rt.putNexthopGroup(id, ids);
             groups.put(groupKey, id);
             return id;
@@ -202,6 +218,27 @@ final class SpreadTables {
             singles.clear();
             groups.clear();
             throw e;
+        }
+    }
+
+    /**
+     * One member's next hop. IPv4 gateways are marked on-link (the group is one link, and the
+     * member may have no route covering the gateway); IPv6 refuses on-link gateways that the main
+     * table routes through another member, so it is tried as it is first.
+     */
+    private void putNexthop(int id, int family, RouteInfo.NextHop h) throws IOException {
+        InetAddress gw = h.gateway();
+        if (gw == null || family == LibC.AF_INET) {
+            rt.putNexthop(id, family, h.oif(), gw, gw != null);
+            return;
+        }
+        try {
+            rt.putNexthop(id, family, h.oif(), gw, false);
+        } catch (IOException e) {
+            if (gw.isLinkLocalAddress()) {
+                throw e;
+            }
+            rt.putNexthop(id, family, h.oif(), gw, true);
         }
     }
 
@@ -219,6 +256,11 @@ final class SpreadTables {
         groups.clear();
         singles.clear();
         tables.clear();
+    }
+
+    /** The next {@link #sync} of this table reads it from the kernel (a member went down or came back). */
+    void forget(int table) {
+        tables.remove(table);
     }
 
     /** Empties a spread table (its group is gone). */

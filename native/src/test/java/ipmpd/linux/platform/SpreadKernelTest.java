@@ -296,4 +296,30 @@ class SpreadKernelTest {
         List<String> used = membersOfFlows(DATA, List.of(FailoverLab.CLIENT4, REMOTE), 48);
         assertEquals(new TreeSet<>(Set.of("m1", "m3", "m4", "m5")), new TreeSet<>(used), "flows per member: " + used);
     }
+
+    @Test
+    @Order(5)
+    void aMemberWhoseCableIsPulledLeavesAndComesBackOnRepair() throws Exception {
+        lab.ip(lab.sw, "link set s3 down");
+        FailoverLab.await("outbound members m1, m4, m5", 10_000, 20, () -> {
+            try {
+                return new TreeSet<>(outbound()).equals(new TreeSet<>(indexes("m1", "m4", "m5")));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        List<String> used = membersOfFlows(DATA, List.of(FailoverLab.CLIENT4, REMOTE), 36);
+        assertEquals(new TreeSet<>(Set.of("m1", "m4", "m5")), new TreeSet<>(used), "flows per member: " + used);
+        lab.ip(lab.sw, "link set s3 up");
+        FailoverLab.await("m3 back among the outbound members", 20_000, 20, () -> {
+            try {
+                return outbound().contains(INDEX.get("m3"));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        used = membersOfFlows(DATA, List.of(FailoverLab.CLIENT4, REMOTE), 48);
+        assertTrue(used.contains("m3"), "flows per member: " + used);
+        assertTrue(!used.contains("m2"), "the offline member carries none: " + used);
+    }
 }
