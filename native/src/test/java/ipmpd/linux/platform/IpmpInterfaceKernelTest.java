@@ -229,4 +229,72 @@ class IpmpInterfaceKernelTest {
         roundTrip(4);
         assertTrue(!echo.isDone(), "the server's connection is still open");
     }
+
+    /**
+     * Inbound binding and outbound spreading together: the spreading rule matches the protocols
+     * that carry flows ({@code ipproto tcp}), so TCP from the data address leaves through both
+     * members, while the kernel's arp_filter lookup (protocol 0) still finds the bound member's
+     * rule and only m1 answers ARP.
+     */
+    @Test
+    @Order(3)
+    void spreadingRulesByProtocolLeaveTheArpBindingAlone() throws Exception {
+        lab.ip(lab.host, "nexthop add id 9001 dev m1");
+        lab.ip(lab.host, "nexthop add id 9002 dev m2");
+        lab.ip(lab.host, "nexthop add id 9010 group 9001/9002");
+        lab.ip(lab.host, "route add 192.0.2.0/24 nhid 9010 table 40000");
+        lab.ip(lab.host, "rule add from " + DATA4 + " ipproto tcp lookup 40000 priority " + (PRIORITY - 1));
+        lab.sysctl(lab.host, "net.ipv4.fib_multipath_hash_policy=1");
+        try (ServerSocket sink = lab.in(lab.client, () -> new ServerSocket(6000, 32))) {
+            Thread drain = new Thread(() -> {
+                while (!sink.isClosed()) {
+                    try (Socket s = sink.accept(); java.io.InputStream in = s.getInputStream()) {
+                        in.transferTo(java.io.OutputStream.nullOutputStream());
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }, "ipmp0-sink");
+            drain.setDaemon(true);
+            drain.start();
+            java.util.Set<String> used = new java.util.TreeSet<>();
+            for (int i = 0; i < 24 && used.size() < 2; i++) {
+                java.util.Map<String, Long> before = txBytes();
+                lab.in(lab.host, () -> {
+                    try (Socket s = new Socket()) {
+                        s.bind(new InetSocketAddress(InetAddress.getByName(DATA4), 0));
+                        s.connect(new InetSocketAddress(InetAddress.getByName(FailoverLab.CLIENT4), 6000), 10_000);
+                        s.setSoTimeout(10_000);
+                        s.getOutputStream().write(new byte[256 * 1024]);
+                        s.shutdownOutput();
+                        assertEquals(-1, s.getInputStream().read());
+                    }
+                    return null;
+                });
+                java.util.Map<String, Long> after = txBytes();
+                for (String m : before.keySet()) {
+                    if (after.get(m) - before.get(m) >= 256 * 1024) {
+                        used.add(m);
+                    }
+                }
+            }
+            assertEquals(java.util.Set.of("m1", "m2"), used, "TCP from " + DATA4 + " leaves through both members");
+        }
+        long filtered = arpFiltered();
+        lab.ip(lab.client, "neigh flush dev c0");
+        assertEquals(0, lab.status(lab.client, "ping", "-c", "1", "-W", "2", DATA4));
+        assertEquals(mac1, clientNeighbour(DATA4), "m1, the bound member, alone answers ARP");
+        assertTrue(arpFiltered() > filtered, "m2 kept silent (arp_filter)");
+        roundTrip(5);
+    }
+
+    private static java.util.Map<String, Long> txBytes() throws Exception {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (ipmpd.linux.LinkStatistics s : hostRt.dumpLinkStatistics()) {
+            if (s.name().equals("m1") || s.name().equals("m2")) {
+                out.put(s.name(), s.txBytes());
+            }
+        }
+        return out;
+    }
 }
