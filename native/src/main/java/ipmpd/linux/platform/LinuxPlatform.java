@@ -634,15 +634,15 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         // What remains is traffic without a source yet: gateway routes leave an unusable member.
         boolean changed = usable ? unusable.remove(ifname) : unusable.add(ifname);
         if (changed && members.containsKey(ifname)) {
-            // Off (or back into) the group's outbound spreading at once: before the engine moves
-            // the addresses, for probe-detected failures whose carrier is still up. A member set
-            // down lost its next hops in the kernel: the spread table is read again.
+            // Off (or back into) the group's outbound spreading at once, from what was written
+            // (no dump on the failover path): before the engine moves the addresses, for
+            // probe-detected failures whose carrier is still up. A member set down lost its next
+            // hops in the kernel: the synchronisation after this task reads the table again.
             String group = members.get(ifname);
+            spreadChanged(group);
             if (options.spreadOutbound() && spreadNumbers.containsKey(group)) {
                 spreadTables.forget(steering.spreadTableOf(spreadNumbers.get(group)));
-                spreadWritten.remove(group);
             }
-            spreadChanged(group);
             scheduleMainWork();
             // An interface set down loses its routes in every table: its member table is read
             // again (after the current task) instead of being taken for what was written to it.
