@@ -134,6 +134,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final Map<String, List<String>> engineOutbound = new HashMap<>();
     /** Group -> the outbound members (ifindexes) its spread table was last written for. */
     private final Map<String, List<Integer>> spreadWritten = new HashMap<>();
+    /** Groups whose spread table is looked at after the current engine task. */
+    private final Set<String> pendingSpread = new LinkedHashSet<>();
 
     // ---- shared with LinuxEvents
     private final ConcurrentHashMap<String, ProbeEndpoint> probes = new ConcurrentHashMap<>();
@@ -298,7 +300,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 syncGroupTables(group);
             }
             if (!p.testAddress()) {
-                spreadChanged(group);
+                scheduleSpread(group);
             }
             steer(a);
             scheduleMainWork();
@@ -333,7 +335,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             steer(a);
             String group = members.get(p.ifname());
             if (group != null && !p.testAddress()) {
-                spreadChanged(group);
+                scheduleSpread(group);
             }
             scheduleMainWork();
         }
@@ -616,7 +618,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         memberNames.remove(ifname);
         unusable.remove(ifname);
         if (group != null && members.containsValue(group)) {
-            spreadChanged(group);
+            scheduleSpread(group);
         }
         try {
             steering.flushTable(steering.tableOf(Interfaces.index(ifname)));
@@ -634,15 +636,14 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         // What remains is traffic without a source yet: gateway routes leave an unusable member.
         boolean changed = usable ? unusable.remove(ifname) : unusable.add(ifname);
         if (changed && members.containsKey(ifname)) {
-            // Off (or back into) the group's outbound spreading at once, from what was written
-            // (no dump on the failover path): before the engine moves the addresses, for
-            // probe-detected failures whose carrier is still up. A member set down lost its next
-            // hops in the kernel: the synchronisation after this task reads the table again.
+            // Off (or back into) the group's outbound spreading right after this engine task:
+            // the moves and announcements of a failover come first. A member set down lost its
+            // next hops in the kernel: the table is read again then.
             String group = members.get(ifname);
-            spreadChanged(group);
             if (options.spreadOutbound() && spreadNumbers.containsKey(group)) {
                 spreadTables.forget(steering.spreadTableOf(spreadNumbers.get(group)));
             }
+            scheduleSpread(group);
             scheduleMainWork();
             // An interface set down loses its routes in every table: its member table is read
             // again (after the current task) instead of being taken for what was written to it.
@@ -874,7 +875,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     public void outboundMembersChanged(String group, List<String> outboundMembers) {
         engineOutbound.put(group, List.copyOf(outboundMembers));
         if (members.containsValue(group)) {
-            spreadChanged(group);
+            scheduleSpread(group);
         }
     }
 
@@ -914,6 +915,27 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     public List<Integer> outboundIndexes(String group) {
         List<Integer> written = spreadWritten.get(group);
         return written == null ? List.of() : written;
+    }
+
+    /**
+     * {@link #spreadChanged} for the group after the current engine task (once however often it
+     * was asked): a failover's moves and announcements never wait for the spread table.
+     */
+    private void scheduleSpread(String group) {
+        if (!options.spreadOutbound() || closed || !pendingSpread.add(group) || pendingSpread.size() > 1) {
+            return;
+        }
+        engineThread.accept(() -> {
+            List<String> groups = new ArrayList<>(pendingSpread);
+            pendingSpread.clear();
+            if (!closed) {
+                for (String g : groups) {
+                    if (members.containsValue(g)) {
+                        spreadChanged(g);
+                    }
+                }
+            }
+        });
     }
 
     /**
