@@ -44,6 +44,17 @@ public interface Platform {
     }
 
     /**
+     * The members that carry a group's outbound data traffic changed: its ACTIVE members (usable
+     * and not INACTIVE; a standby only once it took over), in the group's order. Outbound traffic
+     * from the group's data addresses is spread per flow over exactly these; an empty list means
+     * none is usable. Call it whenever the set changes (failure, repair, offline, standby taking
+     * over or giving back, joins and leaves). Until the engine calls it for a group, the Linux
+     * platform derives the set itself: the usable members hosting a data address.
+     */
+    default void outboundMembersChanged(String group, java.util.List<String> members) {
+    }
+
+    /**
      * The name service for host names in ifconfig syntax (commands and hostname.IF files): the
      * hosts file, then the system resolver. The simulator answers from its own table.
      */

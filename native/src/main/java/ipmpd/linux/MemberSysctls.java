@@ -55,6 +55,91 @@ public final class MemberSysctls {
     }
 
     /**
+     * A member of a group with an IPMP interface (new IPMP) answers ARP and NS for addresses it
+     * does not hold: the data addresses live on the IPMP interface.
+     * <ul>
+     * <li>ipv4 arp_ignore=0 (answer for any local address) with arp_filter=1 (only if the reply
+     *     would leave through this member): the per-address policy rules then decide, so exactly
+     *     the member an address's rule points at answers for it, test addresses included;
+     * <li>ipv6 forwarding=1 and proxy_ndp=1: NS for a data address are answered from proxy
+     *     neighbour entries ({@code ip -6 neigh add proxy ADDR dev MEMBER}), kept on the bound
+     *     member only; per-interface forwarding only switches the interface to router behaviour,
+     *     so accept_ra=2 keeps router advertisements accepted; proxy_delay=0 answers at once
+     *     instead of after up to 0.8 s.
+     * </ul>
+     */
+    private static final List<Setting> NEW_IPMP = List.of(
+            new Setting("ipv4", "arp_ignore", "0"),
+            new Setting("ipv4", "arp_filter", "1"),
+            new Setting("ipv6", "forwarding", "1"),
+            new Setting("ipv6", "proxy_ndp", "1"),
+            new Setting("ipv6", "accept_ra", "2"));
+
+    /**
+     * Applies the settings of {@link #apply}, with those of a member of a group with an IPMP
+     * interface in their place where they differ ({@link #NEW_IPMP}); reports what changed.
+     */
+    public List<Change> applyNewIpmp(String ifname) throws IOException {
+        if (ifname.isEmpty() || ifname.contains("/") || ifname.equals(".") || ifname.equals("..")) {
+            throw new IllegalArgumentException("bad interface name: " + ifname);
+        }
+        List<Setting> all = new ArrayList<>();
+        for (Setting s : SETTINGS) {
+            if (NEW_IPMP.stream().noneMatch(n -> n.family().equals(s.family()) && n.name().equals(s.name()))) {
+                all.add(s);
+            }
+        }
+        all.addAll(NEW_IPMP);
+        List<Change> changes = new ArrayList<>();
+        for (Setting s : all) {
+            Path dir = procSysNet.resolve(s.family()).resolve("conf").resolve(ifname);
+            if (s.family().equals("ipv6") && !Files.isDirectory(dir)) {
+                continue;
+            }
+            write(dir.resolve(s.name()), "net." + s.family() + ".conf." + ifname + "." + s.name(), s.value(), changes);
+        }
+        Path delay = procSysNet.resolve("ipv6").resolve("neigh").resolve(ifname).resolve("proxy_delay");
+        if (Files.isRegularFile(delay)) {
+            write(delay, "net.ipv6.neigh." + ifname + ".proxy_delay", "0", changes);
+        }
+        return changes;
+    }
+
+    private static void write(Path file, String key, String value, List<Change> changes) throws IOException {
+        String old = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        if (!old.equals(value)) {
+            Files.writeString(file, value + "\n", StandardCharsets.US_ASCII);
+            changes.add(new Change(key, old, value));
+        }
+    }
+
+    /** Host-wide settings: multipath routes pick the next hop by a layer-4 hash (per flow). */
+    private static final List<String[]> HOST_WIDE = List.of(
+            new String[] {"ipv4", "fib_multipath_hash_policy", "1"},
+            new String[] {"ipv6", "fib_multipath_hash_policy", "1"});
+
+    /**
+     * Applies the namespace-wide settings outbound load spreading needs (multipath hash over
+     * addresses and ports, so each TCP/UDP flow keeps one member and flows spread) and reports
+     * what changed. A setting this kernel lacks is skipped.
+     */
+    public List<Change> applyHostWide() throws IOException {
+        List<Change> changes = new ArrayList<>();
+        for (String[] s : HOST_WIDE) {
+            Path file = procSysNet.resolve(s[0]).resolve(s[1]);
+            if (!Files.isRegularFile(file)) {
+                continue;
+            }
+            String old = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            if (!old.equals(s[2])) {
+                Files.writeString(file, s[2] + "\n", StandardCharsets.US_ASCII);
+                changes.add(new Change("net." + s[0] + "." + s[1], old, s[2]));
+            }
+        }
+        return changes;
+    }
+
+    /**
      * Applies the settings to one member and reports what changed (values already right are not
      * written). IPv6 settings are skipped when IPv6 is disabled on the interface (no conf dir).
      *

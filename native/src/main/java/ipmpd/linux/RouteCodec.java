@@ -31,8 +31,25 @@ final class RouteCodec {
 
     /**
      * RTA_MULTIPATH: struct rtnexthop { u16 len; u8 flags; u8 hops; int ifindex; } each followed by
-     * its own attributes (RTA_GATEWAY), 4-byte aligned. Stops at the first malformed one.
+     * its own attributes (RTA_GATEWAY), 4-byte aligned; weight 1 each.
      */
+    static byte[] multipath(List<RouteInfo.NextHop> hops) {
+        ByteBuffer b = ByteBuffer.allocate(hops.size() * 32).order(Bytes.HOST);
+        for (RouteInfo.NextHop h : hops) {
+            byte[] gw = h.gateway() == null ? null : h.gateway().getAddress();
+            int len = 8 + (gw == null ? 0 : NlHeader.align(4 + gw.length));
+            b.putShort((short) len).put((byte) h.flags()).put((byte) 0).putInt(h.oif());
+            if (gw != null) {
+                b.putShort((short) (4 + gw.length)).putShort((short) RTA_GATEWAY).put(gw);
+                while ((b.position() & 3) != 0) {
+                    b.put((byte) 0);
+                }
+            }
+        }
+        return java.util.Arrays.copyOf(b.array(), b.position());
+    }
+
+    /** Decodes RTA_MULTIPATH ({@link #multipath}'s layout). Stops at the first malformed next hop. */
     static List<RouteInfo.NextHop> nexthops(byte[] raw) {
         if (raw == null) {
             return List.of();
@@ -79,6 +96,11 @@ final class RouteCodec {
      * @param nlFlags extra NLM_F_* (CREATE|EXCL for add, CREATE|REPLACE for replace)
      */
     static byte[] request(int seq, int type, int nlFlags, RouteInfo r) {
+        return request(seq, type, nlFlags, r, 0);
+    }
+
+    /** @param nexthopId a nexthop object (RTA_NH_ID) instead of the route's own next hops; 0: none */
+    static byte[] request(int seq, int type, int nlFlags, RouteInfo r, int nexthopId) {
         boolean delete = type == RTM_DELROUTE;
         NlMessageBuilder m = new NlMessageBuilder(type, NLM_F_REQUEST | NLM_F_ACK | nlFlags, seq);
         // Delete with scope NOWHERE matches a route of any scope, as ip(8) does.
@@ -99,6 +121,11 @@ final class RouteCodec {
         }
         if (r.priority() > 0) {
             m.attrU32(RTA_PRIORITY, r.priority());
+        }
+        if (!delete && nexthopId != 0) {
+            m.attrU32(RTA_NH_ID, nexthopId);
+        } else if (!delete && !r.nexthops().isEmpty()) {
+            m.attr(RTA_MULTIPATH, multipath(r.nexthops()));
         }
         return m.build();
     }

@@ -137,6 +137,32 @@ public final class Rtnetlink implements AutoCloseable {
         routeRequest(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r, "replace route ");
     }
 
+    /** Adds or replaces a route whose next hops are nexthop object {@code nexthopId} (its own are ignored). */
+    public synchronized void replaceRoute(RouteInfo r, int nexthopId) throws IOException {
+        int s = nextSeq();
+        exchange(RouteCodec.request(s, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, r, nexthopId), s, null,
+                "replace route " + r.dst().getHostAddress() + "/" + r.dstLen() + " nhid " + nexthopId);
+    }
+
+    /** Creates or replaces nexthop object {@code id}: through {@code oif}, via {@code gateway} if not null. */
+    public synchronized void putNexthop(int id, int family, int oif, java.net.InetAddress gateway, boolean onlink)
+            throws IOException {
+        int s = nextSeq();
+        exchange(NexthopCodec.single(s, id, family, oif, gateway, onlink), s, null, "put nexthop " + id);
+    }
+
+    /** Creates or replaces nexthop group {@code id} (multipath, equal weights) of existing nexthop objects. */
+    public synchronized void putNexthopGroup(int id, List<Integer> members) throws IOException {
+        int s = nextSeq();
+        exchange(NexthopCodec.group(s, id, members), s, null, "put nexthop group " + id);
+    }
+
+    /** Deletes nexthop object {@code id} (and with it the routes using it); ENOENT if there is none. */
+    public synchronized void deleteNexthop(int id) throws IOException {
+        int s = nextSeq();
+        exchange(NexthopCodec.delete(s, id), s, null, "delete nexthop " + id);
+    }
+
     /**
      * Deletes a route. Fields set in {@code r} must match (protocol too, unless RTPROT_UNSPEC);
      * ESRCH if there is no such route.

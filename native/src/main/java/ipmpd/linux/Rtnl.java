@@ -140,6 +140,7 @@ public final class Rtnl {
     static final int RTA_PREFSRC = 7;
     static final int RTA_TABLE = 15;
     static final int RTA_MULTIPATH = 9;
+    static final int RTA_NH_ID = 30;
     /** rtm_flags / rtnh_flags: gateway on the link without a covering route. */
     public static final int RTNH_F_ONLINK = 4;
 

@@ -51,4 +51,33 @@ class MemberSysctlsTest {
         assertThrows(NoSuchFileException.class, () -> new MemberSysctls(root).apply("nope"));
         assertThrows(IllegalArgumentException.class, () -> new MemberSysctls(root).apply("../x"));
     }
+
+    @Test
+    void aMemberOfANewIpmpGroupAnswersForTheIpmpInterfacesAddresses(@TempDir Path root) throws Exception {
+        fakeInterface(root, "eth2", true);
+        for (String s : List.of("arp_filter")) {
+            write(root, "ipv4/conf/eth2/" + s, "0");
+        }
+        for (String s : List.of("forwarding", "proxy_ndp", "accept_ra")) {
+            write(root, "ipv6/conf/eth2/" + s, s.equals("accept_ra") ? "1" : "0");
+        }
+        write(root, "ipv6/neigh/eth2/proxy_delay", "80");
+        List<MemberSysctls.Change> c = new MemberSysctls(root).applyNewIpmp("eth2");
+        assertTrue(c.stream().noneMatch(x -> x.key().endsWith(".arp_ignore")), "arp_ignore stays 0: " + c);
+        assertTrue(c.contains(new MemberSysctls.Change("net.ipv4.conf.eth2.arp_filter", "0", "1")), c.toString());
+        assertTrue(c.contains(new MemberSysctls.Change("net.ipv6.conf.eth2.proxy_ndp", "0", "1")), c.toString());
+        assertTrue(c.contains(new MemberSysctls.Change("net.ipv6.conf.eth2.forwarding", "0", "1")), c.toString());
+        assertTrue(c.contains(new MemberSysctls.Change("net.ipv6.conf.eth2.accept_ra", "1", "2")), c.toString());
+        assertTrue(c.contains(new MemberSysctls.Change("net.ipv6.neigh.eth2.proxy_delay", "80", "0")), c.toString());
+        assertTrue(c.contains(new MemberSysctls.Change("net.ipv4.conf.eth2.arp_announce", "0", "2")), "the classic ones too");
+        assertEquals(List.of(), new MemberSysctls(root).applyNewIpmp("eth2"));
+    }
+
+    @Test
+    void hostWideSettingsAreSkippedWhereTheKernelLacksThem(@TempDir Path root) throws Exception {
+        write(root, "ipv4/fib_multipath_hash_policy", "0");
+        assertEquals(List.of(new MemberSysctls.Change("net.ipv4.fib_multipath_hash_policy", "0", "1")),
+                new MemberSysctls(root).applyHostWide());
+        assertEquals(List.of(), new MemberSysctls(root).applyHostWide());
+    }
 }

@@ -176,6 +176,47 @@ class RtnlCodecTest {
     }
 
     @Test
+    void multipathRouteRequestRoundTripsAndANexthopIdReplacesTheNextHops() throws Exception {
+        RouteInfo mp = new RouteInfo(LibC.AF_INET, ip("198.51.100.0"), 24, null, 0, 1000, Rtnl.RTPROT_STATIC,
+                Rtnl.RTN_UNICAST, Rtnl.RT_SCOPE_UNIVERSE, 0, null, 0, List.of(
+                new RouteInfo.NextHop(ip("192.0.2.1"), 4, Rtnl.RTNH_F_ONLINK),
+                new RouteInfo.NextHop(null, 5, 0),
+                new RouteInfo.NextHop(ip("192.0.2.1"), 6, 0)));
+        RouteInfo back = ((RtEvent.Route) RtnlDecoder.event(only(RouteCodec.request(1, Rtnl.RTM_NEWROUTE, 0, mp)))).info();
+        assertEquals(mp, back);
+        RouteInfo six = new RouteInfo(LibC.AF_INET6, ip("::"), 0, null, 0, 1000, Rtnl.RTPROT_STATIC,
+                Rtnl.RTN_UNICAST, Rtnl.RT_SCOPE_UNIVERSE, 1024, null, 0, List.of(
+                new RouteInfo.NextHop(ip("fe80::1"), 4, 0), new RouteInfo.NextHop(ip("fe80::1"), 5, 0)));
+        assertEquals(six, ((RtEvent.Route) RtnlDecoder.event(only(RouteCodec.request(2, Rtnl.RTM_NEWROUTE, 0, six)))).info());
+        // With a nexthop object the route carries RTA_NH_ID (30) and none of its own next hops.
+        NlMessage viaObject = only(RouteCodec.request(3, Rtnl.RTM_NEWROUTE, 0, mp, 0x49500001));
+        RtAttrs a = RtAttrs.parse(viaObject.payload().position(12).slice().order(Bytes.HOST));
+        assertEquals(0x49500001, a.u32(30, 0));
+        assertEquals(null, a.bytes(Rtnl.RTA_MULTIPATH));
+    }
+
+    @Test
+    void nexthopRequestsCarryIdDeviceGatewayAndGroupMembers() throws Exception {
+        NlMessage one = only(NexthopCodec.single(1, 7, LibC.AF_INET, 4, ip("192.0.2.1"), true));
+        assertEquals(NexthopCodec.RTM_NEWNEXTHOP, one.header().type());
+        ByteBuffer body = one.payload().order(Bytes.HOST);
+        assertEquals(LibC.AF_INET, body.get(0));
+        assertEquals(Rtnl.RTNH_F_ONLINK, body.getInt(4), "on-link in nhmsg's flags");
+        RtAttrs a = RtAttrs.parse(body.position(8).slice().order(Bytes.HOST));
+        assertEquals(7, a.u32(NexthopCodec.NHA_ID, 0));
+        assertEquals(4, a.u32(NexthopCodec.NHA_OIF, 0));
+        assertEquals(ip("192.0.2.1"), a.address(NexthopCodec.NHA_GATEWAY));
+
+        NlMessage group = only(NexthopCodec.group(2, 9, List.of(7, 8)));
+        ByteBuffer g = ByteBuffer.wrap(RtAttrs.parse(group.payload().position(8).slice().order(Bytes.HOST))
+                .bytes(NexthopCodec.NHA_GROUP)).order(Bytes.HOST);
+        assertEquals(16, g.remaining(), "two struct nexthop_grp");
+        assertEquals(7, g.getInt(0));
+        assertEquals(8, g.getInt(8));
+        assertEquals(NexthopCodec.RTM_DELNEXTHOP, only(NexthopCodec.delete(3, 9)).header().type());
+    }
+
+    @Test
     void ruleRequestRoundTrips() throws Exception {
         RuleInfo r = RuleInfo.fromSource(ip("192.0.2.10"), 32, 100, 1000);
         NlMessage m = only(RuleCodec.request(1, true, r));

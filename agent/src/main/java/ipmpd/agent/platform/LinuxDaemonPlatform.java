@@ -32,9 +32,26 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
         this.platform = platform;
     }
 
+    /**
+     * Options ({@code --platform-opt KEY=VALUE}): {@code spread=yes|no} (default no): outbound load
+     * spreading, traffic from data addresses spread per flow over every active member.
+     */
     static DaemonPlatform create(EngineLoop loop, PlatformFactory.Context context) throws Exception {
         IpmpdLog log = context.log();
-        LinuxPlatform p = loop.call(() -> new LinuxPlatform(loop::execute, log::info));
+        boolean spread = false;
+        for (Map.Entry<String, String> o : context.options().entrySet()) {
+            if (!o.getKey().equals("spread")) {
+                throw new PlatformFactory.PlatformException("linux platform: unknown option " + o.getKey()
+                        + " (known: spread)");
+            }
+            if (!o.getValue().equals("yes") && !o.getValue().equals("no")) {
+                throw new PlatformFactory.PlatformException("linux platform: spread wants yes or no, not "
+                        + o.getValue());
+            }
+            spread = o.getValue().equals("yes");
+        }
+        LinuxPlatform.Options options = LinuxPlatform.Options.defaults().withSpreading(spread);
+        LinuxPlatform p = loop.call(() -> new LinuxPlatform(loop::execute, log::info, options));
         return new LinuxDaemonPlatform(loop, log, p);
     }
 
@@ -98,6 +115,11 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     @Override
     public void usabilityChanged(String ifname, boolean usable) {
         platform.usabilityChanged(ifname, usable);
+    }
+
+    @Override
+    public void outboundMembersChanged(String group, java.util.List<String> members) {
+        platform.outboundMembersChanged(group, members);
     }
 
     @Override

@@ -80,10 +80,22 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
      *                         main", 32766)
      * @param tableBase        member M's table is {@code tableBase + ifindex(M)}
      * @param announceDelaysMs when announcements are sent after a move (0 = at once)
+     * @param spreadOutbound   outbound load spreading ({@link SpreadTables}): the rules of data
+     *                         addresses point at their group's spread table instead of the table
+     *                         of the member holding them
      */
-    public record Options(int rulePriority, int tableBase, List<Long> announceDelaysMs) {
+    public record Options(int rulePriority, int tableBase, List<Long> announceDelaysMs, boolean spreadOutbound) {
+        public Options(int rulePriority, int tableBase, List<Long> announceDelaysMs) {
+            this(rulePriority, tableBase, announceDelaysMs, false);
+        }
+
         public static Options defaults() {
             return new Options(1000, 30000, List.of(0L, 50L, 250L));
+        }
+
+        /** The same options with outbound load spreading on or off. */
+        public Options withSpreading(boolean on) {
+            return new Options(rulePriority, tableBase, announceDelaysMs, on);
         }
     }
 
@@ -95,6 +107,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final SourceSteering steering;
     private final GatewayRouteFailover gatewayRoutes;
     private final PrefixRoutes prefixRoutes;
+    private final SpreadTables spreadTables;
     private final Consumer<Runnable> engineThread;
     private boolean mainWorkPending;
     private boolean syncPending;
@@ -114,6 +127,15 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** IPv6 probe sources (the kernel's link-local addresses), steered like placed addresses. */
     private final Map<String, InetAddress> linkLocalSources = new HashMap<>();
     private List<RouteInfo> mainRoutes;
+    /** Group -> the number of its spread table ({@link SourceSteering#spreadTableOf}). */
+    private final Map<String, Integer> spreadNumbers = new HashMap<>();
+    private int nextSpreadNumber;
+    /** Group -> its outbound members as the engine last told them (absent: derived here). */
+    private final Map<String, List<String>> engineOutbound = new HashMap<>();
+    /** Group -> the outbound members (ifindexes) its spread table was last written for. */
+    private final Map<String, List<Integer>> spreadWritten = new HashMap<>();
+    /** Groups whose spread table is looked at after the current engine task. */
+    private final Set<String> pendingSpread = new LinkedHashSet<>();
 
     // ---- shared with LinuxEvents
     private final ConcurrentHashMap<String, ProbeEndpoint> probes = new ConcurrentHashMap<>();
@@ -155,6 +177,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         this.steering = new SourceSteering(rt, options.rulePriority(), options.tableBase(), log);
         this.gatewayRoutes = new GatewayRouteFailover(rt, log);
         this.prefixRoutes = new PrefixRoutes(rt, log);
+        this.spreadTables = new SpreadTables(rt, log);
         steering.removeAll(List.of()); // leftovers of a previous run
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ipmpd-announce");
@@ -270,10 +293,14 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         InetAddress a = plain(p.address());
         boolean newPrefix = !hasPlacedPrefix(p);
         placed.put(a, p);
-        if (members.containsKey(p.ifname())) {
+        String group = members.get(p.ifname());
+        if (group != null) {
             if (newPrefix) {
                 // The group's tables must know the new prefix before traffic is steered.
-                syncGroupTables(members.get(p.ifname()));
+                syncGroupTables(group);
+            }
+            if (!p.testAddress()) {
+                scheduleSpread(group);
             }
             steer(a);
             scheduleMainWork();
@@ -306,6 +333,10 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             placed.remove(a);
             cancelAnnouncements(a);
             steer(a);
+            String group = members.get(p.ifname());
+            if (group != null && !p.testAddress()) {
+                scheduleSpread(group);
+            }
             scheduleMainWork();
         }
         int index;
@@ -566,6 +597,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             for (MemberSysctls.Change c : sysctls.apply(ifname)) {
                 log.accept(c.toString());
             }
+            if (options.spreadOutbound()) {
+                for (MemberSysctls.Change c : sysctls.applyHostWide()) {
+                    log.accept(c.toString());
+                }
+            }
         } catch (IOException | RuntimeException e) {
             log.accept("Cannot tune " + ifname + " for failover: " + e.getMessage());
         }
@@ -578,9 +614,12 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
 
     @Override
     public void memberLeft(String ifname) {
-        members.remove(ifname);
+        String group = members.remove(ifname);
         memberNames.remove(ifname);
         unusable.remove(ifname);
+        if (group != null && members.containsValue(group)) {
+            scheduleSpread(group);
+        }
         try {
             steering.flushTable(steering.tableOf(Interfaces.index(ifname)));
         } catch (NativeIOException e) {
@@ -597,6 +636,14 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         // What remains is traffic without a source yet: gateway routes leave an unusable member.
         boolean changed = usable ? unusable.remove(ifname) : unusable.add(ifname);
         if (changed && members.containsKey(ifname)) {
+            // Off (or back into) the group's outbound spreading right after this engine task:
+            // the moves and announcements of a failover come first. A member set down lost its
+            // next hops in the kernel: the table is read again then.
+            String group = members.get(ifname);
+            if (options.spreadOutbound() && spreadNumbers.containsKey(group)) {
+                spreadTables.forget(steering.spreadTableOf(spreadNumbers.get(group)));
+            }
+            scheduleSpread(group);
             scheduleMainWork();
             // An interface set down loses its routes in every table: its member table is read
             // again (after the current task) instead of being taken for what was written to it.
@@ -694,6 +741,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 syncAll();
             } else {
                 syncTables(false, topology());
+                syncAllSpread(false);
             }
         });
     }
@@ -701,6 +749,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** Re-reads the main table and every member table, then makes member tables and rules match. */
     private void syncAll() {
         syncTables(true, topology());
+        syncAllSpread(true);
         steering.syncRules(wantedRules());
     }
 
@@ -715,6 +764,9 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             }
         }
         syncTables(false, mine);
+        if (options.spreadOutbound()) {
+            syncSpread(group, outbound(group), false);
+        }
     }
 
     private void syncTables(boolean fresh, List<SourceSteering.Member> which) {
@@ -773,7 +825,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private Map<InetAddress, Integer> wantedRules() {
         Map<InetAddress, Integer> want = new HashMap<>();
         for (Map.Entry<InetAddress, AddressPlacement> e : placed.entrySet()) {
-            Integer t = tableFor(e.getValue().ifname());
+            Integer t = ruleTable(e.getValue());
             if (t != null) {
                 want.put(e.getKey(), t);
             }
@@ -800,7 +852,173 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
 
     private void steer(InetAddress a) {
         AddressPlacement p = placed.get(a);
-        steering.steer(a, p == null ? null : tableFor(p.ifname()));
+        steering.steer(a, p == null ? null : ruleTable(p));
+    }
+
+    /**
+     * The table an address's rule points at: a data address of a group with outbound members
+     * uses the group's spread table, anything else the table of the member holding it.
+     */
+    private Integer ruleTable(AddressPlacement p) {
+        Integer own = tableFor(p.ifname());
+        if (own == null || p.testAddress()) {
+            return own;
+        }
+        String group = members.get(p.ifname());
+        List<Integer> written = spreadWritten.get(group);
+        return written == null || written.isEmpty() ? own : steering.spreadTableOf(spreadNumber(group));
+    }
+
+    // ================================================================ outbound load spreading
+
+    @Override
+    public void outboundMembersChanged(String group, List<String> outboundMembers) {
+        engineOutbound.put(group, List.copyOf(outboundMembers));
+        if (members.containsValue(group)) {
+            scheduleSpread(group);
+        }
+    }
+
+    /**
+     * The members (ifindexes, in join order) that carry a group's outbound data traffic: those
+     * the engine named, else the usable members that hold a data address (an INACTIVE member,
+     * standby or waiting for failback, holds none; a standby that took over holds some). Never
+     * an unusable one.
+     */
+    List<Integer> outbound(String group) {
+        List<String> told = engineOutbound.get(group);
+        Set<String> hosting = new HashSet<>();
+        if (told == null) {
+            for (AddressPlacement p : placed.values()) {
+                if (!p.testAddress()) {
+                    hosting.add(p.ifname());
+                }
+            }
+        }
+        List<Integer> out = new ArrayList<>();
+        for (Map.Entry<String, String> m : members.entrySet()) {
+            String name = m.getKey();
+            if (!group.equals(m.getValue()) || unusable.contains(name)
+                    || !(told != null ? told.contains(name) : hosting.contains(name))) {
+                continue;
+            }
+            try {
+                out.add(ifindex(name));
+            } catch (NativeIOException e) {
+                // absent NIC
+            }
+        }
+        return out;
+    }
+
+    /** The outbound members (ifindexes) of a group, for diagnostics and tests. */
+    public List<Integer> outboundIndexes(String group) {
+        List<Integer> written = spreadWritten.get(group);
+        return written == null ? List.of() : written;
+    }
+
+    /**
+     * {@link #spreadChanged} for the group after the current engine task (once however often it
+     * was asked): a failover's moves and announcements never wait for the spread table.
+     */
+    private void scheduleSpread(String group) {
+        if (!options.spreadOutbound() || closed || !pendingSpread.add(group) || pendingSpread.size() > 1) {
+            return;
+        }
+        engineThread.accept(() -> {
+            List<String> groups = new ArrayList<>(pendingSpread);
+            pendingSpread.clear();
+            if (!closed) {
+                for (String g : groups) {
+                    if (members.containsValue(g)) {
+                        spreadChanged(g);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The group's outbound members may have changed: if so its spread table follows at once and
+     * its data addresses' rules are pointed where {@link #ruleTable} says.
+     */
+    private void spreadChanged(String group) {
+        if (!options.spreadOutbound()) {
+            return;
+        }
+        List<Integer> now = outbound(group);
+        if (now.equals(spreadWritten.get(group))) {
+            return;
+        }
+        syncSpread(group, now, false);
+        steerData(group);
+    }
+
+    /** Points the rules of a group's data addresses where {@link #ruleTable} says. */
+    private void steerData(String group) {
+        for (Map.Entry<InetAddress, AddressPlacement> e : placed.entrySet()) {
+            if (!e.getValue().testAddress() && group.equals(members.get(e.getValue().ifname()))) {
+                steer(e.getKey());
+            }
+        }
+    }
+
+    private int spreadNumber(String group) {
+        return spreadNumbers.computeIfAbsent(group, g -> nextSpreadNumber++ % SourceSteering.TABLE_SPAN);
+    }
+
+    /** Writes a group's spread table for these outbound members (emptied when there are none). */
+    private void syncSpread(String group, List<Integer> outbound, boolean verify) {
+        int table = steering.spreadTableOf(spreadNumber(group));
+        if (outbound.isEmpty()) {
+            spreadTables.sync(table, Map.of(), verify);
+            spreadWritten.put(group, outbound);
+            return;
+        }
+        if (mainRoutes == null) {
+            try {
+                mainRoutes = rt.dumpRoutes();
+            } catch (IOException e) {
+                report("dump main", "Cannot read the main routing table: " + e.getMessage());
+                return;
+            }
+        }
+        Set<Integer> indexes = new LinkedHashSet<>();
+        for (Map.Entry<String, Integer> m : memberIndexes().entrySet()) {
+            if (group.equals(members.get(m.getKey()))) {
+                indexes.add(m.getValue());
+            }
+        }
+        Set<SourceSteering.Prefix> prefixes = new LinkedHashSet<>();
+        for (AddressPlacement p : placed.values()) {
+            if (group.equals(members.get(p.ifname()))) {
+                prefixes.add(SourceSteering.Prefix.of(p.address(), p.prefixLen()));
+            }
+        }
+        spreadTables.sync(table, SpreadTables.spreadTable(mainRoutes, indexes, outbound, table, prefixes), verify);
+        spreadWritten.put(group, outbound);
+    }
+
+    /** Every group's spread table (after the main table or membership changed); gone groups' are emptied. */
+    private void syncAllSpread(boolean verify) {
+        if (!options.spreadOutbound()) {
+            return;
+        }
+        Set<String> groups = new LinkedHashSet<>(members.values());
+        for (String gone : new ArrayList<>(spreadNumbers.keySet())) {
+            if (!groups.contains(gone)) {
+                spreadTables.flush(steering.spreadTableOf(spreadNumbers.remove(gone)));
+                spreadWritten.remove(gone);
+            }
+        }
+        for (String group : groups) {
+            List<Integer> before = spreadWritten.get(group);
+            List<Integer> now = outbound(group);
+            syncSpread(group, now, verify);
+            if (!now.equals(before)) {
+                steerData(group);
+            }
+        }
     }
 
     // ================================================================ misc
@@ -845,6 +1063,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         steering.removeAll(memberIndexes().values());
+        spreadTables.close();
         announcers.values().forEach(Announcer::close);
         announcers.clear();
         for (String k : new ArrayList<>(probes.keySet())) {

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  * retried by the next synchronisation.
  */
 final class SourceSteering {
-    /** Member tables occupy [tableBase, tableBase + TABLE_SPAN). */
+    /** Member tables occupy [tableBase, tableBase + TABLE_SPAN), spread tables the next span. */
     static final int TABLE_SPAN = 1 << 20;
     private final Rtnetlink rt;
     private final int priority;
@@ -64,8 +64,14 @@ final class SourceSteering {
         return tableBase + ifindex;
     }
 
+    /** Group G's spread table ({@link SpreadTables}), {@code n} the group's number (0 <= n < TABLE_SPAN). */
+    int spreadTableOf(int n) {
+        return tableBase + TABLE_SPAN + n;
+    }
+
+    /** Member tables and the spread tables after them. */
     boolean ours(int table) {
-        return table >= tableBase && table - tableBase < TABLE_SPAN;
+        return table >= tableBase && table - tableBase < 2 * TABLE_SPAN;
     }
 
     boolean ours(RuleInfo r) {

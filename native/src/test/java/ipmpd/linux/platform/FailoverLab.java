@@ -43,10 +43,13 @@ final class FailoverLab implements AutoCloseable {
     final String host;
     final String sw;
     final String client;
+    /** Members m1..mN in the host, ports s1..sN on the bridge. */
+    final int members;
     private final Map<String, NetNs.Executor> executors = new HashMap<>();
     private final Thread cleanupHook = new Thread(this::deleteNamespaces, "failover-lab-cleanup");
 
-    private FailoverLab() {
+    private FailoverLab(int members) {
+        this.members = members;
         byte[] r = new byte[3];
         new SecureRandom().nextBytes(r);
         String prefix = "ipf" + HexFormat.of().formatHex(r);
@@ -62,8 +65,13 @@ final class FailoverLab implements AutoCloseable {
     }
 
     static FailoverLab create() throws Exception {
+        return create(2);
+    }
+
+    /** The same network with {@code members} members (m1..mN on ports s1..sN). */
+    static FailoverLab create(int members) throws Exception {
         assumeCapable();
-        FailoverLab lab = new FailoverLab();
+        FailoverLab lab = new FailoverLab(members);
         Runtime.getRuntime().addShutdownHook(lab.cleanupHook);
         try {
             lab.build();
@@ -82,20 +90,21 @@ final class FailoverLab implements AutoCloseable {
         }
         sysctl(sw, "net.ipv4.icmp_echo_ignore_broadcasts=0");
         ip(sw, "link add br0 type bridge stp_state 0 mcast_snooping 0");
-        ip(host, "link add m1 type veth peer name s1 netns " + sw);
-        ip(host, "link add m2 type veth peer name s2 netns " + sw);
-        ip(client, "link add c0 type veth peer name sc netns " + sw);
-        for (String port : List.of("s1", "s2", "sc")) {
-            ip(sw, "link set " + port + " master br0 up");
+        for (int i = 1; i <= members; i++) {
+            ip(host, "link add m" + i + " type veth peer name s" + i + " netns " + sw);
+            ip(sw, "link set s" + i + " master br0 up");
         }
+        ip(client, "link add c0 type veth peer name sc netns " + sw);
+        ip(sw, "link set sc master br0 up");
         ip(sw, "link set br0 up");
         ip(sw, "addr add " + ROUTER4 + "/24 dev br0");
         ip(sw, "addr add " + ROUTER6 + "/64 dev br0 nodad");
         ip(client, "link set c0 up");
         ip(client, "addr add " + CLIENT4 + "/24 dev c0");
         ip(client, "addr add " + CLIENT6 + "/64 dev c0 nodad");
-        ip(host, "link set m1 up");
-        ip(host, "link set m2 up");
+        for (int i = 1; i <= members; i++) {
+            ip(host, "link set m" + i + " up");
+        }
     }
 
     /** Runs a task on a thread inside namespace {@code ns} (one cached executor per namespace). */

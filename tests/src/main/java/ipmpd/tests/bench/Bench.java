@@ -13,7 +13,7 @@ import java.util.List;
  * namespaces) and a built tree (bin/build).
  */
 public final class Bench {
-    static final List<String> ALL = List.of("link", "probe", "scale", "snmp", "netconf");
+    static final List<String> ALL = List.of("link", "probe", "scale", "snmp", "netconf", "spread");
     /** Run only when named: they need more than the host kernel (peers boots User-Mode Linux). */
     static final List<String> ON_REQUEST = List.of("peers");
 
@@ -52,7 +52,7 @@ public final class Bench {
                 names.add(a);
             } else {
                 System.err.println("bench: unknown benchmark or option " + a);
-                System.err.println("Usage: bench [link] [probe] [scale] [snmp] [netconf] [peers] [--link-trials=N] [--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--peers-link-trials=N] [--peers-path-trials=N] [--peers-failback-trials=N]");
+                System.err.println("Usage: bench [link] [probe] [scale] [snmp] [netconf] [spread] [peers] [--link-trials=N] [--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--peers-link-trials=N] [--peers-path-trials=N] [--peers-failback-trials=N]");
                 System.exit(2);
             }
         }
@@ -76,6 +76,7 @@ public final class Bench {
                     case "snmp" -> SnmpBench.run(out.file());
                     case "netconf" -> NetconfBench.run(out.file());
                     case "peers" -> PeersBench.run(out, peersArgs);
+                    case "spread" -> new SpreadBench(out).run();
                     default -> throw new IllegalStateException(n);
                 }
                 out.line("   (load average while it ran, from /proc/loadavg: %s; other work on the machine skews the figures)",
