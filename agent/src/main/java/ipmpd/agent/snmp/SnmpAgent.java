@@ -83,7 +83,8 @@ import java.util.function.Function;
  * read-write (IPMP-MIB and the notification destinations), notify-only. SNMPv1/v2c are off unless
  * agent.conf names a community, which is read-only. USM, VACM, SNMP-COMMUNITY-MIB and
  * SNMP4J-CONFIG-MIB are in no view. The engine ID and boot counter are kept in the configuration
- * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; destinations added
+ * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; the group indexes in
+ * {@code snmp-group-index} ({@link GroupIndexFile}); destinations added
  * through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB in {@code snmp-destinations} ({@link SnmpDestinations}).
  * <p>
  * Threads: requests are answered by a small worker pool, reads by the listener thread itself while
@@ -150,6 +151,7 @@ public final class SnmpAgent implements AutoCloseable {
     private List<ManagedObject<?>> ifObjects = List.of();
     private SnmpEngineFile.State engineState;
     private SnmpModel model;
+    private GroupIndexFile groupIndexes;
     private VacmMIB vacm;
     private volatile boolean fastReads = true;
     private FastReads reads;
@@ -347,6 +349,7 @@ public final class SnmpAgent implements AutoCloseable {
 
         EngineLoop loop = c.loop();
         Engine engine = loop.call(loop::engine); // its generations are readable from any thread
+        groupIndexes = new GroupIndexFile(c.configDir().resolve(GroupIndexFile.NAME), log);
         model = new SnmpModel(new SnmpModel.EngineReads() {
             @Override
             public long modelGeneration() {
@@ -362,7 +365,7 @@ public final class SnmpAgent implements AutoCloseable {
             public SnmpModel.Taken take() throws Exception {
                 return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
             }
-        }, () -> snmpv2.getSysUpTime().get().getValue());
+        }, () -> snmpv2.getSysUpTime().get().getValue(), groupIndexes);
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
         Path stateFile = c.configDir().resolve(STATE_FILE);
         IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
@@ -639,6 +642,9 @@ public final class SnmpAgent implements AutoCloseable {
         }
         if (workers != null) {
             workers.stop();
+        }
+        if (groupIndexes != null) {
+            groupIndexes.close();
         }
         if (session != null) {
             log.info("SNMP agent stopped");

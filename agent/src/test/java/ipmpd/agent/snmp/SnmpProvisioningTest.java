@@ -1,0 +1,98 @@
+package ipmpd.agent.snmp;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What an NMS builds on, with the real net-snmp tools against the agent in-process: group rows
+ * keep their index across restarts and configuration rewrites; standby moves data addresses.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SnmpProvisioningTest {
+    private SnmpFixture f;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    private Map<String, String> get(String... oids) throws Exception {
+        SnmpFixture.Run r = f.snmp("snmpget", SnmpFixture.RO, oids);
+        assertEquals(0, r.exit(), r.toString());
+        return SnmpAgentTest.parse(r.out());
+    }
+
+    private Map<String, String> walk(String root) throws Exception {
+        SnmpFixture.Run r = f.snmp("snmpwalk", SnmpFixture.RO, root);
+        assertEquals(0, r.exit(), r.toString());
+        return SnmpAgentTest.parse(r.out());
+    }
+
+    private void setOk(String... args) throws Exception {
+        SnmpFixture.Run r = f.snmp("snmpset", SnmpFixture.RW, args);
+        assertEquals(0, r.exit(), r + "\n" + String.join("\n", f.logged));
+    }
+
+    private String indexNext() throws Exception {
+        return get("IPMP-MIB::ipmpGroupIndexNext.0").get("ipmpGroupIndexNext.0");
+    }
+
+    /** ipmpGroupName.N -> name (without quotes). */
+    private Map<String, String> groupNames() throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        walk("IPMP-MIB::ipmpGroupName").forEach((k, v) -> out.put(k, v.replace("\"", "")));
+        return out;
+    }
+
+    @Test
+    void groupRowsKeepTheirIndexAcrossRestartsAndRewrites() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        assertEquals(Map.of("ipmpGroupName.1", "g0"), groupNames());
+        // "app" sorts before g0: without kept indexes a restart would make it row 1
+        String app = indexNext();
+        assertEquals("2", app);
+        setOk("IPMP-MIB::ipmpGroupName." + app, "s", "app", "IPMP-MIB::ipmpGroupRowStatus." + app, "i", "4");
+        f.restart();
+        assertEquals(Map.of("ipmpGroupName.1", "g0", "ipmpGroupName.2", "app"), groupNames());
+        assertTrue(f.read(GroupIndexFile.NAME).contains("group 1 g0"), f.read(GroupIndexFile.NAME));
+
+        // a destroyed group's index is not given to the next group, not even after a restart
+        setOk("IPMP-MIB::ipmpGroupRowStatus.2", "i", "6");
+        f.restart();
+        assertEquals("3", indexNext());
+        assertEquals(Map.of("ipmpGroupName.1", "g0"), groupNames());
+
+        // the configuration rewritten while the daemon is down: a new group "aaa" in ipmp.conf and
+        // "app" back: g0 keeps row 1, app gets its old row 2, aaa a new one
+        f.stopDaemon();
+        f.write("ipmp.conf", f.read("ipmp.conf") + "group aaa\ngroup app\n");
+        f.start();
+        assertEquals(Map.of("ipmpGroupName.1", "g0", "ipmpGroupName.2", "app", "ipmpGroupName.3", "aaa"),
+                groupNames());
+        assertEquals("1", get("IPMP-MIB::ipmpIfGroupIndex." + ifIndex("tst0")).get("ipmpIfGroupIndex." + ifIndex("tst0")));
+
+        // a file that cannot be read: logged, and indexes start afresh (the agent still runs)
+        f.stopDaemon();
+        f.write(GroupIndexFile.NAME, "next 4\ngroup x g0\ngroup 7 g0\n");
+        f.start();
+        assertTrue(f.logged.stream().anyMatch(l -> l.contains(GroupIndexFile.NAME) && l.contains("line 2 ignored")),
+                f.logged.toString());
+        assertEquals("7", get("IPMP-MIB::ipmpIfGroupIndex." + ifIndex("tst0")).get("ipmpIfGroupIndex." + ifIndex("tst0")));
+    }
+
+    private String ifIndex(String name) throws Exception {
+        Map<String, String> w = walk("IPMP-MIB::ipmpIfName");
+        return w.entrySet().stream().filter(e -> e.getValue().equals("\"" + name + "\"") || e.getValue().equals(name))
+                .map(e -> e.getKey().substring("ipmpIfName.".length())).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " in " + w));
+    }
+}
