@@ -853,6 +853,74 @@ final class IpmpSet implements LiveObjects.Writer {
                 b.members.put(i.name(), new MemberConfig(m.name(), m.standby(), on, m.testAddresses()));
             }
         }
+        rehomeFromStandbys(s, edits, p);
+    }
+
+    /**
+     * A standby owns no data addresses (seed 003: configured as standby, an interface's data
+     * addresses fail over): those homed on a member that is standby in the plan get another home
+     * in its group, as the engine's setStandby chooses for ipmpadm: the member that hosts the
+     * address now if it can own it, else a usable non-standby member with the fewest, else any
+     * non-standby member. None: the SET is refused.
+     */
+    private static void rehomeFromStandbys(EngineSnapshot s, List<Edit> edits, Plan p) {
+        for (GroupBuilder b : p.groups.values()) {
+            for (int k = 0; k < b.data.size(); k++) {
+                DataAddress d = b.data.get(k);
+                MemberConfig home = b.members.get(d.homeMember());
+                if (home == null || !home.standby()) {
+                    continue;
+                }
+                String to = newHome(s, b, d);
+                if (to == null) {
+                    p.refusals.add(new Refusal(subOfMember(s, edits, d.homeMember()), PDU.inconsistentValue,
+                            d.homeMember() + " holds data address " + Addresses.format(d.address())
+                                    + " and no other member of " + b.name + " that is not standby can take it"));
+                    return;
+                }
+                b.data.set(k, new DataAddress(d.address(), d.prefixLen(), to));
+            }
+        }
+    }
+
+    private static String newHome(EngineSnapshot s, GroupBuilder b, DataAddress d) {
+        String hostedOn = s.addresses().stream().filter(a -> a.address().equals(d.address())).map(
+                EngineSnapshot.AddressInfo::hostedOn).findFirst().orElse(null);
+        List<String> candidates = new ArrayList<>();
+        for (MemberConfig m : b.members.values()) {
+            if (!m.name().equals(d.homeMember()) && !m.standby()) {
+                candidates.add(m.name());
+            }
+        }
+        if (hostedOn != null && candidates.contains(hostedOn)) {
+            return hostedOn;
+        }
+        String best = null;
+        long bestCount = Long.MAX_VALUE;
+        for (String c : candidates) {
+            InterfaceInfo i = s.iface(c).orElse(null);
+            if (i == null || !usable(i)) {
+                continue;
+            }
+            long count = b.data.stream().filter(x -> x.homeMember().equals(c)).count();
+            if (count < bestCount) {
+                best = c;
+                bestCount = count;
+            }
+        }
+        return best != null ? best : candidates.isEmpty() ? null : candidates.get(0);
+    }
+
+    private static int subOfMember(EngineSnapshot s, List<Edit> edits, String member) {
+        for (Edit e : edits) {
+            if (e.kind() == Kind.IF_STANDBY || e.kind() == Kind.IF_GROUP) {
+                InterfaceInfo i = byIndex(s, e.index());
+                if (i != null && i.name().equals(member)) {
+                    return e.sub();
+                }
+            }
+        }
+        return edits.isEmpty() ? 0 : edits.get(0).sub();
     }
 
     private static void planTargets(SnmpModel.View v, List<Edit> edits, Plan p) {

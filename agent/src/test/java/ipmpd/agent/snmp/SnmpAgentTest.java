@@ -416,7 +416,8 @@ class SnmpAgentTest {
         assertSetOk("IPMP-MIB::ipmpIfStandby.4", "i", "1");
         assertTrue(f.ipmpstat("-i", "INTERFACE,FLAGS").get(0).matches("tst2:.s.*"), f.ipmpstat("-i", "INTERFACE,FLAGS").toString());
         assertTrue(f.read("hostname.tst2").contains("standby"), f.read("hostname.tst2"));
-        assertSetError("inconsistentValue", "IPMP-MIB::ipmpIfStandby.2", "i", "1"); // home of 192.0.2.10
+        // tst0 and tst1 hold data addresses: both standby leaves no member to take them
+        assertSetError("inconsistentValue", "IPMP-MIB::ipmpIfStandby.2", "i", "1", "IPMP-MIB::ipmpIfStandby.3", "i", "1");
         assertSetOk("IPMP-MIB::ipmpIfOffline.2", "i", "1");
         assertTrue(f.ipmpstat("-i", "INTERFACE,STATE").contains("tst0:offline"));
         assertSetOk("IPMP-MIB::ipmpIfOffline.3", "i", "1");

@@ -4,10 +4,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -63,7 +65,15 @@ class SnmpProvisioningTest {
         setOk("IPMP-MIB::ipmpGroupName." + app, "s", "app", "IPMP-MIB::ipmpGroupRowStatus." + app, "i", "4");
         f.restart();
         assertEquals(Map.of("ipmpGroupName.1", "g0", "ipmpGroupName.2", "app"), groupNames());
-        assertTrue(f.read(GroupIndexFile.NAME).contains("group 1 g0"), f.read(GroupIndexFile.NAME));
+        // (written by a thread of its own; the members' group may appear a moment after ipmp.conf's)
+        SnmpFixture.await("snmp-group-index names g0 and app", 5000, () -> {
+            try {
+                String kept = f.read(GroupIndexFile.NAME);
+                return kept.contains("group 1 g0\n") && kept.contains("group 2 app\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
 
         // a destroyed group's index is not given to the next group, not even after a restart
         setOk("IPMP-MIB::ipmpGroupRowStatus.2", "i", "6");
@@ -94,5 +104,37 @@ class SnmpProvisioningTest {
         return w.entrySet().stream().filter(e -> e.getValue().equals("\"" + name + "\"") || e.getValue().equals(name))
                 .map(e -> e.getKey().substring("ipmpIfName.".length())).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " in " + w));
+    }
+
+    private void setError(String error, String... args) throws Exception {
+        SnmpFixture.Run r = f.snmp("snmpset", SnmpFixture.RW, args);
+        assertTrue(r.exit() != 0 && r.err().contains(error), r.toString());
+    }
+
+    @Test
+    void standbyOnAMemberWithDataAddressesMovesThem() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        f.awaitProbesOk();
+        String tst0 = ifIndex("tst0");
+        assertTrue(f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst0"), f.ipmpstat("-a", "ADDRESS,INBOUND").toString());
+        setOk("IPMP-MIB::ipmpIfStandby." + tst0, "i", "1");
+        // tst2 (no data address of its own) takes it, as the engine's setStandby chooses for ipmpadm
+        SnmpFixture.await("192.0.2.10 on tst2", 5000,
+                () -> f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst2"));
+        assertEquals("true(1)", get("IPMP-MIB::ipmpIfStandby." + tst0).get("ipmpIfStandby." + tst0));
+        String h0 = f.read("hostname.tst0");
+        assertTrue(h0.contains("standby") && !h0.contains("192.0.2.10"), h0);
+        assertTrue(f.read("hostname.tst2").contains("192.0.2.10"), f.read("hostname.tst2"));
+        String addr = "IPMP-MIB::ipmpAddrCurrentIfIndex.1.4.192.0.2.10";
+        assertEquals(ifIndex("tst2"), get(addr).values().iterator().next());
+
+        // tst1 and tst2 standby in one PDU: nobody left who may own the data addresses: refused, nothing changes
+        List<String> before = f.ipmpstat("-a", "ADDRESS,INBOUND");
+        setError("inconsistentValue", "IPMP-MIB::ipmpIfStandby." + ifIndex("tst1"), "i", "1",
+                "IPMP-MIB::ipmpIfStandby." + ifIndex("tst2"), "i", "1");
+        assertEquals(before, f.ipmpstat("-a", "ADDRESS,INBOUND"));
+        assertFalse(f.read("hostname.tst1").contains("standby"), f.read("hostname.tst1"));
+        assertTrue(f.logged.stream().anyMatch(l -> l.contains("no other member of g0 that is not standby")),
+                f.logged.toString());
     }
 }
