@@ -217,7 +217,7 @@ final class IpmpSet implements LiveObjects.Writer {
         String describe(int sub) {
             for (Edit e : edits) {
                 if (e.sub() == sub) {
-                    return e.where() + (e.text() != null ? " = \"" + e.text() + "\"" : " = " + e.number());
+                    return e.where() + (e.text() != null ? " = \"" + LogText.quote(e.text()) + "\"" : " = " + e.number());
                 }
             }
             return "varbind " + (sub + 1);
@@ -226,7 +226,7 @@ final class IpmpSet implements LiveObjects.Writer {
 
     private static String who(Request<?, ?, ?> r) {
         OctetString n = r.getSecurityName();
-        return n == null ? "?" : n.toString();
+        return n == null ? "?" : LogText.quote(n.toString());
     }
 
     // ------------------------------------------------------------------ SET phases
@@ -421,7 +421,7 @@ final class IpmpSet implements LiveObjects.Writer {
     private static String summary(List<Edit> edits) {
         List<String> out = new ArrayList<>();
         for (Edit e : edits) {
-            out.add(e.where() + "=" + (e.text() != null ? "\"" + e.text() + "\"" : String.valueOf(e.number())));
+            out.add(e.where() + "=" + (e.text() != null ? "\"" + LogText.quote(e.text()) + "\"" : String.valueOf(e.number())));
         }
         return String.join(", ", out);
     }
@@ -685,7 +685,7 @@ final class IpmpSet implements LiveObjects.Writer {
             }
             String newName = name != null ? name.text() : pending != null ? pending.name() : null;
             if (name != null && nameTaken(v, p, name.text(), idx)) {
-                p.refusals.add(new Refusal(name.sub(), PDU.inconsistentValue, "group name " + name.text()
+                p.refusals.add(new Refusal(name.sub(), PDU.inconsistentValue, "group name " + LogText.quote(name.text())
                         + " is already used"));
                 continue;
             }
@@ -790,7 +790,7 @@ final class IpmpSet implements LiveObjects.Writer {
                 continue;
             }
             if (!want.isEmpty() && !p.groups.containsKey(want)) {
-                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, "there is no group " + want
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, "there is no group " + LogText.quote(want)
                         + " (create it first through ipmpGroupRowStatus)"));
                 continue;
             }

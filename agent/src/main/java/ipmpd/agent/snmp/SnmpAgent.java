@@ -151,6 +151,7 @@ public final class SnmpAgent implements AutoCloseable {
     private List<ManagedObject<?>> ifObjects = List.of();
     private SnmpEngineFile.State engineState;
     private SnmpModel model;
+    private AuthFailureNotifications authFailures;
     private GroupIndexFile groupIndexes;
     private VacmMIB vacm;
     private volatile boolean fastReads = true;
@@ -328,8 +329,6 @@ public final class SnmpAgent implements AutoCloseable {
         SNMPv2MIB snmpv2 = new SNMPv2MIB(new OctetString("ipmpd: IP multipathing for Linux in the manner of "
                 + "Solaris in.mpathd (" + System.getProperty("os.name", "") + " "
                 + System.getProperty("os.version", "") + ")"), SYS_OID, new Integer32(72));
-        snmpv2.addSysOREntry(IpmpMib.MIB, new OctetString("IPMP-MIB: IP multipathing groups, interfaces, targets, "
-                + "data addresses and their notifications"));
         dispatcher.addCounterListener(snmpv2);
         counters.addCounterListener(snmpv2);
         SnmpFrameworkMIB framework = new SnmpFrameworkMIB(engineId, usm, dispatcher.getTransportMappings());
@@ -366,16 +365,17 @@ public final class SnmpAgent implements AutoCloseable {
                 return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
             }
         }, () -> snmpv2.getSysUpTime().get().getValue(), groupIndexes);
-        model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
-        Path stateFile = c.configDir().resolve(STATE_FILE);
+        SnmpStateFile state = new SnmpStateFile(c.configDir().resolve(STATE_FILE), log);
+        model.setNotificationsEnabled(!"no".equalsIgnoreCase(state.text(SnmpStateFile.NOTIFICATIONS)));
         IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
             @Override
             public <T> T call(Function<Engine, T> job) throws Exception {
                 return loop.call(() -> job.apply(loop.engine()));
             }
-        }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
+        }, c.store(), log, on -> state.put(SnmpStateFile.NOTIFICATIONS, on ? "yes" : "no"));
         LiveObjects.Views views = model;
         snmpv2.registerMOs(server, context);
+        SystemGroup.configure(snmpv2, server, context, settings, state, log);
         framework.registerMOs(server, context);
         targets.registerMOs(server, context);
         notifications.registerMOs(server, context);
@@ -427,7 +427,13 @@ public final class SnmpAgent implements AutoCloseable {
         agent.setCoexistenceProvider(inboundCommunities(communityMib, settings.community()));
         agent.setNotificationOriginator(originator);
         agent.addCounterListener(snmpv2);
-        snmpv2.setNotificationOriginator(agent);
+        authFailures = new AuthFailureNotifications(agent, (trap, vbs) -> {
+            IpmpNotifier n = notifier;
+            if (n != null) {
+                n.send(trap, vbs);
+            }
+        }, log, System::nanoTime);
+        snmpv2.setNotificationOriginator(authFailures);
         dispatcher.addCommandResponder(agent);
 
         session.listen();
@@ -472,6 +478,11 @@ public final class SnmpAgent implements AutoCloseable {
         }
     }
 
+    /** authenticationFailure notifications left out by the rate limit so far. */
+    long authFailuresSuppressed() {
+        return authFailures == null ? 0 : authFailures.suppressed();
+    }
+
     /** Read requests the fast path answered so far. */
     long fastAnswers() {
         return reads == null ? 0 : reads.answered();
@@ -500,7 +511,8 @@ public final class SnmpAgent implements AutoCloseable {
         view(vacm, fast, VIEW_READ, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB);
         view(vacm, fast, VIEW_READ_ADMIN, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB, SNMP_TARGET_MIB,
                 SNMP_NOTIFICATION_MIB);
-        view(vacm, fast, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB);
+        view(vacm, fast, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB, SystemGroup.SYS_CONTACT,
+                SystemGroup.SYS_NAME, SystemGroup.SYS_LOCATION, SystemGroup.SNMP_ENABLE_AUTHEN_TRAPS);
         view(vacm, fast, VIEW_NOTIFY, IpmpMib.MIB, INTERFACES, IF_MIB, SYSTEM, SNMP_TRAPS, SNMP_TRAP_OBJECTS);
         OctetString none = new OctetString();
         vacm.addAccess(GROUP_RO, new OctetString(), SecurityModel.SECURITY_MODEL_USM, SecurityLevel.AUTH_PRIV,
@@ -590,31 +602,6 @@ public final class SnmpAgent implements AutoCloseable {
                 return mib.passesFilter(address, info);
             }
         };
-    }
-
-    static boolean readNotificationsEnabled(Path dir) {
-        try {
-            for (String l : Files.readAllLines(dir.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
-                String s = l.strip().toLowerCase(Locale.ROOT);
-                if (s.startsWith("notifications=")) {
-                    return !s.substring("notifications=".length()).strip().equals("no");
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return true;
-        } catch (IOException e) {
-            return true;
-        }
-        return true;
-    }
-
-    private void writeNotificationsEnabled(Path file, boolean on) {
-        try {
-            AtomicFiles.write(file, List.of("# ipmpd SNMP agent state, written back on SET (ipmpNotificationsEnabled).",
-                    "notifications=" + (on ? "yes" : "no")));
-        } catch (IOException e) {
-            log.err("SNMP: cannot write " + file + ": " + e.getMessage());
-        }
     }
 
     /** Stops listening, stops the notification thread and the workers; idempotent. */

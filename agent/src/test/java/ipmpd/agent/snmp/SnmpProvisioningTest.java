@@ -137,4 +137,54 @@ class SnmpProvisioningTest {
         assertTrue(f.logged.stream().anyMatch(l -> l.contains("no other member of g0 that is not standby")),
                 f.logged.toString());
     }
+
+    @Test
+    void systemGroupAsSnmpdGivesIt() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        Map<String, String> sys = get("SNMPv2-MIB::sysName.0", "SNMPv2-MIB::sysContact.0", "SNMPv2-MIB::sysLocation.0",
+                "SNMPv2-MIB::snmpEnableAuthenTraps.0");
+        assertEquals(SystemGroup.hostName(), sys.get("sysName.0"), sys.toString());
+        assertEquals("disabled(2)", sys.get("snmpEnableAuthenTraps.0"), "off by default, as in snmpd");
+        Map<String, String> or = walk("SNMPv2-MIB::sysORID");
+        for (String mib : List.of("SNMPv2-MIB::snmpMIB", "IF-MIB::ifMIB", "IPMP-MIB::ipmpMIB",
+                "SNMP-FRAMEWORK-MIB::snmpFrameworkMIB", "SNMP-TARGET-MIB::snmpTargetMIB",
+                "SNMP-NOTIFICATION-MIB::snmpNotificationMIB")) {
+            assertTrue(or.containsValue(mib), mib + " in " + or);
+        }
+        // forged packets while disabled: no authenticationFailure at all
+        for (int i = 0; i < 3; i++) {
+            SnmpFixture.Run forged = f.run(List.of("snmpget", "-v3", "-l", "authPriv", "-u", SnmpFixture.RW, "-a", "SHA-512",
+                    "-A", "not-the-password", "-x", "AES", "-X", "not-the-password", "-t", "1", "-r", "0", f.target(),
+                    "1.3.6.1.2.1.1.5.0"), 15);
+            assertTrue(forged.err().contains("Authentication failure"), forged.toString());
+        }
+        assertEquals(0, f.agent.authFailuresSuppressed());
+
+        // written by a read-write user (not a read-only one), kept across a restart
+        SnmpFixture.Run ro = f.snmp("snmpset", SnmpFixture.RO, "SNMPv2-MIB::sysContact.0", "s", "x");
+        assertTrue(ro.exit() != 0, ro.toString());
+        setOk("SNMPv2-MIB::sysContact.0", "s", "noc@example.net", "SNMPv2-MIB::sysLocation.0", "s", "rack 4, row \\ 2",
+                "SNMPv2-MIB::snmpEnableAuthenTraps.0", "i", "1");
+        f.restart();
+        sys = get("SNMPv2-MIB::sysContact.0", "SNMPv2-MIB::sysLocation.0", "SNMPv2-MIB::snmpEnableAuthenTraps.0");
+        assertEquals("noc@example.net", sys.get("sysContact.0"), sys.toString());
+        assertEquals("rack 4, row \\ 2", sys.get("sysLocation.0"), sys.toString());
+        assertEquals("enabled(1)", sys.get("snmpEnableAuthenTraps.0"));
+        // enabled: a flood of forged packets gives a few notifications, the rest are counted, not sent
+        // (each tool run is one failure; the limit lets 3 through, then one a second: keep forging until one is held)
+        for (int i = 0; i < 60 && f.agent.authFailuresSuppressed() == 0; i++) {
+            f.run(List.of("snmpget", "-v3", "-l", "authPriv", "-u", SnmpFixture.RW, "-a", "SHA-512",
+                    "-A", "not-the-password", "-x", "AES", "-X", "not-the-password", "-t", "1", "-r", "0", f.target(),
+                    "1.3.6.1.2.1.1.5.0"), 15);
+        }
+        assertTrue(f.agent.authFailuresSuppressed() > 0, "forged requests beyond the burst are held back");
+
+        // set in agent.conf: that value, read-only (notWritable), as snmpd's syslocation
+        f.stopDaemon();
+        f.settings.put(SnmpSettings.SYS_LOCATION, "Building 7");
+        f.start();
+        assertEquals("Building 7", get("SNMPv2-MIB::sysLocation.0").get("sysLocation.0"));
+        setError("notWritable", "SNMPv2-MIB::sysLocation.0", "s", "elsewhere");
+        assertEquals("noc@example.net", get("SNMPv2-MIB::sysContact.0").get("sysContact.0"));
+    }
 }
