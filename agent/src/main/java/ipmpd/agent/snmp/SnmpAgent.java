@@ -282,7 +282,6 @@ public final class SnmpAgent implements AutoCloseable {
         SecurityModels notifyModels = new SecurityModels();
         notifyModels.addSecurityModel(notifyUsm);
         MPv3 notifyMpv3 = new MPv3(engineState.engineId(), null, protocols, notifyModels, counters);
-        boolean communities = settings.community() != null || settings.traps().stream().anyMatch(t -> !t.v3());
 
         MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
         dispatcher.addMessageProcessingModel(mpv3);
@@ -309,9 +308,8 @@ public final class SnmpAgent implements AutoCloseable {
         // on the loopback does not keep traps from reaching remote managers.
         MessageDispatcherImpl notifyDispatcher = new MessageDispatcherImpl();
         notifyDispatcher.addMessageProcessingModel(notifyMpv3);
-        if (communities) {
-            notifyDispatcher.addMessageProcessingModel(new MPv2c());
-        }
+        // always: a manager may add a v2c destination through SNMP-TARGET-MIB (outbound only)
+        notifyDispatcher.addMessageProcessingModel(new MPv2c());
         notifySession = new NotifySession(notifyDispatcher, log);
         DefaultUdpTransportMapping out;
         try {
@@ -337,9 +335,18 @@ public final class SnmpAgent implements AutoCloseable {
         SnmpTargetMIB targets = new SnmpTargetMIB(notifyDispatcher);
         targets.addDefaultTDomains();
         SnmpNotificationMIB notifications = new SnmpNotificationMIB();
-        SnmpCommunityMIB communityMib = new SnmpCommunityMIB(targets);
+        SnmpCommunityMIB communityMib = new SnmpCommunityMIB(targets) {
+            /** A v2c destination created in SNMP-TARGET-MIB names its community as its security name (as in net-snmp). */
+            @Override
+            public OctetString getCommunity(OctetString securityName, OctetString contextEngineID,
+                                            OctetString contextName) {
+                OctetString c = super.getCommunity(securityName, contextEngineID, contextName);
+                return c != null ? c : securityName;
+            }
+        };
         StaticViews fastVacm = new StaticViews(vacm);
-        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession, fastVacm,
+        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession,
+                new NotifyViews(fastVacm, VIEW_NOTIFY),
                 snmpv2.getSysUpTime(), targets, notifications, communityMib);
 
         configureVacm(vacm, fastVacm, users);

@@ -187,4 +187,49 @@ class SnmpProvisioningTest {
         setError("notWritable", "SNMPv2-MIB::sysLocation.0", "s", "elsewhere");
         assertEquals("noc@example.net", get("SNMPv2-MIB::sysContact.0").get("sysContact.0"));
     }
+
+    /** A v2c trap destination created in SNMP-TARGET-MIB with its community as security name sends (to a real snmptrapd). */
+    @Test
+    void aV2cDestinationCreatedThroughSnmpTargetMibSends() throws Exception {
+        int trapPort = SnmpFixture.freePort();
+        f = SnmpFixture.prepare(Map.of());
+        java.nio.file.Path conf = f.root.resolve("snmptrapd.conf");
+        java.nio.file.Files.writeString(conf, "authCommunity log nmspublic\n");
+        java.nio.file.Path out = f.root.resolve("traps.txt");
+        List<String> cmd = new java.util.ArrayList<>(List.of("snmptrapd", "-f", "-Lo", "-C", "-c", conf.toString()));
+        cmd.addAll(f.mibs());
+        cmd.addAll(List.of("-F", "NOTIFY %P | %v\n", "udp:127.0.0.1:" + trapPort));
+        f.spawn(cmd, out);
+        SnmpFixture.await("snmptrapd up", 5000, () -> read(out).contains("NET-SNMP version"));
+        f.start();
+        f.awaitProbesOk();
+        String name = ".118.50"; // 'v2' (IMPLIED index)
+        setOk("SNMP-TARGET-MIB::snmpTargetParamsMPModel" + name, "i", "1",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityModel" + name, "i", "2",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityName" + name, "s", "nmspublic",
+                "SNMP-TARGET-MIB::snmpTargetParamsSecurityLevel" + name, "i", "1",
+                "SNMP-TARGET-MIB::snmpTargetParamsRowStatus" + name, "i", "4");
+        setOk("SNMP-TARGET-MIB::snmpTargetAddrTDomain" + name, "o", "1.3.6.1.6.1.1",
+                "SNMP-TARGET-MIB::snmpTargetAddrTAddress" + name, "x", "7F000001" + String.format("%04X", trapPort),
+                "SNMP-TARGET-MIB::snmpTargetAddrTagList" + name, "s", "v2",
+                "SNMP-TARGET-MIB::snmpTargetAddrParams" + name, "s", "v2",
+                "SNMP-TARGET-MIB::snmpTargetAddrRowStatus" + name, "i", "4");
+        setOk("SNMP-NOTIFICATION-MIB::snmpNotifyTag" + name, "s", "v2",
+                "SNMP-NOTIFICATION-MIB::snmpNotifyType" + name, "i", "1",
+                "SNMP-NOTIFICATION-MIB::snmpNotifyRowStatus" + name, "i", "4");
+        f.platform().setLink("tst0", false);
+        SnmpFixture.await("linkDown and ipmpLinkDown at snmptrapd, community nmspublic", 8000, () -> {
+            String t = read(out);
+            return t.contains("community nmspublic") && t.contains("IF-MIB::linkDown")
+                    && t.contains("IPMP-MIB::ipmpLinkDown");
+        });
+    }
+
+    private static String read(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.exists(p) ? java.nio.file.Files.readString(p) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
 }
