@@ -147,6 +147,18 @@ final class GroupIndexFile implements SnmpModel.IndexStore, AutoCloseable {
         return out;
     }
 
+    /** Waits until what was saved so far is written (at most 10 s). */
+    void flush() {
+        try {
+            writer.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            log.warning("SNMP: " + file + " not written: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Writes what is pending and stops the writer. */
     @Override
     public void close() {

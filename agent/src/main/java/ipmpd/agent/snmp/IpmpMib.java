@@ -410,6 +410,13 @@ final class IpmpMib {
     /** Builds and registers every managed object of the module. */
     static List<ManagedObject<?>> register(MOServer server, OctetString context, LiveObjects.Views views,
                                            LiveObjects.Writer writer) throws DuplicateRegistrationException {
+        return register(server, context, views, writer, HostInterfaces.NONE);
+    }
+
+    /** @param host the host's interfaces: ipmpIfTable has a row for each that could join a group */
+    static List<ManagedObject<?>> register(MOServer server, OctetString context, LiveObjects.Views views,
+                                           LiveObjects.Writer writer, HostInterfaces host)
+            throws DuplicateRegistrationException {
         List<ManagedObject<?>> mos = new ArrayList<>();
         mos.add(scalar("ipmpFailureDetectionTime", views, writer, v -> u32(v.snapshot.config().failureDetectionTimeMs())));
         mos.add(scalar("ipmpFailback", views, writer, v -> truth(v.snapshot.config().failback())));
@@ -420,7 +427,7 @@ final class IpmpMib {
         mos.add(scalar("ipmpGroupIndexNext", views, writer, v -> u32(v.indexNext)));
         mos.add(table("ipmpGroupEntry", GROUP_ENTRY, views, writer, IpmpMib::groupRows));
         mos.add(table("ipmpGroupNameEntry", GROUP_NAME_ENTRY, views, writer, IpmpMib::groupNameRows));
-        mos.add(table("ipmpIfEntry", IF_ENTRY, views, writer, IpmpMib::ifRows));
+        mos.add(table("ipmpIfEntry", IF_ENTRY, views, writer, v -> ifRows(v, host)));
         mos.add(table("ipmpTargetEntry", TARGET_ENTRY, views, writer, IpmpMib::targetRows));
         mos.add(table("ipmpConfTargetEntry", CONF_TARGET_ENTRY, views, writer, IpmpMib::confTargetRows));
         mos.add(table("ipmpAddrEntry", ADDR_ENTRY, views, writer, IpmpMib::addrRows));
@@ -492,9 +499,14 @@ final class IpmpMib {
         return rows;
     }
 
-    static NavigableMap<OID, Row> ifRows(SnmpModel.View v) {
+    /** ipmpIfTable: the engine's interfaces, and every other interface of the host that could join a group. */
+    static NavigableMap<OID, Row> ifRows(SnmpModel.View v, HostInterfaces host) {
         TreeMap<OID, Row> rows = new TreeMap<>();
-        for (InterfaceInfo i : interfacesByIndex(v.snapshot).values()) {
+        NavigableMap<Integer, InterfaceInfo> all = interfacesByIndex(v.snapshot);
+        for (InterfaceInfo i : host.notIn(v.snapshot)) {
+            all.putIfAbsent(i.ifindex(), i);
+        }
+        for (InterfaceInfo i : all.values()) {
             InetAddress t4 = testAddress(i, Family.INET);
             InetAddress t6 = testAddress(i, Family.INET6);
             long last = v.ticksOf(i.lastChangeNs());

@@ -68,6 +68,8 @@ final class IpmpSet implements LiveObjects.Writer {
     private final ConfigStore store;
     private final IpmpdLog log;
     private final Consumer<Boolean> persistNotifications;
+    /** The host's interfaces: one that is in no group yet may be put into one. */
+    private HostInterfaces host = HostInterfaces.NONE;
 
     IpmpSet(SnmpModel model, EngineAccess engine, ConfigStore store, IpmpdLog log, Consumer<Boolean> persistNotifications) {
         this.model = model;
@@ -610,7 +612,7 @@ final class IpmpSet implements LiveObjects.Writer {
     // ------------------------------------------------------------------ planning
 
     /** Builds the change of a PDU against a view; refusals are collected in the plan. */
-    private static Plan plan(SnmpModel.View v, List<Edit> edits, java.util.function.Predicate<String> configuredOffline) {
+    private Plan plan(SnmpModel.View v, List<Edit> edits, java.util.function.Predicate<String> configuredOffline) {
         EngineSnapshot s = v.snapshot;
         // run-time offline (if_mpadm -d, the NETCONF offline operation) is state, not configuration
         IpmpConfiguration base = IpmpConfiguration.of(s, configuredOffline);
@@ -754,13 +756,14 @@ final class IpmpSet implements LiveObjects.Writer {
         return n != null && p.groups.containsKey(n) ? n : null;
     }
 
-    private static InterfaceInfo byIndex(EngineSnapshot s, long ifindex) {
-        for (InterfaceInfo i : s.interfaces()) {
-            if (i.ifindex() == ifindex) {
-                return i;
-            }
-        }
-        return null;
+    /** The engine's interface with this index, else an interface of the host that is in no group yet. */
+    private InterfaceInfo byIndex(EngineSnapshot s, long ifindex) {
+        return host.byIndex(s, ifindex);
+    }
+
+    /** Lets ipmpIfGroupName put an interface of the host the engine does not model yet into a group. */
+    void host(HostInterfaces h) {
+        this.host = h;
     }
 
     private static String groupOfMember(Plan p, String member) {
@@ -772,7 +775,7 @@ final class IpmpSet implements LiveObjects.Writer {
         return null;
     }
 
-    private static void planMembers(SnmpModel.View v, List<Edit> edits, Plan p) {
+    private void planMembers(SnmpModel.View v, List<Edit> edits, Plan p) {
         EngineSnapshot s = v.snapshot;
         // membership first, then standby and offline (they apply to the group the member ends up in)
         for (Edit e : edits) {
@@ -863,7 +866,7 @@ final class IpmpSet implements LiveObjects.Writer {
      * address now if it can own it, else a usable non-standby member with the fewest, else any
      * non-standby member. None: the SET is refused.
      */
-    private static void rehomeFromStandbys(EngineSnapshot s, List<Edit> edits, Plan p) {
+    private void rehomeFromStandbys(EngineSnapshot s, List<Edit> edits, Plan p) {
         for (GroupBuilder b : p.groups.values()) {
             for (int k = 0; k < b.data.size(); k++) {
                 DataAddress d = b.data.get(k);
@@ -911,7 +914,7 @@ final class IpmpSet implements LiveObjects.Writer {
         return best != null ? best : candidates.isEmpty() ? null : candidates.get(0);
     }
 
-    private static int subOfMember(EngineSnapshot s, List<Edit> edits, String member) {
+    private int subOfMember(EngineSnapshot s, List<Edit> edits, String member) {
         for (Edit e : edits) {
             if (e.kind() == Kind.IF_STANDBY || e.kind() == Kind.IF_GROUP) {
                 InterfaceInfo i = byIndex(s, e.index());
@@ -1038,7 +1041,7 @@ final class IpmpSet implements LiveObjects.Writer {
     }
 
     /** The varbind a configuration problem is about (by the member or group its path names). */
-    private static int subFor(String path, EngineSnapshot s, List<Edit> edits) {
+    private int subFor(String path, EngineSnapshot s, List<Edit> edits) {
         String member = between(path, "member[name='");
         if (member != null) {
             for (Edit e : edits) {

@@ -372,6 +372,9 @@ public final class SnmpAgent implements AutoCloseable {
                 return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
             }
         }, () -> snmpv2.getSysUpTime().get().getValue(), groupIndexes);
+        // the groups get their indexes (and snmp-group-index is written) now, not at the first request
+        model.current();
+        groupIndexes.flush();
         SnmpStateFile state = new SnmpStateFile(c.configDir().resolve(STATE_FILE), log);
         model.setNotificationsEnabled(!"no".equalsIgnoreCase(state.text(SnmpStateFile.NOTIFICATIONS)));
         IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
@@ -387,9 +390,11 @@ public final class SnmpAgent implements AutoCloseable {
         targets.registerMOs(server, context);
         notifications.registerMOs(server, context);
         SnmpDestinations.restoreAndWatch(c.configDir(), log, server, context, targets, notifications);
-        ipmpObjects = IpmpMib.register(server, context, views, writer);
-        ifObjects = IfMib.register(server, context, views,
-                new IfCounters(c.interfaceStatistics(), log, System::nanoTime));
+        IfCounters ifCounters = new IfCounters(c.interfaceStatistics(), log, System::nanoTime);
+        HostInterfaces host = new HostInterfaces(ifCounters);
+        writer.host(host);
+        ipmpObjects = IpmpMib.register(server, context, views, writer, host);
+        ifObjects = IfMib.register(server, context, views, ifCounters);
 
         List<ManagedObject<?>> ours = new ArrayList<>(ipmpObjects);
         ours.addAll(ifObjects);

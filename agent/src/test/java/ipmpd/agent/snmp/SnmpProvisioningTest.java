@@ -232,4 +232,38 @@ class SnmpProvisioningTest {
             return "";
         }
     }
+
+    /**
+     * A NIC nobody configured (tst3) has its ipmpIfTable and ifTable rows, joins a group through
+     * ipmpIfGroupName alone, and keeps its ifTable row when it leaves again.
+     */
+    @Test
+    void anInterfaceNobodyConfiguredJoinsAGroupOverSnmp() throws Exception {
+        f = SnmpFixture.prepare(Map.of());
+        f.platformOptions.put("nics", "tst0,tst1,tst2,tst3");
+        f.start();
+        f.awaitProbesOk();
+        String tst3 = ifIndex("tst3");
+        Map<String, String> row = get("IPMP-MIB::ipmpIfGroupName." + tst3, "IPMP-MIB::ipmpIfGroupIndex." + tst3,
+                "IF-MIB::ifDescr." + tst3, "IF-MIB::ifNumber.0");
+        assertEquals("", row.get("ipmpIfGroupName." + tst3).replace("\"", ""), row.toString());
+        assertEquals("0", row.get("ipmpIfGroupIndex." + tst3), row.toString());
+        assertEquals("tst3", row.get("ifDescr." + tst3), row.toString());
+        assertEquals("4", row.get("ifNumber.0"), row.toString());
+
+        setOk("IPMP-MIB::ipmpIfGroupName." + tst3, "s", "g0");
+        SnmpFixture.await("tst3 in g0", 5000, () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst3:g0"));
+        assertTrue(f.read("hostname.tst3").contains("group g0"), f.read("hostname.tst3"));
+        assertEquals("1", get("IPMP-MIB::ipmpIfGroupIndex." + tst3).get("ipmpIfGroupIndex." + tst3));
+
+        // out again: IF-MIB keeps the row (as snmpd), ipmpIfTable too (it could join again)
+        setOk("IPMP-MIB::ipmpIfGroupName." + tst3, "s", "");
+        SnmpFixture.await("tst3 out of g0", 5000, () -> !f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst3:g0"));
+        row = get("IF-MIB::ifDescr." + tst3, "IF-MIB::ifNumber.0", "IPMP-MIB::ipmpIfName." + tst3);
+        assertEquals("tst3", row.get("ifDescr." + tst3), row.toString());
+        assertEquals("4", row.get("ifNumber.0"), row.toString());
+        assertEquals("tst3", row.get("ipmpIfName." + tst3).replace("\"", ""), row.toString());
+        // an index no interface has: still noCreation
+        setError("noCreation", "IPMP-MIB::ipmpIfGroupName.999", "s", "g0");
+    }
 }
