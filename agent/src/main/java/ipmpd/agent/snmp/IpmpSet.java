@@ -113,6 +113,8 @@ final class IpmpSet implements LiveObjects.Writer {
         final Set<SnmpModel.PendingTarget> pendingTargets = new HashSet<>();
         /** index -> name of groups created by this PDU */
         final Map<Long, String> created = new LinkedHashMap<>();
+        /** groups the PDU destroys, with their RowStatus varbind (decided after the memberships) */
+        final Map<String, Edit> destroys = new LinkedHashMap<>();
         /** interface -> group it leaves (applied after the configuration, so its addresses stay with it) */
         final Map<String, String> leavers = new LinkedHashMap<>();
         final Map<String, MemberConfig> leaverConfigs = new HashMap<>();
@@ -635,8 +637,28 @@ final class IpmpSet implements LiveObjects.Writer {
         }
         planGroups(v, edits, p);
         planMembers(v, edits, p);
+        destroyGroups(p);
         planTargets(v, edits, p);
         return p;
+    }
+
+    /** Groups destroyed by the PDU: empty once its memberships are applied, or refused. */
+    private static void destroyGroups(Plan p) {
+        for (Map.Entry<String, Edit> d : p.destroys.entrySet()) {
+            String g = d.getKey();
+            GroupBuilder b = p.groups.get(g);
+            if (b == null) {
+                continue;
+            }
+            if (!b.members.isEmpty() || p.leavers.containsValue(g)) {
+                p.refusals.add(new Refusal(d.getValue().sub(), PDU.inconsistentValue, "group " + g
+                        + " still has members: they must move to another group first (ipmpIfGroupName, "
+                        + "in this request or an earlier one)"));
+            } else {
+                p.groups.remove(g);
+                p.pendingTargets.removeIf(t -> t.groupIndex() == d.getValue().index());
+            }
+        }
     }
 
     private static void planGroups(SnmpModel.View v, List<Edit> edits, Plan p) {
@@ -669,15 +691,9 @@ final class IpmpSet implements LiveObjects.Writer {
                     p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
                             "notInService is not supported for an active group"));
                 } else if (rs == IpmpMib.ROW_DESTROY) {
-                    GroupBuilder b = p.groups.get(active);
-                    if (b != null && (!b.members.isEmpty() || p.leavers.containsValue(active)
-                            || v.snapshot.group(active).map(g -> !g.members().isEmpty()).orElse(false))) {
-                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "group " + active
-                                + " still has members: they must leave it first (ipmpIfGroupName)"));
-                    } else {
-                        p.groups.remove(active);
-                        p.pendingTargets.removeIf(t -> t.groupIndex() == idx);
-                    }
+                    // decided after the memberships of the same PDU (destroyGroups): a PDU may move
+                    // a group's last members elsewhere and destroy it
+                    p.destroys.put(active, status);
                 }
                 if (name != null && !name.text().equals(active)) {
                     p.refusals.add(new Refusal(name.sub(), PDU.inconsistentValue, "groups are not renamed (row "

@@ -266,4 +266,31 @@ class SnmpProvisioningTest {
         // an index no interface has: still noCreation
         setError("noCreation", "IPMP-MIB::ipmpIfGroupName.999", "s", "g0");
     }
+
+    /** One PDU moves a group's last member back and destroys the group: checked as a whole, whatever the varbind order. */
+    @Test
+    void oneSetMovesAMemberAndDestroysItsOldGroup() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        f.awaitProbesOk();
+        String tst2 = ifIndex("tst2");
+        String g1 = indexNext();
+        setOk("IPMP-MIB::ipmpGroupName." + g1, "s", "g1", "IPMP-MIB::ipmpGroupRowStatus." + g1, "i", "4");
+        setOk("IPMP-MIB::ipmpIfGroupName." + tst2, "s", "g1");
+        SnmpFixture.await("tst2 in g1", 5000, () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g1"));
+        // destroying g1 alone is refused: it has a member
+        setError("inconsistentValue", "IPMP-MIB::ipmpGroupRowStatus." + g1, "i", "6");
+        // the destroy first, the move second: the PDU as a whole leaves g1 empty
+        setOk("IPMP-MIB::ipmpGroupRowStatus." + g1, "i", "6", "IPMP-MIB::ipmpIfGroupName." + tst2, "s", "g0");
+        SnmpFixture.await("tst2 back in g0, g1 gone", 5000, () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g0")
+                && f.ipmpstat("-g", "GROUP").equals(List.of("g0")));
+        assertFalse(f.read("ipmp.conf").contains("g1"), f.read("ipmp.conf"));
+        assertEquals(Map.of("ipmpGroupName.1", "g0"), groupNames());
+        // moving into a group the same PDU destroys: refused, nothing changes
+        String g2 = indexNext();
+        setOk("IPMP-MIB::ipmpGroupName." + g2, "s", "g2", "IPMP-MIB::ipmpGroupRowStatus." + g2, "i", "4");
+        setError("inconsistentValue", "IPMP-MIB::ipmpIfGroupName." + tst2, "s", "g2",
+                "IPMP-MIB::ipmpGroupRowStatus." + g2, "i", "6");
+        assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g0"));
+        assertEquals(List.of("g0", "g2"), f.ipmpstat("-g", "GROUP").stream().sorted().toList());
+    }
 }
