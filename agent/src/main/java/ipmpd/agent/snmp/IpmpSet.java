@@ -81,8 +81,8 @@ final class IpmpSet implements LiveObjects.Writer {
 
     // ------------------------------------------------------------------ edits
 
-    private enum Kind { FDT, FAILBACK, TRACK, NOTIFY, G_NAME, G_STORAGE, G_STATUS, IF_GROUP, IF_STANDBY, IF_OFFLINE,
-        CT_STORAGE, CT_STATUS }
+    private enum Kind { FDT, FAILBACK, TRACK, NOTIFY, QUIET, G_NAME, G_STORAGE, G_STATUS, IF_GROUP, IF_STANDBY, IF_OFFLINE,
+        CT_STORAGE, CT_STATUS, IA_PREFIX, IA_USE, IA_STORAGE, IA_STATUS }
 
     /** One decoded varbind. */
     private record Edit(int sub, String object, OID instance, Kind kind, long index, InetAddress address,
@@ -456,6 +456,9 @@ final class IpmpSet implements LiveObjects.Writer {
                 case IpmpMib.NOTIFICATIONS_ENABLED -> {
                     return new Edit(sub, "ipmpNotificationsEnabled", inst, Kind.NOTIFY, 0, null, truth(sub, value), null);
                 }
+                case IpmpMib.QUIET_PERIOD -> {
+                    return new Edit(sub, "ipmpProbeQuietPeriod", inst, Kind.QUIET, 0, null, unsigned(sub, value), null);
+                }
                 default -> {
                     return null;
                 }
@@ -498,6 +501,9 @@ final class IpmpSet implements LiveObjects.Writer {
                 default -> new Edit(sub, "ipmpIfOffline", inst, Kind.IF_OFFLINE, idx, null, truth(sub, value), null);
             };
         }
+        if (oid.size() > IpmpMib.IF_ADDR_ENTRY.size() + 1 && oid.startsWith(IpmpMib.IF_ADDR_ENTRY)) {
+            return decodeIfAddr(sub, oid, value);
+        }
         if (oid.size() > IpmpMib.CONF_TARGET_ENTRY.size() + 1 && oid.startsWith(IpmpMib.CONF_TARGET_ENTRY)) {
             int col = oid.get(IpmpMib.CONF_TARGET_ENTRY.size());
             OID inst = suffix(oid, IpmpMib.CONF_TARGET_ENTRY.size() + 1);
@@ -539,6 +545,62 @@ final class IpmpSet implements LiveObjects.Writer {
             return new Edit(sub, "ipmpConfTargetRowStatus", inst, Kind.CT_STATUS, gi, a, rowStatus(sub, value), null);
         }
         return null;
+    }
+
+    /** An ipmpIfAddrEntry column: index ifIndex, ipv4(1)/ipv6(2), length, octets. */
+    private static Edit decodeIfAddr(int sub, OID oid, Variable value) throws Refusal {
+        int col = oid.get(IpmpMib.IF_ADDR_ENTRY.size());
+        OID inst = suffix(oid, IpmpMib.IF_ADDR_ENTRY.size() + 1);
+        if (col < IpmpMib.IA_PREFIX || col > IpmpMib.IA_ROW_STATUS) {
+            return null;
+        }
+        if (inst.size() < 3 || inst.getUnsigned(0) == 0 || inst.getUnsigned(0) > Integer.MAX_VALUE) {
+            throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
+        }
+        long ifindex = inst.getUnsigned(0);
+        long type = inst.getUnsigned(1);
+        long len = inst.getUnsigned(2);
+        if (len != inst.size() - 3) {
+            throw new Refusal(sub, PDU.noCreation, "bad index " + inst + ": address length " + len);
+        }
+        if ((type != IpmpMib.ADDR_IPV4 && type != IpmpMib.ADDR_IPV6)
+                || (type == IpmpMib.ADDR_IPV4 && len != 4) || (type == IpmpMib.ADDR_IPV6 && len != 16)) {
+            throw new Refusal(sub, PDU.wrongValue, "an address is ipv4(1) of 4 octets or ipv6(2) of 16 octets, not type "
+                    + type + " with " + len + " octets");
+        }
+        byte[] b = new byte[(int) len];
+        for (int i = 0; i < len; i++) {
+            long x = inst.getUnsigned(3 + i);
+            if (x > 255) {
+                throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
+            }
+            b[i] = (byte) x;
+        }
+        InetAddress a;
+        try {
+            a = InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new Refusal(sub, PDU.wrongValue, "bad address in index " + inst);
+        }
+        return switch (col) {
+            case IpmpMib.IA_PREFIX -> {
+                long n = unsigned(sub, value);
+                if (n > (len == 4 ? 32 : 128)) {
+                    throw new Refusal(sub, PDU.wrongValue, "prefix length " + n + " is longer than the address");
+                }
+                yield new Edit(sub, "ipmpIfAddrPrefixLength", inst, Kind.IA_PREFIX, ifindex, a, n, null);
+            }
+            case IpmpMib.IA_USE -> {
+                int u = integer(sub, value, "ipmpIfAddrUse");
+                if (u != IpmpMib.USE_DATA && u != IpmpMib.USE_TEST) {
+                    throw new Refusal(sub, PDU.wrongValue, "ipmpIfAddrUse is data(1) or test(2), not " + u);
+                }
+                yield new Edit(sub, "ipmpIfAddrUse", inst, Kind.IA_USE, ifindex, a, u, null);
+            }
+            case IpmpMib.IA_STORAGE -> new Edit(sub, "ipmpIfAddrStorageType", inst, Kind.IA_STORAGE, ifindex, a,
+                    storage(sub, value), null);
+            default -> new Edit(sub, "ipmpIfAddrRowStatus", inst, Kind.IA_STATUS, ifindex, a, rowStatus(sub, value), null);
+        };
     }
 
     private static OID suffix(OID oid, int from) {
@@ -630,6 +692,7 @@ final class IpmpSet implements LiveObjects.Writer {
                 case FDT -> p.global = p.global.withFdt(e.number());
                 case FAILBACK -> p.global = p.global.withFailback(e.number() == IpmpMib.TRUE);
                 case TRACK -> p.global = p.global.withTrackOnlyWithGroups(e.number() == IpmpMib.TRUE);
+                case QUIET -> p.global = p.global.withQuietPeriod(e.number());
                 case NOTIFY -> p.notifications = e.number() == IpmpMib.TRUE;
                 default -> {
                 }
@@ -637,6 +700,7 @@ final class IpmpSet implements LiveObjects.Writer {
         }
         planGroups(v, edits, p);
         planMembers(v, edits, p);
+        planAddresses(v, edits, p);
         destroyGroups(p);
         planTargets(v, edits, p);
         return p;
@@ -940,6 +1004,102 @@ final class IpmpSet implements LiveObjects.Writer {
             }
         }
         return edits.isEmpty() ? 0 : edits.get(0).sub();
+    }
+
+    /**
+     * ipmpIfAddrTable rows: a data address (addif) or test address added with createAndGo, removed
+     * with destroy (removeif); the member must be in a group in this plan (it may join in the same PDU).
+     */
+    private void planAddresses(SnmpModel.View v, List<Edit> edits, Plan p) {
+        Map<String, List<Edit>> byRow = new LinkedHashMap<>();
+        for (Edit e : edits) {
+            if (e.kind() == Kind.IA_PREFIX || e.kind() == Kind.IA_USE || e.kind() == Kind.IA_STORAGE
+                    || e.kind() == Kind.IA_STATUS) {
+                byRow.computeIfAbsent(e.index() + "/" + Addresses.format(e.address()), k -> new ArrayList<>()).add(e);
+            }
+        }
+        for (List<Edit> row : byRow.values()) {
+            Edit any = row.get(0);
+            Edit status = null;
+            Edit prefix = null;
+            Edit use = null;
+            for (Edit e : row) {
+                switch (e.kind()) {
+                    case IA_STATUS -> status = e;
+                    case IA_PREFIX -> prefix = e;
+                    case IA_USE -> use = e;
+                    default -> {
+                    }
+                }
+            }
+            InterfaceInfo i = byIndex(v.snapshot, any.index());
+            if (i == null) {
+                p.refusals.add(new Refusal(any.sub(), PDU.noCreation, "no interface with ifIndex " + any.index()));
+                continue;
+            }
+            String g = groupOfMember(p, i.name());
+            InetAddress a = any.address();
+            GroupBuilder b = g == null ? null : p.groups.get(g);
+            MemberConfig m = b == null ? null : b.members.get(i.name());
+            boolean isData = b != null && b.data.stream().anyMatch(d -> d.address().equals(a)
+                    && d.homeMember().equals(i.name()));
+            boolean isTest = m != null && m.testAddresses().stream().anyMatch(t -> t.address().equals(a));
+            int rs = status == null ? 0 : (int) status.number();
+            if (rs == IpmpMib.ROW_DESTROY) {
+                if (isData) {
+                    b.data.removeIf(d -> d.address().equals(a));
+                } else if (isTest) {
+                    b.members.put(m.name(), new MemberConfig(m.name(), m.standby(), m.offline(),
+                            m.testAddresses().stream().filter(t -> !t.address().equals(a)).toList()));
+                }
+                continue;
+            }
+            if (rs == IpmpMib.ROW_CREATE_AND_WAIT || rs == IpmpMib.ROW_NOT_IN_SERVICE) {
+                p.refusals.add(new Refusal(status.sub(), PDU.wrongValue, "an address row is created with createAndGo "
+                        + "(createAndWait and notInService are not supported)"));
+                continue;
+            }
+            if (rs != IpmpMib.ROW_CREATE_AND_GO) {
+                if (!isData && !isTest) {
+                    p.refusals.add(new Refusal(any.sub(), rs == IpmpMib.ROW_ACTIVE ? PDU.inconsistentValue
+                            : PDU.inconsistentName, "row does not exist: create it with ipmpIfAddrRowStatus createAndGo"));
+                } else if (prefix != null || use != null) {
+                    p.refusals.add(new Refusal((prefix != null ? prefix : use).sub(), PDU.inconsistentValue,
+                            "the columns of an active address row cannot be changed: destroy it and create it again"));
+                }
+                continue;
+            }
+            if (isData || isTest) {
+                p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "address " + Addresses.format(a)
+                        + " of " + i.name() + " exists"));
+                continue;
+            }
+            if (m == null) {
+                p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "interface " + i.name()
+                        + " is in no group: it joins one first (ipmpIfGroupName, in this request or an earlier one)"));
+                continue;
+            }
+            if (prefix == null) {
+                p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
+                        "createAndGo needs ipmpIfAddrPrefixLength in the same request"));
+                continue;
+            }
+            int len = (int) prefix.number();
+            if (use != null && use.number() == IpmpMib.USE_TEST) {
+                ipmpd.engine.Family f = ipmpd.engine.Family.of(a);
+                if (m.test(f).isPresent()) {
+                    p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, i.name() + " has a test address of "
+                            + "that family already (" + Addresses.format(m.test(f).get().address())
+                            + "): destroy its row first"));
+                    continue;
+                }
+                List<IpmpConfiguration.TestAddress> tests = new ArrayList<>(m.testAddresses());
+                tests.add(new IpmpConfiguration.TestAddress(a, len));
+                b.members.put(m.name(), new MemberConfig(m.name(), m.standby(), m.offline(), List.copyOf(tests)));
+            } else {
+                b.data.add(new DataAddress(a, len, i.name()));
+            }
+        }
     }
 
     private static void planTargets(SnmpModel.View v, List<Edit> edits, Plan p) {

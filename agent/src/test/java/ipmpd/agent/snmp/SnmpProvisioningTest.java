@@ -293,4 +293,58 @@ class SnmpProvisioningTest {
         assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g0"));
         assertEquals(List.of("g0", "g2"), f.ipmpstat("-g", "GROUP").stream().sorted().toList());
     }
+
+    /**
+     * A member provisioned from scratch in one SET: an interface nobody configured joins g0 with a
+     * test address and a data address (ipmpIfAddrTable, prefix lengths given); the data address is
+     * removed again (removeif); the probe quiet period is written to mpathd.
+     */
+    @Test
+    void addressesAndTheQuietPeriodAreProvisionedOverSnmp() throws Exception {
+        f = SnmpFixture.prepare(Map.of());
+        f.platformOptions.put("nics", "tst0,tst1,tst2,tst3");
+        f.start();
+        f.awaitProbesOk();
+        // the configured addresses, as the hostname files say
+        Map<String, String> rows = walk("IPMP-MIB::ipmpIfAddrTable");
+        String tst0 = ifIndex("tst0");
+        assertEquals("24", rows.get("ipmpIfAddrPrefixLength." + tst0 + ".ipv4.\"192.0.2.10\""), rows.toString());
+        assertEquals("data(1)", rows.get("ipmpIfAddrUse." + tst0 + ".ipv4.\"192.0.2.10\""), rows.toString());
+        assertEquals("test(2)", rows.get("ipmpIfAddrUse." + tst0 + ".ipv4.\"192.0.2.11\""), rows.toString());
+
+        String x = ifIndex("tst3");
+        String data = x + ".1.4.192.0.2.40";
+        String test = x + ".1.4.192.0.2.41";
+        // not in a group yet: refused, nothing changes
+        setError("inconsistentValue", "IPMP-MIB::ipmpIfAddrPrefixLength." + data, "u", "24",
+                "IPMP-MIB::ipmpIfAddrRowStatus." + data, "i", "4");
+        setError("wrongValue", "IPMP-MIB::ipmpIfAddrRowStatus." + data, "i", "5");
+        setError("wrongValue", "IPMP-MIB::ipmpIfAddrPrefixLength." + data, "u", "33");
+        assertFalse(f.read("hostname.tst3").contains("192.0.2.40"));
+        // one request: join g0, a test address and a data address
+        setOk("IPMP-MIB::ipmpIfGroupName." + x, "s", "g0",
+                "IPMP-MIB::ipmpIfAddrPrefixLength." + test, "u", "24", "IPMP-MIB::ipmpIfAddrUse." + test, "i", "2",
+                "IPMP-MIB::ipmpIfAddrRowStatus." + test, "i", "4",
+                "IPMP-MIB::ipmpIfAddrPrefixLength." + data, "u", "24", "IPMP-MIB::ipmpIfAddrRowStatus." + data, "i", "4");
+        SnmpFixture.await("tst3 in g0 with 192.0.2.40 and probing from 192.0.2.41", 8000,
+                () -> f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.40:tst3")
+                        && f.ipmpstat("-t", "INTERFACE,TESTADDR").contains("tst3:192.0.2.41"));
+        String h3 = f.read("hostname.tst3");
+        assertTrue(h3.contains("192.0.2.40/24") && h3.contains("192.0.2.41/24") && h3.contains("group g0"), h3);
+        assertEquals("active(1)", get("IPMP-MIB::ipmpIfAddrRowStatus." + data).get("ipmpIfAddrRowStatus." + x
+                + ".ipv4.\"192.0.2.40\""));
+        // a second test address of the same family: refused
+        setError("inconsistentValue", "IPMP-MIB::ipmpIfAddrPrefixLength." + x + ".1.4.192.0.2.42", "u", "24",
+                "IPMP-MIB::ipmpIfAddrUse." + x + ".1.4.192.0.2.42", "i", "2",
+                "IPMP-MIB::ipmpIfAddrRowStatus." + x + ".1.4.192.0.2.42", "i", "4");
+        // removeif
+        setOk("IPMP-MIB::ipmpIfAddrRowStatus." + data, "i", "6");
+        SnmpFixture.await("192.0.2.40 gone", 5000, () -> !f.ipmpstat("-a", "ADDRESS").toString().contains("192.0.2.40"));
+        assertFalse(f.read("hostname.tst3").contains("192.0.2.40"), f.read("hostname.tst3"));
+
+        // the probe quiet period
+        setOk("IPMP-MIB::ipmpProbeQuietPeriod.0", "u", "5000");
+        assertTrue(f.read("mpathd").contains("PROBE_QUIET_PERIOD=5000"), f.read("mpathd"));
+        assertEquals("5000 milliseconds", get("IPMP-MIB::ipmpProbeQuietPeriod.0").get("ipmpProbeQuietPeriod.0"));
+    }
 }
