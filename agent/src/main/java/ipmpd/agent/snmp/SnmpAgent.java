@@ -372,9 +372,6 @@ public final class SnmpAgent implements AutoCloseable {
                 return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
             }
         }, () -> snmpv2.getSysUpTime().get().getValue(), groupIndexes);
-        // the groups get their indexes (and snmp-group-index is written) now, not at the first request
-        model.current();
-        groupIndexes.flush();
         SnmpStateFile state = new SnmpStateFile(c.configDir().resolve(STATE_FILE), log);
         model.setNotificationsEnabled(!"no".equalsIgnoreCase(state.text(SnmpStateFile.NOTIFICATIONS)));
         IpmpSet writer = new IpmpSet(model, new IpmpSet.EngineAccess() {
@@ -393,6 +390,10 @@ public final class SnmpAgent implements AutoCloseable {
         IfCounters ifCounters = new IfCounters(c.interfaceStatistics(), log, System::nanoTime);
         HostInterfaces host = new HostInterfaces(ifCounters);
         writer.host(host);
+        model.hostInterfaces(host);
+        // the groups get their indexes (and snmp-group-index is written) now, not at the first request
+        model.current();
+        groupIndexes.flush();
         ipmpObjects = IpmpMib.register(server, context, views, writer, host);
         ifObjects = IfMib.register(server, context, views, ifCounters);
 

@@ -111,6 +111,8 @@ final class SnmpModel implements LiveObjects.Views {
     /** Indexes of groups that went, oldest first: a group that comes back gets its index again while it is free. */
     private final LinkedHashMap<String, Long> retired = new LinkedHashMap<>();
     private final IndexStore indexStore;
+    /** The host's interfaces (IF-MIB's rows besides the tracked ones). */
+    private volatile HostInterfaces host = HostInterfaces.NONE;
     private long nextIndex = 1;
     private long newestSnapshotNs = Long.MIN_VALUE;
     private Long fingerprint;
@@ -156,6 +158,11 @@ final class SnmpModel implements LiveObjects.Views {
             max = Math.max(max, i);
         }
         nextIndex = Math.max(Math.max(1, kept.next()), max >= 0xFFFFFFFFL ? 1 : max + 1);
+    }
+
+    /** Tells the model the host's interfaces, so that ifTableLastChange follows every ifTable row. */
+    void hostInterfaces(HostInterfaces h) {
+        this.host = h;
     }
 
     private void localChange() {
@@ -395,7 +402,8 @@ final class SnmpModel implements LiveObjects.Views {
         }
         addresses.keySet().retainAll(seen);
         // IF-MIB ifTableLastChange: an ifTable row created or deleted (0 while the rows are those of the start)
-        Set<Integer> rows = IfMib.tracked(s).keySet();
+        Set<Integer> rows = new HashSet<>(IfMib.tracked(s).keySet());
+        rows.addAll(host.all().keySet());
         if (ifTableIndexes != null && !ifTableIndexes.equals(rows)) {
             ifTableLastChangeTicks = now;
         }

@@ -259,7 +259,9 @@ class SnmpProvisioningTest {
         // out again: IF-MIB keeps the row (as snmpd), ipmpIfTable too (it could join again)
         setOk("IPMP-MIB::ipmpIfGroupName." + tst3, "s", "");
         SnmpFixture.await("tst3 out of g0", 5000, () -> !f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst3:g0"));
-        row = get("IF-MIB::ifDescr." + tst3, "IF-MIB::ifNumber.0", "IPMP-MIB::ipmpIfName." + tst3);
+        row = get("IF-MIB::ifDescr." + tst3, "IF-MIB::ifNumber.0", "IPMP-MIB::ipmpIfName." + tst3,
+                "IF-MIB::ifTableLastChange.0");
+        assertEquals("(0) 0:00:00.00", row.get("ifTableLastChange.0"), "no row came or went: " + row);
         assertEquals("tst3", row.get("ifDescr." + tst3), row.toString());
         assertEquals("4", row.get("ifNumber.0"), row.toString());
         assertEquals("tst3", row.get("ipmpIfName." + tst3).replace("\"", ""), row.toString());
