@@ -21,12 +21,26 @@ package ipmpd.agent.platform;
  * @param outPackets      packets sent
  * @param outDiscards     packets dropped on transmit without an error
  * @param outErrors       transmit errors
+ * @param name            the interface's name ("" when the platform does not say)
+ * @param loopback        a loopback interface
+ * @param up              administratively up (IFF_UP)
+ * @param running         operationally up (IFF_RUNNING)
  */
 public record InterfaceStatistics(int mtu, byte[] physAddress, long speedMbps, String alias, boolean promiscuous,
                                   boolean connector, long inOctets, long inPackets, long inMulticast,
                                   long inDiscards, long inErrors, long inUnknownProtos, long outOctets,
-                                  long outPackets, long outDiscards, long outErrors) {
+                                  long outPackets, long outDiscards, long outErrors, String name,
+                                  boolean loopback, boolean up, boolean running) {
     /** An interface the platform knows nothing about: zero counters, unknown speed. */
     public static final InterfaceStatistics NONE = new InterfaceStatistics(0, new byte[0], -1, "", false, false,
             0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** Counters and attributes without the interface's name and state. */
+    public InterfaceStatistics(int mtu, byte[] physAddress, long speedMbps, String alias, boolean promiscuous,
+                               boolean connector, long inOctets, long inPackets, long inMulticast, long inDiscards,
+                               long inErrors, long inUnknownProtos, long outOctets, long outPackets, long outDiscards,
+                               long outErrors) {
+        this(mtu, physAddress, speedMbps, alias, promiscuous, connector, inOctets, inPackets, inMulticast, inDiscards,
+                inErrors, inUnknownProtos, outOctets, outPackets, outDiscards, outErrors, "", false, false, false);
+    }
 }

@@ -40,7 +40,9 @@ final class KernelInterfaceStatistics implements AutoCloseable {
     static InterfaceStatistics of(LinkStatistics l, long speedMbps) {
         return new InterfaceStatistics(l.mtu(), l.address() == null ? new byte[0] : l.address().bytes(), speedMbps,
                 l.alias(), l.isPromiscuous(), l.isEthernet(), l.rxBytes(), l.rxPackets(), l.rxMulticast(),
-                l.rxDropped(), l.rxErrors(), l.rxNoHandler(), l.txBytes(), l.txPackets(), l.txDropped(), l.txErrors());
+                l.rxDropped(), l.rxErrors(), l.rxNoHandler(), l.txBytes(), l.txPackets(), l.txDropped(), l.txErrors(),
+                l.name(), (l.flags() & ipmpd.linux.Rtnl.IFF_LOOPBACK) != 0, (l.flags() & ipmpd.linux.Rtnl.IFF_UP) != 0,
+                (l.flags() & ipmpd.linux.Rtnl.IFF_RUNNING) != 0);
     }
 
     @Override

@@ -187,8 +187,10 @@ public final class LoopbackPlatform implements DaemonPlatform {
         Map<Integer, InterfaceStatistics> out = new HashMap<>();
         indexes.forEach((name, index) -> {
             EchoCounts c = echoes.getOrDefault(name, new EchoCounts());
+            boolean running = links.getOrDefault(name, Boolean.TRUE);
             out.put(index, new InterfaceStatistics(1500, new byte[] {2, 0, 0, 0, 0, (byte) (int) index}, -1, "", false,
-                    true, c.inOctets.get(), c.in.get(), 0, 0, 0, 0, c.outOctets.get(), c.out.get(), 0, 0));
+                    true, c.inOctets.get(), c.in.get(), 0, 0, 0, 0, c.outOctets.get(), c.out.get(), 0, 0, name, false,
+                    true, running));
         });
         return out;
     }

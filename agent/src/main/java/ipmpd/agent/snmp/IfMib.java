@@ -28,8 +28,10 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * IF-MIB (RFC 2863) for the interfaces ipmpd tracks (ifIndex = the interface index): ifNumber,
- * ifTableLastChange, every column of ifTable and ifXTable. State comes from the engine's model (live, like IPMP-MIB);
+ * IF-MIB (RFC 2863) for every interface of the host, as snmpd shows them (ifIndex = the interface
+ * index; an interface that leaves its group keeps its row): ifNumber,
+ * ifTableLastChange, every column of ifTable and ifXTable. The state of the interfaces ipmpd tracks
+ * comes from the engine's model (live, like IPMP-MIB), that of the others from the kernel's flags;
  * MTU, speed, hardware address, alias and the traffic counters from the platform, through
  * {@link IfCounters}. The 32-bit counters are the low half of the kernel's 64-bit ones (they wrap
  * as RFC 2863 counters do); broadcast packets are not counted apart from multicast by Linux, so the
@@ -83,6 +85,9 @@ final class IfMib {
     static final int IFX_COUNTER_DISCONTINUITY_TIME = 19;
     /** IANAifType ethernetCsmacd. */
     static final int ETHERNET_CSMACD = 6;
+    /** IANAifType softwareLoopback and other. */
+    static final int SOFTWARE_LOOPBACK = 24;
+    static final int OTHER = 1;
     static final int UP = 1;
     static final int DOWN = 2;
     static final int UNKNOWN = 4;
@@ -158,8 +163,7 @@ final class IfMib {
                                            IfCounters counters) throws DuplicateRegistrationException {
         List<ObjectDef> defs = objects();
         List<ManagedObject<?>> mos = new ArrayList<>();
-        mos.add(new LiveObjects.Scalar(defs.get(0), views, v -> new Integer32(v.memo(IF_NUMBER,
-                () -> tracked(v.snapshot)).size()), null));
+        mos.add(new LiveObjects.Scalar(defs.get(0), views, v -> new Integer32(rowsOf(v, counters).size()), null));
         mos.add(new LiveObjects.Scalar(defs.get(1), views, v -> new TimeTicks(v.ifTableLastChangeTicks), null));
         List<Column> ifCols = new ArrayList<>();
         List<Column> ifxCols = new ArrayList<>();
@@ -174,8 +178,39 @@ final class IfMib {
         return mos;
     }
 
-    private static NavigableMap<Integer, InterfaceInfo> trackedOf(SnmpModel.View v) {
-        return v.memo(IF_NUMBER, () -> tracked(v.snapshot));
+    /**
+     * An ifTable row: an interface ipmpd tracks (its state from the engine's model, live), or any
+     * other interface of the host (its state from the kernel's flags, as snmpd shows it).
+     */
+    record IfRow(int index, String name, InterfaceInfo engine, InterfaceStatistics kernel) {
+        int type() {
+            return engine != null ? ETHERNET_CSMACD : kernel.loopback() ? SOFTWARE_LOOPBACK
+                    : kernel.connector() ? ETHERNET_CSMACD : OTHER;
+        }
+
+        int admin() {
+            return engine != null ? adminStatus(engine) : kernel.up() ? UP : DOWN;
+        }
+
+        int oper() {
+            return engine != null ? operStatus(engine) : kernel.up() && kernel.running() ? UP : DOWN;
+        }
+    }
+
+    /** Every interface of the host (snmpd's ifTable): the tracked ones from the engine, the others from the kernel. */
+    static NavigableMap<Integer, IfRow> rowsOf(SnmpModel.View v, IfCounters counters) {
+        return v.memo(IF_NUMBER, () -> {
+            TreeMap<Integer, IfRow> out = new TreeMap<>();
+            for (InterfaceInfo i : tracked(v.snapshot).values()) {
+                out.put(i.ifindex(), new IfRow(i.ifindex(), i.name(), i, null));
+            }
+            counters.current().forEach((x, st) -> {
+                if (x > 0 && st.name() != null && !st.name().isEmpty()) {
+                    out.putIfAbsent(x, new IfRow(x, st.name(), null, st));
+                }
+            });
+            return out;
+        });
     }
 
     /**
@@ -184,18 +219,21 @@ final class IfMib {
      */
     static NavigableMap<OID, Row> ifRows(SnmpModel.View v, IfCounters counters) {
         TreeMap<OID, Row> rows = new TreeMap<>();
-        for (InterfaceInfo i : trackedOf(v).values()) {
-            long last = v.ticksOf(i.lastChangeNs());
-            int x = i.ifindex();
+        for (IfRow i : rowsOf(v, counters).values()) {
+            long last = i.engine() == null ? 0 : v.ticksOf(i.engine().lastChangeNs());
+            int x = i.index();
+            int type = i.type();
+            int admin = i.admin();
+            int oper = i.oper();
             rows.put(IpmpMib.ifIndex(x), (c, stats) -> switch (c) {
                 case IF_INDEX -> new Integer32(x);
                 case IF_DESCR -> IpmpMib.text(i.name());
-                case IF_TYPE -> new Integer32(ETHERNET_CSMACD);
+                case IF_TYPE -> new Integer32(type);
                 case IF_MTU -> new Integer32(counters.of(x).mtu());
                 case IF_SPEED -> new Gauge32(Math.min(MAX_GAUGE32, Math.max(0, counters.of(x).speedMbps()) * 1_000_000L));
                 case IF_PHYS_ADDRESS -> new OctetString(counters.of(x).physAddress());
-                case IF_ADMIN_STATUS -> new Integer32(adminStatus(i));
-                case IF_OPER_STATUS -> new Integer32(operStatus(i));
+                case IF_ADMIN_STATUS -> new Integer32(admin);
+                case IF_OPER_STATUS -> new Integer32(oper);
                 case IF_LAST_CHANGE -> new TimeTicks(last);
                 case IF_IN_OCTETS -> counter32(counters.of(x).inOctets());
                 case IF_IN_UCAST_PKTS -> counter32(inUnicast(counters.of(x)));
@@ -218,8 +256,8 @@ final class IfMib {
 
     static NavigableMap<OID, Row> ifxRows(SnmpModel.View v, IfCounters counters) {
         TreeMap<OID, Row> rows = new TreeMap<>();
-        for (InterfaceInfo i : trackedOf(v).values()) {
-            int x = i.ifindex();
+        for (IfRow i : rowsOf(v, counters).values()) {
+            int x = i.index();
             rows.put(IpmpMib.ifIndex(x), (c, stats) -> switch (c) {
                 case IFX_NAME -> IpmpMib.text(i.name());
                 case IFX_IN_MULTICAST_PKTS -> counter32(counters.of(x).inMulticast());

@@ -55,6 +55,7 @@ final class IpmpMib {
     static final OID CONF_TARGET_ENTRY = oid(OBJECTS, 6, 1);
     static final OID ADDR_ENTRY = oid(OBJECTS, 7, 1);
     static final OID NOTIFY_OBJECTS = oid(OBJECTS, 8);
+    static final OID IF_ADDR_ENTRY = oid(OBJECTS, 9, 1);
 
     // globals
     static final int FDT = 1;
@@ -63,6 +64,16 @@ final class IpmpMib {
     static final int NOTIFICATIONS_ENABLED = 4;
     static final int LAST_CHANGE = 5;
     static final int GROUP_INDEX_NEXT = 6;
+    static final int QUIET_PERIOD = 7;
+
+    // ipmpIfAddrEntry
+    static final int IA_PREFIX = 3;
+    static final int IA_USE = 4;
+    static final int IA_STORAGE = 5;
+    static final int IA_ROW_STATUS = 6;
+    /** ipmpIfAddrUse values. */
+    static final int USE_DATA = 1;
+    static final int USE_TEST = 2;
 
     // ipmpGroupEntry
     static final int G_NAME = 2;
@@ -186,7 +197,9 @@ final class IpmpMib {
                     List.of("ipmpIfIndex", "ipmpTargetAddressType", "ipmpTargetAddress")),
             new TableDef("ipmpConfTargetTable", "ipmpConfTargetEntry", CONF_TARGET_ENTRY,
                     List.of("ipmpGroupIndex", "ipmpConfTargetAddressType", "ipmpConfTargetAddress")),
-            new TableDef("ipmpAddrTable", "ipmpAddrEntry", ADDR_ENTRY, List.of("ipmpAddrAddressType", "ipmpAddrAddress")));
+            new TableDef("ipmpAddrTable", "ipmpAddrEntry", ADDR_ENTRY, List.of("ipmpAddrAddressType", "ipmpAddrAddress")),
+            new TableDef("ipmpIfAddrTable", "ipmpIfAddrEntry", IF_ADDR_ENTRY,
+                    List.of("ipmpIfIndex", "ipmpIfAddrAddressType", "ipmpIfAddrAddress")));
 
     /** Every OBJECT-TYPE of the MIB that is neither a table nor an entry, as implemented. */
     static final List<ObjectDef> OBJECTS_DEFS;
@@ -199,6 +212,7 @@ final class IpmpMib {
         d.add(def("ipmpNotificationsEnabled", GLOBALS, NOTIFICATIONS_ENABLED, Access.READ_WRITE));
         d.add(def("ipmpLastChange", GLOBALS, LAST_CHANGE, Access.READ_ONLY));
         d.add(def("ipmpGroupIndexNext", GLOBALS, GROUP_INDEX_NEXT, Access.READ_ONLY));
+        d.add(def("ipmpProbeQuietPeriod", GLOBALS, QUIET_PERIOD, Access.READ_WRITE));
 
         d.add(def("ipmpGroupIndex", GROUP_ENTRY, 1, Access.NOT_ACCESSIBLE));
         d.add(def("ipmpGroupName", GROUP_ENTRY, G_NAME, Access.READ_CREATE));
@@ -241,6 +255,13 @@ final class IpmpMib {
         for (int c = 1; c < aCols.length; c++) {
             d.add(def(aCols[c], ADDR_ENTRY, c, c <= 2 ? Access.NOT_ACCESSIBLE : Access.READ_ONLY));
         }
+
+        d.add(def("ipmpIfAddrAddressType", IF_ADDR_ENTRY, 1, Access.NOT_ACCESSIBLE));
+        d.add(def("ipmpIfAddrAddress", IF_ADDR_ENTRY, 2, Access.NOT_ACCESSIBLE));
+        d.add(def("ipmpIfAddrPrefixLength", IF_ADDR_ENTRY, IA_PREFIX, Access.READ_CREATE));
+        d.add(def("ipmpIfAddrUse", IF_ADDR_ENTRY, IA_USE, Access.READ_CREATE));
+        d.add(def("ipmpIfAddrStorageType", IF_ADDR_ENTRY, IA_STORAGE, Access.READ_CREATE));
+        d.add(def("ipmpIfAddrRowStatus", IF_ADDR_ENTRY, IA_ROW_STATUS, Access.READ_CREATE));
 
         String[] nObjs = {null, "ipmpNotifyDetection", "ipmpNotifyGroupEvent", "ipmpNotifyPrevGroupState",
             "ipmpNotifyIfName", "ipmpNotifyMoveReason", "ipmpNotifyAddressType", "ipmpNotifyAddress",
@@ -409,6 +430,13 @@ final class IpmpMib {
     /** Builds and registers every managed object of the module. */
     static List<ManagedObject<?>> register(MOServer server, OctetString context, LiveObjects.Views views,
                                            LiveObjects.Writer writer) throws DuplicateRegistrationException {
+        return register(server, context, views, writer, HostInterfaces.NONE);
+    }
+
+    /** @param host the host's interfaces: ipmpIfTable has a row for each that could join a group */
+    static List<ManagedObject<?>> register(MOServer server, OctetString context, LiveObjects.Views views,
+                                           LiveObjects.Writer writer, HostInterfaces host)
+            throws DuplicateRegistrationException {
         List<ManagedObject<?>> mos = new ArrayList<>();
         mos.add(scalar("ipmpFailureDetectionTime", views, writer, v -> u32(v.snapshot.config().failureDetectionTimeMs())));
         mos.add(scalar("ipmpFailback", views, writer, v -> truth(v.snapshot.config().failback())));
@@ -417,12 +445,14 @@ final class IpmpMib {
         mos.add(scalar("ipmpNotificationsEnabled", views, writer, v -> truth(v.notificationsEnabled)));
         mos.add(scalar("ipmpLastChange", views, writer, v -> new TimeTicks(v.moduleLastChange())));
         mos.add(scalar("ipmpGroupIndexNext", views, writer, v -> u32(v.indexNext)));
+        mos.add(scalar("ipmpProbeQuietPeriod", views, writer, v -> u32(v.snapshot.config().probeQuietPeriodMs())));
         mos.add(table("ipmpGroupEntry", GROUP_ENTRY, views, writer, IpmpMib::groupRows));
         mos.add(table("ipmpGroupNameEntry", GROUP_NAME_ENTRY, views, writer, IpmpMib::groupNameRows));
-        mos.add(table("ipmpIfEntry", IF_ENTRY, views, writer, IpmpMib::ifRows));
+        mos.add(table("ipmpIfEntry", IF_ENTRY, views, writer, v -> ifRows(v, host)));
         mos.add(table("ipmpTargetEntry", TARGET_ENTRY, views, writer, IpmpMib::targetRows));
         mos.add(table("ipmpConfTargetEntry", CONF_TARGET_ENTRY, views, writer, IpmpMib::confTargetRows));
         mos.add(table("ipmpAddrEntry", ADDR_ENTRY, views, writer, IpmpMib::addrRows));
+        mos.add(table("ipmpIfAddrEntry", IF_ADDR_ENTRY, views, writer, IpmpMib::ifAddrRows));
         for (ManagedObject<?> mo : mos) {
             server.register(mo, context);
         }
@@ -491,9 +521,14 @@ final class IpmpMib {
         return rows;
     }
 
-    static NavigableMap<OID, Row> ifRows(SnmpModel.View v) {
+    /** ipmpIfTable: the engine's interfaces, and every other interface of the host that could join a group. */
+    static NavigableMap<OID, Row> ifRows(SnmpModel.View v, HostInterfaces host) {
         TreeMap<OID, Row> rows = new TreeMap<>();
-        for (InterfaceInfo i : interfacesByIndex(v.snapshot).values()) {
+        NavigableMap<Integer, InterfaceInfo> all = interfacesByIndex(v.snapshot);
+        for (InterfaceInfo i : host.notIn(v.snapshot)) {
+            all.putIfAbsent(i.ifindex(), i);
+        }
+        for (InterfaceInfo i : all.values()) {
             InetAddress t4 = testAddress(i, Family.INET);
             InetAddress t6 = testAddress(i, Family.INET6);
             long last = v.ticksOf(i.lastChangeNs());
@@ -604,5 +639,45 @@ final class IpmpMib {
             });
         }
         return rows;
+    }
+
+    /** The index of an ipmpIfAddrEntry: member's ifIndex, ipv4(1)/ipv6(2) (link-local too), length, octets. */
+    static OID ifAddrIndex(int ifindex, InetAddress a) {
+        int type = a instanceof Inet6Address ? ADDR_IPV6 : ADDR_IPV4;
+        return ifIndex(ifindex).append(type).append(octetsIndex(a.getAddress()));
+    }
+
+    /** ipmpIfAddrTable: the configured test and data addresses of the members. */
+    static NavigableMap<OID, Row> ifAddrRows(SnmpModel.View v) {
+        TreeMap<OID, Row> rows = new TreeMap<>();
+        ipmpd.engine.config.IpmpConfiguration c = ipmpd.engine.config.IpmpConfiguration.of(v.snapshot);
+        for (ipmpd.engine.config.IpmpConfiguration.GroupConfig g : c.groups()) {
+            for (ipmpd.engine.config.IpmpConfiguration.MemberConfig m : g.members()) {
+                int x = v.ifindex(m.name());
+                if (x <= 0) {
+                    continue;
+                }
+                for (ipmpd.engine.config.IpmpConfiguration.TestAddress t : m.testAddresses()) {
+                    rows.putIfAbsent(ifAddrIndex(x, t.address()), ifAddrRow(t.prefixLen(), USE_TEST));
+                }
+            }
+            for (ipmpd.engine.config.IpmpConfiguration.DataAddress d : g.dataAddresses()) {
+                int x = v.ifindex(d.homeMember());
+                if (x > 0) {
+                    rows.putIfAbsent(ifAddrIndex(x, d.address()), ifAddrRow(d.prefixLen(), USE_DATA));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Row ifAddrRow(int prefixLen, int use) {
+        return (c, stats) -> switch (c) {
+            case IA_PREFIX -> u32(prefixLen);
+            case IA_USE -> new Integer32(use);
+            case IA_STORAGE -> new Integer32(STORAGE_NON_VOLATILE);
+            case IA_ROW_STATUS -> new Integer32(ROW_ACTIVE);
+            default -> null;
+        };
     }
 }

@@ -68,6 +68,8 @@ final class IpmpSet implements LiveObjects.Writer {
     private final ConfigStore store;
     private final IpmpdLog log;
     private final Consumer<Boolean> persistNotifications;
+    /** The host's interfaces: one that is in no group yet may be put into one. */
+    private HostInterfaces host = HostInterfaces.NONE;
 
     IpmpSet(SnmpModel model, EngineAccess engine, ConfigStore store, IpmpdLog log, Consumer<Boolean> persistNotifications) {
         this.model = model;
@@ -79,8 +81,8 @@ final class IpmpSet implements LiveObjects.Writer {
 
     // ------------------------------------------------------------------ edits
 
-    private enum Kind { FDT, FAILBACK, TRACK, NOTIFY, G_NAME, G_STORAGE, G_STATUS, IF_GROUP, IF_STANDBY, IF_OFFLINE,
-        CT_STORAGE, CT_STATUS }
+    private enum Kind { FDT, FAILBACK, TRACK, NOTIFY, QUIET, G_NAME, G_STORAGE, G_STATUS, IF_GROUP, IF_STANDBY, IF_OFFLINE,
+        CT_STORAGE, CT_STATUS, IA_PREFIX, IA_USE, IA_STORAGE, IA_STATUS }
 
     /** One decoded varbind. */
     private record Edit(int sub, String object, OID instance, Kind kind, long index, InetAddress address,
@@ -111,6 +113,8 @@ final class IpmpSet implements LiveObjects.Writer {
         final Set<SnmpModel.PendingTarget> pendingTargets = new HashSet<>();
         /** index -> name of groups created by this PDU */
         final Map<Long, String> created = new LinkedHashMap<>();
+        /** groups the PDU destroys, with their RowStatus varbind (decided after the memberships) */
+        final Map<String, Edit> destroys = new LinkedHashMap<>();
         /** interface -> group it leaves (applied after the configuration, so its addresses stay with it) */
         final Map<String, String> leavers = new LinkedHashMap<>();
         final Map<String, MemberConfig> leaverConfigs = new HashMap<>();
@@ -229,7 +233,7 @@ final class IpmpSet implements LiveObjects.Writer {
         String describe(int sub) {
             for (Edit e : edits) {
                 if (e.sub() == sub) {
-                    return e.where() + (e.text() != null ? " = \"" + e.text() + "\"" : " = " + e.number());
+                    return e.where() + (e.text() != null ? " = \"" + LogText.quote(e.text()) + "\"" : " = " + e.number());
                 }
             }
             return "varbind " + (sub + 1);
@@ -238,7 +242,7 @@ final class IpmpSet implements LiveObjects.Writer {
 
     private static String who(Request<?, ?, ?> r) {
         OctetString n = r.getSecurityName();
-        return n == null ? "?" : n.toString();
+        return n == null ? "?" : LogText.quote(n.toString());
     }
 
     // ------------------------------------------------------------------ SET phases
@@ -507,7 +511,7 @@ final class IpmpSet implements LiveObjects.Writer {
     private static String summary(List<Edit> edits) {
         List<String> out = new ArrayList<>();
         for (Edit e : edits) {
-            out.add(e.where() + "=" + (e.text() != null ? "\"" + e.text() + "\"" : String.valueOf(e.number())));
+            out.add(e.where() + "=" + (e.text() != null ? "\"" + LogText.quote(e.text()) + "\"" : String.valueOf(e.number())));
         }
         return String.join(", ", out);
     }
@@ -537,6 +541,9 @@ final class IpmpSet implements LiveObjects.Writer {
                 }
                 case IpmpMib.NOTIFICATIONS_ENABLED -> {
                     return new Edit(sub, "ipmpNotificationsEnabled", inst, Kind.NOTIFY, 0, null, truth(sub, value), null);
+                }
+                case IpmpMib.QUIET_PERIOD -> {
+                    return new Edit(sub, "ipmpProbeQuietPeriod", inst, Kind.QUIET, 0, null, unsigned(sub, value), null);
                 }
                 default -> {
                     return null;
@@ -580,6 +587,9 @@ final class IpmpSet implements LiveObjects.Writer {
                 default -> new Edit(sub, "ipmpIfOffline", inst, Kind.IF_OFFLINE, idx, null, truth(sub, value), null);
             };
         }
+        if (oid.size() > IpmpMib.IF_ADDR_ENTRY.size() + 1 && oid.startsWith(IpmpMib.IF_ADDR_ENTRY)) {
+            return decodeIfAddr(sub, oid, value);
+        }
         if (oid.size() > IpmpMib.CONF_TARGET_ENTRY.size() + 1 && oid.startsWith(IpmpMib.CONF_TARGET_ENTRY)) {
             int col = oid.get(IpmpMib.CONF_TARGET_ENTRY.size());
             OID inst = suffix(oid, IpmpMib.CONF_TARGET_ENTRY.size() + 1);
@@ -621,6 +631,62 @@ final class IpmpSet implements LiveObjects.Writer {
             return new Edit(sub, "ipmpConfTargetRowStatus", inst, Kind.CT_STATUS, gi, a, rowStatus(sub, value), null);
         }
         return null;
+    }
+
+    /** An ipmpIfAddrEntry column: index ifIndex, ipv4(1)/ipv6(2), length, octets. */
+    private static Edit decodeIfAddr(int sub, OID oid, Variable value) throws Refusal {
+        int col = oid.get(IpmpMib.IF_ADDR_ENTRY.size());
+        OID inst = suffix(oid, IpmpMib.IF_ADDR_ENTRY.size() + 1);
+        if (col < IpmpMib.IA_PREFIX || col > IpmpMib.IA_ROW_STATUS) {
+            return null;
+        }
+        if (inst.size() < 3 || inst.getUnsigned(0) == 0 || inst.getUnsigned(0) > Integer.MAX_VALUE) {
+            throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
+        }
+        long ifindex = inst.getUnsigned(0);
+        long type = inst.getUnsigned(1);
+        long len = inst.getUnsigned(2);
+        if (len != inst.size() - 3) {
+            throw new Refusal(sub, PDU.noCreation, "bad index " + inst + ": address length " + len);
+        }
+        if ((type != IpmpMib.ADDR_IPV4 && type != IpmpMib.ADDR_IPV6)
+                || (type == IpmpMib.ADDR_IPV4 && len != 4) || (type == IpmpMib.ADDR_IPV6 && len != 16)) {
+            throw new Refusal(sub, PDU.wrongValue, "an address is ipv4(1) of 4 octets or ipv6(2) of 16 octets, not type "
+                    + type + " with " + len + " octets");
+        }
+        byte[] b = new byte[(int) len];
+        for (int i = 0; i < len; i++) {
+            long x = inst.getUnsigned(3 + i);
+            if (x > 255) {
+                throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
+            }
+            b[i] = (byte) x;
+        }
+        InetAddress a;
+        try {
+            a = InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new Refusal(sub, PDU.wrongValue, "bad address in index " + inst);
+        }
+        return switch (col) {
+            case IpmpMib.IA_PREFIX -> {
+                long n = unsigned(sub, value);
+                if (n > (len == 4 ? 32 : 128)) {
+                    throw new Refusal(sub, PDU.wrongValue, "prefix length " + n + " is longer than the address");
+                }
+                yield new Edit(sub, "ipmpIfAddrPrefixLength", inst, Kind.IA_PREFIX, ifindex, a, n, null);
+            }
+            case IpmpMib.IA_USE -> {
+                int u = integer(sub, value, "ipmpIfAddrUse");
+                if (u != IpmpMib.USE_DATA && u != IpmpMib.USE_TEST) {
+                    throw new Refusal(sub, PDU.wrongValue, "ipmpIfAddrUse is data(1) or test(2), not " + u);
+                }
+                yield new Edit(sub, "ipmpIfAddrUse", inst, Kind.IA_USE, ifindex, a, u, null);
+            }
+            case IpmpMib.IA_STORAGE -> new Edit(sub, "ipmpIfAddrStorageType", inst, Kind.IA_STORAGE, ifindex, a,
+                    storage(sub, value), null);
+            default -> new Edit(sub, "ipmpIfAddrRowStatus", inst, Kind.IA_STATUS, ifindex, a, rowStatus(sub, value), null);
+        };
     }
 
     private static OID suffix(OID oid, int from) {
@@ -696,7 +762,7 @@ final class IpmpSet implements LiveObjects.Writer {
     // ------------------------------------------------------------------ planning
 
     /** Builds the change of a PDU against a view; refusals are collected in the plan. */
-    private static Plan plan(SnmpModel.View v, List<Edit> edits, java.util.function.Predicate<String> configuredOffline) {
+    private Plan plan(SnmpModel.View v, List<Edit> edits, java.util.function.Predicate<String> configuredOffline) {
         EngineSnapshot s = v.snapshot;
         // run-time offline (if_mpadm -d, the NETCONF offline operation) is state, not configuration
         IpmpConfiguration base = IpmpConfiguration.of(s, configuredOffline);
@@ -712,6 +778,7 @@ final class IpmpSet implements LiveObjects.Writer {
                 case FDT -> p.global = p.global.withFdt(e.number());
                 case FAILBACK -> p.global = p.global.withFailback(e.number() == IpmpMib.TRUE);
                 case TRACK -> p.global = p.global.withTrackOnlyWithGroups(e.number() == IpmpMib.TRUE);
+                case QUIET -> p.global = p.global.withQuietPeriod(e.number());
                 case NOTIFY -> p.notifications = e.number() == IpmpMib.TRUE;
                 default -> {
                 }
@@ -719,8 +786,29 @@ final class IpmpSet implements LiveObjects.Writer {
         }
         planGroups(v, edits, p);
         planMembers(v, edits, p);
+        planAddresses(v, edits, p);
+        destroyGroups(p);
         planTargets(v, edits, p);
         return p;
+    }
+
+    /** Groups destroyed by the PDU: empty once its memberships are applied, or refused. */
+    private static void destroyGroups(Plan p) {
+        for (Map.Entry<String, Edit> d : p.destroys.entrySet()) {
+            String g = d.getKey();
+            GroupBuilder b = p.groups.get(g);
+            if (b == null) {
+                continue;
+            }
+            if (!b.members.isEmpty() || p.leavers.containsValue(g)) {
+                p.refusals.add(new Refusal(d.getValue().sub(), PDU.inconsistentValue, "group " + g
+                        + " still has members: they must move to another group first (ipmpIfGroupName, "
+                        + "in this request or an earlier one)"));
+            } else {
+                p.groups.remove(g);
+                p.pendingTargets.removeIf(t -> t.groupIndex() == d.getValue().index());
+            }
+        }
     }
 
     private static void planGroups(SnmpModel.View v, List<Edit> edits, Plan p) {
@@ -753,15 +841,9 @@ final class IpmpSet implements LiveObjects.Writer {
                     p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
                             "notInService is not supported for an active group"));
                 } else if (rs == IpmpMib.ROW_DESTROY) {
-                    GroupBuilder b = p.groups.get(active);
-                    if (b != null && (!b.members.isEmpty() || p.leavers.containsValue(active)
-                            || v.snapshot.group(active).map(g -> !g.members().isEmpty()).orElse(false))) {
-                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "group " + active
-                                + " still has members: they must leave it first (ipmpIfGroupName)"));
-                    } else {
-                        p.groups.remove(active);
-                        p.pendingTargets.removeIf(t -> t.groupIndex() == idx);
-                    }
+                    // decided after the memberships of the same PDU (destroyGroups): a PDU may move
+                    // a group's last members elsewhere and destroy it
+                    p.destroys.put(active, status);
                 }
                 if (name != null && !name.text().equals(active)) {
                     p.refusals.add(new Refusal(name.sub(), PDU.inconsistentValue, "groups are not renamed (row "
@@ -771,7 +853,7 @@ final class IpmpSet implements LiveObjects.Writer {
             }
             String newName = name != null ? name.text() : pending != null ? pending.name() : null;
             if (name != null && nameTaken(v, p, name.text(), idx)) {
-                p.refusals.add(new Refusal(name.sub(), PDU.inconsistentValue, "group name " + name.text()
+                p.refusals.add(new Refusal(name.sub(), PDU.inconsistentValue, "group name " + LogText.quote(name.text())
                         + " is already used"));
                 continue;
             }
@@ -840,13 +922,14 @@ final class IpmpSet implements LiveObjects.Writer {
         return n != null && p.groups.containsKey(n) ? n : null;
     }
 
-    private static InterfaceInfo byIndex(EngineSnapshot s, long ifindex) {
-        for (InterfaceInfo i : s.interfaces()) {
-            if (i.ifindex() == ifindex) {
-                return i;
-            }
-        }
-        return null;
+    /** The engine's interface with this index, else an interface of the host that is in no group yet. */
+    private InterfaceInfo byIndex(EngineSnapshot s, long ifindex) {
+        return host.byIndex(s, ifindex);
+    }
+
+    /** Lets ipmpIfGroupName put an interface of the host the engine does not model yet into a group. */
+    void host(HostInterfaces h) {
+        this.host = h;
     }
 
     private static String groupOfMember(Plan p, String member) {
@@ -858,7 +941,7 @@ final class IpmpSet implements LiveObjects.Writer {
         return null;
     }
 
-    private static void planMembers(SnmpModel.View v, List<Edit> edits, Plan p) {
+    private void planMembers(SnmpModel.View v, List<Edit> edits, Plan p) {
         EngineSnapshot s = v.snapshot;
         // membership first, then standby and offline (they apply to the group the member ends up in)
         for (Edit e : edits) {
@@ -876,7 +959,7 @@ final class IpmpSet implements LiveObjects.Writer {
                 continue;
             }
             if (!want.isEmpty() && !p.groups.containsKey(want)) {
-                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, "there is no group " + want
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, "there is no group " + LogText.quote(want)
                         + " (create it first through ipmpGroupRowStatus)"));
                 continue;
             }
@@ -937,6 +1020,170 @@ final class IpmpSet implements LiveObjects.Writer {
                     p.backOnline.add(i.name());
                 }
                 b.members.put(i.name(), new MemberConfig(m.name(), m.standby(), on, m.testAddresses()));
+            }
+        }
+        rehomeFromStandbys(s, edits, p);
+    }
+
+    /**
+     * A standby owns no data addresses (seed 003: configured as standby, an interface's data
+     * addresses fail over): those homed on a member that is standby in the plan get another home
+     * in its group, as the engine's setStandby chooses for ipmpadm: the member that hosts the
+     * address now if it can own it, else a usable non-standby member with the fewest, else any
+     * non-standby member. None: the SET is refused.
+     */
+    private void rehomeFromStandbys(EngineSnapshot s, List<Edit> edits, Plan p) {
+        for (GroupBuilder b : p.groups.values()) {
+            for (int k = 0; k < b.data.size(); k++) {
+                DataAddress d = b.data.get(k);
+                MemberConfig home = b.members.get(d.homeMember());
+                if (home == null || !home.standby()) {
+                    continue;
+                }
+                String to = newHome(s, b, d);
+                if (to == null) {
+                    p.refusals.add(new Refusal(subOfMember(s, edits, d.homeMember()), PDU.inconsistentValue,
+                            d.homeMember() + " holds data address " + Addresses.format(d.address())
+                                    + " and no other member of " + b.name + " that is not standby can take it"));
+                    return;
+                }
+                b.data.set(k, new DataAddress(d.address(), d.prefixLen(), to));
+            }
+        }
+    }
+
+    private static String newHome(EngineSnapshot s, GroupBuilder b, DataAddress d) {
+        String hostedOn = s.addresses().stream().filter(a -> a.address().equals(d.address())).map(
+                EngineSnapshot.AddressInfo::hostedOn).findFirst().orElse(null);
+        List<String> candidates = new ArrayList<>();
+        for (MemberConfig m : b.members.values()) {
+            if (!m.name().equals(d.homeMember()) && !m.standby()) {
+                candidates.add(m.name());
+            }
+        }
+        if (hostedOn != null && candidates.contains(hostedOn)) {
+            return hostedOn;
+        }
+        String best = null;
+        long bestCount = Long.MAX_VALUE;
+        for (String c : candidates) {
+            InterfaceInfo i = s.iface(c).orElse(null);
+            if (i == null || !usable(i)) {
+                continue;
+            }
+            long count = b.data.stream().filter(x -> x.homeMember().equals(c)).count();
+            if (count < bestCount) {
+                best = c;
+                bestCount = count;
+            }
+        }
+        return best != null ? best : candidates.isEmpty() ? null : candidates.get(0);
+    }
+
+    private int subOfMember(EngineSnapshot s, List<Edit> edits, String member) {
+        for (Edit e : edits) {
+            if (e.kind() == Kind.IF_STANDBY || e.kind() == Kind.IF_GROUP) {
+                InterfaceInfo i = byIndex(s, e.index());
+                if (i != null && i.name().equals(member)) {
+                    return e.sub();
+                }
+            }
+        }
+        return edits.isEmpty() ? 0 : edits.get(0).sub();
+    }
+
+    /**
+     * ipmpIfAddrTable rows: a data address (addif) or test address added with createAndGo, removed
+     * with destroy (removeif); the member must be in a group in this plan (it may join in the same PDU).
+     */
+    private void planAddresses(SnmpModel.View v, List<Edit> edits, Plan p) {
+        Map<String, List<Edit>> byRow = new LinkedHashMap<>();
+        for (Edit e : edits) {
+            if (e.kind() == Kind.IA_PREFIX || e.kind() == Kind.IA_USE || e.kind() == Kind.IA_STORAGE
+                    || e.kind() == Kind.IA_STATUS) {
+                byRow.computeIfAbsent(e.index() + "/" + Addresses.format(e.address()), k -> new ArrayList<>()).add(e);
+            }
+        }
+        for (List<Edit> row : byRow.values()) {
+            Edit any = row.get(0);
+            Edit status = null;
+            Edit prefix = null;
+            Edit use = null;
+            for (Edit e : row) {
+                switch (e.kind()) {
+                    case IA_STATUS -> status = e;
+                    case IA_PREFIX -> prefix = e;
+                    case IA_USE -> use = e;
+                    default -> {
+                    }
+                }
+            }
+            InterfaceInfo i = byIndex(v.snapshot, any.index());
+            if (i == null) {
+                p.refusals.add(new Refusal(any.sub(), PDU.noCreation, "no interface with ifIndex " + any.index()));
+                continue;
+            }
+            String g = groupOfMember(p, i.name());
+            InetAddress a = any.address();
+            GroupBuilder b = g == null ? null : p.groups.get(g);
+            MemberConfig m = b == null ? null : b.members.get(i.name());
+            boolean isData = b != null && b.data.stream().anyMatch(d -> d.address().equals(a)
+                    && d.homeMember().equals(i.name()));
+            boolean isTest = m != null && m.testAddresses().stream().anyMatch(t -> t.address().equals(a));
+            int rs = status == null ? 0 : (int) status.number();
+            if (rs == IpmpMib.ROW_DESTROY) {
+                if (isData) {
+                    b.data.removeIf(d -> d.address().equals(a));
+                } else if (isTest) {
+                    b.members.put(m.name(), new MemberConfig(m.name(), m.standby(), m.offline(),
+                            m.testAddresses().stream().filter(t -> !t.address().equals(a)).toList()));
+                }
+                continue;
+            }
+            if (rs == IpmpMib.ROW_CREATE_AND_WAIT || rs == IpmpMib.ROW_NOT_IN_SERVICE) {
+                p.refusals.add(new Refusal(status.sub(), PDU.wrongValue, "an address row is created with createAndGo "
+                        + "(createAndWait and notInService are not supported)"));
+                continue;
+            }
+            if (rs != IpmpMib.ROW_CREATE_AND_GO) {
+                if (!isData && !isTest) {
+                    p.refusals.add(new Refusal(any.sub(), rs == IpmpMib.ROW_ACTIVE ? PDU.inconsistentValue
+                            : PDU.inconsistentName, "row does not exist: create it with ipmpIfAddrRowStatus createAndGo"));
+                } else if (prefix != null || use != null) {
+                    p.refusals.add(new Refusal((prefix != null ? prefix : use).sub(), PDU.inconsistentValue,
+                            "the columns of an active address row cannot be changed: destroy it and create it again"));
+                }
+                continue;
+            }
+            if (isData || isTest) {
+                p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "address " + Addresses.format(a)
+                        + " of " + i.name() + " exists"));
+                continue;
+            }
+            if (m == null) {
+                p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "interface " + i.name()
+                        + " is in no group: it joins one first (ipmpIfGroupName, in this request or an earlier one)"));
+                continue;
+            }
+            if (prefix == null) {
+                p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
+                        "createAndGo needs ipmpIfAddrPrefixLength in the same request"));
+                continue;
+            }
+            int len = (int) prefix.number();
+            if (use != null && use.number() == IpmpMib.USE_TEST) {
+                ipmpd.engine.Family f = ipmpd.engine.Family.of(a);
+                if (m.test(f).isPresent()) {
+                    p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, i.name() + " has a test address of "
+                            + "that family already (" + Addresses.format(m.test(f).get().address())
+                            + "): destroy its row first"));
+                    continue;
+                }
+                List<IpmpConfiguration.TestAddress> tests = new ArrayList<>(m.testAddresses());
+                tests.add(new IpmpConfiguration.TestAddress(a, len));
+                b.members.put(m.name(), new MemberConfig(m.name(), m.standby(), m.offline(), List.copyOf(tests)));
+            } else {
+                b.data.add(new DataAddress(a, len, i.name()));
             }
         }
     }
@@ -1056,7 +1303,7 @@ final class IpmpSet implements LiveObjects.Writer {
     }
 
     /** The varbind a configuration problem is about (by the member or group its path names). */
-    private static int subFor(String path, EngineSnapshot s, List<Edit> edits) {
+    private int subFor(String path, EngineSnapshot s, List<Edit> edits) {
         String member = between(path, "member[name='");
         if (member != null) {
             for (Edit e : edits) {

@@ -49,8 +49,11 @@ final class NotifySession extends Snmp {
             ((Snmp) event.getSource()).cancel(event.getRequest(), this);
             (event.getResponse() == null ? unacked : acked).incrementAndGet();
             if (event.getResponse() == null) {
-                log.warning("SNMP: inform to " + event.getPeerAddress() + " not acknowledged"
-                        + (event.getError() != null ? ": " + event.getError().getMessage() : " (timeout)"));
+                // the peer address of a timed-out request is null: the destination is the target's
+                Object to = event.getUserObject() instanceof Target<?> t ? t.getAddress() : event.getPeerAddress();
+                log.warning("SNMP: inform to " + to + " not acknowledged"
+                        + (event.getError() != null ? ": " + LogText.quote(String.valueOf(event.getError().getMessage()))
+                        : " (timeout)"));
             }
         }
     };
@@ -79,7 +82,7 @@ final class NotifySession extends Snmp {
             trapsSent.incrementAndGet();
             return r;
         }
-        super.send(pdu, target, null, acknowledged);
+        super.send(pdu, target, target, acknowledged);
         informsSent.incrementAndGet();
         return null;
     }

@@ -86,7 +86,8 @@ import java.util.function.Function;
  * read-write (IPMP-MIB and the notification destinations), notify-only. SNMPv1/v2c are off unless
  * agent.conf names a community, which is read-only. USM, VACM, SNMP-COMMUNITY-MIB and
  * SNMP4J-CONFIG-MIB are in no view. The engine ID and boot counter are kept in the configuration
- * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; destinations added
+ * directory ({@code snmp-engine}); ipmpNotificationsEnabled in {@code snmp-state}; the group indexes in
+ * {@code snmp-group-index} ({@link GroupIndexFile}); destinations added
  * through SNMP-TARGET-MIB / SNMP-NOTIFICATION-MIB in {@code snmp-destinations} ({@link SnmpDestinations}).
  * <p>
  * Beside the host's snmpd ({@code snmp.agentx}): the same IPMP-MIB objects and SET transaction are
@@ -161,6 +162,8 @@ public final class SnmpAgent implements AutoCloseable {
     private List<ManagedObject<?>> ifObjects = List.of();
     private SnmpEngineFile.State engineState;
     private SnmpModel model;
+    private AuthFailureNotifications authFailures;
+    private GroupIndexFile groupIndexes;
     private VacmMIB vacm;
     private volatile boolean fastReads = true;
     private FastReads reads;
@@ -335,7 +338,6 @@ public final class SnmpAgent implements AutoCloseable {
         SecurityModels notifyModels = new SecurityModels();
         notifyModels.addSecurityModel(notifyUsm);
         MPv3 notifyMpv3 = new MPv3(engineState.engineId(), null, protocols, notifyModels, counters);
-        boolean communities = settings.community() != null || settings.traps().stream().anyMatch(t -> !t.v3());
 
         MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
         dispatcher.addMessageProcessingModel(mpv3);
@@ -382,9 +384,8 @@ public final class SnmpAgent implements AutoCloseable {
         // on the loopback does not keep traps from reaching remote managers.
         MessageDispatcherImpl notifyDispatcher = new MessageDispatcherImpl();
         notifyDispatcher.addMessageProcessingModel(notifyMpv3);
-        if (communities) {
-            notifyDispatcher.addMessageProcessingModel(new MPv2c());
-        }
+        // always: a manager may add a v2c destination through SNMP-TARGET-MIB (outbound only)
+        notifyDispatcher.addMessageProcessingModel(new MPv2c());
         notifySession = new NotifySession(notifyDispatcher, log);
         DefaultUdpTransportMapping out;
         try {
@@ -402,7 +403,6 @@ public final class SnmpAgent implements AutoCloseable {
         SNMPv2MIB snmpv2 = new SNMPv2MIB(new OctetString("ipmpd: IP multipathing for Linux in the manner of "
                 + "Solaris in.mpathd (" + System.getProperty("os.name", "") + " "
                 + System.getProperty("os.version", "") + ")"), SYS_OID, new Integer32(72));
-        snmpv2.addSysOREntry(IpmpMib.MIB, new OctetString(IPMP_MIB_DESCRIPTION));
         dispatcher.addCounterListener(snmpv2);
         counters.addCounterListener(snmpv2);
         SnmpFrameworkMIB framework = new SnmpFrameworkMIB(engineId, usm, dispatcher.getTransportMappings());
@@ -411,9 +411,18 @@ public final class SnmpAgent implements AutoCloseable {
         SnmpTargetMIB targets = new SnmpTargetMIB(notifyDispatcher);
         targets.addDefaultTDomains();
         SnmpNotificationMIB notifications = new SnmpNotificationMIB();
-        SnmpCommunityMIB communityMib = new SnmpCommunityMIB(targets);
+        SnmpCommunityMIB communityMib = new SnmpCommunityMIB(targets) {
+            /** A v2c destination created in SNMP-TARGET-MIB names its community as its security name (as in net-snmp). */
+            @Override
+            public OctetString getCommunity(OctetString securityName, OctetString contextEngineID,
+                                            OctetString contextName) {
+                OctetString c = super.getCommunity(securityName, contextEngineID, contextName);
+                return c != null ? c : securityName;
+            }
+        };
         StaticViews fastVacm = new StaticViews(vacm);
-        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession, fastVacm,
+        NotificationOriginatorImpl originator = new NotificationOriginatorImpl(notifySession,
+                new NotifyViews(fastVacm, VIEW_NOTIFY),
                 snmpv2.getSysUpTime(), targets, notifications, communityMib);
 
         configureVacm(vacm, fastVacm, users);
@@ -422,18 +431,27 @@ public final class SnmpAgent implements AutoCloseable {
 
         EngineLoop loop = c.loop();
         Engine engine = loop.call(loop::engine); // used on the engine thread only (takes, notifications)
-        model = newModel(loop, engine, () -> snmpv2.getSysUpTime().get().getValue());
-        model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
-        IpmpSet writer = newWriter(c, loop);
+        groupIndexes = new GroupIndexFile(c.configDir().resolve(GroupIndexFile.NAME), log);
+        model = newModel(loop, engine, () -> snmpv2.getSysUpTime().get().getValue(), groupIndexes);
+        SnmpStateFile state = new SnmpStateFile(c.configDir().resolve(STATE_FILE), log);
+        model.setNotificationsEnabled(!"no".equalsIgnoreCase(state.text(SnmpStateFile.NOTIFICATIONS)));
+        IpmpSet writer = newWriter(c, loop, state);
         LiveObjects.Views views = model;
         snmpv2.registerMOs(server, context);
+        SystemGroup.configure(snmpv2, server, context, settings, state, log);
         framework.registerMOs(server, context);
         targets.registerMOs(server, context);
         notifications.registerMOs(server, context);
         SnmpDestinations.restoreAndWatch(c.configDir(), log, server, context, targets, notifications);
-        ipmpObjects = IpmpMib.register(server, context, views, writer);
-        ifObjects = IfMib.register(server, context, views,
-                new IfCounters(c.interfaceStatistics(), log, System::nanoTime));
+        IfCounters ifCounters = new IfCounters(c.interfaceStatistics(), log, System::nanoTime);
+        HostInterfaces host = new HostInterfaces(ifCounters);
+        writer.host(host);
+        model.hostInterfaces(host);
+        // the groups get their indexes (and snmp-group-index is written) now, not at the first request
+        model.current();
+        groupIndexes.flush();
+        ipmpObjects = IpmpMib.register(server, context, views, writer, host);
+        ifObjects = IfMib.register(server, context, views, ifCounters);
 
         List<ManagedObject<?>> ours = new ArrayList<>(ipmpObjects);
         ours.addAll(ifObjects);
@@ -481,7 +499,13 @@ public final class SnmpAgent implements AutoCloseable {
         agent.setCoexistenceProvider(inboundCommunities(communityMib, settings.community()));
         agent.setNotificationOriginator(originator);
         agent.addCounterListener(snmpv2);
-        snmpv2.setNotificationOriginator(agent);
+        authFailures = new AuthFailureNotifications(agent, (trap, vbs) -> {
+            IpmpNotifier n = notifier;
+            if (n != null) {
+                n.send(trap, vbs);
+            }
+        }, log, System::nanoTime);
+        snmpv2.setNotificationOriginator(authFailures);
         dispatcher.addCommandResponder(agent);
 
         session.listen();
@@ -509,7 +533,8 @@ public final class SnmpAgent implements AutoCloseable {
                 + "; " + settings.traps().size() + " notification destination(s)");
     }
 
-    private SnmpModel newModel(EngineLoop loop, Engine engine, java.util.function.LongSupplier ticks) {
+    private SnmpModel newModel(EngineLoop loop, Engine engine, java.util.function.LongSupplier ticks,
+                               GroupIndexFile indexes) {
         EnginePublisher published = loop.published(); // the engine's generation and statistics, any thread
         return new SnmpModel(new SnmpModel.EngineReads() {
             @Override
@@ -526,17 +551,16 @@ public final class SnmpAgent implements AutoCloseable {
             public SnmpModel.Taken take() throws Exception {
                 return loop.call(() -> new SnmpModel.Taken(engine.snapshot(), engine.modelGeneration()));
             }
-        }, ticks);
+        }, ticks, indexes);
     }
 
-    private IpmpSet newWriter(Context c, EngineLoop loop) {
-        Path stateFile = c.configDir().resolve(STATE_FILE);
+    private IpmpSet newWriter(Context c, EngineLoop loop, SnmpStateFile state) {
         return new IpmpSet(model, new IpmpSet.EngineAccess() {
             @Override
             public <T> T call(Function<Engine, T> job) throws Exception {
                 return loop.call(() -> job.apply(loop.engine()));
             }
-        }, c.store(), log, on -> writeNotificationsEnabled(stateFile, on));
+        }, c.store(), log, on -> state.put(SnmpStateFile.NOTIFICATIONS, on ? "yes" : "no"));
     }
 
     private void startNotifier(EngineLoop loop, Engine engine, NotificationOriginator originator) throws Exception {
@@ -575,14 +599,21 @@ public final class SnmpAgent implements AutoCloseable {
         server.addContext(context);
         long startNs = System.nanoTime();
         // TimeStamps (ipmpLastChange, ...) count from the master's sysUpTime once a session told it
+        groupIndexes = new GroupIndexFile(c.configDir().resolve(GroupIndexFile.NAME), log);
         model = newModel(loop, engine, () -> {
             AgentXSubagent s = subagent;
             long master = s == null ? -1 : s.masterUpTime();
             return master >= 0 ? master : (System.nanoTime() - startNs) / 10_000_000L;
-        });
-        model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
-        IpmpSet writer = newWriter(c, loop);
-        ipmpObjects = IpmpMib.register(server, context, model, writer);
+        }, groupIndexes);
+        SnmpStateFile state = new SnmpStateFile(c.configDir().resolve(STATE_FILE), log);
+        model.setNotificationsEnabled(!"no".equalsIgnoreCase(state.text(SnmpStateFile.NOTIFICATIONS)));
+        IpmpSet writer = newWriter(c, loop, state);
+        HostInterfaces host = new HostInterfaces(new IfCounters(c.interfaceStatistics(), log, System::nanoTime));
+        writer.host(host);
+        model.hostInterfaces(host);
+        model.current(); // the groups get their indexes (and snmp-group-index is written) now
+        groupIndexes.flush();
+        ipmpObjects = IpmpMib.register(server, context, model, writer, host);
         subagent = startSubagent(settings, writer);
         startNotifier(loop, engine, new SubagentNotifications(subagent));
         log.info("SNMP: IPMP-MIB served as an AgentX subagent of the master at " + settings.agentx()
@@ -644,6 +675,11 @@ public final class SnmpAgent implements AutoCloseable {
         }
     }
 
+    /** authenticationFailure notifications left out by the rate limit so far. */
+    long authFailuresSuppressed() {
+        return authFailures == null ? 0 : authFailures.suppressed();
+    }
+
     /** Read requests the fast path answered so far. */
     long fastAnswers() {
         return reads == null ? 0 : reads.answered();
@@ -672,7 +708,8 @@ public final class SnmpAgent implements AutoCloseable {
         view(vacm, fast, VIEW_READ, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB);
         view(vacm, fast, VIEW_READ_ADMIN, SYSTEM, INTERFACES, IF_MIB, SNMP_GROUP, SNMP_ENGINE, IpmpMib.MIB, SNMP_TARGET_MIB,
                 SNMP_NOTIFICATION_MIB);
-        view(vacm, fast, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB);
+        view(vacm, fast, VIEW_WRITE, IpmpMib.MIB, SNMP_TARGET_MIB, SNMP_NOTIFICATION_MIB, SystemGroup.SYS_CONTACT,
+                SystemGroup.SYS_NAME, SystemGroup.SYS_LOCATION, SystemGroup.SNMP_ENABLE_AUTHEN_TRAPS);
         view(vacm, fast, VIEW_NOTIFY, IpmpMib.MIB, INTERFACES, IF_MIB, SYSTEM, SNMP_TRAPS, SNMP_TRAP_OBJECTS);
         OctetString none = new OctetString();
         vacm.addAccess(GROUP_RO, new OctetString(), SecurityModel.SECURITY_MODEL_USM, SecurityLevel.AUTH_PRIV,
@@ -764,31 +801,6 @@ public final class SnmpAgent implements AutoCloseable {
         };
     }
 
-    static boolean readNotificationsEnabled(Path dir) {
-        try {
-            for (String l : Files.readAllLines(dir.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
-                String s = l.strip().toLowerCase(Locale.ROOT);
-                if (s.startsWith("notifications=")) {
-                    return !s.substring("notifications=".length()).strip().equals("no");
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return true;
-        } catch (IOException e) {
-            return true;
-        }
-        return true;
-    }
-
-    private void writeNotificationsEnabled(Path file, boolean on) {
-        try {
-            AtomicFiles.write(file, List.of("# ipmpd SNMP agent state, written back on SET (ipmpNotificationsEnabled).",
-                    "notifications=" + (on ? "yes" : "no")));
-        } catch (IOException e) {
-            log.err("SNMP: cannot write " + file + ": " + e.getMessage());
-        }
-    }
-
     /** Stops listening, stops the notification thread and the workers; idempotent. */
     @Override
     public synchronized void close() {
@@ -817,6 +829,9 @@ public final class SnmpAgent implements AutoCloseable {
         }
         if (workers != null) {
             workers.stop();
+        }
+        if (groupIndexes != null) {
+            groupIndexes.close();
         }
         if (session != null || subagent != null) {
             log.info("SNMP agent stopped");

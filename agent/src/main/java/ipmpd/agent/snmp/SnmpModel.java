@@ -65,6 +65,33 @@ final class SnmpModel implements LiveObjects.Views {
     record Taken(EngineSnapshot snapshot, long modelGeneration) {
     }
 
+    /**
+     * The group indexes as kept across restarts: those of the groups there are (or being created),
+     * those of groups that went (oldest first), and the counter of the next index.
+     */
+    record Indexes(Map<String, Long> live, Map<String, Long> retired, long next) {
+    }
+
+    /** Where the group indexes are kept ({@link GroupIndexFile}). */
+    interface IndexStore {
+        Indexes load();
+
+        /** Called with the lock held at every change: must not block (write later, newest wins). */
+        void save(Indexes indexes);
+    }
+
+    /** Keeps nothing: indexes start afresh at every start. */
+    static final IndexStore NO_STORE = new IndexStore() {
+        @Override
+        public Indexes load() {
+            return new Indexes(Map.of(), Map.of(), 1);
+        }
+
+        @Override
+        public void save(Indexes indexes) {
+        }
+    };
+
     private final EngineReads engine;
     private final LongSupplier ticks;
     private final Object lock = new Object();
@@ -81,6 +108,11 @@ final class SnmpModel implements LiveObjects.Views {
     private final Set<Long> reserved = new HashSet<>();
     private final TreeMap<Long, PendingGroup> pendingGroups = new TreeMap<>();
     private final Set<PendingTarget> pendingTargets = new HashSet<>();
+    /** Indexes of groups that went, oldest first: a group that comes back gets its index again while it is free. */
+    private final LinkedHashMap<String, Long> retired = new LinkedHashMap<>();
+    private final IndexStore indexStore;
+    /** The host's interfaces (IF-MIB's rows besides the tracked ones). */
+    private volatile HostInterfaces host = HostInterfaces.NONE;
     private long nextIndex = 1;
     private long newestSnapshotNs = Long.MIN_VALUE;
     private Long fingerprint;
@@ -105,8 +137,32 @@ final class SnmpModel implements LiveObjects.Views {
      * @param ticks sysUpTime in hundredths of a second
      */
     SnmpModel(EngineReads engine, LongSupplier ticks) {
+        this(engine, ticks, NO_STORE);
+    }
+
+    /**
+     * @param indexStore where group indexes are kept across restarts: the groups it lists get
+     *                   their index again when they are there (or come back)
+     */
+    SnmpModel(EngineReads engine, LongSupplier ticks, IndexStore indexStore) {
         this.engine = engine;
         this.ticks = ticks;
+        this.indexStore = indexStore;
+        Indexes kept = indexStore.load();
+        // all of them wait as retired until the first snapshot shows which groups are there
+        retired.putAll(kept.retired());
+        kept.live().entrySet().stream().sorted(Map.Entry.comparingByValue())
+                .forEach(e -> retired.put(e.getKey(), e.getValue()));
+        long max = 0;
+        for (long i : retired.values()) {
+            max = Math.max(max, i);
+        }
+        nextIndex = Math.max(Math.max(1, kept.next()), max >= 0xFFFFFFFFL ? 1 : max + 1);
+    }
+
+    /** Tells the model the host's interfaces, so that ifTableLastChange follows every ifTable row. */
+    void hostInterfaces(HostInterfaces h) {
+        this.host = h;
     }
 
     private void localChange() {
@@ -242,7 +298,7 @@ final class SnmpModel implements LiveObjects.Views {
             sorted.sort(java.util.Comparator.comparing(GroupInfo::name));
             for (GroupInfo g : sorted) {
                 if (!indexByName.containsKey(g.name())) {
-                    bind(allocate(), g.name());
+                    bindNew(g.name());
                 }
             }
             return build(s, -1, -1);
@@ -275,7 +331,7 @@ final class SnmpModel implements LiveObjects.Views {
         for (GroupInfo g : sorted) {
             present.add(g.name());
             if (!indexByName.containsKey(g.name())) {
-                bind(allocate(), g.name());
+                bindNew(g.name());
             }
         }
         for (String n : List.copyOf(indexByName.keySet())) {
@@ -283,8 +339,36 @@ final class SnmpModel implements LiveObjects.Views {
             if (!present.contains(n) && !reserved.contains(idx)) {
                 indexByName.remove(n);
                 nameByIndex.remove(idx);
+                retire(n, idx);
+                saveIndexes();
             }
         }
+    }
+
+    /** Binds a group that has no index: its old one when it had one that is free, else a new one (lock held). */
+    private void bindNew(String name) {
+        Long old = retired.remove(name);
+        long i = old != null && isFree(old) ? old : allocate();
+        bind(i, name);
+        saveIndexes();
+    }
+
+    private boolean isFree(long i) {
+        return !nameByIndex.containsKey(i) && !pendingGroups.containsKey(i) && !reserved.contains(i);
+    }
+
+    private void retire(String name, long index) {
+        retired.remove(name);
+        retired.values().removeIf(i -> i == index);
+        retired.put(name, index);
+        while (retired.size() > GroupIndexFile.MAX_RETIRED) {
+            retired.remove(retired.keySet().iterator().next());
+        }
+    }
+
+    /** Hands the bindings to the index store (lock held; the store does not block). */
+    private void saveIndexes() {
+        indexStore.save(new Indexes(Map.copyOf(indexByName), new LinkedHashMap<>(retired), nextIndex));
     }
 
     private View build(EngineSnapshot s, long modelGeneration, long localGeneration) {
@@ -318,7 +402,8 @@ final class SnmpModel implements LiveObjects.Views {
         }
         addresses.keySet().retainAll(seen);
         // IF-MIB ifTableLastChange: an ifTable row created or deleted (0 while the rows are those of the start)
-        Set<Integer> rows = IfMib.tracked(s).keySet();
+        Set<Integer> rows = new HashSet<>(IfMib.tracked(s).keySet());
+        rows.addAll(host.all().keySet());
         if (ifTableIndexes != null && !ifTableIndexes.equals(rows)) {
             ifTableLastChangeTicks = now;
         }
@@ -412,7 +497,7 @@ final class SnmpModel implements LiveObjects.Views {
     /** ipmpGroupIndexNext: the smallest free index at or above the counter; 0 when none is left. */
     private long nextFree() {
         long i = Math.max(1, nextIndex);
-        while (i <= 0xFFFFFFFFL && (nameByIndex.containsKey(i) || pendingGroups.containsKey(i) || reserved.contains(i))) {
+        while (i <= 0xFFFFFFFFL && !isFree(i)) {
             i++;
         }
         return i > 0xFFFFFFFFL ? 0 : i;
@@ -436,7 +521,10 @@ final class SnmpModel implements LiveObjects.Views {
             }
             bind(index, name);
             reserved.add(index);
+            retired.remove(name);
+            retired.values().removeIf(i -> i == index);
             nextIndex = Math.max(nextIndex, index + 1);
+            saveIndexes();
             localChange();
             return true;
         }
@@ -450,6 +538,7 @@ final class SnmpModel implements LiveObjects.Views {
                 String n = nameByIndex.remove(index);
                 if (n != null) {
                     indexByName.remove(n);
+                    saveIndexes();
                 }
             }
             localChange();

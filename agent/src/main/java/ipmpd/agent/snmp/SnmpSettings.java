@@ -25,11 +25,16 @@ import java.util.Set;
  * snmp.request-timeout=5000    ms a request may wait for the engine before it fails
  * snmp.inform-timeout=1500     ms before an unacknowledged inform is sent again
  * snmp.inform-retries=2
+ * snmp.sysname=TEXT            sysName (default the host name); set here, it is read-only
+ * snmp.syscontact=TEXT         sysContact (default empty); set here, it is read-only
+ * snmp.syslocation=TEXT        sysLocation (default empty); set here, it is read-only
+ * snmp.authtrapenable=1|2      snmpEnableAuthenTraps (default 2, disabled); set here, it is read-only
  * </pre>
  */
 public record SnmpSettings(List<UdpAddress> listen, ipmpd.agent.snmp.agentx.AgentXAddress agentx, Path usersFile,
                            boolean allowMd5, String community, List<TrapDestination> traps,
-                           int workers, int requestTimeoutMs, int informTimeoutMs, int informRetries) {
+                           int workers, int requestTimeoutMs, int informTimeoutMs, int informRetries,
+                           String sysName, String sysContact, String sysLocation, Boolean authTraps) {
     public static final String LISTEN = "snmp.listen";
     public static final String AGENTX = "snmp.agentx";
     public static final String USERS = "snmp.users";
@@ -40,9 +45,13 @@ public record SnmpSettings(List<UdpAddress> listen, ipmpd.agent.snmp.agentx.Agen
     public static final String REQUEST_TIMEOUT = "snmp.request-timeout";
     public static final String INFORM_TIMEOUT = "snmp.inform-timeout";
     public static final String INFORM_RETRIES = "snmp.inform-retries";
+    public static final String SYS_NAME = "snmp.sysname";
+    public static final String SYS_CONTACT = "snmp.syscontact";
+    public static final String SYS_LOCATION = "snmp.syslocation";
+    public static final String AUTH_TRAPS = "snmp.authtrapenable";
     /** The fixed keys; trap destinations are {@code snmp.trap.NAME} (see {@link #isKnownKey}). */
-    public static final Set<String> KEYS = Set.of(LISTEN, AGENTX, USERS, ALLOW_MD5, COMMUNITY, WORKERS, REQUEST_TIMEOUT, INFORM_TIMEOUT,
-            INFORM_RETRIES);
+    public static final Set<String> KEYS = Set.of(LISTEN, AGENTX, USERS, ALLOW_MD5, COMMUNITY, WORKERS, REQUEST_TIMEOUT,
+            INFORM_TIMEOUT, INFORM_RETRIES, SYS_NAME, SYS_CONTACT, SYS_LOCATION, AUTH_TRAPS);
     public static final String DEFAULT_USERS_FILE = "snmp-users";
 
     /** One notification destination. */
@@ -132,9 +141,39 @@ public record SnmpSettings(List<UdpAddress> listen, ipmpd.agent.snmp.agentx.Agen
             }
             traps.add(new TrapDestination(name, a, version.equals("v3"), w[2], inform));
         }
+        Boolean authTraps = null;
+        String at = settings.get(AUTH_TRAPS);
+        if (at != null && !at.isBlank()) {
+            authTraps = switch (at.strip().toLowerCase(Locale.ROOT)) {
+                case "1", "enabled", "yes" -> Boolean.TRUE;
+                case "2", "disabled", "no" -> Boolean.FALSE;
+                default -> throw new SettingsException(AUTH_TRAPS + ": 1 (enabled) or 2 (disabled), not " + at.strip());
+            };
+        }
         return new SnmpSettings(List.copyOf(listen), agentx, users, md5.equals("yes"), community, List.copyOf(traps),
                 number(settings, WORKERS, 4, 1, 64), number(settings, REQUEST_TIMEOUT, 5000, 100, 300_000),
-                number(settings, INFORM_TIMEOUT, 1500, 10, 60_000), number(settings, INFORM_RETRIES, 2, 0, 10));
+                number(settings, INFORM_TIMEOUT, 1500, 10, 60_000), number(settings, INFORM_RETRIES, 2, 0, 10),
+                displayString(settings, SYS_NAME), displayString(settings, SYS_CONTACT),
+                displayString(settings, SYS_LOCATION), authTraps);
+    }
+
+    /** A DisplayString value (printable ASCII, at most 255 characters), or null when not set. */
+    private static String displayString(Map<String, String> s, String key) throws SettingsException {
+        String v = s.get(key);
+        if (v == null) {
+            return null;
+        }
+        v = v.strip();
+        if (v.length() > 255) {
+            throw new SettingsException(key + ": at most 255 characters (DisplayString)");
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new SettingsException(key + ": printable ASCII only (DisplayString)");
+            }
+        }
+        return v;
     }
 
     private static int number(Map<String, String> s, String key, int def, int min, int max) throws SettingsException {

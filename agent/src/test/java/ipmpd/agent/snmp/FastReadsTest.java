@@ -113,7 +113,20 @@ class FastReadsTest {
                 && !oid.startsWith(new OID("1.3.6.1.2.1.2.1"))) {
             return true; // snmp4j-agent's objects (counters, sysUpTime, ...): not this path's
         }
-        return MOVING.stream().anyMatch(oid::startsWith);
+        return MOVING.stream().anyMatch(oid::startsWith) || trafficCounter(oid);
+    }
+
+    /** IF-MIB's traffic counters (ifInOctets..ifOutErrors, ifInMulticastPkts..ifHCOutBroadcastPkts): the kernel's, sampled once a second. */
+    private static boolean trafficCounter(OID oid) {
+        if (oid.size() > IF_TABLE.size() + 2 && oid.startsWith(IF_TABLE)) {
+            int c = oid.get(IF_TABLE.size() + 1);
+            return c >= IfMib.IF_IN_OCTETS && c <= IfMib.IF_OUT_ERRORS;
+        }
+        if (oid.size() > IF_X_TABLE.size() + 2 && oid.startsWith(IF_X_TABLE)) {
+            int c = oid.get(IF_X_TABLE.size() + 1);
+            return c >= IfMib.IFX_IN_MULTICAST_PKTS && c <= IfMib.IFX_HC_OUT_BROADCAST_PKTS;
+        }
+        return false;
     }
 
     private static List<String> shape(PDU p) {

@@ -76,6 +76,8 @@ final class SnmpFixture implements AutoCloseable {
     final Path toolState;
     final List<String> logged = new CopyOnWriteArrayList<>();
     final Map<String, String> settings = new LinkedHashMap<>();
+    /** The loopback platform's options (nics=..., routers=...). */
+    final Map<String, String> platformOptions = new LinkedHashMap<>(Map.of("routers", "192.0.2.1"));
     final List<Process> processes = new ArrayList<>();
     Daemon daemon;
     SnmpAgent agent;
@@ -150,7 +152,7 @@ final class SnmpFixture implements AutoCloseable {
     }
 
     void start() throws Exception {
-        Daemon.Options o = new Daemon.Options(configDir, false, "loopback", Map.of("routers", "192.0.2.1"), socket);
+        Daemon.Options o = new Daemon.Options(configDir, false, "loopback", Map.copyOf(platformOptions), socket);
         IpmpdLog log = IpmpdLog.detached(null);
         log.addTap(logged::add);
         daemon = Daemon.start(o, log);

@@ -343,6 +343,24 @@ class SnmpTest extends E2eBase {
                 assertEquals(theirs.get(c + "." + i), ours.get(c + "." + i), m(n) + " " + c);
             }
         }
+        // every interface of the host, as snmpd lists them (the loopback and the non-members too)
+        for (String c : List.of("ifDescr", "ifType", "ifAdminStatus", "ifOperStatus")) {
+            Map<String, String> ourColumn = new java.util.TreeMap<>();
+            Map<String, String> theirColumn = new java.util.TreeMap<>();
+            ours.forEach((k, v) -> {
+                if (k.startsWith(c + ".")) {
+                    ourColumn.put(k, v);
+                }
+            });
+            theirs.forEach((k, v) -> {
+                if (k.startsWith(c + ".")) {
+                    theirColumn.put(k, v);
+                }
+            });
+            assertEquals(theirColumn, ourColumn, c);
+        }
+        assertEquals(parse(snmpdTool(snmpd, "snmpget", "IF-MIB::ifNumber.0").stdout()).get("ifNumber.0"),
+                read("snmpget", "IF-MIB::ifNumber.0").get("ifNumber.0"), "ifNumber");
         assertEquals("to switch A, port 2", ours.get("ifAlias." + ifIndex(2)), "the kernel's alias");
         assertEquals("10000", ours.get("ifHighSpeed." + m1), "veth's speed");
         long ourOctets = Long.parseLong(ours.get("ifHCInOctets." + m1));
