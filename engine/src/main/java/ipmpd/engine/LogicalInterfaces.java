@@ -231,8 +231,8 @@ final class LogicalInterfaces {
 
     /**
      * ifconfig IF addif ADDR ...: creates the next logical interface. On a FAILED, INACTIVE or
-     * OFFLINE member the address is created on a working member of the group instead; the name
-     * actually created is returned ("ce0:2").
+     * OFFLINE member the address is created on a working member of the group instead (on IF
+     * itself when no member works); the name actually created is returned ("ce0:2").
      */
     String addif(String name, Family f, Engine.NewAddress spec) throws AdminException {
         Instance i = membership().requireInstance(name, f,
@@ -245,11 +245,13 @@ final class LogicalInterfaces {
             if (spec.noFailover()) {
                 throw new AdminException("ifconfig: can't set -failover on failed/standby/offlined interface " + name);
             }
+            // No member can host it now (every member down, as at a boot with the switch off):
+            // the address stays on IF, in the model and in the kernel, and placement moves it to
+            // the first member that becomes usable (seed 003: booted failed = booted present).
             Phyint best = engine.placement.redirectNewAddress(g, p, f);
-            if (best == null) {
-                throw new AdminException("ifconfig: addif: SIOCLIFADDIF: " + name + ": Network is down");
+            if (best != null) {
+                target = best.instance(f);
             }
-            target = best.instance(f);
         }
         // Replaying a boot file on a reattached NIC: the address is already ours somewhere.
         for (Phyint q : membership().phyints.values()) {

@@ -1,0 +1,64 @@
+package ipmpd.tests.e2e;
+
+import static ipmpd.tests.testbed.TutorialTestbed.Ns.CLIENT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ipmpd.tests.testbed.Await;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 19 / seed 003: the daemon starts before the network is up (the shipped unit's
+ * Before=network.target), with every member down. The hostname files' data address is kept and
+ * placed as soon as a member can host it; the result is the same as a start with the members up.
+ */
+@Timeout(120)
+class StartWithMembersDownTest extends E2eBase {
+
+    /** Cables unplugged at start (a boot with the switch off), plugged in afterwards. */
+    @Test
+    void cablesUnpluggedAtStartThenPluggedIn() {
+        testbed();
+        for (int n = 1; n <= 3; n++) {
+            tb.pullCable(n);
+        }
+        for (int n = 1; n <= 3; n++) {
+            tb.awaitCarrier(n, false, Duration.ofSeconds(5));
+        }
+        start(tutorialConfig());
+        daemon.awaitLog(q("All IP interfaces in group " + GROUP + " are now unusable") + "$", Duration.ofSeconds(10));
+        assertFalse(daemon.log().contains("SIOCLIFADDIF"), daemon.log());
+        // Kept in the model while no member can host it, and never shown on a working member.
+        Await.until(() -> DATA + " in ipmpstat -a: " + daemon.ipmpstat("-a"), Duration.ofSeconds(5),
+                () -> daemon.parsable("-a", "ADDRESS").stream().anyMatch(r -> r.get(0).equals(DATA)));
+        for (int n = 1; n <= 3; n++) {
+            assertEquals("down", row(n).get("LINK"), daemon.ipmpstat("-i").out());
+            assertEquals("failed", row(n).get("STATE"), daemon.ipmpstat("-i").out());
+        }
+
+        // Only m2's cable first: the address goes there and answers.
+        tb.plugCable(2);
+        awaitKernelOn(DATA, 2, Duration.ofSeconds(10));
+        awaitIpmpstatOn(DATA, 2, Duration.ofSeconds(5));
+        assertTrue(tb.ping(CLIENT, null, null, DATA, Duration.ofSeconds(5)), "client pings " + DATA + " on m2\n" + daemon.log());
+
+        // Then the others: it comes home to m1, as if the boot had found the links up.
+        tb.plugCable(1);
+        tb.plugCable(3);
+        awaitAllOk(Duration.ofSeconds(20));
+        awaitKernelOn(DATA, 1, Duration.ofSeconds(5));
+        awaitIpmpstatOn(DATA, 1, Duration.ofSeconds(5));
+        assertTrue(tb.ping(CLIENT, null, null, DATA, Duration.ofSeconds(5)), "client pings " + DATA + " on m1\n" + daemon.log());
+
+        daemon.hup();
+        awaitKernelOn(DATA, 1, Duration.ofSeconds(5));
+        awaitIpmpstatOn(DATA, 1, Duration.ofSeconds(5));
+        assertEquals(List.of(m(1)), kernelHolders(DATA));
+        assertTrue(tb.ping(CLIENT, null, null, DATA, Duration.ofSeconds(5)), "client pings " + DATA + " after SIGHUP");
+        daemon.stop();
+    }
+}
