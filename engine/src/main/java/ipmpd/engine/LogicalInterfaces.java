@@ -265,6 +265,9 @@ final class LogicalInterfaces {
             }
         }
         checkUnused(spec.address(), "addif", spec.noFailover());
+        if (spec.up() && target.phyint.present) {
+            platform().interfaceUp(target.phyint.name);
+        }
         int unit = target.nextFreeUnit();
         long flags = (spec.up() ? Flags.UP : 0) | (spec.deprecated() ? Flags.DEPRECATED : 0)
                 | (spec.noFailover() ? Flags.NOFAILOVER : 0);
@@ -399,6 +402,9 @@ final class LogicalInterfaces {
         if (flag == Flags.NOFAILOVER && on && p.group != null && (p.failed() || p.inactive || p.offline())
                 && !l.isNoFailover()) {
             throw new AdminException("ifconfig: can't set -failover on failed/standby/offlined interface " + name);
+        }
+        if (flag == Flags.UP && on && p.present) {
+            platform().interfaceUp(p.name);
         }
         boolean wasIn = inKernel(p, l);
         AddressPlacement before = wasIn ? placement(host, l) : null;

@@ -98,4 +98,11 @@ final class LinkCodec {
         new IfInfoMsg(LibC.AF_UNSPEC, 0, index, 0, 0).write(m.body());
         return m.build();
     }
+
+    /** RTM_NEWLINK changing only IFF_UP of one link (ip link set IF up|down). */
+    static byte[] setUpRequest(int seq, int index, boolean up) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+        new IfInfoMsg(LibC.AF_UNSPEC, 0, index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP).write(m.body());
+        return m.build();
+    }
 }

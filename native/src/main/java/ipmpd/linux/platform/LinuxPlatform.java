@@ -325,6 +325,26 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         }
     }
 
+    /**
+     * ifconfig IF up: on Linux the link itself must be up for any of its addresses to work, so a
+     * link held administratively down (ip link set IF down, or never set up at boot) is set up,
+     * as ifconfig's IFF_UP would on Solaris. Carrier then decides whether the member is repaired.
+     */
+    @Override
+    public void interfaceUp(String ifname) {
+        try {
+            int index = ifindex(ifname);
+            java.util.Optional<ipmpd.linux.LinkInfo> link = rt.getLink(index);
+            if (link.isEmpty() || link.get().isUp()) {
+                return;
+            }
+            rt.setLinkUp(index, true);
+            log.accept("Link " + ifname + " was administratively down: set up (ifconfig " + ifname + " up)");
+        } catch (IOException e) {
+            log.accept("Cannot set link " + ifname + " up (ifconfig " + ifname + " up): " + e.getMessage());
+        }
+    }
+
     // ================================================================ announcements
 
     private void announce(AddressPlacement p) {

@@ -1,6 +1,7 @@
 package ipmpd.tests.e2e;
 
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.CLIENT;
+import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,29 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class StartWithMembersDownTest extends E2eBase {
+
+    /** Links administratively down at start: hostname.IF's "up" sets them up, as ifconfig does. */
+    @Test
+    void linksAdministrativelyDownAreSetUpByTheHostnameFiles() {
+        testbed();
+        for (int n = 1; n <= 3; n++) {
+            tb.ip(HOST, "link", "set", m(n), "down");
+        }
+        start(tutorialConfig());
+        for (int n = 1; n <= 3; n++) {
+            daemon.awaitLog(q("Link " + m(n) + " was administratively down: set up (ifconfig " + m(n) + " up)") + "$",
+                    Duration.ofSeconds(10));
+        }
+        assertFalse(daemon.log().contains("SIOCLIFADDIF"), daemon.log());
+        awaitAllOk(Duration.ofSeconds(20));
+        awaitKernelOn(DATA, 1, Duration.ofSeconds(5));
+        awaitIpmpstatOn(DATA, 1, Duration.ofSeconds(5));
+        assertTrue(tb.ping(CLIENT, null, null, DATA, Duration.ofSeconds(5)), "client pings " + DATA + "\n" + daemon.log());
+        daemon.hup();
+        awaitKernelOn(DATA, 1, Duration.ofSeconds(5));
+        awaitIpmpstatOn(DATA, 1, Duration.ofSeconds(5));
+        daemon.stop();
+    }
 
     /** Cables unplugged at start (a boot with the switch off), plugged in afterwards. */
     @Test
