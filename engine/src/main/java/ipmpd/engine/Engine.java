@@ -356,6 +356,16 @@ public final class Engine {
         logicalInterfaces.plumb(name, f);
     }
 
+    /**
+     * ifconfig IF:N [inet6] plumb: creates logical interface N (down, no address); on a failed,
+     * standby or offline member of a group, on a working member instead (refused when the line
+     * makes it a test address, {@code noFailover}). Returns the name created.
+     */
+    public String plumbLogical(String name, int unit, Family f, boolean noFailover) throws AdminException {
+        changed();
+        return logicalInterfaces.plumbLogical(name, unit, f, noFailover);
+    }
+
     /** ifconfig IF [inet6] unplumb: the instance goes, its addresses with it. */
     public void unplumb(String name, Family f) throws AdminException {
         changed();

@@ -96,6 +96,38 @@ final class LogicalInterfaces {
         engine.placement.recompute(membership().groupOf(p));
     }
 
+    /**
+     * ifconfig IF:N plumb: creates logical interface N, without an address and down. On a FAILED,
+     * INACTIVE or OFFLINE member of a group it is created on a working member instead (seed 001:
+     * "not necessarily with the same unit number"), as addif does; the name created is returned.
+     * With {@code noFailover} (the line also says -failover) such a member is refused instead.
+     */
+    String plumbLogical(String name, int unit, Family f, boolean noFailover) throws AdminException {
+        Instance i = membership().requireInstance(name, f,
+                "ifconfig: plumb: SIOCLIFADDIF: " + name + ": no such interface");
+        Phyint p = i.phyint;
+        Group g = membership().groupOf(p);
+        Instance target = i;
+        if (g != null && (p.failed() || p.inactive || p.offline())) {
+            if (noFailover) {
+                // A test address belongs to the member named, never to the one plumb would choose.
+                throw new AdminException("ifconfig: can't set -failover on failed/standby/offlined interface " + name);
+            }
+            Phyint best = engine.placement.redirectNewAddress(g, p, f);
+            if (best != null) {
+                target = best.instance(f);
+            }
+        }
+        if (target == i && !i.unitFree(unit)) {
+            throw new AdminException("ifconfig: plumb: SIOCLIFADDIF: " + lifName(name, unit) + ": already exists");
+        }
+        int created = target.unitFree(unit) ? unit : target.nextFreeUnit();
+        InetAddress none = f == Family.INET ? Addresses.ANY4 : Addresses.ANY6;
+        target.lifs.put(created, new LogicalIf(created, none, f == Family.INET ? 8 : 64, 0, target.phyint.name,
+                nextSerial()));
+        return lifName(target.phyint.name, created);
+    }
+
     /** ifconfig IF [inet6] unplumb: the instance goes, its addresses with it. */
     void unplumb(String name, Family f) throws AdminException {
         Instance i = membership().requireInstance(name, f, "ifconfig: unplumb: " + name + ": no such interface");
