@@ -80,10 +80,20 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
      *                         main", 32766)
      * @param tableBase        member M's table is {@code tableBase + ifindex(M)}
      * @param announceDelaysMs when announcements are sent after a move (0 = at once)
+     * @param convergeMs       how often the kernel is checked against what was asked of it
+     *                         (addresses, rules, member tables) and made to match again
      */
-    public record Options(int rulePriority, int tableBase, List<Long> announceDelaysMs) {
+    public record Options(int rulePriority, int tableBase, List<Long> announceDelaysMs, long convergeMs) {
+        public Options(int rulePriority, int tableBase, List<Long> announceDelaysMs) {
+            this(rulePriority, tableBase, announceDelaysMs, 5000);
+        }
+
         public static Options defaults() {
             return new Options(1000, 30000, List.of(0L, 50L, 250L));
+        }
+
+        public Options withConvergeMs(long ms) {
+            return new Options(rulePriority, tableBase, announceDelaysMs, ms);
         }
     }
 
@@ -105,6 +115,15 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     // ---- engine thread only
     /** Addresses placed by us (IPv6 without scope id) and where they are. */
     private final Map<InetAddress, AddressPlacement> placed = new LinkedHashMap<>();
+    /**
+     * Where the engine wants each address, whether or not the kernel took it: what
+     * {@link #converge} makes the kernel hold again (in.mpathd's invariants re-applied).
+     */
+    private final Map<InetAddress, AddressPlacement> wanted = new LinkedHashMap<>();
+    /** Removals the kernel refused, retried by {@link #converge}. */
+    private final Map<InetAddress, AddressPlacement> unwanted = new LinkedHashMap<>();
+    private boolean convergePending;
+    private long convergeRounds;
     /** Group members: name -> group. */
     private final Map<String, String> members = new LinkedHashMap<>();
     private final Set<String> unusable = new HashSet<>();
@@ -164,6 +183,10 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         });
         timer.setRemoveOnCancelPolicy(true);
         timer.prestartCoreThread(); // created here, so it starts in this thread's namespace
+        if (options.convergeMs() > 0) {
+            timer.scheduleWithFixedDelay(this::scheduleConverge, options.convergeMs(), options.convergeMs(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     // ================================================================ addresses
@@ -174,6 +197,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             return;
         }
         InetAddress a = plain(p.address());
+        want(p);
         AddressPlacement before = placed.get(a);
         // Already in the kernel elsewhere (or was, on a NIC that went away): this is a move.
         boolean moving = before != null && !before.ifname().equals(p.ifname());
@@ -187,6 +211,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         if (kernelOwned(p)) {
             return;
         }
+        unwant(p);
         remove(p);
     }
 
@@ -198,6 +223,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             removeAddress(from);
             return;
         }
+        want(to);
+        unwant(from);
         boolean added = addToKernel(to, true);
         if (added && !to.testAddress()) {
             // Announced as soon as the survivor has it: the neighbours' caches are what the
@@ -230,7 +257,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         try {
             index = Interfaces.index(p.ifname());
         } catch (NativeIOException e) {
-            log.accept("Cannot add " + a.getHostAddress() + " to " + p.logicalName() + ": " + e.getMessage());
+            log.accept("Cannot add " + ipmpd.engine.Addresses.format(a) + " to " + p.logicalName() + ": " + e.getMessage());
             return false;
         }
         AddrInfo req = AddrInfo.of(index, a, p.prefixLen());
@@ -254,12 +281,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             rt.addAddress(req);
         } catch (NativeIOException e) {
             if (e.errno() != Errno.EEXIST) {
-                log.accept("Cannot add " + a.getHostAddress() + "/" + p.prefixLen() + " to " + p.logicalName()
-                        + ": " + e.getMessage());
+                report("add " + a.getHostAddress(), "Cannot add " + ipmpd.engine.Addresses.format(a) + "/" + p.prefixLen() + " to "
+                        + p.logicalName() + ": " + e.getMessage() + " (retried)");
                 return false;
             }
         } catch (IOException e) {
-            log.accept("Cannot add " + a.getHostAddress() + " to " + p.logicalName() + ": " + e.getMessage());
+            report("add " + a.getHostAddress(), "Cannot add " + ipmpd.engine.Addresses.format(a) + " to " + p.logicalName() + ": "
+                    + e.getMessage() + " (retried)");
             return false;
         }
         return true;
@@ -314,14 +342,127 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         } catch (NativeIOException e) {
             return; // the interface is gone, and its addresses with it
         }
+        if (!deleteFromKernel(index, p)) {
+            AddressPlacement w = wanted.get(a);
+            if (w == null || !w.ifname().equals(p.ifname())) {
+                unwanted.put(a, p);
+            }
+        }
+    }
+
+    /** Deletes the address from interface {@code index}; false (logged) when the kernel refused. */
+    private boolean deleteFromKernel(int index, AddressPlacement p) {
+        InetAddress a = plain(p.address());
         try {
             rt.deleteAddress(AddrInfo.of(index, a, p.prefixLen()));
         } catch (NativeIOException e) {
             if (e.errno() != Errno.EADDRNOTAVAIL && e.errno() != Errno.ENODEV) {
-                log.accept("Cannot remove " + a.getHostAddress() + " from " + p.logicalName() + ": " + e.getMessage());
+                report("remove " + a.getHostAddress(), "Cannot remove " + ipmpd.engine.Addresses.format(a) + " from "
+                        + p.logicalName() + ": " + e.getMessage() + " (retried)");
+                return false;
             }
         } catch (IOException e) {
-            log.accept("Cannot remove " + a.getHostAddress() + " from " + p.logicalName() + ": " + e.getMessage());
+            report("remove " + a.getHostAddress(), "Cannot remove " + ipmpd.engine.Addresses.format(a) + " from " + p.logicalName()
+                    + ": " + e.getMessage() + " (retried)");
+            return false;
+        }
+        return true;
+    }
+
+    private void want(AddressPlacement p) {
+        InetAddress a = plain(p.address());
+        wanted.put(a, p);
+        AddressPlacement refused = unwanted.get(a);
+        if (refused != null && refused.ifname().equals(p.ifname())) {
+            unwanted.remove(a);
+        }
+    }
+
+    private void unwant(AddressPlacement p) {
+        InetAddress a = plain(p.address());
+        AddressPlacement w = wanted.get(a);
+        if (w != null && w.ifname().equals(p.ifname())) {
+            wanted.remove(a);
+        }
+    }
+
+    // ================================================================ convergence
+
+    private void scheduleConverge() {
+        if (closed) {
+            return;
+        }
+        engineThread.accept(() -> {
+            if (!convergePending && !closed) {
+                convergePending = true;
+                try {
+                    converge();
+                } finally {
+                    convergePending = false;
+                }
+            }
+        });
+    }
+
+    /**
+     * Makes the kernel hold what the engine asked for, as in.mpathd re-applies its invariants: an
+     * address the kernel refused or lost (deleted behind the daemon's back) is added again and
+     * announced, a removal the kernel refused is retried, and our rules and member tables are
+     * rewritten where they differ. Runs on the engine thread every {@code convergeMs}.
+     */
+    void converge() {
+        Set<String> present = new HashSet<>();
+        try {
+            for (AddrInfo i : rt.dumpAddresses()) {
+                present.add(i.index() + " " + plain(i.address()).getHostAddress());
+            }
+        } catch (IOException e) {
+            report("converge", "Cannot read the kernel's addresses: " + e.getMessage());
+            return;
+        }
+        for (AddressPlacement p : new ArrayList<>(wanted.values())) {
+            int index;
+            try {
+                index = ifindex(p.ifname());
+            } catch (NativeIOException e) {
+                continue; // the NIC is gone: nothing to hold
+            }
+            InetAddress a = plain(p.address());
+            if (present.contains(index + " " + a.getHostAddress())) {
+                continue;
+            }
+            AddressPlacement before = placed.get(a);
+            boolean moving = before != null && !before.ifname().equals(p.ifname());
+            if (addToKernel(p, moving || p.family() == Family.INET6)) {
+                log.accept("Restored " + ipmpd.engine.Addresses.format(a) + "/" + p.prefixLen() + " on " + p.logicalName()
+                        + ": the kernel did not hold it");
+                reported.remove("add " + a.getHostAddress());
+                place(p);
+                if (!p.testAddress()) {
+                    announce(p);
+                }
+            }
+        }
+        for (AddressPlacement p : new ArrayList<>(unwanted.values())) {
+            InetAddress a = plain(p.address());
+            int index;
+            try {
+                index = ifindex(p.ifname());
+            } catch (NativeIOException e) {
+                unwanted.remove(a);
+                continue;
+            }
+            if (!present.contains(index + " " + a.getHostAddress()) || deleteFromKernel(index, p)) {
+                unwanted.remove(a);
+                reported.remove("remove " + a.getHostAddress());
+            }
+        }
+        if (!members.isEmpty()) {
+            steering.syncRules(wantedRules());
+            // Member tables are many dumps on a large host: verified every sixth round.
+            if (convergeRounds++ % 6 == 0) {
+                syncTables(true, topology());
+            }
         }
     }
 
@@ -565,6 +706,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** From {@link LinuxEvents}: the interface is gone, or has another name now. */
     void linkGone(String ifname) {
         indexByName.remove(ifname);
+        // The kernel dropped its addresses with it; the engine places them again on its return.
+        engineThread.accept(() -> {
+            wanted.values().removeIf(p -> p.ifname().equals(ifname));
+            unwanted.values().removeIf(p -> p.ifname().equals(ifname));
+        });
     }
 
     /** The interface's index: as link messages last showed it, else asked of the kernel. */
