@@ -735,11 +735,54 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.accept("Cannot tune " + ifname + " for failover: " + e.getMessage());
         }
+        warnIfSharingPhysicalLink(ifname, group);
         members.put(ifname, group);
         memberNames.add(ifname);
         announcer(ifname); // opened now, not in the middle of the first failover
         scheduleSync(true);
         scheduleMainWork();
+    }
+
+    /**
+     * VLAN-like members (seeds 002/003: link failure is per physical link): two members of one group
+     * on the same physical link (stacked on one lower device, or one stacked on the other) fail
+     * together, so the group has no redundancy between them. Said once when the second joins.
+     */
+    private void warnIfSharingPhysicalLink(String ifname, String group) {
+        java.util.Optional<ipmpd.linux.LinkInfo> mine = link(ifname);
+        if (mine.isEmpty()) {
+            return;
+        }
+        int physical = mine.get().physicalIndex();
+        for (Map.Entry<String, String> m : members.entrySet()) {
+            if (!group.equals(m.getValue()) || m.getKey().equals(ifname)) {
+                continue;
+            }
+            java.util.Optional<ipmpd.linux.LinkInfo> other = link(m.getKey());
+            if (other.isPresent() && other.get().physicalIndex() == physical) {
+                String lower = physical == mine.get().index() ? ifname
+                        : physical == other.get().index() ? m.getKey() : linkName(physical);
+                log.accept("NIC " + ifname + " and NIC " + m.getKey() + " of group " + group
+                        + " share the physical link " + lower + ": a failure of " + lower
+                        + " fails both (no redundancy between them)");
+            }
+        }
+    }
+
+    private java.util.Optional<ipmpd.linux.LinkInfo> link(String ifname) {
+        try {
+            return rt.getLink(ifindex(ifname));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static String linkName(int index) {
+        try {
+            return Interfaces.name(index);
+        } catch (NativeIOException e) {
+            return "index " + index;
+        }
     }
 
     @Override
