@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ipmpd.tests.testbed.Await;
+import ipmpd.tests.testbed.IpmpdProcess;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,21 @@ class StartWithMembersDownTest extends E2eBase {
         daemon.hup();
         awaitKernelOn(DATA, 1, Duration.ofSeconds(5));
         awaitIpmpstatOn(DATA, 1, Duration.ofSeconds(5));
+
+        // Set down behind the daemon's back: shown down and failed, never UP/ok; ipmpadm IF up sets it up.
+        tb.ip(HOST, "link", "set", m(2), "down");
+        Await.until(() -> m(2) + " failed: " + daemon.ipmpstat("-i"), Duration.ofSeconds(5),
+                () -> row(2).get("LINK").equals("down") && row(2).get("STATE").equals("failed"));
+        String status = daemon.ipmpadm(m(2)).out();
+        assertFalse(status.contains("RUNNING"), status);
+        int mark = daemon.mark();
+        IpmpdProcess.ToolResult up = daemon.ipmpadm(m(2), "up");
+        assertTrue(up.ok(), up.toString());
+        daemon.awaitLog(mark, q("Link " + m(2) + " was administratively down: set up (ifconfig " + m(2) + " up)") + "$",
+                Duration.ofSeconds(5));
+        daemon.awaitLog(mark, q("IP interface repair detected on " + m(2) + " of group " + GROUP) + "$",
+                Duration.ofMillis(2 * FDT_MS).plus(SLACK).plusSeconds(5));
+        assertTrue(tb.ip(HOST, "-o", "link", "show", m(2)).contains("state UP"), tb.ip(HOST, "-o", "link", "show", m(2)));
         daemon.stop();
     }
 
