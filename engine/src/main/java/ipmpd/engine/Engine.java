@@ -264,6 +264,12 @@ public final class Engine {
         membership.nicRemoved(name);
     }
 
+    /** The kernel set a NIC administratively up or down (Linux's IFF_UP): unit 0 follows. */
+    public void adminStateChanged(String name, boolean up) {
+        changed();
+        logicalInterfaces.kernelAdminState(name, up);
+    }
+
     /** RUNNING changed on a NIC. */
     public void linkChanged(String name, boolean running) {
         Phyint p = membership.phyints.get(name);

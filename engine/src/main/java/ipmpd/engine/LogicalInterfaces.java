@@ -453,6 +453,33 @@ final class LogicalInterfaces {
         afterAddressChange(p);
     }
 
+    /**
+     * The kernel set the link administratively up or down (ip link set IF down|up): on Linux that
+     * is the NIC's one IFF_UP, so unit 0 follows it as ifconfig IF down / up would, and ipmpstat and
+     * ifconfig never show UP for a link the kernel holds down. Only what a down took away is restored.
+     */
+    void kernelAdminState(String name, boolean up) {
+        Phyint p = membership().phyints.get(name);
+        if (p == null || !p.present || up != p.downByKernel) {
+            return;
+        }
+        for (Instance i : p.instances()) {
+            LogicalIf unit0 = i.lifs.get(0);
+            if (unit0 == null || unit0.placeholder || unit0.isUp() == up) {
+                continue;
+            }
+            try {
+                setLifFlag(name, 0, i.family, Flags.UP, up);
+                p.downByKernel = !up;
+            } catch (AdminException e) {
+                engine.log(e.getMessage());
+            }
+        }
+        if (up) {
+            p.downByKernel = false;
+        }
+    }
+
     private static LogicalIf locate(Instance i, int unit) throws AdminException {
         LogicalIf l = i.lifs.get(unit);
         if (l == null) {

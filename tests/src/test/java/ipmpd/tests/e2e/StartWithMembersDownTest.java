@@ -42,10 +42,13 @@ class StartWithMembersDownTest extends E2eBase {
         awaitKernelOn(DATA, 1, Duration.ofSeconds(5));
         awaitIpmpstatOn(DATA, 1, Duration.ofSeconds(5));
 
-        // Set down behind the daemon's back: shown down and failed, never UP/ok; ipmpadm IF up sets it up.
+        // Set down behind the daemon's back: shown down, failed and 'd' (unit 0 follows the kernel's
+        // IFF_UP), never UP/ok; ipmpadm IF up sets it up.
         tb.ip(HOST, "link", "set", m(2), "down");
         Await.until(() -> m(2) + " failed: " + daemon.ipmpstat("-i"), Duration.ofSeconds(5),
                 () -> row(2).get("LINK").equals("down") && row(2).get("STATE").equals("failed"));
+        Await.until(() -> m(2) + " shown down: " + daemon.ipmpadm(m(2)).out() + daemon.ipmpstat("-i"), Duration.ofSeconds(5),
+                () -> !daemon.ipmpadm(m(2)).out().contains("<UP,") && row(2).get("FLAGS").contains("d"));
         String status = daemon.ipmpadm(m(2)).out();
         assertFalse(status.contains("RUNNING"), status);
         int mark = daemon.mark();
@@ -56,6 +59,19 @@ class StartWithMembersDownTest extends E2eBase {
         daemon.awaitLog(mark, q("IP interface repair detected on " + m(2) + " of group " + GROUP) + "$",
                 Duration.ofMillis(2 * FDT_MS).plus(SLACK).plusSeconds(5));
         assertTrue(tb.ip(HOST, "-o", "link", "show", m(2)).contains("state UP"), tb.ip(HOST, "-o", "link", "show", m(2)));
+        assertTrue(daemon.ipmpadm(m(2)).out().contains("<UP,"), daemon.ipmpadm(m(2)).out());
+        awaitKernelOn("192.0.2.12", 2, Duration.ofSeconds(5));
+
+        // Down and up again with ip(8): unit 0 follows the kernel both ways.
+        tb.ip(HOST, "link", "set", m(3), "down");
+        Await.until(() -> m(3) + " shown down: " + daemon.ipmpadm(m(3)).out(), Duration.ofSeconds(5),
+                () -> !daemon.ipmpadm(m(3)).out().contains("<UP,") && row(3).get("STATE").equals("failed"));
+        mark = daemon.mark();
+        tb.ip(HOST, "link", "set", m(3), "up");
+        daemon.awaitLog(mark, q("IP interface repair detected on " + m(3) + " of group " + GROUP) + "$",
+                Duration.ofMillis(2 * FDT_MS).plus(SLACK).plusSeconds(5));
+        assertTrue(daemon.ipmpadm(m(3)).out().contains("<UP,"), daemon.ipmpadm(m(3)).out());
+        awaitKernelOn("192.0.2.13", 3, Duration.ofSeconds(5));
         daemon.stop();
     }
 
