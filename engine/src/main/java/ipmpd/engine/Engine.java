@@ -264,6 +264,12 @@ public final class Engine {
         membership.nicRemoved(name);
     }
 
+    /** The kernel set a NIC administratively up or down (Linux's IFF_UP): unit 0 follows. */
+    public void adminStateChanged(String name, boolean up) {
+        changed();
+        logicalInterfaces.kernelAdminState(name, up);
+    }
+
     /** RUNNING changed on a NIC. */
     public void linkChanged(String name, boolean running) {
         Phyint p = membership.phyints.get(name);
@@ -354,6 +360,16 @@ public final class Engine {
     public void plumb(String name, Family f) throws AdminException {
         changed();
         logicalInterfaces.plumb(name, f);
+    }
+
+    /**
+     * ifconfig IF:N [inet6] plumb: creates logical interface N (down, no address); on a failed,
+     * standby or offline member of a group, on a working member instead (refused when the line
+     * makes it a test address, {@code noFailover}). Returns the name created.
+     */
+    public String plumbLogical(String name, int unit, Family f, boolean noFailover) throws AdminException {
+        changed();
+        return logicalInterfaces.plumbLogical(name, unit, f, noFailover);
     }
 
     /** ifconfig IF [inet6] unplumb: the instance goes, its addresses with it. */

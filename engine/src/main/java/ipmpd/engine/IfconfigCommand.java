@@ -95,11 +95,24 @@ public final class IfconfigCommand {
         for (int k = 0; k < words.size(); k++) {
             String w = words.get(k);
             switch (w.toLowerCase(Locale.ROOT)) {
-                case "plumb" -> ops.add((e, c, out) -> {
-                    if (c.unit == 0) {
-                        e.plumb(c.name, c.family);
-                    }
-                });
+                case "plumb" -> {
+                    boolean testAddress = words.subList(k + 1, words.size()).contains("-failover");
+                    ops.add((e, c, out) -> {
+                        if (c.unit == 0) {
+                            e.plumb(c.name, c.family);
+                            return;
+                        }
+                        String created = e.plumbLogical(c.name, c.unit, c.family, testAddress);
+                        String requested = Engine.lifName(c.name, c.unit);
+                        if (!created.equals(requested)) {
+                            // Redirected off a failed, standby or offline member (seed 001).
+                            out.append("Created new logical interface ").append(created).append('\n');
+                        }
+                        int colon = created.indexOf(':');
+                        c.name = created.substring(0, colon);
+                        c.unit = Integer.parseInt(created.substring(colon + 1));
+                    });
+                }
                 case "unplumb" -> ops.add((e, c, out) -> e.unplumb(c.name, c.family));
                 case "inet", "inet6" -> {
                     // the family was taken from the front of the line; a repeated one is harmless

@@ -96,6 +96,38 @@ final class LogicalInterfaces {
         engine.placement.recompute(membership().groupOf(p));
     }
 
+    /**
+     * ifconfig IF:N plumb: creates logical interface N, without an address and down. On a FAILED,
+     * INACTIVE or OFFLINE member of a group it is created on a working member instead (seed 001:
+     * "not necessarily with the same unit number"), as addif does; the name created is returned.
+     * With {@code noFailover} (the line also says -failover) such a member is refused instead.
+     */
+    String plumbLogical(String name, int unit, Family f, boolean noFailover) throws AdminException {
+        Instance i = membership().requireInstance(name, f,
+                "ifconfig: plumb: SIOCLIFADDIF: " + name + ": no such interface");
+        Phyint p = i.phyint;
+        Group g = membership().groupOf(p);
+        Instance target = i;
+        if (g != null && (p.failed() || p.inactive || p.offline())) {
+            if (noFailover) {
+                // A test address belongs to the member named, never to the one plumb would choose.
+                throw new AdminException("ifconfig: can't set -failover on failed/standby/offlined interface " + name);
+            }
+            Phyint best = engine.placement.redirectNewAddress(g, p, f);
+            if (best != null) {
+                target = best.instance(f);
+            }
+        }
+        if (target == i && !i.unitFree(unit)) {
+            throw new AdminException("ifconfig: plumb: SIOCLIFADDIF: " + lifName(name, unit) + ": already exists");
+        }
+        int created = target.unitFree(unit) ? unit : target.nextFreeUnit();
+        InetAddress none = f == Family.INET ? Addresses.ANY4 : Addresses.ANY6;
+        target.lifs.put(created, new LogicalIf(created, none, f == Family.INET ? 8 : 64, 0, target.phyint.name,
+                nextSerial()));
+        return lifName(target.phyint.name, created);
+    }
+
     /** ifconfig IF [inet6] unplumb: the instance goes, its addresses with it. */
     void unplumb(String name, Family f) throws AdminException {
         Instance i = membership().requireInstance(name, f, "ifconfig: unplumb: " + name + ": no such interface");
@@ -231,8 +263,8 @@ final class LogicalInterfaces {
 
     /**
      * ifconfig IF addif ADDR ...: creates the next logical interface. On a FAILED, INACTIVE or
-     * OFFLINE member the address is created on a working member of the group instead; the name
-     * actually created is returned ("ce0:2").
+     * OFFLINE member the address is created on a working member of the group instead (on IF
+     * itself when no member works); the name actually created is returned ("ce0:2").
      */
     String addif(String name, Family f, Engine.NewAddress spec) throws AdminException {
         Instance i = membership().requireInstance(name, f,
@@ -245,11 +277,13 @@ final class LogicalInterfaces {
             if (spec.noFailover()) {
                 throw new AdminException("ifconfig: can't set -failover on failed/standby/offlined interface " + name);
             }
+            // No member can host it now (every member down, as at a boot with the switch off):
+            // the address stays on IF, in the model and in the kernel, and placement moves it to
+            // the first member that becomes usable (seed 003: booted failed = booted present).
             Phyint best = engine.placement.redirectNewAddress(g, p, f);
-            if (best == null) {
-                throw new AdminException("ifconfig: addif: SIOCLIFADDIF: " + name + ": Network is down");
+            if (best != null) {
+                target = best.instance(f);
             }
-            target = best.instance(f);
         }
         // Replaying a boot file on a reattached NIC: the address is already ours somewhere.
         for (Phyint q : membership().phyints.values()) {
@@ -263,6 +297,9 @@ final class LogicalInterfaces {
             }
         }
         checkUnused(spec.address(), "addif", spec.noFailover());
+        if (spec.up() && target.phyint.present) {
+            platform().interfaceUp(target.phyint.name);
+        }
         int unit = target.nextFreeUnit();
         long flags = (spec.up() ? Flags.UP : 0) | (spec.deprecated() ? Flags.DEPRECATED : 0)
                 | (spec.noFailover() ? Flags.NOFAILOVER : 0);
@@ -398,6 +435,9 @@ final class LogicalInterfaces {
                 && !l.isNoFailover()) {
             throw new AdminException("ifconfig: can't set -failover on failed/standby/offlined interface " + name);
         }
+        if (flag == Flags.UP && on && p.present) {
+            platform().interfaceUp(p.name);
+        }
         boolean wasIn = inKernel(p, l);
         AddressPlacement before = wasIn ? placement(host, l) : null;
         l.flags = on ? l.flags | flag : l.flags & ~flag;
@@ -411,6 +451,33 @@ final class LogicalInterfaces {
             platform().addAddress(placement(host, l));
         }
         afterAddressChange(p);
+    }
+
+    /**
+     * The kernel set the link administratively up or down (ip link set IF down|up): on Linux that
+     * is the NIC's one IFF_UP, so unit 0 follows it as ifconfig IF down / up would, and ipmpstat and
+     * ifconfig never show UP for a link the kernel holds down. Only what a down took away is restored.
+     */
+    void kernelAdminState(String name, boolean up) {
+        Phyint p = membership().phyints.get(name);
+        if (p == null || !p.present || up != p.downByKernel) {
+            return;
+        }
+        for (Instance i : p.instances()) {
+            LogicalIf unit0 = i.lifs.get(0);
+            if (unit0 == null || unit0.placeholder || unit0.isUp() == up) {
+                continue;
+            }
+            try {
+                setLifFlag(name, 0, i.family, Flags.UP, up);
+                p.downByKernel = !up;
+            } catch (AdminException e) {
+                engine.log(e.getMessage());
+            }
+        }
+        if (up) {
+            p.downByKernel = false;
+        }
     }
 
     private static LogicalIf locate(Instance i, int unit) throws AdminException {

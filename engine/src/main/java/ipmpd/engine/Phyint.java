@@ -33,6 +33,8 @@ final class Phyint {
     boolean hwDup;
     boolean noTestAddressReported;
     long lastChangeNs;
+    /** Unit 0 was set down because the kernel set the link administratively down (restored when it is up again). */
+    boolean downByKernel;
     /** Order of joining the current group; listings show the newest member first. */
     long joinSerial;
 

@@ -28,6 +28,14 @@ public interface Platform {
     /** Sends an echo request to the all-hosts group (224.0.0.1 / ff02::1) to discover targets. */
     void sendDiscovery(String ifname, Family family, InetAddress source);
 
+    /**
+     * ifconfig's {@code up} on a NIC (a hostname.IF line ending in {@code up}, {@code ipmpadm IF
+     * up}): an interface configured UP must be up in the kernel. On Linux a link held
+     * administratively down is set up; the platform logs what it did or why it could not.
+     */
+    default void interfaceUp(String ifname) {
+    }
+
     /** A member joined a group: the place to tune it for failover (sysctls). */
     default void memberJoined(String ifname, String group) {
     }

@@ -22,9 +22,13 @@ final class LinkCodec {
         IfInfoMsg m = l.header;
         RtAttrs a = l.attrs;
         boolean carrier = a.has(IFLA_CARRIER) ? a.u8(IFLA_CARRIER, 0) != 0 : (m.flags() & IFF_LOWER_UP) != 0;
+        String kind = a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND);
+        // A lower device in another namespace (IFLA_LINK_NETNSID) is not one this host's members share.
+        int lower = kind != null && LinkInfo.STACKED_KINDS.contains(kind) && !a.has(IFLA_LINK_NETNSID)
+                ? a.u32(IFLA_LINK, 0) : 0;
         return new LinkInfo(m.index(), l.name, m.type(), m.flags(), OperState.of(a.u8(IFLA_OPERSTATE, 0)),
-                carrier, a.u32(IFLA_CARRIER_CHANGES, -1), a.u32(IFLA_MTU, 0), l.address(),
-                a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND), a.u32(IFLA_MASTER, 0));
+                carrier, a.u32(IFLA_CARRIER_CHANGES, -1), a.u32(IFLA_MTU, 0), l.address(), kind,
+                a.u32(IFLA_MASTER, 0), lower == m.index() ? 0 : lower);
     }
 
     /** An RTM_*LINK message's ifinfomsg, attributes and name. */
@@ -96,6 +100,13 @@ final class LinkCodec {
     static byte[] getRequest(int seq, int index) {
         NlMessageBuilder m = new NlMessageBuilder(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
         new IfInfoMsg(LibC.AF_UNSPEC, 0, index, 0, 0).write(m.body());
+        return m.build();
+    }
+
+    /** RTM_NEWLINK changing only IFF_UP of one link (ip link set IF up|down). */
+    static byte[] setUpRequest(int seq, int index, boolean up) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+        new IfInfoMsg(LibC.AF_UNSPEC, 0, index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP).write(m.body());
         return m.build();
     }
 }

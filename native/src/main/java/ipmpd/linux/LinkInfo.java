@@ -14,9 +14,24 @@ package ipmpd.linux;
  * @param address        IFLA_ADDRESS, null if the link has none
  * @param kind           IFLA_INFO_KIND ("veth", "bridge", ...), null for plain hardware
  * @param master         IFLA_MASTER (bridge or bond index), 0 if none
+ * @param lower          the device this one is stacked on (IFLA_LINK of a VLAN, macvlan, ipvlan or
+ *                       macvtap: its physical link), 0 if none
  */
 public record LinkInfo(int index, String name, int type, int flags, OperState operState, boolean carrier,
-        int carrierChanges, int mtu, HwAddress address, String kind, int master) {
+        int carrierChanges, int mtu, HwAddress address, String kind, int master, int lower) {
+
+    /** Kinds whose IFLA_LINK is the device they are stacked on (a veth's is its peer: not counted). */
+    public static final java.util.Set<String> STACKED_KINDS = java.util.Set.of("vlan", "macvlan", "macvtap", "ipvlan");
+
+    public LinkInfo(int index, String name, int type, int flags, OperState operState, boolean carrier,
+            int carrierChanges, int mtu, HwAddress address, String kind, int master) {
+        this(index, name, type, flags, operState, carrier, carrierChanges, mtu, address, kind, master, 0);
+    }
+
+    /** The physical link under this one: its lower device when stacked, else itself. */
+    public int physicalIndex() {
+        return lower != 0 ? lower : index;
+    }
 
     public boolean isUp() {
         return (flags & Rtnl.IFF_UP) != 0;

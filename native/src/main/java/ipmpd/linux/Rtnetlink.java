@@ -71,6 +71,12 @@ public final class Rtnetlink implements AutoCloseable {
         }
     }
 
+    /** Sets a link administratively up or down (IFF_UP only; ip link set IF up|down). */
+    public synchronized void setLinkUp(int index, boolean up) throws IOException {
+        int s = nextSeq();
+        exchange(LinkCodec.setUpRequest(s, index, up), s, null, "set link " + index + (up ? " up" : " down"));
+    }
+
     /** Addresses of both families. */
     public synchronized List<AddrInfo> dumpAddresses() throws IOException {
         return dumpAddresses(LibC.AF_UNSPEC);

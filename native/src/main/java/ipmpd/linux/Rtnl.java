@@ -116,6 +116,8 @@ public final class Rtnl {
     static final int IFLA_ADDRESS = 1;
     static final int IFLA_IFNAME = 3;
     static final int IFLA_MTU = 4;
+    static final int IFLA_LINK = 5;
+    static final int IFLA_LINK_NETNSID = 37;
     static final int IFLA_MASTER = 10;
     static final int IFLA_IFALIAS = 20;
     static final int IFLA_STATS64 = 23;

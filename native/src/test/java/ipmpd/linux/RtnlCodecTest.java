@@ -103,6 +103,28 @@ class RtnlCodecTest {
         assertEquals("02:00:00:00:00:01", li.address().toString());
     }
 
+    /** A link of {@code kind} with IFLA_LINK 7 (and IFLA_LINK_NETNSID when {@code otherNs}). */
+    private static LinkInfo stacked(String kind, boolean otherNs) {
+        NlMessageBuilder m = new NlMessageBuilder(Rtnl.RTM_NEWLINK, 0, 1);
+        new IfInfoMsg(LibC.AF_UNSPEC, 1, 42, Rtnl.IFF_UP | Rtnl.IFF_MULTICAST, 0).write(m.body());
+        m.attrString(Rtnl.IFLA_IFNAME, "x");
+        m.attrU32(Rtnl.IFLA_LINK, 7);
+        if (otherNs) {
+            m.attrU32(Rtnl.IFLA_LINK_NETNSID, 0);
+        }
+        m.attr(Rtnl.IFLA_LINKINFO | 0x8000, nested(Rtnl.IFLA_INFO_KIND, (kind + "\0").getBytes()));
+        return assertInstanceOf(RtEvent.Link.class, RtnlDecoder.event(only(m.build()))).info();
+    }
+
+    @Test
+    void theLowerDeviceIsThatOfStackedKindsOnly() {
+        assertEquals(7, stacked("macvlan", false).lower());
+        assertEquals(7, stacked("vlan", false).physicalIndex());
+        assertEquals(0, stacked("veth", false).lower(), "a veth's IFLA_LINK is its peer");
+        assertEquals(42, stacked("veth", false).physicalIndex());
+        assertEquals(0, stacked("macvlan", true).lower(), "a lower device in another namespace");
+    }
+
     @Test
     void carrierFallsBackToLowerUpWhenTheAttributeIsMissing() {
         NlMessageBuilder m = new NlMessageBuilder(Rtnl.RTM_DELLINK, 0, 1);

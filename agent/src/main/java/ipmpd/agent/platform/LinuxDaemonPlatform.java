@@ -103,6 +103,11 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     }
 
     @Override
+    public void interfaceUp(String ifname) {
+        platform.interfaceUp(ifname);
+    }
+
+    @Override
     public void memberJoined(String ifname, String group) {
         platform.memberJoined(ifname, group);
     }

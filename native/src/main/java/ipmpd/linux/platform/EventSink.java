@@ -24,6 +24,10 @@ public interface EventSink {
 
     void linkChanged(String name, boolean running);
 
+    /** The link was set administratively up or down (IFF_UP changed). */
+    default void adminStateChanged(String name, boolean up) {
+    }
+
     /** @param rxNs receive time on the engine clock ({@link System#nanoTime()}) */
     void probeReply(String ifname, Family family, InetAddress from, int seq, long rxNs);
 
@@ -57,6 +61,11 @@ public interface EventSink {
             @Override
             public void linkChanged(String name, boolean running) {
                 engine.linkChanged(name, running);
+            }
+
+            @Override
+            public void adminStateChanged(String name, boolean up) {
+                engine.adminStateChanged(name, up);
             }
 
             @Override

@@ -73,7 +73,7 @@ public final class LinuxEvents implements AutoCloseable {
         }
     }
 
-    private record Known(String name, boolean running, int carrierChanges) {
+    private record Known(String name, boolean running, int carrierChanges, boolean adminUp) {
     }
 
     /** The longest wait of the events loop's own thread (so that close() is seen). */
@@ -427,7 +427,7 @@ public final class LinuxEvents implements AutoCloseable {
             if (l.isLoopback() || !l.isMulticast() || l.name() == null) {
                 return;
             }
-            links.put(l.index(), new Known(l.name(), running, l.carrierChanges()));
+            links.put(l.index(), new Known(l.name(), running, l.carrierChanges(), l.isUp()));
             String name = l.name();
             int index = l.index();
             byte[] mac = l.address() == null ? null : l.address().bytes();
@@ -435,7 +435,7 @@ public final class LinuxEvents implements AutoCloseable {
             return;
         }
         String name = l.name() == null ? k.name() : l.name();
-        links.put(l.index(), new Known(name, running, l.carrierChanges()));
+        links.put(l.index(), new Known(name, running, l.carrierChanges(), l.isUp()));
         if (!name.equals(k.name())) {
             forgetCarrierSync(l.index()); // its sysfs directory has the new name
             String old = k.name();
@@ -446,6 +446,14 @@ public final class LinuxEvents implements AutoCloseable {
             deliver(() -> sink.nicRemoved(old));
             deliver(() -> sink.nicAdded(name, index, running));
             return;
+        }
+        boolean adminChanged = k.adminUp() != l.isUp();
+        if (adminChanged && !l.isUp()) {
+            // Set down first, so that unit 0 is down before the failure is handled.
+            deliver(() -> sink.adminStateChanged(name, false));
+        }
+        if (adminChanged && l.isUp()) {
+            deliver(() -> sink.adminStateChanged(name, true));
         }
         if (k.running() != running) {
             deliver(() -> sink.linkChanged(name, running));

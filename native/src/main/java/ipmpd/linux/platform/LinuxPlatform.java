@@ -83,10 +83,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
      * @param spreadOutbound   outbound load spreading ({@link SpreadTables}): the rules of data
      *                         addresses point at their group's spread table instead of the table
      *                         of the member holding them
+     * @param convergeMs       how often the kernel is checked against what was asked of it
+     *                         (addresses, rules, member tables) and made to match again
      */
-    public record Options(int rulePriority, int tableBase, List<Long> announceDelaysMs, boolean spreadOutbound) {
+    public record Options(int rulePriority, int tableBase, List<Long> announceDelaysMs, boolean spreadOutbound,
+                          long convergeMs) {
         public Options(int rulePriority, int tableBase, List<Long> announceDelaysMs) {
-            this(rulePriority, tableBase, announceDelaysMs, false);
+            this(rulePriority, tableBase, announceDelaysMs, false, 5000);
         }
 
         public static Options defaults() {
@@ -95,7 +98,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
 
         /** The same options with outbound load spreading on or off. */
         public Options withSpreading(boolean on) {
-            return new Options(rulePriority, tableBase, announceDelaysMs, on);
+            return new Options(rulePriority, tableBase, announceDelaysMs, on, convergeMs);
+        }
+
+        public Options withConvergeMs(long ms) {
+            return new Options(rulePriority, tableBase, announceDelaysMs, spreadOutbound, ms);
         }
     }
 
@@ -118,6 +125,15 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     // ---- engine thread only
     /** Addresses placed by us (IPv6 without scope id) and where they are. */
     private final Map<InetAddress, AddressPlacement> placed = new LinkedHashMap<>();
+    /**
+     * Where the engine wants each address, whether or not the kernel took it: what
+     * {@link #converge} makes the kernel hold again (in.mpathd's invariants re-applied).
+     */
+    private final Map<InetAddress, AddressPlacement> wanted = new LinkedHashMap<>();
+    /** Removals the kernel refused, retried by {@link #converge}. */
+    private final Map<InetAddress, AddressPlacement> unwanted = new LinkedHashMap<>();
+    private boolean convergePending;
+    private long convergeRounds;
     /** Group members: name -> group. */
     private final Map<String, String> members = new LinkedHashMap<>();
     private final Set<String> unusable = new HashSet<>();
@@ -187,6 +203,10 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         });
         timer.setRemoveOnCancelPolicy(true);
         timer.prestartCoreThread(); // created here, so it starts in this thread's namespace
+        if (options.convergeMs() > 0) {
+            timer.scheduleWithFixedDelay(this::scheduleConverge, options.convergeMs(), options.convergeMs(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     // ================================================================ addresses
@@ -197,6 +217,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             return;
         }
         InetAddress a = plain(p.address());
+        want(p);
         AddressPlacement before = placed.get(a);
         // Already in the kernel elsewhere (or was, on a NIC that went away): this is a move.
         boolean moving = before != null && !before.ifname().equals(p.ifname());
@@ -210,6 +231,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         if (kernelOwned(p)) {
             return;
         }
+        unwant(p);
         remove(p);
     }
 
@@ -221,6 +243,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             removeAddress(from);
             return;
         }
+        want(to);
+        unwant(from);
         boolean added = addToKernel(to, true);
         if (added && !to.testAddress()) {
             // Announced as soon as the survivor has it: the neighbours' caches are what the
@@ -253,7 +277,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         try {
             index = Interfaces.index(p.ifname());
         } catch (NativeIOException e) {
-            log.accept("Cannot add " + a.getHostAddress() + " to " + p.logicalName() + ": " + e.getMessage());
+            log.accept("Cannot add " + ipmpd.engine.Addresses.format(a) + " to " + p.logicalName() + ": " + e.getMessage());
             return false;
         }
         AddrInfo req = AddrInfo.of(index, a, p.prefixLen());
@@ -277,12 +301,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             rt.addAddress(req);
         } catch (NativeIOException e) {
             if (e.errno() != Errno.EEXIST) {
-                log.accept("Cannot add " + a.getHostAddress() + "/" + p.prefixLen() + " to " + p.logicalName()
-                        + ": " + e.getMessage());
+                report("add " + a.getHostAddress(), "Cannot add " + ipmpd.engine.Addresses.format(a) + "/" + p.prefixLen() + " to "
+                        + p.logicalName() + ": " + e.getMessage() + " (retried)");
                 return false;
             }
         } catch (IOException e) {
-            log.accept("Cannot add " + a.getHostAddress() + " to " + p.logicalName() + ": " + e.getMessage());
+            report("add " + a.getHostAddress(), "Cannot add " + ipmpd.engine.Addresses.format(a) + " to " + p.logicalName() + ": "
+                    + e.getMessage() + " (retried)");
             return false;
         }
         return true;
@@ -345,14 +370,147 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         } catch (NativeIOException e) {
             return; // the interface is gone, and its addresses with it
         }
+        if (!deleteFromKernel(index, p)) {
+            AddressPlacement w = wanted.get(a);
+            if (w == null || !w.ifname().equals(p.ifname())) {
+                unwanted.put(a, p);
+            }
+        }
+    }
+
+    /** Deletes the address from interface {@code index}; false (logged) when the kernel refused. */
+    private boolean deleteFromKernel(int index, AddressPlacement p) {
+        InetAddress a = plain(p.address());
         try {
             rt.deleteAddress(AddrInfo.of(index, a, p.prefixLen()));
         } catch (NativeIOException e) {
             if (e.errno() != Errno.EADDRNOTAVAIL && e.errno() != Errno.ENODEV) {
-                log.accept("Cannot remove " + a.getHostAddress() + " from " + p.logicalName() + ": " + e.getMessage());
+                report("remove " + a.getHostAddress(), "Cannot remove " + ipmpd.engine.Addresses.format(a) + " from "
+                        + p.logicalName() + ": " + e.getMessage() + " (retried)");
+                return false;
             }
         } catch (IOException e) {
-            log.accept("Cannot remove " + a.getHostAddress() + " from " + p.logicalName() + ": " + e.getMessage());
+            report("remove " + a.getHostAddress(), "Cannot remove " + ipmpd.engine.Addresses.format(a) + " from " + p.logicalName()
+                    + ": " + e.getMessage() + " (retried)");
+            return false;
+        }
+        return true;
+    }
+
+    private void want(AddressPlacement p) {
+        InetAddress a = plain(p.address());
+        wanted.put(a, p);
+        AddressPlacement refused = unwanted.get(a);
+        if (refused != null && refused.ifname().equals(p.ifname())) {
+            unwanted.remove(a);
+        }
+    }
+
+    private void unwant(AddressPlacement p) {
+        InetAddress a = plain(p.address());
+        AddressPlacement w = wanted.get(a);
+        if (w != null && w.ifname().equals(p.ifname())) {
+            wanted.remove(a);
+        }
+    }
+
+    // ================================================================ convergence
+
+    private void scheduleConverge() {
+        if (closed) {
+            return;
+        }
+        engineThread.accept(() -> {
+            if (!convergePending && !closed) {
+                convergePending = true;
+                try {
+                    converge();
+                } finally {
+                    convergePending = false;
+                }
+            }
+        });
+    }
+
+    /**
+     * Makes the kernel hold what the engine asked for, as in.mpathd re-applies its invariants: an
+     * address the kernel refused or lost (deleted behind the daemon's back) is added again and
+     * announced, a removal the kernel refused is retried, and our rules and member tables are
+     * rewritten where they differ. Runs on the engine thread every {@code convergeMs}.
+     */
+    void converge() {
+        Set<String> present = new HashSet<>();
+        try {
+            for (AddrInfo i : rt.dumpAddresses()) {
+                present.add(i.index() + " " + plain(i.address()).getHostAddress());
+            }
+        } catch (IOException e) {
+            report("converge", "Cannot read the kernel's addresses: " + e.getMessage());
+            return;
+        }
+        for (AddressPlacement p : new ArrayList<>(wanted.values())) {
+            int index;
+            try {
+                index = ifindex(p.ifname());
+            } catch (NativeIOException e) {
+                continue; // the NIC is gone: nothing to hold
+            }
+            InetAddress a = plain(p.address());
+            if (present.contains(index + " " + a.getHostAddress())) {
+                continue;
+            }
+            AddressPlacement before = placed.get(a);
+            boolean moving = before != null && !before.ifname().equals(p.ifname());
+            if (addToKernel(p, moving || p.family() == Family.INET6)) {
+                log.accept("Restored " + ipmpd.engine.Addresses.format(a) + "/" + p.prefixLen() + " on " + p.logicalName()
+                        + ": the kernel did not hold it");
+                reported.remove("add " + a.getHostAddress());
+                place(p);
+                if (!p.testAddress()) {
+                    announce(p);
+                }
+            }
+        }
+        for (AddressPlacement p : new ArrayList<>(unwanted.values())) {
+            InetAddress a = plain(p.address());
+            int index;
+            try {
+                index = ifindex(p.ifname());
+            } catch (NativeIOException e) {
+                unwanted.remove(a);
+                continue;
+            }
+            if (!present.contains(index + " " + a.getHostAddress()) || deleteFromKernel(index, p)) {
+                unwanted.remove(a);
+                reported.remove("remove " + a.getHostAddress());
+            }
+        }
+        if (!members.isEmpty()) {
+            steering.syncRules(wantedRules());
+            // Member tables are many dumps on a large host: verified every sixth round.
+            if (convergeRounds++ % 6 == 0) {
+                syncTables(true, topology());
+            }
+        }
+    }
+
+    /**
+     * ifconfig IF up: on Linux the link itself must be up for any of its addresses to work, so a
+     * link held administratively down (ip link set IF down, or never set up at boot) is set up,
+     * as ifconfig's IFF_UP would on Solaris. Carrier then decides whether the member is repaired.
+     */
+    @Override
+    public void interfaceUp(String ifname) {
+        try {
+            int index = ifindex(ifname);
+            java.util.Optional<ipmpd.linux.LinkInfo> link = rt.getLink(index);
+            if (link.isEmpty() || link.get().isUp()) {
+                return;
+            }
+            rt.setLinkUp(index, true);
+            log.accept("Link " + ifname + " was administratively down: set up (ifconfig " + ifname + " up)");
+        } catch (IOException e) {
+            log.accept("Cannot set link " + ifname + " up (ifconfig " + ifname + " up): " + e.getMessage());
         }
     }
 
@@ -576,6 +734,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** From {@link LinuxEvents}: the interface is gone, or has another name now. */
     void linkGone(String ifname) {
         indexByName.remove(ifname);
+        // The kernel dropped its addresses with it; the engine places them again on its return.
+        engineThread.accept(() -> {
+            wanted.values().removeIf(p -> p.ifname().equals(ifname));
+            unwanted.values().removeIf(p -> p.ifname().equals(ifname));
+        });
     }
 
     /** The interface's index: as link messages last showed it, else asked of the kernel. */
@@ -605,11 +768,54 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.accept("Cannot tune " + ifname + " for failover: " + e.getMessage());
         }
+        warnIfSharingPhysicalLink(ifname, group);
         members.put(ifname, group);
         memberNames.add(ifname);
         announcer(ifname); // opened now, not in the middle of the first failover
         scheduleSync(true);
         scheduleMainWork();
+    }
+
+    /**
+     * VLAN-like members (seeds 002/003: link failure is per physical link): two members of one group
+     * on the same physical link (stacked on one lower device, or one stacked on the other) fail
+     * together, so the group has no redundancy between them. Said once when the second joins.
+     */
+    private void warnIfSharingPhysicalLink(String ifname, String group) {
+        java.util.Optional<ipmpd.linux.LinkInfo> mine = link(ifname);
+        if (mine.isEmpty()) {
+            return;
+        }
+        int physical = mine.get().physicalIndex();
+        for (Map.Entry<String, String> m : members.entrySet()) {
+            if (!group.equals(m.getValue()) || m.getKey().equals(ifname)) {
+                continue;
+            }
+            java.util.Optional<ipmpd.linux.LinkInfo> other = link(m.getKey());
+            if (other.isPresent() && other.get().physicalIndex() == physical) {
+                String lower = physical == mine.get().index() ? ifname
+                        : physical == other.get().index() ? m.getKey() : linkName(physical);
+                log.accept("NIC " + ifname + " and NIC " + m.getKey() + " of group " + group
+                        + " share the physical link " + lower + ": a failure of " + lower
+                        + " fails both (no redundancy between them)");
+            }
+        }
+    }
+
+    private java.util.Optional<ipmpd.linux.LinkInfo> link(String ifname) {
+        try {
+            return rt.getLink(ifindex(ifname));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static String linkName(int index) {
+        try {
+            return Interfaces.name(index);
+        } catch (NativeIOException e) {
+            return "index " + index;
+        }
     }
 
     @Override
