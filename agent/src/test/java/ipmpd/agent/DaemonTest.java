@@ -119,6 +119,25 @@ class DaemonTest {
     }
 
     @Test
+    void undoOfflineRefusedForDuplicateHardwareAddress() throws Exception {
+        f.awaitProbesOk();
+        byte[] mac = {2, 0, 0x5e, 0, 0, 1};
+        f.daemon.loop().call(() -> {
+            f.daemon.loop().engine().nicAdded("tst0", 0, true, mac);
+            f.daemon.loop().engine().nicAdded("tst1", 0, true, mac);
+            return null;
+        });
+        // the member that joined later is offlined for the duplicate; which one depends on boot order
+        DaemonFixture.await("a member offline for its hardware address", 5000,
+                () -> f.parsable("-i", "STATE").contains("offline"));
+        List<String> states = f.parsable("-i", "INTERFACE,STATE");
+        String dup = states.contains("tst0:offline") ? "tst0" : "tst1";
+        assertRun(f.run("if_mpadm", "-r", dup), 1, "",
+                "if_mpadm: fatal: cannot undo-offline " + dup + ": interface has duplicate hardware address\n");
+        assertEquals(states, f.parsable("-i", "INTERFACE,STATE"), "still offline");
+    }
+
+    @Test
     void unknownInterfacesAndUsage() {
         assertRun(f.run("if_mpadm", "-d", "nosuch0"), 1, "",
                 "if_mpadm: fatal: cannot offline nosuch0: not a physical interface or not in an IPMP group\n");

@@ -67,7 +67,7 @@ final class BootConfiguration {
     /** A NIC named by a boot file is missing: it joins its group as failed, its data addresses go elsewhere. */
     private String hostMissing(String name, Family f, List<String> lines) {
         Membership membership = engine.membership;
-        IfconfigCommand.FileSummary s = IfconfigCommand.summarize(name, f, lines);
+        IfconfigCommand.FileSummary s = IfconfigCommand.summarize(name, f, lines, engine.platform().hostResolver());
         Phyint p = membership.phyints.get(name);
         if (p == null) {
             p = new Phyint(name, 0);

@@ -38,13 +38,16 @@ public final class Engine {
         final Runnable action;
         /** The member a probe timer belongs to (its step may change statistics only); null for other timers. */
         final Phyint prober;
+        /** A periodic check: a model change only if the model's signature changed (it mostly logs nothing). */
+        final boolean check;
         boolean cancelled;
 
-        Timer(long at, long seq, Runnable action, Phyint prober) {
+        Timer(long at, long seq, Runnable action, Phyint prober, boolean check) {
             this.at = at;
             this.seq = seq;
             this.action = action;
             this.prober = prober;
+            this.check = check;
         }
 
         public void cancel() {
@@ -64,6 +67,7 @@ public final class Engine {
     final Placement placement = new Placement(this);
     final LogicalInterfaces logicalInterfaces = new LogicalInterfaces(this);
     final BootConfiguration boot = new BootConfiguration(this);
+    private final FamilyConsistency familyConsistency = new FamilyConsistency();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(
             Comparator.comparingLong((Timer t) -> t.at).thenComparingLong(t -> t.seq));
     private long timerSeq;
@@ -81,6 +85,7 @@ public final class Engine {
         this.listener = listener;
         this.random = random;
         this.config = config;
+        scheduleConfigCheck(clockNs.getAsLong() + FamilyConsistency.CHECK_INTERVAL_NS);
     }
 
     // ---------------------------------------------------------------- time
@@ -107,6 +112,8 @@ public final class Engine {
             }
             if (t.prober != null) {
                 probeStep(t.prober, t.action);
+            } else if (t.check) {
+                checkStep(t.action);
             } else {
                 changed();
                 t.action.run();
@@ -115,18 +122,37 @@ public final class Engine {
     }
 
     Timer schedule(long at, Runnable action) {
-        return schedule(at, action, null);
+        return schedule(at, action, null, false);
     }
 
     /** A timer of a member's prober: its step counts as a model change only if it changed more than statistics. */
     Timer scheduleProbe(long at, Phyint member, Runnable action) {
-        return schedule(at, action, member);
+        return schedule(at, action, member, false);
     }
 
-    private Timer schedule(long at, Runnable action, Phyint prober) {
-        Timer t = new Timer(at, timerSeq++, action, prober);
+    private Timer schedule(long at, Runnable action, Phyint prober, boolean check) {
+        Timer t = new Timer(at, timerSeq++, action, prober, check);
         timers.add(t);
         return t;
+    }
+
+    /**
+     * in.mpathd's check_config() after its interface scan, every {@link FamilyConsistency#CHECK_INTERVAL_NS}:
+     * members not plumbed for a family their group has, and members consistent again.
+     */
+    private void scheduleConfigCheck(long at) {
+        schedule(at, () -> {
+            familyConsistency.check(this);
+            scheduleConfigCheck(at + FamilyConsistency.CHECK_INTERVAL_NS);
+        }, null, true);
+    }
+
+    private void checkStep(Runnable step) {
+        long before = ModelSignature.ofAll(this);
+        step.run();
+        if (ModelSignature.ofAll(this) != before) {
+            changed();
+        }
     }
 
     // ---------------------------------------------------------------- change counters
@@ -345,6 +371,13 @@ public final class Engine {
         config = next;
         if (before.failureDetectionTimeMs() != next.failureDetectionTimeMs()) {
             fdt.configured(next.failureDetectionTimeMs());
+            // At once, in every group and on ungrouped tracked interfaces: the pending sends were
+            // timed on the old interval (from 600000 ms that would stop probing for minutes).
+            for (Phyint p : membership.phyints.values()) {
+                for (Instance i : p.instances()) {
+                    i.prober.restartTimer();
+                }
+            }
         }
         if (before.trackInterfacesOnlyWithGroups() != next.trackInterfacesOnlyWithGroups()) {
             membership.trackingChanged(next.trackInterfacesOnlyWithGroups());

@@ -179,7 +179,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
     }
 
     /** Any UP logical interface, test addresses included (ipmpstat's d flag is its absence). */
-    private static boolean hasUpAddress(Phyint p) {
+    static boolean hasUpAddress(Phyint p) {
         return p.instances().stream().flatMap(i -> i.lifs.values().stream()).anyMatch(LogicalIf::isUp);
     }
 

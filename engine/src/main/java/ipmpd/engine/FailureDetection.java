@@ -47,7 +47,8 @@ final class FailureDetection {
             if (!p.failed() && !p.offline()) {
                 fail(p, Detection.LINK);
             } else {
-                engine.placement.recompute(groupOf(p));
+                // A failed member that was recovering kept its addresses: no longer.
+                engine.placement.reconcile(groupOf(p));
             }
             return;
         }
@@ -116,6 +117,14 @@ final class FailureDetection {
                 detectProbeFailure(p, prober); // this family's losses completed the failure
                 return;
             }
+            if (p.failed() && prober.trailingLosses() == Engine.FAILURE_PROBES) {
+                // A member that kept its addresses while recovering (see FailureState.recovering)
+                // lost 5 in a row again: now it is an interface failure, and they fail over.
+                Group g = groupOf(p);
+                if (g != null && g.hasUsable() && hasDataAddresses(p)) {
+                    engine.placement.reconcile(g);
+                }
+            }
         }
         if (prober.trailingAcks() >= Engine.REPAIR_PROBES && prober.probeFailed) {
             for (Instance i : p.instances()) {
@@ -127,6 +136,15 @@ final class FailureDetection {
                 repair(p, Detection.probes(prober.family));
             }
         }
+    }
+
+    private static boolean hasDataAddresses(Phyint p) {
+        for (Instance i : p.instances()) {
+            if (!i.dataLifs().isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean allProbingFamiliesFailed(Phyint p) {
@@ -142,7 +160,9 @@ final class FailureDetection {
     private void detectProbeFailure(Phyint p, Prober prober) {
         Group g = groupOf(p);
         Detection how = Detection.probes(prober.family);
-        if (g == null) {
+        if (g == null || FailureState.alone(g, p)) {
+            // No other member can be probed (S10 in.mpathd's "alone"): an interface failure, whose
+            // line comes before the group's "All IP interfaces ... are now unusable".
             fail(p, how);
             return;
         }
@@ -158,7 +178,8 @@ final class FailureDetection {
 
     /**
      * Another member still works if its link is up and it probes nothing, or it got a probe
-     * answered after our losses began.
+     * answered after our losses began. It must be usable (not failed), so while the group is
+     * failed no member can witness another's interface failure (in.mpathd's !GROUP_FAILED).
      */
     private static boolean works(Phyint q, long since) {
         if (!q.usable()) {
@@ -297,10 +318,9 @@ final class FailureDetection {
         boolean groupWasFailed = g != null && !g.hasUsable();
         p.markRepaired();
         p.lastChangeNs = engine.now();
+        engine.log("IP interface repair detected on " + p.name + (g == null ? "" : " of group " + g.name));
         if (groupWasFailed) {
             engine.log("At least 1 IP interface (" + p.name + ") in group " + g.name + " is now usable");
-        } else {
-            engine.log("IP interface repair detected on " + p.name + (g == null ? "" : " of group " + g.name));
         }
         engine.listener().interfaceRepaired(p.name, g == null ? null : g.name, how);
         engine.platform().usabilityChanged(p.name, true);

@@ -8,8 +8,8 @@ final class Group {
     final String name;
     final List<Phyint> members = new ArrayList<>();
     long fdtMs;
-    /** Since when every target of the group has been fast (for halving the FDT), -1 if not. */
-    long fastSinceNs = -1;
+    /** When the FDT was last raised for a slow target (halving waits a minute after it); MIN_VALUE if never. */
+    long lastRaiseNs = Long.MIN_VALUE;
     String nominee4;
     String nominee6;
     GroupState state = GroupState.FAILED;

@@ -137,12 +137,10 @@ final class LogicalInterfaces {
         i.prober.stop();
         for (LogicalIf l : new ArrayList<>(i.lifs.values())) {
             if (g != null && l.isData() && !p.name.equals(l.homeIf)) {
-                Phyint home = membership().phyints.get(l.homeIf);
-                Phyint dest = home != null && home.usable() && home.instance(f) != null ? home
-                        : placement.chooseDestination(g, p, f);
+                Phyint dest = placement.returnDestination(g, p, f, l);
                 if (dest != null) {
                     Instance to = dest.instance(f);
-                    placement.move(l, i, to, to.unitFree(l.homeUnit) && dest == home ? l.homeUnit
+                    placement.move(l, i, to, to.unitFree(l.homeUnit) && dest.name.equals(l.homeIf) ? l.homeUnit
                             : to.nextFreeUnit(), g, MoveReason.MEMBERSHIP);
                     continue;
                 }

@@ -25,8 +25,9 @@ package ipmpd.engine;
  *                                                                     repair) or the link came up
  *                                                                     more than 2 times in a minute
  *                                                                     (retried when it stabilizes)
- * 5 lost probes on every probing     &rarr; FAILED by PROBE; failover      no change                       not probed
- *   family, another member works
+ * 5 lost probes on every probing     &rarr; FAILED by PROBE; failover      addresses it kept while         not probed
+ *   family, another member works,    (with no other member usable,   recovering fail over
+ *   or none other probes (alone)     the group's message follows)
  * same, no other member works        group failure: every RUNNING     no change                       skipped
  *   (group failure)                  member &rarr; FAILED by PROBE, no
  *                                    failover, discovered targets
@@ -36,13 +37,18 @@ package ipmpd.engine;
  * if_mpadm -d (another member        &rarr; OFFLINE, adminOffline; probes  &rarr; OFFLINE, adminOffline;       refused: already offline
  *   usable)                          stop; failover                   failedBy kept
  * if_mpadm -r                        refused: not offline             refused: not offline            &rarr; RUNNING (failedBy and
- *                                                                                                     adminOffline cleared); link
- *                                                                                                     down: &rarr; FAILED by LINK
- * hardware address collides with an  &rarr; OFFLINE, hwDup; probes stop    &rarr; OFFLINE, hwDup; probes stop  hwDup set
- *   earlier member's
- * hardware address unique again      (hwDup cleared)                  (hwDup cleared)                 &rarr; RUNNING, or FAILED if
- *   (hwDup set)                                                                                       failedBy is kept; hwDup and
- *                                                                                                     adminOffline cleared
+ *                                                                                                     adminOffline cleared;
+ *                                                                                                     repaired by ADMIN); link
+ *                                                                                                     down: &rarr; FAILED by LINK;
+ *                                                                                                     refused while an online
+ *                                                                                                     member has its hardware
+ *                                                                                                     address: hwDup instead of
+ *                                                                                                     adminOffline
+ * hardware address collides with an  &rarr; OFFLINE, hwDup; probes stop    &rarr; OFFLINE, hwDup; probes stop  not a duplicate (only
+ *   earlier online member's                                                                           online members count)
+ * no online member has its hardware  (no hwDup)                       (no hwDup)                      hwDup cleared; &rarr; RUNNING,
+ *   address any more (hwDup set)                                                                      or FAILED if failedBy is
+ *                                                                                                     kept, unless adminOffline
  * NIC removed (DR)                   &rarr; FAILED by LINK; failover       no change                       no change
  * joins a group with its link down   &rarr; FAILED by LINK                 no change                       no change
  * NIC of a hostname.IF file missing  &rarr; FAILED by LINK (joins its group; addresses hosted elsewhere)
@@ -50,9 +56,9 @@ package ipmpd.engine;
  * leaves its group; or is in none    &rarr; RUNNING, every fact cleared
  *   when TRACK_INTERFACES_ONLY_WITH_GROUPS becomes yes
  * </pre>
- * Known departures from in.mpathd kept as they are for now (issue 14): if_mpadm -r also onlines
- * a member offlined for a duplicate hardware address (hwDup stays set), and a collision that clears
- * onlines a member the administrator had offlined too.
+ * A FAILED member whose link is up and whose probes are answered again (fewer than 5 lost in a row)
+ * is recovering ({@link FailureState#recovering}): it keeps the data addresses it holds until its
+ * own repair, or until it loses 5 in a row again or its link goes down (then they fail over).
  */
 enum MemberState {
     /** PI_RUNNING: the link is up and, if it probes targets, its probes are answered. */

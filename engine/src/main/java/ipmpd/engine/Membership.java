@@ -138,11 +138,15 @@ final class Membership {
             phyints.remove(name);
         }
         engine.placement.recompute(g);
+        checkHardwareAddresses(g); // a member offlined as its duplicate is unique now
     }
 
     /**
-     * Members whose hardware addresses collide cannot all work: the later one is offlined, and put
-     * back online once its address is unique again.
+     * Members whose hardware addresses collide cannot all work (in.mpathd's pi_hwaddrdup): an
+     * online member whose address equals an earlier online member's is offlined; a member offlined
+     * for it is put back online once no online member has its address, unless the administrator
+     * offlined it too. Only online members count, so an administrator's offline never makes another
+     * member a duplicate.
      */
     void checkHardwareAddresses(Group g) {
         if (g == null) {
@@ -150,16 +154,12 @@ final class Membership {
         }
         List<Phyint> byJoin = new ArrayList<>(g.members);
         byJoin.sort(Comparator.comparingLong(q -> q.joinSerial));
-        for (int i = 0; i < byJoin.size(); i++) {
-            Phyint p = byJoin.get(i);
-            boolean dup = false;
-            for (int k = 0; k < i && p.mac != null; k++) {
-                Phyint q = byJoin.get(k);
-                if (!q.hwDup && Arrays.equals(p.mac, q.mac)) {
-                    dup = true;
+        for (Phyint p : byJoin) {
+            if (p.hwDup) {
+                if (HardwareAddresses.onlineDuplicate(g, p) == null) {
+                    uniqueAgain(g, p);
                 }
-            }
-            if (dup && !p.hwDup) {
+            } else if (!p.offline() && p.present && earlierOnlineDuplicate(byJoin, p) != null) {
                 p.hwDup = true;
                 p.markOffline();
                 p.inactive = false;
@@ -170,17 +170,37 @@ final class Membership {
                 }
                 engine.platform().usabilityChanged(p.name, false);
                 engine.placement.reconcile(g);
-            } else if (!dup && p.hwDup) {
-                p.hwDup = false;
-                p.adminOffline = false; // as before the split: an administrator's offline ends too (issue 14)
-                p.markOnline();
-                engine.log("IP interface " + p.name + " now has a unique hardware address in group " + g.name
-                        + "; onlining");
-                engine.detection.updateProbing(p);
-                engine.platform().usabilityChanged(p.name, p.usable());
-                engine.placement.reconcile(g);
             }
         }
+    }
+
+    private static Phyint earlierOnlineDuplicate(List<Phyint> byJoin, Phyint p) {
+        if (p.mac == null) {
+            return null;
+        }
+        for (Phyint q : byJoin) {
+            if (q == p) {
+                return null;
+            }
+            if (q.present && !q.offline() && !q.hwDup && Arrays.equals(p.mac, q.mac)) {
+                return q;
+            }
+        }
+        return null;
+    }
+
+    /** A member offlined for a duplicate hardware address has a unique one again. */
+    private void uniqueAgain(Group g, Phyint p) {
+        p.hwDup = false;
+        if (p.adminOffline) {
+            return; // the administrator's offline stands: if_mpadm -r ends it
+        }
+        p.markOnline();
+        engine.log("IP interface " + p.name + " now has a unique hardware address in group " + g.name
+                + "; onlining");
+        engine.detection.updateProbing(p);
+        engine.platform().usabilityChanged(p.name, p.usable());
+        engine.placement.reconcile(g);
     }
 
     /** TRACK_INTERFACES_ONLY_WITH_GROUPS changed: interfaces in no group are tracked, or no longer. */
@@ -242,10 +262,6 @@ final class Membership {
         p.lastChangeNs = engine.now();
         p.noTestAddressReported = false;
         engine.platform().memberJoined(p.name, name);
-        if (p.v4 != null && p.v6 == null) {
-            engine.log("NIC " + p.name + " of group " + name
-                    + " is not plumbed for IPv6 and may affect failover capability");
-        }
         engine.detection.updateProbing(p);
         long joined = p.joinSerial;
         engine.schedule(engine.now() + Engine.NO_TEST_ADDRESS_GRACE_NS, () -> {
@@ -280,12 +296,10 @@ final class Membership {
                 if (p.name.equals(l.homeIf)) {
                     continue;
                 }
-                Phyint home = phyints.get(l.homeIf);
-                Phyint dest = home != null && g.members.contains(home) && home.usable() && home.instance(f) != null
-                        ? home : placement.chooseDestination(g, p, f);
+                Phyint dest = placement.returnDestination(g, p, f, l);
                 if (dest != null) {
                     Instance to = dest.instance(f);
-                    placement.move(l, mine, to, dest == home && to.unitFree(l.homeUnit) ? l.homeUnit
+                    placement.move(l, mine, to, dest.name.equals(l.homeIf) && to.unitFree(l.homeUnit) ? l.homeUnit
                             : to.nextFreeUnit(), g, MoveReason.MEMBERSHIP);
                 }
             }
@@ -394,9 +408,14 @@ final class Membership {
         }
         engine.platform().usabilityChanged(name, false);
         engine.placement.reconcile(g);
+        checkHardwareAddresses(g); // a member offlined as its duplicate is unique now
     }
 
-    /** if_mpadm -r IF: back online, then treated as repaired. */
+    /**
+     * if_mpadm -r IF: back online, then treated as repaired. Refused while an online member has
+     * the same hardware address: the member stays offline, now for that duplicate (it comes back
+     * online by itself when the address is unique), as in.mpathd's phyint_undo_offline().
+     */
     void undoOffline(String name) throws AdminException {
         Phyint p = phyints.get(name);
         if (p == null || !p.present || p.group == null || name.contains(":")) {
@@ -406,7 +425,13 @@ final class Membership {
             throw new AdminException("if_mpadm: fatal: interface " + name + " is not offline");
         }
         Group g = groupOf(p);
+        if (HardwareAddresses.onlineDuplicate(g, p) != null) {
+            p.adminOffline = false;
+            p.hwDup = true;
+            throw new AdminException(HardwareAddresses.undoOfflineRefusal(name));
+        }
         p.adminOffline = false;
+        p.hwDup = false;
         p.markRepaired();
         p.markOnline();
         p.lastChangeNs = engine.now();
@@ -415,6 +440,7 @@ final class Membership {
             engine.detection.fail(p, Detection.LINK);
             return;
         }
+        engine.listener().interfaceRepaired(p.name, g.name, Detection.ADMIN);
         engine.platform().usabilityChanged(name, true);
         if (!engine.config().failback() && p.upDataCount() == 0) {
             p.inactive = true;

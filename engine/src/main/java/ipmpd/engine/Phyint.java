@@ -29,7 +29,7 @@ final class Phyint {
     boolean flapReported;
     /** The NIC's hardware address (null when unknown). */
     byte[] mac;
-    /** Another member of its group that joined earlier has the same hardware address (it is offlined for it). */
+    /** An online member of its group has the same hardware address: it is offlined for it (in.mpathd's pi_hwaddrdup). */
     boolean hwDup;
     boolean noTestAddressReported;
     long lastChangeNs;

@@ -4,7 +4,10 @@ import ipmpd.engine.EngineListener.MoveReason;
 import ipmpd.engine.Platform.AddressPlacement;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Which member hosts which data address: failover off unusable members, failback to repaired
@@ -27,29 +30,10 @@ final class Placement {
             return;
         }
         for (Phyint x : new ArrayList<>(g.members)) {
-            if (x.usable()) {
-                continue;
+            if (x.usable() || FailureState.recovering(x)) {
+                continue; // a recovering member keeps its addresses until its own repair (failure_state)
             }
-            Phyint chosen = null;
-            for (Family f : Family.values()) {
-                Instance from = x.instance(f);
-                if (from == null || from.dataLifs().isEmpty()) {
-                    continue;
-                }
-                // All of a NIC's addresses go to one NIC when it can take them (as in.mpathd did).
-                Phyint y = chosen != null && chosen.instance(f) != null ? chosen : chooseDestination(g, x, f);
-                if (y == null) {
-                    continue;
-                }
-                chosen = y;
-                Instance to = y.instance(f);
-                MoveReason why = x.offline() ? MoveReason.OFFLINE : MoveReason.FAILOVER;
-                for (LogicalIf l : from.dataLifs()) {
-                    boolean home = y.name.equals(l.homeIf) && to.unitFree(l.homeUnit);
-                    move(l, from, to, home ? l.homeUnit : to.nextFreeUnit(), g, why);
-                }
-                engine.log("Successfully failed over from NIC " + x.name + " to NIC " + y.name);
-            }
+            failOver(g, x);
         }
         if (engine.config().failback()) {
             for (Phyint home : g.members) {
@@ -97,32 +81,72 @@ final class Placement {
     }
 
     /**
-     * Where a failed member's addresses go: never a failed, offline or non-running member, nor one
-     * without the family; a standby or inactive member first (unless the source is a standby),
-     * else the member with the fewest UP data addresses.
+     * Moves every data address of an unusable member to one destination, as in.mpathd's single
+     * SIOCLIFFAILOVER does for both families: {@link FailoverDestination} chooses it among the
+     * members that have every family with data; a family the chosen one lacks goes to its own
+     * choice. One "Successfully failed over" line per destination, not one per family.
      */
-    Phyint chooseDestination(Group g, Phyint from, Family f) {
-        Phyint best = null;
-        for (Phyint y : g.members) {
-            if (y == from || !y.usable() || y.instance(f) == null) {
+    private void failOver(Group g, Phyint x) {
+        Set<Family> withData = EnumSet.noneOf(Family.class);
+        for (Instance i : x.instances()) {
+            if (!i.dataLifs().isEmpty()) {
+                withData.add(i.family);
+            }
+        }
+        if (withData.isEmpty()) {
+            return;
+        }
+        FailoverDestination.Kind kind = x.standby ? FailoverDestination.Kind.FROM_STANDBY
+                : FailoverDestination.Kind.FAILURE;
+        Phyint chosen = FailoverDestination.choose(g, x, withData, kind);
+        Set<Phyint> destinations = new LinkedHashSet<>();
+        MoveReason why = x.offline() ? MoveReason.OFFLINE : MoveReason.FAILOVER;
+        for (Family f : withData) {
+            Phyint y = chosen != null ? chosen : FailoverDestination.choose(g, x, EnumSet.of(f), kind);
+            if (y == null) {
                 continue;
             }
-            if (!from.standby && (y.standby || y.inactive)) {
-                return y;
+            Instance from = x.instance(f);
+            Instance to = y.instance(f);
+            for (LogicalIf l : from.dataLifs()) {
+                boolean home = y.name.equals(l.homeIf) && to.unitFree(l.homeUnit);
+                move(l, from, to, home ? l.homeUnit : to.nextFreeUnit(), g, why);
             }
-            if (best == null || y.upDataCount() < best.upDataCount()) {
-                best = y;
-            }
+            destinations.add(y);
         }
-        if (best != null && from.standby && (best.standby || best.inactive)) {
-            // From a standby, prefer an active member; a spare is still better than nothing.
-            for (Phyint y : g.members) {
-                if (y != from && y.usable() && y.instance(f) != null && !y.standby && !y.inactive) {
-                    return y;
-                }
-            }
+        for (Phyint y : destinations) {
+            engine.log("Successfully failed over from NIC " + x.name + " to NIC " + y.name);
         }
-        return best;
+    }
+
+    /**
+     * Where one family's data addresses of {@code from} go ({@link FailoverDestination}: newest
+     * member first; a spare first unless {@code from} is a standby; else the fewest UP data addresses).
+     */
+    Phyint chooseDestination(Group g, Phyint from, Family f) {
+        return FailoverDestination.choose(g, from, EnumSet.of(f),
+                from.standby ? FailoverDestination.Kind.FROM_STANDBY : FailoverDestination.Kind.FAILURE);
+    }
+
+    /**
+     * Where an address that {@code p} hosts for another member goes when {@code p} leaves the group
+     * (or unplumbs the family): its home when the home works, else a working member chosen as for a
+     * failure; with none working, its home if still a member, else another failed member (in.mpathd's
+     * FAILOVER_TO_ANY last choice): it stays in the group and fails over by the normal rules once a
+     * member works. Null only when no other member has the family.
+     */
+    Phyint returnDestination(Group g, Phyint p, Family f, LogicalIf l) {
+        Phyint home = engine.membership.phyints.get(l.homeIf);
+        boolean homeEligible = home != null && home != p && g.members.contains(home) && !home.offline()
+                && home.instance(f) != null;
+        if (homeEligible && home.usable()) {
+            return home;
+        }
+        Phyint working = FailoverDestination.choose(g, p, EnumSet.of(f), FailoverDestination.Kind.FAILURE);
+        if (working != null) {
+            return working;
+        }
+        return homeEligible ? home : FailoverDestination.choose(g, p, EnumSet.of(f), FailoverDestination.Kind.LEAVING);
     }
 
     /**
@@ -228,9 +252,12 @@ final class Placement {
         g.nominee6 = nominee(g, Family.INET6, g.nominee6);
         GroupState s;
         long usable = g.members.stream().filter(Phyint::usable).count();
+        // in.mpathd's phyint_is_usable() also wants an UP address: a working member without one
+        // makes the group degraded (placement itself still counts it usable).
+        long usableWithAddress = g.members.stream().filter(p -> p.usable() && EngineSnapshot.hasUpAddress(p)).count();
         if (g.members.isEmpty() || usable == 0) {
             s = GroupState.FAILED;
-        } else if (usable < g.members.size()) {
+        } else if (usableWithAddress < g.members.size()) {
             s = GroupState.DEGRADED;
         } else {
             s = GroupState.OK;

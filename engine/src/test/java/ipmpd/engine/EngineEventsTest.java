@@ -71,6 +71,17 @@ class EngineEventsTest {
     }
 
     @Test
+    void undoOfflineIsARepairByTheAdministrator() throws Exception {
+        Recorder r = new Recorder();
+        Scenario s = scenario(r, "ifconfig net0 plumb 192.0.2.10/24 group lan up",
+                "ifconfig net1 plumb 192.0.2.20/24 group lan up", "wait 1s", "if_mpadm -d net0");
+        assertTrue(r.saw("moved 192.0.2.10 net0->net1 OFFLINE"), r.events.toString());
+        s.run("if_mpadm -r net0");
+        assertTrue(r.saw("repaired net0 ADMIN"), r.events.toString());
+        assertTrue(r.saw("moved 192.0.2.10 net1->net0 FAILBACK"), r.events.toString());
+    }
+
+    @Test
     void groupEventsAndMoveReasons() throws Exception {
         Recorder r = new Recorder();
         Scenario s = scenario(r, "ifconfig net0 plumb 192.0.2.10/24 group lan up",
