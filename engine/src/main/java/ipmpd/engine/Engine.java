@@ -312,10 +312,17 @@ public final class Engine {
     }
 
     /**
+     * {@code wireRttNs} of a reply to a probe that the platform did not see leave (its device
+     * stamps departures, this one was not stamped): the reply counts, its round trip is no sample.
+     */
+    public static final long DEPARTURE_UNSEEN = -2;
+
+    /**
      * An echo reply, with the round trip the platform measured from the probe's own departure
-     * (the send time carried in its payload to the kernel's receive stamp), or -1. The engine's
-     * own measure starts when it decided to send, which can be earlier (a probe socket opened
-     * first, a cold start): the shorter of the two counts.
+     * (the kernel's transmit stamp, or the send time carried in its payload, to the kernel's
+     * receive stamp), -1 if none, or {@link #DEPARTURE_UNSEEN}. The engine's own measure starts
+     * when it decided to send, which can be earlier (a probe socket opened first, a cold start,
+     * a wait in neighbour resolution): the shorter of the two counts.
      */
     public void probeReply(String ifname, Family family, InetAddress from, int seq, long rxNs, long wireRttNs) {
         Phyint p = membership.phyints.get(ifname);

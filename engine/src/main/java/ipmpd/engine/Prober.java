@@ -261,7 +261,8 @@ final class Prober {
             if (wireRttNs >= 0 && wireRttNs < netRtt) {
                 netRtt = wireRttNs; // a longer one (a clock step between the two stamps) is not believed
             }
-            if (!late || netRtt <= engine.fdt.fdtFor(phyint) * 1_000_000L) {
+            if (wireRttNs != Engine.DEPARTURE_UNSEEN
+                    && (!late || netRtt <= engine.fdt.fdtFor(phyint) * 1_000_000L)) {
                 // A late reply slower than the whole detection time was queued somewhere (behind
                 // ARP during an outage): it says nothing about the path and would stretch the FDT.
                 p.target.sample(netRtt);

@@ -20,6 +20,8 @@ import java.util.Optional;
  * <li>ICMP_FILTER / ICMP6_FILTER: every raw socket sees every ICMP packet; let only echo replies in.
  * <li>SO_TIMESTAMPNS: the kernel stamps each reply on arrival, so scheduling delay of the reader
  *     does not inflate the measured RTT.
+ * <li>SO_TIMESTAMPING (software transmit stamps, {@link TxTimestamps}): the kernel stamps each
+ *     request when it really leaves, so a wait in neighbour resolution is not counted as RTT.
  * </ul>
  * Replies are matched on this socket's identifier and the payload marker. Non-blocking: use
  * {@link #receive()} after polling {@link #fd()}, or {@link #receive(long)}. Single reader.
@@ -32,6 +34,8 @@ public final class IcmpProbeSocket implements AutoCloseable {
     private final InetAddress source;
     private final int identifier;
     private final RecvMsg recv = new RecvMsg(2048, 256);
+    private final RecvMsg errors = new RecvMsg(64, 256);
+    private final TxTimestamps departures = new TxTimestamps();
     private long ignored;
 
     private IcmpProbeSocket(NativeFd fd, boolean v6, int ifindex, String ifname, InetAddress source, int identifier) {
@@ -71,11 +75,21 @@ public final class IcmpProbeSocket implements AutoCloseable {
                 LibC.setsockopt(s, LibC.SOL_RAW, LibC.ICMP_FILTER, ~(1 << IcmpCodec.ECHO_REPLY_V4));
             }
             LibC.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPNS, 1);
+            stampDepartures(s);
             LibC.bind(s, SockAddr.inet(source, ifindex));
             return new IcmpProbeSocket(fd, v6, ifindex, ifname, source, identifier & 0xffff);
         } catch (IOException | RuntimeException e) {
             fd.close();
             throw e;
+        }
+    }
+
+    /** Turns transmit stamps on; the kernel numbers the sends from 0 again (OPT_ID newly set). */
+    private static void stampDepartures(int s) {
+        try {
+            LibC.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_TIMESTAMPING, TxTimestamps.FLAGS);
+        } catch (NativeIOException e) {
+            // A kernel without it: replies are timed from the send call, as before.
         }
     }
 
@@ -137,13 +151,33 @@ public final class IcmpProbeSocket implements AutoCloseable {
             throw new IllegalArgumentException("address family of " + destination + " does not match " + source);
         }
         long now = LibC.realtimeNanos();
-        LibC.sendto(fd.get(), IcmpCodec.echoRequest(v6, identifier, sequence & 0xffff, now), 0,
-                SockAddr.inet(destination, ifindex));
+        departures.sending(sequence & 0xffff, now);
+        try {
+            LibC.sendto(fd.get(), IcmpCodec.echoRequest(v6, identifier, sequence & 0xffff, now), 0,
+                    SockAddr.inet(destination, ifindex));
+        } catch (IOException | RuntimeException e) {
+            // The kernel may or may not have counted this send: number them from 0 again.
+            try {
+                LibC.setsockopt(fd.get(), LibC.SOL_SOCKET, LibC.SO_TIMESTAMPING, 0);
+            } catch (NativeIOException ignored) {
+                // stamping was never on
+            }
+            departures.restart();
+            stampDepartures(fd.get());
+            throw e;
+        }
         return now;
     }
 
     /** The next reply already queued, without waiting. Foreign or malformed packets are dropped. */
     public Optional<EchoReply> receive() throws IOException {
+        // Transmit stamps first: a request is stamped before its reply can arrive.
+        while (errors.receive(fd.get(), LibC.MSG_ERRQUEUE | LibC.MSG_DONTWAIT)) {
+            TxTimestamps.Stamp stamp = TxTimestamps.parse(errors.control());
+            if (stamp != null) {
+                departures.stamped(stamp);
+            }
+        }
         while (recv.receive(fd.get(), LibC.MSG_DONTWAIT)) {
             EchoReply r = decode();
             if (r != null) {
@@ -193,7 +227,7 @@ public final class IcmpProbeSocket implements AutoCloseable {
         long stamp = recv.timestampNs();
         boolean kernel = stamp >= 0;
         return new EchoReply(from, e.identifier(), e.sequence(), kernel ? stamp : LibC.realtimeNanos(),
-                e.sentNs(), kernel);
+                e.sentNs(), kernel, departures.departure(e.sequence()), departures.stamping());
     }
 
     private static InetAddress ipv4Source(byte[] ipPacket) {

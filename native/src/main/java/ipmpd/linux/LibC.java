@@ -35,6 +35,18 @@ public final class LibC {
     public static final int SO_RCVBUFFORCE = 33;
     /** Also the control message type (SCM_TIMESTAMPNS) carrying a struct timespec. */
     public static final int SO_TIMESTAMPNS = 35;
+    /** SO_TIMESTAMPING (the "old" 32-bit-time name, same value on LP64); also SCM_TIMESTAMPING. */
+    public static final int SO_TIMESTAMPING = 37;
+    public static final int SOF_TIMESTAMPING_TX_SOFTWARE = 1 << 1;
+    public static final int SOF_TIMESTAMPING_SOFTWARE = 1 << 4;
+    public static final int SOF_TIMESTAMPING_OPT_ID = 1 << 7;
+    public static final int SOF_TIMESTAMPING_OPT_TSONLY = 1 << 11;
+    /** sock_extended_err.ee_origin of a transmit timestamp; ee_info SCM_TSTAMP_SND = 0. */
+    public static final int SO_EE_ORIGIN_TIMESTAMPING = 4;
+    public static final int SCM_TSTAMP_SND = 0;
+    /** Control message types of the sock_extended_err read from the error queue (levels IPPROTO_IP/IPV6). */
+    public static final int IP_RECVERR = 11;
+    public static final int IPV6_RECVERR = 25;
 
     public static final int IPPROTO_IP = 0;
     public static final int IPPROTO_ICMP = 1;
@@ -58,6 +70,7 @@ public final class LibC {
     public static final int MSG_CTRUNC = 0x8;
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_ERRQUEUE = 0x2000;
 
     public static final short POLLIN = 0x1;
     public static final short POLLERR = 0x8;

@@ -60,6 +60,11 @@ final class RecvMsg {
         return name.getByteArray(0, Math.max(0, Math.min(nameLen, NAME_CAP)));
     }
 
+    /** The control messages of the last read. */
+    byte[] control() {
+        return control.getByteArray(0, (int) Math.min(controlLen, controlCap));
+    }
+
     /** The SO_TIMESTAMPNS kernel receive time in CLOCK_REALTIME nanoseconds, or -1 if absent. */
     long timestampNs() {
         long off = 0;

@@ -33,6 +33,14 @@ class IcmpProbeKernelTest {
         assertTrue(r.rttNanos() > 0 && r.rttNanos() < 2_000_000_000L, "rtt " + r.rttNanos() + " ns");
     }
 
+    /** A unicast probe out of a veth: the kernel stamped its departure, after the send call. */
+    private static void assertDeparted(EchoReply r, long sentNs) {
+        assertTrue(r.departuresStamped(), "the veth stamps transmissions");
+        assertTrue(r.departedNs() >= sentNs, "departure " + r.departedNs() + " not before the send call " + sentNs);
+        assertTrue(r.wireRttNanos() >= 0 && r.wireRttNanos() <= r.rttNanos(),
+                "wire rtt " + r.wireRttNanos() + " within rtt " + r.rttNanos());
+    }
+
     @Test
     void unicastIpv4ProbeIsAnsweredWithKernelTimestampedRtt() throws Exception {
         try (IcmpProbeSocket s = lab.in(lab.host, () -> IcmpProbeSocket.open("h1", InetAddress.getByName(NetnsLab.H1_V4), 0x1234))) {
@@ -44,6 +52,7 @@ class IcmpProbeKernelTest {
                 assertEquals(0x1234, r.identifier());
                 assertEquals(seq & 0xffff, r.sequence());
                 assertPlausible(r, sent);
+                assertDeparted(r, sent);
             }
             assertTrue(s.receive().isEmpty(), "nothing else queued");
         }
@@ -60,6 +69,36 @@ class IcmpProbeKernelTest {
             assertEquals(s.interfaceIndex(), ((java.net.Inet6Address) r.from()).getScopeId());
             assertEquals(7, r.sequence());
             assertPlausible(r, sent);
+            assertDeparted(r, sent);
+        }
+    }
+
+    /**
+     * A probe to an address nobody holds yet waits in ARP resolution; once the address appears,
+     * the next ARP retransmission is answered and the probe leaves: its round trip counts from
+     * that departure, not from the send call. A probe whose neighbour never answers is never
+     * stamped.
+     */
+    @Test
+    void probeHeldInNeighbourResolutionIsTimedFromItsDeparture() throws Exception {
+        String late = "192.0.2.77";
+        try (IcmpProbeSocket s = lab.in(lab.host, () -> IcmpProbeSocket.open("h1", InetAddress.getByName(NetnsLab.H1_V4), 0x3456))) {
+            // First a probe that is answered, so the socket knows its device stamps departures.
+            s.send(InetAddress.getByName(NetnsLab.P_V4), 1);
+            assertTrue(s.receive(REPLY_TIMEOUT_MS).isPresent(), "reply from the peer");
+            long sent = s.send(InetAddress.getByName(late), 2);
+            Thread.sleep(600);
+            lab.ip(lab.peer, "addr add " + late + "/24 dev br0");
+            try {
+                EchoReply r = s.receive(REPLY_TIMEOUT_MS).orElseThrow(() -> new AssertionError("no reply from " + late));
+                assertEquals(2, r.sequence());
+                assertTrue(r.rttNanos() >= 600_000_000L, "from the send call: " + r.rttNanos() + " ns, held in ARP");
+                assertTrue(r.departedNs() >= sent + 600_000_000L, "left after the address appeared");
+                assertTrue(r.wireRttNanos() >= 0 && r.wireRttNanos() < r.rttNanos() - 500_000_000L,
+                        "wire rtt " + r.wireRttNanos() + " ns excludes the wait");
+            } finally {
+                lab.ip(lab.peer, "addr del " + late + "/24 dev br0");
+            }
         }
     }
 

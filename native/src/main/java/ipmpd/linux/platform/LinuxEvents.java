@@ -1,5 +1,6 @@
 package ipmpd.linux.platform;
 
+import ipmpd.engine.Engine;
 import ipmpd.engine.Route;
 import ipmpd.linux.AddrInfo;
 import ipmpd.linux.CarrierSync;
@@ -669,10 +670,24 @@ public final class LinuxEvents implements AutoCloseable {
         // The kernel stamps CLOCK_REALTIME; the engine runs on nanoTime.
         long rx = Math.min(r.receivedNs() + offset, System.nanoTime());
         int seq = r.sequence();
-        // From the payload's send time (taken just before sendto) to the kernel's receive stamp:
-        // the probe's own round trip, whatever the engine did between deciding to send and sending.
-        long wire = r.kernelTimestamp() && r.rttNanos() >= 0 ? r.rttNanos() : -1;
-        replyThread.accept(() -> sink.probeReply(ifname, ep.family, from, seq, rx, wire));
+        replyThread.accept(() -> sink.probeReply(ifname, ep.family, from, seq, rx, wireRtt(r)));
+    }
+
+    /**
+     * The probe's own round trip, whatever the engine did between deciding to send and sending:
+     * from its transmit stamp (when it really left: not while held in neighbour resolution) to the
+     * kernel's receive stamp; without transmit stamps from this device, from the payload's send
+     * time (taken just before sendto). A device that stamps but did not stamp this probe: unseen.
+     */
+    static long wireRtt(EchoReply r) {
+        long fromDeparture = r.wireRttNanos();
+        if (fromDeparture >= 0) {
+            return fromDeparture;
+        }
+        if (r.departuresStamped()) {
+            return Engine.DEPARTURE_UNSEEN;
+        }
+        return r.kernelTimestamp() && r.rttNanos() >= 0 ? r.rttNanos() : -1;
     }
 
     private void deliver(Runnable r) {
