@@ -27,16 +27,27 @@ import java.util.function.UnaryOperator;
 /**
  * The one configuration store behind SNMP SETs, NETCONF commits and the files of the configuration
  * directory. A change is a whole {@link IpmpConfiguration}: validated, applied to the engine all or
- * nothing, then written back as hostname.IF / hostname6.IF / mpathd / ipmp.conf, each file
- * atomically, so a restart (or a kill -9 at any moment) comes up with the last committed
- * configuration. Every method runs on the engine thread ({@link EngineLoop}), except those said
+ * nothing, then written back as hostname.IF / hostname6.IF / mpathd / ipmp.conf, all the files of
+ * one commit as one atomic step ({@link ConfigJournal}), so a restart (or a kill -9 at any moment)
+ * comes up with exactly the last committed configuration or the one before. Every method runs on the engine thread ({@link EngineLoop}), except those said
  * to run on any thread.
  */
 public final class ConfigStore {
     private final Path dir;
+    private final ConfigJournal journal;
 
     public ConfigStore(Path dir) {
+        this(dir, new ConfigJournal(dir));
+    }
+
+    ConfigStore(Path dir, ConfigJournal journal) {
         this.dir = dir;
+        this.journal = journal;
+    }
+
+    /** The journal every write of the directory goes through (its lock makes a consistent read of several files). */
+    public ConfigJournal journal() {
+        return journal;
     }
 
     /**
@@ -206,14 +217,11 @@ public final class ConfigStore {
         }
     }
 
-    /** Files of the directory as last seen (under {@link #writeLock}). */
+    /** Files of the directory as last seen (under the journal's lock). */
     private final Map<Path, Known> known = new HashMap<>();
 
     /** Orders renders of the files (taken on the engine thread), so that an older one never overwrites a newer one. */
     private final java.util.concurrent.atomic.AtomicLong renderSeq = new java.util.concurrent.atomic.AtomicLong();
-
-    /** One writer of the directory at a time; guards {@link #known} and {@link #writtenSeq}. */
-    private final Object writeLock = new Object();
 
     /** The newest render on disk. */
     private long writtenSeq;
@@ -225,7 +233,7 @@ public final class ConfigStore {
 
     /** Makes the directory hold exactly these configuration files (and no other hostname files). */
     private void writeFiles(long seq, Map<String, List<String>> files) throws IOException {
-        synchronized (writeLock) {
+        synchronized (journal.lock()) { // one writer at a time; guards known and writtenSeq
             if (seq < writtenSeq) {
                 return; // a later render (with this change in it) is on disk already
             }
@@ -252,8 +260,11 @@ public final class ConfigStore {
                 }
             }
         }
+        Map<String, byte[]> write = new LinkedHashMap<>();
+        changed.forEach((p, lines) -> write.put(p.getFileName().toString(), AtomicFiles.bytes(lines)));
+        List<String> delete = stale.stream().map(p -> p.getFileName().toString()).toList();
         try {
-            AtomicFiles.writeAll(dir, changed, stale);
+            journal.commit(write, delete);
         } finally {
             changed.keySet().forEach(known::remove);
             stale.forEach(known::remove);

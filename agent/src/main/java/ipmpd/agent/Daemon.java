@@ -57,6 +57,8 @@ public final class Daemon implements AutoCloseable {
     private ipmpd.agent.snmp.SnmpAgent snmp;
     private ipmpd.agent.netconf.NetconfServer netconf;
     private volatile boolean closed;
+    /** The configuration store every writer of the directory goes through. */
+    private ConfigStore store;
 
     private Daemon(Options options, IpmpdLog log) {
         this.options = options;
@@ -135,7 +137,14 @@ public final class Daemon implements AutoCloseable {
         });
         loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
                 + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
-        ConfigStore store = new ConfigStore(options.configDir());
+        store = new ConfigStore(options.configDir());
+        try {
+            if (store.journal().recover()) {
+                log.notice("A configuration commit was interrupted when ipmpd stopped: it is completed");
+            }
+        } catch (java.io.IOException e) {
+            log.err("Cannot complete an interrupted configuration commit: " + e.getMessage());
+        }
         try {
             if (store.restorePendingRollback()) {
                 log.notice("A NETCONF confirmed commit was pending when ipmpd stopped: the configuration before it "
@@ -162,12 +171,22 @@ public final class Daemon implements AutoCloseable {
             config.boot(loop.engine(), files, ipmpConf);
             return null;
         });
-        snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
-                agentConf.settings(), loop, hub, store, log, platform::interfaceStatistics));
-        ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),
-                options.configDir());
-        if (ns.enabled()) {
-            netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log);
+        // A face that cannot start (a secrets file readable by others, a bad setting, a port in
+        // use) is left off with a log line: failover goes on without it.
+        try {
+            snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
+                    agentConf.settings(), loop, hub, store, log, platform::interfaceStatistics));
+        } catch (Exception e) {
+            log.err("SNMP face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+        try {
+            ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),
+                    options.configDir());
+            if (ns.enabled()) {
+                netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log);
+            }
+        } catch (Exception e) {
+            log.err("NETCONF face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
@@ -206,10 +225,15 @@ public final class Daemon implements AutoCloseable {
      */
     public List<String> reload() throws Exception {
         log.notice("SIGHUP: restart and reread config file");
-        EngineConfig ec = config.readMpathd();
-        ConfigDirectory.AgentConf agentConf = config.readAgentConf();
-        List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
-        List<String> ipmpConf = config.readIpmpConf();
+        EngineConfig ec;
+        List<ConfigDirectory.HostnameFile> files;
+        List<String> ipmpConf;
+        synchronized (store.journal().lock()) { // never half of a commit being installed
+            ec = config.readMpathd();
+            config.readAgentConf();
+            files = config.readHostnameFiles();
+            ipmpConf = config.readIpmpConf();
+        }
         return loop.call(() -> {
             Engine e = loop.engine();
             e.applyConfig(ec);
