@@ -169,6 +169,7 @@ public final class Daemon implements AutoCloseable {
         // configuration runs after it, so present NICs are not taken for missing ones.
         loop.call(() -> {
             config.boot(loop.engine(), files, ipmpConf);
+            platform.removeOrphans(); // what a crash left of a configuration the files no longer hold
             return null;
         });
         // A face that cannot start (a secrets file readable by others, a bad setting, a port in
