@@ -14,6 +14,8 @@ import java.util.List;
  */
 public final class Bench {
     static final List<String> ALL = List.of("link", "probe", "scale", "snmp", "netconf");
+    /** Named only: not part of a run of all (1000 kills take about an hour). */
+    static final List<String> NAMED_ONLY = List.of("crash");
 
     private Bench() {
     }
@@ -27,12 +29,29 @@ public final class Bench {
         }
     }
 
+    /** kill -9 at random moments of configuration changes ({@link ipmpd.tests.crash.CrashRun}); fails on any mix or orphan. */
+    static void crash(Report out, int kills) {
+        long seed = System.nanoTime();
+        out.line("== crash: %d kill -9 of the daemon (%d members) during NETCONF commits A<->B, ipmpadm changes, "
+                + "SNMP SETs, and with a confirmed commit pending (every tenth); seed %d", kills,
+                ipmpd.tests.crash.CrashRun.MEMBERS, seed);
+        try (ipmpd.tests.crash.CrashRun run = new ipmpd.tests.crash.CrashRun(System.err::println, seed)) {
+            run.setUp();
+            ipmpd.tests.crash.CrashRun.Counts c = run.run(kills);
+            out.line("   %s", c);
+            if (!c.clean()) {
+                throw new AssertionError("crash: not clean: " + c);
+            }
+        }
+    }
+
     public static void main(String[] args) {
         List<String> names = new ArrayList<>();
         int linkTrials = 50;
         int probeTrials = 40;
         int scaleSeconds = 30;
         int scaleMembers = 64;
+        int crashKills = 1000;
         for (String a : args) {
             if (a.startsWith("--link-trials=")) {
                 linkTrials = Integer.parseInt(a.substring(a.indexOf('=') + 1));
@@ -43,11 +62,14 @@ public final class Bench {
             } else if (a.startsWith("--scale-members=")) {
                 // a multiple of 4; the target is defined for 64, larger beds show start-up and growth
                 scaleMembers = Math.max(4, Integer.parseInt(a.substring(a.indexOf('=') + 1)) / 4 * 4);
-            } else if (ALL.contains(a)) {
+            } else if (a.startsWith("--crash-kills=")) {
+                crashKills = Integer.parseInt(a.substring(a.indexOf('=') + 1));
+            } else if (ALL.contains(a) || NAMED_ONLY.contains(a)) {
                 names.add(a);
             } else {
                 System.err.println("bench: unknown benchmark or option " + a);
-                System.err.println("Usage: bench [link] [probe] [scale] [--link-trials=N] [--probe-trials=N] [--scale-seconds=S] [--scale-members=N]");
+                System.err.println("Usage: bench [link] [probe] [scale] [snmp] [netconf] [crash] [--link-trials=N] "
+                        + "[--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--crash-kills=N]");
                 System.exit(2);
             }
         }
@@ -70,6 +92,7 @@ public final class Bench {
                     case "scale" -> new ScaleBench(out, scaleMembers, 4, scaleSeconds, ScaleBench.WARMUP_S).run();
                     case "snmp" -> SnmpBench.run(out.file());
                     case "netconf" -> NetconfBench.run(out.file());
+                    case "crash" -> crash(out, crashKills);
                     default -> throw new IllegalStateException(n);
                 }
                 out.line("   (load average while it ran, from /proc/loadavg: %s; other work on the machine skews the figures)",

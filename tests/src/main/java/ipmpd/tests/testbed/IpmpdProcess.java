@@ -102,6 +102,7 @@ public final class IpmpdProcess implements AutoCloseable {
         private final List<String> extraArgs = new ArrayList<>();
         private Duration readyTimeout = Duration.ofSeconds(30);
         private String echo;
+        private String javaOpts;
 
         private Builder(String ns) {
             this.ns = ns;
@@ -121,6 +122,12 @@ public final class IpmpdProcess implements AutoCloseable {
         /** More daemon arguments. */
         public Builder args(String... a) {
             extraArgs.addAll(Arrays.asList(a));
+            return this;
+        }
+
+        /** IPMPD_JAVA_OPTS of the daemon (JVM options); also {@link IpmpdProcess#javaOpts} for later starts. */
+        public Builder javaOpts(String opts) {
+            this.javaOpts = opts;
             return this;
         }
 
@@ -163,6 +170,8 @@ public final class IpmpdProcess implements AutoCloseable {
     }
 
     private final Builder cfg;
+    /** IPMPD_JAVA_OPTS of the next start ({@link #javaOpts}); null: this JVM's environment decides. */
+    private volatile String javaOpts;
     private final Path dir;
     private final Path configDir;
     private final Path socket;
@@ -174,6 +183,7 @@ public final class IpmpdProcess implements AutoCloseable {
 
     private IpmpdProcess(Builder b, Path dir) {
         this.cfg = b;
+        this.javaOpts = b.javaOpts;
         this.dir = dir;
         this.configDir = dir.resolve("etc");
         this.socket = dir.resolve("ipmpd.sock");
@@ -268,6 +278,9 @@ public final class IpmpdProcess implements AutoCloseable {
         argv.addAll(cfg.extraArgs);
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (javaOpts != null) {
+            pb.environment().put("IPMPD_JAVA_OPTS", javaOpts);
+        }
         try {
             process = pb.start();
         } catch (IOException e) {
@@ -342,6 +355,11 @@ public final class IpmpdProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** JVM options for the next {@link #restart()} (IPMPD_JAVA_OPTS), e.g. a class-data archive. */
+    public void javaOpts(String opts) {
+        this.javaOpts = opts;
     }
 
     /** Sends a signal ({@code kill -s SIG PID}). */

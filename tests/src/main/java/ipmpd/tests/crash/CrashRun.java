@@ -1,0 +1,679 @@
+package ipmpd.tests.crash;
+
+import ipmpd.tests.testbed.IpmpdProcess;
+import ipmpd.tests.testbed.Netns;
+import ipmpd.tests.testbed.ScaleTestbed;
+import ipmpd.tests.testbed.TempDirs;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * kill -9 at random moments while the configuration changes, then a restart and a check of
+ * what came back: the fault-injection run behind {@code CrashConsistencyTest} and
+ * {@code bin/bench crash}.
+ * <p>
+ * The real daemon runs in the host namespace of a {@link ScaleTestbed} of {@link #MEMBERS}
+ * members, with NETCONF and SNMP on. Two configurations of every member: A (group ga, FDT 10 s,
+ * test addresses 198.51.100.10-73, 16 data addresses 203.0.113.1-16 on members 0-15) and B (group
+ * gb, FDT 20 s, test addresses 198.51.100.110-173, member 63 standby, 16 data addresses
+ * 203.0.113.101-116 on members 16-31): every configuration file differs between them. Each round
+ * starts from A or B and is one of:
+ * <ul>
+ * <li>a NETCONF commit to the other one ({@code <edit-config>} of the candidate with
+ *     default-operation replace, {@code <commit>}), killed at a random moment within the time a
+ *     commit takes;
+ * <li>an ipmpadm change (member 40, which holds no data address, standby), killed likewise, undone after the check;
+ * <li>an SNMP SET (ipmpFailureDetectionTime.0 = 15000), killed likewise, undone after the check;
+ * <li>a confirmed commit to the other one, killed once acknowledged, while it is pending.
+ * </ul>
+ * After each restart: the configuration files must be exactly those of one of the states the
+ * round allows (before or after; after when the change was acknowledged; before for a pending
+ * confirmed commit), never a mix; {@code <get-config>} must be that state's; the IPv4 addresses on
+ * the members must be exactly the engine's (ipmpstat -a and -t: no orphan, none missing), each
+ * with its policy rule to its member's table, and the engine's data addresses those of the files.
+ */
+public final class CrashRun implements AutoCloseable {
+    public static final int MEMBERS = 64;
+    private static final int NETCONF_PORT = 18831;
+    private static final int SNMP_PORT = 16161;
+    private static final String FDT_OID = "1.3.6.1.4.1.99999.1.1.1.1.0";
+    private static final String IPMP_NS = "urn:ipmpd:params:xml:ns:yang:ipmpd";
+    private static final int RULE_PRIORITY = 1000;
+    private static final int TABLE_BASE = 30000;
+
+    /** What the run counted. */
+    public record Counts(int kills, int a, int b, int variants, int mixed, int orphans, int missing,
+                         int getConfigMismatches, int acknowledgedLost, int badRules, int engineMismatches,
+                         int pendingConfirmedKills, long seconds) {
+        public boolean clean() {
+            return mixed == 0 && orphans == 0 && missing == 0 && getConfigMismatches == 0 && acknowledgedLost == 0
+                    && badRules == 0 && engineMismatches == 0;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("kills %d (confirmed commit pending: %d), restarts with A %d, B %d, "
+                            + "A or B with the ipmpadm/SNMP change %d, mixed %d, orphans %d, missing %d, "
+                            + "get-config mismatches %d, acknowledged changes lost %d, bad rules %d, "
+                            + "engine/file mismatches %d, %d s", kills, pendingConfirmedKills, a, b, variants, mixed,
+                    orphans, missing, getConfigMismatches, acknowledgedLost, badRules, engineMismatches, seconds);
+        }
+    }
+
+    /** A configuration as the daemon writes it, and as {@code <get-config>} shows it. */
+    private record State(String name, Map<String, String> files, String getConfig) {
+    }
+
+    private final Consumer<String> out;
+    private final Random random;
+    private final Path work;
+    private final Path archive;
+    private ScaleTestbed bed;
+    private IpmpdProcess daemon;
+    private Process client;
+    private Writer clientIn;
+    private BufferedReader clientOut;
+    private final Map<String, State> states = new HashMap<>();
+    private String[] snmpUser;
+    /** How long a change of each kind took when nothing was killed (ms): kills fall within it. */
+    private long commitMs;
+    private long ipmpadmMs;
+    private long snmpMs;
+
+    private int kills;
+    private int a;
+    private int b;
+    private int variants;
+    private int mixed;
+    private int orphans;
+    private int missing;
+    private int getConfigMismatches;
+    private int acknowledgedLost;
+    private int badRules;
+    private int engineMismatches;
+    private int pendingConfirmedKills;
+
+    public CrashRun(Consumer<String> out, long seed) {
+        this.out = out;
+        this.random = new Random(seed);
+        try {
+            this.work = Files.createTempDirectory("ipmpd-crash-");
+            this.archive = work.resolve("ipmpd-classes.jsa");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.accept("crash run: seed " + seed);
+    }
+
+    // ------------------------------------------------------------------ configurations
+
+    private static String member(ScaleTestbed bed, int i) {
+        return bed.member(i);
+    }
+
+    /** A or B as a NETCONF {@code <config>}. */
+    private String configXml(boolean isA) {
+        StringBuilder x = new StringBuilder("<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><ipmp xmlns=\"")
+                .append(IPMP_NS).append("\">");
+        x.append("<failure-detection-time>").append(isA ? 10000 : 20000).append("</failure-detection-time>");
+        x.append("<failback>true</failback>");
+        x.append("<group><name>").append(isA ? "ga" : "gb").append("</name>");
+        for (int i = 0; i < MEMBERS; i++) {
+            x.append("<member><name>").append(member(bed, i)).append("</name>");
+            if (!isA && i == MEMBERS - 1) {
+                x.append("<standby>true</standby>");
+            }
+            x.append("<test-address>198.51.100.").append((isA ? 10 : 110) + i).append("</test-address></member>");
+        }
+        for (int i = 0; i < 16; i++) {
+            x.append("<data-address><address>203.0.113.").append((isA ? 1 : 101) + i)
+                    .append("</address><prefix-length>24</prefix-length><home-member>")
+                    .append(member(bed, isA ? i : 16 + i)).append("</home-member></data-address>");
+        }
+        x.append("</group></ipmp></config>");
+        return x.toString();
+    }
+
+    // ------------------------------------------------------------------ set-up
+
+    /** Builds the testbed, starts the daemon, records A, B and their ipmpadm and SNMP variants. */
+    public void setUp() {
+        long t0 = System.nanoTime();
+        bed = new ScaleTestbed(MEMBERS);
+        daemon = IpmpdProcess.builder(bed.hostNs())
+                .mpathd("FAILURE_DETECTION_TIME=10000", "FAILBACK=yes", "TRACK_INTERFACES_ONLY_WITH_GROUPS=yes",
+                        "PROBE_QUIET_PERIOD=0")
+                .file("agent.conf", "netconf.listen=127.0.0.1:" + NETCONF_PORT,
+                        "netconf.yang-dir=" + IpmpdProcess.root().resolve("yang"),
+                        "snmp.listen=udp:127.0.0.1/" + SNMP_PORT)
+                .readyTimeout(Duration.ofSeconds(60))
+                .javaOpts("-XX:ArchiveClassesAtExit=" + archive)
+                .start();
+        Path pw = daemon.configDir().resolve("netconf-initial-password");
+        await("netconf-initial-password", Duration.ofSeconds(30), () -> Files.exists(pw));
+        for (String l : daemon.readFile("snmp-users").lines().toList()) {
+            String[] f = l.strip().split("\\s+");
+            if (f.length == 6 && f[0].equals("ipmprw")) {
+                snmpUser = new String[] {f[0], f[2], f[3], f[5]};
+            }
+        }
+        if (snmpUser == null) {
+            throw new AssertionError("no ipmprw user in snmp-users:\n" + daemon.readFile("snmp-users"));
+        }
+        write("A.xml", configXml(true));
+        write("B.xml", configXml(false));
+        startClient(pw);
+        expect(request("connect"), "CONNECTED");
+        // B first, then A: both as the daemon writes them
+        long c0 = System.nanoTime();
+        expect(request("replace " + work.resolve("B.xml")), "OK");
+        long c1 = System.nanoTime();
+        record("B");
+        long c2 = System.nanoTime();
+        expect(request("replace " + work.resolve("A.xml")), "OK");
+        long c3 = System.nanoTime();
+        record("A");
+        commitMs = Math.max((c1 - c0) / 1_000_000, (c3 - c2) / 1_000_000);
+        for (String s : List.of("A", "B")) {
+            if (s.equals("B")) {
+                expect(request("replace " + work.resolve("B.xml")), "OK");
+            }
+            long t = System.nanoTime();
+            IpmpdProcess.ToolResult r = daemon.ipmpadm(member(bed, 40), "standby");
+            ipmpadmMs = Math.max(ipmpadmMs, (System.nanoTime() - t) / 1_000_000);
+            if (!r.ok()) {
+                throw new AssertionError(r.toString());
+            }
+            record(s + "+standby");
+            undoIpmpadm(s);
+            t = System.nanoTime();
+            Netns.Result set = snmpset(15000);
+            snmpMs = Math.max(snmpMs, (System.nanoTime() - t) / 1_000_000);
+            if (!set.ok()) {
+                throw new AssertionError(set + "\n" + daemon.log());
+            }
+            record(s + "+fdt");
+            undoSnmp(s);
+        }
+        expect(request("replace " + work.resolve("A.xml")), "OK");
+        checkFiles("A");
+        // Restarts are what the run is made of: a clean stop now writes the classes this daemon
+        // loaded to an archive (-XX:ArchiveClassesAtExit) that every later start maps instead
+        // of loading and verifying them again.
+        daemon.stop();
+        daemon.javaOpts("-XX:SharedArchiveFile=" + archive);
+        restart();
+        checkFiles("A");
+        out.accept(String.format("crash run: %d members, set up in %.1f s; a commit A<->B took %d ms, ipmpadm %d ms, "
+                + "snmpset %d ms", MEMBERS, (System.nanoTime() - t0) / 1e9, commitMs, ipmpadmMs, snmpMs));
+    }
+
+    private void record(String name) {
+        String gc = request("get-config");
+        if (!gc.startsWith("CONFIG ")) {
+            throw new AssertionError("get-config: " + gc);
+        }
+        states.put(name, new State(name, configFiles(), gc));
+    }
+
+    private void undoIpmpadm(String base) {
+        IpmpdProcess.ToolResult r = daemon.ipmpadm(member(bed, 40), "-standby");
+        if (!r.ok()) {
+            throw new AssertionError(r.toString());
+        }
+        checkFiles(base);
+    }
+
+    private void undoSnmp(String base) {
+        Netns.Result r = snmpset(base.equals("A") ? 10000 : 20000);
+        if (!r.ok()) {
+            throw new AssertionError(r + "\n" + daemon.log());
+        }
+        checkFiles(base);
+    }
+
+    private void checkFiles(String name) {
+        Map<String, String> f = configFiles();
+        if (!f.equals(states.get(name).files())) {
+            throw new AssertionError("the files are not " + name + ": " + diff(states.get(name).files(), f));
+        }
+    }
+
+    // ------------------------------------------------------------------ the run
+
+    /** Runs {@code rounds} kill-and-restart rounds (a tenth of them with a confirmed commit pending). */
+    public Counts run(int rounds) {
+        long t0 = System.nanoTime();
+        String current = "A";
+        for (int round = 0; round < rounds; round++) {
+            String other = current.equals("A") ? "B" : "A";
+            int kind = random.nextInt(100);
+            if (round % 10 == 9) {
+                current = confirmedRound(current, other);
+            } else if (kind < 60) {
+                current = netconfRound(current, other);
+            } else if (kind < 80) {
+                current = changeRound(current, "+standby", ipmpadmMs, () -> daemon.ipmpadm(member(bed, 40), "standby").ok());
+            } else {
+                current = changeRound(current, "+fdt", snmpMs, () -> snmpset(15000).ok());
+            }
+            if ((round + 1) % 10 == 0) {
+                out.accept(String.format("crash run: %d rounds, %.0f s (restarts %.0f s, NETCONF up %.0f s, checks %.0f s): %s",
+                        round + 1, (System.nanoTime() - t0) / 1e9, restartMs / 1e3, connectMs / 1e3, checkMs / 1e3,
+                        counts(t0)));
+            }
+        }
+        return counts(t0);
+    }
+
+    private Counts counts(long t0) {
+        return new Counts(kills, a, b, variants, mixed, orphans, missing, getConfigMismatches, acknowledgedLost, badRules,
+                engineMismatches, pendingConfirmedKills, (System.nanoTime() - t0) / 1_000_000_000L);
+    }
+
+    /** A NETCONF commit to the other configuration, killed at a random moment. */
+    private String netconfRound(String current, String other) {
+        sendToClient("replace " + work.resolve(other + ".xml"));
+        sleep(random.nextInt((int) Math.max(1, commitMs * 5 / 4)));
+        kill();
+        String reply = readClient(); // the commit's answer, or LOST
+        restart();
+        boolean acknowledged = reply.equals("OK");
+        return check(acknowledged ? Set.of(other) : Set.of(current, other), acknowledged ? other : null);
+    }
+
+    /** An ipmpadm or SNMP change, killed at a random moment; undone when it survived. */
+    private String changeRound(String current, String suffix, long tookMs, Supplier<Boolean> change) {
+        CompletableFuture<Boolean> done = CompletableFuture.supplyAsync(() -> {
+            try {
+                return change.get();
+            } catch (RuntimeException e) {
+                return false; // the daemon died under it
+            }
+        });
+        sleep(random.nextInt((int) Math.max(1, tookMs * 5 / 4)));
+        kill();
+        boolean acknowledged;
+        try {
+            // before the restart: a client started late must meet no daemon, not the next one
+            acknowledged = done.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            acknowledged = false;
+        }
+        restart();
+        String changed = current + suffix;
+        String now = check(acknowledged ? Set.of(changed) : Set.of(current, changed), acknowledged ? changed : null);
+        if (now.equals(changed)) {
+            if (suffix.equals("+standby")) {
+                undoIpmpadm(current);
+            } else {
+                undoSnmp(current);
+            }
+        }
+        return current;
+    }
+
+    /** A confirmed commit to the other configuration, acknowledged, then killed while pending: back to this one. */
+    private String confirmedRound(String current, String other) {
+        expect(request("confirmed " + work.resolve(other + ".xml")), "OK");
+        sleep(random.nextInt(300));
+        pendingConfirmedKills++;
+        killAndRestart();
+        return check(Set.of(current), current);
+    }
+
+    private void killAndRestart() {
+        kill();
+        restart();
+    }
+
+    private void kill() {
+        daemon.kill9();
+        kills++;
+    }
+
+    private void restart() {
+        long t0 = System.nanoTime();
+        daemon.restart();
+        long t1 = System.nanoTime();
+        expect(request("connect"), "CONNECTED");
+        restartMs += (t1 - t0) / 1_000_000;
+        connectMs += (System.nanoTime() - t1) / 1_000_000;
+    }
+
+    /** Where the time of the rounds went (ms): control socket answering, NETCONF answering, checks. */
+    private long restartMs;
+    private long connectMs;
+    private long checkMs;
+
+    /**
+     * After a restart: which state the files hold (one of {@code allowed}), get-config, the
+     * kernel against the engine. Returns the state (the one it should be when none matches).
+     */
+    private String check(Set<String> allowed, String mustBe) {
+        long t0 = System.nanoTime();
+        try {
+            return checkNow(allowed, mustBe);
+        } finally {
+            checkMs += (System.nanoTime() - t0) / 1_000_000;
+        }
+    }
+
+    private String checkNow(Set<String> allowed, String mustBe) {
+        Map<String, String> files = configFiles();
+        String found = null;
+        for (State s : states.values()) {
+            if (s.files().equals(files)) {
+                found = s.name();
+            }
+        }
+        if (found == null || !allowed.contains(found)) {
+            String nearest = mustBe != null ? mustBe : allowed.iterator().next();
+            if (found == null) {
+                mixed++;
+                out.accept("crash run: MIXED files after kill " + kills + " (allowed " + allowed + "): "
+                        + diff(states.get(nearest).files(), files));
+            } else {
+                acknowledgedLost++;
+                out.accept("crash run: files are " + found + " after kill " + kills + ", allowed " + allowed);
+            }
+            return nearest.replace("+standby", "").replace("+fdt", "");
+        }
+        if (found.equals("A")) {
+            a++;
+        } else if (found.equals("B")) {
+            b++;
+        } else {
+            variants++;
+        }
+        String gc = request("get-config");
+        if (!gc.equals(states.get(found).getConfig())) {
+            getConfigMismatches++;
+            out.accept("crash run: get-config after kill " + kills + " is not that of " + found);
+        }
+        checkKernel(found);
+        return found.replace("+standby", "").replace("+fdt", "");
+    }
+
+    /** Waits (bounded) until the members' addresses and rules are exactly the engine's; counts what is left over. */
+    private void checkKernel(String state) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Set<String> engine;
+        Set<String> kernel;
+        Set<String> wantedRules;
+        Set<String> rules;
+        Set<String> dataWanted = dataAddressesOf(state);
+        while (true) {
+            engine = engineAddresses();
+            kernel = kernelAddresses();
+            Map<String, Integer> index = indexes();
+            wantedRules = new TreeSet<>();
+            for (String e : engine) {
+                String[] w = e.split(" ");
+                wantedRules.add(w[0] + " " + (TABLE_BASE + index.getOrDefault(w[1], -1)));
+            }
+            rules = rules();
+            Set<String> engineData = new TreeSet<>();
+            for (List<String> row : daemon.parsable("-a", "ADDRESS")) {
+                engineData.add(row.get(0));
+            }
+            boolean ok = engine.equals(kernel) && rules.equals(wantedRules) && engineData.equals(dataWanted);
+            if (ok) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                Set<String> orphan = new TreeSet<>(kernel);
+                orphan.removeAll(engine);
+                Set<String> miss = new TreeSet<>(engine);
+                miss.removeAll(kernel);
+                orphans += orphan.size();
+                missing += miss.size();
+                if (!rules.equals(wantedRules)) {
+                    badRules++;
+                }
+                if (!engineData.equals(dataWanted)) {
+                    engineMismatches++;
+                }
+                out.accept("crash run: after kill " + kills + " (" + state + "): orphans " + orphan + ", missing " + miss
+                        + (rules.equals(wantedRules) ? "" : ", rules " + rules + " wanted " + wantedRules)
+                        + (engineData.equals(dataWanted) ? "" : ", engine's data addresses " + engineData
+                        + " files' " + dataWanted));
+                return;
+            }
+            sleep(200);
+        }
+    }
+
+    private Set<String> dataAddressesOf(String state) {
+        Set<String> out = new TreeSet<>();
+        for (Map.Entry<String, String> f : states.get(state).files().entrySet()) {
+            if (f.getKey().startsWith("hostname.")) {
+                for (String l : f.getValue().lines().toList()) {
+                    if (l.startsWith("addif ")) {
+                        out.add(l.split("\\s+")[1].split("/")[0]);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** "ADDRESS MEMBER" for every data address (where it is inbound) and test address the engine holds. */
+    private Set<String> engineAddresses() {
+        Set<String> out = new TreeSet<>();
+        for (List<String> row : daemon.parsable("-a", "ADDRESS,INBOUND")) {
+            if (!row.get(1).isEmpty()) {
+                out.add(row.get(0) + " " + row.get(1));
+            }
+        }
+        for (List<String> row : daemon.parsable("-t", "INTERFACE,TESTADDR")) {
+            if (row.get(1).matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) { // IPv4; "--" when none
+                out.add(row.get(1) + " " + row.get(0));
+            }
+        }
+        return out;
+    }
+
+    /** "ADDRESS MEMBER" for every IPv4 address on a member in the kernel. */
+    private Set<String> kernelAddresses() {
+        Set<String> out = new TreeSet<>();
+        String prefix = bed.prefix() + "-s";
+        for (String l : Netns.exec(bed.hostNs(), "ip", "-o", "-4", "addr", "show").lines().toList()) {
+            String[] w = l.trim().split("\\s+");
+            if (w.length > 3 && w[1].startsWith(prefix) && w[2].equals("inet")) {
+                out.add(w[3].split("/")[0] + " " + w[1]);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Integer> indexes() {
+        Map<String, Integer> out = new HashMap<>();
+        for (String l : Netns.exec(bed.hostNs(), "ip", "-o", "link", "show").lines().toList()) {
+            String[] w = l.split(":\\s*");
+            if (w.length > 2) {
+                out.put(w[1].split("@")[0].trim(), Integer.parseInt(w[0].trim()));
+            }
+        }
+        return out;
+    }
+
+    /** "ADDRESS TABLE" for every IPv4 rule of ipmpd's priority. */
+    private Set<String> rules() {
+        Set<String> out = new TreeSet<>();
+        for (String l : Netns.exec(bed.hostNs(), "ip", "-4", "rule", "show").lines().toList()) {
+            String[] w = l.trim().split("\\s+");
+            if (w.length >= 5 && w[0].equals(RULE_PRIORITY + ":") && w[1].equals("from") && w[3].equals("lookup")) {
+                out.add(w[2] + " " + w[4]);
+            }
+        }
+        return out;
+    }
+
+    /** The configuration files of the directory (what a restart reads), name -> content. */
+    private Map<String, String> configFiles() {
+        Map<String, String> out = new TreeMap<>();
+        try (var l = Files.list(daemon.configDir())) {
+            for (Path p : l.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("hostname") || n.equals("mpathd") || n.equals("ipmp.conf")) {
+                    out.put(n, Files.readString(p));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private static String diff(Map<String, String> want, Map<String, String> got) {
+        List<String> d = new ArrayList<>();
+        Set<String> names = new TreeSet<>(want.keySet());
+        names.addAll(got.keySet());
+        for (String n : names) {
+            if (!java.util.Objects.equals(want.get(n), got.get(n))) {
+                d.add(n + (want.containsKey(n) ? got.containsKey(n) ? " differs" : " missing" : " extra"));
+            }
+        }
+        return d.size() > 6 ? d.subList(0, 6) + " and " + (d.size() - 6) + " more" : d.toString();
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    private Netns.Result snmpset(long fdt) {
+        Path state = work.resolve("snmp");
+        return Netns.tryExecWithin(Duration.ofSeconds(60), bed.hostNs(), "env", "SNMP_PERSISTENT_DIR=" + state,
+                "SNMPCONFPATH=" + state, "HOME=" + state, "MIBS=", "snmpset", "-t", "10", "-r", "0", "-v3",
+                "-l", "authPriv", "-u", snmpUser[0], "-a", snmpUser[1], "-A", snmpUser[2], "-x", "AES",
+                "-X", snmpUser[3], "udp:127.0.0.1:" + SNMP_PORT, FDT_OID, "u", Long.toString(fdt));
+    }
+
+    private void startClient(Path passwordFile) {
+        Path script = work.resolve("crash_client.py");
+        try (var in = CrashRun.class.getResourceAsStream("crash_client.py")) {
+            if (in == null) {
+                throw new IllegalStateException("crash_client.py is not on the class path");
+            }
+            Files.write(script, in.readAllBytes());
+            ProcessBuilder pb = new ProcessBuilder(Netns.command(bed.hostNs(), "env", "PYTHONDONTWRITEBYTECODE=1",
+                    "/usr/bin/python3", script.toString(), Integer.toString(NETCONF_PORT), passwordFile.toString()));
+            pb.redirectError(work.resolve("crash_client.stderr").toFile());
+            client = pb.start();
+            clientIn = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.UTF_8);
+            clientOut = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void sendToClient(String line) {
+        try {
+            clientIn.write(line + "\n");
+            clientIn.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the NETCONF client died: " + clientStderr(), e);
+        }
+    }
+
+    private String readClient() {
+        CompletableFuture<String> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                return clientOut.readLine();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
+            String l = f.get(120, TimeUnit.SECONDS);
+            if (l == null) {
+                throw new AssertionError("the NETCONF client exited: " + clientStderr());
+            }
+            return l;
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the NETCONF client did not answer within 120 s: " + clientStderr());
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("the NETCONF client failed: " + e + " " + clientStderr());
+        }
+    }
+
+    private String request(String line) {
+        sendToClient(line);
+        return readClient();
+    }
+
+    private String clientStderr() {
+        try {
+            return Files.readString(work.resolve("crash_client.stderr"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void expect(String reply, String want) {
+        if (!reply.equals(want)) {
+            throw new AssertionError("expected " + want + ", got " + reply + "\n" + tail(daemon.log()));
+        }
+    }
+
+    private static String tail(String log) {
+        List<String> l = log.lines().toList();
+        return String.join("\n", l.subList(Math.max(0, l.size() - 30), l.size()));
+    }
+
+    private void write(String name, String content) {
+        try {
+            Files.writeString(work.resolve(name), content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void await(String what, Duration limit, Supplier<Boolean> cond) {
+        long end = System.nanoTime() + limit.toNanos();
+        while (!cond.get()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            sleep(50);
+        }
+    }
+
+    private static void sleep(long ms) {
+        Netns.sleepQuietly(ms);
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.destroyForcibly();
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (bed != null) {
+            bed.close();
+        }
+        TempDirs.delete(work);
+    }
+}
