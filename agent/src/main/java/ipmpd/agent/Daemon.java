@@ -157,6 +157,16 @@ public final class Daemon implements AutoCloseable {
         ConfigDirectory.AgentConf agentConf = config.readAgentConf();
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
         List<String> ipmpConf = config.readIpmpConf();
+        ipmpd.agent.netconf.NetconfSettings ns = null;
+        ipmpd.agent.netconf.NetconfServer.Preload yang = null;
+        try {
+            ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(), options.configDir());
+            if (ns.enabled()) {
+                yang = ipmpd.agent.netconf.NetconfServer.preload(ns); // parsed while the rest starts
+            }
+        } catch (Exception e) {
+            log.err("NETCONF face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
         platform = PlatformFactory.createPlatform(options.platform(), loop,
                 new PlatformFactory.Context(options.platformOptions(), config, files, log));
         loop.call(() -> {
@@ -181,10 +191,8 @@ public final class Daemon implements AutoCloseable {
             log.err("SNMP face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         try {
-            ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),
-                    options.configDir());
-            if (ns.enabled()) {
-                netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log);
+            if (yang != null) {
+                netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log, yang);
             }
         } catch (Exception e) {
             log.err("NETCONF face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));

@@ -223,8 +223,19 @@ public final class CrashRun implements AutoCloseable {
         // of loading and verifying them again.
         daemon.stop();
         daemon.javaOpts("-XX:SharedArchiveFile=" + archive);
+        java.time.Instant launched = java.time.Instant.now();
         restart();
         checkFiles("A");
+        StringBuilder phases = new StringBuilder();
+        for (IpmpdProcess.LogLine l : daemon.lines()) {
+            if (l.stamped() != null && (l.index() == 0 || l.message().matches(
+                    "(SNMP agent listening|NETCONF: listening|ipmpd started|.*is not plumbed for IPv6).*"))) {
+                String what = l.message().length() > 40 ? l.message().substring(0, 40) : l.message();
+                phases.append(String.format(" %s +%d ms;", what,
+                        Duration.between(launched, l.stamped()).toMillis()));
+            }
+        }
+        out.accept("crash run: a start, from exec:" + phases);
         out.accept(String.format("crash run: %d members, set up in %.1f s; a commit A<->B took %d ms, ipmpadm %d ms, "
                 + "snmpset %d ms", MEMBERS, (System.nanoTime() - t0) / 1e9, commitMs, ipmpadmMs, snmpMs));
     }
@@ -300,7 +311,7 @@ public final class CrashRun implements AutoCloseable {
         String reply = readClient(); // the commit's answer, or LOST
         restart();
         boolean acknowledged = reply.equals("OK");
-        return check(acknowledged ? Set.of(other) : Set.of(current, other), acknowledged ? other : null);
+        return base(check(acknowledged ? Set.of(other) : Set.of(current, other), acknowledged ? other : null));
     }
 
     /** An ipmpadm or SNMP change, killed at a random moment; undone when it survived. */
@@ -340,7 +351,12 @@ public final class CrashRun implements AutoCloseable {
         sleep(random.nextInt(300));
         pendingConfirmedKills++;
         killAndRestart();
-        return check(Set.of(current), current);
+        return base(check(Set.of(current), current));
+    }
+
+    /** A or B, without the ipmpadm or SNMP change. */
+    private static String base(String state) {
+        return state.replace("+standby", "").replace("+fdt", "");
     }
 
     private void killAndRestart() {
@@ -398,7 +414,7 @@ public final class CrashRun implements AutoCloseable {
                 acknowledgedLost++;
                 out.accept("crash run: files are " + found + " after kill " + kills + ", allowed " + allowed);
             }
-            return nearest.replace("+standby", "").replace("+fdt", "");
+            return found != null ? found : nearest;
         }
         if (found.equals("A")) {
             a++;
@@ -413,7 +429,7 @@ public final class CrashRun implements AutoCloseable {
             out.accept("crash run: get-config after kill " + kills + " is not that of " + found);
         }
         checkKernel(found);
-        return found.replace("+standby", "").replace("+fdt", "");
+        return found;
     }
 
     /** Waits (bounded) until the members' addresses and rules are exactly the engine's; counts what is left over. */
