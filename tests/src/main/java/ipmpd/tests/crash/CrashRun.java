@@ -5,13 +5,8 @@ import ipmpd.tests.testbed.Netns;
 import ipmpd.tests.testbed.ScaleTestbed;
 import ipmpd.tests.testbed.TempDirs;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,8 +54,6 @@ public final class CrashRun implements AutoCloseable {
     private static final int SNMP_PORT = 16161;
     private static final String FDT_OID = "1.3.6.1.4.1.99999.1.1.1.1.0";
     private static final String IPMP_NS = "urn:ipmpd:params:xml:ns:yang:ipmpd";
-    private static final int RULE_PRIORITY = 1000;
-    private static final int TABLE_BASE = 30000;
 
     /** What the run counted. */
     public record Counts(int kills, int a, int b, int variants, int mixed, int orphans, int missing,
@@ -91,9 +84,8 @@ public final class CrashRun implements AutoCloseable {
     private final Path archive;
     private ScaleTestbed bed;
     private IpmpdProcess daemon;
-    private Process client;
-    private Writer clientIn;
-    private BufferedReader clientOut;
+    private ScriptedNetconfClient client;
+    private MemberAddresses addresses;
     private final Map<String, State> states = new HashMap<>();
     private String[] snmpUser;
     /** How long a change of each kind takes (ms; measured at set-up, then on changes acknowledged): kills fall within it. */
@@ -183,21 +175,22 @@ public final class CrashRun implements AutoCloseable {
         }
         write("A.xml", configXml(true));
         write("B.xml", configXml(false));
-        startClient(pw);
-        expect(request("connect"), "CONNECTED");
+        client = new ScriptedNetconfClient(bed.hostNs(), NETCONF_PORT, pw, work);
+        addresses = new MemberAddresses(bed.hostNs(), bed.prefix() + "-s");
+        expect(client.request("connect"), "CONNECTED");
         // B first, then A: both as the daemon writes them
         long c0 = System.nanoTime();
-        expect(request("replace " + work.resolve("B.xml")), "OK");
+        expect(client.request("replace " + work.resolve("B.xml")), "OK");
         long c1 = System.nanoTime();
         record("B");
         long c2 = System.nanoTime();
-        expect(request("replace " + work.resolve("A.xml")), "OK");
+        expect(client.request("replace " + work.resolve("A.xml")), "OK");
         long c3 = System.nanoTime();
         record("A");
         commitMs = Math.max((c1 - c0) / 1_000_000, (c3 - c2) / 1_000_000);
         for (String s : List.of("A", "B")) {
             if (s.equals("B")) {
-                expect(request("replace " + work.resolve("B.xml")), "OK");
+                expect(client.request("replace " + work.resolve("B.xml")), "OK");
             }
             long t = System.nanoTime();
             IpmpdProcess.ToolResult r = daemon.ipmpadm(member(bed, 40), "standby");
@@ -216,12 +209,12 @@ public final class CrashRun implements AutoCloseable {
             record(s + "+fdt");
             undoSnmp(s);
         }
-        expect(request("replace " + work.resolve("A.xml")), "OK");
+        expect(client.request("replace " + work.resolve("A.xml")), "OK");
         checkFiles("A");
         // Restarts are what the run is made of: a clean stop now writes the classes this daemon
         // loaded to an archive (-XX:ArchiveClassesAtExit) that every later start maps instead
         // of loading and verifying them again.
-        daemon.stop();
+        daemon.stop(Duration.ofSeconds(120)); // writing the archive takes a while on a busy machine
         // C1 only: the restarts' JIT work competes less with the start for the CPUs
         daemon.javaOpts("-XX:SharedArchiveFile=" + archive + " -XX:TieredStopAtLevel=1");
         java.time.Instant launched = java.time.Instant.now();
@@ -242,7 +235,7 @@ public final class CrashRun implements AutoCloseable {
     }
 
     private void record(String name) {
-        String gc = request("get-config");
+        String gc = client.request("get-config");
         if (!gc.startsWith("CONFIG ")) {
             throw new AssertionError("get-config: " + gc);
         }
@@ -306,10 +299,10 @@ public final class CrashRun implements AutoCloseable {
 
     /** A NETCONF commit to the other configuration, killed at a random moment. */
     private String netconfRound(String current, String other) {
-        sendToClient("replace " + work.resolve(other + ".xml"));
+        client.send("replace " + work.resolve(other + ".xml"));
         sleep(random.nextInt((int) Math.max(1, commitMs * 5 / 4)));
         kill();
-        String reply = readClient(); // the commit's answer, or LOST
+        String reply = client.answer(); // the commit's answer, or LOST
         restart();
         boolean acknowledged = reply.equals("OK");
         return base(check(acknowledged ? Set.of(other) : Set.of(current, other), acknowledged ? other : null));
@@ -361,7 +354,7 @@ public final class CrashRun implements AutoCloseable {
     /** A confirmed commit to the other configuration, acknowledged, then killed while pending: back to this one. */
     private String confirmedRound(String current, String other) {
         long t0 = System.nanoTime();
-        expect(request("confirmed " + work.resolve(other + ".xml")), "OK");
+        expect(client.request("confirmed " + work.resolve(other + ".xml")), "OK");
         // a commit just after a restart, as those of the NETCONF rounds: their kills fall within it
         commitMs = (System.nanoTime() - t0) / 1_000_000;
         sleep(random.nextInt(300));
@@ -389,7 +382,7 @@ public final class CrashRun implements AutoCloseable {
         long t0 = System.nanoTime();
         daemon.restart();
         long t1 = System.nanoTime();
-        expect(request("connect"), "CONNECTED");
+        expect(client.request("connect"), "CONNECTED");
         restartMs += (t1 - t0) / 1_000_000;
         connectMs += (System.nanoTime() - t1) / 1_000_000;
     }
@@ -439,7 +432,7 @@ public final class CrashRun implements AutoCloseable {
         } else {
             variants++;
         }
-        String gc = request("get-config");
+        String gc = client.request("get-config");
         if (!gc.equals(states.get(found).getConfig())) {
             getConfigMismatches++;
             out.accept("crash run: get-config after kill " + kills + " is not that of " + found);
@@ -451,27 +444,14 @@ public final class CrashRun implements AutoCloseable {
     /** Waits (bounded) until the members' addresses and rules are exactly the engine's; counts what is left over. */
     private void checkKernel(String state) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        Set<String> engine;
-        Set<String> kernel;
-        Set<String> wantedRules;
-        Set<String> rules;
         Set<String> dataWanted = dataAddressesOf(state);
         while (true) {
-            engine = engineAddresses();
-            kernel = kernelAddresses();
-            Map<String, Integer> index = indexes();
-            wantedRules = new TreeSet<>();
-            for (String e : engine) {
-                String[] w = e.split(" ");
-                wantedRules.add(w[0] + " " + (TABLE_BASE + index.getOrDefault(w[1], -1)));
-            }
-            rules = rules();
-            Set<String> engineData = new TreeSet<>();
-            for (List<String> row : daemon.parsable("-a", "ADDRESS")) {
-                engineData.add(row.get(0));
-            }
-            boolean ok = engine.equals(kernel) && rules.equals(wantedRules) && engineData.equals(dataWanted);
-            if (ok) {
+            Set<String> engine = MemberAddresses.engine(daemon);
+            Set<String> kernel = addresses.kernel();
+            Set<String> wantedRules = addresses.wantedRules(engine);
+            Set<String> rules = addresses.rules();
+            Set<String> engineData = MemberAddresses.engineData(daemon);
+            if (engine.equals(kernel) && rules.equals(wantedRules) && engineData.equals(dataWanted)) {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
@@ -506,58 +486,6 @@ public final class CrashRun implements AutoCloseable {
                         out.add(l.split("\\s+")[1].split("/")[0]);
                     }
                 }
-            }
-        }
-        return out;
-    }
-
-    /** "ADDRESS MEMBER" for every data address (where it is inbound) and test address the engine holds. */
-    private Set<String> engineAddresses() {
-        Set<String> out = new TreeSet<>();
-        for (List<String> row : daemon.parsable("-a", "ADDRESS,INBOUND")) {
-            if (!row.get(1).isEmpty()) {
-                out.add(row.get(0) + " " + row.get(1));
-            }
-        }
-        for (List<String> row : daemon.parsable("-t", "INTERFACE,TESTADDR")) {
-            if (row.get(1).matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) { // IPv4; "--" when none
-                out.add(row.get(1) + " " + row.get(0));
-            }
-        }
-        return out;
-    }
-
-    /** "ADDRESS MEMBER" for every IPv4 address on a member in the kernel. */
-    private Set<String> kernelAddresses() {
-        Set<String> out = new TreeSet<>();
-        String prefix = bed.prefix() + "-s";
-        for (String l : Netns.exec(bed.hostNs(), "ip", "-o", "-4", "addr", "show").lines().toList()) {
-            String[] w = l.trim().split("\\s+");
-            if (w.length > 3 && w[1].startsWith(prefix) && w[2].equals("inet")) {
-                out.add(w[3].split("/")[0] + " " + w[1]);
-            }
-        }
-        return out;
-    }
-
-    private Map<String, Integer> indexes() {
-        Map<String, Integer> out = new HashMap<>();
-        for (String l : Netns.exec(bed.hostNs(), "ip", "-o", "link", "show").lines().toList()) {
-            String[] w = l.split(":\\s*");
-            if (w.length > 2) {
-                out.put(w[1].split("@")[0].trim(), Integer.parseInt(w[0].trim()));
-            }
-        }
-        return out;
-    }
-
-    /** "ADDRESS TABLE" for every IPv4 rule of ipmpd's priority. */
-    private Set<String> rules() {
-        Set<String> out = new TreeSet<>();
-        for (String l : Netns.exec(bed.hostNs(), "ip", "-4", "rule", "show").lines().toList()) {
-            String[] w = l.trim().split("\\s+");
-            if (w.length >= 5 && w[0].equals(RULE_PRIORITY + ":") && w[1].equals("from") && w[3].equals("lookup")) {
-                out.add(w[2] + " " + w[4]);
             }
         }
         return out;
@@ -601,67 +529,6 @@ public final class CrashRun implements AutoCloseable {
                 "-X", snmpUser[3], "udp:127.0.0.1:" + SNMP_PORT, FDT_OID, "u", Long.toString(fdt));
     }
 
-    private void startClient(Path passwordFile) {
-        Path script = work.resolve("crash_client.py");
-        try (var in = CrashRun.class.getResourceAsStream("crash_client.py")) {
-            if (in == null) {
-                throw new IllegalStateException("crash_client.py is not on the class path");
-            }
-            Files.write(script, in.readAllBytes());
-            ProcessBuilder pb = new ProcessBuilder(Netns.command(bed.hostNs(), "env", "PYTHONDONTWRITEBYTECODE=1",
-                    "/usr/bin/python3", script.toString(), Integer.toString(NETCONF_PORT), passwordFile.toString()));
-            pb.redirectError(work.resolve("crash_client.stderr").toFile());
-            client = pb.start();
-            clientIn = new OutputStreamWriter(client.getOutputStream(), StandardCharsets.UTF_8);
-            clientOut = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void sendToClient(String line) {
-        try {
-            clientIn.write(line + "\n");
-            clientIn.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("the NETCONF client died: " + clientStderr(), e);
-        }
-    }
-
-    private String readClient() {
-        CompletableFuture<String> f = CompletableFuture.supplyAsync(() -> {
-            try {
-                return clientOut.readLine();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        try {
-            String l = f.get(120, TimeUnit.SECONDS);
-            if (l == null) {
-                throw new AssertionError("the NETCONF client exited: " + clientStderr());
-            }
-            return l;
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the NETCONF client did not answer within 120 s: " + clientStderr());
-        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
-            throw new AssertionError("the NETCONF client failed: " + e + " " + clientStderr());
-        }
-    }
-
-    private String request(String line) {
-        sendToClient(line);
-        return readClient();
-    }
-
-    private String clientStderr() {
-        try {
-            return Files.readString(work.resolve("crash_client.stderr"));
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     private void expect(String reply, String want) {
         if (!reply.equals(want)) {
             throw new AssertionError("expected " + want + ", got " + reply + "\n" + tail(daemon.log()));
@@ -698,7 +565,7 @@ public final class CrashRun implements AutoCloseable {
     @Override
     public void close() {
         if (client != null) {
-            client.destroyForcibly();
+            client.close();
         }
         if (daemon != null) {
             daemon.close();

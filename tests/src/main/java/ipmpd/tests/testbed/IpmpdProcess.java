@@ -388,17 +388,22 @@ public final class IpmpdProcess implements AutoCloseable {
 
     /** SIGTERM, then asserts a clean exit (status 0 within 10 s) and that the socket is gone. */
     public void stop() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    /** The same, waiting at most {@code limit} for the exit. */
+    public void stop(Duration limit) {
         process.destroy();
         boolean done;
         try {
-            done = process.waitFor(10, TimeUnit.SECONDS);
+            done = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             done = false;
         }
         waitReader();
         if (!done) {
-            throw new AssertionError("ipmpd did not stop within 10 s of SIGTERM:\n" + log());
+            throw new AssertionError("ipmpd did not stop within " + limit.toMillis() + " ms of SIGTERM:\n" + log());
         }
         if (process.exitValue() != 0) {
             throw new AssertionError("ipmpd exited with status " + process.exitValue() + " on SIGTERM:\n" + log());
