@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
  * rolled back), get-config shows it, and the members' addresses and rules are exactly the engine's.
  * The rounds and seed can be set with -Dipmpd.crash.rounds and -Dipmpd.crash.seed.
  */
-// 104 rounds: 6-10 s each on a quiet 2-CPU machine, up to 11 s at a load average of 20; the cap
-// only stops a run that hangs
+// 104 rounds took 9-11 s each on the 2-CPU development machine at a load average of 20 (other
+// builds); the cap only stops a run that hangs
 @Timeout(value = 40, unit = TimeUnit.MINUTES)
 class CrashConsistencyTest {
     @Test
