@@ -27,16 +27,27 @@ import java.util.function.UnaryOperator;
 /**
  * The one configuration store behind SNMP SETs, NETCONF commits and the files of the configuration
  * directory. A change is a whole {@link IpmpConfiguration}: validated, applied to the engine all or
- * nothing, then written back as hostname.IF / hostname6.IF / mpathd / ipmp.conf, each file
- * atomically, so a restart (or a kill -9 at any moment) comes up with the last committed
- * configuration. Every method runs on the engine thread ({@link EngineLoop}), except those said
+ * nothing, then written back as hostname.IF / hostname6.IF / mpathd / ipmp.conf, all the files of
+ * one commit as one atomic step ({@link ConfigJournal}), so a restart (or a kill -9 at any moment)
+ * comes up with exactly the last committed configuration or the one before. Every method runs on the engine thread ({@link EngineLoop}), except those said
  * to run on any thread.
  */
 public final class ConfigStore {
     private final Path dir;
+    private final ConfigJournal journal;
 
     public ConfigStore(Path dir) {
+        this(dir, new ConfigJournal(dir));
+    }
+
+    ConfigStore(Path dir, ConfigJournal journal) {
         this.dir = dir;
+        this.journal = journal;
+    }
+
+    /** The journal every write of the directory goes through (its lock makes a consistent read of several files). */
+    public ConfigJournal journal() {
+        return journal;
     }
 
     /**
@@ -128,12 +139,14 @@ public final class ConfigStore {
     }
 
     /**
-     * The engine as a commit left it: the snapshot taken right after the apply (immutable, read on
-     * any thread), its model generation, the members configured offline now, and its place in
-     * render order. {@link #render()} makes the files and the running configuration from it off
-     * the engine thread.
+     * The engine as a change left it: the snapshot taken right after the apply (immutable, read on
+     * any thread), its model generation, the members configured offline now, its place in render
+     * order, and the configuration before the change (what {@link #undo} goes back to when the
+     * files cannot be written). {@link #render()} makes the files and the running configuration
+     * from it off the engine thread.
      */
-    public record Taken(long seq, long generation, EngineSnapshot snapshot, Set<String> configured) {
+    public record Taken(long seq, long generation, EngineSnapshot snapshot, Set<String> configured,
+                        IpmpConfiguration before) {
         /** The files and the running configuration after the commit (any thread). */
         public Applied render() {
             Map<String, List<String>> files = ConfigFiles.render(snapshot, configured::contains);
@@ -148,21 +161,49 @@ public final class ConfigStore {
      * ({@link #validate}, off the engine thread): applies it all or nothing, from {@code before}
      * when the engine still runs that (else from a fresh read), and takes a snapshot. The caller
      * renders the files ({@link Taken#render()}) and writes them ({@link #write}) before it
-     * reports success.
+     * reports success, and calls {@link #undo} if they cannot be written.
      *
      * @throws ConfigException when the engine refused a step; then it is unchanged
      */
     public Taken applyValidated(Engine engine, Running before, IpmpConfiguration next) throws ConfigException {
         Running b = before != null && before.current(engine.modelGeneration(), this) ? before : running(engine);
         ConfigApplier.applyValidated(engine, b.config(), next, b.runtimeOffline());
-        return new Taken(renderSeq.incrementAndGet(), engine.modelGeneration(), engine.snapshot(),
-                Set.copyOf(next.offlineMembers()));
+        return take(engine, next.offlineMembers(), b.config());
+    }
+
+    /** The same for a configuration not validated yet (engine thread). */
+    public Taken apply(Engine engine, IpmpConfiguration next) throws ConfigException {
+        Running b = running(engine);
+        ConfigApplier.apply(engine, b.config(), next, b.runtimeOffline());
+        return take(engine, next.offlineMembers(), b.config());
     }
 
     /**
-     * Writes what a commit rendered ({@link Taken#render()}; any thread, off the engine thread): each
-     * changed file atomically and flushed. Skipped when files rendered later are on disk already
-     * (they hold this change too).
+     * The engine as it is now, to persist (engine thread): after a change made by other means
+     * than a whole configuration (ipmpadm, a member leaving its group).
+     *
+     * @param configured the members configured offline
+     * @param before     the configuration before the change, for {@link #undo}
+     */
+    public Taken take(Engine engine, Set<String> configured, IpmpConfiguration before) {
+        return new Taken(renderSeq.incrementAndGet(), engine.modelGeneration(), engine.snapshot(),
+                Set.copyOf(configured), before);
+    }
+
+    /**
+     * A change whose files could not be written is taken back (engine thread): the engine goes
+     * back to the configuration before it, so that it runs what the files hold.
+     */
+    public void undo(Engine engine, Taken t) throws ConfigException {
+        EngineSnapshot s = engine.snapshot();
+        ConfigApplier.applyValidated(engine, IpmpConfiguration.of(s, t.configured()::contains), t.before(),
+                runtimeOffline(s, t.configured()));
+    }
+
+    /**
+     * Writes what a change rendered ({@link Taken#render()}; any thread, off the engine thread): all
+     * changed files as one atomic step ({@link ConfigJournal}), flushed. Skipped when files
+     * rendered later are on disk already (they hold this change too).
      */
     public void write(Applied a) throws IOException {
         writeFiles(a.seq(), a.files());
@@ -174,17 +215,24 @@ public final class ConfigStore {
     }
 
     /**
-     * Applies and persists a whole configuration.
+     * Applies and persists a whole configuration as one transaction, on the engine thread (tests,
+     * and callers that hold the engine thread anyway; the faces write off it).
      *
      * @throws ConfigException when refused; then the engine and the files are unchanged
-     * @throws IOException when the files could not be written; the engine keeps the new configuration
+     * @throws IOException when the files could not be written; then the engine is back where it was
      */
     public void commit(Engine engine, IpmpConfiguration next) throws ConfigException, IOException {
-        EngineSnapshot s = engine.snapshot();
-        Set<String> configured = configuredOffline();
-        ConfigApplier.apply(engine, IpmpConfiguration.of(s, configured::contains), next, runtimeOffline(s, configured));
-        Set<String> nowConfigured = next.offlineMembers();
-        writeFiles(ConfigFiles.render(engine.snapshot(), nowConfigured::contains));
+        Taken t = apply(engine, next);
+        try {
+            write(t.render());
+        } catch (IOException e) {
+            try {
+                undo(engine, t);
+            } catch (ConfigException undoFailed) {
+                e.addSuppressed(undoFailed);
+            }
+            throw e;
+        }
     }
 
     /** Applies a change to the current configuration (read, modify, commit). */
@@ -193,10 +241,9 @@ public final class ConfigStore {
     }
 
     /**
-     * Writes the engine's configuration to the directory; stale hostname files of unplumbed
-     * interfaces go. Only files whose content differs from what is on disk are written (a change
-     * of one member rewrites its hostname file, not the 256 others), each atomically, with one
-     * flush of the directory for all renames and deletions.
+     * Writes the engine's configuration to the directory (engine thread); stale hostname files of
+     * unplumbed interfaces go. Only files whose content differs from what is on disk are written
+     * (a change of one member rewrites its hostname file, not the 256 others), all as one atomic step.
      */
     public void persist(Engine engine) throws IOException {
         writeFiles(ConfigFiles.render(engine.snapshot(), configuredOffline()::contains));
@@ -209,14 +256,11 @@ public final class ConfigStore {
         }
     }
 
-    /** Files of the directory as last seen (under {@link #writeLock}). */
+    /** Files of the directory as last seen (under the journal's lock). */
     private final Map<Path, Known> known = new HashMap<>();
 
     /** Orders renders of the files (taken on the engine thread), so that an older one never overwrites a newer one. */
     private final java.util.concurrent.atomic.AtomicLong renderSeq = new java.util.concurrent.atomic.AtomicLong();
-
-    /** One writer of the directory at a time; guards {@link #known} and {@link #writtenSeq}. */
-    private final Object writeLock = new Object();
 
     /** The newest render on disk. */
     private long writtenSeq;
@@ -228,7 +272,7 @@ public final class ConfigStore {
 
     /** Makes the directory hold exactly these configuration files (and no other hostname files). */
     private void writeFiles(long seq, Map<String, List<String>> files) throws IOException {
-        synchronized (writeLock) {
+        synchronized (journal.lock()) { // one writer at a time; guards known and writtenSeq
             if (seq < writtenSeq) {
                 return; // a later render (with this change in it) is on disk already
             }
@@ -255,8 +299,11 @@ public final class ConfigStore {
                 }
             }
         }
+        Map<String, byte[]> write = new LinkedHashMap<>();
+        changed.forEach((p, lines) -> write.put(p.getFileName().toString(), AtomicFiles.bytes(lines)));
+        List<String> delete = stale.stream().map(p -> p.getFileName().toString()).toList();
         try {
-            AtomicFiles.writeAll(dir, changed, stale);
+            journal.commit(write, delete);
         } finally {
             changed.keySet().forEach(known::remove);
             stale.forEach(known::remove);
@@ -309,11 +356,18 @@ public final class ConfigStore {
 
     /**
      * Saves the files of the running configuration as the one to restore if the daemon restarts
-     * before the pending confirmed commit is confirmed (engine thread). Written to a temporary
+     * before the pending confirmed commit is confirmed (any thread; {@code running} is the
+     * engine's snapshot before the commit). Written to a temporary
      * directory, flushed, then renamed into place: after a crash it is either whole or absent.
      */
-    public void saveRollback(Engine engine) throws IOException {
-        Map<String, List<String>> files = ConfigFiles.render(engine.snapshot(), configuredOffline()::contains);
+    public void saveRollback(EngineSnapshot running) throws IOException {
+        synchronized (journal.lock()) {
+            saveRollbackLocked(running);
+        }
+    }
+
+    private void saveRollbackLocked(EngineSnapshot running) throws IOException {
+        Map<String, List<String>> files = ConfigFiles.render(running, configuredOffline()::contains);
         Files.createDirectories(dir);
         clearRollback();
         Path temp = Files.createTempDirectory(dir, "." + ROLLBACK_DIR + ".");
@@ -336,6 +390,12 @@ public final class ConfigStore {
 
     /** The confirmed commit ended (confirmed, cancelled or rolled back): its rollback copy goes. */
     public void clearRollback() throws IOException {
+        synchronized (journal.lock()) {
+            clearRollbackLocked();
+        }
+    }
+
+    private void clearRollbackLocked() throws IOException {
         Path r = dir.resolve(ROLLBACK_DIR);
         if (!Files.exists(r)) {
             return;

@@ -61,6 +61,8 @@ public final class Daemon implements AutoCloseable {
     /** Failures counted from the engine's events (its model keeps no count), from the start. */
     private final ipmpd.agent.metrics.FailureCounts failures = new ipmpd.agent.metrics.FailureCounts(System::currentTimeMillis);
     private volatile boolean closed;
+    /** The configuration store every writer of the directory goes through. */
+    private ConfigStore store;
 
     private Daemon(Options options, IpmpdLog log) {
         this.options = options;
@@ -140,7 +142,14 @@ public final class Daemon implements AutoCloseable {
         hub.add(failures);
         loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
                 + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
-        ConfigStore store = new ConfigStore(options.configDir());
+        store = new ConfigStore(options.configDir());
+        try {
+            if (store.journal().recover()) {
+                log.notice("A configuration commit was interrupted when ipmpd stopped: it is completed");
+            }
+        } catch (java.io.IOException e) {
+            log.err("Cannot complete an interrupted configuration commit: " + e.getMessage());
+        }
         try {
             if (store.restorePendingRollback()) {
                 log.notice("A NETCONF confirmed commit was pending when ipmpd stopped: the configuration before it "
@@ -153,6 +162,16 @@ public final class Daemon implements AutoCloseable {
         ConfigDirectory.AgentConf agentConf = config.readAgentConf();
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
         List<String> ipmpConf = config.readIpmpConf();
+        ipmpd.agent.netconf.NetconfSettings ns = null;
+        ipmpd.agent.netconf.NetconfServer.Preload yang = null;
+        try {
+            ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(), options.configDir());
+            if (ns.enabled()) {
+                yang = ipmpd.agent.netconf.NetconfServer.preload(ns); // parsed while the rest starts
+            }
+        } catch (Exception e) {
+            log.err("NETCONF face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
         platform = PlatformFactory.createPlatform(options.platform(), loop,
                 new PlatformFactory.Context(options.platformOptions(), config, files, log));
         loop.call(() -> {
@@ -165,14 +184,23 @@ public final class Daemon implements AutoCloseable {
         // configuration runs after it, so present NICs are not taken for missing ones.
         loop.call(() -> {
             config.boot(loop.engine(), files, ipmpConf);
+            platform.removeOrphans(); // what a crash left of a configuration the files no longer hold
             return null;
         });
-        snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
-                agentConf.settings(), loop, hub, store, log, platform::interfaceStatistics));
-        ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),
-                options.configDir());
-        if (ns.enabled()) {
-            netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log);
+        // A face that cannot start (a secrets file readable by others, a bad setting, a port in
+        // use) is left off with a log line: failover goes on without it.
+        try {
+            snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
+                    agentConf.settings(), loop, hub, store, log, platform::interfaceStatistics));
+        } catch (Exception e) {
+            log.err("SNMP face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+        try {
+            if (yang != null) {
+                netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log, yang);
+            }
+        } catch (Exception e) {
+            log.err("NETCONF face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }
         java.util.Optional<ipmpd.agent.metrics.MetricsSettings> ms =
                 ipmpd.agent.metrics.MetricsSettings.parse(agentConf.settings());
@@ -221,10 +249,15 @@ public final class Daemon implements AutoCloseable {
      */
     public List<String> reload() throws Exception {
         log.notice("SIGHUP: restart and reread config file");
-        EngineConfig ec = config.readMpathd();
-        ConfigDirectory.AgentConf agentConf = config.readAgentConf();
-        List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
-        List<String> ipmpConf = config.readIpmpConf();
+        EngineConfig ec;
+        List<ConfigDirectory.HostnameFile> files;
+        List<String> ipmpConf;
+        synchronized (store.journal().lock()) { // never half of a commit being installed
+            ec = config.readMpathd();
+            config.readAgentConf();
+            files = config.readHostnameFiles();
+            ipmpConf = config.readIpmpConf();
+        }
         return loop.call(() -> {
             Engine e = loop.engine();
             e.applyConfig(ec);

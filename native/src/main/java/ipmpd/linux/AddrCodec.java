@@ -25,7 +25,8 @@ final class AddrCodec {
             return null;
         }
         int flags = a.has(IFA_FLAGS) ? a.u32(IFA_FLAGS, m.flags()) : m.flags();
-        return new AddrInfo(m.index(), m.family(), addr, m.prefixLen(), a.string(IFA_LABEL), flags, m.scope());
+        return new AddrInfo(m.index(), m.family(), addr, m.prefixLen(), a.string(IFA_LABEL), flags, m.scope(),
+                a.u8(IFA_PROTO, 0));
     }
 
     static byte[] dumpRequest(int seq, int family) {
@@ -46,6 +47,9 @@ final class AddrCodec {
         }
         if (ai.label() != null && ai.family() == LibC.AF_INET) {
             m.attrString(IFA_LABEL, ai.label());
+        }
+        if (ai.proto() != 0 && add) {
+            m.attrU8(IFA_PROTO, ai.proto());
         }
         if (ai.flags() != 0) {
             m.attrU32(IFA_FLAGS, ai.flags()); // flags above 0xff (NOPREFIXROUTE...) only fit here

@@ -133,6 +133,7 @@ public final class Rtnl {
     static final int IFA_LABEL = 3;
     static final int IFA_BROADCAST = 4;
     static final int IFA_FLAGS = 8;
+    static final int IFA_PROTO = 11;
 
     // RTA_*
     static final int RTA_DST = 1;

@@ -200,13 +200,42 @@ public final class ControlService {
         if (!privileged && AccessPolicy.isMutating("ipmpadm", args)) {
             return Done.error(AccessPolicy.refusal("ipmpadm"));
         }
-        return loop.call(() -> {
+        if (store == null || !AccessPolicy.isMutating("ipmpadm", args)) {
+            return loop.call(() -> {
+                try {
+                    return new Done(IfconfigCommand.execute(engine(), args), "", 0);
+                } catch (AdminException e) {
+                    return Done.error(e.getMessage());
+                }
+            });
+        }
+        // A change is persisted like a NETCONF commit: applied on the engine thread, the files
+        // written off it as one atomic step; if they cannot be written the engine goes back.
+        record Changed(Done done, ConfigStore.Taken taken) {
+        }
+        Changed c = loop.call(() -> {
+            Engine e = engine();
+            ConfigStore.Running before = store.running(e);
             try {
-                return new Done(IfconfigCommand.execute(engine(), args), "", 0);
-            } catch (AdminException e) {
-                return Done.error(e.getMessage());
+                String out = IfconfigCommand.execute(e, args);
+                return new Changed(new Done(out, "", 0), store.take(e, before.configured(), before.config()));
+            } catch (AdminException ex) {
+                return new Changed(Done.error(ex.getMessage()), null);
             }
         });
+        if (c.taken() == null) {
+            return c.done();
+        }
+        try {
+            store.write(c.taken().render());
+        } catch (java.io.IOException io) {
+            loop.call(() -> {
+                store.undo(engine(), c.taken());
+                return null;
+            });
+            return Done.error("ipmpadm: the change could not be saved (" + io.getMessage() + "); nothing was changed");
+        }
+        return c.done();
     }
 
     private Engine engine() {

@@ -58,6 +58,9 @@ final class Datastores {
     /** The candidate tree (wrapper holding at most one ipmp element); null while it equals running. */
     private Element candidate;
 
+    /** The running configuration when the candidate was first edited (or copied to); null with it. */
+    private IpmpConfiguration candidateBase;
+
     private IpmpConfiguration rollbackTo;
     private int confirmOwner;
     private String persistId;
@@ -213,6 +216,7 @@ final class Datastores {
         Document doc = Xml.newDocument();
         Element wrapper = doc.createElementNS(Xml.BASE, "config");
         doc.appendChild(wrapper);
+        IpmpConfiguration base = CANDIDATE.equals(target) && candidate == null ? running() : candidateBase;
         Element current = editBase(doc, target);
         if (current != null) {
             wrapper.appendChild(current);
@@ -242,8 +246,48 @@ final class Datastores {
         } else if (test == TestOption.TEST_ONLY) {
             return editErrors;
         }
+        candidateBase = base;
         candidate = wrapper;
         return editErrors;
+    }
+
+    /**
+     * A candidate edited before an out-of-band change of running (ipmpadm, SNMP SET, SIGHUP,
+     * another session's edit of running) holds the old value of the nodes that change touched:
+     * committing it would undo that change without anyone asking. Refused, saying what changed;
+     * out-of-band changes the candidate leaves as they are now do not stop the commit.
+     */
+    private void refuseUndoingOutOfBandChanges(IpmpConfiguration next, IpmpConfiguration now) throws RpcError {
+        if (candidateBase == null || candidateBase.equals(now)) {
+            return;
+        }
+        List<String> outOfBand = ipmpd.engine.config.ConfigDiff.describe(candidateBase, now);
+        List<String> commitWouldChange = ipmpd.engine.config.ConfigDiff.describe(next, now);
+        List<String> undone = new ArrayList<>();
+        for (String change : outOfBand) {
+            String node = node(change);
+            if (commitWouldChange.stream().anyMatch(c -> node(c).equals(node))) {
+                undone.add(change);
+            }
+        }
+        if (!undone.isEmpty()) {
+            throw RpcError.failed("the running configuration changed after the candidate was first edited "
+                    + "(ipmpadm, SNMP, SIGHUP or another session): " + String.join("; ", undone)
+                    + "; committing the candidate would undo that, so nothing was committed "
+                    + "(discard-changes, then edit again)");
+        }
+    }
+
+    /** The node a {@link ipmpd.engine.config.ConfigDiff} phrase is about ("member m3 of group g0"). */
+    private static String node(String phrase) {
+        String[] w = phrase.split("[ :]+");
+        if (w[0].equals("member") || w[0].equals("group")) {
+            return w[0] + " " + w[1]; // a member's or a group's own settings
+        }
+        if (w[0].equals("data")) {
+            return "data " + w[2];
+        }
+        return phrase;
     }
 
     private static RpcError.Many many(List<RpcError> first, List<RpcError> more) {
@@ -306,8 +350,14 @@ final class Datastores {
             ConfigStore.Taken taken = loop.call(() -> store.applyValidated(loop.engine(), before, next));
             long t1 = System.nanoTime();
             ConfigStore.Applied a = taken.render();
+            try {
+                store.write(a);
+            } catch (IOException e) {
+                undo(taken, e);
+                throw RpcError.failed("the configuration could not be saved (" + e.getMessage()
+                        + "); nothing was changed");
+            }
             runningCache = a.after();
-            store.write(a);
             if (ev != null) {
                 ev.engineNs = t1 - t0;
                 ev.writeNs = System.nanoTime() - t1;
@@ -318,10 +368,24 @@ final class Datastores {
                 pe.add(ConfigXml.error(p));
             }
             throw many(earlier, pe);
-        } catch (IOException e) {
-            throw RpcError.failed("the configuration was applied but could not be saved: " + e.getMessage());
+        } catch (RpcError e) {
+            throw e;
         } catch (Exception e) {
             throw RpcError.failed("the configuration could not be applied: " + e);
+        }
+    }
+
+    /** Apply and persist are one transaction: files that could not be written take the engine back. */
+    private void undo(ConfigStore.Taken taken, IOException cause) {
+        runningCache = null;
+        try {
+            loop.call(() -> {
+                store.undo(loop.engine(), taken);
+                return null;
+            });
+        } catch (Exception e) {
+            log.err("NETCONF: the commit could not be saved (" + cause.getMessage()
+                    + ") and taking it back failed: " + e);
         }
     }
 
@@ -396,6 +460,7 @@ final class Datastores {
         if (ipmp != null) {
             wrapper.appendChild(cd.importNode(ipmp, true));
         }
+        candidateBase = running();
         candidate = wrapper;
     }
 
@@ -433,6 +498,9 @@ final class Datastores {
         IpmpConfiguration before = running();
         Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
         IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before, true);
+        if (next != null) {
+            refuseUndoingOutOfBandChanges(next, before);
+        }
         ev.validateNs = System.nanoTime() - t0;
         boolean saved = confirmed && !pending;
         if (saved) {
@@ -478,10 +546,7 @@ final class Datastores {
      */
     private void saveRollback() throws RpcError {
         try {
-            loop.call(() -> {
-                store.saveRollback(loop.engine());
-                return null;
-            });
+            store.saveRollback(loop.call(() -> loop.engine().snapshot()));
         } catch (Exception e) {
             throw RpcError.failed("cannot save the configuration to roll back to: " + e.getMessage());
         }
@@ -489,10 +554,7 @@ final class Datastores {
 
     private void clearSavedRollback() {
         try {
-            loop.call(() -> {
-                store.clearRollback();
-                return null;
-            });
+            store.clearRollback();
         } catch (Exception e) {
             log.err("NETCONF: cannot remove the saved rollback configuration: " + e);
         }
@@ -521,17 +583,34 @@ final class Datastores {
         events.configChanged(0, "replace");
     }
 
+    /**
+     * The confirmed commit is rolled back: applied on the engine thread, the files written off it
+     * (one atomic step), then the saved copy goes. If the files cannot be written the engine is
+     * taken back and the saved copy stays, so the next start restores it (RFC 6241 8.4).
+     */
     private void rollback() {
         IpmpConfiguration to = rollbackTo;
         clearConfirm();
+        runningCache = null;
+        ConfigStore.Taken taken;
         try {
-            loop.call(() -> {
-                store.commit(loop.engine(), to);
-                store.clearRollback();
-                return null;
-            });
+            taken = loop.call(() -> store.apply(loop.engine(), to));
         } catch (Exception e) {
             log.err("NETCONF: rolling back the confirmed commit failed: " + e);
+            return;
+        }
+        try {
+            store.write(taken.render());
+        } catch (IOException e) {
+            undo(taken, e);
+            log.err("NETCONF: the rolled-back configuration could not be saved (" + e.getMessage()
+                    + "); it is restored at the next start");
+            return;
+        }
+        try {
+            store.clearRollback();
+        } catch (IOException e) {
+            log.err("NETCONF: cannot remove the saved rollback configuration: " + e);
         }
     }
 

@@ -123,8 +123,53 @@ public final class NetconfServer implements AutoCloseable {
      */
     public static NetconfServer start(NetconfSettings settings, EngineLoop loop, ListenerHub hub, ConfigStore store,
                                       IpmpdLog log) throws IOException {
+        return start(settings, loop, hub, store, log, preload(settings));
+    }
+
+    /**
+     * The YANG modules, parsed and validated in a background thread from the start of the
+     * daemon: the longest part of the NETCONF server's start (seconds on a busy machine), done
+     * while the JVM, the engine and the boot configuration start.
+     */
+    public static final class Preload {
+        private final java.util.concurrent.CompletableFuture<YangSchema> schema;
+
+        private Preload(java.util.concurrent.CompletableFuture<YangSchema> schema) {
+            this.schema = schema;
+        }
+
+        YangSchema get() throws IOException {
+            try {
+                return schema.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Starts loading the schema of {@code settings} in a background thread. */
+    public static Preload preload(NetconfSettings settings) {
+        java.util.concurrent.CompletableFuture<YangSchema> f = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(YangSchema.load(settings.yangDir()));
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "ipmpd-yang-load");
+        t.setDaemon(true);
+        t.start();
+        return new Preload(f);
+    }
+
+    /** {@link #start(NetconfSettings, EngineLoop, ListenerHub, ConfigStore, IpmpdLog)} with the schema loading already. */
+    public static NetconfServer start(NetconfSettings settings, EngineLoop loop, ListenerHub hub, ConfigStore store,
+                                      IpmpdLog log, Preload preload) throws IOException {
         preferJdkCiphers(); // before anything of MINA's (the users' keys) picks its providers
-        YangSchema schema = YangSchema.load(settings.yangDir());
+        YangSchema schema = preload.get();
         NetconfUsers users = new NetconfUsers(settings.users(), log);
         users.loadOrCreate();
         NetconfServer s = new NetconfServer(settings, loop, hub, store, log, schema, users);

@@ -28,6 +28,16 @@ public interface DaemonPlatform extends Platform, AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * Start-up, after the boot configuration (engine thread): removes what an earlier run placed
+     * in the kernel that the engine does not hold now (see LinuxPlatform#removeOrphans).
+     *
+     * @return what was removed, one entry per address
+     */
+    default java.util.List<String> removeOrphans() {
+        return java.util.List.of();
+    }
+
     /** Stops receiving events and releases sockets; called once at shutdown (any thread). */
     @Override
     void close();

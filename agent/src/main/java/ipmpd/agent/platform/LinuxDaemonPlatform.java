@@ -78,6 +78,11 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     }
 
     @Override
+    public java.util.List<String> removeOrphans() {
+        return platform.removeOrphans();
+    }
+
+    @Override
     public void addAddress(AddressPlacement p) {
         platform.addAddress(p);
     }

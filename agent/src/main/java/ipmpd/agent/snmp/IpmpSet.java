@@ -211,6 +211,8 @@ final class IpmpSet implements LiveObjects.Writer {
         boolean commitDone;
         boolean commitFailed;
         IpmpConfiguration before;
+        /** The engine after the commit, to persist off the engine thread. */
+        ConfigStore.Taken taken;
         Map<String, String> leavers = Map.of();
         Map<Long, SnmpModel.PendingGroup> pendingBefore;
         Set<SnmpModel.PendingTarget> pendingTargetsBefore;
@@ -425,10 +427,12 @@ final class IpmpSet implements LiveObjects.Writer {
                 }
             }
             boolean applied = false;
+            Set<String> configured = store.configuredOffline();
             try {
                 IpmpConfiguration next = p.committed();
                 if (!next.equals(before)) {
-                    store.commit(e, next);
+                    store.apply(e, next);
+                    configured = next.offlineMembers();
                     applied = true;
                 }
                 List<String> left = new ArrayList<>();
@@ -443,9 +447,6 @@ final class IpmpSet implements LiveObjects.Writer {
                     }
                     throw ex;
                 }
-                if (!p.leavers.isEmpty()) {
-                    store.persist(e);
-                }
                 for (String m : p.backOnline) {
                     e.undoOffline(m);
                 }
@@ -453,8 +454,7 @@ final class IpmpSet implements LiveObjects.Writer {
                 if (applied) {
                     try {
                         ConfigApplier.apply(e, before);
-                        store.persist(e);
-                    } catch (ConfigException | IOException rollback) {
+                    } catch (ConfigException rollback) {
                         ex.addSuppressed(rollback);
                     }
                 }
@@ -463,8 +463,32 @@ final class IpmpSet implements LiveObjects.Writer {
             }
             p.created.keySet().forEach(i -> model.release(i, true));
             t.before = before;
+            t.taken = store.take(e, configured, before);
             return p;
         });
+        // The files are written here, off the engine thread, before the SET is answered; if they
+        // cannot be, the engine goes back and the SET fails (apply and persist are one transaction).
+        try {
+            store.write(t.taken.render());
+        } catch (IOException io) {
+            Txn undo = t;
+            engine.call(e -> {
+                try {
+                    for (String m : done.backOnline) {
+                        e.offline(m);
+                    }
+                    for (Map.Entry<String, String> l : done.leavers.entrySet()) {
+                        rejoin(e, l.getKey(), l.getValue());
+                    }
+                    store.undo(e, undo.taken);
+                } catch (AdminException | ConfigException ex) {
+                    io.addSuppressed(ex);
+                }
+                return null;
+            });
+            throw new IllegalStateException("the configuration could not be saved (" + io.getMessage()
+                    + "); nothing was changed", io);
+        }
         t.committed = true;
         t.leavers = done.leavers;
         model.setPending(done.pending, done.pendingTargets);
@@ -485,21 +509,24 @@ final class IpmpSet implements LiveObjects.Writer {
     }
 
     private void undoAll(Txn t) throws Exception {
-        engine.call(e -> {
+        ConfigStore.Taken back = engine.call(e -> {
             try {
                 for (Map.Entry<String, String> l : t.leavers.entrySet()) {
                     e.setGroup(l.getKey(), l.getValue());
                 }
                 if (!store.current(e).equals(t.before)) {
-                    store.commit(e, t.before);
-                } else {
-                    store.persist(e);
+                    return store.apply(e, t.before);
                 }
-            } catch (AdminException | ConfigException | IOException ex) {
+                return store.take(e, store.configuredOffline(), t.before);
+            } catch (AdminException | ConfigException ex) {
                 throw new IllegalStateException(message(ex), ex);
             }
-            return null;
         });
+        try {
+            store.write(back.render()); // off the engine thread
+        } catch (IOException io) {
+            throw new IllegalStateException("the configuration before the SET could not be saved: " + io.getMessage(), io);
+        }
         model.setPending(t.pendingBefore, t.pendingTargetsBefore);
         if (model.notificationsEnabled() != t.notificationsBefore) {
             model.setNotificationsEnabled(t.notificationsBefore);

@@ -107,6 +107,12 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     }
 
     private static final int IFNAMSIZ_LABEL = 15;
+    /**
+     * IFA_PROTO of every address ipmpd adds (the number its prefix routes carry as rtm_protocol):
+     * after a crash, the next start recognises the addresses an earlier run placed
+     * ({@link #removeOrphans()}); addresses added by anyone else carry another value.
+     */
+    public static final int ADDRESS_PROTO = PrefixRoutes.RTPROT_IPMPD;
     private final Consumer<String> log;
     private final Options options;
     private final Rtnetlink rt;
@@ -280,7 +286,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             log.accept("Cannot add " + ipmpd.engine.Addresses.format(a) + " to " + p.logicalName() + ": " + e.getMessage());
             return false;
         }
-        AddrInfo req = AddrInfo.of(index, a, p.prefixLen());
+        AddrInfo req = AddrInfo.of(index, a, p.prefixLen()).withProto(ADDRESS_PROTO);
         int flags = 0;
         if (p.family() == Family.INET) {
             req = req.withLabel(label(p));
@@ -883,6 +889,10 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         if (members.isEmpty()) {
             return;
         }
+        mainWorkNow();
+    }
+
+    private void mainWorkNow() {
         {
             try {
                 mainRoutes = rt.dumpRoutes();
@@ -908,6 +918,65 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             }
         }
         gatewayRoutes.update(mainRoutes, index, members, unusable);
+    }
+
+    /**
+     * Start-up, once the engine has applied the boot configuration (engine thread): removes every
+     * address an earlier run of ipmpd placed (IFA_PROTO {@link #ADDRESS_PROTO}) that the engine
+     * does not hold there now: what a crash left of a configuration the files no longer hold
+     * (a confirmed commit rolled back at the start, a commit lost before its commit point). Then
+     * the prefix routes ipmpd placed follow the addresses. Addresses added by hand carry no mark
+     * and are never touched; the policy rules were swept at construction and follow placements.
+     *
+     * @return the addresses removed, as "ADDRESS/PREFIX on IF" (each also logged)
+     */
+    public List<String> removeOrphans() {
+        List<String> removed = new ArrayList<>();
+        List<AddrInfo> all;
+        try {
+            all = rt.dumpAddresses();
+        } catch (IOException e) {
+            log.accept("Cannot read the addresses to remove those of an earlier run: " + e.getMessage());
+            return removed;
+        }
+        for (AddrInfo a : all) {
+            if (a.proto() != ADDRESS_PROTO) {
+                continue;
+            }
+            AddressPlacement p = placed.get(plain(a.address()));
+            Integer where = p == null ? null : indexOf(p.ifname());
+            if (where != null && where == a.index()) {
+                continue;
+            }
+            String ifname;
+            try {
+                ifname = Interfaces.name(a.index());
+            } catch (NativeIOException e) {
+                ifname = "ifindex " + a.index();
+            }
+            String what = a.address().getHostAddress() + "/" + a.prefixLen() + " on " + ifname;
+            try {
+                rt.deleteAddress(AddrInfo.of(a.index(), a.address(), a.prefixLen()));
+                removed.add(what);
+                log.accept("Removed " + what + ": placed by an earlier run of ipmpd, not in the configuration now");
+            } catch (IOException e) {
+                log.accept("Cannot remove " + what + " (placed by an earlier run): " + e.getMessage());
+            }
+        }
+        mainWorkNow(); // prefix routes of an earlier run go with their addresses
+        return removed;
+    }
+
+    private Integer indexOf(String ifname) {
+        Integer i = indexByName.get(ifname);
+        if (i != null) {
+            return i;
+        }
+        try {
+            return Interfaces.index(ifname);
+        } catch (NativeIOException e) {
+            return null;
+        }
     }
 
     /**

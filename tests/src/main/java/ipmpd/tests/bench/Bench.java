@@ -14,8 +14,8 @@ import java.util.List;
  */
 public final class Bench {
     static final List<String> ALL = List.of("link", "probe", "scale", "snmp", "netconf", "spread");
-    /** Run only when named: they need more than the host kernel (peers boots User-Mode Linux). */
-    static final List<String> ON_REQUEST = List.of("peers");
+    /** Run only when named: peers boots User-Mode Linux; crash's 1000 kills take about an hour. */
+    static final List<String> ON_REQUEST = List.of("peers", "crash");
 
     private Bench() {
     }
@@ -29,6 +29,22 @@ public final class Bench {
         }
     }
 
+    /** kill -9 at random moments of configuration changes ({@link ipmpd.tests.crash.CrashRun}); fails on any mix or orphan. */
+    static void crash(Report out, int kills) {
+        long seed = System.nanoTime();
+        out.line("== crash: %d kill -9 of the daemon (%d members) during NETCONF commits A<->B, ipmpadm changes, "
+                + "SNMP SETs, and with a confirmed commit pending (every tenth); seed %d", kills,
+                ipmpd.tests.crash.CrashRun.MEMBERS, seed);
+        try (ipmpd.tests.crash.CrashRun run = new ipmpd.tests.crash.CrashRun(System.err::println, seed)) {
+            run.setUp();
+            ipmpd.tests.crash.CrashRun.Counts c = run.run(kills);
+            out.line("   %s", c);
+            if (!c.clean()) {
+                throw new AssertionError("crash: not clean: " + c);
+            }
+        }
+    }
+
     public static void main(String[] args) {
         List<String> names = new ArrayList<>();
         int linkTrials = 50;
@@ -36,6 +52,7 @@ public final class Bench {
         int scaleSeconds = 30;
         int scaleMembers = 64;
         List<String> peersArgs = new ArrayList<>();
+        int crashKills = 1000;
         for (String a : args) {
             if (a.startsWith("--link-trials=")) {
                 linkTrials = Integer.parseInt(a.substring(a.indexOf('=') + 1));
@@ -48,11 +65,15 @@ public final class Bench {
                 scaleMembers = Math.max(4, Integer.parseInt(a.substring(a.indexOf('=') + 1)) / 4 * 4);
             } else if (a.startsWith("--peers-")) {
                 peersArgs.add("--" + a.substring("--peers-".length()));
+            } else if (a.startsWith("--crash-kills=")) {
+                crashKills = Integer.parseInt(a.substring(a.indexOf('=') + 1));
             } else if (ALL.contains(a) || ON_REQUEST.contains(a)) {
                 names.add(a);
             } else {
                 System.err.println("bench: unknown benchmark or option " + a);
-                System.err.println("Usage: bench [link] [probe] [scale] [snmp] [netconf] [spread] [peers] [--link-trials=N] [--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--peers-link-trials=N] [--peers-path-trials=N] [--peers-failback-trials=N]");
+                System.err.println("Usage: bench [link] [probe] [scale] [snmp] [netconf] [spread] [peers] [crash] [--link-trials=N] "
+                        + "[--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--peers-link-trials=N] "
+                        + "[--peers-path-trials=N] [--peers-failback-trials=N] [--crash-kills=N]");
                 System.exit(2);
             }
         }
@@ -77,6 +98,7 @@ public final class Bench {
                     case "netconf" -> NetconfBench.run(out.file());
                     case "peers" -> PeersBench.run(out, peersArgs);
                     case "spread" -> new SpreadBench(out).run();
+                    case "crash" -> crash(out, crashKills);
                     default -> throw new IllegalStateException(n);
                 }
                 out.line("   (load average while it ran, from /proc/loadavg: %s; other work on the machine skews the figures)",

@@ -104,6 +104,7 @@ public final class IpmpdProcess implements AutoCloseable {
         private String echo;
         private List<String> command;
         private Path configDir;
+        private String javaOpts;
 
         private Builder(String ns) {
             this.ns = ns;
@@ -123,6 +124,12 @@ public final class IpmpdProcess implements AutoCloseable {
         /** More daemon arguments. */
         public Builder args(String... a) {
             extraArgs.addAll(Arrays.asList(a));
+            return this;
+        }
+
+        /** IPMPD_JAVA_OPTS of the daemon (JVM options); also {@link IpmpdProcess#javaOpts} for later starts. */
+        public Builder javaOpts(String opts) {
+            this.javaOpts = opts;
             return this;
         }
 
@@ -178,6 +185,8 @@ public final class IpmpdProcess implements AutoCloseable {
     }
 
     private final Builder cfg;
+    /** IPMPD_JAVA_OPTS of the next start ({@link #javaOpts}); null: this JVM's environment decides. */
+    private volatile String javaOpts;
     private final Path dir;
     private final Path configDir;
     private final Path socket;
@@ -189,6 +198,7 @@ public final class IpmpdProcess implements AutoCloseable {
 
     private IpmpdProcess(Builder b, Path dir) {
         this.cfg = b;
+        this.javaOpts = b.javaOpts;
         this.dir = dir;
         this.configDir = b.configDir != null ? b.configDir : dir.resolve("etc");
         this.socket = dir.resolve("ipmpd.sock");
@@ -286,6 +296,9 @@ public final class IpmpdProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.environment().put("IPMPD_SOCKET", socket.toString()); // for a command without --socket
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (javaOpts != null) {
+            pb.environment().put("IPMPD_JAVA_OPTS", javaOpts);
+        }
         try {
             process = pb.start();
         } catch (IOException e) {
@@ -362,6 +375,11 @@ public final class IpmpdProcess implements AutoCloseable {
         }
     }
 
+    /** JVM options for the next {@link #restart()} (IPMPD_JAVA_OPTS), e.g. a class-data archive. */
+    public void javaOpts(String opts) {
+        this.javaOpts = opts;
+    }
+
     /** Sends a signal ({@code kill -s SIG PID}). */
     public void signal(String sig) {
         Netns.exec(null, "kill", "-s", sig, Long.toString(process.pid()));
@@ -388,17 +406,22 @@ public final class IpmpdProcess implements AutoCloseable {
 
     /** SIGTERM, then asserts a clean exit (status 0 within 10 s) and that the socket is gone. */
     public void stop() {
+        stop(Duration.ofSeconds(10));
+    }
+
+    /** The same, waiting at most {@code limit} for the exit. */
+    public void stop(Duration limit) {
         process.destroy();
         boolean done;
         try {
-            done = process.waitFor(10, TimeUnit.SECONDS);
+            done = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             done = false;
         }
         waitReader();
         if (!done) {
-            throw new AssertionError("ipmpd did not stop within 10 s of SIGTERM:\n" + log());
+            throw new AssertionError("ipmpd did not stop within " + limit.toMillis() + " ms of SIGTERM:\n" + log());
         }
         if (process.exitValue() != 0) {
             throw new AssertionError("ipmpd exited with status " + process.exitValue() + " on SIGTERM:\n" + log());
