@@ -51,6 +51,7 @@ for g in ipmp.findall("ip:group", NS):
         print("IF %s:%s:%s:%s:%s:%s" % (t(mem, "ip:name"), "yes" if t(mem, "ip:active") == "true" else "no",
                                         gname, t(mem, "ip:link-state"), t(mem, "ip:probe-state"),
                                         t(mem, "ip:state")))
+        print("FLAGS %s:%s" % (t(mem, "ip:name"), t(mem, "ip:flags") or ""))
     for d in g.findall("ip:data-address", NS):
         print("ADDR %s:%s:%s:%s" % (t(d, "ip:address"), t(d, "ip:state"), gname, t(d, "ip:hosted-on")))
 

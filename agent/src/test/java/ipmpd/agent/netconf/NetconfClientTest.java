@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,6 +91,21 @@ class NetconfClientTest {
         assertTrue(g.equals(groups) || g.equals(groupsAfter), "NETCONF " + g + ", ipmpstat before " + groups
                 + ", after " + groupsAfter);
         assertEquals(addrs, prefixed(r.out(), "ADDR "));
+        // flags: the module's lower-case Linux bit names; "running" exactly when the link is up
+        Map<String, String> link = new HashMap<>();
+        for (String l : ifs) {
+            String[] p = l.split(":");
+            link.put(p[0], p[3]);
+        }
+        List<String> flags = prefixed(r.out(), "FLAGS ");
+        assertEquals(ifs.size(), flags.size(), "one FLAGS line per member: " + flags);
+        for (String l : flags) {
+            String name = l.substring(0, l.indexOf(':'));
+            List<String> bits = List.of(l.substring(l.indexOf(':') + 1).split(" "));
+            assertTrue(bits.stream().allMatch(b -> b.matches("[a-z0-9-]+")), "lower-case bit names: " + l);
+            assertEquals("up".equals(link.get(name)), bits.contains("running"), "running vs LINK: " + l);
+            assertTrue(bits.contains("ipv4"), "plumbed for IPv4: " + l);
+        }
     }
 
     @Test
