@@ -13,7 +13,7 @@ nclib.parse_args()
 m = nclib.connect("viewer", "viewer-secret-1")
 r = ok(m.create_subscription())
 nclib.lint_reply(r, '<create-subscription xmlns="urn:ietf:params:xml:ns:netconf:notification:1.0"/>',
-                 modules=("ipmpd", "ietf-netconf", "notifications"))
+                 modules=("ipmpd-ipmp", "ietf-netconf", "notifications"))
 m2 = nclib.connect("admin", "admin-secret-1")
 flt = '<address-moved xmlns="%s"/>' % IPMP
 ok(m2.create_subscription(filter=("subtree", flt)))
@@ -28,7 +28,7 @@ while not want <= set(seen) and time.monotonic() < deadline:
     if n is None:
         continue
     xml = n.notification_xml
-    lint("nc-notif", xml, modules=("ipmpd", "ietf-netconf-notifications"))
+    lint("nc-notif", xml, modules=("ipmpd-ipmp", "ietf-netconf-notifications"))
     root = nclib.etree.fromstring(xml.encode())
     body = [c for c in root if c.tag.startswith("{%s}" % IPMP)]
     if not body:

@@ -79,7 +79,7 @@ class VocabularyTest {
 
     @Test
     void yangEnumsAreTheTable() throws Exception {
-        String yang = Files.readString(ROOT.resolve("yang/ipmpd.yang"));
+        String yang = Files.readString(ROOT.resolve("yang/ipmpd-ipmp.yang"));
         for (List<Vocabulary.Term> list : List.of(Vocabulary.GROUP_STATE, Vocabulary.LINK_STATE,
                 Vocabulary.PROBE_STATE, Vocabulary.INTERFACE_STATE, Vocabulary.TARGET_ORIGIN,
                 Vocabulary.TARGET_STATUS, Vocabulary.ADDRESS_STATE, Vocabulary.MOVE_REASON, Vocabulary.DETECTION,

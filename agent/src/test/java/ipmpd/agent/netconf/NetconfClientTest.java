@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The server against the real client: ncclient (/usr/bin/python3) scripts under
  * src/test/resources/netconf/, each reply, data set and notification checked with yanglint
- * against yang/ipmpd.yang.
+ * against yang/ipmpd-ipmp.yang.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NetconfClientTest {
@@ -118,6 +118,9 @@ class NetconfClientTest {
         assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP,FLAGS").contains("tst3:g1:is-----"), "tst3 standby");
         assertTrue(f.ipmpstat("-a", "ADDRESS,GROUP,INBOUND").contains("198.51.100.50:g1:tst2"));
         assertTrue(f.platform().kernel().get("tst2").contains("198.51.100.50/24"), f.platform().kernel().toString());
+        // test addresses plumbed with the prefix length given (tst2) or taken from the data address's subnet (tst3)
+        assertTrue(f.platform().kernel().get("tst2").contains("198.51.100.12/25"), f.platform().kernel().toString());
+        assertTrue(f.platform().kernel().get("tst3").contains("198.51.100.13/24"), f.platform().kernel().toString());
         // and the configuration directory says the same (ConfigStore wrote it)
         String h2 = f.read("hostname.tst2");
         assertTrue(h2.contains("group g1") && h2.contains("198.51.100.50") && h2.contains("198.51.100.12"), h2);
