@@ -36,8 +36,11 @@ while not want <= set(seen) and time.monotonic() < deadline:
     body = body[0]
     name = body.tag.split("}")[1]
     seen[name] = {c.tag.split("}")[1]: c.text for c in body}
+    for c in body:
+        if c.tag == "{%s}detection" % IPMP:  # an identityref: its prefix must name the module
+            check(c.nsmap.get(c.text.split(":")[0]) == IPMP, "detection prefix: %s %s" % (c.text, c.nsmap))
 check(want <= set(seen), "notifications seen: %s" % sorted(seen))
-check(seen["interface-failed"] == {"interface": "tst0", "group": "g0", "detection": "link"}, seen["interface-failed"])
+check(seen["interface-failed"] == {"interface": "tst0", "group": "g0", "detection": "ipmp:link"}, seen["interface-failed"])
 check(seen["link-down"] == {"interface": "tst0", "group": "g0"}, seen["link-down"])
 am = seen["address-moved"]
 check(am["address"] == "192.0.2.10" and am["from-interface"] == "tst0" and am["to-interface"] == "tst1"
