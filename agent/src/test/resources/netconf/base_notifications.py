@@ -14,7 +14,7 @@ from lxml import etree  # noqa: E402
 
 NCN = "urn:ietf:params:xml:ns:yang:ietf-netconf-notifications"
 NETMOD = "urn:ietf:params:xml:ns:netmod:notification"
-NOTIF_MODULES = ("ipmpd", "ietf-netconf-notifications", "nc-notifications")
+NOTIF_MODULES = ("ipmpd-ipmp", "ietf-netconf-notifications", "nc-notifications")
 nclib.parse_args()
 
 

@@ -33,7 +33,7 @@ check(int(m.session_id) > 0, "session-id")
 r = ok(m.get())
 lint_reply(r, "<get/>")
 content, data = data_of(r)
-lint("data", content, modules=("ipmpd", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores",
+lint("data", content, modules=("ipmpd-ipmp", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores",
                                "nc-notifications"))
 ipmp = data.find("ip:ipmp", NS)
 check(ipmp is not None, "no ipmp in get")
@@ -51,6 +51,7 @@ for g in ipmp.findall("ip:group", NS):
         print("IF %s:%s:%s:%s:%s:%s" % (t(mem, "ip:name"), "yes" if t(mem, "ip:active") == "true" else "no",
                                         gname, t(mem, "ip:link-state"), t(mem, "ip:probe-state"),
                                         t(mem, "ip:state")))
+        print("FLAGS %s:%s" % (t(mem, "ip:name"), t(mem, "ip:flags") or ""))
     for d in g.findall("ip:data-address", NS):
         print("ADDR %s:%s:%s:%s" % (t(d, "ip:address"), t(d, "ip:state"), gname, t(d, "ip:hosted-on")))
 
@@ -59,9 +60,9 @@ lib = data.find("{urn:ietf:params:xml:ns:yang:ietf-yang-library}yang-library")
 check(lib is not None, "no yang-library")
 mods = [mm.findtext("{urn:ietf:params:xml:ns:yang:ietf-yang-library}name")
         for mm in lib.iter("{urn:ietf:params:xml:ns:yang:ietf-yang-library}module")]
-check("ipmpd" in mods, "ipmpd not in the yang library: %s" % mods)
+check("ipmpd-ipmp" in mods, "ipmpd not in the yang library: %s" % mods)
 schemas = [s.findtext("ncm:identifier", namespaces=NS) for s in data.iterfind("ncm:netconf-state/ncm:schemas/ncm:schema", NS)]
-check("ipmpd" in schemas and "ietf-inet-types" in schemas, "schemas: %s" % schemas)
+check("ipmpd-ipmp" in schemas and "ietf-inet-types" in schemas, "schemas: %s" % schemas)
 
 # subtree filter: group and member states only
 flt = ('<ipmp xmlns="%s"><group><name/><state/><current-fdt/><member><name/><state/><link-state/>'
@@ -88,12 +89,12 @@ lint("config", content)
 check("<group>" in content and "<link-state>" not in content, "get-config: " + content)
 
 # get-schema serves the module text
-r = m.get_schema("ipmpd")
+r = m.get_schema("ipmpd-ipmp")
 check(r.ok, "get-schema: " + r.xml)
-with open(os.path.join(nclib.args.yang, "ipmpd.yang")) as f:
-    check(r.data.strip() == f.read().strip(), "get-schema text differs from yang/ipmpd.yang")
-lint_reply(r, '<get-schema xmlns="%s"><identifier>ipmpd</identifier></get-schema>' % NCM,
-           modules=("ipmpd", "ietf-netconf", "ietf-netconf-monitoring"))
+with open(os.path.join(nclib.args.yang, "ipmpd-ipmp.yang")) as f:
+    check(r.data.strip() == f.read().strip(), "get-schema text differs from yang/ipmpd-ipmp.yang")
+lint_reply(r, '<get-schema xmlns="%s"><identifier>ipmpd-ipmp</identifier></get-schema>' % NCM,
+           modules=("ipmpd-ipmp", "ietf-netconf", "ietf-netconf-monitoring"))
 r = m.get_schema("no-such-module")
 nclib.expect_error(r, "invalid-value")
 

@@ -15,7 +15,7 @@ from ncclient import manager
 from ncclient.operations import RaiseMode
 
 BASE = "urn:ietf:params:xml:ns:netconf:base:1.0"
-IPMP = "urn:ipmpd:params:xml:ns:yang:ipmpd"
+IPMP = "urn:ipmpd:yang:ipmpd-ipmp"
 NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
 NOTIF = "urn:ietf:params:xml:ns:netconf:notification:1.0"
 YUMA = "/usr/share/yuma/modules/ietf"
@@ -65,7 +65,7 @@ def _module(name):
 _count = [0]
 
 
-def lint(kind, xml, modules=("ipmpd",), rpc=None, operational=None):
+def lint(kind, xml, modules=("ipmpd-ipmp",), rpc=None, operational=None):
     """Validates an instance document with yanglint; raises with yanglint's output when invalid.
     operational: data the document may refer to (instance-identifiers of a notification)."""
     _count[0] += 1
@@ -94,7 +94,7 @@ def message_id(reply_xml):
     return etree.fromstring(reply_xml.encode()).get("message-id")
 
 
-def lint_reply(reply, op_xml, modules=("ipmpd", "ietf-netconf")):
+def lint_reply(reply, op_xml, modules=("ipmpd-ipmp", "ietf-netconf")):
     """Validates an <rpc-reply> as the reply to <rpc>op_xml</rpc> (yanglint nc-reply)."""
     xml = reply.xml if hasattr(reply, "xml") else reply
     mid = message_id(xml)

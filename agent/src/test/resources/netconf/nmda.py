@@ -15,8 +15,8 @@ NMDA = "urn:ietf:params:xml:ns:yang:ietf-netconf-nmda"
 DS = "urn:ietf:params:xml:ns:yang:ietf-datastores"
 OR = "urn:ietf:params:xml:ns:yang:ietf-origin"
 YL = "urn:ietf:params:xml:ns:yang:ietf-yang-library"
-RPC_MODULES = ("ipmpd", "ietf-netconf", "ietf-netconf-nmda", "ietf-datastores", "ietf-origin")
-STATE_MODULES = ("ipmpd", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores", "ietf-origin",
+RPC_MODULES = ("ipmpd-ipmp", "ietf-netconf", "ietf-netconf-nmda", "ietf-datastores", "ietf-origin")
+STATE_MODULES = ("ipmpd-ipmp", "ietf-netconf-monitoring", "ietf-yang-library", "ietf-datastores", "ietf-origin",
                  "nc-notifications")
 nclib.parse_args()
 m = nclib.connect("admin", "admin-secret-1")
@@ -43,7 +43,7 @@ def data(datastore, extra="", kind=None):
             kind = ("getconfig" if selected else "config") if datastore != "operational" else \
                 ("get" if selected else "data")
         lint(kind, content,
-             modules=("ipmpd",) if datastore != "operational" else STATE_MODULES)
+             modules=("ipmpd-ipmp",) if datastore != "operational" else STATE_MODULES)
     return d
 
 

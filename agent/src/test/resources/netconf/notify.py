@@ -13,7 +13,7 @@ nclib.parse_args()
 m = nclib.connect("viewer", "viewer-secret-1")
 r = ok(m.create_subscription())
 nclib.lint_reply(r, '<create-subscription xmlns="urn:ietf:params:xml:ns:netconf:notification:1.0"/>',
-                 modules=("ipmpd", "ietf-netconf", "notifications"))
+                 modules=("ipmpd-ipmp", "ietf-netconf", "notifications"))
 m2 = nclib.connect("admin", "admin-secret-1")
 flt = '<address-moved xmlns="%s"/>' % IPMP
 ok(m2.create_subscription(filter=("subtree", flt)))
@@ -28,7 +28,7 @@ while not want <= set(seen) and time.monotonic() < deadline:
     if n is None:
         continue
     xml = n.notification_xml
-    lint("nc-notif", xml, modules=("ipmpd", "ietf-netconf-notifications"))
+    lint("nc-notif", xml, modules=("ipmpd-ipmp", "ietf-netconf-notifications"))
     root = nclib.etree.fromstring(xml.encode())
     body = [c for c in root if c.tag.startswith("{%s}" % IPMP)]
     if not body:
@@ -36,8 +36,11 @@ while not want <= set(seen) and time.monotonic() < deadline:
     body = body[0]
     name = body.tag.split("}")[1]
     seen[name] = {c.tag.split("}")[1]: c.text for c in body}
+    for c in body:
+        if c.tag == "{%s}detection" % IPMP:  # an identityref: its prefix must name the module
+            check(c.nsmap.get(c.text.split(":")[0]) == IPMP, "detection prefix: %s %s" % (c.text, c.nsmap))
 check(want <= set(seen), "notifications seen: %s" % sorted(seen))
-check(seen["interface-failed"] == {"interface": "tst0", "group": "g0", "detection": "link"}, seen["interface-failed"])
+check(seen["interface-failed"] == {"interface": "tst0", "group": "g0", "detection": "ipmp:link"}, seen["interface-failed"])
 check(seen["link-down"] == {"interface": "tst0", "group": "g0"}, seen["link-down"])
 am = seen["address-moved"]
 check(am["address"] == "192.0.2.10" and am["from-interface"] == "tst0" and am["to-interface"] == "tst1"

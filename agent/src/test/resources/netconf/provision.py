@@ -20,8 +20,10 @@ def edit_op(target, body, extra=""):
 
 
 G1 = ("<group><name>g1</name>"
-      "<member><name>tst2</name><test-address>198.51.100.12</test-address></member>"
-      "<member><name>tst3</name><standby>true</standby><test-address>198.51.100.13</test-address></member>"
+      "<member><name>tst2</name><test-address><address>198.51.100.12</address><prefix-length>25</prefix-length>"
+      "</test-address></member>"
+      "<member><name>tst3</name><standby>true</standby><test-address><address>198.51.100.13</address>"
+      "</test-address></member>"
       "<data-address><address>198.51.100.50</address><prefix-length>24</prefix-length>"
       "<home-member>tst2</home-member></data-address>"
       "<probe-target><address>198.51.100.1</address></probe-target></group>")
@@ -41,6 +43,10 @@ content, _ = data_of(r)
 lint("config", content)
 check("<name>g1</name>" in content and "<standby>true</standby>" in content and "198.51.100.1<" in content,
       "running after commit: " + content)
+# test addresses with their prefix length: the one given, else that of the group's data address subnet
+check("<test-address><address>198.51.100.12</address><prefix-length>25</prefix-length></test-address>" in content
+      and "<test-address><address>198.51.100.13</address><prefix-length>24</prefix-length></test-address>"
+      in content, "test address prefix lengths in running: " + content)
 print("COMMITTED", flush=True)
 
 
@@ -74,8 +80,10 @@ bad("<group><name>g1</name><data-address><address>198.51.100.70</address><home-m
     "</data-address></group>", "operation-failed", "standby-home-member", "data-address")
 bad("<group><name>g0</name><member><name>tst0</name><offline>true</offline></member>"
     "<member><name>tst1</name><offline>true</offline></member></group>", "operation-failed", "minimum-redundancy")
-bad("<group><name>g1</name><member><name>tst2</name><test-address>2001:db8::12</test-address></member></group>",
-    "operation-failed", "test-address-link-local")
+bad("<group><name>g1</name><member><name>tst2</name><test-address><address>2001:db8::12</address></test-address>"
+    "</member></group>", "operation-failed", "test-address-link-local")
+bad("<group><name>g1</name><member><name>tst2</name><test-address><address>198.51.100.12</address>"
+    "<prefix-length>33</prefix-length></test-address></member></group>", "operation-failed", "prefix-length")
 # an engine rule (ConfigValidator) the module does not state: no link-local data address
 bad("<group><name>g1</name><data-address><address>fe80::99</address><home-member>tst2</home-member>"
     "</data-address></group>", "invalid-value", None, "data-address[ipmp:address='fe80::99']")

@@ -15,7 +15,7 @@ from lxml import etree  # noqa: E402
 
 WD = "urn:ietf:params:xml:ns:netconf:default:1.0"
 WDP = "urn:ietf:params:xml:ns:yang:ietf-netconf-with-defaults"
-MODULES = ("ipmpd", "ietf-netconf", "ietf-netconf-with-defaults")
+MODULES = ("ipmpd-ipmp", "ietf-netconf", "ietf-netconf-with-defaults")
 nclib.parse_args()
 m = nclib.connect("admin", "admin-secret-1")
 
@@ -42,7 +42,7 @@ def lint_content(r, kind):
     for e in data.iter():
         e.attrib.pop("{%s}default" % WD, None)
     etree.cleanup_namespaces(data)
-    lint(kind, "".join(etree.tostring(c).decode() for c in data), modules=("ipmpd",))
+    lint(kind, "".join(etree.tostring(c).decode() for c in data), modules=("ipmpd-ipmp",))
 
 
 def leaf(ipmp, path):

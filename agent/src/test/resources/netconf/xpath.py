@@ -25,9 +25,9 @@ def xget(select, nsmap, config=False):
     op = '<%s>%s<filter type="xpath"%s select="%s"/></%s>' % (
         "get-config" if config else "get", "<source><running/></source>" if config else "", ns,
         select.replace("'", "&apos;"), "get-config" if config else "get")
-    lint_reply(r, op, modules=("ipmpd", "ietf-netconf", "ietf-netconf-monitoring"))
+    lint_reply(r, op, modules=("ipmpd-ipmp", "ietf-netconf", "ietf-netconf-monitoring"))
     content, data = data_of(r)
-    lint("getconfig" if config else "get", content, modules=("ipmpd", "ietf-netconf-monitoring"))
+    lint("getconfig" if config else "get", content, modules=("ipmpd-ipmp", "ietf-netconf-monitoring"))
     return content, data
 
 
@@ -58,7 +58,7 @@ op = ('<get-data xmlns="%s" xmlns:ds="%s"><datastore>ds:operational</datastore>'
       % (NMDA, DS, IPMP))
 r = m.dispatch(etree.fromstring(op))
 check(r.ok, r.xml)
-lint_reply(r, op, modules=("ipmpd", "ietf-netconf", "ietf-netconf-nmda", "ietf-datastores"))
+lint_reply(r, op, modules=("ipmpd-ipmp", "ietf-netconf", "ietf-netconf-nmda", "ietf-datastores"))
 d = etree.fromstring(r.xml.encode()).find("{%s}data" % NMDA)
 links = [e.text for e in d.iterfind("ip:ipmp/ip:group/ip:member/ip:link-state", NS)]
 check(links == ["up", "up"] and d.find("ip:ipmp/ip:group/ip:member/ip:state", NS) is None, etree.tostring(d))

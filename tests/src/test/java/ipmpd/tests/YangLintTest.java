@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Runs yanglint (libyang2-tools) on yang/ipmpd.yang and on the instance documents under
+ * Runs yanglint (libyang2-tools) on yang/ipmpd-ipmp.yang and on the instance documents under
  * yang/examples/: every example must validate, every document under yang/examples/invalid/ must be
  * rejected with the error its "expect:" comment names. The file name prefix gives the yanglint type
  * (see yang/examples/README.md).
@@ -43,7 +43,7 @@ class YangLintTest {
     static void locate() {
         root = repoRoot();
         yangDir = root.resolve("yang");
-        module = yangDir.resolve("ipmpd.yang");
+        module = yangDir.resolve("ipmpd-ipmp.yang");
         examples = yangDir.resolve("examples");
         assertTrue(Files.isRegularFile(module), "missing " + module);
         assertTrue(Files.isDirectory(examples), "missing " + examples);

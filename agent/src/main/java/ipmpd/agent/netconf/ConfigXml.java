@@ -42,7 +42,9 @@ final class ConfigXml {
                 Xml.leaf(me, "standby", m.standby());
                 Xml.leaf(me, "offline", m.offline());
                 for (TestAddress t : m.testAddresses()) {
-                    Xml.leaf(me, "test-address", Addresses.format(t.address()));
+                    Element te = Xml.add(me, Xml.IPMP, "test-address");
+                    Xml.leaf(te, "address", Addresses.format(t.address()));
+                    Xml.leaf(te, "prefix-length", t.prefixLen());
                 }
             }
             for (DataAddress d : gc.dataAddresses()) {
@@ -61,8 +63,8 @@ final class ConfigXml {
 
     /**
      * The configuration a validated tree describes (null tree: the empty configuration with the
-     * module's defaults). Test addresses have no prefix length in the module: the running one is
-     * kept, else that of a data address of the group whose subnet holds it, else the classful one.
+     * module's defaults). A test address without its prefix length keeps the running one, else
+     * takes that of a data address of the group whose subnet holds it, else the classful one.
      */
     static IpmpConfiguration fromXml(YangSchema schema, Element ipmp, IpmpConfiguration running)
             throws RpcError.Many {
@@ -108,8 +110,10 @@ final class ConfigXml {
                 String mname = Xml.text(Xml.child(me, Xml.IPMP, "name"));
                 List<TestAddress> tests = new ArrayList<>();
                 for (Element te : Xml.children(me, Xml.IPMP, "test-address")) {
-                    Optional<InetAddress> a = address(schema, te, te, errors);
-                    a.ifPresent(addr -> tests.add(new TestAddress(addr, testPrefix(runningMembers.get(List.of(gname, mname)), addr, data))));
+                    Optional<InetAddress> a = address(schema, te, Xml.child(te, Xml.IPMP, "address"), errors);
+                    Element pl = Xml.child(te, Xml.IPMP, "prefix-length");
+                    a.ifPresent(addr -> tests.add(new TestAddress(addr, pl != null ? Integer.parseInt(Xml.text(pl))
+                            : testPrefix(runningMembers.get(List.of(gname, mname)), addr, data))));
                 }
                 members.add(new MemberConfig(mname, "true".equals(value(me, memberSchema, "standby")),
                         "true".equals(value(me, memberSchema, "offline")), List.copyOf(tests)));

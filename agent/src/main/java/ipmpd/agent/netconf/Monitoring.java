@@ -33,7 +33,7 @@ final class Monitoring {
 
     /** Implemented modules (with their features); the rest of {@link YangSchema#modules()} is import-only. */
     private static final Map<String, List<String>> IMPLEMENTED = Map.ofEntries(
-            Map.entry("ipmpd", List.of()),
+            Map.entry(YangSchema.MODULE, List.of()),
             Map.entry("ietf-netconf", List.of("writable-running", "candidate", "confirmed-commit",
                     "rollback-on-error", "validate", "xpath")),
             Map.entry("ietf-netconf-monitoring", List.of()),

@@ -14,7 +14,7 @@ import java.util.Set;
  * netconf.listen=ADDRESS:PORT         (default [::]:830; "127.0.0.1:8830", "[::1]:830", "830")
  * netconf.users=PATH                  (default CONFIGDIR/netconf-users; see NetconfUsers)
  * netconf.host-key=PATH               (default CONFIGDIR/netconf-host-key; generated on first start, 0600)
- * netconf.yang-dir=PATH               (where ipmpd.yang and its imports are; default: the yang/ directory
+ * netconf.yang-dir=PATH               (where ipmpd-ipmp.yang and its imports are; default: the yang/ directory
  *                                      of the installation, /usr/share/ipmpd/yang, then libyang's and yuma's)
  * netconf.max-sessions=N              (default 16)
  * netconf.max-sessions-per-user=N     (default 8)

@@ -147,11 +147,26 @@ final class NotificationHub implements EngineListener {
     }
 
     private void publish(String name, List<Map.Entry<String, String>> leaves) {
-        List<Node> nodes = new ArrayList<>(leaves.size());
+        publishNodes(name, nodes(leaves));
+    }
+
+    private void publishNodes(String name, List<Node> nodes) {
+        publish(new Event(Instant.now(), Xml.IPMP, name, List.copyOf(nodes)));
+    }
+
+    private static List<Node> nodes(List<Map.Entry<String, String>> leaves) {
+        List<Node> nodes = new ArrayList<>(leaves.size() + 1);
         for (Map.Entry<String, String> l : leaves) {
             nodes.add(Node.leaf(l.getKey(), l.getValue()));
         }
-        publish(new Event(Instant.now(), Xml.IPMP, name, List.copyOf(nodes)));
+        return nodes;
+    }
+
+    /** The leaves and the detection leaf, an identityref: "ipmp:probe" with the prefix declared on it. */
+    private static List<Node> detection(List<Map.Entry<String, String>> leaves, Detection how) {
+        List<Node> nodes = nodes(leaves);
+        nodes.add(new Node("detection", "ipmp:" + Vocabulary.of(how).yang(), List.of(), true));
+        return nodes;
     }
 
     private void publish(Event e) {
@@ -265,16 +280,14 @@ final class NotificationHub implements EngineListener {
     @Override
     public void interfaceFailed(String ifname, String group, Detection how) {
         if (!unheard()) {
-            publish("interface-failed", leaves("interface", ifname, "group", group, "detection",
-                    Vocabulary.of(how).yang()));
+            publishNodes("interface-failed", detection(leaves("interface", ifname, "group", group), how));
         }
     }
 
     @Override
     public void interfaceRepaired(String ifname, String group, Detection how) {
         if (!unheard()) {
-            publish("interface-repaired", leaves("interface", ifname, "group", group, "detection",
-                    Vocabulary.of(how).yang()));
+            publishNodes("interface-repaired", detection(leaves("interface", ifname, "group", group), how));
         }
     }
 

@@ -8,7 +8,6 @@ import ipmpd.engine.EngineSnapshot.InterfaceInfo;
 import ipmpd.engine.EngineSnapshot.TargetInfo;
 import ipmpd.engine.EngineSnapshot.TargetSet;
 import ipmpd.engine.Family;
-import ipmpd.engine.Flags;
 import ipmpd.engine.Vocabulary;
 import ipmpd.engine.config.IpmpConfiguration;
 import org.w3c.dom.Document;
@@ -25,7 +24,7 @@ import java.util.Set;
 /**
  * The data of {@code <get>} for the ipmpd module: the configuration and, as config false nodes,
  * the state of one {@link EngineSnapshot} (the snapshot ipmpstat renders), named through
- * {@link Vocabulary} and {@link Flags}.
+ * {@link Vocabulary} and {@link FlagBits}.
  */
 final class StateXml {
     /** ipmpstat -i FLAGS characters, in column order, and their ipmpstat-flags bits. */
@@ -89,11 +88,8 @@ final class StateXml {
     }
 
     private static void member(Element me, InterfaceInfo i, EngineSnapshot s, Instant wall) {
-        long flags = i.flags(Family.INET);
-        if (flags == 0) {
-            flags = i.flags(Family.INET6);
-        }
-        Xml.leaf(me, "flags", String.join(" ", Flags.names(flags)));
+        // the interface as both families see it (ipv4 and ipv6 bits both set on a dual-stack member)
+        Xml.leaf(me, "flags", FlagBits.of(i.flags(Family.INET) | i.flags(Family.INET6)));
         List<String> bits = new ArrayList<>();
         String col = i.flagsColumn() == null ? "" : i.flagsColumn();
         for (int k = 0; k < FLAG_COLUMNS.length; k++) {

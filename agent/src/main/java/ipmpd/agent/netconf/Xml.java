@@ -31,7 +31,7 @@ import java.util.Objects;
 final class Xml {
     static final String BASE = "urn:ietf:params:xml:ns:netconf:base:1.0";
     static final String NOTIF = "urn:ietf:params:xml:ns:netconf:notification:1.0";
-    static final String IPMP = "urn:ipmpd:params:xml:ns:yang:ipmpd";
+    static final String IPMP = "urn:ipmpd:yang:ipmpd-ipmp";
     static final String NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring";
     static final String YANGLIB = "urn:ietf:params:xml:ns:yang:ietf-yang-library";
     static final String DATASTORES = "urn:ietf:params:xml:ns:yang:ietf-datastores";

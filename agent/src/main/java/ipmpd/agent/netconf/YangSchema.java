@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  * serves. Nothing of the module's constraints is copied by hand into Java.
  */
 final class YangSchema {
-    static final String MODULE = "ipmpd";
+    static final String MODULE = "ipmpd-ipmp";
 
     /** A module the server knows the text of. */
     record ModuleText(String name, String revision, String namespace, String yangVersion, Path file, String text) {
@@ -127,7 +127,7 @@ final class YangSchema {
         this.ipmpd = ipmpd;
     }
 
-    /** Where ipmpd.yang and the IETF modules are looked for, in order. */
+    /** Where ipmpd-ipmp.yang and the IETF modules are looked for, in order. */
     static List<Path> searchPath(Path configured) {
         List<Path> out = new ArrayList<>();
         if (configured != null) {
@@ -192,7 +192,7 @@ final class YangSchema {
             "ietf-yang-metadata", "ietf-netconf-notifications", "nc-notifications", "notifications", "yuma-ncx");
 
     /**
-     * Loads ipmpd.yang and its imports from the search path.
+     * Loads ipmpd-ipmp.yang and its imports from the search path.
      *
      * @throws IOException when a module is missing or does not load
      */
@@ -384,7 +384,7 @@ final class YangSchema {
         } else if (n instanceof LeafList ll) {
             s = new SNode(name, Kind.LEAF_LIST, n.isConfig(), List.of(), musts, ll, null, false, null, false);
         } else {
-            throw new IllegalStateException("ipmpd.yang uses a statement the NETCONF server does not handle: "
+            throw new IllegalStateException("ipmpd-ipmp.yang uses a statement the NETCONF server does not handle: "
                     + n.getClass().getSimpleName() + " " + name);
         }
         if (n instanceof SchemaNodeContainer c && !(n instanceof Leaf) && !(n instanceof LeafList)) {

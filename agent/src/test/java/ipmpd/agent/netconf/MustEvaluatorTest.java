@@ -46,7 +46,7 @@ class MustEvaluatorTest {
      */
     @Test
     void onlySubtreeLocalExpressionsAreRemembered() {
-        assertTrue(MustEvaluator.local("count(test-address[contains(., ':')]) <= 1"));
+        assertTrue(MustEvaluator.local("count(test-address[contains(address, ':')]) <= 1"));
         assertTrue(MustEvaluator.local("contains(., ':') or . != '0.0.0.0'"));
         assertFalse(MustEvaluator.local("contains(../address, ':') or . <= 32"));
         assertFalse(MustEvaluator.local(". = 'false' or ../../member[name != current()/../name]"));
@@ -140,7 +140,11 @@ class MustEvaluatorTest {
                 add(me, "offline", r.nextInt(4) == 0 ? "true" : "false");
                 int tests = r.nextInt(3);
                 for (int t = 0; t < tests; t++) {
-                    add(me, "test-address", r.nextInt(3) == 0 ? "fe80::" + r.nextInt(3) : "192.0.2." + r.nextInt(12));
+                    Element te = add(me, "test-address", null);
+                    add(te, "address", r.nextInt(3) == 0 ? "fe80::" + r.nextInt(3) : "192.0.2." + r.nextInt(12));
+                    if (r.nextBoolean()) {
+                        add(te, "prefix-length", String.valueOf(20 + r.nextInt(16)));
+                    }
                 }
             }
             int data = r.nextInt(3);

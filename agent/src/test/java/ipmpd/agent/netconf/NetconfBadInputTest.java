@@ -445,7 +445,7 @@ class NetconfBadInputTest {
             String n = subscriber.await(m -> m.contains("<interface-failed") && m.contains("<interface>tst0</interface>"),
                     10_000);
             assertNotNull(n, "the subscriber got no interface-failed for tst0");
-            assertTrue(n.contains("<detection>link</detection>"), n);
+            assertTrue(n.contains(">ipmp:link</detection>"), n);
             String r = other.rpc("get", "<get><filter type=\"subtree\"><ipmp xmlns=\"" + Xml.IPMP + "\"/></filter></get>");
             assertTrue(r != null && r.contains("message-id=\"get\"") && r.contains("<data>"), r);
             subscriber.sendChunked(rpc("sub-get", GET_CONFIG));

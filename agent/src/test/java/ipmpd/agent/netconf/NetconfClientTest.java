@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The server against the real client: ncclient (/usr/bin/python3) scripts under
  * src/test/resources/netconf/, each reply, data set and notification checked with yanglint
- * against yang/ipmpd.yang.
+ * against yang/ipmpd-ipmp.yang.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NetconfClientTest {
@@ -89,6 +91,21 @@ class NetconfClientTest {
         assertTrue(g.equals(groups) || g.equals(groupsAfter), "NETCONF " + g + ", ipmpstat before " + groups
                 + ", after " + groupsAfter);
         assertEquals(addrs, prefixed(r.out(), "ADDR "));
+        // flags: the module's lower-case Linux bit names; "running" exactly when the link is up
+        Map<String, String> link = new HashMap<>();
+        for (String l : ifs) {
+            String[] p = l.split(":");
+            link.put(p[0], p[3]);
+        }
+        List<String> flags = prefixed(r.out(), "FLAGS ");
+        assertEquals(ifs.size(), flags.size(), "one FLAGS line per member: " + flags);
+        for (String l : flags) {
+            String name = l.substring(0, l.indexOf(':'));
+            List<String> bits = List.of(l.substring(l.indexOf(':') + 1).split(" "));
+            assertTrue(bits.stream().allMatch(b -> b.matches("[a-z0-9-]+")), "lower-case bit names: " + l);
+            assertEquals("up".equals(link.get(name)), bits.contains("running"), "running vs LINK: " + l);
+            assertTrue(bits.contains("ipv4"), "plumbed for IPv4: " + l);
+        }
     }
 
     @Test
@@ -101,6 +118,9 @@ class NetconfClientTest {
         assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP,FLAGS").contains("tst3:g1:is-----"), "tst3 standby");
         assertTrue(f.ipmpstat("-a", "ADDRESS,GROUP,INBOUND").contains("198.51.100.50:g1:tst2"));
         assertTrue(f.platform().kernel().get("tst2").contains("198.51.100.50/24"), f.platform().kernel().toString());
+        // test addresses plumbed with the prefix length given (tst2) or taken from the data address's subnet (tst3)
+        assertTrue(f.platform().kernel().get("tst2").contains("198.51.100.12/25"), f.platform().kernel().toString());
+        assertTrue(f.platform().kernel().get("tst3").contains("198.51.100.13/24"), f.platform().kernel().toString());
         // and the configuration directory says the same (ConfigStore wrote it)
         String h2 = f.read("hostname.tst2");
         assertTrue(h2.contains("group g1") && h2.contains("198.51.100.50") && h2.contains("198.51.100.12"), h2);

@@ -109,7 +109,7 @@ class ValidationTest {
 
     @Test
     void canonicalValues() {
-        YangSchema.SNode ta = schema.root().child("group").child("member").child("test-address");
+        YangSchema.SNode ta = schema.root().child("group").child("member").child("test-address").child("address");
         assertEquals("fe80::a00:27ff:fe00:10", YangSchema.canonical(ta, "FE80:0:0:0:0A00:27FF:FE00:0010"));
         YangSchema.SNode fdt = schema.root().child("failure-detection-time");
         assertEquals("100", YangSchema.canonical(fdt, "+0100"));

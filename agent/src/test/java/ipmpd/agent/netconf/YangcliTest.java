@@ -76,8 +76,8 @@ class YangcliTest {
     @Test
     void helloGetSchemaAutoloadAndGet() throws Exception {
         String version = YangSchema.load(NetconfFixture.YANG).modules().stream()
-                .filter(m -> m.name().equals("ipmpd")).findFirst().orElseThrow().revision();
-        Run r = yangcli("get-schema identifier=ipmpd version=" + version + " format=yang\n"
+                .filter(m -> m.name().equals("ipmpd-ipmp")).findFirst().orElseThrow().revision();
+        Run r = yangcli("get-schema identifier=ipmpd-ipmp version=" + version + " format=yang\n"
                 + "sget /ipmp/group\n");
         String out = r.out();
         assertEquals(0, r.exit(), out);
@@ -86,7 +86,7 @@ class YangcliTest {
         assertFalse(out.contains("Error:") || out.contains("error("), out);
         assertTrue(out.contains("Default with-defaults behavior: report-all"), out);
         // the get-schema reply carries the module text, the get the group with its members' state
-        assertTrue(out.contains("module ipmpd"), out);
+        assertTrue(out.contains("module ipmpd-ipmp {"), out);
         assertTrue(out.contains("<name>g0</name>") && out.contains("<link-state>up</link-state>"), out);
     }
 }

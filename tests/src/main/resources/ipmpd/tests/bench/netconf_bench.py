@@ -30,7 +30,7 @@ import ncclient.transport.ssh as nc_ssh
 nc_ssh.TICK = 0.001
 
 BASE = "urn:ietf:params:xml:ns:netconf:base:1.0"
-IPMP = "urn:ipmpd:params:xml:ns:yang:ipmpd"
+IPMP = "urn:ipmpd:yang:ipmpd-ipmp"
 
 p = argparse.ArgumentParser()
 p.add_argument("--port", type=int, required=True)

@@ -69,9 +69,9 @@ class PackageInstallTest extends E2eBase {
             assertTrue(jars.anyMatch(p -> p.getFileName().toString().matches("ipmpd-agent-.*\\.jar")), "the agent jar");
         }
         assertTrue(Files.isRegularFile(root.resolve("usr/share/snmp/mibs/IPMP-MIB.txt")));
-        assertTrue(Files.isRegularFile(root.resolve("usr/share/yang/modules/ipmpd/ipmpd.yang")));
+        assertTrue(Files.isRegularFile(root.resolve("usr/share/yang/modules/ipmpd/ipmpd-ipmp.yang")));
         // the daemon's YANG search path (beside its jars) reaches the module through the link
-        assertTrue(Files.isRegularFile(root.resolve("usr/share/ipmpd/yang/ipmpd.yang")));
+        assertTrue(Files.isRegularFile(root.resolve("usr/share/ipmpd/yang/ipmpd-ipmp.yang")));
         assertTrue(Files.isRegularFile(root.resolve(DebPackage.UNIT)));
         assertTrue(Files.isRegularFile(root.resolve("usr/share/doc/ipmpd/copyright")));
         assertTrue(Files.isRegularFile(root.resolve("usr/share/doc/ipmpd/changelog.Debian.gz")));
