@@ -191,6 +191,7 @@ final class FailureDetection {
             }
             if (!q.failed()) {
                 q.markFailed(how);
+                q.countFailure(how, engine.now());
                 q.inactive = false;
                 q.lastChangeNs = engine.now();
                 engine.listener().interfaceFailed(q.name, g.name, how);
@@ -274,6 +275,7 @@ final class FailureDetection {
         // unusable exactly when no other member is usable.
         boolean othersUsable = g != null && g.members.stream().anyMatch(q -> q != p && q.usable());
         p.markFailed(how);
+        p.countFailure(how, engine.now());
         p.inactive = false;
         p.lastChangeNs = engine.now();
         if (how == Detection.LINK) {

@@ -415,6 +415,8 @@ final class Membership {
             engine.detection.fail(p, Detection.LINK);
             return;
         }
+        // Back from offline is a repair an administrator made (IPMP-MIB ipmpInterfaceRepaired, administrative).
+        engine.listener().interfaceRepaired(name, g.name, Detection.ADMIN);
         engine.platform().usabilityChanged(name, true);
         if (!engine.config().failback() && p.upDataCount() == 0) {
             p.inactive = true;
