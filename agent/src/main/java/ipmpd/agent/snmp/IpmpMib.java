@@ -5,6 +5,7 @@ import ipmpd.agent.snmp.LiveObjects.Column;
 import ipmpd.agent.snmp.LiveObjects.ObjectDef;
 import ipmpd.agent.snmp.LiveObjects.Row;
 import ipmpd.engine.Addresses;
+import ipmpd.engine.EngineListener;
 import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.EngineSnapshot.AddressInfo;
 import ipmpd.engine.EngineSnapshot.GroupInfo;
@@ -18,6 +19,7 @@ import ipmpd.engine.Vocabulary;
 import org.snmp4j.agent.DuplicateRegistrationException;
 import org.snmp4j.agent.MOServer;
 import org.snmp4j.agent.ManagedObject;
+import org.snmp4j.smi.Counter32;
 import org.snmp4j.smi.Counter64;
 import org.snmp4j.smi.Gauge32;
 import org.snmp4j.smi.Integer32;
@@ -73,6 +75,9 @@ final class IpmpMib {
     static final int G_LAST_CHANGE = 7;
     static final int G_STORAGE = 8;
     static final int G_ROW_STATUS = 9;
+    static final int G_FAILOVERS = 10;
+    static final int G_LAST_FAILOVER = 11;
+    static final int G_LAST_FAILOVER_REASON = 12;
 
     // ipmpIfEntry
     static final int IF_NAME = 2;
@@ -99,6 +104,9 @@ final class IpmpMib {
     static final int IF_RTT_DEV = 23;
     static final int IF_DISCONTINUITY = 24;
     static final int IF_LAST_CHANGE = 25;
+    static final int IF_FAILURES = 26;
+    static final int IF_LAST_FAILURE = 27;
+    static final int IF_LAST_FAILURE_CAUSE = 28;
 
     // ipmpConfTargetEntry
     static final int CT_STORAGE = 3;
@@ -132,6 +140,9 @@ final class IpmpMib {
     static final Map<String, Integer> DETECTION = Vocabulary.mibEnumeration(Vocabulary.DETECTION);
     /** ipmpNotifyGroupEvent: allUnusable(1) atLeastOneUsable(2) degraded(3) allUsable(4). */
     static final Map<String, Integer> GROUP_EVENT = Vocabulary.mibEnumeration(Vocabulary.GROUP_EVENT);
+    /** IpmpFailureCause: none(0), then the values of ipmpNotifyDetection. */
+    static final int CAUSE_NONE = 0;
+
     /** ipmpNotifyFdtReason: cannotMeet(1) improved(2) configured(3). */
     static final Map<String, Integer> FDT_REASON = Vocabulary.mibEnumeration(Vocabulary.FDT_REASON);
 
@@ -209,6 +220,9 @@ final class IpmpMib {
         d.add(def("ipmpGroupLastChange", GROUP_ENTRY, G_LAST_CHANGE, Access.READ_ONLY));
         d.add(def("ipmpGroupStorageType", GROUP_ENTRY, G_STORAGE, Access.READ_CREATE));
         d.add(def("ipmpGroupRowStatus", GROUP_ENTRY, G_ROW_STATUS, Access.READ_CREATE));
+        d.add(def("ipmpGroupFailoverCount", GROUP_ENTRY, G_FAILOVERS, Access.READ_ONLY));
+        d.add(def("ipmpGroupLastFailoverTime", GROUP_ENTRY, G_LAST_FAILOVER, Access.READ_ONLY));
+        d.add(def("ipmpGroupLastFailoverReason", GROUP_ENTRY, G_LAST_FAILOVER_REASON, Access.READ_ONLY));
 
         d.add(def("ipmpGroupNameKey", GROUP_NAME_ENTRY, 1, Access.NOT_ACCESSIBLE));
         d.add(def("ipmpGroupNameIndex", GROUP_NAME_ENTRY, 2, Access.READ_ONLY));
@@ -218,7 +232,8 @@ final class IpmpMib {
             "ipmpIfStatusFlags", "ipmpIfTestAddrIPv4Type", "ipmpIfTestAddrIPv4", "ipmpIfProbeModeIPv4",
             "ipmpIfTestAddrIPv6Type", "ipmpIfTestAddrIPv6", "ipmpIfProbeModeIPv6", "ipmpIfProbesSent",
             "ipmpIfProbesAcked", "ipmpIfProbesLost", "ipmpIfRttAverage", "ipmpIfRttDeviation",
-            "ipmpIfCounterDiscontinuityTime", "ipmpIfLastChange"};
+            "ipmpIfCounterDiscontinuityTime", "ipmpIfLastChange", "ipmpIfFailureCount", "ipmpIfLastFailureTime",
+            "ipmpIfLastFailureCause"};
         for (int c = 1; c < ifCols.length; c++) {
             Access a = c == 1 ? Access.NOT_ACCESSIBLE
                     : (c == IF_GROUP_NAME || c == IF_STANDBY || c == IF_OFFLINE) ? Access.READ_WRITE : Access.READ_ONLY;
@@ -293,6 +308,11 @@ final class IpmpMib {
 
     static UnsignedInteger32 u32(long v) {
         return new UnsignedInteger32(Math.max(0, Math.min(0xFFFFFFFFL, v)));
+    }
+
+    /** IpmpFailureCause of a detection (none(0) for null: nothing happened yet). */
+    static Integer32 cause(EngineListener.Detection d) {
+        return new Integer32(d == null ? CAUSE_NONE : Vocabulary.of(d).mib());
     }
 
     /** IpmpInterfaceFlags: BITS bit n = flag 2^n, five octets (bits 0..39). */
@@ -456,6 +476,7 @@ final class IpmpMib {
                 continue;
             }
             long last = v.ticksOf(g.lastChangeNs());
+            long lastFailover = g.lastFailoverReason() == null ? 0 : v.ticksOf(g.lastFailoverNs());
             rows.put(v.oidIndex(idx), (c, stats) -> switch (c) {
                 case G_NAME -> text(g.name());
                 case G_STATE -> new Integer32(Vocabulary.of(g.state()).mib());
@@ -465,6 +486,9 @@ final class IpmpMib {
                 case G_LAST_CHANGE -> new TimeTicks(last);
                 case G_STORAGE -> new Integer32(STORAGE_NON_VOLATILE);
                 case G_ROW_STATUS -> new Integer32(ROW_ACTIVE);
+                case G_FAILOVERS -> new Counter32(g.failoverCount() & 0xFFFFFFFFL);
+                case G_LAST_FAILOVER -> new TimeTicks(lastFailover);
+                case G_LAST_FAILOVER_REASON -> cause(g.lastFailoverReason());
                 default -> null;
             });
         }
@@ -498,6 +522,7 @@ final class IpmpMib {
             InetAddress t6 = testAddress(i, Family.INET6);
             long last = v.ticksOf(i.lastChangeNs());
             long disc = v.discontinuity.getOrDefault(i.name(), 0L);
+            long lastFailure = i.lastFailureCause() == null ? 0 : v.ticksOf(i.lastFailureNs());
             rows.put(ifIndex(i.ifindex()), (c, stats) -> switch (c) {
                 case IF_NAME -> text(i.name());
                 case IF_GROUP_NAME -> text(i.group() == null ? "" : i.group());
@@ -523,6 +548,9 @@ final class IpmpMib {
                 case IF_RTT_DEV -> u32(stats.live(i).rttDevNs() / 1000);
                 case IF_DISCONTINUITY -> new TimeTicks(disc);
                 case IF_LAST_CHANGE -> new TimeTicks(last);
+                case IF_FAILURES -> new Counter32(i.failureCount() & 0xFFFFFFFFL);
+                case IF_LAST_FAILURE -> new TimeTicks(lastFailure);
+                case IF_LAST_FAILURE_CAUSE -> cause(i.lastFailureCause());
                 default -> null;
             });
         }

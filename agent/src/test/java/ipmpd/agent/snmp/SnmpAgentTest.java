@@ -253,6 +253,26 @@ class SnmpAgentTest {
         assertEquals("down(2)", g.get("ifOperStatus.3"));
         assertWalkMatchesIpmpstat();
 
+        // failure accounting: tst1 failed once, by its link; its data address failed over once
+        Map<String, String> acc = parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpIfFailureCount.3",
+                "IPMP-MIB::ipmpIfLastFailureCause.3", "IPMP-MIB::ipmpIfLastFailureTime.3",
+                "IPMP-MIB::ipmpIfFailureCount.2", "IPMP-MIB::ipmpIfLastFailureCause.2",
+                "IPMP-MIB::ipmpIfLastFailureTime.2", "IPMP-MIB::ipmpGroupFailoverCount.1",
+                "IPMP-MIB::ipmpGroupLastFailoverReason.1", "IPMP-MIB::ipmpGroupLastFailoverTime.1",
+                "SNMPv2-MIB::sysUpTime.0").out());
+        assertEquals("1", acc.get("ipmpIfFailureCount.3").strip(), acc.toString());
+        assertEquals("link(1)", acc.get("ipmpIfLastFailureCause.3"));
+        assertEquals("0", acc.get("ipmpIfFailureCount.2").strip());
+        assertEquals("none(0)", acc.get("ipmpIfLastFailureCause.2"));
+        assertEquals("(0) 0:00:00.00", acc.get("ipmpIfLastFailureTime.2"));
+        assertEquals("1", acc.get("ipmpGroupFailoverCount.1").strip());
+        assertEquals("link(1)", acc.get("ipmpGroupLastFailoverReason.1"));
+        long upTime = ticks(acc.get("sysUpTime.0"));
+        long failedAt = ticks(acc.get("ipmpIfLastFailureTime.3"));
+        assertTrue(failedAt > 0 && failedAt <= upTime, acc.toString());
+        long failoverAt = ticks(acc.get("ipmpGroupLastFailoverTime.1"));
+        assertTrue(failedAt <= failoverAt && failoverAt <= upTime, "the failover followed the failure: " + acc);
+
         // probe statistics are live as well, though the agent keeps its view while the model stays
         // the same: every GET shows a count between the engine's just before and just after it
         for (int i = 0; i < 3; i++) {
@@ -263,6 +283,11 @@ class SnmpAgentTest {
             assertTrue(before <= got && got <= after, before + " <= " + got + " <= " + after + ": " + sent);
             SnmpFixture.await("a probe sent", 3000, () -> probesSent("tst0") > after);
         }
+    }
+
+    /** The ticks of a TimeTicks value as net-snmp prints it: "(1234) 0:00:12.34". */
+    private static long ticks(String printed) {
+        return Long.parseLong(printed.substring(printed.indexOf('(') + 1, printed.indexOf(')')));
     }
 
     private long probesSent(String ifname) {
