@@ -81,6 +81,11 @@ public final class ListenerHub implements EngineListener {
     }
 
     @Override
+    public void memberConfigChanged(String ifname, String group, ConfigChange change) {
+        each(l -> l.memberConfigChanged(ifname, group, change));
+    }
+
+    @Override
     public void probeResolved(ProbeEvent event) {
         each(l -> l.probeResolved(event));
     }

@@ -77,7 +77,30 @@ public interface EngineListener {
         MEMBERSHIP
     }
 
+    /** A change of a member's configuration (ifconfig group/standby, if_mpadm, SNMP, NETCONF). */
+    enum ConfigChange {
+        /** It joined the group. */
+        JOINED,
+        /** It left the group. */
+        LEFT,
+        /** It became a standby. */
+        STANDBY,
+        /** It is no longer a standby. */
+        NOT_STANDBY,
+        /** An administrator took it offline (if_mpadm -d). */
+        OFFLINE,
+        /** An administrator brought it back from offline (if_mpadm -r). */
+        ONLINE
+    }
+
     default void log(String message) {
+    }
+
+    /**
+     * A member's configuration changed; reported before the failovers and group state changes it
+     * causes (so that they can name it).
+     */
+    default void memberConfigChanged(String ifname, String group, ConfigChange change) {
     }
 
     default void linkChanged(String ifname, boolean up) {
@@ -114,6 +137,13 @@ public interface EngineListener {
             public void log(String message) {
                 for (EngineListener l : listeners) {
                     l.log(message);
+                }
+            }
+
+            @Override
+            public void memberConfigChanged(String ifname, String group, ConfigChange change) {
+                for (EngineListener l : listeners) {
+                    l.memberConfigChanged(ifname, group, change);
                 }
             }
 

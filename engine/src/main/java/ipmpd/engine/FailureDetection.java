@@ -180,6 +180,7 @@ final class FailureDetection {
      * flushed and found again (routers kept).
      */
     private void groupFailure(Group g, Detection how) {
+        List<Phyint> failing = new java.util.ArrayList<>();
         for (Phyint q : g.members) {
             if (q.offline() || !q.present) {
                 continue;
@@ -194,9 +195,14 @@ final class FailureDetection {
                 q.countFailure(how, engine.now());
                 q.inactive = false;
                 q.lastChangeNs = engine.now();
-                engine.listener().interfaceFailed(q.name, g.name, how);
-                engine.platform().usabilityChanged(q.name, false);
+                failing.add(q);
             }
+        }
+        // Events once every member is marked: a listener sees the whole group failed, not a member
+        // failing while the others still seem to work (IPMP-MIB: one allUnusable, no interface traps).
+        for (Phyint q : failing) {
+            engine.listener().interfaceFailed(q.name, g.name, how);
+            engine.platform().usabilityChanged(q.name, false);
         }
         engine.log("All IP interfaces in group " + g.name + " are now unusable");
         for (Phyint q : g.members) {

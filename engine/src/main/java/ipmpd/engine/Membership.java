@@ -241,6 +241,7 @@ final class Membership {
         enlist(p, g);
         p.lastChangeNs = engine.now();
         p.noTestAddressReported = false;
+        engine.listener().memberConfigChanged(p.name, name, EngineListener.ConfigChange.JOINED);
         engine.platform().memberJoined(p.name, name);
         if (p.v4 != null && p.v6 == null) {
             engine.log("NIC " + p.name + " of group " + name
@@ -310,6 +311,7 @@ final class Membership {
         p.markOnline();
         p.inactive = false;
         p.lastChangeNs = engine.now();
+        engine.listener().memberConfigChanged(p.name, g.name, EngineListener.ConfigChange.LEFT);
         engine.platform().memberLeft(p.name);
         engine.platform().usabilityChanged(p.name, true);
         engine.detection.updateProbing(p);
@@ -360,6 +362,8 @@ final class Membership {
         p.standby = on;
         p.lastChangeNs = engine.now();
         Group g = groupOf(p);
+        engine.listener().memberConfigChanged(p.name, g == null ? null : g.name,
+                on ? EngineListener.ConfigChange.STANDBY : EngineListener.ConfigChange.NOT_STANDBY);
         if (on && g != null) {
             engine.placement.evacuateStandby(p, g);
         }
@@ -389,6 +393,7 @@ final class Membership {
         p.markOffline();
         p.inactive = false;
         p.lastChangeNs = engine.now();
+        engine.listener().memberConfigChanged(name, g.name, EngineListener.ConfigChange.OFFLINE);
         for (Instance i : p.instances()) {
             i.prober.stop();
         }
@@ -410,6 +415,7 @@ final class Membership {
         p.markRepaired();
         p.markOnline();
         p.lastChangeNs = engine.now();
+        engine.listener().memberConfigChanged(name, g.name, EngineListener.ConfigChange.ONLINE);
         engine.detection.updateProbing(p);
         if (!p.running) {
             engine.detection.fail(p, Detection.LINK);

@@ -75,6 +75,7 @@ class VocabularyTest {
         assertEnumeration(mib, Vocabulary.DETECTION);
         assertEnumeration(mib, Vocabulary.GROUP_EVENT);
         assertEnumeration(mib, Vocabulary.FDT_REASON);
+        assertEnumeration(mib, Vocabulary.CONFIG_CHANGE);
     }
 
     @Test

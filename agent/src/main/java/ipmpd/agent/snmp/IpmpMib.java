@@ -126,6 +126,8 @@ final class IpmpMib {
     static final int N_TO_IFNAME = 11;
     static final int N_PREV_FDT = 12;
     static final int N_FDT_REASON = 13;
+    static final int N_GROUP_NAME = 14;
+    static final int N_CONFIG_CHANGE = 15;
 
     // notifications
     static final OID LINK_DOWN = oid(NOTIFICATIONS, 1);
@@ -135,6 +137,7 @@ final class IpmpMib {
     static final OID GROUP_STATE_CHANGE = oid(NOTIFICATIONS, 5);
     static final OID ADDRESS_MOVED = oid(NOTIFICATIONS, 6);
     static final OID FDT_CHANGED = oid(NOTIFICATIONS, 7);
+    static final OID CONFIG_CHANGE = oid(NOTIFICATIONS, 8);
 
     /** ipmpNotifyDetection: link(1) probeIPv4(2) probeIPv6(3) administrative(4). */
     static final Map<String, Integer> DETECTION = Vocabulary.mibEnumeration(Vocabulary.DETECTION);
@@ -183,7 +186,10 @@ final class IpmpMib {
                             "ipmpNotifyToIfName")),
             new NotificationDef("ipmpFdtChanged", FDT_CHANGED,
                     List.of("ipmpGroupName", "ipmpGroupFdt", "ipmpNotifyPrevFdt", "ipmpFailureDetectionTime",
-                            "ipmpNotifyFdtReason", "ipmpNotifyIfName")));
+                            "ipmpNotifyFdtReason", "ipmpNotifyIfName")),
+            new NotificationDef("ipmpInterfaceConfigChange", CONFIG_CHANGE,
+                    List.of("ipmpIfName", "ipmpNotifyGroupName", "ipmpNotifyConfigChange", "ipmpIfStandby",
+                            "ipmpIfOffline", "ipmpIfState")));
 
     /** Tables: name, entry name, entry OID, INDEX objects (not-accessible unless listed elsewhere). */
     record TableDef(String name, String entryName, OID entry, List<String> index) {
@@ -260,7 +266,7 @@ final class IpmpMib {
         String[] nObjs = {null, "ipmpNotifyDetection", "ipmpNotifyGroupEvent", "ipmpNotifyPrevGroupState",
             "ipmpNotifyIfName", "ipmpNotifyMoveReason", "ipmpNotifyAddressType", "ipmpNotifyAddress",
             "ipmpNotifyFromIfIndex", "ipmpNotifyFromIfName", "ipmpNotifyToIfIndex", "ipmpNotifyToIfName",
-            "ipmpNotifyPrevFdt", "ipmpNotifyFdtReason"};
+            "ipmpNotifyPrevFdt", "ipmpNotifyFdtReason", "ipmpNotifyGroupName", "ipmpNotifyConfigChange"};
         for (int c = 1; c < nObjs.length; c++) {
             d.add(def(nObjs[c], NOTIFY_OBJECTS, c, Access.ACCESSIBLE_FOR_NOTIFY));
         }

@@ -43,6 +43,12 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     /** The interface of the latest interface event (ipmpNotifyIfName of a following group state change). */
     private String lastInterface = "";
+    /**
+     * Per group, the members whose failure left it without a usable member: their
+     * ipmpInterfaceFailed is not sent (the MIB: one ipmpGroupStateChange, allUnusable, instead),
+     * and that notification names the member when there is one.
+     */
+    private final java.util.Map<String, java.util.Set<String>> lastFailures = new java.util.HashMap<>();
 
     /** The engine's state of one interface or group at this moment (on the engine's thread). */
     interface Parts {
@@ -175,17 +181,70 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
 
     @Override
     public void interfaceFailed(String ifname, String group, Detection how) {
+        if (group != null && noMemberUsable(viewOfGroup(group).snapshot, group)) {
+            lastInterface = ifname;
+            model.touch();
+            lastFailures.computeIfAbsent(group, k -> new java.util.LinkedHashSet<>()).add(ifname);
+            return;
+        }
         interfaceEvent(IpmpMib.INTERFACE_FAILED, ifname, how);
+    }
+
+    /** Every member of the group failed, offline, without link or missing (the group is failing). */
+    private static boolean noMemberUsable(EngineSnapshot s, String group) {
+        GroupInfo g = s.group(group).orElse(null);
+        if (g == null) {
+            return false;
+        }
+        for (String m : g.members()) {
+            InterfaceInfo i = s.iface(m).orElse(null);
+            if (i != null && i.present() && !i.failed() && !i.offline()
+                    && i.link() == EngineSnapshot.LinkState.UP) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void memberConfigChanged(String ifname, String group, ConfigChange change) {
+        lastInterface = ifname;
+        model.touch();
+        SnmpModel.View v = viewOfInterface(ifname);
+        if (!v.notificationsEnabled) {
+            return;
+        }
+        InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
+        int x = i == null ? v.ifindex(ifname) : i.ifindex();
+        if (x <= 0) {
+            return;
+        }
+        VariableBinding state = i == null ? null
+                : vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_STATE, x), new Integer32(Vocabulary.of(i.state()).mib()));
+        List<VariableBinding> vbs = new ArrayList<>();
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_NAME, x), IpmpMib.text(ifname)));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_GROUP_NAME), IpmpMib.text(group == null ? "" : group)));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_CONFIG_CHANGE), new Integer32(Vocabulary.of(change).mib())));
+        if (i != null) {
+            vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_STANDBY, x), IpmpMib.truth(i.standby())));
+            vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_OFFLINE, x), IpmpMib.truth(i.offline())));
+            vbs.add(state);
+        }
+        send(IpmpMib.CONFIG_CHANGE, vbs.toArray(new VariableBinding[0]));
     }
 
     @Override
     public void interfaceRepaired(String ifname, String group, Detection how) {
+        if (group != null) {
+            lastFailures.remove(group);
+        }
         interfaceEvent(IpmpMib.INTERFACE_REPAIRED, ifname, how);
     }
 
     @Override
     public void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
         model.touch();
+        java.util.Set<String> failedLast = lastFailures.remove(group);
         SnmpModel.View v = viewOfGroup(group);
         if (!v.notificationsEnabled) {
             return;
@@ -195,7 +254,13 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         if (gi == 0 || g == null) {
             return;
         }
-        String cause = g.members().contains(lastInterface) ? lastInterface : "";
+        String cause;
+        if (event == GroupEvent.ALL_UNUSABLE && failedLast != null) {
+            // one member failing last names it; all failing at once (group failure) names none
+            cause = failedLast.size() == 1 ? failedLast.iterator().next() : "";
+        } else {
+            cause = g.members().contains(lastInterface) ? lastInterface : "";
+        }
         send(IpmpMib.GROUP_STATE_CHANGE, new VariableBinding[] {
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_NAME, gi), IpmpMib.text(group)),
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_STATE, gi), new Integer32(Vocabulary.of(after).mib())),

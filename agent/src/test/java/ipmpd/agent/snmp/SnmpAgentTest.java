@@ -599,6 +599,25 @@ class SnmpAgentTest {
         });
     }
 
+    /** Waits for a notification of this type whose line contains every one of {@code parts}. */
+    private static String awaitLine(Path out, String security, String trapOid, String... parts) throws Exception {
+        String[] found = new String[1];
+        SnmpFixture.await(trapOid + " with " + List.of(parts), 8000, () -> {
+            try {
+                for (String l : matching(notifications(out), security, trapOid)) {
+                    if (java.util.Arrays.stream(parts).allMatch(l::contains)) {
+                        found[0] = l;
+                        return true;
+                    }
+                }
+                return false;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return found[0];
+    }
+
     private static final String V3 = "TRAP2, SNMP v3, user " + SnmpFixture.TRAP;
     private static final String INFORM = "INFORM, SNMP v2c, community public";
 
@@ -690,6 +709,29 @@ class SnmpAgentTest {
         awaitNotification(out, V3, "IPMP-MIB::ipmpLinkUp", 2);
         awaitNotification(out, INFORM, "IPMP-MIB::ipmpLinkUp", 1);
         awaitNotification(out, V3, "IF-MIB::linkUp", 2);
+
+        // offline and back by SNMP: the configuration change, administrative moves and repair, and
+        // the group's change naming the member
+        SnmpFixture.await("tst0 repaired", 15000, () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst0:ok"));
+        int configs = matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceConfigChange").size();
+        int repairs = matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceRepaired").size();
+        assertSetOk("IPMP-MIB::ipmpIfOffline.3", "i", "1");
+        awaitNotification(out, V3, "IPMP-MIB::ipmpInterfaceConfigChange", configs + 1);
+        String offline = matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceConfigChange").get(configs);
+        assertTrue(offline.contains("IPMP-MIB::ipmpIfName.3 = STRING: tst1\tIPMP-MIB::ipmpNotifyGroupName.0 = STRING: g0\t"
+                + "IPMP-MIB::ipmpNotifyConfigChange.0 = INTEGER: offline(5)\tIPMP-MIB::ipmpIfStandby.3 = INTEGER: false(2)\t"
+                + "IPMP-MIB::ipmpIfOffline.3 = INTEGER: true(1)\tIPMP-MIB::ipmpIfState.3 = INTEGER: offline(3)"), offline);
+        awaitLine(out, V3, "IPMP-MIB::ipmpAddressMoved", "IPMP-MIB::ipmpNotifyMoveReason.0 = INTEGER: administrative(3)",
+                "IPMP-MIB::ipmpNotifyFromIfName.0 = STRING: tst1");
+        awaitLine(out, V3, "IPMP-MIB::ipmpGroupStateChange", "IPMP-MIB::ipmpNotifyGroupEvent.0 = INTEGER: degraded(3)",
+                "IPMP-MIB::ipmpNotifyIfName.0 = STRING: tst1");
+        assertSetOk("IPMP-MIB::ipmpIfOffline.3", "i", "2");
+        awaitNotification(out, V3, "IPMP-MIB::ipmpInterfaceConfigChange", configs + 2);
+        assertTrue(matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceConfigChange").stream()
+                .anyMatch(l -> l.contains("IPMP-MIB::ipmpNotifyConfigChange.0 = INTEGER: online(6)")));
+        awaitNotification(out, V3, "IPMP-MIB::ipmpInterfaceRepaired", repairs + 1);
+        awaitLine(out, V3, "IPMP-MIB::ipmpInterfaceRepaired", "IPMP-MIB::ipmpIfName.3 = STRING: tst1",
+                "IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: administrative(4)");
 
         // ipmpNotificationsEnabled=false silences IPMP-MIB, not the standard linkUp/linkDown
         assertSetOk("IPMP-MIB::ipmpNotificationsEnabled.0", "i", "2");
