@@ -65,6 +65,10 @@ final class IpmpMib {
     static final int NOTIFICATIONS_ENABLED = 4;
     static final int LAST_CHANGE = 5;
     static final int GROUP_INDEX_NEXT = 6;
+    static final int NOTIFICATION_TYPES = 10;
+    /** ipmpNotificationTypes: bit n for the notification { ipmpNotifications n+1 }, all set by default. */
+    static final int NOTIFICATION_TYPE_COUNT = 8;
+    static final long ALL_NOTIFICATION_TYPES = (1L << NOTIFICATION_TYPE_COUNT) - 1;
 
     // ipmpGroupEntry
     static final int G_NAME = 2;
@@ -216,6 +220,7 @@ final class IpmpMib {
         d.add(def("ipmpNotificationsEnabled", GLOBALS, NOTIFICATIONS_ENABLED, Access.READ_WRITE));
         d.add(def("ipmpLastChange", GLOBALS, LAST_CHANGE, Access.READ_ONLY));
         d.add(def("ipmpGroupIndexNext", GLOBALS, GROUP_INDEX_NEXT, Access.READ_ONLY));
+        d.add(def("ipmpNotificationTypes", GLOBALS, NOTIFICATION_TYPES, Access.READ_WRITE));
 
         d.add(def("ipmpGroupIndex", GROUP_ENTRY, 1, Access.NOT_ACCESSIBLE));
         d.add(def("ipmpGroupName", GROUP_ENTRY, G_NAME, Access.READ_CREATE));
@@ -314,6 +319,31 @@ final class IpmpMib {
 
     static UnsignedInteger32 u32(long v) {
         return new UnsignedInteger32(Math.max(0, Math.min(0xFFFFFFFFL, v)));
+    }
+
+    /** ipmpNotificationTypes as BITS: bit n (n from the first octet's high bit) set when type n is enabled. */
+    static OctetString typeBits(long types) {
+        byte[] b = new byte[(NOTIFICATION_TYPE_COUNT + 7) / 8];
+        for (int n = 0; n < NOTIFICATION_TYPE_COUNT; n++) {
+            if ((types & (1L << n)) != 0) {
+                b[n / 8] |= (byte) (0x80 >>> (n % 8));
+            }
+        }
+        return new OctetString(b);
+    }
+
+    /** The types of a BITS value; null when it sets a bit this module does not define. */
+    static Long typesOf(byte[] bits) {
+        long types = 0;
+        for (int n = 0; n < bits.length * 8; n++) {
+            if ((bits[n / 8] & (0x80 >>> (n % 8))) != 0) {
+                if (n >= NOTIFICATION_TYPE_COUNT) {
+                    return null;
+                }
+                types |= 1L << n;
+            }
+        }
+        return types;
     }
 
     /** IpmpFailureCause of a detection (none(0) for null: nothing happened yet). */
@@ -443,6 +473,7 @@ final class IpmpMib {
         mos.add(scalar("ipmpNotificationsEnabled", views, writer, v -> truth(v.notificationsEnabled)));
         mos.add(scalar("ipmpLastChange", views, writer, v -> new TimeTicks(v.moduleLastChange())));
         mos.add(scalar("ipmpGroupIndexNext", views, writer, v -> u32(v.indexNext)));
+        mos.add(scalar("ipmpNotificationTypes", views, writer, v -> typeBits(v.notificationTypes)));
         mos.add(table("ipmpGroupEntry", GROUP_ENTRY, views, writer, IpmpMib::groupRows));
         mos.add(table("ipmpGroupNameEntry", GROUP_NAME_ENTRY, views, writer, IpmpMib::groupNameRows));
         mos.add(table("ipmpIfEntry", IF_ENTRY, views, writer, IpmpMib::ifRows));

@@ -78,7 +78,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
 
     /** Sends a notification from the notification thread (any thread may call this). */
     void send(OID trap, VariableBinding[] vbs) {
-        if (sender.isShutdown()) {
+        if (sender.isShutdown() || !model.notificationTypeEnabled(trap)) {
             return;
         }
         TimeTicks upTime = new PlainTimeTicks(model.ticks()); // when the event happened, not when it is sent

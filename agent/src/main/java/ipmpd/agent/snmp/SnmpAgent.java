@@ -424,6 +424,7 @@ public final class SnmpAgent implements AutoCloseable {
         Engine engine = loop.call(loop::engine); // used on the engine thread only (takes, notifications)
         model = newModel(loop, engine, () -> snmpv2.getSysUpTime().get().getValue());
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
+        model.setNotificationTypes(readNotificationTypes(c.configDir()));
         IpmpSet writer = newWriter(c, loop);
         LiveObjects.Views views = model;
         snmpv2.registerMOs(server, context);
@@ -581,6 +582,7 @@ public final class SnmpAgent implements AutoCloseable {
             return master >= 0 ? master : (System.nanoTime() - startNs) / 10_000_000L;
         });
         model.setNotificationsEnabled(readNotificationsEnabled(c.configDir()));
+        model.setNotificationTypes(readNotificationTypes(c.configDir()));
         IpmpSet writer = newWriter(c, loop);
         ipmpObjects = IpmpMib.register(server, context, model, writer);
         subagent = startSubagent(settings, writer);
@@ -780,10 +782,42 @@ public final class SnmpAgent implements AutoCloseable {
         return true;
     }
 
-    private void writeNotificationsEnabled(Path file, boolean on) {
+    /** ipmpNotificationTypes as the state file keeps it: the bits' labels, comma separated. */
+    static final List<String> NOTIFICATION_TYPE_LABELS = List.of("linkDown", "linkUp", "interfaceFailed",
+            "interfaceRepaired", "groupStateChange", "addressMoved", "fdtChanged", "interfaceConfigChange");
+
+    static long readNotificationTypes(Path dir) {
         try {
-            AtomicFiles.write(file, List.of("# ipmpd SNMP agent state, written back on SET (ipmpNotificationsEnabled).",
-                    "notifications=" + (on ? "yes" : "no")));
+            for (String l : Files.readAllLines(dir.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
+                String s = l.strip();
+                if (s.startsWith("notification-types=")) {
+                    long types = 0;
+                    for (String w : s.substring("notification-types=".length()).split(",")) {
+                        int n = NOTIFICATION_TYPE_LABELS.indexOf(w.strip());
+                        if (n >= 0) {
+                            types |= 1L << n;
+                        }
+                    }
+                    return types;
+                }
+            }
+        } catch (IOException e) {
+            return IpmpMib.ALL_NOTIFICATION_TYPES;
+        }
+        return IpmpMib.ALL_NOTIFICATION_TYPES;
+    }
+
+    private void writeNotificationsEnabled(Path file, boolean on) {
+        List<String> types = new ArrayList<>();
+        for (int n = 0; n < NOTIFICATION_TYPE_LABELS.size(); n++) {
+            if ((model.notificationTypes() & (1L << n)) != 0) {
+                types.add(NOTIFICATION_TYPE_LABELS.get(n));
+            }
+        }
+        try {
+            AtomicFiles.write(file, List.of("# ipmpd SNMP agent state, written back on SET (ipmpNotificationsEnabled, "
+                            + "ipmpNotificationTypes).",
+                    "notifications=" + (on ? "yes" : "no"), "notification-types=" + String.join(",", types)));
         } catch (IOException e) {
             log.err("SNMP: cannot write " + file + ": " + e.getMessage());
         }

@@ -733,6 +733,24 @@ class SnmpAgentTest {
         awaitLine(out, V3, "IPMP-MIB::ipmpInterfaceRepaired", "IPMP-MIB::ipmpIfName.3 = STRING: tst1",
                 "IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: administrative(4)");
 
+        // ipmpNotificationTypes: linkDown(0) cleared silences ipmpLinkDown only; written back
+        assertSetError("wrongValue", "IPMP-MIB::ipmpNotificationTypes.0", "x", "FF80");
+        assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "7F");
+        assertTrue(f.read(SnmpAgent.STATE_FILE).contains("notification-types=linkUp,interfaceFailed,interfaceRepaired,"
+                + "groupStateChange,addressMoved,fdtChanged,interfaceConfigChange"), f.read(SnmpAgent.STATE_FILE));
+        assertEquals(0xFE, SnmpAgent.readNotificationTypes(f.configDir), "read back: every type but linkDown (bit 0)");
+        int ipmpDowns = matching(notifications(out), V3, "IPMP-MIB::ipmpLinkDown").size();
+        int ifDowns = matching(notifications(out), V3, "IF-MIB::linkDown").size();
+        f.platform().setLink("tst2", false);
+        awaitNotification(out, V3, "IF-MIB::linkDown", ifDowns + 1);
+        awaitLine(out, V3, "IPMP-MIB::ipmpInterfaceFailed", "IPMP-MIB::ipmpIfName.4 = STRING: tst2");
+        Thread.sleep(300);
+        assertEquals(ipmpDowns, matching(notifications(out), V3, "IPMP-MIB::ipmpLinkDown").size(), "ipmpLinkDown is off");
+        int ipmpUps = matching(notifications(out), V3, "IPMP-MIB::ipmpLinkUp").size();
+        f.platform().setLink("tst2", true);
+        awaitNotification(out, V3, "IPMP-MIB::ipmpLinkUp", ipmpUps + 1);
+        assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "FF");
+
         // ipmpNotificationsEnabled=false silences IPMP-MIB, not the standard linkUp/linkDown
         assertSetOk("IPMP-MIB::ipmpNotificationsEnabled.0", "i", "2");
         assertTrue(f.read(SnmpAgent.STATE_FILE).contains("notifications=no"), f.read(SnmpAgent.STATE_FILE));
