@@ -86,6 +86,16 @@ public final class ListenerHub implements EngineListener {
     }
 
     @Override
+    public void probingChanged(String ifname, String group, ProbingChange change, InetAddress address) {
+        each(l -> l.probingChanged(ifname, group, change, address));
+    }
+
+    @Override
+    public void probeTargetChanged(String ifname, String group, InetAddress target, TargetChange change) {
+        each(l -> l.probeTargetChanged(ifname, group, target, change));
+    }
+
+    @Override
     public void probeResolved(ProbeEvent event) {
         each(l -> l.probeResolved(event));
     }

@@ -343,6 +343,7 @@ final class FailureDetection {
             p.noTestAddressReported = false;
             engine.log("Test address now configured on interface " + p.name
                     + "; enabling probe-based failure detection on it");
+            engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_CONFIGURED, null);
         }
     }
 
@@ -365,12 +366,18 @@ final class FailureDetection {
                         mine.prober.duplicateReported = test.address;
                         engine.log("Test address " + Addresses.format(test.address)
                                 + " is not unique in group; disabling probe-based failure detection on " + p.name);
+                        engine.listener().probingChanged(p.name, p.group,
+                                EngineListener.ProbingChange.DUPLICATE_TEST_ADDRESS, test.address);
                     }
                     return false;
                 }
             }
         }
-        mine.prober.duplicateReported = null;
+        if (mine.prober.duplicateReported != null) {
+            InetAddress was = mine.prober.duplicateReported;
+            mine.prober.duplicateReported = null;
+            engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_UNIQUE, was);
+        }
         return true;
     }
 
@@ -387,5 +394,6 @@ final class FailureDetection {
         p.noTestAddressReported = true;
         engine.log("No test address configured on interface " + p.name
                 + "; disabling probe-based failure detection on it");
+        engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.NO_TEST_ADDRESS, null);
     }
 }

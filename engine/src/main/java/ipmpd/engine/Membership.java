@@ -165,6 +165,8 @@ final class Membership {
                 p.inactive = false;
                 engine.log("IP interface " + p.name + " has a hardware address which is not unique in group " + g.name
                         + "; offlining");
+                engine.listener().probingChanged(p.name, g.name, EngineListener.ProbingChange.DUPLICATE_HARDWARE_ADDRESS,
+                        null);
                 for (Instance in : p.instances()) {
                     in.prober.stop();
                 }
@@ -176,6 +178,8 @@ final class Membership {
                 p.markOnline();
                 engine.log("IP interface " + p.name + " now has a unique hardware address in group " + g.name
                         + "; onlining");
+                engine.listener().probingChanged(p.name, g.name, EngineListener.ProbingChange.HARDWARE_ADDRESS_UNIQUE,
+                        null);
                 engine.detection.updateProbing(p);
                 engine.platform().usabilityChanged(p.name, p.usable());
                 engine.placement.reconcile(g);

@@ -5,6 +5,8 @@ import ipmpd.engine.EngineListener.Detection;
 import ipmpd.engine.EngineListener.FdtReason;
 import ipmpd.engine.EngineListener.GroupEvent;
 import ipmpd.engine.EngineListener.MoveReason;
+import ipmpd.engine.EngineListener.ProbingChange;
+import ipmpd.engine.EngineListener.TargetChange;
 import ipmpd.engine.EngineSnapshot.InterfaceState;
 import ipmpd.engine.EngineSnapshot.LinkState;
 import ipmpd.engine.EngineSnapshot.ProbeState;
@@ -51,6 +53,10 @@ import java.util.TreeMap;
  *                     NOT_STANDBY/OFFLINE/                   standby(3)/notStandby  not-standby/offline/
  *                     ONLINE                                 (4)/offline(5)/        online
  *                                                            online(6)
+ * ProbingChange       NO_TEST_ADDRESS ...   -                noTestAddress(1) ...   no-test-address ...
+ *                     (six values)                           hardwareAddressUnique  (camel case in the MIB,
+ *                                                            (6)                    dashed in YANG)
+ * TargetChange        DEAD/REPLACED         -                dead(1)/replaced(2)    dead/replaced
  * </pre>
  * Offline moves are administrative, as the MIB's text for administrative(3) and the YANG
  * admin enum say (an offline by duplicate hardware address too: the daemon acts as administrator).
@@ -137,6 +143,19 @@ public final class Vocabulary {
             ConfigChange.OFFLINE, new Term(null, "offline", 5, "offline"),
             ConfigChange.ONLINE, new Term(null, "online", 6, "online")));
 
+    private static final Map<ProbingChange, Term> PROBING_CHANGES = new EnumMap<>(Map.of(
+            ProbingChange.NO_TEST_ADDRESS, new Term(null, "noTestAddress", 1, "no-test-address"),
+            ProbingChange.DUPLICATE_TEST_ADDRESS, new Term(null, "duplicateTestAddress", 2, "duplicate-test-address"),
+            ProbingChange.DUPLICATE_HARDWARE_ADDRESS,
+            new Term(null, "duplicateHardwareAddress", 3, "duplicate-hardware-address"),
+            ProbingChange.TEST_ADDRESS_CONFIGURED, new Term(null, "testAddressConfigured", 4, "test-address-configured"),
+            ProbingChange.TEST_ADDRESS_UNIQUE, new Term(null, "testAddressUnique", 5, "test-address-unique"),
+            ProbingChange.HARDWARE_ADDRESS_UNIQUE,
+            new Term(null, "hardwareAddressUnique", 6, "hardware-address-unique")));
+    private static final Map<TargetChange, Term> TARGET_CHANGES = new EnumMap<>(Map.of(
+            TargetChange.DEAD, new Term(null, "dead", 1, "dead"),
+            TargetChange.REPLACED, new Term(null, "replaced", 2, "replaced")));
+
     /** ipmpGroupState / group-state: ok(1) degraded(2) failed(3). */
     public static final List<Term> GROUP_STATE = enumeration(GROUP_STATES);
     /** ipmpIfLinkState / link-state: up(1) down(2) unknown(3). */
@@ -155,6 +174,10 @@ public final class Vocabulary {
     public static final List<Term> MOVE_REASON = enumeration(MOVE_REASONS);
     /** ipmpNotifyConfigChange: joined(1) left(2) standby(3) notStandby(4) offline(5) online(6). */
     public static final List<Term> CONFIG_CHANGE = enumeration(CONFIG_CHANGES);
+    /** ipmpNotifyProbingChange: noTestAddress(1) ... hardwareAddressUnique(6). */
+    public static final List<Term> PROBING_CHANGE = enumeration(PROBING_CHANGES);
+    /** ipmpNotifyTargetChange: dead(1) replaced(2). */
+    public static final List<Term> TARGET_CHANGE = enumeration(TARGET_CHANGES);
     /** Per-family target mode as ipmpstat -t prints it: disabled(1) routes(2) multicast(3). */
     public static final List<Term> PROBE_MODE = words("disabled", "routes", "multicast");
     /** Where a target came from: configured(1) routes(2) multicast(3). */
@@ -218,6 +241,14 @@ public final class Vocabulary {
 
     public static Term of(ConfigChange c) {
         return CONFIG_CHANGES.get(c);
+    }
+
+    public static Term of(ProbingChange c) {
+        return PROBING_CHANGES.get(c);
+    }
+
+    public static Term of(TargetChange c) {
+        return TARGET_CHANGES.get(c);
     }
 
     /** Label to value of a MIB enumeration (as a MIB file lists it). */

@@ -67,7 +67,7 @@ final class IpmpMib {
     static final int GROUP_INDEX_NEXT = 6;
     static final int NOTIFICATION_TYPES = 10;
     /** ipmpNotificationTypes: bit n for the notification { ipmpNotifications n+1 }, all set by default. */
-    static final int NOTIFICATION_TYPE_COUNT = 8;
+    static final int NOTIFICATION_TYPE_COUNT = 10;
     static final long ALL_NOTIFICATION_TYPES = (1L << NOTIFICATION_TYPE_COUNT) - 1;
 
     // ipmpGroupEntry
@@ -132,6 +132,8 @@ final class IpmpMib {
     static final int N_FDT_REASON = 13;
     static final int N_GROUP_NAME = 14;
     static final int N_CONFIG_CHANGE = 15;
+    static final int N_PROBING_CHANGE = 16;
+    static final int N_TARGET_CHANGE = 17;
 
     // notifications
     static final OID LINK_DOWN = oid(NOTIFICATIONS, 1);
@@ -142,6 +144,8 @@ final class IpmpMib {
     static final OID ADDRESS_MOVED = oid(NOTIFICATIONS, 6);
     static final OID FDT_CHANGED = oid(NOTIFICATIONS, 7);
     static final OID CONFIG_CHANGE = oid(NOTIFICATIONS, 8);
+    static final OID PROBING_CHANGE = oid(NOTIFICATIONS, 9);
+    static final OID TARGET_CHANGE = oid(NOTIFICATIONS, 10);
 
     /** ipmpNotifyDetection: link(1) probeIPv4(2) probeIPv6(3) administrative(4). */
     static final Map<String, Integer> DETECTION = Vocabulary.mibEnumeration(Vocabulary.DETECTION);
@@ -193,7 +197,13 @@ final class IpmpMib {
                             "ipmpNotifyFdtReason", "ipmpNotifyIfName")),
             new NotificationDef("ipmpInterfaceConfigChange", CONFIG_CHANGE,
                     List.of("ipmpIfName", "ipmpNotifyGroupName", "ipmpNotifyConfigChange", "ipmpIfStandby",
-                            "ipmpIfOffline", "ipmpIfState")));
+                            "ipmpIfOffline", "ipmpIfState")),
+            new NotificationDef("ipmpProbingChange", PROBING_CHANGE,
+                    List.of("ipmpIfName", "ipmpIfGroupName", "ipmpIfProbeState", "ipmpNotifyProbingChange",
+                            "ipmpNotifyAddressType", "ipmpNotifyAddress")),
+            new NotificationDef("ipmpTargetChange", TARGET_CHANGE,
+                    List.of("ipmpIfName", "ipmpIfGroupName", "ipmpNotifyTargetChange", "ipmpNotifyAddressType",
+                            "ipmpNotifyAddress")));
 
     /** Tables: name, entry name, entry OID, INDEX objects (not-accessible unless listed elsewhere). */
     record TableDef(String name, String entryName, OID entry, List<String> index) {
@@ -271,7 +281,8 @@ final class IpmpMib {
         String[] nObjs = {null, "ipmpNotifyDetection", "ipmpNotifyGroupEvent", "ipmpNotifyPrevGroupState",
             "ipmpNotifyIfName", "ipmpNotifyMoveReason", "ipmpNotifyAddressType", "ipmpNotifyAddress",
             "ipmpNotifyFromIfIndex", "ipmpNotifyFromIfName", "ipmpNotifyToIfIndex", "ipmpNotifyToIfName",
-            "ipmpNotifyPrevFdt", "ipmpNotifyFdtReason", "ipmpNotifyGroupName", "ipmpNotifyConfigChange"};
+            "ipmpNotifyPrevFdt", "ipmpNotifyFdtReason", "ipmpNotifyGroupName", "ipmpNotifyConfigChange",
+            "ipmpNotifyProbingChange", "ipmpNotifyTargetChange"};
         for (int c = 1; c < nObjs.length; c++) {
             d.add(def(nObjs[c], NOTIFY_OBJECTS, c, Access.ACCESSIBLE_FOR_NOTIFY));
         }

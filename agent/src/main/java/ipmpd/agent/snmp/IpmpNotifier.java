@@ -207,6 +207,49 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     }
 
     @Override
+    public void probingChanged(String ifname, String group, ProbingChange change, InetAddress address) {
+        model.touch();
+        SnmpModel.View v = viewOfInterface(ifname);
+        InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
+        if (!v.notificationsEnabled || i == null || i.ifindex() <= 0) {
+            return;
+        }
+        int x = i.ifindex();
+        List<VariableBinding> vbs = new ArrayList<>();
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_NAME, x), IpmpMib.text(ifname)));
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_GROUP_NAME, x), IpmpMib.text(i.group() == null ? "" : i.group())));
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_PROBE, x), new Integer32(Vocabulary.of(i.probe()).mib())));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_PROBING_CHANGE), new Integer32(Vocabulary.of(change).mib())));
+        vbs.addAll(address(address, x));
+        send(IpmpMib.PROBING_CHANGE, vbs.toArray(new VariableBinding[0]));
+    }
+
+    @Override
+    public void probeTargetChanged(String ifname, String group, InetAddress target, TargetChange change) {
+        SnmpModel.View v = viewOfInterface(ifname);
+        InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
+        if (!v.notificationsEnabled || i == null || i.ifindex() <= 0) {
+            return;
+        }
+        int x = i.ifindex();
+        List<VariableBinding> vbs = new ArrayList<>();
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_NAME, x), IpmpMib.text(ifname)));
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_GROUP_NAME, x), IpmpMib.text(i.group() == null ? "" : i.group())));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_TARGET_CHANGE), new Integer32(Vocabulary.of(change).mib())));
+        vbs.addAll(address(target, x));
+        send(IpmpMib.TARGET_CHANGE, vbs.toArray(new VariableBinding[0]));
+    }
+
+    /** ipmpNotifyAddressType and ipmpNotifyAddress (unknown(0) and empty for no address; ipv6z zoned by ifindex). */
+    private static List<VariableBinding> address(InetAddress a, int ifindex) {
+        return List.of(
+                vb(IpmpMib.notifyInstance(IpmpMib.N_ADDRESS_TYPE),
+                        new Integer32(a == null ? IpmpMib.ADDR_UNKNOWN : IpmpMib.addrType(a))),
+                vb(IpmpMib.notifyInstance(IpmpMib.N_ADDRESS),
+                        new OctetString(a == null ? new byte[0] : IpmpMib.addrBytes(a, ifindex))));
+    }
+
+    @Override
     public void memberConfigChanged(String ifname, String group, ConfigChange change) {
         lastInterface = ifname;
         model.touch();

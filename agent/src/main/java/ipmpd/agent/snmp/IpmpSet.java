@@ -554,7 +554,7 @@ final class IpmpSet implements LiveObjects.Writer {
                     Long types = bits.length() > (IpmpMib.NOTIFICATION_TYPE_COUNT + 7) / 8 ? null
                             : IpmpMib.typesOf(bits.getValue());
                     if (types == null) {
-                        throw new Refusal(sub, PDU.wrongValue, "ipmpNotificationTypes sets a bit beyond interfaceConfigChange("
+                        throw new Refusal(sub, PDU.wrongValue, "ipmpNotificationTypes sets a bit beyond targetChange("
                                 + (IpmpMib.NOTIFICATION_TYPE_COUNT - 1) + ")");
                     }
                     return new Edit(sub, "ipmpNotificationTypes", inst, Kind.NOTIFY_TYPES, 0, null, types, null);

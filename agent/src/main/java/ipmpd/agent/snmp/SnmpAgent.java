@@ -784,7 +784,8 @@ public final class SnmpAgent implements AutoCloseable {
 
     /** ipmpNotificationTypes as the state file keeps it: the bits' labels, comma separated. */
     static final List<String> NOTIFICATION_TYPE_LABELS = List.of("linkDown", "linkUp", "interfaceFailed",
-            "interfaceRepaired", "groupStateChange", "addressMoved", "fdtChanged", "interfaceConfigChange");
+            "interfaceRepaired", "groupStateChange", "addressMoved", "fdtChanged", "interfaceConfigChange", "probingChange",
+            "targetChange");
 
     static long readNotificationTypes(Path dir) {
         try {

@@ -734,11 +734,12 @@ class SnmpAgentTest {
                 "IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: administrative(4)");
 
         // ipmpNotificationTypes: linkDown(0) cleared silences ipmpLinkDown only; written back
-        assertSetError("wrongValue", "IPMP-MIB::ipmpNotificationTypes.0", "x", "FF80");
-        assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "7F");
+        assertSetError("wrongValue", "IPMP-MIB::ipmpNotificationTypes.0", "x", "FFE0");
+        assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "7FC0");
         assertTrue(f.read(SnmpAgent.STATE_FILE).contains("notification-types=linkUp,interfaceFailed,interfaceRepaired,"
-                + "groupStateChange,addressMoved,fdtChanged,interfaceConfigChange"), f.read(SnmpAgent.STATE_FILE));
-        assertEquals(0xFE, SnmpAgent.readNotificationTypes(f.configDir), "read back: every type but linkDown (bit 0)");
+                + "groupStateChange,addressMoved,fdtChanged,interfaceConfigChange,probingChange,targetChange"),
+                f.read(SnmpAgent.STATE_FILE));
+        assertEquals(0x3FE, SnmpAgent.readNotificationTypes(f.configDir), "read back: every type but linkDown (bit 0)");
         int ipmpDowns = matching(notifications(out), V3, "IPMP-MIB::ipmpLinkDown").size();
         int ifDowns = matching(notifications(out), V3, "IF-MIB::linkDown").size();
         f.platform().setLink("tst2", false);
@@ -749,7 +750,7 @@ class SnmpAgentTest {
         int ipmpUps = matching(notifications(out), V3, "IPMP-MIB::ipmpLinkUp").size();
         f.platform().setLink("tst2", true);
         awaitNotification(out, V3, "IPMP-MIB::ipmpLinkUp", ipmpUps + 1);
-        assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "FF");
+        assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "FFC0");
 
         // ipmpNotificationsEnabled=false silences IPMP-MIB, not the standard linkUp/linkDown
         assertSetOk("IPMP-MIB::ipmpNotificationsEnabled.0", "i", "2");
