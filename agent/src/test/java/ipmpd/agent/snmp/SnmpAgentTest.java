@@ -752,6 +752,29 @@ class SnmpAgentTest {
         awaitNotification(out, V3, "IPMP-MIB::ipmpLinkUp", ipmpUps + 1);
         assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "FFC0");
 
+        // tst2's test address made a duplicate of tst0's: probing disabled on tst2, the address as InetAddress
+        SnmpFixture.await("tst2 repaired", 15000, () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst2:ok"));
+        f.daemon.loop().call(() -> {
+            f.daemon.loop().engine().removeTestAddress("tst2", ipmpd.engine.Family.INET);
+            f.daemon.loop().engine().addTestAddress("tst2", ipmpd.engine.Family.INET,
+                    java.net.InetAddress.getByName("192.0.2.11"), 24);
+            return null;
+        });
+        String dup = awaitLine(out, V3, "IPMP-MIB::ipmpProbingChange",
+                "IPMP-MIB::ipmpNotifyProbingChange.0 = INTEGER: duplicateTestAddress(2)");
+        assertTrue(dup.contains("IPMP-MIB::ipmpIfName.4 = STRING: tst2\tIPMP-MIB::ipmpIfGroupName.4 = STRING: g0\t"
+                + "IPMP-MIB::ipmpIfProbeState.4 = INTEGER: disabled(4)\t"
+                + "IPMP-MIB::ipmpNotifyProbingChange.0 = INTEGER: duplicateTestAddress(2)\t"
+                + "IPMP-MIB::ipmpNotifyAddressType.0 = INTEGER: ipv4(1)\tIPMP-MIB::ipmpNotifyAddress.0 = "), dup);
+        f.daemon.loop().call(() -> {
+            f.daemon.loop().engine().removeTestAddress("tst2", ipmpd.engine.Family.INET);
+            f.daemon.loop().engine().addTestAddress("tst2", ipmpd.engine.Family.INET,
+                    java.net.InetAddress.getByName("192.0.2.31"), 24);
+            return null;
+        });
+        awaitLine(out, V3, "IPMP-MIB::ipmpProbingChange", "IPMP-MIB::ipmpIfName.4 = STRING: tst2",
+                "IPMP-MIB::ipmpNotifyProbingChange.0 = INTEGER: testAddressUnique(5)");
+
         // ipmpNotificationsEnabled=false silences IPMP-MIB, not the standard linkUp/linkDown
         assertSetOk("IPMP-MIB::ipmpNotificationsEnabled.0", "i", "2");
         assertTrue(f.read(SnmpAgent.STATE_FILE).contains("notifications=no"), f.read(SnmpAgent.STATE_FILE));
