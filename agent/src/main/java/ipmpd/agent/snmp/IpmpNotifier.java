@@ -18,14 +18,19 @@ import org.snmp4j.smi.VariableBinding;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns engine events into notifications: the IPMP-MIB ones (when ipmpNotificationsEnabled) and
+ * Turns engine events into notifications: the IPMP-MIB ones (when ipmpNotificationsEnabled, and
+ * the type's bit of ipmpNotificationTypes) and
  * RFC 2863 linkUp / linkDown for the tracked interfaces. Events arrive on the engine thread: the
  * varbinds are built there from the part of the engine's state the notification is about (the
  * interface's group, at that moment: its cost does not grow with the number of groups), and the
@@ -48,7 +53,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
      * ipmpInterfaceFailed is not sent (the MIB: one ipmpGroupStateChange, allUnusable, instead),
      * and that notification names the member when there is one.
      */
-    private final java.util.Map<String, java.util.Set<String>> lastFailures = new java.util.HashMap<>();
+    private final Map<String, Set<String>> lastFailures = new HashMap<>();
 
     /** The engine's state of one interface or group at this moment (on the engine's thread). */
     interface Parts {
@@ -184,7 +189,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         if (group != null && noMemberUsable(viewOfGroup(group).snapshot, group)) {
             lastInterface = ifname;
             model.touch();
-            lastFailures.computeIfAbsent(group, k -> new java.util.LinkedHashSet<>()).add(ifname);
+            lastFailures.computeIfAbsent(group, k -> new LinkedHashSet<>()).add(ifname);
             return;
         }
         interfaceEvent(IpmpMib.INTERFACE_FAILED, ifname, how);
@@ -287,7 +292,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     @Override
     public void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
         model.touch();
-        java.util.Set<String> failedLast = lastFailures.remove(group);
+        Set<String> failedLast = lastFailures.remove(group);
         SnmpModel.View v = viewOfGroup(group);
         if (!v.notificationsEnabled) {
             return;
