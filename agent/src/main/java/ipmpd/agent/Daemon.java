@@ -59,7 +59,6 @@ public final class Daemon implements AutoCloseable {
     /** The Prometheus endpoint (null when metrics.listen is not set). */
     private ipmpd.agent.metrics.MetricsServer metrics;
     /** Failures counted from the engine's events (its model keeps no count), from the start. */
-    private final ipmpd.agent.metrics.FailureCounts failures = new ipmpd.agent.metrics.FailureCounts(System::currentTimeMillis);
     private volatile boolean closed;
     /** The configuration store every writer of the directory goes through. */
     private ConfigStore store;
@@ -139,7 +138,6 @@ public final class Daemon implements AutoCloseable {
                 log.engine(message);
             }
         });
-        hub.add(failures);
         loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
                 + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
         store = new ConfigStore(options.configDir());
@@ -205,7 +203,7 @@ public final class Daemon implements AutoCloseable {
         java.util.Optional<ipmpd.agent.metrics.MetricsSettings> ms =
                 ipmpd.agent.metrics.MetricsSettings.parse(agentConf.settings());
         if (ms.isPresent()) {
-            metrics = ipmpd.agent.metrics.DaemonMetrics.start(ms.get(), loop, failures, snmp, netconf, log);
+            metrics = ipmpd.agent.metrics.DaemonMetrics.start(ms.get(), loop, snmp, netconf, log);
         }
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()

@@ -81,6 +81,21 @@ public final class ListenerHub implements EngineListener {
     }
 
     @Override
+    public void memberConfigChanged(String ifname, String group, ConfigChange change) {
+        each(l -> l.memberConfigChanged(ifname, group, change));
+    }
+
+    @Override
+    public void probingChanged(String ifname, String group, ProbingChange change, InetAddress address) {
+        each(l -> l.probingChanged(ifname, group, change, address));
+    }
+
+    @Override
+    public void probeTargetChanged(String ifname, String group, InetAddress target, TargetChange change) {
+        each(l -> l.probeTargetChanged(ifname, group, target, change));
+    }
+
+    @Override
     public void probeResolved(ProbeEvent event) {
         each(l -> l.probeResolved(event));
     }

@@ -112,6 +112,9 @@ class DaemonMetricsTest {
         assertEquals("1", s.get("ipmpd_member_active" + tst0));
         assertEquals("0", s.get("ipmpd_member_failures_total" + tst0));
         assertNull(s.get("ipmpd_member_last_failure_timestamp_seconds" + tst0), "no failure yet");
+        assertNull(s.get("ipmpd_member_last_failure_cause{group=\"g0\",interface=\"tst0\",ipmpd_member_last_failure_cause=\"link\"}"));
+        assertEquals("0", s.get("ipmpd_group_failovers_total{group=\"g0\"}"));
+        assertNull(s.get("ipmpd_group_last_failover_timestamp_seconds{group=\"g0\"}"), "no failover yet");
         assertTrue(value(s, "ipmpd_member_probes_sent_total" + tst0) >= value(s, "ipmpd_member_probes_acked_total" + tst0),
                 s.toString());
         double rtt = value(s, "ipmpd_target_rtt_seconds{group=\"g0\",interface=\"tst0\",target=\"192.0.2.1\"}");
@@ -132,6 +135,14 @@ class DaemonMetricsTest {
         assertEquals("0", s.get("ipmpd_member_failures_total{group=\"g0\",interface=\"tst1\"}"));
         double at = value(s, "ipmpd_member_last_failure_timestamp_seconds" + tst0);
         assertTrue(at * 1000 >= before - 1 && at * 1000 <= System.currentTimeMillis() + 1, "failure time " + at);
+        assertEquals("1", s.get("ipmpd_member_last_failure_cause{group=\"g0\",interface=\"tst0\",ipmpd_member_last_failure_cause=\"link\"}"));
+        assertEquals("0", s.get("ipmpd_member_last_failure_cause{group=\"g0\",interface=\"tst0\",ipmpd_member_last_failure_cause=\"probeIPv4\"}"));
+        // tst0's data address 192.0.2.10 failed over to tst1: one failover of g0, for the link
+        assertEquals("1", s.get("ipmpd_group_failovers_total{group=\"g0\"}"), s.toString());
+        double failoverAt = value(s, "ipmpd_group_last_failover_timestamp_seconds{group=\"g0\"}");
+        assertTrue(failoverAt * 1000 >= before - 1 && failoverAt * 1000 <= System.currentTimeMillis() + 1,
+                "failover time " + failoverAt);
+        assertEquals("1", s.get("ipmpd_group_last_failover_reason{group=\"g0\",ipmpd_group_last_failover_reason=\"link\"}"));
         assertEquals("1", s.get("ipmpd_member_link_state{group=\"g0\",interface=\"tst0\",ipmpd_member_link_state=\"down\"}"));
         assertEquals("0", s.get("ipmpd_member_active" + tst0));
         assertEquals("1", s.get("ipmpd_group_state{group=\"g0\",ipmpd_group_state=\"degraded\"}"));
@@ -262,8 +273,7 @@ class DaemonMetricsTest {
     void scrapesWhileTheModelStandsStillTakeNoSnapshot() throws Exception {
         f.awaitProbesOk();
         CountingReads reads = new CountingReads(f.daemon.loop(), true);
-        ipmpd.agent.metrics.EngineMetrics m = new ipmpd.agent.metrics.EngineMetrics(reads,
-                new ipmpd.agent.metrics.FailureCounts(System::currentTimeMillis));
+        ipmpd.agent.metrics.EngineMetrics m = new ipmpd.agent.metrics.EngineMetrics(reads, System::currentTimeMillis);
         String sent = "ipmpd_member_probes_sent_total{group=\"g0\",interface=\"tst0\"}";
         // probes go on (statistics only); look for a window of scrapes in which the model did not change
         for (int attempt = 0; attempt < 50; attempt++) {
@@ -287,11 +297,11 @@ class DaemonMetricsTest {
     @Test
     void countersNeverGoBackWhenTheEngineHasNotPublishedThem() throws Exception {
         f.awaitProbesOk();
-        ipmpd.agent.metrics.FailureCounts none = new ipmpd.agent.metrics.FailureCounts(System::currentTimeMillis);
         ipmpd.agent.metrics.EngineMetrics live = new ipmpd.agent.metrics.EngineMetrics(
-                new CountingReads(f.daemon.loop(), true), none);
+                new CountingReads(f.daemon.loop(), true), System::currentTimeMillis);
         CountingReads unpublished = new CountingReads(f.daemon.loop(), false);
-        ipmpd.agent.metrics.EngineMetrics fallback = new ipmpd.agent.metrics.EngineMetrics(unpublished, none);
+        ipmpd.agent.metrics.EngineMetrics fallback = new ipmpd.agent.metrics.EngineMetrics(unpublished,
+                System::currentTimeMillis);
         String acked = "ipmpd_member_probes_acked_total{group=\"g0\",interface=\"tst1\"}";
         collect(fallback); // the snapshot kept from now on (while the model stands still) holds older counters
         DaemonFixture.await("probes answered", 10_000, () -> {

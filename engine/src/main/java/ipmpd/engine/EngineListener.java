@@ -77,7 +77,71 @@ public interface EngineListener {
         MEMBERSHIP
     }
 
+    /** A change of a member's configuration (ifconfig group/standby, if_mpadm, SNMP, NETCONF). */
+    enum ConfigChange {
+        /** It joined the group. */
+        JOINED,
+        /** It left the group. */
+        LEFT,
+        /** It became a standby. */
+        STANDBY,
+        /** It is no longer a standby. */
+        NOT_STANDBY,
+        /** An administrator took it offline (if_mpadm -d). */
+        OFFLINE,
+        /** An administrator brought it back from offline (if_mpadm -r). */
+        ONLINE
+    }
+
+    /** Why probe-based failure detection on a member was disabled or enabled again (in.mpathd's messages). */
+    enum ProbingChange {
+        /** "No test address configured on interface IF; disabling probe-based failure detection on it". */
+        NO_TEST_ADDRESS,
+        /** "Test address A is not unique in group; disabling probe-based failure detection on IF". */
+        DUPLICATE_TEST_ADDRESS,
+        /** "IP interface IF has a hardware address which is not unique in group G; offlining". */
+        DUPLICATE_HARDWARE_ADDRESS,
+        /** "Test address now configured on interface IF; enabling probe-based failure detection on it". */
+        TEST_ADDRESS_CONFIGURED,
+        /** The duplicate test address is unique again: probing resumes. */
+        TEST_ADDRESS_UNIQUE,
+        /** "IP interface IF now has a unique hardware address in group G; onlining". */
+        HARDWARE_ADDRESS_UNIQUE;
+
+        /** Whether probing is off after this change. */
+        public boolean disables() {
+            return this == NO_TEST_ADDRESS || this == DUPLICATE_TEST_ADDRESS || this == DUPLICATE_HARDWARE_ADDRESS;
+        }
+    }
+
+    /** What happened to a probe target that stopped answering while other targets answer. */
+    enum TargetChange {
+        /** A router or configured target: set aside, retried later. */
+        DEAD,
+        /** A discovered (multicast) host: dropped, another one is being discovered. */
+        REPLACED
+    }
+
     default void log(String message) {
+    }
+
+    /**
+     * Probe-based detection on a member was disabled or enabled again.
+     *
+     * @param address the test address concerned (DUPLICATE_TEST_ADDRESS, TEST_ADDRESS_UNIQUE), else null
+     */
+    default void probingChanged(String ifname, String group, ProbingChange change, InetAddress address) {
+    }
+
+    /** A member's probe target stopped answering (five losses in a row while others answer). */
+    default void probeTargetChanged(String ifname, String group, InetAddress target, TargetChange change) {
+    }
+
+    /**
+     * A member's configuration changed; reported before the failovers and group state changes it
+     * causes (so that they can name it).
+     */
+    default void memberConfigChanged(String ifname, String group, ConfigChange change) {
     }
 
     default void linkChanged(String ifname, boolean up) {
@@ -114,6 +178,27 @@ public interface EngineListener {
             public void log(String message) {
                 for (EngineListener l : listeners) {
                     l.log(message);
+                }
+            }
+
+            @Override
+            public void memberConfigChanged(String ifname, String group, ConfigChange change) {
+                for (EngineListener l : listeners) {
+                    l.memberConfigChanged(ifname, group, change);
+                }
+            }
+
+            @Override
+            public void probingChanged(String ifname, String group, ProbingChange change, InetAddress address) {
+                for (EngineListener l : listeners) {
+                    l.probingChanged(ifname, group, change, address);
+                }
+            }
+
+            @Override
+            public void probeTargetChanged(String ifname, String group, InetAddress target, TargetChange change) {
+                for (EngineListener l : listeners) {
+                    l.probeTargetChanged(ifname, group, target, change);
                 }
             }
 

@@ -23,10 +23,15 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
     /**
      * @param fdtMs current failure detection time; 0 when no member probes
      * @param active members carrying data, inactive ones, unusable ones (each newest first)
+     * @param failoverCount times a member's data addresses moved off it (failure or offline) since the
+     *                      group was created
+     * @param lastFailoverNs engine time of the latest failover (meaningless while the reason is null)
+     * @param lastFailoverReason what took the member out (ADMIN: offline), null before any failover
      */
     public record GroupInfo(String name, GroupState state, long fdtMs, List<String> members, List<String> active,
                             List<String> inactive, List<String> unusable, String nominee4, String nominee6,
-                            long lastChangeNs, List<InetAddress> targets, boolean declared) {
+                            long lastChangeNs, List<InetAddress> targets, boolean declared, long failoverCount,
+                            long lastFailoverNs, EngineListener.Detection lastFailoverReason) {
     }
 
     public record TargetInfo(InetAddress address, String origin, String status, long rttAvgNs, long rttDevNs) {
@@ -49,13 +54,17 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
     /**
      * @param group null when the interface is tracked outside any group (or untracked)
      * @param flagsColumn ipmpstat -i FLAGS, 7 characters
+     * @param failureCount failures detected since the daemon started (offline is none)
+     * @param lastFailureNs engine time of the latest failure (meaningless while the cause is null)
+     * @param lastFailureCause how the latest failure was detected, null when it never failed
      */
     public record InterfaceInfo(String name, int ifindex, String group, boolean present, boolean active,
                                 boolean standby, boolean offline, boolean failed, boolean inactive,
                                 LinkState link, ProbeState probe, InterfaceState state, String flagsColumn,
                                 List<TargetSet> targetSets, long probesSent, long probesAcked, long probesLost,
                                 long rttAvgNs, long rttDevNs, List<LifInfo> lifs, long lastChangeNs,
-                                boolean tracked) {
+                                boolean tracked, long failureCount, long lastFailureNs,
+                                EngineListener.Detection lastFailureCause) {
         public long flags(Family f) {
             for (LifInfo l : lifs) {
                 if (l.family() == f && l.unit() == 0) {
@@ -146,7 +155,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         }
         groups.add(new GroupInfo(g.name, g.state, anyProbing ? g.fdtMs : 0, List.copyOf(members),
                 List.copyOf(active), List.copyOf(inactive), List.copyOf(unusable), g.nominee4, g.nominee6,
-                g.lastChangeNs, g.targets, g.declared));
+                g.lastChangeNs, g.targets, g.declared, g.failoverCount, g.lastFailoverNs, g.lastFailoverReason));
         for (Phyint p : order) {
             ifs.add(info(e, p, g));
         }
@@ -261,6 +270,6 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         return new InterfaceInfo(p.name, p.ifindex, g == null ? null : g.name, p.present, tracked && carriesData(p),
                 p.standby, p.offline(), p.failed(), p.inactive, link, probe, state, new String(flags),
                 List.copyOf(sets), st.probesSent(), st.probesAcked(), st.probesLost(), st.rttAvgNs(), st.rttDevNs(),
-                List.copyOf(lifs), p.lastChangeNs, tracked);
+                List.copyOf(lifs), p.lastChangeNs, tracked, p.failureCount, p.lastFailureNs, p.lastFailureCause);
     }
 }

@@ -201,6 +201,7 @@ final class FailureDetection {
      * flushed and found again (routers kept).
      */
     private void groupFailure(Group g, Detection how) {
+        List<Phyint> failing = new java.util.ArrayList<>();
         for (Phyint q : g.members) {
             if (q.offline() || !q.present) {
                 continue;
@@ -212,11 +213,17 @@ final class FailureDetection {
             }
             if (!q.failed()) {
                 q.markFailed(how);
+                q.countFailure(how, engine.now());
                 q.inactive = false;
                 q.lastChangeNs = engine.now();
-                engine.listener().interfaceFailed(q.name, g.name, how);
-                engine.platform().usabilityChanged(q.name, false);
+                failing.add(q);
             }
+        }
+        // Events once every member is marked: a listener sees the whole group failed, not a member
+        // failing while the others still seem to work (IPMP-MIB: one allUnusable, no interface traps).
+        for (Phyint q : failing) {
+            engine.listener().interfaceFailed(q.name, g.name, how);
+            engine.platform().usabilityChanged(q.name, false);
         }
         engine.log("All IP interfaces in group " + g.name + " are now unusable");
         for (Phyint q : g.members) {
@@ -295,6 +302,7 @@ final class FailureDetection {
         // unusable exactly when no other member is usable.
         boolean othersUsable = g != null && g.members.stream().anyMatch(q -> q != p && q.usable());
         p.markFailed(how);
+        p.countFailure(how, engine.now());
         p.inactive = false;
         p.lastChangeNs = engine.now();
         if (how == Detection.LINK) {
@@ -355,6 +363,7 @@ final class FailureDetection {
             p.noTestAddressReported = false;
             engine.log("Test address now configured on interface " + p.name
                     + "; enabling probe-based failure detection on it");
+            engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_CONFIGURED, null);
         }
     }
 
@@ -377,12 +386,18 @@ final class FailureDetection {
                         mine.prober.duplicateReported = test.address;
                         engine.log("Test address " + Addresses.format(test.address)
                                 + " is not unique in group; disabling probe-based failure detection on " + p.name);
+                        engine.listener().probingChanged(p.name, p.group,
+                                EngineListener.ProbingChange.DUPLICATE_TEST_ADDRESS, test.address);
                     }
                     return false;
                 }
             }
         }
-        mine.prober.duplicateReported = null;
+        if (mine.prober.duplicateReported != null) {
+            InetAddress was = mine.prober.duplicateReported;
+            mine.prober.duplicateReported = null;
+            engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_UNIQUE, was);
+        }
         return true;
     }
 
@@ -399,5 +414,6 @@ final class FailureDetection {
         p.noTestAddressReported = true;
         engine.log("No test address configured on interface " + p.name
                 + "; disabling probe-based failure detection on it");
+        engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.NO_TEST_ADDRESS, null);
     }
 }

@@ -18,6 +18,11 @@ final class Group {
     /** Probe targets configured for this group (NMS / NETCONF), tried before host routes. */
     List<java.net.InetAddress> targets = List.of();
     long lastChangeNs;
+    /** Failovers since the group was created: times a member's data addresses moved off it. */
+    long failoverCount;
+    /** Engine time of the latest failover, and what took its member out (null: none yet). */
+    long lastFailoverNs;
+    EngineListener.Detection lastFailoverReason;
 
     Group(String name, long fdtMs) {
         this.name = name;

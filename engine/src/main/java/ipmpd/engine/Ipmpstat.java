@@ -139,7 +139,7 @@ public final class Ipmpstat {
         }
         return new GroupInfo("", GroupState.OK, anyProbing ? s.config().failureDetectionTimeMs() : 0,
                 List.copyOf(members), List.copyOf(active), List.copyOf(inactive), List.copyOf(unusable), null, null,
-                0, List.of(), false);
+                0, List.of(), false, 0, 0, null);
     }
 
     private static List<InterfaceInfo> anonymousMembers(EngineSnapshot s) {

@@ -165,6 +165,8 @@ final class Membership {
                 p.inactive = false;
                 engine.log("IP interface " + p.name + " has a hardware address which is not unique in group " + g.name
                         + "; offlining");
+                engine.listener().probingChanged(p.name, g.name, EngineListener.ProbingChange.DUPLICATE_HARDWARE_ADDRESS,
+                        null);
                 for (Instance in : p.instances()) {
                     in.prober.stop();
                 }
@@ -192,6 +194,7 @@ final class Membership {
     /** A member offlined for a duplicate hardware address has a unique one again. */
     private void uniqueAgain(Group g, Phyint p) {
         p.hwDup = false;
+        engine.listener().probingChanged(p.name, g.name, EngineListener.ProbingChange.HARDWARE_ADDRESS_UNIQUE, null);
         if (p.adminOffline) {
             return; // the administrator's offline stands: if_mpadm -r ends it
         }
@@ -261,6 +264,7 @@ final class Membership {
         enlist(p, g);
         p.lastChangeNs = engine.now();
         p.noTestAddressReported = false;
+        engine.listener().memberConfigChanged(p.name, name, EngineListener.ConfigChange.JOINED);
         engine.platform().memberJoined(p.name, name);
         engine.detection.updateProbing(p);
         long joined = p.joinSerial;
@@ -324,6 +328,7 @@ final class Membership {
         p.markOnline();
         p.inactive = false;
         p.lastChangeNs = engine.now();
+        engine.listener().memberConfigChanged(p.name, g.name, EngineListener.ConfigChange.LEFT);
         engine.platform().memberLeft(p.name);
         engine.platform().usabilityChanged(p.name, true);
         engine.detection.updateProbing(p);
@@ -374,6 +379,8 @@ final class Membership {
         p.standby = on;
         p.lastChangeNs = engine.now();
         Group g = groupOf(p);
+        engine.listener().memberConfigChanged(p.name, g == null ? null : g.name,
+                on ? EngineListener.ConfigChange.STANDBY : EngineListener.ConfigChange.NOT_STANDBY);
         if (on && g != null) {
             engine.placement.evacuateStandby(p, g);
         }
@@ -403,6 +410,7 @@ final class Membership {
         p.markOffline();
         p.inactive = false;
         p.lastChangeNs = engine.now();
+        engine.listener().memberConfigChanged(name, g.name, EngineListener.ConfigChange.OFFLINE);
         for (Instance i : p.instances()) {
             i.prober.stop();
         }
@@ -435,6 +443,7 @@ final class Membership {
         p.markRepaired();
         p.markOnline();
         p.lastChangeNs = engine.now();
+        engine.listener().memberConfigChanged(name, g.name, EngineListener.ConfigChange.ONLINE);
         engine.detection.updateProbing(p);
         if (!p.running) {
             engine.detection.fail(p, Detection.LINK);

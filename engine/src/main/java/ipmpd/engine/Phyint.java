@@ -37,6 +37,11 @@ final class Phyint {
     boolean downByKernel;
     /** Order of joining the current group; listings show the newest member first. */
     long joinSerial;
+    /** Failures detected since the daemon started (bonding's "Link Failure Count"); offline is none. */
+    long failureCount;
+    /** Engine time of the latest failure, and how it was detected (null: it never failed). */
+    long lastFailureNs;
+    EngineListener.Detection lastFailureCause;
 
     Phyint(String name, int ifindex) {
         this.name = name;
@@ -63,6 +68,13 @@ final class Phyint {
         if (state != MemberState.OFFLINE) {
             state = MemberState.FAILED;
         }
+    }
+
+    /** Counts a detected failure (not one restored at boot, which the daemon did not see happen). */
+    void countFailure(EngineListener.Detection how, long nowNs) {
+        failureCount++;
+        lastFailureNs = nowNs;
+        lastFailureCause = how;
     }
 
     /** Repair detected (or the failure forgotten): RUNNING unless OFFLINE. */

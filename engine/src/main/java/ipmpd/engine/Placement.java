@@ -68,6 +68,13 @@ final class Placement {
         recompute(g);
     }
 
+    /** One failover of the group: the member's addresses moved off it, for its failure or offline. */
+    private void countFailover(Group g, Phyint x) {
+        g.failoverCount++;
+        g.lastFailoverNs = engine.now();
+        g.lastFailoverReason = x.offline() || x.failedBy == null ? EngineListener.Detection.ADMIN : x.failedBy;
+    }
+
     /** FAILBACK changed from no to yes: members waiting INACTIVE take their addresses back. */
     void failbackEnabled(Iterable<Group> groups) {
         for (Group g : groups) {
@@ -116,6 +123,9 @@ final class Placement {
         }
         for (Phyint y : destinations) {
             engine.log("Successfully failed over from NIC " + x.name + " to NIC " + y.name);
+        }
+        if (!destinations.isEmpty()) {
+            countFailover(g, x);
         }
     }
 

@@ -343,10 +343,13 @@ final class Prober {
         }
         if (t.origin == Target.Origin.MULTICAST) {
             targets.remove(t);
+            engine.listener().probeTargetChanged(phyint.name, phyint.group, t.address,
+                    EngineListener.TargetChange.REPLACED);
             engine.detection.discoverTargets(this);
         } else {
             t.status = Target.Status.DEAD;
             t.retryAtNs = engine.now() + TARGET_RETRY_NS;
+            engine.listener().probeTargetChanged(phyint.name, phyint.group, t.address, EngineListener.TargetChange.DEAD);
         }
     }
 

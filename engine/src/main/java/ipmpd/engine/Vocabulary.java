@@ -1,9 +1,12 @@
 package ipmpd.engine;
 
+import ipmpd.engine.EngineListener.ConfigChange;
 import ipmpd.engine.EngineListener.Detection;
 import ipmpd.engine.EngineListener.FdtReason;
 import ipmpd.engine.EngineListener.GroupEvent;
 import ipmpd.engine.EngineListener.MoveReason;
+import ipmpd.engine.EngineListener.ProbingChange;
+import ipmpd.engine.EngineListener.TargetChange;
 import ipmpd.engine.EngineSnapshot.InterfaceState;
 import ipmpd.engine.EngineSnapshot.LinkState;
 import ipmpd.engine.EngineSnapshot.ProbeState;
@@ -43,12 +46,20 @@ import java.util.TreeMap;
  *                     CONFIGURED            -                configured(3)          -
  * MoveReason          FAILOVER              -                failover(1)            failover
  *                     FAILBACK              -                failback(2)            failback
- *                     OFFLINE               -                failover(1) [1]        failover [1]
+ *                     OFFLINE               -                administrative(3)      admin
  *                     STANDBY               -                administrative(3)      admin
  *                     MEMBERSHIP            -                administrative(3)      admin
+ * ConfigChange        JOINED/LEFT/STANDBY/  -                joined(1)/left(2)/     joined/left/standby/
+ *                     NOT_STANDBY/OFFLINE/                   standby(3)/notStandby  not-standby/offline/
+ *                     ONLINE                                 (4)/offline(5)/        online
+ *                                                            online(6)
+ * ProbingChange       NO_TEST_ADDRESS ...   -                noTestAddress(1) ...   no-test-address ...
+ *                     (six values)                           hardwareAddressUnique  (camel case in the MIB,
+ *                                                            (6)                    dashed in YANG)
+ * TargetChange        DEAD/REPLACED         -                dead(1)/replaced(2)    dead/replaced
  * </pre>
- * [1] as the faces reported it before the engine told offline apart; the MIB's text for
- * administrative(3) names offline too (issue 14 decides).
+ * Offline moves are administrative, as the MIB's text for administrative(3) and the YANG
+ * admin enum say (an offline by duplicate hardware address too: the daemon acts as administrator).
  * <p>
  * ipmpstat shows no events: their ipmpstat word is null. Probe modes, target origins and statuses
  * and address states travel as words in the snapshot and are looked up with {@link #byWord}.
@@ -120,9 +131,30 @@ public final class Vocabulary {
     private static final Map<MoveReason, Term> MOVE_REASONS = new EnumMap<>(Map.of(
             MoveReason.FAILOVER, FAILOVER,
             MoveReason.FAILBACK, new Term(null, "failback", 2, "failback"),
-            MoveReason.OFFLINE, FAILOVER,
+            MoveReason.OFFLINE, ADMINISTRATIVE,
             MoveReason.STANDBY, ADMINISTRATIVE,
             MoveReason.MEMBERSHIP, ADMINISTRATIVE));
+
+    private static final Map<ConfigChange, Term> CONFIG_CHANGES = new EnumMap<>(Map.of(
+            ConfigChange.JOINED, new Term(null, "joined", 1, "joined"),
+            ConfigChange.LEFT, new Term(null, "left", 2, "left"),
+            ConfigChange.STANDBY, new Term(null, "standby", 3, "standby"),
+            ConfigChange.NOT_STANDBY, new Term(null, "notStandby", 4, "not-standby"),
+            ConfigChange.OFFLINE, new Term(null, "offline", 5, "offline"),
+            ConfigChange.ONLINE, new Term(null, "online", 6, "online")));
+
+    private static final Map<ProbingChange, Term> PROBING_CHANGES = new EnumMap<>(Map.of(
+            ProbingChange.NO_TEST_ADDRESS, new Term(null, "noTestAddress", 1, "no-test-address"),
+            ProbingChange.DUPLICATE_TEST_ADDRESS, new Term(null, "duplicateTestAddress", 2, "duplicate-test-address"),
+            ProbingChange.DUPLICATE_HARDWARE_ADDRESS,
+            new Term(null, "duplicateHardwareAddress", 3, "duplicate-hardware-address"),
+            ProbingChange.TEST_ADDRESS_CONFIGURED, new Term(null, "testAddressConfigured", 4, "test-address-configured"),
+            ProbingChange.TEST_ADDRESS_UNIQUE, new Term(null, "testAddressUnique", 5, "test-address-unique"),
+            ProbingChange.HARDWARE_ADDRESS_UNIQUE,
+            new Term(null, "hardwareAddressUnique", 6, "hardware-address-unique")));
+    private static final Map<TargetChange, Term> TARGET_CHANGES = new EnumMap<>(Map.of(
+            TargetChange.DEAD, new Term(null, "dead", 1, "dead"),
+            TargetChange.REPLACED, new Term(null, "replaced", 2, "replaced")));
 
     /** ipmpGroupState / group-state: ok(1) degraded(2) failed(3). */
     public static final List<Term> GROUP_STATE = enumeration(GROUP_STATES);
@@ -140,6 +172,12 @@ public final class Vocabulary {
     public static final List<Term> FDT_REASON = enumeration(FDT_REASONS);
     /** ipmpNotifyMoveReason: failover(1) failback(2) administrative(3) (YANG: admin). */
     public static final List<Term> MOVE_REASON = enumeration(MOVE_REASONS);
+    /** ipmpNotifyConfigChange: joined(1) left(2) standby(3) notStandby(4) offline(5) online(6). */
+    public static final List<Term> CONFIG_CHANGE = enumeration(CONFIG_CHANGES);
+    /** ipmpNotifyProbingChange: noTestAddress(1) ... hardwareAddressUnique(6). */
+    public static final List<Term> PROBING_CHANGE = enumeration(PROBING_CHANGES);
+    /** ipmpNotifyTargetChange: dead(1) replaced(2). */
+    public static final List<Term> TARGET_CHANGE = enumeration(TARGET_CHANGES);
     /** Per-family target mode as ipmpstat -t prints it: disabled(1) routes(2) multicast(3). */
     public static final List<Term> PROBE_MODE = words("disabled", "routes", "multicast");
     /** Where a target came from: configured(1) routes(2) multicast(3). */
@@ -199,6 +237,18 @@ public final class Vocabulary {
 
     public static Term of(MoveReason r) {
         return MOVE_REASONS.get(r);
+    }
+
+    public static Term of(ConfigChange c) {
+        return CONFIG_CHANGES.get(c);
+    }
+
+    public static Term of(ProbingChange c) {
+        return PROBING_CHANGES.get(c);
+    }
+
+    public static Term of(TargetChange c) {
+        return TARGET_CHANGES.get(c);
     }
 
     /** Label to value of a MIB enumeration (as a MIB file lists it). */

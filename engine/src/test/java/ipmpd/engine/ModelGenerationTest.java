@@ -42,7 +42,8 @@ class ModelGenerationTest {
             }
             ifs.add(new InterfaceInfo(i.name(), i.ifindex(), i.group(), i.present(), i.active(), i.standby(),
                     i.offline(), i.failed(), i.inactive(), i.link(), i.probe(), i.state(), i.flagsColumn(), sets, 0, 0,
-                    0, 0, 0, i.lifs(), i.lastChangeNs(), i.tracked()));
+                    0, 0, 0, i.lifs(), i.lastChangeNs(), i.tracked(), i.failureCount(), i.lastFailureNs(),
+                    i.lastFailureCause()));
         }
         return new EngineSnapshot(0, s.config(), s.groups(), ifs, s.addresses());
     }

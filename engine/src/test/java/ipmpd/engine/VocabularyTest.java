@@ -75,6 +75,9 @@ class VocabularyTest {
         assertEnumeration(mib, Vocabulary.DETECTION);
         assertEnumeration(mib, Vocabulary.GROUP_EVENT);
         assertEnumeration(mib, Vocabulary.FDT_REASON);
+        assertEnumeration(mib, Vocabulary.CONFIG_CHANGE);
+        assertEnumeration(mib, Vocabulary.PROBING_CHANGE);
+        assertEnumeration(mib, Vocabulary.TARGET_CHANGE);
     }
 
     @Test

@@ -21,7 +21,7 @@ public final class DaemonMetrics {
      * @param snmp the SNMP agent, or null
      * @param netconf the NETCONF server, or null (not running)
      */
-    public static MetricsServer start(MetricsSettings settings, EngineLoop loop, FailureCounts failures,
+    public static MetricsServer start(MetricsSettings settings, EngineLoop loop,
                                       SnmpAgent snmp, NetconfServer netconf, IpmpdLog log) throws Exception {
         Engine engine = loop.call(loop::engine); // touched on the loop's thread only
         EnginePublisher published = loop.published(); // generations and statistics for other threads
@@ -40,7 +40,7 @@ public final class DaemonMetrics {
             public EngineMetrics.Taken take() throws Exception {
                 return loop.call(() -> new EngineMetrics.Taken(engine.snapshot(), engine.modelGeneration()));
             }
-        }, failures);
+        }, System::currentTimeMillis);
         double started = ProcessHandle.current().info().startInstant()
                 .map(i -> i.toEpochMilli() / 1000.0).orElse(System.currentTimeMillis() / 1000.0);
         AgentMetrics am = new AgentMetrics(snmp == null ? null : snmp::activity,

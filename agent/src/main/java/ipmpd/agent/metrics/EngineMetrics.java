@@ -5,6 +5,7 @@ import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.EngineSnapshot.GroupInfo;
 import ipmpd.engine.EngineSnapshot.InterfaceInfo;
 import ipmpd.engine.ProbeStatistics;
+import ipmpd.engine.Vocabulary;
 
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * The engine's state as metrics: groups, their members (state, link, probes, failures) and the
@@ -40,36 +42,49 @@ public final class EngineMetrics {
     static final List<String> MEMBER_STATES = List.of("ok", "failed", "offline", "unknown");
     static final List<String> LINK_STATES = List.of("up", "down", "unknown");
     static final List<String> PROBE_STATES = List.of("ok", "failed", "unknown", "disabled");
+    /** The IPMP-MIB's words for a detection: link, probeIPv4, probeIPv6, administrative. */
+    static final List<String> DETECTIONS = Vocabulary.DETECTION.stream().map(Vocabulary.Term::mibLabel).toList();
+
+    /** A snapshot kept between scrapes, with the wall-clock time it was taken at (engine times are monotonic). */
+    private record Kept(Taken taken, long wallMsAtTake) {
+        /** An engine time of the snapshot as Unix time in seconds. */
+        double epochSeconds(long engineNs) {
+            return (wallMsAtTake - (taken.snapshot().takenAtNs() - engineNs) / 1_000_000L) / 1000.0;
+        }
+    }
 
     private final EngineReads engine;
-    private final FailureCounts failures;
+    private final LongSupplier wallClockMs;
     private final Object rebuild = new Object();
-    private volatile Taken kept;
+    private volatile Kept kept;
 
-    public EngineMetrics(EngineReads engine, FailureCounts failures) {
+    /** @param wallClockMs the wall clock (ms since the epoch), for the times of failures and failovers */
+    public EngineMetrics(EngineReads engine, LongSupplier wallClockMs) {
         this.engine = engine;
-        this.failures = failures;
+        this.wallClockMs = wallClockMs;
     }
 
     /** The kept snapshot while the model has not changed since; else a new one. */
-    private EngineSnapshot current() throws Exception {
-        Taken t = kept;
-        if (t != null && t.modelGeneration() == engine.modelGeneration()) {
-            return t.snapshot();
+    private Kept current() throws Exception {
+        Kept k = kept;
+        if (k != null && k.taken().modelGeneration() == engine.modelGeneration()) {
+            return k;
         }
         synchronized (rebuild) { // concurrent scrapes after a change wait for one snapshot
-            t = kept;
-            if (t == null || t.modelGeneration() != engine.modelGeneration()) {
-                t = engine.take();
-                kept = t;
+            k = kept;
+            if (k == null || k.taken().modelGeneration() != engine.modelGeneration()) {
+                Taken t = engine.take();
+                k = new Kept(t, wallClockMs.getAsLong());
+                kept = k;
             }
-            return t.snapshot();
+            return k;
         }
     }
 
     /** Adds the engine's families to a scrape. */
     public void collect(Exposition out) throws Exception {
-        EngineSnapshot s = current();
+        Kept k = current();
+        EngineSnapshot s = k.taken().snapshot();
         Map<String, ProbeStatistics> stats = statistics(s);
 
         Exposition.Family groupState = out.stateSet("ipmpd_group_state",
@@ -79,11 +94,23 @@ public final class EngineMetrics {
         Exposition.Family members = out.gauge("ipmpd_group_members", null, "Member interfaces of the group");
         Exposition.Family activeMembers = out.gauge("ipmpd_group_active_members", null,
                 "Member interfaces of the group that carry data (active)");
+        Exposition.Family failovers = out.counter("ipmpd_group_failovers_total", null,
+                "Failovers in the group (a member's data addresses moved off it: failure or offline) since it was created");
+        Exposition.Family lastFailover = out.gauge("ipmpd_group_last_failover_timestamp_seconds", "seconds",
+                "When the group last failed over (Unix time); absent until it does");
+        Exposition.Family failoverReason = out.stateSet("ipmpd_group_last_failover_reason",
+                "What took the member out in the group's last failover: 1 for that reason; absent until it fails over",
+                DETECTIONS);
         for (GroupInfo g : s.groups()) {
             groupState.state(g.state().text, "group", g.name());
             fdt.add(g.fdtMs() / 1000.0, "group", g.name());
             members.add(g.members().size(), "group", g.name());
             activeMembers.add(g.active().size(), "group", g.name());
+            failovers.add(g.failoverCount(), "group", g.name());
+            if (g.lastFailoverReason() != null) {
+                lastFailover.add(k.epochSeconds(g.lastFailoverNs()), "group", g.name());
+                failoverReason.state(Vocabulary.of(g.lastFailoverReason()).mibLabel(), "group", g.name());
+            }
         }
 
         Exposition.Family state = out.stateSet("ipmpd_member_state",
@@ -98,6 +125,9 @@ public final class EngineMetrics {
                 "Failures of the member interface (link or probe based) detected since the daemon started");
         Exposition.Family lastFailure = out.gauge("ipmpd_member_last_failure_timestamp_seconds", "seconds",
                 "When the member interface last failed (Unix time); absent until it fails");
+        Exposition.Family failureCause = out.stateSet("ipmpd_member_last_failure_cause",
+                "How the member interface's last failure was detected: 1 for that cause; absent until it fails",
+                DETECTIONS);
         Exposition.Family sent = out.counter("ipmpd_member_probes_sent_total", null,
                 "ICMP probes sent from the member interface");
         Exposition.Family acked = out.counter("ipmpd_member_probes_acked_total", null,
@@ -118,10 +148,10 @@ public final class EngineMetrics {
             link.state(i.link().name().toLowerCase(Locale.ROOT), labels);
             probe.state(i.probe().name().toLowerCase(Locale.ROOT), labels);
             active.add(i.active() ? 1 : 0, labels);
-            FailureCounts.Failures f = failures.of(group, i.name());
-            failureCount.add(f == null ? 0 : f.count(), labels);
-            if (f != null) {
-                lastFailure.add(f.lastEpochMs() / 1000.0, labels);
+            failureCount.add(i.failureCount(), labels);
+            if (i.lastFailureCause() != null) {
+                lastFailure.add(k.epochSeconds(i.lastFailureNs()), labels);
+                failureCause.state(Vocabulary.of(i.lastFailureCause()).mibLabel(), labels);
             }
             ProbeStatistics p = stats.get(i.name());
             sent.add(p.probesSent(), labels);

@@ -81,6 +81,6 @@ final class HostInterfaces {
         EngineSnapshot.LinkState link = st.running() ? EngineSnapshot.LinkState.UP : EngineSnapshot.LinkState.DOWN;
         return new InterfaceInfo(st.name(), index, null, true, false, false, false, false, false, link,
                 EngineSnapshot.ProbeState.DISABLED, EngineSnapshot.InterfaceState.OK, "-------", List.of(), 0, 0, 0, 0,
-                0, List.of(), 0, false);
+                0, List.of(), 0, false, 0, 0, null);
     }
 }

@@ -5,6 +5,7 @@ import ipmpd.agent.snmp.LiveObjects.Column;
 import ipmpd.agent.snmp.LiveObjects.ObjectDef;
 import ipmpd.agent.snmp.LiveObjects.Row;
 import ipmpd.engine.Addresses;
+import ipmpd.engine.EngineListener;
 import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.EngineSnapshot.AddressInfo;
 import ipmpd.engine.EngineSnapshot.GroupInfo;
@@ -18,6 +19,7 @@ import ipmpd.engine.Vocabulary;
 import org.snmp4j.agent.DuplicateRegistrationException;
 import org.snmp4j.agent.MOServer;
 import org.snmp4j.agent.ManagedObject;
+import org.snmp4j.smi.Counter32;
 import org.snmp4j.smi.Counter64;
 import org.snmp4j.smi.Gauge32;
 import org.snmp4j.smi.Integer32;
@@ -74,6 +76,10 @@ final class IpmpMib {
     /** ipmpIfAddrUse values. */
     static final int USE_DATA = 1;
     static final int USE_TEST = 2;
+    static final int NOTIFICATION_TYPES = 10;
+    /** ipmpNotificationTypes: bit n for the notification { ipmpNotifications n+1 }, all set by default. */
+    static final int NOTIFICATION_TYPE_COUNT = 10;
+    static final long ALL_NOTIFICATION_TYPES = (1L << NOTIFICATION_TYPE_COUNT) - 1;
 
     // ipmpGroupEntry
     static final int G_NAME = 2;
@@ -84,6 +90,9 @@ final class IpmpMib {
     static final int G_LAST_CHANGE = 7;
     static final int G_STORAGE = 8;
     static final int G_ROW_STATUS = 9;
+    static final int G_FAILOVERS = 10;
+    static final int G_LAST_FAILOVER = 11;
+    static final int G_LAST_FAILOVER_REASON = 12;
 
     // ipmpIfEntry
     static final int IF_NAME = 2;
@@ -110,6 +119,9 @@ final class IpmpMib {
     static final int IF_RTT_DEV = 23;
     static final int IF_DISCONTINUITY = 24;
     static final int IF_LAST_CHANGE = 25;
+    static final int IF_FAILURES = 26;
+    static final int IF_LAST_FAILURE = 27;
+    static final int IF_LAST_FAILURE_CAUSE = 28;
 
     // ipmpConfTargetEntry
     static final int CT_STORAGE = 3;
@@ -129,6 +141,10 @@ final class IpmpMib {
     static final int N_TO_IFNAME = 11;
     static final int N_PREV_FDT = 12;
     static final int N_FDT_REASON = 13;
+    static final int N_GROUP_NAME = 14;
+    static final int N_CONFIG_CHANGE = 15;
+    static final int N_PROBING_CHANGE = 16;
+    static final int N_TARGET_CHANGE = 17;
 
     // notifications
     static final OID LINK_DOWN = oid(NOTIFICATIONS, 1);
@@ -138,11 +154,17 @@ final class IpmpMib {
     static final OID GROUP_STATE_CHANGE = oid(NOTIFICATIONS, 5);
     static final OID ADDRESS_MOVED = oid(NOTIFICATIONS, 6);
     static final OID FDT_CHANGED = oid(NOTIFICATIONS, 7);
+    static final OID CONFIG_CHANGE = oid(NOTIFICATIONS, 8);
+    static final OID PROBING_CHANGE = oid(NOTIFICATIONS, 9);
+    static final OID TARGET_CHANGE = oid(NOTIFICATIONS, 10);
 
     /** ipmpNotifyDetection: link(1) probeIPv4(2) probeIPv6(3) administrative(4). */
     static final Map<String, Integer> DETECTION = Vocabulary.mibEnumeration(Vocabulary.DETECTION);
     /** ipmpNotifyGroupEvent: allUnusable(1) atLeastOneUsable(2) degraded(3) allUsable(4). */
     static final Map<String, Integer> GROUP_EVENT = Vocabulary.mibEnumeration(Vocabulary.GROUP_EVENT);
+    /** IpmpFailureCause: none(0), then the values of ipmpNotifyDetection. */
+    static final int CAUSE_NONE = 0;
+
     /** ipmpNotifyFdtReason: cannotMeet(1) improved(2) configured(3). */
     static final Map<String, Integer> FDT_REASON = Vocabulary.mibEnumeration(Vocabulary.FDT_REASON);
 
@@ -183,7 +205,16 @@ final class IpmpMib {
                             "ipmpNotifyToIfName")),
             new NotificationDef("ipmpFdtChanged", FDT_CHANGED,
                     List.of("ipmpGroupName", "ipmpGroupFdt", "ipmpNotifyPrevFdt", "ipmpFailureDetectionTime",
-                            "ipmpNotifyFdtReason", "ipmpNotifyIfName")));
+                            "ipmpNotifyFdtReason", "ipmpNotifyIfName")),
+            new NotificationDef("ipmpInterfaceConfigChange", CONFIG_CHANGE,
+                    List.of("ipmpIfName", "ipmpNotifyGroupName", "ipmpNotifyConfigChange", "ipmpIfStandby",
+                            "ipmpIfOffline", "ipmpIfState")),
+            new NotificationDef("ipmpProbingChange", PROBING_CHANGE,
+                    List.of("ipmpIfName", "ipmpIfGroupName", "ipmpIfProbeState", "ipmpNotifyProbingChange",
+                            "ipmpNotifyAddressType", "ipmpNotifyAddress")),
+            new NotificationDef("ipmpTargetChange", TARGET_CHANGE,
+                    List.of("ipmpIfName", "ipmpIfGroupName", "ipmpNotifyTargetChange", "ipmpNotifyAddressType",
+                            "ipmpNotifyAddress")));
 
     /** Tables: name, entry name, entry OID, INDEX objects (not-accessible unless listed elsewhere). */
     record TableDef(String name, String entryName, OID entry, List<String> index) {
@@ -213,6 +244,7 @@ final class IpmpMib {
         d.add(def("ipmpLastChange", GLOBALS, LAST_CHANGE, Access.READ_ONLY));
         d.add(def("ipmpGroupIndexNext", GLOBALS, GROUP_INDEX_NEXT, Access.READ_ONLY));
         d.add(def("ipmpProbeQuietPeriod", GLOBALS, QUIET_PERIOD, Access.READ_WRITE));
+        d.add(def("ipmpNotificationTypes", GLOBALS, NOTIFICATION_TYPES, Access.READ_WRITE));
 
         d.add(def("ipmpGroupIndex", GROUP_ENTRY, 1, Access.NOT_ACCESSIBLE));
         d.add(def("ipmpGroupName", GROUP_ENTRY, G_NAME, Access.READ_CREATE));
@@ -223,6 +255,9 @@ final class IpmpMib {
         d.add(def("ipmpGroupLastChange", GROUP_ENTRY, G_LAST_CHANGE, Access.READ_ONLY));
         d.add(def("ipmpGroupStorageType", GROUP_ENTRY, G_STORAGE, Access.READ_CREATE));
         d.add(def("ipmpGroupRowStatus", GROUP_ENTRY, G_ROW_STATUS, Access.READ_CREATE));
+        d.add(def("ipmpGroupFailoverCount", GROUP_ENTRY, G_FAILOVERS, Access.READ_ONLY));
+        d.add(def("ipmpGroupLastFailoverTime", GROUP_ENTRY, G_LAST_FAILOVER, Access.READ_ONLY));
+        d.add(def("ipmpGroupLastFailoverReason", GROUP_ENTRY, G_LAST_FAILOVER_REASON, Access.READ_ONLY));
 
         d.add(def("ipmpGroupNameKey", GROUP_NAME_ENTRY, 1, Access.NOT_ACCESSIBLE));
         d.add(def("ipmpGroupNameIndex", GROUP_NAME_ENTRY, 2, Access.READ_ONLY));
@@ -232,7 +267,8 @@ final class IpmpMib {
             "ipmpIfStatusFlags", "ipmpIfTestAddrIPv4Type", "ipmpIfTestAddrIPv4", "ipmpIfProbeModeIPv4",
             "ipmpIfTestAddrIPv6Type", "ipmpIfTestAddrIPv6", "ipmpIfProbeModeIPv6", "ipmpIfProbesSent",
             "ipmpIfProbesAcked", "ipmpIfProbesLost", "ipmpIfRttAverage", "ipmpIfRttDeviation",
-            "ipmpIfCounterDiscontinuityTime", "ipmpIfLastChange"};
+            "ipmpIfCounterDiscontinuityTime", "ipmpIfLastChange", "ipmpIfFailureCount", "ipmpIfLastFailureTime",
+            "ipmpIfLastFailureCause"};
         for (int c = 1; c < ifCols.length; c++) {
             Access a = c == 1 ? Access.NOT_ACCESSIBLE
                     : (c == IF_GROUP_NAME || c == IF_STANDBY || c == IF_OFFLINE) ? Access.READ_WRITE : Access.READ_ONLY;
@@ -266,7 +302,8 @@ final class IpmpMib {
         String[] nObjs = {null, "ipmpNotifyDetection", "ipmpNotifyGroupEvent", "ipmpNotifyPrevGroupState",
             "ipmpNotifyIfName", "ipmpNotifyMoveReason", "ipmpNotifyAddressType", "ipmpNotifyAddress",
             "ipmpNotifyFromIfIndex", "ipmpNotifyFromIfName", "ipmpNotifyToIfIndex", "ipmpNotifyToIfName",
-            "ipmpNotifyPrevFdt", "ipmpNotifyFdtReason"};
+            "ipmpNotifyPrevFdt", "ipmpNotifyFdtReason", "ipmpNotifyGroupName", "ipmpNotifyConfigChange",
+            "ipmpNotifyProbingChange", "ipmpNotifyTargetChange"};
         for (int c = 1; c < nObjs.length; c++) {
             d.add(def(nObjs[c], NOTIFY_OBJECTS, c, Access.ACCESSIBLE_FOR_NOTIFY));
         }
@@ -314,6 +351,36 @@ final class IpmpMib {
 
     static UnsignedInteger32 u32(long v) {
         return new UnsignedInteger32(Math.max(0, Math.min(0xFFFFFFFFL, v)));
+    }
+
+    /** ipmpNotificationTypes as BITS: bit n (n from the first octet's high bit) set when type n is enabled. */
+    static OctetString typeBits(long types) {
+        byte[] b = new byte[(NOTIFICATION_TYPE_COUNT + 7) / 8];
+        for (int n = 0; n < NOTIFICATION_TYPE_COUNT; n++) {
+            if ((types & (1L << n)) != 0) {
+                b[n / 8] |= (byte) (0x80 >>> (n % 8));
+            }
+        }
+        return new OctetString(b);
+    }
+
+    /** The types of a BITS value; null when it sets a bit this module does not define. */
+    static Long typesOf(byte[] bits) {
+        long types = 0;
+        for (int n = 0; n < bits.length * 8; n++) {
+            if ((bits[n / 8] & (0x80 >>> (n % 8))) != 0) {
+                if (n >= NOTIFICATION_TYPE_COUNT) {
+                    return null;
+                }
+                types |= 1L << n;
+            }
+        }
+        return types;
+    }
+
+    /** IpmpFailureCause of a detection (none(0) for null: nothing happened yet). */
+    static Integer32 cause(EngineListener.Detection d) {
+        return new Integer32(d == null ? CAUSE_NONE : Vocabulary.of(d).mib());
     }
 
     /** IpmpInterfaceFlags: BITS bit n = flag 2^n, five octets (bits 0..39). */
@@ -446,6 +513,7 @@ final class IpmpMib {
         mos.add(scalar("ipmpLastChange", views, writer, v -> new TimeTicks(v.moduleLastChange())));
         mos.add(scalar("ipmpGroupIndexNext", views, writer, v -> u32(v.indexNext)));
         mos.add(scalar("ipmpProbeQuietPeriod", views, writer, v -> u32(v.snapshot.config().probeQuietPeriodMs())));
+        mos.add(scalar("ipmpNotificationTypes", views, writer, v -> typeBits(v.notificationTypes)));
         mos.add(table("ipmpGroupEntry", GROUP_ENTRY, views, writer, IpmpMib::groupRows));
         mos.add(table("ipmpGroupNameEntry", GROUP_NAME_ENTRY, views, writer, IpmpMib::groupNameRows));
         mos.add(table("ipmpIfEntry", IF_ENTRY, views, writer, v -> ifRows(v, host)));
@@ -486,6 +554,7 @@ final class IpmpMib {
                 continue;
             }
             long last = v.ticksOf(g.lastChangeNs());
+            long lastFailover = g.lastFailoverReason() == null ? 0 : v.ticksOf(g.lastFailoverNs());
             rows.put(v.oidIndex(idx), (c, stats) -> switch (c) {
                 case G_NAME -> text(g.name());
                 case G_STATE -> new Integer32(Vocabulary.of(g.state()).mib());
@@ -495,6 +564,9 @@ final class IpmpMib {
                 case G_LAST_CHANGE -> new TimeTicks(last);
                 case G_STORAGE -> new Integer32(STORAGE_NON_VOLATILE);
                 case G_ROW_STATUS -> new Integer32(ROW_ACTIVE);
+                case G_FAILOVERS -> new Counter32(g.failoverCount() & 0xFFFFFFFFL);
+                case G_LAST_FAILOVER -> new TimeTicks(lastFailover);
+                case G_LAST_FAILOVER_REASON -> cause(g.lastFailoverReason());
                 default -> null;
             });
         }
@@ -533,6 +605,7 @@ final class IpmpMib {
             InetAddress t6 = testAddress(i, Family.INET6);
             long last = v.ticksOf(i.lastChangeNs());
             long disc = v.discontinuity.getOrDefault(i.name(), 0L);
+            long lastFailure = i.lastFailureCause() == null ? 0 : v.ticksOf(i.lastFailureNs());
             rows.put(ifIndex(i.ifindex()), (c, stats) -> switch (c) {
                 case IF_NAME -> text(i.name());
                 case IF_GROUP_NAME -> text(i.group() == null ? "" : i.group());
@@ -558,6 +631,9 @@ final class IpmpMib {
                 case IF_RTT_DEV -> u32(stats.live(i).rttDevNs() / 1000);
                 case IF_DISCONTINUITY -> new TimeTicks(disc);
                 case IF_LAST_CHANGE -> new TimeTicks(last);
+                case IF_FAILURES -> new Counter32(i.failureCount() & 0xFFFFFFFFL);
+                case IF_LAST_FAILURE -> new TimeTicks(lastFailure);
+                case IF_LAST_FAILURE_CAUSE -> cause(i.lastFailureCause());
                 default -> null;
             });
         }

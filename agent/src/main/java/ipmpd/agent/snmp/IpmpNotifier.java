@@ -18,14 +18,19 @@ import org.snmp4j.smi.VariableBinding;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns engine events into notifications: the IPMP-MIB ones (when ipmpNotificationsEnabled) and
+ * Turns engine events into notifications: the IPMP-MIB ones (when ipmpNotificationsEnabled, and
+ * the type's bit of ipmpNotificationTypes) and
  * RFC 2863 linkUp / linkDown for the tracked interfaces. Events arrive on the engine thread: the
  * varbinds are built there from the part of the engine's state the notification is about (the
  * interface's group, at that moment: its cost does not grow with the number of groups), and the
@@ -43,6 +48,12 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     /** The interface of the latest interface event (ipmpNotifyIfName of a following group state change). */
     private String lastInterface = "";
+    /**
+     * Per group, the members whose failure left it without a usable member: their
+     * ipmpInterfaceFailed is not sent (the MIB: one ipmpGroupStateChange, allUnusable, instead),
+     * and that notification names the member when there is one.
+     */
+    private final Map<String, Set<String>> lastFailures = new HashMap<>();
 
     /** The engine's state of one interface or group at this moment (on the engine's thread). */
     interface Parts {
@@ -72,7 +83,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
 
     /** Sends a notification from the notification thread (any thread may call this). */
     void send(OID trap, VariableBinding[] vbs) {
-        if (sender.isShutdown()) {
+        if (sender.isShutdown() || !model.notificationTypeEnabled(trap)) {
             return;
         }
         TimeTicks upTime = new PlainTimeTicks(model.ticks()); // when the event happened, not when it is sent
@@ -175,17 +186,113 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
 
     @Override
     public void interfaceFailed(String ifname, String group, Detection how) {
+        if (group != null && noMemberUsable(viewOfGroup(group).snapshot, group)) {
+            lastInterface = ifname;
+            model.touch();
+            lastFailures.computeIfAbsent(group, k -> new LinkedHashSet<>()).add(ifname);
+            return;
+        }
         interfaceEvent(IpmpMib.INTERFACE_FAILED, ifname, how);
+    }
+
+    /** Every member of the group failed, offline, without link or missing (the group is failing). */
+    private static boolean noMemberUsable(EngineSnapshot s, String group) {
+        GroupInfo g = s.group(group).orElse(null);
+        if (g == null) {
+            return false;
+        }
+        for (String m : g.members()) {
+            InterfaceInfo i = s.iface(m).orElse(null);
+            if (i != null && i.present() && !i.failed() && !i.offline()
+                    && i.link() == EngineSnapshot.LinkState.UP) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void probingChanged(String ifname, String group, ProbingChange change, InetAddress address) {
+        model.touch();
+        SnmpModel.View v = viewOfInterface(ifname);
+        InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
+        if (!v.notificationsEnabled || i == null || i.ifindex() <= 0) {
+            return;
+        }
+        int x = i.ifindex();
+        List<VariableBinding> vbs = new ArrayList<>();
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_NAME, x), IpmpMib.text(ifname)));
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_GROUP_NAME, x), IpmpMib.text(i.group() == null ? "" : i.group())));
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_PROBE, x), new Integer32(Vocabulary.of(i.probe()).mib())));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_PROBING_CHANGE), new Integer32(Vocabulary.of(change).mib())));
+        vbs.addAll(address(address, x));
+        send(IpmpMib.PROBING_CHANGE, vbs.toArray(new VariableBinding[0]));
+    }
+
+    @Override
+    public void probeTargetChanged(String ifname, String group, InetAddress target, TargetChange change) {
+        SnmpModel.View v = viewOfInterface(ifname);
+        InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
+        if (!v.notificationsEnabled || i == null || i.ifindex() <= 0) {
+            return;
+        }
+        int x = i.ifindex();
+        List<VariableBinding> vbs = new ArrayList<>();
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_NAME, x), IpmpMib.text(ifname)));
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_GROUP_NAME, x), IpmpMib.text(i.group() == null ? "" : i.group())));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_TARGET_CHANGE), new Integer32(Vocabulary.of(change).mib())));
+        vbs.addAll(address(target, x));
+        send(IpmpMib.TARGET_CHANGE, vbs.toArray(new VariableBinding[0]));
+    }
+
+    /** ipmpNotifyAddressType and ipmpNotifyAddress (unknown(0) and empty for no address; ipv6z zoned by ifindex). */
+    private static List<VariableBinding> address(InetAddress a, int ifindex) {
+        return List.of(
+                vb(IpmpMib.notifyInstance(IpmpMib.N_ADDRESS_TYPE),
+                        new Integer32(a == null ? IpmpMib.ADDR_UNKNOWN : IpmpMib.addrType(a))),
+                vb(IpmpMib.notifyInstance(IpmpMib.N_ADDRESS),
+                        new OctetString(a == null ? new byte[0] : IpmpMib.addrBytes(a, ifindex))));
+    }
+
+    @Override
+    public void memberConfigChanged(String ifname, String group, ConfigChange change) {
+        lastInterface = ifname;
+        model.touch();
+        SnmpModel.View v = viewOfInterface(ifname);
+        if (!v.notificationsEnabled) {
+            return;
+        }
+        InterfaceInfo i = v.snapshot.iface(ifname).orElse(null);
+        int x = i == null ? v.ifindex(ifname) : i.ifindex();
+        if (x <= 0) {
+            return;
+        }
+        VariableBinding state = i == null ? null
+                : vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_STATE, x), new Integer32(Vocabulary.of(i.state()).mib()));
+        List<VariableBinding> vbs = new ArrayList<>();
+        vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_NAME, x), IpmpMib.text(ifname)));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_GROUP_NAME), IpmpMib.text(group == null ? "" : group)));
+        vbs.add(vb(IpmpMib.notifyInstance(IpmpMib.N_CONFIG_CHANGE), new Integer32(Vocabulary.of(change).mib())));
+        if (i != null) {
+            vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_STANDBY, x), IpmpMib.truth(i.standby())));
+            vbs.add(vb(col(IpmpMib.IF_ENTRY, IpmpMib.IF_OFFLINE, x), IpmpMib.truth(i.offline())));
+            vbs.add(state);
+        }
+        send(IpmpMib.CONFIG_CHANGE, vbs.toArray(new VariableBinding[0]));
     }
 
     @Override
     public void interfaceRepaired(String ifname, String group, Detection how) {
+        if (group != null) {
+            lastFailures.remove(group);
+        }
         interfaceEvent(IpmpMib.INTERFACE_REPAIRED, ifname, how);
     }
 
     @Override
     public void groupStateChanged(String group, GroupState before, GroupState after, GroupEvent event) {
         model.touch();
+        Set<String> failedLast = lastFailures.remove(group);
         SnmpModel.View v = viewOfGroup(group);
         if (!v.notificationsEnabled) {
             return;
@@ -195,7 +302,13 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         if (gi == 0 || g == null) {
             return;
         }
-        String cause = g.members().contains(lastInterface) ? lastInterface : "";
+        String cause;
+        if (event == GroupEvent.ALL_UNUSABLE && failedLast != null) {
+            // one member failing last names it; all failing at once (group failure) names none
+            cause = failedLast.size() == 1 ? failedLast.iterator().next() : "";
+        } else {
+            cause = g.members().contains(lastInterface) ? lastInterface : "";
+        }
         send(IpmpMib.GROUP_STATE_CHANGE, new VariableBinding[] {
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_NAME, gi), IpmpMib.text(group)),
             vb(col(IpmpMib.GROUP_ENTRY, IpmpMib.G_STATE, gi), new Integer32(Vocabulary.of(after).mib())),

@@ -81,8 +81,8 @@ final class IpmpSet implements LiveObjects.Writer {
 
     // ------------------------------------------------------------------ edits
 
-    private enum Kind { FDT, FAILBACK, TRACK, NOTIFY, QUIET, G_NAME, G_STORAGE, G_STATUS, IF_GROUP, IF_STANDBY, IF_OFFLINE,
-        CT_STORAGE, CT_STATUS, IA_PREFIX, IA_USE, IA_STORAGE, IA_STATUS }
+    private enum Kind { FDT, FAILBACK, TRACK, NOTIFY, NOTIFY_TYPES, QUIET, G_NAME, G_STORAGE, G_STATUS, IF_GROUP, IF_STANDBY,
+        IF_OFFLINE, CT_STORAGE, CT_STATUS, IA_PREFIX, IA_USE, IA_STORAGE, IA_STATUS }
 
     /** One decoded varbind. */
     private record Edit(int sub, String object, OID instance, Kind kind, long index, InetAddress address,
@@ -108,6 +108,7 @@ final class IpmpSet implements LiveObjects.Writer {
     private static final class Plan {
         EngineConfig global;
         Boolean notifications;
+        Long notificationTypes;
         final LinkedHashMap<String, GroupBuilder> groups = new LinkedHashMap<>();
         final Map<Long, SnmpModel.PendingGroup> pending = new TreeMap<>();
         final Set<SnmpModel.PendingTarget> pendingTargets = new HashSet<>();
@@ -217,6 +218,7 @@ final class IpmpSet implements LiveObjects.Writer {
         Map<Long, SnmpModel.PendingGroup> pendingBefore;
         Set<SnmpModel.PendingTarget> pendingTargetsBefore;
         boolean notificationsBefore;
+        long notificationTypesBefore;
         boolean undone;
 
         Txn(String who, List<Binding> bindings, java.util.function.Supplier<SnmpModel.View> view, Runnable forgetView) {
@@ -411,6 +413,7 @@ final class IpmpSet implements LiveObjects.Writer {
         t.pendingBefore = model.pendingGroups();
         t.pendingTargetsBefore = model.pendingTargets();
         t.notificationsBefore = model.notificationsEnabled();
+        t.notificationTypesBefore = model.notificationTypes();
         Plan done = engine.call(e -> {
             EngineSnapshot s = e.snapshot();
             SnmpModel.View v = model.of(s);
@@ -496,6 +499,10 @@ final class IpmpSet implements LiveObjects.Writer {
             model.setNotificationsEnabled(done.notifications);
             persistNotifications.accept(done.notifications);
         }
+        if (done.notificationTypes != null && done.notificationTypes != t.notificationTypesBefore) {
+            model.setNotificationTypes(done.notificationTypes);
+            persistNotifications.accept(model.notificationsEnabled()); // the state file holds both
+        }
         model.touch();
         log.notice("SNMP SET by " + t.who + ": " + summary(t.edits));
     }
@@ -528,8 +535,10 @@ final class IpmpSet implements LiveObjects.Writer {
             throw new IllegalStateException("the configuration before the SET could not be saved: " + io.getMessage(), io);
         }
         model.setPending(t.pendingBefore, t.pendingTargetsBefore);
-        if (model.notificationsEnabled() != t.notificationsBefore) {
+        if (model.notificationsEnabled() != t.notificationsBefore
+                || model.notificationTypes() != t.notificationTypesBefore) {
             model.setNotificationsEnabled(t.notificationsBefore);
+            model.setNotificationTypes(t.notificationTypesBefore);
             persistNotifications.accept(t.notificationsBefore);
         }
         log.notice("SNMP SET by " + t.who + " undone");
@@ -568,6 +577,18 @@ final class IpmpSet implements LiveObjects.Writer {
                 }
                 case IpmpMib.NOTIFICATIONS_ENABLED -> {
                     return new Edit(sub, "ipmpNotificationsEnabled", inst, Kind.NOTIFY, 0, null, truth(sub, value), null);
+                }
+                case IpmpMib.NOTIFICATION_TYPES -> {
+                    if (!(value instanceof OctetString bits)) {
+                        throw new Refusal(sub, PDU.wrongType, "ipmpNotificationTypes is BITS (an OCTET STRING)");
+                    }
+                    Long types = bits.length() > (IpmpMib.NOTIFICATION_TYPE_COUNT + 7) / 8 ? null
+                            : IpmpMib.typesOf(bits.getValue());
+                    if (types == null) {
+                        throw new Refusal(sub, PDU.wrongValue, "ipmpNotificationTypes sets a bit beyond targetChange("
+                                + (IpmpMib.NOTIFICATION_TYPE_COUNT - 1) + ")");
+                    }
+                    return new Edit(sub, "ipmpNotificationTypes", inst, Kind.NOTIFY_TYPES, 0, null, types, null);
                 }
                 case IpmpMib.QUIET_PERIOD -> {
                     return new Edit(sub, "ipmpProbeQuietPeriod", inst, Kind.QUIET, 0, null, unsigned(sub, value), null);
@@ -807,6 +828,7 @@ final class IpmpSet implements LiveObjects.Writer {
                 case TRACK -> p.global = p.global.withTrackOnlyWithGroups(e.number() == IpmpMib.TRUE);
                 case QUIET -> p.global = p.global.withQuietPeriod(e.number());
                 case NOTIFY -> p.notifications = e.number() == IpmpMib.TRUE;
+                case NOTIFY_TYPES -> p.notificationTypes = e.number();
                 default -> {
                 }
             }

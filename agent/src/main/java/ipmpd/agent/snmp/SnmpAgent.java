@@ -435,6 +435,7 @@ public final class SnmpAgent implements AutoCloseable {
         model = newModel(loop, engine, () -> snmpv2.getSysUpTime().get().getValue(), groupIndexes);
         SnmpStateFile state = new SnmpStateFile(c.configDir().resolve(STATE_FILE), log);
         model.setNotificationsEnabled(!"no".equalsIgnoreCase(state.text(SnmpStateFile.NOTIFICATIONS)));
+        model.setNotificationTypes(notificationTypes(state.text(SnmpStateFile.NOTIFICATION_TYPES)));
         IpmpSet writer = newWriter(c, loop, state);
         LiveObjects.Views views = model;
         snmpv2.registerMOs(server, context);
@@ -560,7 +561,11 @@ public final class SnmpAgent implements AutoCloseable {
             public <T> T call(Function<Engine, T> job) throws Exception {
                 return loop.call(() -> job.apply(loop.engine()));
             }
-        }, c.store(), log, on -> state.put(SnmpStateFile.NOTIFICATIONS, on ? "yes" : "no"));
+        }, c.store(), log, on -> {
+            // the state file holds both: the master switch and the types
+            state.put(SnmpStateFile.NOTIFICATIONS, on ? "yes" : "no");
+            state.put(SnmpStateFile.NOTIFICATION_TYPES, notificationTypesText(model.notificationTypes()));
+        });
     }
 
     private void startNotifier(EngineLoop loop, Engine engine, NotificationOriginator originator) throws Exception {
@@ -607,6 +612,7 @@ public final class SnmpAgent implements AutoCloseable {
         }, groupIndexes);
         SnmpStateFile state = new SnmpStateFile(c.configDir().resolve(STATE_FILE), log);
         model.setNotificationsEnabled(!"no".equalsIgnoreCase(state.text(SnmpStateFile.NOTIFICATIONS)));
+        model.setNotificationTypes(notificationTypes(state.text(SnmpStateFile.NOTIFICATION_TYPES)));
         IpmpSet writer = newWriter(c, loop, state);
         HostInterfaces host = new HostInterfaces(new IfCounters(c.interfaceStatistics(), log, System::nanoTime));
         writer.host(host);
@@ -799,6 +805,46 @@ public final class SnmpAgent implements AutoCloseable {
                 return mib.passesFilter(address, info);
             }
         };
+    }
+
+    /** ipmpNotificationTypes as the state file keeps it: the bits' labels, comma separated. */
+    static final List<String> NOTIFICATION_TYPE_LABELS = List.of("linkDown", "linkUp", "interfaceFailed",
+            "interfaceRepaired", "groupStateChange", "addressMoved", "fdtChanged", "interfaceConfigChange", "probingChange",
+            "targetChange");
+
+    /** The notification types the state file's value names (every type when it names none). */
+    static long notificationTypes(String labels) {
+        if (labels == null) {
+            return IpmpMib.ALL_NOTIFICATION_TYPES;
+        }
+        long types = 0;
+        for (String w : labels.split(",")) {
+            int n = NOTIFICATION_TYPE_LABELS.indexOf(w.strip());
+            if (n >= 0) {
+                types |= 1L << n;
+            }
+        }
+        return types;
+    }
+
+    /** The notification types kept in a configuration directory's state file (for tests). */
+    static long readNotificationTypes(Path dir) throws java.io.IOException {
+        for (String l : Files.readAllLines(dir.resolve(STATE_FILE), StandardCharsets.UTF_8)) {
+            if (l.startsWith(SnmpStateFile.NOTIFICATION_TYPES + "=")) {
+                return notificationTypes(l.substring(l.indexOf('=') + 1));
+            }
+        }
+        return IpmpMib.ALL_NOTIFICATION_TYPES;
+    }
+
+    static String notificationTypesText(long types) {
+        List<String> labels = new ArrayList<>();
+        for (int n = 0; n < NOTIFICATION_TYPE_LABELS.size(); n++) {
+            if ((types & (1L << n)) != 0) {
+                labels.add(NOTIFICATION_TYPE_LABELS.get(n));
+            }
+        }
+        return String.join(",", labels);
     }
 
     /** Stops listening, stops the notification thread and the workers; idempotent. */

@@ -125,6 +125,8 @@ final class SnmpModel implements LiveObjects.Views {
     private long ifTableLastChangeTicks;
 
     private volatile boolean notificationsEnabled = true;
+    /** ipmpNotificationTypes: which IPMP-MIB notification types are sent (bit n: { ipmpNotifications n+1 }). */
+    private volatile long notificationTypes = IpmpMib.ALL_NOTIFICATION_TYPES;
 
     private record AddrTrack(String hostedOn, boolean up, long ticks) {
     }
@@ -175,6 +177,27 @@ final class SnmpModel implements LiveObjects.Views {
 
     boolean notificationsEnabled() {
         return notificationsEnabled;
+    }
+
+    long notificationTypes() {
+        return notificationTypes;
+    }
+
+    /** Whether an IPMP-MIB notification of this OID is enabled by ipmpNotificationTypes (others: always). */
+    boolean notificationTypeEnabled(org.snmp4j.smi.OID trap) {
+        if (!trap.startsWith(IpmpMib.NOTIFICATIONS) || trap.size() != IpmpMib.NOTIFICATIONS.size() + 1) {
+            return true;
+        }
+        int n = trap.last() - 1;
+        return n < 0 || n >= IpmpMib.NOTIFICATION_TYPE_COUNT || (notificationTypes & (1L << n)) != 0;
+    }
+
+    void setNotificationTypes(long types) {
+        if (types != notificationTypes) {
+            notificationTypes = types;
+            touch();
+        }
+        localChange();
     }
 
     void setNotificationsEnabled(boolean on) {
@@ -380,9 +403,11 @@ final class SnmpModel implements LiveObjects.Views {
                 idx.put(g.name(), i);
             }
         }
-        return new View(s, now, Map.copyOf(idx), new TreeMap<>(pendingGroups), Set.copyOf(pendingTargets),
+        View v = new View(s, now, Map.copyOf(idx), new TreeMap<>(pendingGroups), Set.copyOf(pendingTargets),
                 lastChangeTicks, addrTicks(s), discontinuities(), nextFree(), notificationsEnabled, modelGeneration,
                 localGeneration, ifTableLastChangeTicks);
+        v.notificationTypes = notificationTypes;
+        return v;
     }
 
     private void track(EngineSnapshot s, long now) {
@@ -444,7 +469,7 @@ final class SnmpModel implements LiveObjects.Views {
     /** A hash of everything the module shows except counters and round-trip times (no text built: it runs at every rebuild). */
     private long fingerprint(EngineSnapshot s) {
         Hash h = new Hash();
-        h.add(s.config()).add(notificationsEnabled).add(pendingGroups).add(pendingTargets);
+        h.add(s.config()).add(notificationsEnabled).add(notificationTypes).add(pendingGroups).add(pendingTargets);
         for (GroupInfo g : s.groups()) {
             h.add(g.name()).add(g.state()).add(g.fdtMs()).add(g.members()).add(g.active()).add(g.inactive())
                     .add(g.unusable()).add(g.targets());
@@ -588,6 +613,8 @@ final class SnmpModel implements LiveObjects.Views {
         final Map<String, Long> discontinuity;
         final long indexNext;
         final boolean notificationsEnabled;
+        /** ipmpNotificationTypes when the view was built (set once, before the view is shared). */
+        long notificationTypes = IpmpMib.ALL_NOTIFICATION_TYPES;
         /** The generations it was built at (-1: a view that is not kept). */
         final long modelGeneration;
         final long localGeneration;

@@ -23,6 +23,7 @@ import java.util.TreeMap;
  */
 final class SnmpStateFile {
     static final String NOTIFICATIONS = "notifications";
+    static final String NOTIFICATION_TYPES = "notification-types";
     static final String SYS_CONTACT = "syscontact";
     static final String SYS_LOCATION = "syslocation";
     static final String SYS_NAME = "sysname";

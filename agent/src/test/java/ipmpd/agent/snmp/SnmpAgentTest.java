@@ -262,6 +262,26 @@ class SnmpAgentTest {
         assertEquals("down(2)", g.get("ifOperStatus.3"));
         assertWalkMatchesIpmpstat();
 
+        // failure accounting: tst1 failed once, by its link; its data address failed over once
+        Map<String, String> acc = parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpIfFailureCount.3",
+                "IPMP-MIB::ipmpIfLastFailureCause.3", "IPMP-MIB::ipmpIfLastFailureTime.3",
+                "IPMP-MIB::ipmpIfFailureCount.2", "IPMP-MIB::ipmpIfLastFailureCause.2",
+                "IPMP-MIB::ipmpIfLastFailureTime.2", "IPMP-MIB::ipmpGroupFailoverCount.1",
+                "IPMP-MIB::ipmpGroupLastFailoverReason.1", "IPMP-MIB::ipmpGroupLastFailoverTime.1",
+                "SNMPv2-MIB::sysUpTime.0").out());
+        assertEquals("1", acc.get("ipmpIfFailureCount.3").strip(), acc.toString());
+        assertEquals("link(1)", acc.get("ipmpIfLastFailureCause.3"));
+        assertEquals("0", acc.get("ipmpIfFailureCount.2").strip());
+        assertEquals("none(0)", acc.get("ipmpIfLastFailureCause.2"));
+        assertEquals("(0) 0:00:00.00", acc.get("ipmpIfLastFailureTime.2"));
+        assertEquals("1", acc.get("ipmpGroupFailoverCount.1").strip());
+        assertEquals("link(1)", acc.get("ipmpGroupLastFailoverReason.1"));
+        long upTime = ticks(acc.get("sysUpTime.0"));
+        long failedAt = ticks(acc.get("ipmpIfLastFailureTime.3"));
+        assertTrue(failedAt > 0 && failedAt <= upTime, acc.toString());
+        long failoverAt = ticks(acc.get("ipmpGroupLastFailoverTime.1"));
+        assertTrue(failedAt <= failoverAt && failoverAt <= upTime, "the failover followed the failure: " + acc);
+
         // probe statistics are live as well, though the agent keeps its view while the model stays
         // the same: every GET shows a count between the engine's just before and just after it
         for (int i = 0; i < 3; i++) {
@@ -272,6 +292,11 @@ class SnmpAgentTest {
             assertTrue(before <= got && got <= after, before + " <= " + got + " <= " + after + ": " + sent);
             SnmpFixture.await("a probe sent", 3000, () -> probesSent("tst0") > after);
         }
+    }
+
+    /** The ticks of a TimeTicks value as net-snmp prints it: "(1234) 0:00:12.34". */
+    private static long ticks(String printed) {
+        return Long.parseLong(printed.substring(printed.indexOf('(') + 1, printed.indexOf(')')));
     }
 
     private long probesSent(String ifname) {
@@ -583,6 +608,25 @@ class SnmpAgentTest {
         });
     }
 
+    /** Waits for a notification of this type whose line contains every one of {@code parts}. */
+    private static String awaitLine(Path out, String security, String trapOid, String... parts) throws Exception {
+        String[] found = new String[1];
+        SnmpFixture.await(trapOid + " with " + List.of(parts), 8000, () -> {
+            try {
+                for (String l : matching(notifications(out), security, trapOid)) {
+                    if (java.util.Arrays.stream(parts).allMatch(l::contains)) {
+                        found[0] = l;
+                        return true;
+                    }
+                }
+                return false;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return found[0];
+    }
+
     private static final String V3 = "TRAP2, SNMP v3, user " + SnmpFixture.TRAP;
     private static final String INFORM = "INFORM, SNMP v2c, community public";
 
@@ -674,6 +718,71 @@ class SnmpAgentTest {
         awaitNotification(out, V3, "IPMP-MIB::ipmpLinkUp", 2);
         awaitNotification(out, INFORM, "IPMP-MIB::ipmpLinkUp", 1);
         awaitNotification(out, V3, "IF-MIB::linkUp", 2);
+
+        // offline and back by SNMP: the configuration change, administrative moves and repair, and
+        // the group's change naming the member
+        SnmpFixture.await("tst0 repaired", 15000, () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst0:ok"));
+        int configs = matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceConfigChange").size();
+        int repairs = matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceRepaired").size();
+        assertSetOk("IPMP-MIB::ipmpIfOffline.3", "i", "1");
+        awaitNotification(out, V3, "IPMP-MIB::ipmpInterfaceConfigChange", configs + 1);
+        String offline = matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceConfigChange").get(configs);
+        assertTrue(offline.contains("IPMP-MIB::ipmpIfName.3 = STRING: tst1\tIPMP-MIB::ipmpNotifyGroupName.0 = STRING: g0\t"
+                + "IPMP-MIB::ipmpNotifyConfigChange.0 = INTEGER: offline(5)\tIPMP-MIB::ipmpIfStandby.3 = INTEGER: false(2)\t"
+                + "IPMP-MIB::ipmpIfOffline.3 = INTEGER: true(1)\tIPMP-MIB::ipmpIfState.3 = INTEGER: offline(3)"), offline);
+        awaitLine(out, V3, "IPMP-MIB::ipmpAddressMoved", "IPMP-MIB::ipmpNotifyMoveReason.0 = INTEGER: administrative(3)",
+                "IPMP-MIB::ipmpNotifyFromIfName.0 = STRING: tst1");
+        awaitLine(out, V3, "IPMP-MIB::ipmpGroupStateChange", "IPMP-MIB::ipmpNotifyGroupEvent.0 = INTEGER: degraded(3)",
+                "IPMP-MIB::ipmpNotifyIfName.0 = STRING: tst1");
+        assertSetOk("IPMP-MIB::ipmpIfOffline.3", "i", "2");
+        awaitNotification(out, V3, "IPMP-MIB::ipmpInterfaceConfigChange", configs + 2);
+        assertTrue(matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceConfigChange").stream()
+                .anyMatch(l -> l.contains("IPMP-MIB::ipmpNotifyConfigChange.0 = INTEGER: online(6)")));
+        awaitNotification(out, V3, "IPMP-MIB::ipmpInterfaceRepaired", repairs + 1);
+        awaitLine(out, V3, "IPMP-MIB::ipmpInterfaceRepaired", "IPMP-MIB::ipmpIfName.3 = STRING: tst1",
+                "IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: administrative(4)");
+
+        // ipmpNotificationTypes: linkDown(0) cleared silences ipmpLinkDown only; written back
+        assertSetError("wrongValue", "IPMP-MIB::ipmpNotificationTypes.0", "x", "FFE0");
+        assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "7FC0");
+        assertTrue(f.read(SnmpAgent.STATE_FILE).contains("notification-types=linkUp,interfaceFailed,interfaceRepaired,"
+                + "groupStateChange,addressMoved,fdtChanged,interfaceConfigChange,probingChange,targetChange"),
+                f.read(SnmpAgent.STATE_FILE));
+        assertEquals(0x3FE, SnmpAgent.readNotificationTypes(f.configDir), "read back: every type but linkDown (bit 0)");
+        int ipmpDowns = matching(notifications(out), V3, "IPMP-MIB::ipmpLinkDown").size();
+        int ifDowns = matching(notifications(out), V3, "IF-MIB::linkDown").size();
+        f.platform().setLink("tst2", false);
+        awaitNotification(out, V3, "IF-MIB::linkDown", ifDowns + 1);
+        awaitLine(out, V3, "IPMP-MIB::ipmpInterfaceFailed", "IPMP-MIB::ipmpIfName.4 = STRING: tst2");
+        Thread.sleep(300);
+        assertEquals(ipmpDowns, matching(notifications(out), V3, "IPMP-MIB::ipmpLinkDown").size(), "ipmpLinkDown is off");
+        int ipmpUps = matching(notifications(out), V3, "IPMP-MIB::ipmpLinkUp").size();
+        f.platform().setLink("tst2", true);
+        awaitNotification(out, V3, "IPMP-MIB::ipmpLinkUp", ipmpUps + 1);
+        assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "FFC0");
+
+        // tst2's test address made a duplicate of tst0's: probing disabled on tst2, the address as InetAddress
+        SnmpFixture.await("tst2 repaired", 15000, () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst2:ok"));
+        f.daemon.loop().call(() -> {
+            f.daemon.loop().engine().removeTestAddress("tst2", ipmpd.engine.Family.INET);
+            f.daemon.loop().engine().addTestAddress("tst2", ipmpd.engine.Family.INET,
+                    java.net.InetAddress.getByName("192.0.2.11"), 24);
+            return null;
+        });
+        String dup = awaitLine(out, V3, "IPMP-MIB::ipmpProbingChange",
+                "IPMP-MIB::ipmpNotifyProbingChange.0 = INTEGER: duplicateTestAddress(2)");
+        assertTrue(dup.contains("IPMP-MIB::ipmpIfName.4 = STRING: tst2\tIPMP-MIB::ipmpIfGroupName.4 = STRING: g0\t"
+                + "IPMP-MIB::ipmpIfProbeState.4 = INTEGER: disabled(4)\t"
+                + "IPMP-MIB::ipmpNotifyProbingChange.0 = INTEGER: duplicateTestAddress(2)\t"
+                + "IPMP-MIB::ipmpNotifyAddressType.0 = INTEGER: ipv4(1)\tIPMP-MIB::ipmpNotifyAddress.0 = "), dup);
+        f.daemon.loop().call(() -> {
+            f.daemon.loop().engine().removeTestAddress("tst2", ipmpd.engine.Family.INET);
+            f.daemon.loop().engine().addTestAddress("tst2", ipmpd.engine.Family.INET,
+                    java.net.InetAddress.getByName("192.0.2.31"), 24);
+            return null;
+        });
+        awaitLine(out, V3, "IPMP-MIB::ipmpProbingChange", "IPMP-MIB::ipmpIfName.4 = STRING: tst2",
+                "IPMP-MIB::ipmpNotifyProbingChange.0 = INTEGER: testAddressUnique(5)");
 
         // ipmpNotificationsEnabled=false silences IPMP-MIB, not the standard linkUp/linkDown
         assertSetOk("IPMP-MIB::ipmpNotificationsEnabled.0", "i", "2");

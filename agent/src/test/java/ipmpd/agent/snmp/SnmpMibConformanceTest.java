@@ -145,6 +145,10 @@ class SnmpMibConformanceTest {
         assertEquals(new TreeMap<>(enumOf("ipmpNotifyDetection")), new TreeMap<>(IpmpMib.DETECTION));
         assertEquals(new TreeMap<>(enumOf("ipmpNotifyGroupEvent")), new TreeMap<>(IpmpMib.GROUP_EVENT));
         assertEquals(new TreeMap<>(enumOf("ipmpNotifyFdtReason")), new TreeMap<>(IpmpMib.FDT_REASON));
+        assertEquals(enumOf("ipmpNotifyConfigChange"), vocabulary(Vocabulary.CONFIG_CHANGE));
+        Map<String, Integer> cause = new java.util.LinkedHashMap<>(Map.of("none", IpmpMib.CAUSE_NONE));
+        cause.putAll(IpmpMib.DETECTION);
+        assertEquals(new TreeMap<>(mib.convention("IpmpFailureCause")), new TreeMap<>(cause));
         assertEquals("IpmpGroupOperState", mib.objects().get("ipmpNotifyPrevGroupState").syntax());
         assertEquals("IpmpGroupOperState", mib.objects().get("ipmpGroupState").syntax());
         assertEquals("IpmpProbeMode", mib.objects().get("ipmpIfProbeModeIPv4").syntax());

@@ -516,6 +516,10 @@ class SnmpTest extends E2eBase {
         String failed = awaitTrap(rx, from, "IPMP-MIB::ipmpGroupStateChange",
                 "IPMP-MIB::ipmpGroupState." + g + " = INTEGER: failed(3)", "IPMP-MIB::ipmpNotifyGroupEvent.0 = INTEGER: allUnusable(1)");
         assertTrue(failed.contains("IPMP-MIB::ipmpGroupActiveCount." + g + " = Gauge32: 0"), failed);
+        // the last member's failure is told by the group's notification, which names it (IPMP-MIB)
+        assertTrue(failed.contains("IPMP-MIB::ipmpNotifyIfName.0 = STRING: " + m(3)), failed);
+        assertTrue(notifications(rx, from).stream().noneMatch(l -> l.contains("IPMP-MIB::ipmpInterfaceFailed")),
+                "no ipmpInterfaceFailed for the last member: " + notifications(rx, from));
         assertNotNull(daemon.findLog(0, "All IP interfaces in group " + GROUP + " are now unusable").orElse(null), daemon.log());
         daemon.stop();
     }
