@@ -46,12 +46,12 @@ import java.util.function.BooleanSupplier;
  * ipmpd in-process on the loopback platform with its SNMP agent on 127.0.0.1 and a free high port:
  * group g0 with tst0 (data 192.0.2.10, test .11), tst1 (data .20, test .21) and tst2 (test .31 only),
  * router 192.0.2.1 (also g0's configured target), FDT 700 ms, users with known passwords. The
- * net-snmp tools run with their state in a temporary directory and the MIBs of /work/shared/mibs
- * and mib/. Everything goes on close(), pass or fail.
+ * net-snmp tools run with their state in a temporary directory and the MIBs of mib/ and
+ * mib/ietf/ (the standard modules). Everything goes on close(), pass or fail.
  */
 final class SnmpFixture implements AutoCloseable {
     static final Path MIB_DIR = Path.of(System.getProperty("ipmpd.mibdir", "../mib")).toAbsolutePath().normalize();
-    static final Path SHARED_MIBS = Path.of(System.getProperty("ipmpd.sharedmibs", "/work/shared/mibs"));
+    static final Path STANDARD_MIBS = MIB_DIR.resolve("ietf");
     static final String RO = "ipmpro";
     static final String RW = "ipmprw";
     static final String TRAP = "ipmptrap";
@@ -193,7 +193,7 @@ final class SnmpFixture implements AutoCloseable {
 
     /** MIB search path and modules for the net-snmp tools. */
     List<String> mibs() {
-        return List.of("-M", SHARED_MIBS + ":" + MIB_DIR, "-m",
+        return List.of("-M", STANDARD_MIBS + ":" + MIB_DIR, "-m",
                 "SNMPv2-MIB:IF-MIB:IPMP-MIB:SNMP-FRAMEWORK-MIB:SNMP-TARGET-MIB:SNMP-NOTIFICATION-MIB");
     }
 

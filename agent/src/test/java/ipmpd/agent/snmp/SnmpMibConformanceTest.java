@@ -60,7 +60,7 @@ class SnmpMibConformanceTest {
      */
     @Test
     void everyColumnOfIfTableAndIfXTable() throws IOException {
-        MibFile ifMib = MibFile.load(SnmpFixture.SHARED_MIBS.resolve("IF-MIB.txt"));
+        MibFile ifMib = MibFile.load(SnmpFixture.STANDARD_MIBS.resolve("IF-MIB.txt"));
         OID ifEntry = new OID("1.3.6.1.2.1.2.2.1");
         OID ifXEntry = new OID("1.3.6.1.2.1.31.1.1.1");
         Set<String> inMib = new TreeSet<>();
@@ -184,7 +184,7 @@ class SnmpMibConformanceTest {
     void netSnmpAgreesOnTheOids() throws Exception {
         Path tmp = Files.createTempDirectory("ipmpd-snmptranslate");
         try {
-            ProcessBuilder pb = new ProcessBuilder("snmptranslate", "-M", SnmpFixture.SHARED_MIBS + ":" + SnmpFixture.MIB_DIR,
+            ProcessBuilder pb = new ProcessBuilder("snmptranslate", "-M", SnmpFixture.STANDARD_MIBS + ":" + SnmpFixture.MIB_DIR,
                     "-m", "IPMP-MIB", "-Tz");
             pb.environment().put("SNMP_PERSISTENT_DIR", tmp.toString());
             pb.environment().put("SNMPCONFPATH", tmp.toString());

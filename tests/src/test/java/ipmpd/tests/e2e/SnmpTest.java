@@ -49,8 +49,7 @@ class SnmpTest extends E2eBase {
     private Path toolState;
 
     private static String mibPath() {
-        Path root = IpmpdProcess.root();
-        return root.resolve("mib") + ":" + root.resolve("../shared/mibs").normalize();
+        return IpmpdProcess.mibDirs();
     }
 
     private void startWithAgent(String... agentConf) throws IOException {
