@@ -1,5 +1,6 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,11 +28,7 @@ class AtomicFilesTest {
 
     @AfterEach
     void rm() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TempDirs.deleteTree(dir);
     }
 
     private List<String> others(Path keep) throws IOException {

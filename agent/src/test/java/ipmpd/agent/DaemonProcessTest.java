@@ -1,5 +1,6 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -50,7 +51,7 @@ class DaemonProcessTest {
                 f.write("mpathd", DaemonFixture.MPATHD.replace("=700", "=2100"));
                 assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor());
                 awaitLine(lines, "in.mpathd[" + p.pid() + "]: SIGHUP: restart and reread config file");
-                DaemonFixture.await("new FDT", 5000, () -> f.parsable("-g", "FDT").equals(List.of("2.10s")));
+                Await.until("new FDT", () -> f.parsable("-g", "FDT").equals(List.of("2.10s")));
 
                 assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS));

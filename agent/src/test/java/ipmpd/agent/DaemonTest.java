@@ -1,5 +1,6 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.Await;
 import ipmpd.agent.cli.ClientMain;
 import ipmpd.agent.control.ControlClient;
 import org.junit.jupiter.api.AfterEach;
@@ -97,7 +98,7 @@ class DaemonTest {
         assertRun(f.run("if_mpadm", "-d", "tst0"), 1, "", "if_mpadm: fatal: interface tst0 is already offline\n");
         assertRun(f.run("if_mpadm", "-r", "tst1"), 1, "", "if_mpadm: fatal: interface tst1 is not offline\n");
         assertRun(f.run("if_mpadm", "-r", "tst0"), 0, "", "");
-        DaemonFixture.await("tst0 back in service", 5000,
+        Await.until("tst0 back in service",
                 () -> f.parsable("-i", "INTERFACE,STATE").equals(List.of("tst1:ok", "tst0:ok")));
         assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
     }
@@ -197,7 +198,7 @@ class DaemonTest {
         assertTrue(lines[1].matches("\\d+\\.\\d\\ds +tst[01] +\\d+ +\\d+\\.\\d\\dms +\\d+\\.\\d\\dms +\\d+\\.\\d\\dms +192\\.0\\.2\\.1"),
                 lines[1]);
         // the daemon notices the hang-up and drops the subscription (the log listener stays)
-        DaemonFixture.await("stream unsubscribed", 5000, () -> f.daemon.listeners().size() == 1);
+        Await.until("stream unsubscribed", () -> f.daemon.listeners().size() == 1);
     }
 
     @Test
@@ -216,12 +217,12 @@ class DaemonTest {
     void linkFailureFailsOverAndBack() throws Exception {
         f.awaitProbesOk();
         f.platform().setLink("tst0", false);
-        DaemonFixture.await("tst0 failed", 5000,
+        Await.until("tst0 failed",
                 () -> f.parsable("-i", "INTERFACE,LINK,STATE").equals(List.of("tst1:up:ok", "tst0:down:failed")));
         assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
         assertTrue(f.logged.contains("IP interface failure detected on tst0 of group g0"), f.logged.toString());
         f.platform().setLink("tst0", true);
-        DaemonFixture.await("tst0 repaired", 5000,
+        Await.until("tst0 repaired",
                 () -> f.parsable("-i", "INTERFACE,STATE").equals(List.of("tst1:ok", "tst0:ok")));
         assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
     }

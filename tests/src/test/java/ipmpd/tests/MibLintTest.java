@@ -1,5 +1,6 @@
 package ipmpd.tests;
 
+import ipmpd.testkit.TempDirs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -67,10 +68,8 @@ class MibLintTest {
 
     @AfterAll
     static void cleanup() throws IOException {
-        if (snmpState != null && Files.exists(snmpState)) {
-            try (Stream<Path> walk = Files.walk(snmpState)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (snmpState != null) {
+            TempDirs.deleteTree(snmpState);
         }
     }
 

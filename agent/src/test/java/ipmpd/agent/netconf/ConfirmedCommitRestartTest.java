@@ -1,5 +1,6 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.testkit.TempDirs;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.Daemon;
 import org.apache.sshd.client.SshClient;
@@ -91,11 +92,7 @@ class ConfirmedCommitRestartTest {
             killDaemon();
             pool.shutdownNow();
         } finally {
-            try (Stream<Path> s = Files.walk(root)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TempDirs.deleteTree(root);
         }
     }
 

@@ -1,5 +1,6 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,7 +93,7 @@ class NetconfClientTest {
         NetconfFixture.Run r = f.python("provision.py", 50, null);
         assertOk(r);
         // the engine runs the new group: tst2 active, tst3 an idle standby, probing from the test addresses
-        NetconfFixture.await("group g1 ok", 8000, () -> f.ipmpstat("-g", "GROUPNAME,STATE,INTERFACES")
+        Await.until("group g1 ok", () -> f.ipmpstat("-g", "GROUPNAME,STATE,INTERFACES")
                 .contains("g1:ok:tst2 (tst3)"));
         assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP,FLAGS").contains("tst3:g1:is-----"), "tst3 standby");
         assertTrue(f.ipmpstat("-a", "ADDRESS,GROUP,INBOUND").contains("198.51.100.50:g1:tst2"));

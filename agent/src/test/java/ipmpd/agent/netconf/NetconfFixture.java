@@ -1,5 +1,7 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.testkit.TempDirs;
+import ipmpd.testkit.Await;
 import ipmpd.agent.Fixtures;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.Daemon;
@@ -104,12 +106,8 @@ final class NetconfFixture implements AutoCloseable {
         return Fixtures.ipmpstat(socket, mode, fields);
     }
 
-    static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        Fixtures.await(what, timeoutMs, cond);
-    }
-
     void awaitProbesOk() throws InterruptedException {
-        await("probe state ok on tst0 and tst1", 8000,
+        Await.until("probe state ok on tst0 and tst1",
                 () -> ipmpstat("-i", "INTERFACE,PROBE").equals(List.of("tst1:ok", "tst0:ok")));
     }
 
@@ -171,7 +169,7 @@ final class NetconfFixture implements AutoCloseable {
                     daemon.close();
                 }
             } finally {
-                Fixtures.deleteTree(root);
+                TempDirs.deleteTree(root);
             }
         }
     }

@@ -1,5 +1,7 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.testkit.TempDirs;
+import ipmpd.testkit.Await;
 import ipmpd.agent.Fixtures;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.Daemon;
@@ -202,7 +204,7 @@ final class SnmpFixture implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool);
         cmd.addAll(mibs());
-        cmd.addAll(List.of("-t", "2", "-r", "0"));
+        cmd.addAll(List.of("-t", "10", "-r", "0")); // a wait for the answer, generous for a loaded machine
         cmd.addAll(v3(user));
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty() && rest.get(0).startsWith("-")) {
@@ -210,7 +212,7 @@ final class SnmpFixture implements AutoCloseable {
         }
         cmd.add(target());
         cmd.addAll(rest);
-        return run(cmd, 15);
+        return run(cmd, 120);
     }
 
     Run run(List<String> cmd, int timeoutSeconds) throws Exception {
@@ -292,17 +294,13 @@ final class SnmpFixture implements AutoCloseable {
         t.setVersion(SnmpConstants.version3);
         t.setSecurityLevel(SecurityLevel.AUTH_PRIV);
         t.setSecurityName(new OctetString(user));
-        t.setTimeout(2000);
+        t.setTimeout(10_000); // a wait for an answer, not a limit on the agent: a loaded machine is slow
         t.setRetries(0);
         return t;
     }
 
-    static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        Fixtures.await(what, timeoutMs, cond);
-    }
-
     void awaitProbesOk() throws InterruptedException {
-        await("probe state ok", 5000, () -> ipmpstat("-i", "INTERFACE,PROBE").stream().allMatch(l -> l.endsWith(":ok")));
+        Await.until("probe state ok", () -> ipmpstat("-i", "INTERFACE,PROBE").stream().allMatch(l -> l.endsWith(":ok")));
     }
 
     @Override
@@ -318,7 +316,7 @@ final class SnmpFixture implements AutoCloseable {
         try {
             stopDaemon();
         } finally {
-            Fixtures.deleteTree(root);
+            TempDirs.deleteTree(root);
         }
     }
 }

@@ -1,5 +1,6 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.testkit.TempDirs;
 import ipmpd.agent.snmp.LiveObjects.ObjectDef;
 import ipmpd.engine.Flags;
 import ipmpd.engine.Vocabulary;
@@ -206,11 +207,7 @@ class SnmpMibConformanceTest {
                 assertEquals(tz.get(n.name()), n.oid().toString(), n.name());
             }
         } finally {
-            try (var s = Files.walk(tmp)) {
-                for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(x);
-                }
-            }
+            TempDirs.deleteTree(tmp);
         }
     }
 }

@@ -60,7 +60,7 @@ public final class Demo {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            ipmpd.tests.testbed.TempDirs.delete(dir); // a temporary directory left behind is harmless
+            ipmpd.testkit.TempDirs.delete(dir); // a temporary directory left behind is harmless
         }
     }
 

@@ -1,5 +1,6 @@
 package ipmpd.tests.testbed;
 
+import ipmpd.testkit.TempDirs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

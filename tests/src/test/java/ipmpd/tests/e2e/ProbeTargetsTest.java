@@ -3,7 +3,7 @@ package ipmpd.tests.e2e;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.ROUTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.TutorialTestbed;
 import java.time.Duration;
 import java.util.List;

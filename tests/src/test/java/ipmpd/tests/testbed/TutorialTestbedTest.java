@@ -1,5 +1,6 @@
 package ipmpd.tests.testbed;
 
+import ipmpd.testkit.Await;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.CLIENT;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.ROUTER;
