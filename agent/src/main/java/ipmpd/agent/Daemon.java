@@ -31,11 +31,16 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Daemon implements AutoCloseable {
     public static final String USAGE =
-            "Usage: ipmpd [-c <configdir>] [-f] [--platform=<name>] [--platform-opt <key>=<value>]...";
+            "Usage: ipmpd [-c <configdir>] [-f] [-d <category>[,<category>...]] [--platform=<name>] [--platform-opt <key>=<value>]...\n"
+            + "       debug categories: all, probes, targets, phyint, config, snmp, netconf";
 
     /** The command line. */
     public record Options(Path configDir, boolean foreground, String platform, Map<String, String> platformOptions,
-                          Path socket) {
+                          Path socket, java.util.Set<IpmpdLog.Category> debug) {
+        public Options(Path configDir, boolean foreground, String platform, Map<String, String> platformOptions,
+                       Path socket) {
+            this(configDir, foreground, platform, platformOptions, socket, java.util.Set.of());
+        }
     }
 
     /** A command line that cannot be understood. */
@@ -70,10 +75,32 @@ public final class Daemon implements AutoCloseable {
         String platform = PlatformFactory.DEFAULT;
         Map<String, String> popts = new LinkedHashMap<>();
         Path socket = null;
+        java.util.Set<IpmpdLog.Category> debug = java.util.EnumSet.noneOf(IpmpdLog.Category.class);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-f")) {
                 fg = true;
+            } else if (a.equals("-d") || a.startsWith("--debug")) {
+                // in.mpathd's -d debugs everything; here it takes the areas to trace, all by default
+                String list;
+                if (a.startsWith("--debug=")) {
+                    list = a.substring("--debug=".length());
+                } else if (i + 1 < args.length && !args[i + 1].startsWith("-")) {
+                    list = args[++i];
+                } else {
+                    list = "all";
+                }
+                try {
+                    debug.addAll(IpmpdLog.Category.parseList(list));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("ipmpd: " + e.getMessage());
+                }
+            } else if (a.startsWith("-d") && !a.startsWith("--")) {
+                try {
+                    debug.addAll(IpmpdLog.Category.parseList(a.substring(2)));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("ipmpd: " + e.getMessage());
+                }
             } else if (a.equals("-c")) {
                 if (++i >= args.length) {
                     throw new UsageException("ipmpd: option requires an argument -- c");
@@ -111,7 +138,8 @@ public final class Daemon implements AutoCloseable {
                         : "ipmpd: unexpected argument " + a);
             }
         }
-        return new Options(dir, fg, platform, Map.copyOf(popts), socket == null ? ControlPaths.socket() : socket);
+        return new Options(dir, fg, platform, Map.copyOf(popts), socket == null ? ControlPaths.socket() : socket,
+                java.util.Set.copyOf(debug));
     }
 
     /** Starts a daemon: configuration read, engine booted, control socket open. */
@@ -127,14 +155,19 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void startUp() throws Exception {
+        if (!options.debug().isEmpty()) {
+            log.setDebug(options.debug());
+        }
+        // before any library class logs: SSHD (SLF4J) and SNMP4J write to the daemon's log
+        ipmpd.agent.log.LibraryLogs.routeTo(log);
         hub.add(new EngineListener() {
             @Override
             public void log(String message) {
                 log.engine(message);
             }
         });
-        loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
-                + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
+        loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error", t)).start();
+        hub.add(new DebugTrace(log, loop));
         ConfigStore store = new ConfigStore(options.configDir());
         try {
             if (store.restorePendingRollback()) {
@@ -162,6 +195,8 @@ public final class Daemon implements AutoCloseable {
             config.boot(loop.engine(), files, ipmpConf);
             return null;
         });
+        log.debug(IpmpdLog.Category.CONFIG, "read " + options.configDir() + ": " + files.size() + " hostname file(s), "
+                + ipmpConf.size() + " ipmp.conf line(s), agent.conf keys " + agentConf.settings().keySet());
         snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
                 agentConf.settings(), loop, hub, store, log, platform::interfaceStatistics));
         ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),
@@ -285,7 +320,11 @@ public final class Daemon implements AutoCloseable {
             d = start(o, log);
         } catch (Exception e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            log.err("ipmpd: " + m);
+            if (e instanceof RuntimeException) {
+                log.err("ipmpd: internal error at start-up", e); // a bug, not a configuration problem
+            } else {
+                log.err("ipmpd: " + m);
+            }
             if (!o.foreground() && log.syslogAvailable()) {
                 System.err.println("ipmpd: " + m);
             }

@@ -16,7 +16,7 @@ final class Signals {
             try {
                 d.reload();
             } catch (Exception e) {
-                d.log().err("SIGHUP: reload failed: " + e);
+                d.log().err("SIGHUP: reload failed", e);
             }
         });
         Signal.handle(new Signal("TERM"), s -> d.requestStop());

@@ -86,8 +86,11 @@ public final class Await {
         }
     }
 
-    /** Sleeps; an interrupt ends the sleep early and stays set for the caller to see. */
+    /** Sleeps; an interrupt (a test's timeout) ends the wait with an AssertionError. */
     public static void sleep(Duration d) {
         LockSupport.parkNanos(d.toNanos());
+        if (Thread.currentThread().isInterrupted()) {
+            throw new AssertionError("interrupted while waiting");
+        }
     }
 }
