@@ -59,8 +59,7 @@ public final class Daemon implements AutoCloseable {
     private DaemonPlatform platform;
     private ControlServer server;
     /** The faces for an NMS: SNMP and NETCONF share the one configuration store. */
-    private ipmpd.agent.snmp.SnmpAgent snmp;
-    private ipmpd.agent.netconf.NetconfServer netconf;
+    private AgentFaces faces;
     private volatile boolean closed;
 
     private Daemon(Options options, IpmpdLog log) {
@@ -197,13 +196,8 @@ public final class Daemon implements AutoCloseable {
         });
         log.debug(IpmpdLog.Category.CONFIG, "read " + options.configDir() + ": " + files.size() + " hostname file(s), "
                 + ipmpConf.size() + " ipmp.conf line(s), agent.conf keys " + agentConf.settings().keySet());
-        snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
-                agentConf.settings(), loop, hub, store, log, platform::interfaceStatistics));
-        ipmpd.agent.netconf.NetconfSettings ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(),
-                options.configDir());
-        if (ns.enabled()) {
-            netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log);
-        }
+        faces = new AgentFaces(options.configDir(), loop, hub, store, log, platform);
+        faces.start(agentConf.settings());
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
@@ -230,12 +224,19 @@ public final class Daemon implements AutoCloseable {
         return log;
     }
 
+    /** The SNMP and NETCONF faces (tests). */
+    AgentFaces faces() {
+        return faces;
+    }
+
     /**
      * SIGHUP: rereads {@code mpathd} (applied at once, keys missing from it back to their
      * defaults), {@code agent.conf}, the hostname files and {@code ipmp.conf}. The hostname files
      * become the interfaces' boot configuration (replayed when a NIC attaches); a file for an
      * interface not yet configured in its address family is applied now; then ipmp.conf is applied
-     * again. Problems are logged.
+     * again. The SNMP agent and the NETCONF server restart with agent.conf's new settings when
+     * theirs changed ({@link AgentFaces#apply}), on this thread, after the engine's part. Problems
+     * are logged.
      *
      * @return the problems the hostname files and ipmp.conf caused
      */
@@ -245,7 +246,7 @@ public final class Daemon implements AutoCloseable {
         ConfigDirectory.AgentConf agentConf = config.readAgentConf();
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
         List<String> ipmpConf = config.readIpmpConf();
-        return loop.call(() -> {
+        List<String> problemsOfFiles = loop.call(() -> {
             Engine e = loop.engine();
             e.applyConfig(ec);
             EngineSnapshot s = e.snapshot();
@@ -262,6 +263,12 @@ public final class Daemon implements AutoCloseable {
             }
             return problems;
         });
+        synchronized (this) {
+            if (!closed && faces != null) {
+                faces.apply(agentConf.settings());
+            }
+        }
+        return problemsOfFiles;
     }
 
     private static boolean plumbed(EngineSnapshot s, String ifname, Family f) {
@@ -288,11 +295,8 @@ public final class Daemon implements AutoCloseable {
         if (server != null) {
             server.close();
         }
-        if (netconf != null) {
-            netconf.close();
-        }
-        if (snmp != null) {
-            snmp.close();
+        if (faces != null) {
+            faces.close();
         }
         if (loop != null) {
             loop.close();
