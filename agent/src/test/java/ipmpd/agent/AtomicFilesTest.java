@@ -70,7 +70,7 @@ class AtomicFilesTest {
         Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), AtomicFilesCrash.class.getName(), f.toString(), "FAILBACK=no")
                 .redirectErrorStream(true).start();
-        assertTrue(p.waitFor(15, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String output = new String(p.getInputStream().readAllBytes());
         assertEquals(3, p.exitValue(), output);
         assertEquals("FAILBACK=yes\n", Files.readString(f));

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and in its files (the startup configuration), with no confirmed commit pending. A confirmed
  * commit that was confirmed before the kill survives it.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a safety net against a hang, not a limit on a busy machine
 class ConfirmedCommitRestartTest {
     private static final String BASE = Xml.BASE;
     private static final String HELLO = "<hello xmlns=\"" + BASE + "\"><capabilities><capability>"
@@ -177,7 +177,7 @@ class ConfirmedCommitRestartTest {
     private void killDaemon() throws InterruptedException {
         if (daemon != null) {
             daemon.destroyForcibly(); // SIGKILL
-            assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
+            assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
             daemon = null;
         }
     }
@@ -241,7 +241,7 @@ class ConfirmedCommitRestartTest {
 
         String next() throws Exception {
             Future<byte[]> m = pool.submit(reader::next);
-            byte[] b = m.get(20, TimeUnit.SECONDS);
+            byte[] b = m.get(60, TimeUnit.SECONDS);
             return b == null ? null : new String(b, StandardCharsets.UTF_8);
         }
 

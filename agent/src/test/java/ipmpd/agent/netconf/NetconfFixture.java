@@ -148,7 +148,8 @@ final class NetconfFixture implements AutoCloseable {
         });
         reader.setDaemon(true);
         reader.start();
-        if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
+        // the given limit, but never less than a loaded machine needs to start Python and ncclient
+        if (!p.waitFor(Math.max(timeoutS, 2 * ipmpd.testkit.Await.PATIENCE.toSeconds()), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
         }

@@ -192,7 +192,7 @@ class SnmpMibConformanceTest {
             pb.redirectErrorStream(true);
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes());
-            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             Map<String, String> tz = new TreeMap<>();
             Matcher m = Pattern.compile("\"(\\w+)\"\\s+\"([0-9.]+)\"").matcher(out);
             while (m.find()) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Tests of the harness itself: topology, cables, traffic reporting, cleanup. */
-@Timeout(30)
+@Timeout(120)
 class TutorialTestbedTest {
 
     private static final Duration REACH = Duration.ofSeconds(3);
