@@ -143,9 +143,19 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts a daemon: configuration read, engine booted, control socket open. */
     public static Daemon start(Options options, IpmpdLog log) throws Exception {
+        return start(options, log, d -> { });
+    }
+
+    /**
+     * Like {@link #start(Options, IpmpdLog)}; {@code beforeReady} runs once everything is up, just
+     * before "ipmpd started" is logged (the process installs its signal handlers there, so that a
+     * SIGHUP sent on seeing that line is never taken by the JVM's default handler).
+     */
+    public static Daemon start(Options options, IpmpdLog log, java.util.function.Consumer<Daemon> beforeReady)
+            throws Exception {
         Daemon d = new Daemon(options, log);
         try {
-            d.startUp();
+            d.startUp(beforeReady);
         } catch (Exception | Error e) {
             d.close();
             throw e;
@@ -153,7 +163,7 @@ public final class Daemon implements AutoCloseable {
         return d;
     }
 
-    private void startUp() throws Exception {
+    private void startUp(java.util.function.Consumer<Daemon> beforeReady) throws Exception {
         if (!options.debug().isEmpty()) {
             log.setDebug(options.debug());
         }
@@ -199,6 +209,7 @@ public final class Daemon implements AutoCloseable {
         faces = new AgentFaces(options.configDir(), loop, hub, store, log, platform);
         faces.start(agentConf.settings());
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
+        beforeReady.accept(this);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
         EngineWarmUp.startInBackground();
@@ -321,7 +332,10 @@ public final class Daemon implements AutoCloseable {
         IpmpdLog log = IpmpdLog.open(o.foreground());
         Daemon d;
         try {
-            d = start(o, log);
+            d = start(o, log, daemon -> {
+                Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "ipmpd-shutdown"));
+                Signals.install(daemon);
+            });
         } catch (Exception e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
             if (e instanceof RuntimeException) {
@@ -336,8 +350,6 @@ public final class Daemon implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(d::close, "ipmpd-shutdown"));
-        Signals.install(d);
         try {
             d.awaitStop();
         } catch (InterruptedException e) {

@@ -32,10 +32,12 @@ class DaemonProcessTest {
                     "--platform-opt", "routers=192.0.2.1", "--socket=" + f.socket)
                     .redirectErrorStream(true).start();
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String l; (l = r.readLine()) != null; ) {
                         lines.add(l);
+                        all.add(l);
                     }
                 } catch (java.io.IOException ignored) {
                     // process gone
@@ -51,7 +53,10 @@ class DaemonProcessTest {
                 f.write("mpathd", DaemonFixture.MPATHD.replace("=700", "=2100"));
                 assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor());
                 awaitLine(lines, "in.mpathd[" + p.pid() + "]: SIGHUP: restart and reread config file");
-                Await.until("new FDT", () -> f.parsable("-g", "FDT").equals(List.of("2.10s")));
+                // the new FDT is in force: as configured, or raised from it because the replies of a
+                // loaded machine came too slowly for it (which the daemon says)
+                Await.until("new FDT", () -> f.parsable("-g", "FDT").equals(List.of("2.10s"))
+                        || all.stream().anyMatch(l -> l.contains("Cannot meet requested failure detection time of 2100 ms")));
 
                 assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
                 assertTrue(p.waitFor(Await.PATIENCE.toSeconds(), TimeUnit.SECONDS));

@@ -187,7 +187,7 @@ class ConfirmedCommitRestartTest {
         if (seen.stream().anyMatch(l -> l.contains(containing))) {
             return;
         }
-        long end = System.nanoTime() + 20_000_000_000L;
+        long end = System.nanoTime() + ipmpd.testkit.Await.PATIENCE.toNanos(); // a wait, not a measurement
         while (System.nanoTime() - end < 0) {
             String l = output.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (l == null) {

@@ -722,12 +722,14 @@ class SnmpAgentTest {
         assertTrue(failed.contains("IPMP-MIB::ipmpIfName.2 = STRING: tst0\tIPMP-MIB::ipmpIfGroupName.2 = STRING: g0\t"
                 + "IPMP-MIB::ipmpIfState.2 = INTEGER: failed(2)"), failed);
         assertTrue(failed.endsWith("IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: link(1)"), failed);
+        // every inform received is acknowledged, none is left unacknowledged (how many needed a
+        // retransmission depends on how busy the machine is: reported, not asserted)
         int received = notifications(out).size();
-        Await.until("every inform acknowledged", () -> f.agent.informCounts().acknowledged() >= received);
-        NotifySession.InformCounts counts = f.agent.informCounts();
-        assertEquals(0, counts.retransmissions(), counts.toString());
-        assertEquals(0, counts.unacknowledged(), counts.toString());
-        assertEquals(received, counts.acknowledged(), "one acknowledgement per inform received: " + counts);
+        Await.until(() -> "every inform acknowledged: " + f.agent.informCounts(), () -> {
+            NotifySession.InformCounts c = f.agent.informCounts();
+            return c.acknowledged() >= received && c.unacknowledged() == 0;
+        });
+        System.out.println("SnmpAgentTest: informs " + f.agent.informCounts() + ", " + received + " received");
 
         // the rows come back with the daemon, and the destination gets the notifications of the new run
         f.restart();
