@@ -31,11 +31,16 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Daemon implements AutoCloseable {
     public static final String USAGE =
-            "Usage: ipmpd [-c <configdir>] [-f] [--platform=<name>] [--platform-opt <key>=<value>]...";
+            "Usage: ipmpd [-c <configdir>] [-f] [-d <category>[,<category>...]] [--platform=<name>] [--platform-opt <key>=<value>]...\n"
+            + "       debug categories: all, probes, targets, phyint, config, snmp, netconf";
 
     /** The command line. */
     public record Options(Path configDir, boolean foreground, String platform, Map<String, String> platformOptions,
-                          Path socket) {
+                          Path socket, java.util.Set<IpmpdLog.Category> debug) {
+        public Options(Path configDir, boolean foreground, String platform, Map<String, String> platformOptions,
+                       Path socket) {
+            this(configDir, foreground, platform, platformOptions, socket, java.util.Set.of());
+        }
     }
 
     /** A command line that cannot be understood. */
@@ -54,14 +59,11 @@ public final class Daemon implements AutoCloseable {
     private DaemonPlatform platform;
     private ControlServer server;
     /** The faces for an NMS: SNMP and NETCONF share the one configuration store. */
-    private ipmpd.agent.snmp.SnmpAgent snmp;
-    private ipmpd.agent.netconf.NetconfServer netconf;
+    private AgentFaces faces;
+    private ConfigStore store;
     /** The Prometheus endpoint (null when metrics.listen is not set). */
     private ipmpd.agent.metrics.MetricsServer metrics;
-    /** Failures counted from the engine's events (its model keeps no count), from the start. */
     private volatile boolean closed;
-    /** The configuration store every writer of the directory goes through. */
-    private ConfigStore store;
 
     private Daemon(Options options, IpmpdLog log) {
         this.options = options;
@@ -75,10 +77,32 @@ public final class Daemon implements AutoCloseable {
         String platform = PlatformFactory.DEFAULT;
         Map<String, String> popts = new LinkedHashMap<>();
         Path socket = null;
+        java.util.Set<IpmpdLog.Category> debug = java.util.EnumSet.noneOf(IpmpdLog.Category.class);
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-f")) {
                 fg = true;
+            } else if (a.equals("-d") || a.startsWith("--debug")) {
+                // in.mpathd's -d debugs everything; here it takes the areas to trace, all by default
+                String list;
+                if (a.startsWith("--debug=")) {
+                    list = a.substring("--debug=".length());
+                } else if (i + 1 < args.length && !args[i + 1].startsWith("-")) {
+                    list = args[++i];
+                } else {
+                    list = "all";
+                }
+                try {
+                    debug.addAll(IpmpdLog.Category.parseList(list));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("ipmpd: " + e.getMessage());
+                }
+            } else if (a.startsWith("-d") && !a.startsWith("--")) {
+                try {
+                    debug.addAll(IpmpdLog.Category.parseList(a.substring(2)));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("ipmpd: " + e.getMessage());
+                }
             } else if (a.equals("-c")) {
                 if (++i >= args.length) {
                     throw new UsageException("ipmpd: option requires an argument -- c");
@@ -116,14 +140,25 @@ public final class Daemon implements AutoCloseable {
                         : "ipmpd: unexpected argument " + a);
             }
         }
-        return new Options(dir, fg, platform, Map.copyOf(popts), socket == null ? ControlPaths.socket() : socket);
+        return new Options(dir, fg, platform, Map.copyOf(popts), socket == null ? ControlPaths.socket() : socket,
+                java.util.Set.copyOf(debug));
     }
 
     /** Starts a daemon: configuration read, engine booted, control socket open. */
     public static Daemon start(Options options, IpmpdLog log) throws Exception {
+        return start(options, log, d -> { });
+    }
+
+    /**
+     * Like {@link #start(Options, IpmpdLog)}; {@code beforeReady} runs once everything is up, just
+     * before "ipmpd started" is logged (the process installs its signal handlers there, so that a
+     * SIGHUP sent on seeing that line is never taken by the JVM's default handler).
+     */
+    public static Daemon start(Options options, IpmpdLog log, java.util.function.Consumer<Daemon> beforeReady)
+            throws Exception {
         Daemon d = new Daemon(options, log);
         try {
-            d.startUp();
+            d.startUp(beforeReady);
         } catch (Exception | Error e) {
             d.close();
             throw e;
@@ -131,15 +166,20 @@ public final class Daemon implements AutoCloseable {
         return d;
     }
 
-    private void startUp() throws Exception {
+    private void startUp(java.util.function.Consumer<Daemon> beforeReady) throws Exception {
+        if (!options.debug().isEmpty()) {
+            log.setDebug(options.debug());
+        }
+        // before any library class logs: SSHD (SLF4J) and SNMP4J write to the daemon's log
+        ipmpd.agent.log.LibraryLogs.routeTo(log);
         hub.add(new EngineListener() {
             @Override
             public void log(String message) {
                 log.engine(message);
             }
         });
-        loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error: " + t
-                + (t.getStackTrace().length > 0 ? " at " + t.getStackTrace()[0] : ""))).start();
+        loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error", t)).start();
+        hub.add(new DebugTrace(log, loop));
         store = new ConfigStore(options.configDir());
         try {
             if (store.journal().recover()) {
@@ -160,15 +200,15 @@ public final class Daemon implements AutoCloseable {
         ConfigDirectory.AgentConf agentConf = config.readAgentConf();
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
         List<String> ipmpConf = config.readIpmpConf();
-        ipmpd.agent.netconf.NetconfSettings ns = null;
         ipmpd.agent.netconf.NetconfServer.Preload yang = null;
         try {
-            ns = ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(), options.configDir());
+            ipmpd.agent.netconf.NetconfSettings ns =
+                    ipmpd.agent.netconf.NetconfSettings.parse(agentConf.settings(), options.configDir());
             if (ns.enabled()) {
                 yang = ipmpd.agent.netconf.NetconfServer.preload(ns); // parsed while the rest starts
             }
         } catch (Exception e) {
-            log.err("NETCONF face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            // AgentFaces reports the bad setting when it starts the faces
         }
         platform = PlatformFactory.createPlatform(options.platform(), loop,
                 new PlatformFactory.Context(options.platformOptions(), config, files, log));
@@ -185,27 +225,18 @@ public final class Daemon implements AutoCloseable {
             platform.removeOrphans(); // what a crash left of a configuration the files no longer hold
             return null;
         });
-        // A face that cannot start (a secrets file readable by others, a bad setting, a port in
-        // use) is left off with a log line: failover goes on without it.
-        try {
-            snmp = ipmpd.agent.snmp.SnmpAgent.start(new ipmpd.agent.snmp.SnmpAgent.Context(options.configDir(),
-                    agentConf.settings(), loop, hub, store, log, platform::interfaceStatistics));
-        } catch (Exception e) {
-            log.err("SNMP face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-        }
-        try {
-            if (yang != null) {
-                netconf = ipmpd.agent.netconf.NetconfServer.start(ns, loop, hub, store, log, yang);
-            }
-        } catch (Exception e) {
-            log.err("NETCONF face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-        }
+        log.debug(IpmpdLog.Category.CONFIG, "read " + options.configDir() + ": " + files.size() + " hostname file(s), "
+                + ipmpConf.size() + " ipmp.conf line(s), agent.conf keys " + agentConf.settings().keySet());
+        faces = new AgentFaces(options.configDir(), loop, hub, store, log, platform);
+        faces.start(agentConf.settings(), yang);
         java.util.Optional<ipmpd.agent.metrics.MetricsSettings> ms =
                 ipmpd.agent.metrics.MetricsSettings.parse(agentConf.settings());
         if (ms.isPresent()) {
-            metrics = ipmpd.agent.metrics.DaemonMetrics.start(ms.get(), loop, snmp, netconf, log);
+            AgentFaces f = faces;
+            metrics = ipmpd.agent.metrics.DaemonMetrics.start(ms.get(), loop, f::snmp, f::netconf, log);
         }
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
+        beforeReady.accept(this);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
         EngineWarmUp.startInBackground();
@@ -236,27 +267,35 @@ public final class Daemon implements AutoCloseable {
         return log;
     }
 
+    /** The SNMP and NETCONF faces (tests). */
+    AgentFaces faces() {
+        return faces;
+    }
+
     /**
      * SIGHUP: rereads {@code mpathd} (applied at once, keys missing from it back to their
      * defaults), {@code agent.conf}, the hostname files and {@code ipmp.conf}. The hostname files
      * become the interfaces' boot configuration (replayed when a NIC attaches); a file for an
      * interface not yet configured in its address family is applied now; then ipmp.conf is applied
-     * again. Problems are logged.
+     * again. The SNMP agent and the NETCONF server restart with agent.conf's new settings when
+     * theirs changed ({@link AgentFaces#apply}), on this thread, after the engine's part. Problems
+     * are logged.
      *
      * @return the problems the hostname files and ipmp.conf caused
      */
     public List<String> reload() throws Exception {
         log.notice("SIGHUP: restart and reread config file");
         EngineConfig ec;
+        ConfigDirectory.AgentConf agentConf;
         List<ConfigDirectory.HostnameFile> files;
         List<String> ipmpConf;
         synchronized (store.journal().lock()) { // never half of a commit being installed
             ec = config.readMpathd();
-            config.readAgentConf();
+            agentConf = config.readAgentConf();
             files = config.readHostnameFiles();
             ipmpConf = config.readIpmpConf();
         }
-        return loop.call(() -> {
+        List<String> problemsOfFiles = loop.call(() -> {
             Engine e = loop.engine();
             e.applyConfig(ec);
             EngineSnapshot s = e.snapshot();
@@ -273,6 +312,12 @@ public final class Daemon implements AutoCloseable {
             }
             return problems;
         });
+        synchronized (this) {
+            if (!closed && faces != null) {
+                faces.apply(agentConf.settings());
+            }
+        }
+        return problemsOfFiles;
     }
 
     private static boolean plumbed(EngineSnapshot s, String ifname, Family f) {
@@ -302,11 +347,8 @@ public final class Daemon implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
-        if (netconf != null) {
-            netconf.close();
-        }
-        if (snmp != null) {
-            snmp.close();
+        if (faces != null) {
+            faces.close();
         }
         if (loop != null) {
             loop.close();
@@ -331,10 +373,17 @@ public final class Daemon implements AutoCloseable {
         IpmpdLog log = IpmpdLog.open(o.foreground());
         Daemon d;
         try {
-            d = start(o, log);
+            d = start(o, log, daemon -> {
+                Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "ipmpd-shutdown"));
+                Signals.install(daemon);
+            });
         } catch (Exception e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            log.err("ipmpd: " + m);
+            if (e instanceof RuntimeException) {
+                log.err("ipmpd: internal error at start-up", e); // a bug, not a configuration problem
+            } else {
+                log.err("ipmpd: " + m);
+            }
             if (!o.foreground() && log.syslogAvailable()) {
                 System.err.println("ipmpd: " + m);
             }
@@ -342,8 +391,6 @@ public final class Daemon implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(d::close, "ipmpd-shutdown"));
-        Signals.install(d);
         try {
             d.awaitStop();
         } catch (InterruptedException e) {

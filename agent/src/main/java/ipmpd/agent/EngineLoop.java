@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The one thread that owns the {@link Engine}. The engine is not thread-safe: every event, admin
@@ -65,6 +66,7 @@ public final class EngineLoop implements AutoCloseable {
     private long delayedSeq;
     private final Thread thread;
     private final Consumer<Throwable> errors;
+    private final LongSupplier clock;
     private volatile boolean stopping;
     /** Only touched on the loop thread. */
     private Engine engine;
@@ -76,7 +78,13 @@ public final class EngineLoop implements AutoCloseable {
      * @param errors told about jobs and engine timers that threw (called on the loop thread)
      */
     public EngineLoop(String name, Consumer<Throwable> errors) {
+        this(name, errors, System::nanoTime);
+    }
+
+    /** @param clock the loop's clock in nanoseconds (tests: a clock they move themselves); the engine's too */
+    EngineLoop(String name, Consumer<Throwable> errors, LongSupplier clock) {
         this.errors = errors;
+        this.clock = clock;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
         // Failover runs here: ahead of ordinary work when the host is busy (takes effect with
@@ -162,7 +170,7 @@ public final class EngineLoop implements AutoCloseable {
      * ahead of it.
      */
     public void executeSoon(Runnable job, long withinNs) {
-        long by = System.nanoTime() + Math.max(0, withinNs);
+        long by = clock.getAsLong() + Math.max(0, withinNs);
         lock.lock();
         try {
             if (stopping) {
@@ -182,7 +190,7 @@ public final class EngineLoop implements AutoCloseable {
 
     /** Runs a job after {@code delayNs} (on the loop thread); callable from any thread. */
     public void schedule(long delayNs, Runnable job) {
-        long at = System.nanoTime() + Math.max(0, delayNs);
+        long at = clock.getAsLong() + Math.max(0, delayNs);
         lock.lock();
         try {
             if (stopping) {
@@ -301,7 +309,7 @@ public final class EngineLoop implements AutoCloseable {
         if (next == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(0, next - System.nanoTime());
+        return Math.max(0, next - clock.getAsLong());
     }
 
     /** Called with the lock held, by whoever gave the loop work that cannot wait for its wake-up. */
@@ -321,7 +329,7 @@ public final class EngineLoop implements AutoCloseable {
             if (wait == 0) {
                 return;
             }
-            sleepingUntil = wait == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + wait;
+            sleepingUntil = wait == Long.MAX_VALUE ? Long.MAX_VALUE : clock.getAsLong() + wait;
             try {
                 if (wait == Long.MAX_VALUE) {
                     wake.awaitUninterruptibly();
@@ -345,7 +353,7 @@ public final class EngineLoop implements AutoCloseable {
             try {
                 wait = sleepNs();
                 if (wait != 0) {
-                    sleepingUntil = wait == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + wait;
+                    sleepingUntil = wait == Long.MAX_VALUE ? Long.MAX_VALUE : clock.getAsLong() + wait;
                 }
             } finally {
                 lock.unlock();
@@ -365,7 +373,7 @@ public final class EngineLoop implements AutoCloseable {
             tasks.clear();
             urgent = 0;
             soonDeadline = Long.MAX_VALUE;
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             while (!delayed.isEmpty() && delayed.peek().at - now <= 0) {
                 due.add(delayed.poll().action);
             }

@@ -18,9 +18,17 @@ import java.util.function.Consumer;
 
 /**
  * The daemon's only logger: in.mpathd's messages under ident "in.mpathd", facility daemon, to
- * syslog(3) (through /dev/log; JNA binding below) and, in foreground mode (-f), also to standard
- * error with a timestamp. When syslog cannot be used (no /dev/log, no libc binding), messages go
- * to standard error instead, so nothing is lost under systemd either.
+ * syslog(3) (through /dev/log; JNA binding below) with their priorities, and, in foreground mode
+ * (-f), also to standard error with a timestamp. When syslog cannot be used (no /dev/log, no libc
+ * binding), messages go to standard error instead, so nothing is lost under systemd either.
+ * Under systemd (JOURNAL_STREAM set: standard error goes to the journal) a line on standard error
+ * starts with its priority as {@code <N>} (sd-daemon(3)) instead of a timestamp, so journald
+ * records the priority there too.
+ * <p>
+ * The libraries' logs (SLF4J: Apache SSHD, yangkit; SNMP4J's LogFactory) come here as well
+ * ({@link ipmpd.agent.log.LibraryLogs}). Debug messages are written only for the categories
+ * turned on ({@code -d probes,targets,...}); a category also lets its libraries' information and
+ * debug messages through.
  * <p>
  * Thread-safe: the engine thread, the control server and signal handlers all log here.
  */
@@ -35,6 +43,51 @@ public final class IpmpdLog {
 
         Level(int code) {
             this.code = code;
+        }
+    }
+
+    /** What {@code -d} can trace, one area each. */
+    public enum Category {
+        /** every probe sent and how it ended (acknowledged with its round trip, or lost) */
+        PROBES,
+        /** changes of each member's probe targets */
+        TARGETS,
+        /** member interfaces: link, failure, repair, group state, addresses moved */
+        PHYINT,
+        /** configuration read and applied: files, SIGHUP key by key, the configuration store */
+        CONFIG,
+        /** the SNMP agent and SNMP4J */
+        SNMP,
+        /** the NETCONF server and Apache SSHD */
+        NETCONF;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** {@code probes,targets} or {@code all}; an unknown name is an IllegalArgumentException. */
+        public static java.util.Set<Category> parseList(String list) {
+            java.util.EnumSet<Category> out = java.util.EnumSet.noneOf(Category.class);
+            for (String n : list.split(",")) {
+                String name = n.trim().toLowerCase(Locale.ROOT);
+                if (name.equals("all")) {
+                    out.addAll(java.util.EnumSet.allOf(Category.class));
+                    continue;
+                }
+                Category found = null;
+                for (Category c : values()) {
+                    if (c.label().equals(name)) {
+                        found = c;
+                    }
+                }
+                if (found == null) {
+                    throw new IllegalArgumentException("unknown debug category " + (name.isEmpty() ? "\"\"" : name)
+                            + " (known: all, " + String.join(", ", java.util.Arrays.stream(values()).map(Category::label)
+                            .toList()) + ")");
+                }
+                out.add(found);
+            }
+            return out;
         }
     }
 
@@ -60,10 +113,13 @@ public final class IpmpdLog {
     private final Memory ident;
     private final long pid = ProcessHandle.current().pid();
     private final List<Consumer<String>> taps = new CopyOnWriteArrayList<>();
+    private final boolean journalPrefix;
+    private volatile java.util.Set<Category> debug = java.util.EnumSet.noneOf(Category.class);
     private volatile boolean closed;
 
-    private IpmpdLog(boolean foreground, boolean useSyslog, PrintStream stderr) {
+    private IpmpdLog(boolean foreground, boolean useSyslog, PrintStream stderr, boolean journalPrefix) {
         this.foreground = foreground;
+        this.journalPrefix = journalPrefix;
         this.stderr = stderr;
         CLib lib = null;
         Memory id = null;
@@ -86,12 +142,17 @@ public final class IpmpdLog {
 
     /** The daemon's logger: syslog when available, standard error too in foreground mode. */
     public static IpmpdLog open(boolean foreground) {
-        return new IpmpdLog(foreground, true, System.err);
+        return new IpmpdLog(foreground, true, System.err, System.getenv("JOURNAL_STREAM") != null);
     }
 
     /** A logger that never touches syslog (tests, clients): standard error only when {@code stderr} is set. */
     public static IpmpdLog detached(PrintStream stderr) {
-        return new IpmpdLog(stderr != null, false, stderr);
+        return new IpmpdLog(stderr != null, false, stderr, false);
+    }
+
+    /** Like {@link #detached(PrintStream)}; {@code journal}: lines as under systemd ({@code <N>} prefixes). */
+    static IpmpdLog detached(PrintStream stderr, boolean journal) {
+        return new IpmpdLog(stderr != null, false, stderr, journal);
     }
 
     /** Whether messages reach syslog. */
@@ -110,6 +171,39 @@ public final class IpmpdLog {
 
     public void err(String message) {
         log(Level.ERR, message);
+    }
+
+    /** An error with its cause's whole stack trace (internal errors: what a bug report needs). */
+    public void err(String message, Throwable cause) {
+        log(Level.ERR, message + ": " + stackTrace(cause));
+    }
+
+    /** A throwable as Java prints it: class, message, every frame, causes and suppressed ones. */
+    public static String stackTrace(Throwable t) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString().stripTrailing();
+    }
+
+    /** The debug categories to write from now on (the empty set: none). */
+    public void setDebug(java.util.Set<Category> categories) {
+        debug = categories.isEmpty() ? java.util.EnumSet.noneOf(Category.class) : java.util.EnumSet.copyOf(categories);
+    }
+
+    public java.util.Set<Category> debugCategories() {
+        return java.util.Collections.unmodifiableSet(debug);
+    }
+
+    /** Whether {@code -d} turned the category on: check before building a costly message. */
+    public boolean debugging(Category c) {
+        return debug.contains(c);
+    }
+
+    /** A debug message of one category, written only when that category is on. */
+    public void debug(Category c, String message) {
+        if (debug.contains(c)) {
+            log(Level.DEBUG, c.label() + ": " + message);
+        }
     }
 
     public void warning(String message) {
@@ -154,7 +248,11 @@ public final class IpmpdLog {
             }
         }
         if (stderr != null && (foreground || libc == null || closed)) {
-            String line = STAMP.format(LocalDateTime.now()) + " " + IDENT + "[" + pid + "]: " + message;
+            // journald reads "<N>" at the start of a line as its priority (sd-daemon(3)); each line
+            // of a message that spans several (a stack trace) is a journal entry of its own
+            String line = journalPrefix
+                    ? "<" + level.code + ">" + message.replace("\n", "\n<" + level.code + ">")
+                    : STAMP.format(LocalDateTime.now()) + " " + IDENT + "[" + pid + "]: " + message;
             synchronized (stderr) {
                 stderr.println(line);
                 stderr.flush();

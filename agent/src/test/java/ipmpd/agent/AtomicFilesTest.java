@@ -1,5 +1,6 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,11 +28,7 @@ class AtomicFilesTest {
 
     @AfterEach
     void rm() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TempDirs.deleteTree(dir);
     }
 
     private List<String> others(Path keep) throws IOException {
@@ -73,7 +70,7 @@ class AtomicFilesTest {
         Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), AtomicFilesCrash.class.getName(), f.toString(), "FAILBACK=no")
                 .redirectErrorStream(true).start();
-        assertTrue(p.waitFor(15, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String output = new String(p.getInputStream().readAllBytes());
         assertEquals(3, p.exitValue(), output);
         assertEquals("FAILBACK=yes\n", Files.readString(f));

@@ -1,5 +1,6 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.TempDirs;
 import ipmpd.engine.config.ConfigFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,11 +27,7 @@ class ConfigStoreWriteTest {
 
     @AfterEach
     void clean() throws Exception {
-        try (var w = Files.walk(dir)) {
-            for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TempDirs.deleteTree(dir);
     }
 
     private static Map<String, List<String>> files(String hostname, String... offline) {

@@ -1,5 +1,7 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.TempDirs;
+import ipmpd.testkit.Await;
 import ipmpd.agent.cli.ClientMain;
 import ipmpd.agent.platform.LoopbackPlatform;
 
@@ -91,14 +93,9 @@ final class DaemonFixture implements AutoCloseable {
         return r.out().lines().toList();
     }
 
-    /** Waits (bounded) until a condition holds; polls, since the states are read over the socket. */
-    static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        Fixtures.await(what, timeoutMs, cond);
-    }
-
     /** Waits until both members' probes are answered (probe state ok). */
     void awaitProbesOk() throws InterruptedException {
-        await("probe state ok on tst0 and tst1", 5000,
+        Await.until("probe state ok on tst0 and tst1",
                 () -> parsable("-i", "INTERFACE,PROBE").equals(List.of("tst1:ok", "tst0:ok")));
     }
 
@@ -109,7 +106,7 @@ final class DaemonFixture implements AutoCloseable {
                 daemon.close();
             }
         } finally {
-            Fixtures.deleteTree(root);
+            TempDirs.deleteTree(root);
         }
     }
 }

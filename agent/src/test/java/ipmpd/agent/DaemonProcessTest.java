@@ -1,5 +1,6 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The daemon's main() as a child JVM: -f logging, SIGHUP, SIGTERM. */
-@Timeout(value = 25, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a safety net against a hang, not a limit on a busy machine
 class DaemonProcessTest {
     @Test
     void signals() throws Exception {
@@ -31,10 +32,12 @@ class DaemonProcessTest {
                     "--platform-opt", "routers=192.0.2.1", "--socket=" + f.socket)
                     .redirectErrorStream(true).start();
             BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String l; (l = r.readLine()) != null; ) {
                         lines.add(l);
+                        all.add(l);
                     }
                 } catch (java.io.IOException ignored) {
                     // process gone
@@ -50,10 +53,13 @@ class DaemonProcessTest {
                 f.write("mpathd", DaemonFixture.MPATHD.replace("=700", "=2100"));
                 assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor());
                 awaitLine(lines, "in.mpathd[" + p.pid() + "]: SIGHUP: restart and reread config file");
-                DaemonFixture.await("new FDT", 5000, () -> f.parsable("-g", "FDT").equals(List.of("2.10s")));
+                // the new FDT is in force: as configured, or raised from it because the replies of a
+                // loaded machine came too slowly for it (which the daemon says)
+                Await.until("new FDT", () -> f.parsable("-g", "FDT").equals(List.of("2.10s"))
+                        || all.stream().anyMatch(l -> l.contains("Cannot meet requested failure detection time of 2100 ms")));
 
                 assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
-                assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+                assertTrue(p.waitFor(Await.PATIENCE.toSeconds(), TimeUnit.SECONDS));
                 assertEquals(0, p.exitValue());
                 assertFalse(Files.exists(f.socket), "socket removed");
                 assertEquals(1, f.run("ipmpstat", "-g").exit());
@@ -67,7 +73,7 @@ class DaemonProcessTest {
     }
 
     private static String awaitLine(BlockingQueue<String> lines, String containing) throws InterruptedException {
-        long end = System.nanoTime() + 10_000_000_000L;
+        long end = System.nanoTime() + Await.PATIENCE.toNanos(); // a wait, not a measurement
         StringBuilder seen = new StringBuilder();
         while (System.nanoTime() - end < 0) {
             String l = lines.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);

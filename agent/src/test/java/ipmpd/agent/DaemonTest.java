@@ -1,5 +1,6 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.Await;
 import ipmpd.agent.cli.ClientMain;
 import ipmpd.agent.control.ControlClient;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The daemon in-process on the loopback platform, driven through the real client code and socket. */
-@Timeout(value = 20, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a safety net against a hang, not a limit on a busy machine
 class DaemonTest {
     private DaemonFixture f;
 
@@ -97,7 +98,7 @@ class DaemonTest {
         assertRun(f.run("if_mpadm", "-d", "tst0"), 1, "", "if_mpadm: fatal: interface tst0 is already offline\n");
         assertRun(f.run("if_mpadm", "-r", "tst1"), 1, "", "if_mpadm: fatal: interface tst1 is not offline\n");
         assertRun(f.run("if_mpadm", "-r", "tst0"), 0, "", "");
-        DaemonFixture.await("tst0 back in service", 60000,
+        Await.until("tst0 back in service",
                 () -> f.parsable("-i", "INTERFACE,STATE").equals(List.of("tst1:ok", "tst0:ok")));
         assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
     }
@@ -180,7 +181,7 @@ class DaemonTest {
     @Test
     void probeStreamPrintsProbes() throws Exception {
         f.awaitProbesOk();
-        int daemonsOwn = f.daemon.listeners().size(); // the log and the failure counts
+        int listeners = f.daemon.listeners().size();
         AtomicReference<ControlClient> client = new AtomicReference<>();
         CountDownLatch twoLines = new CountDownLatch(2);
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
@@ -200,7 +201,7 @@ class DaemonTest {
                 client::set)));
         t.start();
         try {
-            assertTrue(twoLines.await(5, TimeUnit.SECONDS), "no probe line within 5 s");
+            assertTrue(twoLines.await(60, TimeUnit.SECONDS), "no probe line");
         } finally {
             if (client.get() != null) {
                 client.get().close(); // the user's ^C
@@ -217,7 +218,7 @@ class DaemonTest {
         assertTrue(lines[1].matches("\\d+\\.\\d\\ds +tst[01] +\\d+ +\\d+\\.\\d\\dms +\\d+\\.\\d\\dms +\\d+\\.\\d\\dms +192\\.0\\.2\\.1"),
                 lines[1]);
         // the daemon notices the hang-up and drops the subscription (its own listeners stay)
-        DaemonFixture.await("stream unsubscribed", 60000, () -> f.daemon.listeners().size() == daemonsOwn);
+        Await.until("stream unsubscribed", () -> f.daemon.listeners().size() == listeners);
     }
 
     @Test
@@ -236,12 +237,12 @@ class DaemonTest {
     void linkFailureFailsOverAndBack() throws Exception {
         f.awaitProbesOk();
         f.platform().setLink("tst0", false);
-        DaemonFixture.await("tst0 failed", 60000,
+        Await.until("tst0 failed",
                 () -> f.parsable("-i", "INTERFACE,LINK,STATE").equals(List.of("tst1:up:ok", "tst0:down:failed")));
         assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
         assertTrue(f.logged.contains("IP interface failure detected on tst0 of group g0"), f.logged.toString());
         f.platform().setLink("tst0", true);
-        DaemonFixture.await("tst0 repaired", 60000,
+        Await.until("tst0 repaired",
                 () -> f.parsable("-i", "INTERFACE,STATE").equals(List.of("tst1:ok", "tst0:ok")));
         assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
     }

@@ -17,13 +17,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@Timeout(value = 10, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a safety net against a hang, not a limit on a busy machine
 class EngineLoopTest {
     @Test
     void callRunsOnTheLoopThreadAndRethrows() throws Exception {
@@ -44,7 +45,7 @@ class EngineLoopTest {
                 throw new IllegalStateException("job failed");
             });
             loop.execute(ran2::countDown);
-            assertTrue(ran2.await(5, TimeUnit.SECONDS), "a failing job does not stop the loop");
+            assertTrue(ran2.await(60, TimeUnit.SECONDS), "a failing job does not stop the loop");
             assertEquals(1, errors.size());
             assertThrows(IllegalStateException.class, loop::engine, "engine only on its thread");
         }
@@ -99,7 +100,7 @@ class EngineLoopTest {
             CountDownLatch ran = new CountDownLatch(1);
             int wakes = s.wakes.get();
             loop.execute(ran::countDown);
-            assertTrue(ran.await(5, TimeUnit.SECONDS));
+            assertTrue(ran.await(60, TimeUnit.SECONDS));
             assertTrue(s.wakes.get() > wakes, "execute() from outside woke the sleeping loop");
             // input found by the sleep queues a job on the loop thread: it runs in that turn, no wake-up needed
             CountDownLatch handled = new CountDownLatch(1);
@@ -111,7 +112,7 @@ class EngineLoopTest {
                 ranOn.add(Thread.currentThread());
                 handled.countDown();
             }));
-            assertTrue(handled.await(5, TimeUnit.SECONDS));
+            assertTrue(handled.await(60, TimeUnit.SECONDS));
             assertEquals(List.of(loopThread[0]), ranOn);
             assertEquals(wakesBefore, s.wakes.get(), "a job queued on the loop thread itself does not wake it");
             assertTrue(s.sleptOn.stream().allMatch(t -> t == loopThread[0]), "sleeps happen on the loop thread");
@@ -119,14 +120,15 @@ class EngineLoopTest {
             CountDownLatch timed = new CountDownLatch(1);
             s.timeouts.clear();
             loop.schedule(300_000_000L, timed::countDown);
-            assertTrue(timed.await(5, TimeUnit.SECONDS));
+            assertTrue(timed.await(60, TimeUnit.SECONDS));
             assertTrue(s.timeouts.stream().anyMatch(t -> t > 0 && t <= 300_000_000L),
                     "slept at most until the scheduled job: " + s.timeouts);
         } finally {
-            long t0 = System.nanoTime();
             loop.close();
-            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "close() woke the sleeper and the loop ended");
         }
+        Thread loopThread = s.sleptOn.get(0);
+        loopThread.join(TimeUnit.SECONDS.toMillis(30)); // close() waits a while itself; a loaded machine may need longer
+        assertFalse(loopThread.isAlive(), "close() woke the sleeper and the loop ended");
         assertThrows(RejectedExecutionException.class, () -> loop.execute(() -> { }));
     }
 
@@ -135,11 +137,11 @@ class EngineLoopTest {
         try (EngineLoop loop = new EngineLoop("t", t -> { }).start()) {
             CountDownLatch ran = new CountDownLatch(1);
             loop.executeSoon(ran::countDown, 20_000_000L);
-            assertTrue(ran.await(5, TimeUnit.SECONDS), "a sleeping loop wakes for the deadline");
+            assertTrue(ran.await(60, TimeUnit.SECONDS), "a sleeping loop wakes for the deadline");
             CountDownLatch late = new CountDownLatch(1);
             loop.schedule(1_000_000_000L, () -> { });
             loop.executeSoon(late::countDown, 1_000_000L); // sooner than the loop's own next wake-up
-            assertTrue(late.await(5, TimeUnit.SECONDS));
+            assertTrue(late.await(60, TimeUnit.SECONDS));
         }
     }
 
@@ -168,25 +170,36 @@ class EngineLoopTest {
         }
     }
 
+    /**
+     * Deadlines decide, not the order of scheduling; equal deadlines keep it. The loop's clock is
+     * the test's: it stands still while the jobs are scheduled, then jumps past all deadlines.
+     */
     @Test
     void scheduledJobsRunInDeadlineOrder() throws Exception {
-        try (EngineLoop loop = new EngineLoop("t", t -> { }).start()) {
-            List<Integer> order = new CopyOnWriteArrayList<>();
-            CountDownLatch done = new CountDownLatch(3);
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        try (EngineLoop loop = new EngineLoop("t", t -> { }, now::get).start()) {
+            List<String> order = new CopyOnWriteArrayList<>();
+            CountDownLatch done = new CountDownLatch(4);
             loop.schedule(30_000_000L, () -> {
-                order.add(3);
-                done.countDown();
-            });
-            loop.schedule(0, () -> {
-                order.add(1);
+                order.add("30 ms");
                 done.countDown();
             });
             loop.schedule(10_000_000L, () -> {
-                order.add(2);
+                order.add("10 ms, first");
                 done.countDown();
             });
-            assertTrue(done.await(5, TimeUnit.SECONDS));
-            assertEquals(List.of(1, 2, 3), order);
+            loop.schedule(0, () -> {
+                order.add("0 ms");
+                done.countDown();
+            });
+            loop.schedule(10_000_000L, () -> {
+                order.add("10 ms, second");
+                done.countDown();
+            });
+            now.addAndGet(1_000_000_000L);
+            loop.execute(() -> { }); // wakes the loop, which now finds every job due
+            assertTrue(done.await(60, TimeUnit.SECONDS));
+            assertEquals(List.of("0 ms", "10 ms, first", "10 ms, second", "30 ms"), order);
         }
     }
 
@@ -226,7 +239,7 @@ class EngineLoopTest {
                         "group", "g0", "up"));
                 return null;
             });
-            assertTrue(three.await(5, TimeUnit.SECONDS), "probes every 20 ms: got " + probes.get());
+            assertTrue(three.await(60, TimeUnit.SECONDS), "probes every 20 ms: got " + probes.get());
         }
     }
 

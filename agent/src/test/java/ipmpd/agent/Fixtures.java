@@ -17,17 +17,6 @@ public final class Fixtures {
     private Fixtures() {
     }
 
-    /** Waits (bounded) until a condition holds; polls, since the states are read over the socket. */
-    public static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     /** ipmpstat -P -o FIELDS MODE through the in-process client over {@code socket}, as lines. */
     public static List<String> ipmpstat(Path socket, String mode, String fields) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -43,15 +32,4 @@ public final class Fixtures {
         return out.toString(StandardCharsets.UTF_8).lines().toList();
     }
 
-    /** Deletes a fixture's temporary directory and everything below it. */
-    public static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

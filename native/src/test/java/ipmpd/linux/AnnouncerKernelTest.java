@@ -1,5 +1,6 @@
 package ipmpd.linux;
 
+import ipmpd.testkit.Await;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.net.Inet6Address;
@@ -72,7 +73,7 @@ class AnnouncerKernelTest {
             pingFromPeer(NetnsLab.P_V4, data);
             assertTrue(neighbour("-4", data).contains(mac1.toString()), neighbour("-4", data));
             move(on1, on2);
-            NetnsLab.await("peer ARP entry for " + data + " -> " + mac2, 3000, () -> {
+            Await.until("peer ARP entry for " + data + " -> " + mac2, () -> {
                 try {
                     return neighbour("-4", data).contains(mac2.toString());
                 } catch (Exception e) {
@@ -100,7 +101,7 @@ class AnnouncerKernelTest {
             pingFromPeer(NetnsLab.P_V6, data);
             assertTrue(neighbour("-6", data).contains(mac1.toString()), neighbour("-6", data));
             move(on1, on2);
-            NetnsLab.await("peer neighbour entry for " + data + " -> " + mac2, 3000, () -> {
+            Await.until("peer neighbour entry for " + data + " -> " + mac2, () -> {
                 try {
                     return neighbour("-6", data).contains(mac2.toString());
                 } catch (Exception e) {

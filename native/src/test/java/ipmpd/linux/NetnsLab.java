@@ -1,5 +1,6 @@
 package ipmpd.linux;
 
+import ipmpd.testkit.Await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -117,7 +118,7 @@ final class NetnsLab implements AutoCloseable {
             try (Rtnetlink rt = Rtnetlink.open()) {
                 for (String name : ifnames) {
                     int index = Interfaces.index(name);
-                    await("link " + name + " in " + ns + " running", 10_000, () -> {
+                    Await.until("link " + name + " in " + ns + " running", () -> {
                         try {
                             // RTM_GETLINK also makes the kernel flush linkwatch (bridge carrier).
                             return rt.getLink(index).map(LinkInfo::isRunning).orElse(false);
@@ -125,7 +126,7 @@ final class NetnsLab implements AutoCloseable {
                             throw new RuntimeException(e);
                         }
                     });
-                    await("link-local on " + name + " in " + ns, 10_000, () -> linkLocal(rt, index) != null);
+                    Await.until("link-local on " + name + " in " + ns, () -> linkLocal(rt, index) != null);
                 }
             }
             return null;
@@ -204,17 +205,6 @@ final class NetnsLab implements AutoCloseable {
                 p.destroyForcibly();
             }
             Files.deleteIfExists(out);
-        }
-    }
-
-    /** Polls a condition every 20 ms until it holds or the timeout passes (then fails). */
-    static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeoutMillis + " ms waiting for " + what);
-            }
-            Thread.sleep(20);
         }
     }
 

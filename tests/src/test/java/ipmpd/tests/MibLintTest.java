@@ -1,5 +1,6 @@
 package ipmpd.tests;
 
+import ipmpd.testkit.TempDirs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Checks mib/IPMP-MIB.txt with the two tools an NMS operator would use: libsmi's smilint (strictest
  * level; nothing at severity 1..5 may be reported) and net-snmp's snmptranslate (the module must load
- * and show its tree). The standard modules come from ../shared/mibs, as in CI.
+ * and show its tree). The standard modules come from mib/ietf.
  */
 class MibLintTest {
 
@@ -51,32 +52,30 @@ class MibLintTest {
             "IPMP");
 
     private static Path root;
-    private static Path shared;
+    private static Path standard;
     private static Path mib;
     private static Path snmpState;
 
     @BeforeAll
     static void locate() throws IOException {
         root = findRepoRoot();
-        shared = root.resolve("..").resolve("shared").normalize();
+        standard = root.resolve("mib").resolve("ietf");
         mib = root.resolve("mib").resolve("IPMP-MIB.txt");
         assertTrue(Files.isRegularFile(mib), "missing " + mib);
-        assertTrue(Files.isDirectory(shared.resolve("mibs")), "missing standard MIBs in " + shared.resolve("mibs"));
+        assertTrue(Files.isDirectory(standard), "missing standard MIBs in " + standard);
         snmpState = Files.createTempDirectory("ipmpd-snmp-state");
     }
 
     @AfterAll
     static void cleanup() throws IOException {
-        if (snmpState != null && Files.exists(snmpState)) {
-            try (Stream<Path> walk = Files.walk(snmpState)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (snmpState != null) {
+            TempDirs.deleteTree(snmpState);
         }
     }
 
     @Test
     void smilintReportsNothingAtLevelsOneToFive() {
-        String smipath = shared.resolve("mibs") + ":" + root.resolve("mib");
+        String smipath = standard + ":" + root.resolve("mib");
         Result r = run(List.of("smilint", "-l", "6", "-s", "-m", mib.toString()), Map.of("SMIPATH", smipath));
         String all = r.stdout + r.stderr;
         List<String> bad = new ArrayList<>();
@@ -99,7 +98,7 @@ class MibLintTest {
 
     @Test
     void snmptranslateLoadsTheModule() {
-        String mibDirs = shared.resolve("mibs") + ":" + root.resolve("mib");
+        String mibDirs = standard + ":" + root.resolve("mib");
         Result r = run(List.of("snmptranslate", "-M", mibDirs, "-m", "+IPMP-MIB", "-Tp", "-IR", "ipmpMIB"),
                 Map.of("SNMP_PERSISTENT_DIR", snmpState.toString()));
         String report = "snmptranslate exit " + r.exitCode + "\n--- stderr:\n" + r.stderr + "\n--- stdout:\n" + r.stdout;
@@ -129,7 +128,7 @@ class MibLintTest {
     @Test
     void interfaceFlagBitsEqualFlagBitPositions() {
         // Loaded on its own (no default MIB list), so stderr must stay clean.
-        String mibDirs = shared.resolve("mibs") + ":" + root.resolve("mib");
+        String mibDirs = standard + ":" + root.resolve("mib");
         Result r = run(List.of("snmptranslate", "-M", mibDirs, "-m", "IPMP-MIB", "-Td", "IPMP-MIB::ipmpIfFlags"),
                 Map.of("SNMP_PERSISTENT_DIR", snmpState.toString(), "MIBS", ""));
         String report = "snmptranslate exit " + r.exitCode + "\n--- stderr:\n" + r.stderr + "\n--- stdout:\n" + r.stdout;

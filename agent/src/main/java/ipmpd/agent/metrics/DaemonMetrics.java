@@ -18,11 +18,12 @@ public final class DaemonMetrics {
     /**
      * Starts the endpoint.
      *
-     * @param snmp the SNMP agent, or null
-     * @param netconf the NETCONF server, or null (not running)
+     * @param snmp the SNMP agent now, or null
+     * @param netconf the NETCONF server now, or null (not running)
      */
     public static MetricsServer start(MetricsSettings settings, EngineLoop loop,
-                                      SnmpAgent snmp, NetconfServer netconf, IpmpdLog log) throws Exception {
+                                      java.util.function.Supplier<SnmpAgent> snmp,
+                                      java.util.function.Supplier<NetconfServer> netconf, IpmpdLog log) throws Exception {
         Engine engine = loop.call(loop::engine); // touched on the loop's thread only
         EnginePublisher published = loop.published(); // generations and statistics for other threads
         EngineMetrics em = new EngineMetrics(new EngineMetrics.EngineReads() {
@@ -43,8 +44,14 @@ public final class DaemonMetrics {
         }, System::currentTimeMillis);
         double started = ProcessHandle.current().info().startInstant()
                 .map(i -> i.toEpochMilli() / 1000.0).orElse(System.currentTimeMillis() / 1000.0);
-        AgentMetrics am = new AgentMetrics(snmp == null ? null : snmp::activity,
-                netconf == null ? null : netconf::activity, started);
+        // the faces as they are at each scrape (SIGHUP may have restarted them)
+        AgentMetrics am = new AgentMetrics(() -> {
+            SnmpAgent s = snmp.get();
+            return s == null ? null : s.activity();
+        }, () -> {
+            NetconfServer n = netconf.get();
+            return n == null ? null : n.activity();
+        }, started);
         return MetricsServer.start(settings, List.of(em::collect, am::collect), log);
     }
 }

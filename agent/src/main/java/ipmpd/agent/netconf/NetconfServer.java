@@ -320,6 +320,13 @@ public final class NetconfServer implements AutoCloseable {
         return a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(a);
     }
 
+    /** Sessions open now (past their creation; refused ones not counted). */
+    public int sessionCount() {
+        synchronized (sessions) {
+            return sessions.size();
+        }
+    }
+
     /** The port the server listens on (the actual one when 0 was asked for). */
     public int port() {
         for (SocketAddress a : sshd.getBoundAddresses()) {

@@ -249,7 +249,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             }
         } catch (RuntimeException e) {
             reason("other");
-            server.log().err("NETCONF: session " + id + ": internal error: " + e);
+            server.log().err("NETCONF: session " + id + ": internal error", e);
         } finally {
             helloTimer.cancel(false);
             end(true);
@@ -389,7 +389,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         } catch (AlreadySent e) {
             // create-subscription: replied before the notifications started
         } catch (RuntimeException e) {
-            server.log().err("NETCONF: session " + id + ": internal error in " + op.getLocalName() + ": " + e);
+            server.log().err("NETCONF: session " + id + ": internal error in " + op.getLocalName(), e);
             sendError(rpc, RpcError.failed("internal error: " + e.getMessage()));
         }
         return !close;
@@ -409,6 +409,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     private boolean dispatch(Element op, Element reply) throws RpcError, RpcError.Many, IOException {
         String ns = op.getNamespaceURI() == null ? "" : op.getNamespaceURI();
         String name = op.getLocalName();
+        server.log().debug(ipmpd.agent.IpmpdLog.Category.NETCONF, "session " + id + " (" + user + "): " + name);
         Datastores ds = server.datastores();
         switch (ns) {
             case Xml.BASE -> {

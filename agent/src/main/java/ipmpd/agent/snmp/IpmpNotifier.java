@@ -91,7 +91,7 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
             try {
                 originator.notify(new OctetString(), trap, upTime, vbs);
             } catch (RuntimeException e) {
-                log.err("SNMP: cannot send notification " + trap + ": " + e);
+                log.err("SNMP: internal error sending notification " + trap, e);
             }
         });
         // The kernel wakes the notification thread on the CPU of the thread that woke it (here

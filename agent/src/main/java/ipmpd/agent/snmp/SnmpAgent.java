@@ -676,7 +676,7 @@ public final class SnmpAgent implements AutoCloseable {
         try {
             return reads.answer(event);
         } catch (RuntimeException e) {
-            log.warning("SNMP: read request left to the general path: " + e);
+            log.err("SNMP: internal error in a read (the general path answers it)", e);
             return null;
         }
     }

@@ -1,5 +1,6 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.testkit.TempDirs;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.Daemon;
 import org.apache.sshd.client.SshClient;
@@ -41,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and in its files (the startup configuration), with no confirmed commit pending. A confirmed
  * commit that was confirmed before the kill survives it.
  */
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a safety net against a hang, not a limit on a busy machine
 class ConfirmedCommitRestartTest {
     private static final String BASE = Xml.BASE;
     private static final String HELLO = "<hello xmlns=\"" + BASE + "\"><capabilities><capability>"
@@ -91,11 +92,7 @@ class ConfirmedCommitRestartTest {
             killDaemon();
             pool.shutdownNow();
         } finally {
-            try (Stream<Path> s = Files.walk(root)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TempDirs.deleteTree(root);
         }
     }
 
@@ -180,7 +177,7 @@ class ConfirmedCommitRestartTest {
     private void killDaemon() throws InterruptedException {
         if (daemon != null) {
             daemon.destroyForcibly(); // SIGKILL
-            assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
+            assertTrue(daemon.waitFor(60, TimeUnit.SECONDS));
             daemon = null;
         }
     }
@@ -190,7 +187,7 @@ class ConfirmedCommitRestartTest {
         if (seen.stream().anyMatch(l -> l.contains(containing))) {
             return;
         }
-        long end = System.nanoTime() + 20_000_000_000L;
+        long end = System.nanoTime() + ipmpd.testkit.Await.PATIENCE.toNanos(); // a wait, not a measurement
         while (System.nanoTime() - end < 0) {
             String l = output.poll(end - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (l == null) {
@@ -244,7 +241,7 @@ class ConfirmedCommitRestartTest {
 
         String next() throws Exception {
             Future<byte[]> m = pool.submit(reader::next);
-            byte[] b = m.get(20, TimeUnit.SECONDS);
+            byte[] b = m.get(60, TimeUnit.SECONDS);
             return b == null ? null : new String(b, StandardCharsets.UTF_8);
         }
 

@@ -1,5 +1,7 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.testkit.TempDirs;
+import ipmpd.testkit.Await;
 import ipmpd.agent.Fixtures;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.Daemon;
@@ -113,12 +115,8 @@ final class NetconfFixture implements AutoCloseable {
         return Fixtures.ipmpstat(socket, mode, fields);
     }
 
-    static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        Fixtures.await(what, timeoutMs, cond);
-    }
-
     void awaitProbesOk() throws InterruptedException {
-        await("probe state ok on tst0 and tst1", 8000,
+        Await.until("probe state ok on tst0 and tst1",
                 () -> ipmpstat("-i", "INTERFACE,PROBE").equals(List.of("tst1:ok", "tst0:ok")));
     }
 
@@ -159,7 +157,8 @@ final class NetconfFixture implements AutoCloseable {
         });
         reader.setDaemon(true);
         reader.start();
-        if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
+        // the given limit, but never less than a loaded machine needs to start Python and ncclient
+        if (!p.waitFor(Math.max(timeoutS, 2 * ipmpd.testkit.Await.PATIENCE.toSeconds()), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
         }
@@ -180,7 +179,7 @@ final class NetconfFixture implements AutoCloseable {
                     daemon.close();
                 }
             } finally {
-                Fixtures.deleteTree(root);
+                TempDirs.deleteTree(root);
             }
         }
     }

@@ -47,12 +47,12 @@ class RawNetconfSession implements AutoCloseable {
     RawNetconfSession(SshClient client, int port, String user, Consumer<ClientSession> identity, String subsystem,
                       ExecutorService pool) throws IOException {
         this.pool = pool;
-        session = client.connect(user, "127.0.0.1", port).verify(20_000).getSession();
+        session = client.connect(user, "127.0.0.1", port).verify(60_000).getSession();
         try {
             identity.accept(session);
-            session.auth().verify(20_000);
+            session.auth().verify(60_000);
             channel = session.createSubsystemChannel(subsystem);
-            channel.open().verify(20_000);
+            channel.open().verify(60_000);
         } catch (IOException | RuntimeException e) {
             session.close(true);
             throw e;
@@ -85,7 +85,7 @@ class RawNetconfSession implements AutoCloseable {
     }
 
     String next() throws Exception {
-        return next(10_000);
+        return next(60_000); // a wait for the server, generous for a loaded machine
     }
 
     /** Reads the server's hello and sends ours (chunked framing from then on with 1.1). */

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The wire, byte by byte, through MINA's SSH client: hello rules, both framings, XML safety (no
  * DTD, no external entity), the size cap, broken framing, and no shell or exec.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a safety net against a hang, not a limit on a busy machine
 class RawSessionTest {
     private static final String BASE = Xml.BASE;
     private static final String HELLO_11 = RawNetconfSession.HELLO_11;
@@ -92,7 +92,7 @@ class RawSessionTest {
         Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
                 CipherChoice.class.getName()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertTrue(out.lines().anyMatch(l -> l.equals("SunJCE SunJCE")), out);
     }
 

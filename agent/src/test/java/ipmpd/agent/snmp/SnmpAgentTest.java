@@ -1,5 +1,6 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.testkit.Await;
 import ipmpd.agent.snmp.LiveObjects.ObjectDef;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the configuration directory and survive a restart, refusals carry the right error, security
  * holds, and snmptrapd receives the notifications of a link failure.
  */
-@Timeout(value = 40, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a safety net against a hang, not a limit on a busy machine
 class SnmpAgentTest {
     private static final Pattern LINE = Pattern.compile("^([\\w-]+)::(\\w+)\\.(\\S+) = (.*)$");
     private SnmpFixture f;
@@ -231,7 +232,7 @@ class SnmpAgentTest {
             // 98 octets a probe; the 32- and 64-bit columns from one reading (a GET may straddle
             // a new reading of the counters, at most one a second: then the next one does not)
             String x = e[0];
-            SnmpFixture.await("ifTable and ifXTable counters of " + e[1] + " agree", 5000, () -> {
+            Await.until("ifTable and ifXTable counters of " + e[1] + " agree", () -> {
                 Map<String, String> c;
                 try {
                     c = parse(f.snmp("snmpget", SnmpFixture.RO, "IF-MIB::ifOutUcastPkts." + x,
@@ -252,7 +253,7 @@ class SnmpAgentTest {
 
         // a failover is visible in the next GET (no polling lag)
         f.platform().setLink("tst1", false);
-        SnmpFixture.await("tst1 failed", 3000, () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst1:failed"));
+        Await.until("tst1 failed", () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst1:failed"));
         SnmpFixture.Run get = f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpIfState.3", "IPMP-MIB::ipmpIfLinkState.3",
                 "IPMP-MIB::ipmpGroupState.1", "IF-MIB::ifOperStatus.3");
         Map<String, String> g = parse(get.out());
@@ -290,7 +291,7 @@ class SnmpAgentTest {
             long after = probesSent("tst0");
             long got = Long.parseLong(parse(sent.out()).get("ipmpIfProbesSent.2").strip());
             assertTrue(before <= got && got <= after, before + " <= " + got + " <= " + after + ": " + sent);
-            SnmpFixture.await("a probe sent", 3000, () -> probesSent("tst0") > after);
+            Await.until("a probe sent", () -> probesSent("tst0") > after);
         }
     }
 
@@ -349,16 +350,16 @@ class SnmpAgentTest {
     @Test
     void anUnknownUserAndAWrongPasswordAreToldSo() throws Exception {
         f = SnmpFixture.standard(Map.of());
-        SnmpFixture.Run unknown = f.run(v3Get("nobody", "some-password", "some-password"), 10);
+        SnmpFixture.Run unknown = f.run(v3Get("nobody", "some-password", "some-password"), 60);
         assertNotEquals(0, unknown.exit(), unknown.toString());
         assertTrue(unknown.err().contains("Unknown user name"), unknown.toString());
-        SnmpFixture.Run wrong = f.run(v3Get(SnmpFixture.RO, "wrong-password", SnmpFixture.RO_PRIV), 10);
+        SnmpFixture.Run wrong = f.run(v3Get(SnmpFixture.RO, "wrong-password", SnmpFixture.RO_PRIV), 60);
         assertNotEquals(0, wrong.exit(), wrong.toString());
         assertTrue(wrong.err().contains("Authentication failure"), wrong.toString());
     }
 
     private List<String> v3Get(String user, String auth, String priv) {
-        return List.of("snmpget", "-m", "", "-t", "1", "-r", "0", "-v3", "-l", "authPriv", "-u", user, "-a", "SHA-256", "-A",
+        return List.of("snmpget", "-m", "", "-t", "10", "-r", "0", "-v3", "-l", "authPriv", "-u", user, "-a", "SHA-256", "-A",
                 auth, "-x", "AES", "-X", priv, f.target(), "1.3.6.1.2.1.1.3.0");
     }
 
@@ -406,7 +407,7 @@ class SnmpAgentTest {
         List<String> v2c = new ArrayList<>(List.of("snmpget"));
         v2c.addAll(f.mibs());
         v2c.addAll(List.of("-t", "1", "-r", "0", "-v2c", "-c", "public", f.target(), "SNMPv2-MIB::sysDescr.0"));
-        SnmpFixture.Run off = f.run(v2c, 10);
+        SnmpFixture.Run off = f.run(v2c, 60);
         assertNotEquals(0, off.exit(), off.toString());
         assertTrue(off.err().contains("Timeout"), off.toString());
     }
@@ -416,22 +417,22 @@ class SnmpAgentTest {
         f = SnmpFixture.standard(Map.of("snmp.community", "ro-community"));
         List<String> get = new ArrayList<>(List.of("snmpget"));
         get.addAll(f.mibs());
-        get.addAll(List.of("-t", "2", "-r", "0", "-v2c", "-c", "ro-community", f.target(), "IPMP-MIB::ipmpFailback.0"));
-        SnmpFixture.Run r = f.run(get, 10);
+        get.addAll(List.of("-t", "10", "-r", "0", "-v2c", "-c", "ro-community", f.target(), "IPMP-MIB::ipmpFailback.0"));
+        SnmpFixture.Run r = f.run(get, 60);
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("IPMP-MIB::ipmpFailback.0 = INTEGER: true(1)"), r.toString());
         List<String> set = new ArrayList<>(List.of("snmpset"));
         set.addAll(f.mibs());
-        set.addAll(List.of("-t", "2", "-r", "0", "-v2c", "-c", "ro-community", f.target(), "IPMP-MIB::ipmpFailback.0",
+        set.addAll(List.of("-t", "10", "-r", "0", "-v2c", "-c", "ro-community", f.target(), "IPMP-MIB::ipmpFailback.0",
                 "i", "2"));
-        SnmpFixture.Run w = f.run(set, 10);
+        SnmpFixture.Run w = f.run(set, 60);
         assertNotEquals(0, w.exit(), w.toString());
         assertTrue(w.err().contains("noAccess") || w.err().contains("authorizationError")
                 || w.err().contains("notWritable"), w.toString());
         List<String> wrong = new ArrayList<>(get);
         wrong.set(wrong.indexOf("ro-community"), "public");
-        wrong.set(wrong.indexOf("2"), "1");
-        SnmpFixture.Run x = f.run(wrong, 10);
+        wrong.set(wrong.indexOf("10"), "1"); // no answer is expected: a short wait
+        SnmpFixture.Run x = f.run(wrong, 60);
         assertNotEquals(0, x.exit(), x.toString());
     }
 
@@ -478,7 +479,7 @@ class SnmpAgentTest {
         assertSetError("inconsistentValue", "IPMP-MIB::ipmpIfOffline.4", "i", "1");
         assertTrue(f.logged.stream().anyMatch(l -> l.contains("cannot offline tst2: no other functioning interfaces")));
         assertSetOk("IPMP-MIB::ipmpIfOffline.2", "i", "2", "IPMP-MIB::ipmpIfOffline.3", "i", "2");
-        SnmpFixture.await("tst0 and tst1 back", 5000, () -> !f.ipmpstat("-i", "INTERFACE,STATE").toString().contains("offline"));
+        Await.until("tst0 and tst1 back", () -> !f.ipmpstat("-i", "INTERFACE,STATE").toString().contains("offline"));
         // offline at run time (if_mpadm -d) shows in ipmpIfOffline but is not configuration: another SET
         // does not write it to ipmp.conf, and ipmpIfOffline = false brings the member back like if_mpadm -r
         assertEquals(0, f.ifMpadm("-d", "tst0"));
@@ -487,7 +488,7 @@ class SnmpAgentTest {
         assertSetOk("IPMP-MIB::ipmpIfStandby.4", "i", "2");
         assertFalse(f.read("ipmp.conf").contains("offline tst0"), f.read("ipmp.conf"));
         assertSetOk("IPMP-MIB::ipmpIfOffline.2", "i", "2");
-        SnmpFixture.await("tst0 back", 5000, () -> !f.ipmpstat("-i", "INTERFACE,STATE").toString().contains("offline"));
+        Await.until("tst0 back", () -> !f.ipmpstat("-i", "INTERFACE,STATE").toString().contains("offline"));
         assertSetOk("IPMP-MIB::ipmpIfStandby.4", "i", "1");
 
         // a group, created, joined, given a configured target, refused destruction, left, destroyed
@@ -561,9 +562,9 @@ class SnmpAgentTest {
         assertTrue(ro.err().contains("authorizationError") || ro.err().contains("noAccess"), ro.toString());
         List<String> bad = new ArrayList<>(List.of("snmpget"));
         bad.addAll(f.mibs());
-        bad.addAll(List.of("-t", "1", "-r", "0", "-v3", "-l", "authPriv", "-u", SnmpFixture.RW, "-a", "SHA-512", "-A",
+        bad.addAll(List.of("-t", "10", "-r", "0", "-v3", "-l", "authPriv", "-u", SnmpFixture.RW, "-a", "SHA-512", "-A",
                 "wrong-password", "-x", "AES", "-X", SnmpFixture.RW_PRIV, f.target(), "IPMP-MIB::ipmpFailback.0"));
-        SnmpFixture.Run wrong = f.run(bad, 10);
+        SnmpFixture.Run wrong = f.run(bad, 60);
         assertNotEquals(0, wrong.exit(), wrong.toString());
         assertFalse(wrong.out().contains("ipmpFailback"), wrong.toString());
         assertEquals("false(2)", parse(f.snmp("snmpget", SnmpFixture.RO, "IPMP-MIB::ipmpFailback.0").out())
@@ -599,7 +600,7 @@ class SnmpAgentTest {
     }
 
     private static void awaitNotification(Path out, String security, String trapOid, int count) throws Exception {
-        SnmpFixture.await(count + " x " + trapOid + " (" + security + ")", 8000, () -> {
+        Await.until(count + " x " + trapOid + " (" + security + ")", () -> {
             try {
                 return matching(notifications(out), security, trapOid).size() >= count;
             } catch (Exception e) {
@@ -818,7 +819,7 @@ class SnmpAgentTest {
         cmd.addAll(f.mibs());
         cmd.addAll(List.of("-F", "NOTIFY %P | %v\n", "udp:127.0.0.1:" + trapPort));
         f.spawn(cmd, out);
-        SnmpFixture.await("snmptrapd up", 5000, () -> {
+        Await.until("snmptrapd up", () -> {
             try {
                 return Files.exists(out) && Files.readString(out).contains("NET-SNMP version");
             } catch (Exception e) {
@@ -870,12 +871,14 @@ class SnmpAgentTest {
         assertTrue(failed.contains("IPMP-MIB::ipmpIfName.2 = STRING: tst0\tIPMP-MIB::ipmpIfGroupName.2 = STRING: g0\t"
                 + "IPMP-MIB::ipmpIfState.2 = INTEGER: failed(2)"), failed);
         assertTrue(failed.endsWith("IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: link(1)"), failed);
+        // every inform received is acknowledged, none is left unacknowledged (how many needed a
+        // retransmission depends on how busy the machine is: reported, not asserted)
         int received = notifications(out).size();
-        SnmpFixture.await("every inform acknowledged", 8000, () -> f.agent.informCounts().acknowledged() >= received);
-        NotifySession.InformCounts counts = f.agent.informCounts();
-        assertEquals(0, counts.retransmissions(), counts.toString());
-        assertEquals(0, counts.unacknowledged(), counts.toString());
-        assertEquals(received, counts.acknowledged(), "one acknowledgement per inform received: " + counts);
+        Await.until(() -> "every inform acknowledged: " + f.agent.informCounts(), () -> {
+            NotifySession.InformCounts c = f.agent.informCounts();
+            return c.acknowledged() >= received && c.unacknowledged() == 0;
+        });
+        System.out.println("SnmpAgentTest: informs " + f.agent.informCounts() + ", " + received + " received");
 
         // the rows come back with the daemon, and the destination gets the notifications of the new run
         f.restart();

@@ -1,5 +1,6 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.testkit.TempDirs;
 import ipmpd.agent.ConfigDirectory;
 import ipmpd.agent.IpmpdLog;
 import org.junit.jupiter.api.AfterEach;
@@ -36,11 +37,7 @@ class SnmpConfigTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TempDirs.deleteTree(dir);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.testkit.TempDirs;
+import ipmpd.testkit.Await;
 import ipmpd.agent.Fixtures;
 import ipmpd.agent.ConfigStore;
 import ipmpd.agent.Daemon;
@@ -46,12 +48,12 @@ import java.util.function.BooleanSupplier;
  * ipmpd in-process on the loopback platform with its SNMP agent on 127.0.0.1 and a free high port:
  * group g0 with tst0 (data 192.0.2.10, test .11), tst1 (data .20, test .21) and tst2 (test .31 only),
  * router 192.0.2.1 (also g0's configured target), FDT 700 ms, users with known passwords. The
- * net-snmp tools run with their state in a temporary directory and the MIBs of /work/shared/mibs
- * and mib/. Everything goes on close(), pass or fail.
+ * net-snmp tools run with their state in a temporary directory and the MIBs of mib/ and
+ * mib/ietf/ (the standard modules). Everything goes on close(), pass or fail.
  */
 final class SnmpFixture implements AutoCloseable {
     static final Path MIB_DIR = Path.of(System.getProperty("ipmpd.mibdir", "../mib")).toAbsolutePath().normalize();
-    static final Path SHARED_MIBS = Path.of(System.getProperty("ipmpd.sharedmibs", "/work/shared/mibs"));
+    static final Path STANDARD_MIBS = MIB_DIR.resolve("ietf");
     static final String RO = "ipmpro";
     static final String RW = "ipmprw";
     static final String TRAP = "ipmptrap";
@@ -195,7 +197,7 @@ final class SnmpFixture implements AutoCloseable {
 
     /** MIB search path and modules for the net-snmp tools. */
     List<String> mibs() {
-        return List.of("-M", SHARED_MIBS + ":" + MIB_DIR, "-m",
+        return List.of("-M", STANDARD_MIBS + ":" + MIB_DIR, "-m",
                 "SNMPv2-MIB:IF-MIB:IPMP-MIB:SNMP-FRAMEWORK-MIB:SNMP-TARGET-MIB:SNMP-NOTIFICATION-MIB");
     }
 
@@ -204,7 +206,7 @@ final class SnmpFixture implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool);
         cmd.addAll(mibs());
-        cmd.addAll(List.of("-t", "2", "-r", "0"));
+        cmd.addAll(List.of("-t", "10", "-r", "0")); // a wait for the answer, generous for a loaded machine
         cmd.addAll(v3(user));
         List<String> rest = new ArrayList<>(List.of(args));
         while (!rest.isEmpty() && rest.get(0).startsWith("-")) {
@@ -212,7 +214,7 @@ final class SnmpFixture implements AutoCloseable {
         }
         cmd.add(target());
         cmd.addAll(rest);
-        return run(cmd, 15);
+        return run(cmd, 120);
     }
 
     Run run(List<String> cmd, int timeoutSeconds) throws Exception {
@@ -294,17 +296,13 @@ final class SnmpFixture implements AutoCloseable {
         t.setVersion(SnmpConstants.version3);
         t.setSecurityLevel(SecurityLevel.AUTH_PRIV);
         t.setSecurityName(new OctetString(user));
-        t.setTimeout(2000);
+        t.setTimeout(10_000); // a wait for an answer, not a limit on the agent: a loaded machine is slow
         t.setRetries(0);
         return t;
     }
 
-    static void await(String what, long timeoutMs, BooleanSupplier cond) throws InterruptedException {
-        Fixtures.await(what, timeoutMs, cond);
-    }
-
     void awaitProbesOk() throws InterruptedException {
-        await("probe state ok", 5000, () -> ipmpstat("-i", "INTERFACE,PROBE").stream().allMatch(l -> l.endsWith(":ok")));
+        Await.until("probe state ok", () -> ipmpstat("-i", "INTERFACE,PROBE").stream().allMatch(l -> l.endsWith(":ok")));
     }
 
     @Override
@@ -320,7 +318,7 @@ final class SnmpFixture implements AutoCloseable {
         try {
             stopDaemon();
         } finally {
-            Fixtures.deleteTree(root);
+            TempDirs.deleteTree(root);
         }
     }
 }

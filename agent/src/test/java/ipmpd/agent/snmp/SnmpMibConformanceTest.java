@@ -1,5 +1,6 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.testkit.TempDirs;
 import ipmpd.agent.snmp.LiveObjects.ObjectDef;
 import ipmpd.engine.Flags;
 import ipmpd.engine.Vocabulary;
@@ -60,7 +61,7 @@ class SnmpMibConformanceTest {
      */
     @Test
     void everyColumnOfIfTableAndIfXTable() throws IOException {
-        MibFile ifMib = MibFile.load(SnmpFixture.SHARED_MIBS.resolve("IF-MIB.txt"));
+        MibFile ifMib = MibFile.load(SnmpFixture.STANDARD_MIBS.resolve("IF-MIB.txt"));
         OID ifEntry = new OID("1.3.6.1.2.1.2.2.1");
         OID ifXEntry = new OID("1.3.6.1.2.1.31.1.1.1");
         Set<String> inMib = new TreeSet<>();
@@ -188,14 +189,14 @@ class SnmpMibConformanceTest {
     void netSnmpAgreesOnTheOids() throws Exception {
         Path tmp = Files.createTempDirectory("ipmpd-snmptranslate");
         try {
-            ProcessBuilder pb = new ProcessBuilder("snmptranslate", "-M", SnmpFixture.SHARED_MIBS + ":" + SnmpFixture.MIB_DIR,
+            ProcessBuilder pb = new ProcessBuilder("snmptranslate", "-M", SnmpFixture.STANDARD_MIBS + ":" + SnmpFixture.MIB_DIR,
                     "-m", "IPMP-MIB", "-Tz");
             pb.environment().put("SNMP_PERSISTENT_DIR", tmp.toString());
             pb.environment().put("SNMPCONFPATH", tmp.toString());
             pb.redirectErrorStream(true);
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes());
-            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             Map<String, String> tz = new TreeMap<>();
             Matcher m = Pattern.compile("\"(\\w+)\"\\s+\"([0-9.]+)\"").matcher(out);
             while (m.find()) {
@@ -210,11 +211,7 @@ class SnmpMibConformanceTest {
                 assertEquals(tz.get(n.name()), n.oid().toString(), n.name());
             }
         } finally {
-            try (var s = Files.walk(tmp)) {
-                for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(x);
-                }
-            }
+            TempDirs.deleteTree(tmp);
         }
     }
 }

@@ -180,25 +180,6 @@ final class FailoverLab implements AutoCloseable {
         }
     }
 
-    /**
-     * Polls a condition every {@code pollMillis} until it holds; fails after the timeout.
-     *
-     * @return the nanoTime at which it was first seen to hold
-     */
-    static long await(String what, long timeoutMillis, long pollMillis, BooleanSupplier condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (true) {
-            if (condition.getAsBoolean()) {
-                return System.nanoTime();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeoutMillis + " ms waiting for " + what);
-            }
-            Thread.sleep(pollMillis);
-        }
-    }
-
     @Override
     public void close() {
         synchronized (executors) {

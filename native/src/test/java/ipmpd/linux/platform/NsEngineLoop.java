@@ -57,7 +57,7 @@ final class NsEngineLoop implements AutoCloseable {
             }
         });
         try {
-            return f.get(10, TimeUnit.SECONDS);
+            return f.get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception x) {
                 throw x;

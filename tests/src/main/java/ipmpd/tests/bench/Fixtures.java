@@ -2,7 +2,7 @@ package ipmpd.tests.bench;
 
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.IpmpdProcess;
 import ipmpd.tests.testbed.TutorialTestbed;
 import java.time.Duration;

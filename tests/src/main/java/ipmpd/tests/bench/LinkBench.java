@@ -4,7 +4,7 @@ import static ipmpd.tests.testbed.TutorialTestbed.Ns.CLIENT;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.SWA;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.BackgroundProcess;
 import ipmpd.tests.testbed.ClientTraffic;
 import ipmpd.tests.testbed.IpBatch;

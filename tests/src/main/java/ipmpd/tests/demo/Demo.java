@@ -42,10 +42,8 @@ public final class Demo {
             java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ipmpd-demo-traps");
             java.nio.file.Path conf = dir.resolve("snmptrapd.conf");
             java.nio.file.Files.writeString(conf, "disableAuthorization yes\n");
-            java.nio.file.Path root = IpmpdProcess.root();
-            String mibs = root.resolve("mib") + ":" + root.resolve("../shared/mibs").normalize();
             ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, "snmptrapd", "-f", "-Lo", "-C",
-                    "-c", conf.toString(), "-M", mibs, "-m", "IPMP-MIB:IF-MIB", "-OQs",
+                    "-c", conf.toString(), "-M", IpmpdProcess.mibDirs(), "-m", "ALL", "-OQs",
                     "-F", "trap| %#v\n", "-A", "udp:127.0.0.1:" + TRAP_PORT);
             pb.environment().put("SNMP_PERSISTENT_DIR", dir.toString());
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT);
@@ -62,7 +60,7 @@ public final class Demo {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            ipmpd.tests.testbed.TempDirs.delete(dir); // a temporary directory left behind is harmless
+            ipmpd.testkit.TempDirs.delete(dir); // a temporary directory left behind is harmless
         }
     }
 
@@ -175,8 +173,8 @@ public final class Demo {
                 tb.ns(TutorialTestbed.Ns.SWA), tb.switchPort(2));
         say("  ip -n %s -o addr ; ip -n %s rule                   where the addresses are, source steering", tb.ns(HOST), tb.ns(HOST));
         say("  ip netns exec %s-cli ping 192.0.2.50                            the client's view", p);
-        say("  ip netns exec %s snmpwalk -v2c -c public -M %s/mib:%s/../shared/mibs -m IPMP-MIB:IF-MIB 127.0.0.1:%d IPMP-MIB::ipmpMIB",
-                tb.ns(HOST), IpmpdProcess.root(), IpmpdProcess.root(), SNMP_PORT);
+        say("  ip netns exec %s snmpwalk -v2c -c public -M %s -m IPMP-MIB:IF-MIB 127.0.0.1:%d IPMP-MIB::ipmpMIB",
+                tb.ns(HOST), IpmpdProcess.mibDirs(), SNMP_PORT);
         say("  SNMPv3 users (read-only and read-write) and their secrets: %s/snmp-users", d.configDir());
         say("  kill -HUP %d                                                     reread %s", d.pid(), d.configDir());
         say("The daemon's log keeps coming here. Press Enter to tear everything down.");

@@ -1,5 +1,6 @@
 package ipmpd.tests.testbed;
 
+import ipmpd.testkit.TempDirs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -230,6 +231,15 @@ public final class IpmpdProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("cannot find bin/ipmpd above " + starts + "; set IPMPD_ROOT");
+    }
+
+    /**
+     * net-snmp's {@code -M} for the checkout's MIBs: IPMP-MIB (mib/) and the standard modules it
+     * and the agent's other objects need (mib/ietf/). Nothing outside the repository.
+     */
+    public static String mibDirs() {
+        Path mib = root().resolve("mib");
+        return mib + ":" + mib.resolve("ietf");
     }
 
     /** Whether the daemon was built (bin/ipmpd would start). */

@@ -1,5 +1,6 @@
 package ipmpd.tests.testbed;
 
+import ipmpd.testkit.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -60,7 +60,7 @@ class ConfigurationTest extends E2eBase {
         assertTrue(daemon.ipmpstat("-g").out().contains("1.00s"), daemon.ipmpstat("-g").out());
         daemon.writeFile("mpathd", mpathd(2000, true));
         daemon.hup();
-        ipmpd.tests.testbed.Await.until(() -> "FDT 2.00s: " + daemon.ipmpstat("-g"), Duration.ofSeconds(3),
+        ipmpd.testkit.Await.until(() -> "FDT 2.00s: " + daemon.ipmpstat("-g"), Duration.ofSeconds(3),
                 () -> daemon.parsable("-g", "FDT").equals(List.of(List.of("2.00s"))));
         // and the new FDT is the one in force: a path cut is detected within it
         int mark = daemon.mark();

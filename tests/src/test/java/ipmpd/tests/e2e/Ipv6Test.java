@@ -40,7 +40,7 @@ class Ipv6Test extends E2eBase {
         int mark = daemon.mark();
         tb.pullCable(1);
         daemon.awaitLog(mark, q("IP interface failure detected on " + m(1) + " of group " + GROUP) + "$", Duration.ofSeconds(3));
-        ipmpd.tests.testbed.Await.until(() -> "both addresses off m1: " + tb.ip(HOST, "-o", "addr"), Duration.ofSeconds(3), () -> {
+        ipmpd.testkit.Await.until(() -> "both addresses off m1: " + tb.ip(HOST, "-o", "addr"), Duration.ofSeconds(3), () -> {
             List<String> h6 = kernelHolders(DATA6);
             List<String> h4 = kernelHolders(DATA);
             return h6.size() == 1 && !h6.get(0).equals(m(1)) && h4.size() == 1 && !h4.get(0).equals(m(1));

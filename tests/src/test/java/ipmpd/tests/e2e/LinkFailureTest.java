@@ -53,7 +53,7 @@ class LinkFailureTest extends E2eBase {
 
     /** Waits until the data address left m1 for exactly one other member and returns it. */
     String awaitMoved(String address, Duration limit) {
-        ipmpd.tests.testbed.Await.until(() -> address + " moved off " + m(1) + ": " + kernelHolders(address) + "\n" + daemon.log(),
+        ipmpd.testkit.Await.until(() -> address + " moved off " + m(1) + ": " + kernelHolders(address) + "\n" + daemon.log(),
                 limit, () -> {
                     List<String> h = kernelHolders(address);
                     return h.size() == 1 && !h.get(0).equals(m(1));

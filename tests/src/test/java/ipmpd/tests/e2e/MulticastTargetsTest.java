@@ -3,7 +3,7 @@ package ipmpd.tests.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.ClientTraffic;
 import ipmpd.tests.testbed.TutorialTestbed;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package ipmpd.tests.e2e;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.ROUTER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.TutorialTestbed;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
  * Target selection from the routing table (mode "routes"), with a router that ignores echo to
  * 224.0.0.1 as Linux does by default, so multicast discovery cannot stand in for it.
  */
-@Timeout(60)
+@Timeout(120)
 class ProbeTargetsTest extends E2eBase {
 
     @Test

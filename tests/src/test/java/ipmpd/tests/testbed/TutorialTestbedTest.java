@@ -1,5 +1,6 @@
 package ipmpd.tests.testbed;
 
+import ipmpd.testkit.Await;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.CLIENT;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.ROUTER;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Tests of the harness itself: topology, cables, traffic reporting, cleanup. */
-@Timeout(30)
+@Timeout(120)
 class TutorialTestbedTest {
 
     private static final Duration REACH = Duration.ofSeconds(3);

@@ -1,4 +1,4 @@
-package ipmpd.tests.testbed;
+package ipmpd.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,9 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
-/** Removal of the temporary directories the testbeds, benches and the demo make. */
+/** Removal of the temporary directories tests, testbeds, benches and the demo make. */
 public final class TempDirs {
     private TempDirs() {
     }
@@ -29,9 +30,23 @@ public final class TempDirs {
      */
     public static boolean delete(Path dir, Duration within) {
         long deadline = System.nanoTime() + within.toNanos();
-        while (!delete(dir) && System.nanoTime() < deadline) {
-            Netns.sleepQuietly(100);
+        while (!delete(dir) && System.nanoTime() - deadline < 0) {
+            Await.sleep(Duration.ofMillis(100));
         }
         return !Files.exists(dir);
+    }
+
+    /** Deletes a directory tree; the first file that cannot be deleted is an error (a test's own files). */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(dir)) {
+            all = s.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
+        }
     }
 }
