@@ -71,8 +71,8 @@ final class DebugTrace implements EngineListener {
     }
 
     @Override
-    public void groupStateChanged(String group, GroupState before, GroupState after) {
-        log.debug(IpmpdLog.Category.PHYINT, "group " + group + " " + before + " -> " + after);
+    public void groupStateChanged(String group, GroupState before, GroupState after, EngineListener.GroupEvent event) {
+        log.debug(IpmpdLog.Category.PHYINT, "group " + group + " " + before + " -> " + after + " (" + event + ")");
     }
 
     @Override
@@ -82,8 +82,10 @@ final class DebugTrace implements EngineListener {
     }
 
     @Override
-    public void fdtChanged(String group, long beforeMs, long afterMs) {
-        log.debug(IpmpdLog.Category.PHYINT, "group " + group + " FDT " + beforeMs + " ms -> " + afterMs + " ms");
+    public void fdtChanged(String group, long beforeMs, long afterMs, EngineListener.FdtReason reason, String ifname,
+                           ipmpd.engine.Family family) {
+        log.debug(IpmpdLog.Category.PHYINT, "group " + group + " FDT " + beforeMs + " ms -> " + afterMs + " ms ("
+                + reason + (ifname == null ? "" : ", " + ifname) + ")");
     }
 
     private static String micros(long ns) {

@@ -1,5 +1,6 @@
 package ipmpd.agent;
 
+import ipmpd.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -94,7 +95,7 @@ class DaemonMetricsTest {
     void metricsFollowTheEngineAndAPulledLinkIsCounted() throws Exception {
         f.awaitProbesOk();
         String tst0 = "{group=\"g0\",interface=\"tst0\"}";
-        DaemonFixture.await("probes answered and a round-trip time in /metrics", 10_000, () -> {
+        Await.until("probes answered and a round-trip time in /metrics", () -> {
             Map<String, String> now = samples(get0());
             return now.containsKey("ipmpd_target_rtt_seconds{group=\"g0\",interface=\"tst0\",target=\"192.0.2.1\"}")
                     && value(now, "ipmpd_member_probes_acked_total" + tst0) >= 2;
@@ -123,13 +124,11 @@ class DaemonMetricsTest {
 
         // probe counters read live: they go on growing while nothing else changes
         double sent = value(s, "ipmpd_member_probes_sent_total" + tst0);
-        DaemonFixture.await("more probes counted", 10_000,
-                () -> value(samples(get0()), "ipmpd_member_probes_sent_total" + tst0) > sent);
+        Await.until("more probes counted", () -> value(samples(get0()), "ipmpd_member_probes_sent_total" + tst0) > sent);
 
         long before = System.currentTimeMillis();
         f.platform().setLink("tst0", false);
-        DaemonFixture.await("tst0 failed in /metrics", 10_000,
-                () -> scrapeShows("ipmpd_member_state{group=\"g0\",interface=\"tst0\",ipmpd_member_state=\"failed\"}", "1"));
+        Await.until("tst0 failed in /metrics", () -> scrapeShows("ipmpd_member_state{group=\"g0\",interface=\"tst0\",ipmpd_member_state=\"failed\"}", "1"));
         s = samples(scrape());
         assertEquals("1", s.get("ipmpd_member_failures_total" + tst0), s.toString());
         assertEquals("0", s.get("ipmpd_member_failures_total{group=\"g0\",interface=\"tst1\"}"));
@@ -149,12 +148,10 @@ class DaemonMetricsTest {
         assertEquals("1", s.get("ipmpd_group_active_members{group=\"g0\"}"));
 
         f.platform().setLink("tst0", true);
-        DaemonFixture.await("tst0 repaired in /metrics", 10_000,
-                () -> scrapeShows("ipmpd_member_state{group=\"g0\",interface=\"tst0\",ipmpd_member_state=\"ok\"}", "1"));
+        Await.until("tst0 repaired in /metrics", () -> scrapeShows("ipmpd_member_state{group=\"g0\",interface=\"tst0\",ipmpd_member_state=\"ok\"}", "1"));
         assertEquals("1", samples(scrape()).get("ipmpd_member_failures_total" + tst0), "a repair is no failure");
         f.platform().setLink("tst0", false);
-        DaemonFixture.await("second failure counted", 10_000,
-                () -> scrapeShows("ipmpd_member_failures_total" + tst0, "2"));
+        Await.until("second failure counted", () -> scrapeShows("ipmpd_member_failures_total" + tst0, "2"));
     }
 
     private String get0() {
@@ -169,8 +166,7 @@ class DaemonMetricsTest {
     void promtoolAcceptsTheTextFormat() throws Exception {
         f.awaitProbesOk();
         f.platform().setLink("tst1", false);
-        DaemonFixture.await("tst1 failure counted", 10_000,
-                () -> scrapeShows("ipmpd_member_failures_total{group=\"g0\",interface=\"tst1\"}", "1"));
+        Await.until("tst1 failure counted", () -> scrapeShows("ipmpd_member_failures_total{group=\"g0\",interface=\"tst1\"}", "1"));
         String text = scrape();
         ProcessBuilder pb = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true);
         Process p = pb.start();
@@ -280,7 +276,7 @@ class DaemonMetricsTest {
             long generation = reads.modelGeneration();
             int takes = reads.takes.get();
             double first = value(collect(m), sent);
-            DaemonFixture.await("a probe sent", 10_000, () -> {
+            Await.until("a probe sent", () -> {
                 ipmpd.engine.ProbeStatistics p = reads.probeStatistics("tst0");
                 return p != null && p.probesSent() > first;
             });
@@ -304,7 +300,7 @@ class DaemonMetricsTest {
                 System::currentTimeMillis);
         String acked = "ipmpd_member_probes_acked_total{group=\"g0\",interface=\"tst1\"}";
         collect(fallback); // the snapshot kept from now on (while the model stands still) holds older counters
-        DaemonFixture.await("probes answered", 10_000, () -> {
+        Await.until("probes answered", () -> {
             try {
                 return value(collect(live), acked) >= 3;
             } catch (Exception e) {

@@ -129,8 +129,7 @@ class DaemonTest {
             return null;
         });
         // the member that joined later is offlined for the duplicate; which one depends on boot order
-        DaemonFixture.await("a member offline for its hardware address", 5000,
-                () -> f.parsable("-i", "STATE").contains("offline"));
+        Await.until("a member offline for its hardware address", () -> f.parsable("-i", "STATE").contains("offline"));
         List<String> states = f.parsable("-i", "INTERFACE,STATE");
         String dup = states.contains("tst0:offline") ? "tst0" : "tst1";
         assertRun(f.run("if_mpadm", "-r", dup), 1, "",

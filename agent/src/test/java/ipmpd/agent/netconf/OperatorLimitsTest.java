@@ -1,5 +1,6 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.testkit.Await;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
@@ -237,7 +238,7 @@ class OperatorLimitsTest {
         idle.hello(RawNetconfSession.HELLO_11);
         assertNotNull(idle.rpc("1", GET_CONFIG));
         assertNull(idle.next(30_000), "the idle session must be closed");
-        NetconfFixture.await("the idle close logged", 10_000, () -> logged("closing idle session " + idle.id));
+        Await.until("the idle close logged", () -> logged("closing idle session " + idle.id));
         // the subscribed one, idle as long, still answers
         subscribed.pump();
         subscribed.sendChunked("<rpc xmlns=\"" + Xml.BASE + "\" message-id=\"after\">" + GET_CONFIG + "</rpc>");

@@ -1,5 +1,6 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.testkit.Await;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ClientChannel;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -218,7 +219,7 @@ class RawSessionTest {
             assertTrue(w.next().contains("<data"));
             w.sendChunked(rpc("2", "<frobnicate/>"));
             assertTrue(w.next().contains("operation-not-supported"));
-            NetconfFixture.await("a session, two RPCs and an rpc-error counted", 10_000, () -> {
+            Await.until("a session, two RPCs and an rpc-error counted", () -> {
                 NetconfServer.Activity a = f.server.activity();
                 return a.sessions() == before.sessions() + 1 && a.rpcs() == before.rpcs() + 2
                         && a.rpcErrors() == before.rpcErrors() + 1 && a.openSessions() >= 1;

@@ -221,7 +221,7 @@ class SnmpAgentTest {
             assertEquals("0", ifs.get("ifSpeed." + e[0]), "the loopback platform has no speed");
             // (the counters are sampled at most once a second: the walk may show a sample from before the first probe)
             String out = "IF-MIB::ifOutUcastPkts." + e[0];
-            SnmpFixture.await("probes were sent from " + e[1], 5000, () -> {
+            Await.until("probes were sent from " + e[1], () -> {
                 try {
                     return Long.parseLong(parse(f.snmp("snmpget", SnmpFixture.RO, out).out())
                             .getOrDefault("ifOutUcastPkts." + e[0], "0")) > 0;
@@ -612,7 +612,7 @@ class SnmpAgentTest {
     /** Waits for a notification of this type whose line contains every one of {@code parts}. */
     private static String awaitLine(Path out, String security, String trapOid, String... parts) throws Exception {
         String[] found = new String[1];
-        SnmpFixture.await(trapOid + " with " + List.of(parts), 8000, () -> {
+        Await.until(trapOid + " with " + List.of(parts), () -> {
             try {
                 for (String l : matching(notifications(out), security, trapOid)) {
                     if (java.util.Arrays.stream(parts).allMatch(l::contains)) {
@@ -658,7 +658,7 @@ class SnmpAgentTest {
             awaitNotification(out, sec, "IPMP-MIB::ipmpGroupStateChange", 1);
         }
         // the metrics' counts: one message per destination (snmptrapd logs an inform again if it is retransmitted)
-        SnmpFixture.await("traps sent = traps received", 8000, () -> {
+        Await.until("traps sent = traps received", () -> {
             try {
                 return f.agent.activity().trapsSent() == notifications(out).stream().filter(l -> l.contains(V3)).count();
             } catch (Exception e) {
@@ -722,7 +722,7 @@ class SnmpAgentTest {
 
         // offline and back by SNMP: the configuration change, administrative moves and repair, and
         // the group's change naming the member
-        SnmpFixture.await("tst0 repaired", 15000, () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst0:ok"));
+        Await.until("tst0 repaired", () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst0:ok"));
         int configs = matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceConfigChange").size();
         int repairs = matching(notifications(out), V3, "IPMP-MIB::ipmpInterfaceRepaired").size();
         assertSetOk("IPMP-MIB::ipmpIfOffline.3", "i", "1");
@@ -763,7 +763,7 @@ class SnmpAgentTest {
         assertSetOk("IPMP-MIB::ipmpNotificationTypes.0", "x", "FFC0");
 
         // tst2's test address made a duplicate of tst0's: probing disabled on tst2, the address as InetAddress
-        SnmpFixture.await("tst2 repaired", 15000, () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst2:ok"));
+        Await.until("tst2 repaired", () -> f.ipmpstat("-i", "INTERFACE,STATE").contains("tst2:ok"));
         f.daemon.loop().call(() -> {
             f.daemon.loop().engine().removeTestAddress("tst2", ipmpd.engine.Family.INET);
             f.daemon.loop().engine().addTestAddress("tst2", ipmpd.engine.Family.INET,

@@ -1,5 +1,6 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -63,9 +64,9 @@ class SnmpAgentXTest {
         void start() throws Exception {
             starts++;
             process = f.spawn(List.of("snmpd", "-f", "-Lo", "-C", "-c", dir.resolve("snmpd.conf").toString(),
-                    "-M", SnmpFixture.SHARED_MIBS.toString(), "-m", ""), dir.resolve("snmpd-" + starts + ".log"));
+                    "-M", SnmpFixture.STANDARD_MIBS.toString(), "-m", ""), dir.resolve("snmpd-" + starts + ".log"));
             if (agentx.startsWith("tcp:")) {
-                SnmpFixture.await("snmpd answering", 20000, () -> {
+                Await.until("snmpd answering", () -> {
                     try {
                         return tool(f, this, "snmpget", "SNMPv2-MIB::sysUpTime.0").exit() == 0;
                     } catch (Exception e) {
@@ -73,7 +74,7 @@ class SnmpAgentXTest {
                     }
                 });
             } else {
-                SnmpFixture.await("snmpd's AgentX socket", 20000, () -> Files.exists(socket));
+                Await.until("snmpd's AgentX socket", () -> Files.exists(socket));
             }
         }
 
@@ -109,7 +110,7 @@ class SnmpAgentXTest {
             m.start();
             f.settings.put(SnmpSettings.AGENTX, m.agentx);
             f.start();
-            SnmpFixture.await("subagent registered over TCP", 20000, () -> f.agent.subagent().registered());
+            Await.until("subagent registered over TCP", () -> f.agent.subagent().registered());
             f.awaitProbesOk();
             SnmpFixture.Run own = f.snmp("snmpwalk", SnmpFixture.RO, "-Oq", "IPMP-MIB::ipmpMIB");
             assertEquals(0, own.exit(), own.toString());
@@ -149,13 +150,13 @@ class SnmpAgentXTest {
             Path traps = f.root.resolve("traps.txt");
             Files.writeString(f.toolState.resolve("snmptrapd.conf"), "authCommunity log " + COMMUNITY + "\n");
             f.spawn(List.of("snmptrapd", "-f", "-Lo", "-C", "-c", f.toolState.resolve("snmptrapd.conf").toString(),
-                    "-M", SnmpFixture.SHARED_MIBS + ":" + SnmpFixture.MIB_DIR, "-m", "IPMP-MIB:IF-MIB:SNMPv2-MIB",
+                    "-M", SnmpFixture.STANDARD_MIBS + ":" + SnmpFixture.MIB_DIR, "-m", "IPMP-MIB:IF-MIB:SNMPv2-MIB",
                     "-F", "NOTIFY %v\\n", "udp:127.0.0.1:" + trapPort), traps);
             m.start();
             f.settings.remove(SnmpSettings.LISTEN);
             f.settings.put(SnmpSettings.AGENTX, m.agentx);
             f.start();
-            SnmpFixture.await("subagent registered", 20000, () -> f.agent.subagent().registered());
+            Await.until("subagent registered", () -> f.agent.subagent().registered());
             f.awaitProbesOk();
 
             // reads: a GET, the group table walked (GETNEXT) and bulk-walked, snmpd's own MIB beside it
@@ -197,14 +198,13 @@ class SnmpAgentXTest {
             // standby on tst2 through the master, and back
             int tst2 = ifIndex(walk, "tst2");
             ok(tool(f, m, "snmpset", "IPMP-MIB::ipmpIfStandby." + tst2, "i", "1"));
-            SnmpFixture.await("tst2 standby", 10000, () -> f.ipmpstat("-i", "INTERFACE,FLAGS").stream()
+            Await.until("tst2 standby", () -> f.ipmpstat("-i", "INTERFACE,FLAGS").stream()
                     .anyMatch(l -> l.startsWith("tst2:") && l.contains("s")));
 
             // a notification through the master (snmpd's trap2sink) to snmptrapd: the FDT change
             ok(tool(f, m, "snmpset", "IPMP-MIB::ipmpFailureDetectionTime.0", "u", "2000"));
             try {
-                SnmpFixture.await("ipmpFdtChanged (configured 2000 ms) at snmptrapd", 20000,
-                        () -> read(traps).lines().anyMatch(l -> l.contains("snmpTrapOID.0 = OID: IPMP-MIB::ipmpFdtChanged")
+                Await.until("ipmpFdtChanged (configured 2000 ms) at snmptrapd", () -> read(traps).lines().anyMatch(l -> l.contains("snmpTrapOID.0 = OID: IPMP-MIB::ipmpFdtChanged")
                                 && l.contains("ipmpFailureDetectionTime.0 = Gauge32: 2000")
                                 && l.contains("ipmpNotifyFdtReason.0 = INTEGER: configured(3)")));
             } catch (AssertionError e) {
@@ -215,10 +215,9 @@ class SnmpAgentXTest {
             // snmpd restarted: the subagent connects again and registers
             long before = f.agent.subagent().registrations();
             m.stop();
-            SnmpFixture.await("subagent notices the master left", 20000, () -> !f.agent.subagent().registered());
+            Await.until("subagent notices the master left", () -> !f.agent.subagent().registered());
             m.start();
-            SnmpFixture.await("subagent registered again", 30000,
-                    () -> f.agent.subagent().registrations() > before && f.agent.subagent().registered());
+            Await.until("subagent registered again", () -> f.agent.subagent().registrations() > before && f.agent.subagent().registered());
             assertEquals("2000", ok(tool(f, m, "snmpget", "-OqvU", "IPMP-MIB::ipmpFailureDetectionTime.0")).strip());
             assertFalse(f.logged.stream().anyMatch(l -> l.contains("Exception")), String.join("\n", f.logged));
         }

@@ -1,5 +1,6 @@
 package ipmpd.agent.snmp;
 
+import ipmpd.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -66,7 +67,7 @@ class SnmpProvisioningTest {
         f.restart();
         assertEquals(Map.of("ipmpGroupName.1", "g0", "ipmpGroupName.2", "app"), groupNames());
         // (written by a thread of its own; the members' group may appear a moment after ipmp.conf's)
-        SnmpFixture.await("snmp-group-index names g0 and app", 5000, () -> {
+        Await.until("snmp-group-index names g0 and app", () -> {
             try {
                 String kept = f.read(GroupIndexFile.NAME);
                 return kept.contains("group 1 g0\n") && kept.contains("group 2 app\n");
@@ -119,8 +120,7 @@ class SnmpProvisioningTest {
         assertTrue(f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst0"), f.ipmpstat("-a", "ADDRESS,INBOUND").toString());
         setOk("IPMP-MIB::ipmpIfStandby." + tst0, "i", "1");
         // tst2 (no data address of its own) takes it, as the engine's setStandby chooses for ipmpadm
-        SnmpFixture.await("192.0.2.10 on tst2", 5000,
-                () -> f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst2"));
+        Await.until("192.0.2.10 on tst2", () -> f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst2"));
         assertEquals("true(1)", get("IPMP-MIB::ipmpIfStandby." + tst0).get("ipmpIfStandby." + tst0));
         String h0 = f.read("hostname.tst0");
         assertTrue(h0.contains("standby") && !h0.contains("192.0.2.10"), h0);
@@ -200,7 +200,7 @@ class SnmpProvisioningTest {
         cmd.addAll(f.mibs());
         cmd.addAll(List.of("-F", "NOTIFY %P | %v\n", "udp:127.0.0.1:" + trapPort));
         f.spawn(cmd, out);
-        SnmpFixture.await("snmptrapd up", 5000, () -> read(out).contains("NET-SNMP version"));
+        Await.until("snmptrapd up", () -> read(out).contains("NET-SNMP version"));
         f.start();
         f.awaitProbesOk();
         String name = ".118.50"; // 'v2' (IMPLIED index)
@@ -218,7 +218,7 @@ class SnmpProvisioningTest {
                 "SNMP-NOTIFICATION-MIB::snmpNotifyType" + name, "i", "1",
                 "SNMP-NOTIFICATION-MIB::snmpNotifyRowStatus" + name, "i", "4");
         f.platform().setLink("tst0", false);
-        SnmpFixture.await("linkDown and ipmpLinkDown at snmptrapd, community nmspublic", 8000, () -> {
+        Await.until("linkDown and ipmpLinkDown at snmptrapd, community nmspublic", () -> {
             String t = read(out);
             return t.contains("community nmspublic") && t.contains("IF-MIB::linkDown")
                     && t.contains("IPMP-MIB::ipmpLinkDown");
@@ -252,13 +252,13 @@ class SnmpProvisioningTest {
         assertEquals("4", row.get("ifNumber.0"), row.toString());
 
         setOk("IPMP-MIB::ipmpIfGroupName." + tst3, "s", "g0");
-        SnmpFixture.await("tst3 in g0", 5000, () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst3:g0"));
+        Await.until("tst3 in g0", () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst3:g0"));
         assertTrue(f.read("hostname.tst3").contains("group g0"), f.read("hostname.tst3"));
         assertEquals("1", get("IPMP-MIB::ipmpIfGroupIndex." + tst3).get("ipmpIfGroupIndex." + tst3));
 
         // out again: IF-MIB keeps the row (as snmpd), ipmpIfTable too (it could join again)
         setOk("IPMP-MIB::ipmpIfGroupName." + tst3, "s", "");
-        SnmpFixture.await("tst3 out of g0", 5000, () -> !f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst3:g0"));
+        Await.until("tst3 out of g0", () -> !f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst3:g0"));
         row = get("IF-MIB::ifDescr." + tst3, "IF-MIB::ifNumber.0", "IPMP-MIB::ipmpIfName." + tst3,
                 "IF-MIB::ifTableLastChange.0");
         assertEquals("(0) 0:00:00.00", row.get("ifTableLastChange.0"), "no row came or went: " + row);
@@ -278,12 +278,12 @@ class SnmpProvisioningTest {
         String g1 = indexNext();
         setOk("IPMP-MIB::ipmpGroupName." + g1, "s", "g1", "IPMP-MIB::ipmpGroupRowStatus." + g1, "i", "4");
         setOk("IPMP-MIB::ipmpIfGroupName." + tst2, "s", "g1");
-        SnmpFixture.await("tst2 in g1", 5000, () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g1"));
+        Await.until("tst2 in g1", () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g1"));
         // destroying g1 alone is refused: it has a member
         setError("inconsistentValue", "IPMP-MIB::ipmpGroupRowStatus." + g1, "i", "6");
         // the destroy first, the move second: the PDU as a whole leaves g1 empty
         setOk("IPMP-MIB::ipmpGroupRowStatus." + g1, "i", "6", "IPMP-MIB::ipmpIfGroupName." + tst2, "s", "g0");
-        SnmpFixture.await("tst2 back in g0, g1 gone", 5000, () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g0")
+        Await.until("tst2 back in g0, g1 gone", () -> f.ipmpstat("-i", "INTERFACE,GROUP").contains("tst2:g0")
                 && f.ipmpstat("-g", "GROUP").equals(List.of("g0")));
         assertFalse(f.read("ipmp.conf").contains("g1"), f.read("ipmp.conf"));
         assertEquals(Map.of("ipmpGroupName.1", "g0"), groupNames());
@@ -328,8 +328,7 @@ class SnmpProvisioningTest {
                 "IPMP-MIB::ipmpIfAddrPrefixLength." + test, "u", "24", "IPMP-MIB::ipmpIfAddrUse." + test, "i", "2",
                 "IPMP-MIB::ipmpIfAddrRowStatus." + test, "i", "4",
                 "IPMP-MIB::ipmpIfAddrPrefixLength." + data, "u", "24", "IPMP-MIB::ipmpIfAddrRowStatus." + data, "i", "4");
-        SnmpFixture.await("tst3 in g0 with 192.0.2.40 and probing from 192.0.2.41", 8000,
-                () -> f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.40:tst3")
+        Await.until("tst3 in g0 with 192.0.2.40 and probing from 192.0.2.41", () -> f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.40:tst3")
                         && f.ipmpstat("-t", "INTERFACE,TESTADDR").contains("tst3:192.0.2.41"));
         String h3 = f.read("hostname.tst3");
         assertTrue(h3.contains("192.0.2.40/24") && h3.contains("192.0.2.41/24") && h3.contains("group g0"), h3);
@@ -341,7 +340,7 @@ class SnmpProvisioningTest {
                 "IPMP-MIB::ipmpIfAddrRowStatus." + x + ".1.4.192.0.2.42", "i", "4");
         // removeif
         setOk("IPMP-MIB::ipmpIfAddrRowStatus." + data, "i", "6");
-        SnmpFixture.await("192.0.2.40 gone", 5000, () -> !f.ipmpstat("-a", "ADDRESS").toString().contains("192.0.2.40"));
+        Await.until("192.0.2.40 gone", () -> !f.ipmpstat("-a", "ADDRESS").toString().contains("192.0.2.40"));
         assertFalse(f.read("hostname.tst3").contains("192.0.2.40"), f.read("hostname.tst3"));
 
         // the probe quiet period

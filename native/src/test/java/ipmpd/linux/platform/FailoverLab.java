@@ -180,6 +180,28 @@ final class FailoverLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until {@code condition} holds, polling every {@code pollMillis}; fails after the longer
+     * of {@code timeoutMillis} and the suite's patience ({@link ipmpd.testkit.Await#PATIENCE}): a
+     * wait is not a measurement (time what you measure, and report it).
+     *
+     * @return the nanoTime at which it was first seen to hold
+     */
+    static long await(String what, long timeoutMillis, long pollMillis, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long limit = Math.max(timeoutMillis, ipmpd.testkit.Await.PATIENCE.toMillis());
+        long deadline = System.nanoTime() + limit * 1_000_000L;
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return System.nanoTime();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + limit + " ms waiting for " + what);
+            }
+            Thread.sleep(pollMillis);
+        }
+    }
+
     @Override
     public void close() {
         synchronized (executors) {

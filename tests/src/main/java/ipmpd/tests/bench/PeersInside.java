@@ -1,6 +1,6 @@
 package ipmpd.tests.bench;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.BackgroundProcess;
 import ipmpd.tests.testbed.ClientTraffic;
 import ipmpd.tests.testbed.Netns;

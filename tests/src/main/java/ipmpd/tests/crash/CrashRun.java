@@ -3,7 +3,7 @@ package ipmpd.tests.crash;
 import ipmpd.tests.testbed.IpmpdProcess;
 import ipmpd.tests.testbed.Netns;
 import ipmpd.tests.testbed.ScaleTestbed;
-import ipmpd.tests.testbed.TempDirs;
+import ipmpd.testkit.TempDirs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

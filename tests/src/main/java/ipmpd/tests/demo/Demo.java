@@ -1,5 +1,6 @@
 package ipmpd.tests.demo;
 
+import ipmpd.testkit.TempDirs;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 
 import ipmpd.tests.testbed.ClientTraffic;

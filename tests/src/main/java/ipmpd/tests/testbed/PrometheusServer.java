@@ -1,5 +1,7 @@
 package ipmpd.tests.testbed;
 
+import ipmpd.testkit.TempDirs;
+import ipmpd.testkit.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.BackgroundProcess;
 import ipmpd.tests.testbed.IpmpdProcess;
 import ipmpd.tests.testbed.Netns;
-import ipmpd.tests.testbed.TempDirs;
+import ipmpd.testkit.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

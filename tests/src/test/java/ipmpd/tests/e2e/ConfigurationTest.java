@@ -1,5 +1,6 @@
 package ipmpd.tests.e2e;
 
+import ipmpd.testkit.Await;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

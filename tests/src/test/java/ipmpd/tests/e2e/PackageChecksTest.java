@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ipmpd.tests.testbed.DebPackage;
 import ipmpd.tests.testbed.Netns;
-import ipmpd.tests.testbed.TempDirs;
+import ipmpd.testkit.TempDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,10 +3,10 @@ package ipmpd.tests.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.DebPackage;
 import ipmpd.tests.testbed.Netns;
-import ipmpd.tests.testbed.TempDirs;
+import ipmpd.testkit.TempDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

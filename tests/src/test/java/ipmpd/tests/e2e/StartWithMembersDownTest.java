@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.IpmpdProcess;
 import java.time.Duration;
 import java.util.List;

@@ -4,7 +4,7 @@ import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ipmpd.tests.testbed.Await;
+import ipmpd.testkit.Await;
 import ipmpd.tests.testbed.IpmpdProcess;
 import java.time.Duration;
 import java.util.List;
