@@ -136,7 +136,6 @@ public final class PeersInside {
             try (PeersBed bed = PeersBed.create(0)) {
                 s.start(bed);
                 awaitReady(s, bed);
-                r.cpuPercent = cpuPercent(s.pid(), Duration.ofSeconds(10));
                 BackgroundProcess arp = bed.start(bed.client, "tcpdump", "-l", "-n", "-tt", "-e", "-i", "c0", "arp");
                 Await.until("tcpdump listening", Duration.ofSeconds(60),
                         () -> arp.stderrLines().stream().anyMatch(l -> l.contains("listening")));
@@ -149,6 +148,9 @@ public final class PeersInside {
                 if (failback) {
                     failbacks(s, bed, arp, 0, r);
                 }
+                // steady state: after the trials, so a JVM's start-up and compilation are not counted
+                awaitReady(s, bed);
+                r.cpuPercent = cpuPercent(s.pid(), Duration.ofSeconds(10));
                 r.notes.addAll(s.notes());
             }
         }
