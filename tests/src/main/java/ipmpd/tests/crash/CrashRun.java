@@ -53,7 +53,7 @@ public final class CrashRun implements AutoCloseable {
     private static final int NETCONF_PORT = 18831;
     private static final int SNMP_PORT = 16161;
     private static final String FDT_OID = "1.3.6.1.4.1.99999.1.1.1.1.0";
-    private static final String IPMP_NS = "urn:ipmpd:params:xml:ns:yang:ipmpd";
+    private static final String IPMP_NS = "urn:ipmpd:yang:ipmpd-ipmp";
 
     /** What the run counted. */
     public record Counts(int kills, int a, int b, int variants, int mixed, int orphans, int missing,
@@ -136,7 +136,8 @@ public final class CrashRun implements AutoCloseable {
             if (!isA && i == MEMBERS - 1) {
                 x.append("<standby>true</standby>");
             }
-            x.append("<test-address>198.51.100.").append((isA ? 10 : 110) + i).append("</test-address></member>");
+            x.append("<test-address><address>198.51.100.").append((isA ? 10 : 110) + i)
+                    .append("</address><prefix-length>24</prefix-length></test-address></member>");
         }
         for (int i = 0; i < 16; i++) {
             x.append("<data-address><address>203.0.113.").append((isA ? 1 : 101) + i)
