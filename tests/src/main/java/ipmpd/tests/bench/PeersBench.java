@@ -35,19 +35,16 @@ final class PeersBench {
                 throw new IllegalStateException(p + " missing: run bin/setup (packages user-mode-linux, libteam-utils, kmod)");
             }
         }
-        Path jar;
-        try {
-            jar = Path.of(PeersBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        // the bench's own class path (the tests jar and what it needs), absolute: the boot sees the host's files
+        String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(":"))
+                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(":"));
         String root = System.getProperty("ipmpd.root", "");
         Path dir;
         try {
             // not under /tmp: the boot mounts a tmpfs there
             dir = Files.createTempDirectory(Path.of("/var/tmp"), "ipmpd-peers-");
             Path init = dir.resolve("init.sh");
-            Files.writeString(init, initScript(jar, root, innerArgs), StandardCharsets.UTF_8);
+            Files.writeString(init, initScript(classPath, root, innerArgs), StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -102,7 +99,7 @@ final class PeersBench {
     }
 
     /** The boot's init: file systems, the peers' modules, then the bench; halts in every case. */
-    static String initScript(Path jar, String root, List<String> innerArgs) {
+    static String initScript(String classPath, String root, List<String> innerArgs) {
         return "#!/bin/sh\n"
                 + "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8\n"
                 + "mount -t proc proc /proc\n"
@@ -114,7 +111,7 @@ final class PeersBench {
                 + "mkdir -p /tmp/modroot/lib/modules && ln -s " + UML_MODULES + "/$k /tmp/modroot/lib/modules/$k\n"
                 + "for m in veth bridge bonding team team_mode_activebackup; do modprobe -d /tmp/modroot $m || echo \"PEERS~ no module $m\"; done\n"
                 + "ip link set lo up\n"
-                + "java -Xmx384m -XX:+UseSerialGC -Dipmpd.root='" + root + "' -cp '" + jar + "' ipmpd.tests.bench.PeersInside "
+                + "java -Xmx384m -XX:+UseSerialGC -Dipmpd.root='" + root + "' -cp '" + classPath + "' ipmpd.tests.bench.PeersInside "
                 + String.join(" ", innerArgs) + "\n"
                 + "echo \"PEERS-EXIT $?\"\n"
                 + "halt -f\n";
