@@ -202,6 +202,27 @@ final class FailoverLab implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops what a kernel test ran on the lab's host: the event reader, then the engine's loop, then
+     * the platform (closed inside the host namespace, where it removes what it placed). Null parts
+     * (a set-up that failed early) are skipped.
+     */
+    static void stopDaemon(FailoverLab lab, LinuxEvents events, NsEngineLoop loop, LinuxPlatform platform)
+            throws Exception {
+        if (events != null) {
+            events.close();
+        }
+        if (loop != null) {
+            loop.close();
+        }
+        if (platform != null) {
+            lab.in(lab.host, () -> {
+                platform.close();
+                return null;
+            });
+        }
+    }
+
     @Override
     public void close() {
         synchronized (executors) {

@@ -139,18 +139,7 @@ class LinuxPlatformKernelTest {
     @AfterAll
     static void tearDown() throws Exception {
         try {
-            if (events != null) {
-                events.close();
-            }
-            if (loop != null) {
-                loop.close();
-            }
-            if (platform != null) {
-                lab.in(lab.host, () -> {
-                    platform.close();
-                    return null;
-                });
-            }
+            FailoverLab.stopDaemon(lab, events, loop, platform);
             if (hostRt != null) {
                 hostRt.close();
             }

@@ -125,18 +125,7 @@ class StpFailbackKernelTest {
     @AfterAll
     static void tearDown() throws Exception {
         try {
-            if (events != null) {
-                events.close();
-            }
-            if (loop != null) {
-                loop.close();
-            }
-            if (platform != null) {
-                lab.in(lab.host, () -> {
-                    platform.close();
-                    return null;
-                });
-            }
+            FailoverLab.stopDaemon(lab, events, loop, platform);
         } finally {
             if (lab != null) {
                 lab.close();
