@@ -76,7 +76,7 @@ class AgentXTest extends E2eBase {
         snmpdStarts++;
         snmpd = tb.start(HOST, "env", "SNMP_PERSISTENT_DIR=" + dir.resolve("state"), "MIBS=", "snmpd", "-f", "-C",
                 "-c", dir.resolve("snmpd.conf").toString(), "-Lf", dir.resolve("snmpd-" + snmpdStarts + ".log").toString());
-        Await.until("snmpd answering on " + SNMPD_PORT, Duration.ofSeconds(15),
+        Await.until("snmpd answering on " + SNMPD_PORT, Await.PATIENCE,
                 () -> tool("snmpget", "SNMPv2-MIB::sysUpTime.0").exitCode() == 0);
     }
 
@@ -84,7 +84,7 @@ class AgentXTest extends E2eBase {
         trapd = tb.start(HOST, "env", "SNMP_PERSISTENT_DIR=" + dir.resolve("trapd"), "MIBS=", "snmptrapd", "-f", "-Lo",
                 "-C", "-c", dir.resolve("snmptrapd.conf").toString(), "-M", mibPath(), "-m", "IPMP-MIB:IF-MIB:SNMPv2-MIB",
                 "-F", "NOTIFY %v\n", "udp:127.0.0.1:" + TRAP_PORT);
-        trapd.awaitLine(l -> l.contains("NET-SNMP version"), Duration.ofSeconds(10));
+        trapd.awaitLine(l -> l.contains("NET-SNMP version"), Await.PATIENCE);
     }
 
     /** A net-snmp tool (v2c, snmpd's community) against snmpd's port in the host namespace. */
@@ -132,7 +132,7 @@ class AgentXTest extends E2eBase {
     private String awaitTrap(int from, String trapOid, String... parts) {
         String[] found = new String[1];
         Await.until(() -> trapOid + " with " + List.of(parts) + " since #" + from + ":\n"
-                        + String.join("\n", notifications()), Duration.ofSeconds(15),
+                        + String.join("\n", notifications()), Await.PATIENCE,
                 () -> {
                     List<String> all = notifications();
                     found[0] = all.subList(Math.min(from, all.size()), all.size()).stream()
@@ -151,9 +151,9 @@ class AgentXTest extends E2eBase {
         startTrapReceiver();
         startSnmpd();
         start(tutorialConfig().file("agent.conf", "snmp.agentx=" + socket));
-        awaitAllOk(Duration.ofSeconds(15));
-        awaitKernelOn(DATA, 1, Duration.ofSeconds(2));
-        daemon.awaitLog("AgentX: subagent session \\d+ with the master at " + java.util.regex.Pattern.quote(socket.toString()), Duration.ofSeconds(15));
+        awaitAllOk(Await.PATIENCE);
+        awaitKernelOn(DATA, 1, Duration.ofSeconds(20));
+        daemon.awaitLog("AgentX: subagent session \\d+ with the master at " + java.util.regex.Pattern.quote(socket.toString()), Await.PATIENCE);
 
         // ---- reads through snmpd: what ipmpstat shows, beside snmpd's own MIBs
         Map<String, String> groups = parse(ok("snmpwalk", "-Oq", "IPMP-MIB::ipmpGroupName"));
@@ -170,7 +170,7 @@ class AgentXTest extends E2eBase {
 
         // ---- SET through snmpd: m3 standby (ipmpstat and hostname.m3 follow), FDT; a bad FDT changes nothing
         ok("snmpset", "IPMP-MIB::ipmpIfStandby." + ifIndex(3), "i", "1");
-        Await.until(() -> "m3 standby and inactive: " + daemon.ipmpstat("-i"), Duration.ofSeconds(5),
+        Await.until(() -> "m3 standby and inactive: " + daemon.ipmpstat("-i"), Await.PATIENCE,
                 () -> row(3).get("FLAGS").startsWith("is") && row(3).get("ACTIVE").equals("no"));
         assertTrue(daemon.readFile("hostname." + m(3)).contains("standby"), daemon.readFile("hostname." + m(3)));
         int from = notifications().size();
@@ -190,7 +190,7 @@ class AgentXTest extends E2eBase {
         awaitTrap(from, "IPMP-MIB::ipmpInterfaceFailed", "IPMP-MIB::ipmpIfName." + ifIndex(1) + " = STRING: " + m(1),
                 "IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: link(1)");
         tb.plugCable(1);
-        awaitAllOk(Duration.ofSeconds(15));
+        awaitAllOk(Await.PATIENCE);
 
         // ---- snmpd restarted: the daemon connects again, registers, and is read and notifies as before
         int logFrom = daemon.mark();
