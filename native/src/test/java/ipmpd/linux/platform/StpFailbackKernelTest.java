@@ -11,6 +11,7 @@ import ipmpd.engine.Family;
 import ipmpd.engine.IfconfigCommand;
 import ipmpd.engine.ProbeEvent;
 import ipmpd.linux.NetNs;
+import ipmpd.testkit.Await;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -38,6 +39,8 @@ class StpFailbackKernelTest {
     private static final List<long[]> FAILBACKS = new CopyOnWriteArrayList<>();
     private static final AtomicLong MAX_FDT_MS = new AtomicLong();
     private static final AtomicLong MAX_M1_RTT_NS = new AtomicLong(-1);
+    /** Acknowledged m1 probes while watching: {sent at, network RTT}. */
+    private static final List<long[]> M1_ACKS = new CopyOnWriteArrayList<>();
     private static final AtomicBoolean WATCHING = new AtomicBoolean();
     private static final Pattern PORT_STATE = Pattern.compile("bridge_slave state (\\w+)");
     private static FailoverLab lab;
@@ -87,6 +90,7 @@ class StpFailbackKernelTest {
         public void probeResolved(ProbeEvent e) {
             if (WATCHING.get() && e.acked() && "m1".equals(e.ifname())) {
                 MAX_M1_RTT_NS.accumulateAndGet(e.netRttNs(), Math::max);
+                M1_ACKS.add(new long[] {e.sentAtNs(), e.netRttNs()});
             }
         }
     };
@@ -193,19 +197,21 @@ class StpFailbackKernelTest {
         boolean sawNotForwarding = false;
         long notForwardingAfterFailback = -1;
         long forwardingSeenNs = -1;
+        long lastNotForwardingNs = -1;
         long fdtAtUp = snapshot().group("g").orElseThrow().fdtMs();
+        // The issue's figure (2 x FDT + 2 x forward delay) is reported, not asserted: how fast a
+        // loaded machine probes is not this test's business; where the failback lands is.
         long bound = 2 * Math.max(fdtAtUp, FDT_MS) + 2 * FORWARD_DELAY_MS;
-        // A generous bound from the issue (2 x FDT + 2 x forward delay), the await's timeout:
-        // before the fix the FDT grew to 15 s and failback took 8 to 16 s.
-        long deadline = upNs + bound * 1_000_000L;
+        long deadline = upNs + Await.PATIENCE.toNanos();
         while (true) {
             if (FAILBACKS.isEmpty() && System.nanoTime() > deadline) {
-                throw new AssertionError("no failback within " + bound + " ms of s1 coming up");
+                throw new AssertionError("no failback within " + Await.PATIENCE + " of s1 coming up");
             }
             long pollStart = System.nanoTime();
             String state = portState("s1");
             if (!"forwarding".equals(state)) {
                 sawNotForwarding = true;
+                lastNotForwardingNs = pollStart;
                 if (!FAILBACKS.isEmpty() && FAILBACKS.get(0)[0] < pollStart) {
                     notForwardingAfterFailback = pollStart;
                 }
@@ -231,8 +237,19 @@ class StpFailbackKernelTest {
                 + " group FDT at up %d ms, max %d ms, now %d ms; max m1 RTT sample after down %.1f ms",
                 failbackMs, (forwardingSeenNs - upNs) / 1_000_000L, bound, fdtAtUp, MAX_FDT_MS.get(), fdtNow,
                 MAX_M1_RTT_NS.get() / 1e6));
-        assertTrue(MAX_FDT_MS.get() <= 2 * FDT_MS, "group FDT grew to " + MAX_FDT_MS.get() + " ms");
-        assertTrue(fdtNow <= 2 * FDT_MS, "group FDT " + fdtNow + " ms");
+        // The mechanism, free of load: a probe that waited for the port (in ARP resolution or
+        // behind a blocking port) leaves the host only once the port forwards, so a network RTT
+        // measured from the kernel's transmit stamp cannot cover that wait. Measured from the
+        // send call, as before the fix, it covers it all, and the FDT grew to 13 s. The half
+        // second keeps probes sent just before the last blocking poll out of the comparison.
+        for (long[] ack : M1_ACKS) {
+            long waitedNs = lastNotForwardingNs - ack[0];
+            if (ack[0] > upNs && waitedNs > 500_000_000L) {
+                assertTrue(ack[1] < waitedNs, String.format(
+                        "an m1 probe sent %.0f ms before the port forwarded was counted with an RTT of %.0f ms",
+                        waitedNs / 1e6, ack[1] / 1e6));
+            }
+        }
         assertTrue(loop.errors.isEmpty(), "engine loop errors: " + loop.errors);
     }
 }
