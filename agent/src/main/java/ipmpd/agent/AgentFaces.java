@@ -1,5 +1,8 @@
 package ipmpd.agent;
 
+import ipmpd.agent.metrics.DaemonMetrics;
+import ipmpd.agent.metrics.MetricsServer;
+import ipmpd.agent.metrics.MetricsSettings;
 import ipmpd.agent.netconf.NetconfServer;
 import ipmpd.agent.netconf.NetconfSettings;
 import ipmpd.agent.platform.DaemonPlatform;
@@ -20,7 +23,7 @@ import java.util.Objects;
 import java.util.TreeSet;
 
 /**
- * The faces for an NMS, SNMP and NETCONF, with the agent.conf settings they run with. At SIGHUP
+ * The faces for an NMS, SNMP, NETCONF and the Prometheus endpoint, with the agent.conf settings they run with. At SIGHUP
  * ({@link #apply}) a face whose keys changed (or, for SNMP, whose users file changed) is
  * restarted with the new settings: listen addresses, users, communities, destinations and limits
  * all take effect. The restart runs on the caller's thread (the signal handler's), never on the
@@ -39,6 +42,7 @@ final class AgentFaces implements AutoCloseable {
     private byte[] snmpUsersDigest;
     private volatile SnmpAgent snmp; // read by the metrics endpoint
     private volatile NetconfServer netconf;
+    private volatile MetricsServer metrics;
     private boolean closed;
     /** Tests: runs between stopping a face and starting it again. */
     volatile Runnable betweenStopAndStart = () -> { };
@@ -77,6 +81,21 @@ final class AgentFaces implements AutoCloseable {
         } catch (Exception e) {
             log.err("NETCONF face disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         }
+        try {
+            metrics = startMetrics(MetricsSettings.parse(conf).orElse(null));
+        } catch (Exception e) {
+            log.err("Prometheus endpoint disabled: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+    }
+
+    /** The Prometheus endpoint, or null when it is off. */
+    MetricsServer metrics() {
+        return metrics;
+    }
+
+    private MetricsServer startMetrics(MetricsSettings ms) throws Exception {
+        // the faces as they are at each scrape: SIGHUP may have restarted them
+        return ms == null ? null : DaemonMetrics.start(ms, loop, this::snmp, this::netconf, log);
     }
 
     SnmpAgent snmp() {
@@ -132,10 +151,29 @@ final class AgentFaces implements AutoCloseable {
         if (!netconfKeys.isEmpty()) {
             done.add(restartNetconf(nsNext, netconfKeys));
         }
+        List<String> metricsKeys = changed(conf, "metrics.");
+        MetricsSettings metricsNext = null;
+        boolean metricsValid = true;
+        try {
+            metricsNext = MetricsSettings.parse(conf).orElse(null);
+        } catch (MetricsSettings.SettingsException e) {
+            metricsValid = false;
+            if (!metricsKeys.isEmpty()) {
+                done.add(note("SIGHUP: agent.conf: " + e.getMessage() + "; the Prometheus endpoint keeps its settings"));
+            }
+            metricsKeys = List.of();
+        }
+        if (!metricsKeys.isEmpty()) {
+            done.add(restartMetrics(metricsNext, metricsKeys));
+        }
         // the keys applied now count as in force; keys refused keep their old values
         Map<String, String> inForce = new java.util.TreeMap<>(settings);
-        for (String prefix : new String[] {"snmp.", "netconf."}) {
-            boolean applied = prefix.equals("snmp.") ? snmpNext != null : nsNext != null;
+        for (String prefix : new String[] {"snmp.", "netconf.", "metrics."}) {
+            boolean applied = switch (prefix) {
+                case "snmp." -> snmpNext != null;
+                case "netconf." -> nsNext != null;
+                default -> metricsValid;
+            };
             if (applied) {
                 inForce.keySet().removeIf(k -> k.startsWith(prefix));
                 conf.forEach((k, v) -> {
@@ -196,6 +234,29 @@ final class AgentFaces implements AutoCloseable {
         }
     }
 
+    private String restartMetrics(MetricsSettings next, List<String> why) {
+        String what = "SIGHUP: agent.conf: " + String.join(", ", why) + " changed: ";
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
+        if (next == null) {
+            return note(what + "the Prometheus endpoint is off");
+        }
+        try {
+            metrics = startMetrics(next);
+            return note(what + "the Prometheus endpoint listens on " + metrics.address());
+        } catch (Exception e) {
+            String m = what + "the Prometheus endpoint cannot start with them (" + e.getMessage() + ")";
+            try {
+                metrics = startMetrics(MetricsSettings.parse(settings).orElse(null));
+                return error(m + (metrics == null ? "; it is off" : "; it runs with the previous settings"));
+            } catch (Exception again) {
+                return error(m + "; nor with the previous ones (" + again.getMessage() + "): it is off");
+            }
+        }
+    }
+
     private static String closedSessions(int n) {
         return n == 0 ? "" : " (" + n + " session" + (n == 1 ? "" : "s") + " closed)";
     }
@@ -244,6 +305,9 @@ final class AgentFaces implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (metrics != null) {
+            metrics.close();
+        }
         if (netconf != null) {
             netconf.close();
         }

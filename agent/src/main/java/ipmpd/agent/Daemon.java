@@ -61,8 +61,6 @@ public final class Daemon implements AutoCloseable {
     /** The faces for an NMS: SNMP and NETCONF share the one configuration store. */
     private AgentFaces faces;
     private ConfigStore store;
-    /** The Prometheus endpoint (null when metrics.listen is not set). */
-    private ipmpd.agent.metrics.MetricsServer metrics;
     private volatile boolean closed;
 
     private Daemon(Options options, IpmpdLog log) {
@@ -229,12 +227,6 @@ public final class Daemon implements AutoCloseable {
                 + ipmpConf.size() + " ipmp.conf line(s), agent.conf keys " + agentConf.settings().keySet());
         faces = new AgentFaces(options.configDir(), loop, hub, store, log, platform);
         faces.start(agentConf.settings(), yang);
-        java.util.Optional<ipmpd.agent.metrics.MetricsSettings> ms =
-                ipmpd.agent.metrics.MetricsSettings.parse(agentConf.settings());
-        if (ms.isPresent()) {
-            AgentFaces f = faces;
-            metrics = ipmpd.agent.metrics.DaemonMetrics.start(ms.get(), loop, f::snmp, f::netconf, log);
-        }
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
         beforeReady.accept(this);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
@@ -248,7 +240,7 @@ public final class Daemon implements AutoCloseable {
 
     /** The Prometheus endpoint, or null when it is off. */
     public ipmpd.agent.metrics.MetricsServer metrics() {
-        return metrics;
+        return faces == null ? null : faces.metrics();
     }
 
     public ListenerHub listeners() {
@@ -343,9 +335,6 @@ public final class Daemon implements AutoCloseable {
         stopRequested.countDown();
         if (server != null) {
             server.close();
-        }
-        if (metrics != null) {
-            metrics.close();
         }
         if (faces != null) {
             faces.close();

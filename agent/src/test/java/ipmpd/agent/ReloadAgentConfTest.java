@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * SIGHUP applies agent.conf: the SNMP agent moves to a new address with a new community, the
  * NETCONF server starts, a bad setting changes nothing, an unchanged file restarts nothing, and a
- * failover completes while a face is restarting (the restart never runs on the engine thread).
+ * failover completes while a face is restarting; the Prometheus endpoint comes, moves and goes (the restart never runs on the engine thread).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ReloadAgentConfTest {
@@ -146,6 +146,55 @@ class ReloadAgentConfTest {
         f.daemon.reload();
         assertTrue(sshBanner(nc).startsWith("no server"), sshBanner(nc));
         assertTrue(answers(snmpget(snmp2, "second", 10)), "SNMP untouched by the NETCONF change");
+    }
+
+    /** The endpoint's answer to GET /metrics on 127.0.0.1:port: its status line, or the error. */
+    private static String metricsStatus(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 30_000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("GET /metrics HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return reply.lines().findFirst().orElse("") + (reply.contains("ipmpd_") ? " (ipmpd metrics)" : "");
+        } catch (IOException e) {
+            return "no server: " + e;
+        }
+    }
+
+    @Test
+    void thePrometheusEndpointFollowsAgentConf() throws Exception {
+        f.write("agent.conf", "");
+        f.start(Map.of("routers", "192.0.2.1"));
+        assertTrue(f.daemon.metrics() == null, "off when metrics.listen is unset");
+
+        int m1 = freeTcpPort();
+        f.write("agent.conf", "metrics.listen=127.0.0.1:" + m1 + "\n");
+        int from = f.logged.size();
+        f.daemon.reload();
+        List<String> said = List.copyOf(f.logged.subList(from, f.logged.size()));
+        assertTrue(said.contains("SIGHUP: agent.conf: metrics.listen changed: the Prometheus endpoint listens on /127.0.0.1:"
+                + m1), said.toString());
+        assertTrue(metricsStatus(m1).endsWith("200 OK (ipmpd metrics)"), metricsStatus(m1));
+
+        // a bad value changes nothing, and says so
+        f.write("agent.conf", "metrics.listen=127.0.0.1:http\n");
+        from = f.logged.size();
+        f.daemon.reload();
+        said = List.copyOf(f.logged.subList(from, f.logged.size()));
+        assertTrue(said.contains("SIGHUP: agent.conf: metrics.listen: bad port http (0 to 65535); the Prometheus "
+                + "endpoint keeps its settings"), said.toString());
+        assertTrue(metricsStatus(m1).endsWith("200 OK (ipmpd metrics)"), metricsStatus(m1));
+
+        int m2 = freeTcpPort();
+        f.write("agent.conf", "metrics.listen=127.0.0.1:" + m2 + "\n");
+        f.daemon.reload();
+        assertTrue(metricsStatus(m2).endsWith("200 OK (ipmpd metrics)"), metricsStatus(m2));
+        assertTrue(metricsStatus(m1).startsWith("no server"), "the old address is closed: " + metricsStatus(m1));
+
+        f.write("agent.conf", "");
+        f.daemon.reload();
+        assertTrue(metricsStatus(m2).startsWith("no server"), metricsStatus(m2));
+        assertTrue(f.daemon.metrics() == null, "off again");
     }
 
     @Test
