@@ -43,7 +43,7 @@ class AgentXTest extends E2eBase {
 
     private static String mibPath() {
         Path root = IpmpdProcess.root();
-        return root.resolve("mib") + ":" + root.resolve("../shared/mibs").normalize();
+        return root.resolve("mib") + ":" + root.resolve("mib").resolve("ietf"); // the MIBs the repository ships
     }
 
     private void prepareNetSnmp() throws IOException {
