@@ -232,7 +232,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
                 boolean up = l.isUp();
                 addrs.add(new AddressInfo(l.address, l.prefixLen, Family.of(l.address), up, g.name, ipmp.name,
                         ipmp.name, l.serial, ipmp.name, up ? ipmp.inbound.get(l.address) : null,
-                        up ? List.copyOf(active) : List.of()));
+                        up ? plumbedFor(e, active, Family.of(l.address)) : List.of()));
             }
         }
         for (Phyint p : order) {
@@ -248,6 +248,14 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
                 }
             }
         }
+    }
+
+    /** The members of {@code names} plumbed for the family (those that can carry its traffic). */
+    private static List<String> plumbedFor(Engine e, List<String> names, Family f) {
+        return names.stream().filter(n -> {
+            Phyint p = e.membership.phyints.get(n);
+            return p != null && p.instance(f) != null;
+        }).toList();
     }
 
     private static EngineSnapshot finish(Engine e, List<GroupInfo> groups, List<InterfaceInfo> ifs,
