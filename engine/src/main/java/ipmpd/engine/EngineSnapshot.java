@@ -159,7 +159,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
 
     /**
      * The part of the snapshot about one interface: its group (with every member and the group's
-     * data addresses), or the interface alone when it is in no group. What a notification about it
+     * data addresses; for an IPMP interface, its group), or the interface alone when it is in no group. What a notification about it
      * reports, at a cost that does not grow with the number of groups.
      */
     static EngineSnapshot partOf(Engine e, String ifname) {
@@ -168,7 +168,8 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<AddressInfo> addrs = new ArrayList<>();
         List<IpmpInterfaceInfo> ipmps = new ArrayList<>();
         Phyint p = e.membership.phyints.get(ifname);
-        Group g = p == null ? null : e.membership.groupOf(p);
+        IpmpInterface ipmp = e.ipmp.get(ifname);
+        Group g = p != null ? e.membership.groupOf(p) : ipmp != null ? e.membership.groups.get(ipmp.group) : null;
         if (g != null) {
             addGroup(e, g, groups, ifs, addrs, ipmps);
         } else if (p != null && p.plumbed()) {
