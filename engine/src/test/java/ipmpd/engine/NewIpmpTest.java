@@ -166,6 +166,35 @@ class NewIpmpTest {
     }
 
     @Test
+    void aClassicGroupGivenAnIpmpInterfaceHandsItsDataAddressesToIt() throws Exception {
+        Scenario s = scenario("nic e0", "nic e1",
+                "ifconfig e0 plumb 192.0.2.20/24 deprecated -failover group g up",
+                "ifconfig e0 addif 192.0.2.10/24 up",
+                "ifconfig e1 plumb 192.0.2.11/24 group g up");
+        s.link().takeCalls();
+        s.run("ifconfig ipmp0 ipmp group g");
+        EngineSnapshot snap = s.engine().snapshot();
+        assertEquals(List.of("192.0.2.10", "192.0.2.11"),
+                snap.addresses().stream().map(a -> Addresses.format(a.address())).toList());
+        for (AddressInfo a : snap.addresses()) {
+            assertEquals("ipmp0", a.hostedOn());
+        }
+        assertEquals(Map.of("e0", 1, "e1", 1), inboundLoad(s));
+        // Members in the group's order: e0:1's address takes ipmp0's unit 0 (which had none), e1's ipmp0:1.
+        String shown = IfconfigFormatter.all(s.engine().snapshot(), Family.INET);
+        assertTrue(shown.contains("ipmp0: flags=8001000843<UP,BROADCAST,RUNNING,MULTICAST,IPv4,IPMP> mtu 1500"), shown);
+        assertTrue(shown.contains("ipmp0:1: flags="), shown);
+        assertTrue(shown.contains("e1: flags=1000843<UP,BROADCAST,RUNNING,MULTICAST,IPv4> mtu 1500 index 3\n"
+                + "\tinet 0.0.0.0 netmask ff000000"), shown);
+        List<String> calls = s.link().takeCalls();
+        assertEquals("ipmpInterfaceCreated ipmp0 group g", calls.get(0));
+        assertTrue(calls.contains("addAddress ipmp0 192.0.2.10/24"), calls.toString());
+        assertTrue(calls.contains("addAddress ipmp0:1 192.0.2.11/24"), calls.toString());
+        // Test addresses stay with their member.
+        assertEquals(Addresses.literal("192.0.2.20"), snap.iface("e0").orElseThrow().lifs().get(0).address());
+    }
+
+    @Test
     void outboundMembersAreToldForClassicGroupsWheneverTheActiveSetChanges() throws Exception {
         Scenario s = scenario("nic e0", "nic e1", "nic e2",
                 "ifconfig e0 plumb 192.0.2.10/24 group g up",
