@@ -423,11 +423,11 @@ final class IpmpInterfaces {
         l.homeIf = ipmp.name;
         l.homeUnit = unit;
         units.put(unit, l);
+        if (inKernel(l)) {
+            platform().addAddress(placement(ipmp, f, l)); // make before break, as a move
+        }
         if (before != null) {
             platform().removeAddress(before);
-        }
-        if (inKernel(l)) {
-            platform().addAddress(placement(ipmp, f, l));
         }
         engine.listener().addressMoved(l.address, g.name, from.phyint.name, ipmp.name, MoveReason.MEMBERSHIP);
     }
