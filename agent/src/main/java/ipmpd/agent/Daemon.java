@@ -313,7 +313,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     private static boolean plumbed(EngineSnapshot s, String ifname, Family f) {
-        return s.iface(ifname).map(i -> i.lifs().stream().anyMatch(l -> l.family() == f)).orElse(false);
+        return s.iface(ifname).map(i -> i.lifs().stream().anyMatch(l -> l.family() == f))
+                .or(() -> s.ipmpInterface(ifname).map(i -> i.lifs().stream().anyMatch(l -> l.family() == f)))
+                .orElse(false);
     }
 
     /** Asks the daemon to stop (from a signal handler); {@link #awaitStop()} returns. */

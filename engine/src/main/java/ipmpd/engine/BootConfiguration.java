@@ -40,10 +40,18 @@ final class BootConfiguration {
     List<String> boot() {
         Map<String, Phyint> phyints = engine.membership.phyints;
         List<String> problems = new ArrayList<>();
+        // IPMP interfaces first, as the start-up scripts plumb them before their members (new IPMP).
+        for (Family f : Family.values()) {
+            for (Map.Entry<String, List<String>> e : files(f).entrySet()) {
+                if (IfconfigCommand.isIpmpFile(e.getValue())) {
+                    problems.addAll(IfconfigCommand.applyFile(engine, e.getKey(), f, e.getValue()));
+                }
+            }
+        }
         for (Family f : Family.values()) {
             for (Map.Entry<String, List<String>> e : files(f).entrySet()) {
                 Phyint p = phyints.get(e.getKey());
-                if (p != null && p.present) {
+                if (p != null && p.present && !IfconfigCommand.isIpmpFile(e.getValue())) {
                     problems.addAll(IfconfigCommand.applyFile(engine, e.getKey(), f, e.getValue()));
                 }
             }
@@ -52,7 +60,7 @@ final class BootConfiguration {
             List<String> moved = new ArrayList<>();
             for (Map.Entry<String, List<String>> e : files(f).entrySet()) {
                 Phyint p = phyints.get(e.getKey());
-                if (p != null && p.present) {
+                if (p != null && p.present || IfconfigCommand.isIpmpFile(e.getValue())) {
                     continue;
                 }
                 moved.add(hostMissing(e.getKey(), f, e.getValue()));
@@ -116,7 +124,7 @@ final class BootConfiguration {
                 g.members.remove(p);
                 p.group = null;
                 p.markRepaired();
-                if (g.members.isEmpty()) {
+                if (g.members.isEmpty() && engine.ipmp.ofGroup(g) == null) {
                     membership.groups.remove(g.name);
                 }
             }

@@ -67,6 +67,7 @@ public final class Engine {
     final Placement placement = new Placement(this);
     final LogicalInterfaces logicalInterfaces = new LogicalInterfaces(this);
     final BootConfiguration boot = new BootConfiguration(this);
+    final IpmpInterfaces ipmp = new IpmpInterfaces(this);
     private final FamilyConsistency familyConsistency = new FamilyConsistency();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(
             Comparator.comparingLong((Timer t) -> t.at).thenComparingLong(t -> t.seq));
@@ -274,6 +275,11 @@ public final class Engine {
 
     /** A NIC exists, or its hardware address changed. */
     public void nicAdded(String name, int ifindex, boolean running, byte[] mac) {
+        if (ipmp.get(name) != null) {
+            changed();
+            ipmp.deviceIndex(name, ifindex); // the IPMP interface's device: its index, nothing more
+            return;
+        }
         Phyint known = membership.phyints.get(name);
         if (known != null && known.present) {
             // the platform reports known NICs again (any attribute change): a model change only if it changed the group
@@ -286,6 +292,9 @@ public final class Engine {
 
     /** A NIC disappeared (dynamic reconfiguration): its data addresses fail over. */
     public void nicRemoved(String name) {
+        if (ipmp.get(name) != null) {
+            return; // the IPMP interface's own device: the engine's, removed when unplumbed
+        }
         changed();
         membership.nicRemoved(name);
     }
@@ -399,6 +408,12 @@ public final class Engine {
     /** ifconfig IF [inet6] plumb. */
     public void plumb(String name, Family f) throws AdminException {
         changed();
+        IpmpInterface i = ipmp.get(name);
+        if (i != null) {
+            throw new AdminException(i.plumbed(f) ? "ifconfig: SIOCSLIFNAME for ip: " + name + ": already exists"
+                    : "ifconfig: plumb: " + name + ": is an IPMP interface (ifconfig " + name + " "
+                    + f.keyword + " ipmp plumbs it for " + f.label + ")");
+        }
         logicalInterfaces.plumb(name, f);
     }
 
@@ -409,24 +424,39 @@ public final class Engine {
      */
     public String plumbLogical(String name, int unit, Family f, boolean noFailover) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            return ipmp.plumbLogical(name, unit, f);
+        }
         return logicalInterfaces.plumbLogical(name, unit, f, noFailover);
     }
 
     /** ifconfig IF [inet6] unplumb: the instance goes, its addresses with it. */
     public void unplumb(String name, Family f) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            ipmp.unplumb(name, f);
+            return;
+        }
         logicalInterfaces.unplumb(name, f);
     }
 
     /** Sets the address of a logical interface (ifconfig IF[:N] ADDR). */
     public void setAddress(String name, int unit, Family f, InetAddress a, int prefixLen) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            ipmp.setAddress(name, unit, f, a, prefixLen);
+            return;
+        }
         logicalInterfaces.setAddress(name, unit, f, a, prefixLen);
     }
 
     /** Changes the prefix length (netmask) of a logical interface. */
     public void setPrefix(String name, int unit, Family f, int prefixLen) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            ipmp.setPrefix(name, unit, f, prefixLen);
+            return;
+        }
         logicalInterfaces.setPrefix(name, unit, f, prefixLen);
     }
 
@@ -441,6 +471,9 @@ public final class Engine {
      */
     public String addif(String name, Family f, NewAddress spec) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            return ipmp.addif(name, f, spec);
+        }
         return logicalInterfaces.addif(name, f, spec);
     }
 
@@ -450,12 +483,20 @@ public final class Engine {
      */
     public void removeif(String name, Family f, InetAddress a) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            ipmp.removeif(name, f, a);
+            return;
+        }
         logicalInterfaces.removeif(name, f, a);
     }
 
     /** Sets or clears UP, DEPRECATED or NOFAILOVER on a logical interface. */
     public void setLifFlag(String name, int unit, Family f, long flag, boolean on) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            ipmp.setLifFlag(name, unit, f, flag, on);
+            return;
+        }
         logicalInterfaces.setLifFlag(name, unit, f, flag, on);
     }
 
@@ -465,12 +506,19 @@ public final class Engine {
      */
     public void addDataAddress(String home, InetAddress a, int prefixLen) throws AdminException {
         changed();
+        if (ipmp.get(home) != null) {
+            ipmp.addif(home, Family.of(a), new NewAddress(a, prefixLen, true, false, false));
+            return;
+        }
         logicalInterfaces.addDataAddress(home, a, prefixLen);
     }
 
     /** Removes a data address wherever the host holds it. */
     public void removeDataAddress(InetAddress a) throws AdminException {
         changed();
+        if (ipmp.removeDataAddress(a)) {
+            return;
+        }
         logicalInterfaces.removeDataAddress(a);
     }
 
@@ -490,11 +538,32 @@ public final class Engine {
         return LogicalInterfaces.lifName(name, unit);
     }
 
+    // ---------------------------------------------------------------- administration: new IPMP
+
+    /**
+     * ifconfig NAME [inet6] ipmp [group G]: creates the IPMP interface NAME of group G (G defaults
+     * to NAME; a group has at most one), or plumbs another family of it. It holds the group's data
+     * addresses; each UP one is bound to an active member (see docs/ARCHITECTURE.md, "New IPMP").
+     */
+    public void createIpmpInterface(String name, Family f, String group) throws AdminException {
+        changed();
+        ipmp.create(name, f, group);
+    }
+
+    /** Whether NAME is an IPMP interface (new IPMP). */
+    public boolean isIpmpInterface(String name) {
+        return ipmp.get(name) != null;
+    }
+
     // ---------------------------------------------------------------- administration: membership
 
     /** ifconfig IF group NAME (or group "" to leave). */
     public void setGroup(String name, String group) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            ipmp.setGroup(name, group);
+            return;
+        }
         membership.setGroup(name, group);
     }
 
@@ -523,6 +592,10 @@ public final class Engine {
     /** ifconfig IF standby / -standby. */
     public void setStandby(String name, boolean on) throws AdminException {
         changed();
+        if (ipmp.get(name) != null) {
+            throw new AdminException("ifconfig: " + (on ? "" : "-") + "standby: " + name
+                    + ": an IPMP interface cannot be a standby (its members can)");
+        }
         membership.setStandby(name, on);
     }
 

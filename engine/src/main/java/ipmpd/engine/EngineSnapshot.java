@@ -12,7 +12,14 @@ import java.util.Optional;
  * all renderings of this.
  */
 public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo> groups,
-                             List<InterfaceInfo> interfaces, List<AddressInfo> addresses) {
+                             List<InterfaceInfo> interfaces, List<AddressInfo> addresses,
+                             List<IpmpInterfaceInfo> ipmpInterfaces) {
+
+    /** A snapshot without IPMP interfaces (classic IPMP only). */
+    public EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo> groups, List<InterfaceInfo> interfaces,
+                          List<AddressInfo> addresses) {
+        this(takenAtNs, config, groups, interfaces, addresses, List.of());
+    }
 
     public enum LinkState { UP, DOWN, UNKNOWN }
 
@@ -27,11 +34,38 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
      *                      group was created
      * @param lastFailoverNs engine time of the latest failover (meaningless while the reason is null)
      * @param lastFailoverReason what took the member out (ADMIN: offline), null before any failover
+     * @param ipmpInterface the group's IPMP interface (new IPMP), null for a classic group
      */
     public record GroupInfo(String name, GroupState state, long fdtMs, List<String> members, List<String> active,
                             List<String> inactive, List<String> unusable, String nominee4, String nominee6,
                             long lastChangeNs, List<InetAddress> targets, boolean declared, long failoverCount,
-                            long lastFailoverNs, EngineListener.Detection lastFailoverReason) {
+                            long lastFailoverNs, EngineListener.Detection lastFailoverReason, String ipmpInterface) {
+        /** A classic group (no IPMP interface). */
+        public GroupInfo(String name, GroupState state, long fdtMs, List<String> members, List<String> active,
+                         List<String> inactive, List<String> unusable, String nominee4, String nominee6,
+                         long lastChangeNs, List<InetAddress> targets, boolean declared, long failoverCount,
+                         long lastFailoverNs, EngineListener.Detection lastFailoverReason) {
+            this(name, state, fdtMs, members, active, inactive, unusable, nominee4, nominee6, lastChangeNs, targets,
+                    declared, failoverCount, lastFailoverNs, lastFailoverReason, null);
+        }
+
+        /** ipmpstat's GROUP: the IPMP interface's name, the group's own for a classic group. */
+        public String displayName() {
+            return ipmpInterface != null ? ipmpInterface : name;
+        }
+    }
+
+    /**
+     * New IPMP: an IPMP interface, as ifconfig shows it.
+     *
+     * @param running a member of its group is active (RUNNING; else FAILED, and the minimum mtu)
+     * @param lifs its logical interfaces, flags combined (IPMP, RUNNING or FAILED, ...)
+     */
+    public record IpmpInterfaceInfo(String name, String group, int ifindex, boolean running, List<LifInfo> lifs) {
+        /** The members' mtu while one is active, else the family's minimum (68, 1280), as Solaris shows it. */
+        public int mtu(Family f) {
+            return running ? 1500 : f == Family.INET ? 68 : 1280;
+        }
     }
 
     public record TargetInfo(InetAddress address, String origin, String status, long rttAvgNs, long rttDevNs) {
@@ -75,9 +109,24 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         }
     }
 
-    /** A data address: where it is now and where it belongs. */
+    /**
+     * A data address: where it is now and where it belongs, and the members its traffic uses.
+     *
+     * @param hostedOn the interface holding it: a member (classic), the IPMP interface (new IPMP)
+     * @param ipmpInterface the IPMP interface holding it (new IPMP), null for a classic group
+     * @param inbound the member that answers for it (ARP / neighbour discovery), null while down or unbound
+     * @param outbound the members its outbound traffic leaves through, newest first: every active
+     *                 member of its group (new IPMP), its host member (classic); empty while down
+     */
     public record AddressInfo(InetAddress address, int prefixLen, Family family, boolean up, String group,
-                              String hostedOn, String homeIf, long serial) {
+                              String hostedOn, String homeIf, long serial, String ipmpInterface, String inbound,
+                              List<String> outbound) {
+        /** A classic data address: answered by, and sent from, the member holding it. */
+        public AddressInfo(InetAddress address, int prefixLen, Family family, boolean up, String group,
+                           String hostedOn, String homeIf, long serial) {
+            this(address, prefixLen, family, up, group, hostedOn, homeIf, serial, null, up ? hostedOn : null,
+                    up && hostedOn != null ? List.of(hostedOn) : List.of());
+        }
     }
 
     public Optional<GroupInfo> group(String name) {
@@ -88,38 +137,45 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         return interfaces.stream().filter(i -> i.name().equals(name)).findFirst();
     }
 
+    public Optional<IpmpInterfaceInfo> ipmpInterface(String name) {
+        return ipmpInterfaces.stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
     static EngineSnapshot of(Engine e) {
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
+        List<IpmpInterfaceInfo> ipmps = new ArrayList<>();
         for (Group g : e.membership.groups.values()) {
-            addGroup(e, g, groups, ifs, addrs);
+            addGroup(e, g, groups, ifs, addrs, ipmps);
         }
         for (Phyint p : e.membership.phyints.values()) {
             if (p.group == null && p.plumbed()) {
                 ifs.add(info(e, p, null));
             }
         }
-        return finish(e, groups, ifs, addrs);
+        return finish(e, groups, ifs, addrs, ipmps);
     }
 
     /**
      * The part of the snapshot about one interface: its group (with every member and the group's
-     * data addresses), or the interface alone when it is in no group. What a notification about it
+     * data addresses; for an IPMP interface, its group), or the interface alone when it is in no group. What a notification about it
      * reports, at a cost that does not grow with the number of groups.
      */
     static EngineSnapshot partOf(Engine e, String ifname) {
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
+        List<IpmpInterfaceInfo> ipmps = new ArrayList<>();
         Phyint p = e.membership.phyints.get(ifname);
-        Group g = p == null ? null : e.membership.groupOf(p);
+        IpmpInterface ipmp = e.ipmp.get(ifname);
+        Group g = p != null ? e.membership.groupOf(p) : ipmp != null ? e.membership.groups.get(ipmp.group) : null;
         if (g != null) {
-            addGroup(e, g, groups, ifs, addrs);
+            addGroup(e, g, groups, ifs, addrs, ipmps);
         } else if (p != null && p.plumbed()) {
             ifs.add(info(e, p, null));
         }
-        return finish(e, groups, ifs, addrs);
+        return finish(e, groups, ifs, addrs, ipmps);
     }
 
     /** The part of the snapshot about one group (empty when there is no such group). */
@@ -127,15 +183,17 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         List<GroupInfo> groups = new ArrayList<>();
         List<InterfaceInfo> ifs = new ArrayList<>();
         List<AddressInfo> addrs = new ArrayList<>();
+        List<IpmpInterfaceInfo> ipmps = new ArrayList<>();
         Group g = group == null ? null : e.membership.groups.get(group);
         if (g != null) {
-            addGroup(e, g, groups, ifs, addrs);
+            addGroup(e, g, groups, ifs, addrs, ipmps);
         }
-        return finish(e, groups, ifs, addrs);
+        return finish(e, groups, ifs, addrs, ipmps);
     }
 
     private static void addGroup(Engine e, Group g, List<GroupInfo> groups, List<InterfaceInfo> ifs,
-                                 List<AddressInfo> addrs) {
+                                 List<AddressInfo> addrs, List<IpmpInterfaceInfo> ipmps) {
+        IpmpInterface ipmp = e.ipmp.ofGroup(g);
         List<String> members = new ArrayList<>();
         List<String> active = new ArrayList<>();
         List<String> inactive = new ArrayList<>();
@@ -155,7 +213,29 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         }
         groups.add(new GroupInfo(g.name, g.state, anyProbing ? g.fdtMs : 0, List.copyOf(members),
                 List.copyOf(active), List.copyOf(inactive), List.copyOf(unusable), g.nominee4, g.nominee6,
-                g.lastChangeNs, g.targets, g.declared, g.failoverCount, g.lastFailoverNs, g.lastFailoverReason));
+                g.lastChangeNs, g.targets, g.declared, g.failoverCount, g.lastFailoverNs, g.lastFailoverReason,
+                ipmp == null ? null : ipmp.name));
+        if (ipmp != null) {
+            boolean running = !active.isEmpty();
+            List<LifInfo> lifs = new ArrayList<>();
+            for (java.util.Map.Entry<Family, java.util.TreeMap<Integer, LogicalIf>> fam : ipmp.lifs.entrySet()) {
+                Family f = fam.getKey();
+                long base = Flags.MULTICAST | f.flag | Flags.IPMP | (f == Family.INET ? Flags.BROADCAST : 0)
+                        | (running ? Flags.RUNNING : Flags.FAILED);
+                for (LogicalIf l : fam.getValue().values()) {
+                    lifs.add(new LifInfo(Engine.lifName(ipmp.name, l.unit), ipmp.name, l.unit, f,
+                            (l.flags & (Flags.UP | Flags.DEPRECATED)) | base, l.address, l.prefixLen, false,
+                            l.hasAddress(), ipmp.name));
+                }
+            }
+            ipmps.add(new IpmpInterfaceInfo(ipmp.name, g.name, ipmp.ifindex, running, List.copyOf(lifs)));
+            for (LogicalIf l : ipmp.addresses()) {
+                boolean up = l.isUp();
+                addrs.add(new AddressInfo(l.address, l.prefixLen, Family.of(l.address), up, g.name, ipmp.name,
+                        ipmp.name, l.serial, ipmp.name, up ? ipmp.inbound.get(l.address) : null,
+                        up ? plumbedFor(e, active, Family.of(l.address)) : List.of()));
+            }
+        }
         for (Phyint p : order) {
             ifs.add(info(e, p, g));
         }
@@ -171,11 +251,20 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
         }
     }
 
+    /** The members of {@code names} plumbed for the family (those that can carry its traffic). */
+    private static List<String> plumbedFor(Engine e, List<String> names, Family f) {
+        return names.stream().filter(n -> {
+            Phyint p = e.membership.phyints.get(n);
+            return p != null && p.instance(f) != null;
+        }).toList();
+    }
+
     private static EngineSnapshot finish(Engine e, List<GroupInfo> groups, List<InterfaceInfo> ifs,
-                                         List<AddressInfo> addrs) {
+                                         List<AddressInfo> addrs, List<IpmpInterfaceInfo> ipmps) {
         addrs.sort(Comparator.comparing(AddressInfo::group, Comparator.nullsFirst(Comparator.naturalOrder()))
                 .thenComparingLong(AddressInfo::serial));
-        return new EngineSnapshot(e.now(), e.config(), List.copyOf(groups), List.copyOf(ifs), List.copyOf(addrs));
+        return new EngineSnapshot(e.now(), e.config(), List.copyOf(groups), List.copyOf(ifs), List.copyOf(addrs),
+                List.copyOf(ipmps));
     }
 
     /**

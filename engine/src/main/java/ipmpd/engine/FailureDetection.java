@@ -332,7 +332,8 @@ final class FailureDetection {
         }
         engine.listener().interfaceRepaired(p.name, g == null ? null : g.name, how);
         engine.platform().usabilityChanged(p.name, true);
-        if (g != null && !engine.config().failback() && !groupWasFailed && p.upDataCount() == 0) {
+        if (g != null && !engine.config().failback() && !groupWasFailed && p.upDataCount() == 0
+                && engine.ipmp.ofGroup(g) == null) {
             // FAILBACK=no: the repaired interface waits, INACTIVE, until another member fails.
             p.inactive = true;
         }

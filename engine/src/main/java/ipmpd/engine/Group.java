@@ -23,6 +23,8 @@ final class Group {
     /** Engine time of the latest failover, and what took its member out (null: none yet). */
     long lastFailoverNs;
     EngineListener.Detection lastFailoverReason;
+    /** The ACTIVE members last told to the platform (outboundMembersChanged); null before the first report. */
+    List<String> outbound;
 
     Group(String name, long fdtMs) {
         this.name = name;

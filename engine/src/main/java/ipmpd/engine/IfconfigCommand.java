@@ -114,6 +114,25 @@ public final class IfconfigCommand {
                     });
                 }
                 case "unplumb" -> ops.add((e, c, out) -> e.unplumb(c.name, c.family));
+                case "ipmp" -> {
+                    // New IPMP: NAME becomes the IPMP interface of the group the line names (default NAME).
+                    String group = null;
+                    for (int j = k + 1; j + 1 < words.size(); j++) {
+                        if (words.get(j).equalsIgnoreCase("group")) {
+                            group = words.get(j + 1);
+                            Engine.validateGroupName(group);
+                            break;
+                        }
+                    }
+                    final String g = group;
+                    ops.add((e, c, out) -> {
+                        if (c.unit != 0) {
+                            throw new AdminException("ifconfig: ipmp: " + Engine.lifName(c.name, c.unit)
+                                    + ": an IPMP interface is a physical-level interface (no :N)");
+                        }
+                        e.createIpmpInterface(c.name, c.family, g);
+                    });
+                }
                 case "inet", "inet6" -> {
                     // the family was taken from the front of the line; a repeated one is harmless
                 }
@@ -202,7 +221,10 @@ public final class IfconfigCommand {
     }
 
     private static EngineSnapshot.LifInfo lif(Engine e, Cursor c) throws AdminException {
-        return e.snapshot().iface(c.name).flatMap(i -> i.lifs().stream()
+        EngineSnapshot s = e.snapshot();
+        java.util.Optional<List<EngineSnapshot.LifInfo>> lifs = s.iface(c.name).map(EngineSnapshot.InterfaceInfo::lifs)
+                .or(() -> s.ipmpInterface(c.name).map(EngineSnapshot.IpmpInterfaceInfo::lifs));
+        return lifs.flatMap(ls -> ls.stream()
                         .filter(l -> l.unit() == c.unit && l.family() == c.family).findFirst())
                 .orElseThrow(() -> new AdminException("ifconfig: " + Engine.lifName(c.name, c.unit)
                         + ": no such interface"));
@@ -294,8 +316,8 @@ public final class IfconfigCommand {
         String file = (family == Family.INET ? "hostname." : "hostname6.") + name;
         try {
             Phyint p = engine.membership.phyints.get(name);
-            if (p == null || p.instance(family) == null) {
-                engine.plumb(name, family);
+            if (!isIpmpFile(lines) && (p == null || p.instance(family) == null)) {
+                engine.plumb(name, family); // an IPMP interface's file creates it itself ("ipmp ...")
             }
         } catch (AdminException e) {
             problems.add(file + ": " + e.getMessage());
@@ -325,6 +347,18 @@ public final class IfconfigCommand {
             joined.clear();
         }
         return problems;
+    }
+
+    /** Whether a hostname.IF file configures an IPMP interface (a line says "ipmp"). */
+    static boolean isIpmpFile(List<String> lines) {
+        for (List<String> cmd : commands(lines)) {
+            for (String w : cmd) {
+                if (w.equalsIgnoreCase("ipmp")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** What a boot file says about the group and data addresses, without applying it (literal addresses only). */

@@ -94,7 +94,7 @@ public final class Ipmpstat {
     public static Result run(Options o, EngineSnapshot s) {
         return switch (o.mode()) {
             case 'g' -> render(o, GROUP_FIELDS, groupRows(s));
-            case 'i' -> render(o, IF_FIELDS, ipmpInterfaces(s));
+            case 'i' -> render(o, ifFields(s), ipmpInterfaces(s));
             case 'a' -> render(o, ADDR_FIELDS, addressRows(s));
             case 't' -> render(o, TARG_FIELDS, targetRows(s));
             default -> throw new IllegalArgumentException("mode " + o.mode());
@@ -375,7 +375,7 @@ public final class Ipmpstat {
     }
 
     static final List<Field<GroupInfo>> GROUP_FIELDS = List.of(
-            new Field<>("GROUP", 12, GroupInfo::name),
+            new Field<>("GROUP", 12, GroupInfo::displayName),
             new Field<>("GROUPNAME", 12, GroupInfo::name),
             new Field<>("STATE", 10, g -> Vocabulary.of(g.state()).ipmpstat()),
             new Field<>("FDT", 10, g -> g.fdtMs() == 0 ? "" : String.format(Locale.ROOT, "%.2fs", g.fdtMs() / 1000.0f)),
@@ -398,6 +398,17 @@ public final class Ipmpstat {
         return b.toString();
     }
 
+    /** ipmpstat -i's fields; GROUP names the group's IPMP interface (new IPMP), else the group. */
+    static List<Field<InterfaceInfo>> ifFields(EngineSnapshot s) {
+        java.util.Map<String, String> shown = new java.util.HashMap<>();
+        for (GroupInfo g : s.groups()) {
+            shown.put(g.name(), g.displayName());
+        }
+        List<Field<InterfaceInfo>> fields = new ArrayList<>(IF_FIELDS);
+        fields.set(2, new Field<>("GROUP", 12, i -> i.group() == null ? "" : shown.getOrDefault(i.group(), i.group())));
+        return fields;
+    }
+
     static final List<Field<InterfaceInfo>> IF_FIELDS = List.of(
             new Field<>("INTERFACE", 12, InterfaceInfo::name),
             new Field<>("ACTIVE", 8, i -> i.active() ? "yes" : "no"),
@@ -410,9 +421,9 @@ public final class Ipmpstat {
     static final List<Field<AddressInfo>> ADDR_FIELDS = List.of(
             new Field<>("ADDRESS", 26, a -> Addresses.format(a.address())),
             new Field<>("STATE", 7, a -> a.up() ? "up" : "down"),
-            new Field<>("GROUP", 12, AddressInfo::group),
-            new Field<>("INBOUND", 12, a -> a.up() ? a.hostedOn() : ""),
-            new Field<>("OUTBOUND", 23, a -> a.up() ? a.hostedOn() : ""));
+            new Field<>("GROUP", 12, a -> a.ipmpInterface() != null ? a.ipmpInterface() : a.group()),
+            new Field<>("INBOUND", 12, a -> a.inbound() == null ? "" : a.inbound()),
+            new Field<>("OUTBOUND", 23, a -> String.join(" ", a.outbound())));
 
     static final List<Field<TargetRow>> TARG_FIELDS = List.of(
             new Field<>("INTERFACE", 12, TargetRow::ifname),

@@ -244,9 +244,16 @@ final class LogicalInterfaces {
      * A data address may exist once on the host. A test address may repeat (the kernel allows the
      * same address on two interfaces; in a group the duplicate's probing is disabled).
      */
-    private void checkUnused(InetAddress a, String where, boolean testAddress) throws AdminException {
+    void checkUnused(InetAddress a, String where, boolean testAddress) throws AdminException {
         if (Addresses.isUnspecified(a) || Addresses.isLinkLocal(a)) {
             return;
+        }
+        for (IpmpInterface ipmp : engine.ipmp.byName.values()) {
+            LogicalIf l = ipmp.find(a);
+            if (l != null) {
+                throw new AdminException("ifconfig: " + where + ": address " + Addresses.format(a)
+                        + " is already configured on " + lifName(ipmp.name, l.unit));
+            }
         }
         for (Phyint q : membership().phyints.values()) {
             for (Instance qi : q.instances()) {
@@ -269,6 +276,15 @@ final class LogicalInterfaces {
                 "ifconfig: addif: SIOCLIFADDIF: " + name + ": no such interface");
         Phyint p = i.phyint;
         Group g = membership().groupOf(p);
+        IpmpInterface ipmp = engine.ipmp.ofGroup(g);
+        if (ipmp != null && !spec.noFailover()) {
+            // New IPMP: a member holds no data address; the group's IPMP interface takes it.
+            if (!ipmp.plumbed(f)) {
+                throw new AdminException("ifconfig: addif: " + name + ": data addresses of group " + g.name
+                        + " belong on its IPMP interface " + ipmp.name + ", which is not plumbed for " + f.label);
+            }
+            return engine.ipmp.addif(ipmp.name, f, spec);
+        }
         Instance target = i;
         boolean unusable = p.failed() || p.inactive || p.offline();
         if (g != null && unusable) {
@@ -439,6 +455,10 @@ final class LogicalInterfaces {
         boolean wasIn = inKernel(p, l);
         AddressPlacement before = wasIn ? placement(host, l) : null;
         l.flags = on ? l.flags | flag : l.flags & ~flag;
+        if (flag == Flags.NOFAILOVER && engine.ipmp.underIpmp(p)) {
+            // Under an IPMP interface the kernel keeps test addresses DEPRECATED (and clears it with -failover undone).
+            l.flags = on ? l.flags | Flags.DEPRECATED : l.flags & ~Flags.DEPRECATED;
+        }
         boolean isIn = inKernel(p, l);
         if (wasIn && !isIn) {
             platform().removeAddress(before);

@@ -53,6 +53,11 @@ final class Membership {
     }
 
     boolean isLocalAddress(InetAddress a) {
+        for (IpmpInterface i : engine.ipmp.byName.values()) {
+            if (i.find(a) != null) {
+                return true;
+            }
+        }
         for (Phyint p : phyints.values()) {
             for (Instance i : p.instances()) {
                 if (i.find(a) != null) {
@@ -262,6 +267,7 @@ final class Membership {
     private void joinGroup(Phyint p, String name) {
         Group g = group(name);
         enlist(p, g);
+        engine.ipmp.memberJoined(p, g);
         p.lastChangeNs = engine.now();
         p.noTestAddressReported = false;
         engine.listener().memberConfigChanged(p.name, name, EngineListener.ConfigChange.JOINED);
@@ -332,7 +338,8 @@ final class Membership {
         engine.platform().memberLeft(p.name);
         engine.platform().usabilityChanged(p.name, true);
         engine.detection.updateProbing(p);
-        if (g.members.isEmpty() && !g.declared) {
+        if (g.members.isEmpty() && !g.declared && engine.ipmp.ofGroup(g) == null) {
+            engine.placement.reportOutbound(g, List.of());
             groups.remove(g.name);
         } else {
             placement.reconcile(g);
@@ -359,6 +366,11 @@ final class Membership {
         }
         if (!g.members.isEmpty()) {
             throw new AdminException("group " + name + " still has members");
+        }
+        IpmpInterface ipmp = engine.ipmp.ofGroup(g);
+        if (ipmp != null) {
+            throw new AdminException("group " + name + " has the IPMP interface " + ipmp.name
+                    + " (unplumb it to delete the group)");
         }
         groups.remove(name);
     }
@@ -451,7 +463,7 @@ final class Membership {
         }
         engine.listener().interfaceRepaired(p.name, g.name, Detection.ADMIN);
         engine.platform().usabilityChanged(name, true);
-        if (!engine.config().failback() && p.upDataCount() == 0) {
+        if (!engine.config().failback() && p.upDataCount() == 0 && engine.ipmp.ofGroup(g) == null) {
             p.inactive = true;
         }
         engine.placement.reconcile(g);

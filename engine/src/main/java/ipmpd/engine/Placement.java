@@ -29,6 +29,7 @@ final class Placement {
         if (g == null) {
             return;
         }
+        engine.ipmp.adopt(g); // new IPMP: data addresses belong on the IPMP interface
         for (Phyint x : new ArrayList<>(g.members)) {
             if (x.usable() || FailureState.recovering(x)) {
                 continue; // a recovering member keeps its addresses until its own repair (failure_state)
@@ -251,12 +252,16 @@ final class Placement {
         if (g == null) {
             return;
         }
+        boolean newIpmp = engine.ipmp.ofGroup(g) != null;
         for (Phyint p : g.members) {
             if (p.failed() || p.offline()) {
                 p.inactive = false;
-            } else if (p.standby) {
+            } else if (p.standby && !newIpmp) {
                 p.inactive = p.upDataCount() == 0;
             }
+        }
+        if (newIpmp) {
+            activateStandbys(g);
         }
         g.nominee4 = nominee(g, Family.INET, g.nominee4);
         g.nominee6 = nominee(g, Family.INET6, g.nominee6);
@@ -278,6 +283,50 @@ final class Placement {
             g.lastChangeNs = engine.now();
             engine.listener().groupStateChanged(g.name, before, s, EngineListener.GroupEvent.of(before, s));
         }
+        List<Phyint> active = g.members.stream().filter(EngineSnapshot::carriesData).toList();
+        engine.ipmp.rebind(g, active);
+        reportOutbound(g, active);
+    }
+
+    /**
+     * New IPMP has no data address on a member to tell a standby that took over: a standby is
+     * active while a non-standby member cannot work, one standby for each such member (those
+     * already active first, then in the group's order), else INACTIVE (in.mpathd's
+     * phyint_activate_another / phyint_inactivate).
+     */
+    private static void activateStandbys(Group g) {
+        long needed = g.members.stream().filter(p -> !p.standby && !p.usable()).count();
+        List<Phyint> spares = new ArrayList<>();
+        for (Phyint p : g.members) {
+            if (p.standby && p.usable() && !p.inactive) {
+                spares.add(p);
+            }
+        }
+        for (Phyint p : g.members) {
+            if (p.standby && p.usable() && p.inactive) {
+                spares.add(p);
+            }
+        }
+        for (Phyint p : spares) {
+            p.inactive = needed-- <= 0;
+        }
+    }
+
+    /**
+     * Tells the platform the group's ACTIVE members (ipmpstat's ACTIVE: usable, not INACTIVE, an
+     * UP address) in the group's order whenever the set changes: outbound traffic from the data
+     * addresses is spread over exactly these, classic or new IPMP.
+     */
+    void reportOutbound(Group g, List<Phyint> active) {
+        List<String> names = active.stream().map(p -> p.name).toList();
+        if (g.outbound == null ? names.isEmpty() : names.equals(g.outbound)) {
+            if (g.outbound == null) {
+                g.outbound = names;
+            }
+            return;
+        }
+        g.outbound = names;
+        engine.platform().outboundMembersChanged(g.name, names);
     }
 
     /** Keep the current nominee while it is active, else the next active member after it. */

@@ -79,6 +79,7 @@ public final class Scenario {
         };
         engine = new Engine(clock, link, EngineListener.all(transcript, also), random, config);
         link.attach(engine);
+        link.ipmpIndex = this::lowestFreeIndex;
     }
 
     public Engine engine() {
@@ -134,7 +135,19 @@ public final class Scenario {
             case "wait" -> link.advanceTo(clock.nanos() + duration(one(args, "wait DURATION")));
             case "seed" -> link.reseed(Long.parseLong(one(args, "seed N")));
             case "sendlag" -> link.sendLagNs = duration(one(args, "sendlag DURATION"));
-            case "nic" -> nic(one(args, "nic IF"));
+            case "nic" -> {
+                if (args.size() == 2) {
+                    nic(args.get(0), index(args.get(1)));
+                } else {
+                    nic(one(args, "nic IF [INDEX]"));
+                }
+            }
+            case "platform" -> {
+                // What the engine asked of the platform about traffic since the last "platform".
+                for (String call : link.takeCalls()) {
+                    out.append("platform: ").append(call).append('\n');
+                }
+            }
             case "mac" -> {
                 if (args.size() != 2) {
                     throw new ScenarioError("usage: mac IF AA:BB:CC:DD:EE:FF");
@@ -193,11 +206,46 @@ public final class Scenario {
     private final List<String> known = new ArrayList<>();
     private final List<String> detached = new ArrayList<>();
 
+    private static int index(String text) throws ScenarioError {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 2) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new ScenarioError("bad interface index: " + text + " (2 or more; 1 is lo0)");
+    }
+
+    private final java.util.Map<String, Integer> nicIndexes = new java.util.HashMap<>();
+
+    /** An IPMP device's index: the lowest one no NIC or other IPMP device has (lo0 is 1). */
+    private int lowestFreeIndex(String name) {
+        java.util.Set<Integer> used = new java.util.HashSet<>(nicIndexes.values());
+        used.addAll(link.ipmpDevices.values());
+        int n = 2;
+        while (used.contains(n)) {
+            n++;
+        }
+        return n;
+    }
+
     private void nic(String name) {
+        nic(name, -1);
+    }
+
+    /** A NIC with the kernel index given, or the next one (-1). */
+    private void nic(String name, int given) {
         if (!known.contains(name)) {
             known.add(name);
             link.links.putIfAbsent(name, Boolean.TRUE);
-            int index = nextIfIndex++;
+            while (given <= 0 && link.ipmpDevices.containsValue(nextIfIndex)) {
+                nextIfIndex++; // taken by an IPMP device
+            }
+            int index = given > 0 ? given : nextIfIndex++;
+            nextIfIndex = Math.max(nextIfIndex, index + 1);
+            nicIndexes.put(name, index);
             engine.nicAdded(name, index, link.linkUp(name), new byte[] {8, 0, 0x20, (byte) 0xb9, 0, (byte) index});
         }
     }
@@ -223,6 +271,7 @@ public final class Scenario {
         if (!known.contains(name)) {
             nic(name);
         } else {
+            nicIndexes.put(name, nextIfIndex);
             engine.nicAdded(name, nextIfIndex++, link.linkUp(name));
         }
     }

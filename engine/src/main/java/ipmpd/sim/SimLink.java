@@ -63,6 +63,12 @@ public final class SimLink implements Platform {
      * platform reports with the reply does not include it.
      */
     long sendLagNs;
+    /** IPMP devices the engine created (new IPMP), with the index the simulated kernel gave them. */
+    final Map<String, Integer> ipmpDevices = new LinkedHashMap<>();
+    /** Gives a new IPMP device its index (set by the scenario, which knows the NICs' indexes). */
+    java.util.function.ToIntFunction<String> ipmpIndex = name -> 0;
+    /** The platform calls about traffic (IPMP devices, their addresses, bindings, outbound members), in order. */
+    private final List<String> calls = new ArrayList<>();
 
     public SimLink(VirtualClock clock, long seed) {
         this.clock = clock;
@@ -162,14 +168,58 @@ public final class SimLink implements Platform {
         return base + (long) (random.nextDouble() * 100_000L);
     }
 
+    /** The platform calls recorded since the previous take (and forgets them). */
+    public List<String> takeCalls() {
+        List<String> out = List.copyOf(calls);
+        calls.clear();
+        return out;
+    }
+
+    @Override
+    public void ipmpInterfaceCreated(String name, String group) {
+        calls.add("ipmpInterfaceCreated " + name + " group " + group);
+        int index = ipmpIndex.applyAsInt(name);
+        ipmpDevices.put(name, index);
+        // The kernel reports the new device as any link, after the command (as rtnetlink would).
+        at(clock.nanos(), () -> {
+            if (ipmpDevices.containsKey(name)) {
+                engine.nicAdded(name, index, true);
+            }
+        });
+    }
+
+    @Override
+    public void ipmpInterfaceRemoved(String name) {
+        calls.add("ipmpInterfaceRemoved " + name);
+        ipmpDevices.remove(name);
+        kernel.remove(name);
+    }
+
+    @Override
+    public void bindInbound(String ipmpInterface, InetAddress address, String member) {
+        calls.add("bindInbound " + ipmpInterface + " " + Addresses.format(address) + " "
+                + (member == null ? "none" : member));
+    }
+
+    @Override
+    public void outboundMembersChanged(String group, List<String> members) {
+        calls.add("outboundMembersChanged " + group + " [" + String.join(" ", members) + "]");
+    }
+
     @Override
     public void addAddress(AddressPlacement p) {
+        if (ipmpDevices.containsKey(p.ifname())) {
+            calls.add("addAddress " + p.logicalName() + " " + Addresses.format(p.address()) + "/" + p.prefixLen());
+        }
         kernel.computeIfAbsent(p.ifname(), k -> new java.util.LinkedHashSet<>())
                 .add(Addresses.format(p.address()) + "/" + p.prefixLen());
     }
 
     @Override
     public void removeAddress(AddressPlacement p) {
+        if (ipmpDevices.containsKey(p.ifname())) {
+            calls.add("removeAddress " + p.logicalName() + " " + Addresses.format(p.address()) + "/" + p.prefixLen());
+        }
         Set<String> s = kernel.get(p.ifname());
         if (s != null) {
             s.remove(Addresses.format(p.address()) + "/" + p.prefixLen());
