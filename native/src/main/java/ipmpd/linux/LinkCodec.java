@@ -22,13 +22,16 @@ final class LinkCodec {
         IfInfoMsg m = l.header;
         RtAttrs a = l.attrs;
         boolean carrier = a.has(IFLA_CARRIER) ? a.u8(IFLA_CARRIER, 0) != 0 : (m.flags() & IFF_LOWER_UP) != 0;
-        String kind = a.nested(IFLA_LINKINFO).string(IFLA_INFO_KIND);
+        RtAttrs linkInfo = a.nested(IFLA_LINKINFO);
+        String kind = linkInfo.string(IFLA_INFO_KIND);
+        int vlanId = "vlan".equals(kind) ? linkInfo.nested(IFLA_INFO_DATA).u16(IFLA_VLAN_ID, LinkInfo.NO_VLAN)
+                : LinkInfo.NO_VLAN;
         // A lower device in another namespace (IFLA_LINK_NETNSID) is not one this host's members share.
         int lower = kind != null && LinkInfo.STACKED_KINDS.contains(kind) && !a.has(IFLA_LINK_NETNSID)
                 ? a.u32(IFLA_LINK, 0) : 0;
         return new LinkInfo(m.index(), l.name, m.type(), m.flags(), OperState.of(a.u8(IFLA_OPERSTATE, 0)),
                 carrier, a.u32(IFLA_CARRIER_CHANGES, -1), a.u32(IFLA_MTU, 0), l.address(), kind,
-                a.u32(IFLA_MASTER, 0), lower == m.index() ? 0 : lower);
+                a.u32(IFLA_MASTER, 0), lower == m.index() ? 0 : lower, vlanId);
     }
 
     /** An RTM_*LINK message's ifinfomsg, attributes and name. */

@@ -16,16 +16,31 @@ package ipmpd.linux;
  * @param master         IFLA_MASTER (bridge or bond index), 0 if none
  * @param lower          the device this one is stacked on (IFLA_LINK of a VLAN, macvlan, ipvlan or
  *                       macvtap: its physical link), 0 if none
+ * @param vlanId         the 802.1Q VLAN ID of a link of kind "vlan" (IFLA_INFO_DATA / IFLA_VLAN_ID),
+ *                       {@link #NO_VLAN} for any other link
  */
 public record LinkInfo(int index, String name, int type, int flags, OperState operState, boolean carrier,
-        int carrierChanges, int mtu, HwAddress address, String kind, int master, int lower) {
+        int carrierChanges, int mtu, HwAddress address, String kind, int master, int lower, int vlanId) {
+
+    /** {@link #vlanId} of a link that is not a VLAN (0 is a valid ID for Linux: priority tagging). */
+    public static final int NO_VLAN = -1;
 
     /** Kinds whose IFLA_LINK is the device they are stacked on (a veth's is its peer: not counted). */
     public static final java.util.Set<String> STACKED_KINDS = java.util.Set.of("vlan", "macvlan", "macvtap", "ipvlan");
 
     public LinkInfo(int index, String name, int type, int flags, OperState operState, boolean carrier,
             int carrierChanges, int mtu, HwAddress address, String kind, int master) {
-        this(index, name, type, flags, operState, carrier, carrierChanges, mtu, address, kind, master, 0);
+        this(index, name, type, flags, operState, carrier, carrierChanges, mtu, address, kind, master, 0, NO_VLAN);
+    }
+
+    public LinkInfo(int index, String name, int type, int flags, OperState operState, boolean carrier,
+            int carrierChanges, int mtu, HwAddress address, String kind, int master, int lower) {
+        this(index, name, type, flags, operState, carrier, carrierChanges, mtu, address, kind, master, lower, NO_VLAN);
+    }
+
+    /** A VLAN link (kind "vlan") whose ID the kernel reported. */
+    public boolean isVlan() {
+        return vlanId != NO_VLAN;
     }
 
     /** The physical link under this one: its lower device when stacked, else itself. */

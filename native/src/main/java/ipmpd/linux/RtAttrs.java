@@ -53,6 +53,11 @@ final class RtAttrs {
         return v == null || v.remaining() < 1 ? dflt : v.get(0) & 0xff;
     }
 
+    int u16(int type, int dflt) {
+        ByteBuffer v = values.get(type);
+        return v == null || v.remaining() < 2 ? dflt : v.getShort(0) & 0xffff;
+    }
+
     int u32(int type, int dflt) {
         ByteBuffer v = values.get(type);
         return v == null || v.remaining() < 4 ? dflt : v.getInt(0);

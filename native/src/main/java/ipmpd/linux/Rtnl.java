@@ -124,6 +124,9 @@ public final class Rtnl {
     static final int IFLA_OPERSTATE = 16;
     static final int IFLA_LINKINFO = 18;
     static final int IFLA_INFO_KIND = 1;
+    static final int IFLA_INFO_DATA = 2;
+    /** Inside IFLA_INFO_DATA of kind "vlan": the 802.1Q VLAN ID (u16). */
+    static final int IFLA_VLAN_ID = 1;
     static final int IFLA_CARRIER = 33;
     static final int IFLA_CARRIER_CHANGES = 35;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -123,6 +124,54 @@ class RtnlCodecTest {
         assertEquals(0, stacked("veth", false).lower(), "a veth's IFLA_LINK is its peer");
         assertEquals(42, stacked("veth", false).physicalIndex());
         assertEquals(0, stacked("macvlan", true).lower(), "a lower device in another namespace");
+    }
+
+    /**
+     * RTM_NEWLINK's IFLA_LINKINFO of a VLAN of ID 1000 with one ingress priority mapping, laid out as
+     * the kernel's rtnl_link_info_fill and vlan_fill_info write it (nests without NLA_F_NESTED, each
+     * attribute padded to 4): { IFLA_INFO_KIND "vlan", IFLA_INFO_DATA { IFLA_VLAN_PROTOCOL (be16
+     * 0x8100), IFLA_VLAN_ID (u16), IFLA_VLAN_FLAGS (struct ifla_vlan_flags), IFLA_VLAN_INGRESS_QOS
+     * { IFLA_VLAN_QOS_MAPPING {from 1, to 5} } } }.
+     */
+    private static final byte[] VLAN_LINKINFO = {
+            64, 0, 18, 0, // IFLA_LINKINFO, 64 bytes
+            9, 0, 1, 0, 'v', 'l', 'a', 'n', 0, 0, 0, 0, // IFLA_INFO_KIND "vlan\0" (9) + 3 padding
+            48, 0, 2, 0, // IFLA_INFO_DATA, 48 bytes
+            6, 0, 5, 0, (byte) 0x81, 0x00, 0, 0, // IFLA_VLAN_PROTOCOL 802.1Q, network order + 2 padding
+            6, 0, 1, 0, (byte) 0xe8, 0x03, 0, 0, // IFLA_VLAN_ID 1000 (0x03e8, host order) + 2 padding
+            12, 0, 2, 0, 1, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, // IFLA_VLAN_FLAGS REORDER_HDR, mask ~0
+            16, 0, 4, 0, 12, 0, 1, 0, 1, 0, 0, 0, 5, 0, 0, 0 }; // IFLA_VLAN_INGRESS_QOS { QOS_MAPPING 1 -> 5 }
+
+    private static LinkInfo withLinkInfo(byte[] linkInfo) {
+        NlMessageBuilder m = new NlMessageBuilder(Rtnl.RTM_NEWLINK, 0, 1);
+        new IfInfoMsg(LibC.AF_UNSPEC, 1, 42, Rtnl.IFF_UP | Rtnl.IFF_MULTICAST, 0).write(m.body());
+        m.attrString(Rtnl.IFLA_IFNAME, "bge1000");
+        m.attrU32(Rtnl.IFLA_LINK, 7);
+        byte[] msg = m.build();
+        byte[] all = Arrays.copyOf(msg, msg.length + linkInfo.length);
+        System.arraycopy(linkInfo, 0, all, msg.length, linkInfo.length);
+        ByteBuffer.wrap(all).order(Bytes.HOST).putInt(0, all.length); // nlmsg_len covers the appended attribute
+        return assertInstanceOf(RtEvent.Link.class, RtnlDecoder.event(only(all))).info();
+    }
+
+    @Test
+    void aVlansIdComesFromItsLinkInfoData() {
+        assertEquals(ByteOrder.LITTLE_ENDIAN, Bytes.HOST, "the bytes above are x86/arm64 host order");
+        LinkInfo l = withLinkInfo(VLAN_LINKINFO);
+        assertEquals("vlan", l.kind());
+        assertEquals(1000, l.vlanId());
+        assertTrue(l.isVlan());
+        assertEquals(7, l.lower());
+    }
+
+    @Test
+    void aLinkOfAnotherKindOrWithoutDataHasNoVlanId() {
+        assertEquals(LinkInfo.NO_VLAN, stacked("macvlan", false).vlanId());
+        assertFalse(stacked("vlan", false).isVlan(), "kind vlan without IFLA_INFO_DATA");
+        byte[] macvlanWithData = VLAN_LINKINFO.clone();
+        System.arraycopy("macv".getBytes(), 0, macvlanWithData, 8, 4); // same bytes, kind "macv"
+        assertEquals(LinkInfo.NO_VLAN, withLinkInfo(macvlanWithData).vlanId(),
+                "attribute 1 of another kind's data is not a VLAN ID");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package ipmpd.agent.netconf;
 
 import ipmpd.agent.IpmpdLog;
+import ipmpd.agent.SecretFileMode;
 import org.apache.sshd.common.config.keys.AuthorizedKeyEntry;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
@@ -42,7 +43,8 @@ import java.util.Map;
  * (reads the password from standard input). A user may have several lines (same role). When the
  * file does not exist, the first start creates it (mode 0600) with the user {@code admin}
  * (read-write) and a random password written to {@code netconf-initial-password} (mode 0600) next
- * to it. The file is reread when it changes.
+ * to it. The file is reread when it changes. It holds secrets: with any group or other permission
+ * (mode other than 0600) the NETCONF server does not start ({@link SecretFileMode}).
  */
 public final class NetconfUsers {
     enum Role {
@@ -75,6 +77,8 @@ public final class NetconfUsers {
     private final IpmpdLog log;
     private volatile Map<String, User> users = Map.of();
     private volatile FileTime loadedAt;
+    /** The file was found with a mode that shows its secrets to others: no user until it is 0600. */
+    private volatile boolean exposed;
     /** Passwords checked (each costs a PBKDF2 of 210,000 rounds). */
     private final java.util.concurrent.atomic.AtomicLong passwordChecks = new java.util.concurrent.atomic.AtomicLong();
 
@@ -127,12 +131,26 @@ public final class NetconfUsers {
         Files.writeString(p, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
-    /** Rereads the file if it changed since it was last read. */
+    /**
+     * Rereads the file if it changed since it was last read. Rewritten with a mode that shows its
+     * secrets to others, it is not used: no login succeeds until it is 0600 again.
+     */
     private void refresh() {
         try {
+            SecretFileMode.requireOwnerOnly(file); // a chmod does not change the modification time
             FileTime t = Files.getLastModifiedTime(file);
-            if (!t.equals(loadedAt)) {
+            if (exposed || !t.equals(loadedAt)) {
                 reload();
+            }
+            if (exposed) {
+                exposed = false;
+                log.notice("NETCONF: " + file + " has mode " + SecretFileMode.EXPECTED + " again: logins accepted");
+            }
+        } catch (SecretFileMode.ExposedException e) {
+            users = Map.of();
+            if (!exposed) {
+                exposed = true;
+                log.err("NETCONF: logins refused: " + e.getMessage());
             }
         } catch (IOException e) {
             log.err("NETCONF: cannot read " + file + ": " + e.getMessage());
@@ -141,16 +159,8 @@ public final class NetconfUsers {
 
     private synchronized void reload() throws IOException {
         FileTime t = Files.getLastModifiedTime(file);
-        try {
-            var perms = Files.getPosixFilePermissions(file);
-            if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
-                    || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)
-                    || perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)) {
-                log.warning("NETCONF: " + file + " is readable or writable by others; make it mode 0600");
-            }
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
-        }
+        // Secrets others can read: the face does not start (AgentFaces logs why), as for snmp-users.
+        SecretFileMode.requireOwnerOnly(file);
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         Map<String, User> out = new LinkedHashMap<>();
         int n = 0;

@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,22 +124,48 @@ final class IpmpSet implements LiveObjects.Writer {
         final Set<String> offlined = new HashSet<>();
         /** members offline at run time only (if_mpadm -d) that ipmpIfOffline = false brings back */
         final Set<String> backOnline = new HashSet<>();
+        /**
+         * Members the PDU makes standby in the group they are in: the engine's setStandby makes them
+         * standby after the configuration is applied, so that their data addresses move as with
+         * ipmpadm (ipmpAddressMoved, no gap) instead of being removed and added again.
+         */
+        final Set<String> standbyByEngine = new LinkedHashSet<>();
+        /** Data address -> the member it was homed on before {@link #rehomeFromStandbys} chose another. */
+        final Map<InetAddress, String> rehomedFrom = new HashMap<>();
         final List<Refusal> refusals = new ArrayList<>();
 
+        /** The configuration the PDU leads to (what is checked). */
         IpmpConfiguration candidate() {
+            return configuration(groups.values());
+        }
+
+        private IpmpConfiguration configuration(java.util.Collection<GroupBuilder> builders) {
             List<GroupConfig> out = new ArrayList<>();
-            for (GroupBuilder b : groups.values()) {
+            for (GroupBuilder b : builders) {
                 out.add(b.build());
             }
             out.sort(java.util.Comparator.comparing(GroupConfig::name));
             return new IpmpConfiguration(global, List.copyOf(out));
         }
 
-        /** What is committed through the store: leavers still in their groups (they leave afterwards). */
+        /**
+         * What is applied through the store: leavers still in their groups (they leave afterwards),
+         * and members the engine makes standby ({@link #standbyByEngine}) not standby yet, with their
+         * data addresses still at home (the engine moves them).
+         */
         IpmpConfiguration committed() {
             Map<String, GroupBuilder> copy = new LinkedHashMap<>();
             for (GroupBuilder b : groups.values()) {
-                copy.put(b.name, b.copy());
+                GroupBuilder c = b.copy();
+                for (String m : standbyByEngine) {
+                    MemberConfig mc = c.members.get(m);
+                    if (mc != null) {
+                        c.members.put(m, new MemberConfig(m, false, mc.offline(), mc.testAddresses()));
+                    }
+                }
+                c.data.replaceAll(d -> standbyByEngine.contains(rehomedFrom.get(d.address()))
+                        ? new DataAddress(d.address(), d.prefixLen(), rehomedFrom.get(d.address())) : d);
+                copy.put(b.name, c);
             }
             for (Map.Entry<String, String> l : leavers.entrySet()) {
                 GroupBuilder b = copy.get(l.getValue());
@@ -147,12 +174,7 @@ final class IpmpSet implements LiveObjects.Writer {
                     b.data.addAll(leaverData.getOrDefault(l.getKey(), List.of()));
                 }
             }
-            List<GroupConfig> out = new ArrayList<>();
-            for (GroupBuilder b : copy.values()) {
-                out.add(b.build());
-            }
-            out.sort(java.util.Comparator.comparing(GroupConfig::name));
-            return new IpmpConfiguration(global, List.copyOf(out));
+            return configuration(copy.values());
         }
     }
 
@@ -453,6 +475,10 @@ final class IpmpSet implements LiveObjects.Writer {
                 for (String m : p.backOnline) {
                     e.undoOffline(m);
                 }
+                for (String m : p.standbyByEngine) {
+                    e.setStandby(m, true); // its data addresses move now, as ipmpadm IF standby moves them
+                    applied = true;
+                }
             } catch (Exception ex) {
                 if (applied) {
                     try {
@@ -649,30 +675,7 @@ final class IpmpSet implements LiveObjects.Writer {
                 throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
             }
             long gi = inst.getUnsigned(0);
-            long type = inst.getUnsigned(1);
-            long len = inst.getUnsigned(2);
-            if (len != inst.size() - 3) {
-                throw new Refusal(sub, PDU.noCreation, "bad index " + inst + ": address length " + len);
-            }
-            if ((type != IpmpMib.ADDR_IPV4 && type != IpmpMib.ADDR_IPV6)
-                    || (type == IpmpMib.ADDR_IPV4 && len != 4) || (type == IpmpMib.ADDR_IPV6 && len != 16)) {
-                throw new Refusal(sub, PDU.wrongValue, "a configured target is an ipv4(1) address of 4 octets or an "
-                        + "ipv6(2) address of 16 octets, not type " + type + " with " + len + " octets");
-            }
-            byte[] b = new byte[(int) len];
-            for (int i = 0; i < len; i++) {
-                long x = inst.getUnsigned(3 + i);
-                if (x > 255) {
-                    throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
-                }
-                b[i] = (byte) x;
-            }
-            InetAddress a;
-            try {
-                a = InetAddress.getByAddress(b);
-            } catch (UnknownHostException e) {
-                throw new Refusal(sub, PDU.wrongValue, "bad address in index " + inst);
-            }
+            InetAddress a = indexAddress(sub, inst, "a configured target");
             if (col == IpmpMib.CT_STORAGE) {
                 return new Edit(sub, "ipmpConfTargetStorageType", inst, Kind.CT_STORAGE, gi, a, storage(sub, value), null);
             }
@@ -692,30 +695,8 @@ final class IpmpSet implements LiveObjects.Writer {
             throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
         }
         long ifindex = inst.getUnsigned(0);
-        long type = inst.getUnsigned(1);
-        long len = inst.getUnsigned(2);
-        if (len != inst.size() - 3) {
-            throw new Refusal(sub, PDU.noCreation, "bad index " + inst + ": address length " + len);
-        }
-        if ((type != IpmpMib.ADDR_IPV4 && type != IpmpMib.ADDR_IPV6)
-                || (type == IpmpMib.ADDR_IPV4 && len != 4) || (type == IpmpMib.ADDR_IPV6 && len != 16)) {
-            throw new Refusal(sub, PDU.wrongValue, "an address is ipv4(1) of 4 octets or ipv6(2) of 16 octets, not type "
-                    + type + " with " + len + " octets");
-        }
-        byte[] b = new byte[(int) len];
-        for (int i = 0; i < len; i++) {
-            long x = inst.getUnsigned(3 + i);
-            if (x > 255) {
-                throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
-            }
-            b[i] = (byte) x;
-        }
-        InetAddress a;
-        try {
-            a = InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new Refusal(sub, PDU.wrongValue, "bad address in index " + inst);
-        }
+        InetAddress a = indexAddress(sub, inst, "an address");
+        int len = a.getAddress().length;
         return switch (col) {
             case IpmpMib.IA_PREFIX -> {
                 long n = unsigned(sub, value);
@@ -735,6 +716,38 @@ final class IpmpSet implements LiveObjects.Writer {
                     storage(sub, value), null);
             default -> new Edit(sub, "ipmpIfAddrRowStatus", inst, Kind.IA_STATUS, ifindex, a, rowStatus(sub, value), null);
         };
+    }
+
+    /**
+     * The InetAddressType, length and octets that follow the first sub-identifier of an index
+     * (ipmpConfTargetEntry, ipmpIfAddrEntry).
+     *
+     * @param what what the address is, for the refusal
+     */
+    private static InetAddress indexAddress(int sub, OID inst, String what) throws Refusal {
+        long type = inst.getUnsigned(1);
+        long len = inst.getUnsigned(2);
+        if (len != inst.size() - 3) {
+            throw new Refusal(sub, PDU.noCreation, "bad index " + inst + ": address length " + len);
+        }
+        if ((type != IpmpMib.ADDR_IPV4 && type != IpmpMib.ADDR_IPV6)
+                || (type == IpmpMib.ADDR_IPV4 && len != 4) || (type == IpmpMib.ADDR_IPV6 && len != 16)) {
+            throw new Refusal(sub, PDU.wrongValue, what + " is ipv4(1) of 4 octets or ipv6(2) of 16 octets, not type "
+                    + type + " with " + len + " octets");
+        }
+        byte[] b = new byte[(int) len];
+        for (int i = 0; i < len; i++) {
+            long x = inst.getUnsigned(3 + i);
+            if (x > 255) {
+                throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
+            }
+            b[i] = (byte) x;
+        }
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new Refusal(sub, PDU.wrongValue, "bad address in index " + inst);
+        }
     }
 
     private static OID suffix(OID oid, int from) {
@@ -1061,6 +1074,9 @@ final class IpmpSet implements LiveObjects.Writer {
             MemberConfig m = b.members.get(i.name());
             if (e.kind() == Kind.IF_STANDBY) {
                 b.members.put(i.name(), new MemberConfig(m.name(), on, m.offline(), m.testAddresses()));
+                if (on && !current && g.equals(i.group())) {
+                    p.standbyByEngine.add(i.name());
+                }
             } else {
                 if (on && !i.offline()) {
                     p.offlined.add(i.name());
@@ -1079,7 +1095,9 @@ final class IpmpSet implements LiveObjects.Writer {
      * addresses fail over): those homed on a member that is standby in the plan get another home
      * in its group, as the engine's setStandby chooses for ipmpadm: the member that hosts the
      * address now if it can own it, else a usable non-standby member with the fewest, else any
-     * non-standby member. None: the SET is refused.
+     * non-standby member. None: the SET is refused. This home is what the candidate is checked
+     * with; for a member the engine makes standby ({@link Plan#standbyByEngine}) the engine's move
+     * decides where the address goes, and the files record where it went.
      */
     private void rehomeFromStandbys(EngineSnapshot s, List<Edit> edits, Plan p) {
         for (GroupBuilder b : p.groups.values()) {
@@ -1097,6 +1115,7 @@ final class IpmpSet implements LiveObjects.Writer {
                     return;
                 }
                 b.data.set(k, new DataAddress(d.address(), d.prefixLen(), to));
+                p.rehomedFrom.put(d.address(), d.homeMember());
             }
         }
     }
@@ -1146,14 +1165,7 @@ final class IpmpSet implements LiveObjects.Writer {
      * with destroy (removeif); the member must be in a group in this plan (it may join in the same PDU).
      */
     private void planAddresses(SnmpModel.View v, List<Edit> edits, Plan p) {
-        Map<String, List<Edit>> byRow = new LinkedHashMap<>();
-        for (Edit e : edits) {
-            if (e.kind() == Kind.IA_PREFIX || e.kind() == Kind.IA_USE || e.kind() == Kind.IA_STORAGE
-                    || e.kind() == Kind.IA_STATUS) {
-                byRow.computeIfAbsent(e.index() + "/" + Addresses.format(e.address()), k -> new ArrayList<>()).add(e);
-            }
-        }
-        for (List<Edit> row : byRow.values()) {
+        for (List<Edit> row : rows(edits, Set.of(Kind.IA_PREFIX, Kind.IA_USE, Kind.IA_STORAGE, Kind.IA_STATUS))) {
             Edit any = row.get(0);
             Edit status = null;
             Edit prefix = null;
@@ -1237,14 +1249,19 @@ final class IpmpSet implements LiveObjects.Writer {
         }
     }
 
-    private static void planTargets(SnmpModel.View v, List<Edit> edits, Plan p) {
+    /** The edits of these columns by row (first index and address), in the order of the PDU. */
+    private static java.util.Collection<List<Edit>> rows(List<Edit> edits, Set<Kind> columns) {
         Map<String, List<Edit>> byRow = new LinkedHashMap<>();
         for (Edit e : edits) {
-            if (e.kind() == Kind.CT_STATUS || e.kind() == Kind.CT_STORAGE) {
+            if (columns.contains(e.kind())) {
                 byRow.computeIfAbsent(e.index() + "/" + Addresses.format(e.address()), k -> new ArrayList<>()).add(e);
             }
         }
-        for (List<Edit> row : byRow.values()) {
+        return byRow.values();
+    }
+
+    private static void planTargets(SnmpModel.View v, List<Edit> edits, Plan p) {
+        for (List<Edit> row : rows(edits, Set.of(Kind.CT_STATUS, Kind.CT_STORAGE))) {
             Edit any = row.get(0);
             Edit status = row.stream().filter(e -> e.kind() == Kind.CT_STATUS).findFirst().orElse(null);
             String g = groupOfIndex(v, p, any.index());

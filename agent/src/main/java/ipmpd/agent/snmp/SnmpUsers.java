@@ -15,9 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -90,18 +88,13 @@ final class SnmpUsers {
     }
 
     static List<User> load(Path file, boolean allowMd5) throws IOException, SnmpSettings.SettingsException {
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            for (PosixFilePermission p : perms) {
-                if (p.name().startsWith("GROUP_") || p.name().startsWith("OTHERS_")) {
-                    throw new SnmpSettings.SettingsException(file + " holds secrets and must be readable by its owner "
-                            + "only (chmod 600 " + file + ")");
-                }
-            }
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw new SnmpSettings.SettingsException("SNMP users file " + file + " does not exist");
+        }
+        try {
+            ipmpd.agent.SecretFileMode.requireOwnerOnly(file);
+        } catch (ipmpd.agent.SecretFileMode.ExposedException e) {
+            throw new SnmpSettings.SettingsException(e.getMessage());
         }
         List<User> users = new ArrayList<>();
         Set<String> names = new HashSet<>();

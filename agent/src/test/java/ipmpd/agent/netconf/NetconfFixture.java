@@ -94,8 +94,13 @@ final class NetconfFixture implements AutoCloseable {
         return f;
     }
 
+    /** Writes a configuration file; the secrets files (netconf-users...) with mode 0600, as the server requires. */
     void write(String name, String content) throws IOException {
-        Files.writeString(configDir.resolve(name), content, StandardCharsets.UTF_8);
+        Path p = configDir.resolve(name);
+        Files.writeString(p, content, StandardCharsets.UTF_8);
+        if (ipmpd.agent.ConfigJournal.SECRET_FILES.contains(name)) {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
     }
 
     String read(String name) throws IOException {

@@ -42,6 +42,30 @@ class UsersAndSettingsTest {
     }
 
     @Test
+    void aUsersFileShownToOthersWhileRunningRefusesLoginsUntilItIs0600Again(@TempDir Path dir) throws Exception {
+        List<String> logged = new CopyOnWriteArrayList<>();
+        IpmpdLog log = IpmpdLog.detached(null);
+        log.addTap(logged::add);
+        NetconfUsers u = new NetconfUsers(dir.resolve("netconf-users"), log);
+        u.loadOrCreate();
+        String password = Files.readAllLines(dir.resolve(NetconfUsers.INITIAL_PASSWORD_FILE)).stream()
+                .filter(l -> l.startsWith("password ")).findFirst().orElseThrow().substring("password ".length());
+        assertEquals(NetconfUsers.Role.READ_WRITE, u.checkPassword("admin", password));
+        Files.setPosixFilePermissions(u.file(), PosixFilePermissions.fromString("rw-r-----")); // mtime unchanged
+        assertNull(u.checkPassword("admin", password));
+        assertNull(u.checkPassword("admin", password));
+        assertEquals(1, logged.stream().filter(l -> l.contains("logins refused") && l.contains(u.file() + " has mode 0640")
+                && l.contains("must have mode 0600")).count(), "said once: " + logged);
+        Files.setPosixFilePermissions(u.file(), PosixFilePermissions.fromString("rw-------"));
+        assertEquals(NetconfUsers.Role.READ_WRITE, u.checkPassword("admin", password));
+        assertTrue(logged.stream().anyMatch(l -> l.contains("logins accepted")), logged.toString());
+        // at start: the server does not start (AgentFaces turns the face off with this message)
+        Files.setPosixFilePermissions(u.file(), PosixFilePermissions.fromString("rw----r--"));
+        java.io.IOException e = assertThrows(java.io.IOException.class, new NetconfUsers(u.file(), log)::loadOrCreate);
+        assertTrue(e.getMessage().contains("has mode 0604"), e.getMessage());
+    }
+
+    @Test
     void agentConfKeys(@TempDir Path dir) throws Exception {
         NetconfSettings d = NetconfSettings.parse(Map.of(), dir);
         assertFalse(d.enabled());

@@ -829,6 +829,50 @@ class SnmpAgentTest {
         return out;
     }
 
+    /**
+     * ipmpIfStandby true on a member that hosts a data address (seed 003) moves it as ipmpadm
+     * IF standby does, through the engine: an ipmpAddressMoved (administrative) names both members,
+     * and the move is what the configuration files record.
+     */
+    @Test
+    void standbyBySnmpMovesTheDataAddressThroughTheEngineAndPersistsIt() throws Exception {
+        int trapPort = SnmpFixture.freePort();
+        f = SnmpFixture.prepare(Map.of("snmp.trap.nms", "udp:127.0.0.1/" + trapPort + " v3 " + SnmpFixture.TRAP));
+        String engineId = "8001869f050102030405060708090a0b0d";
+        f.write(SnmpEngineFile.NAME, "engine-id=" + engineId + "\nboots=3\n");
+        Path conf = f.root.resolve("snmptrapd.conf");
+        Files.writeString(conf, "createUser -e 0x" + engineId + " " + SnmpFixture.TRAP + " SHA-256 "
+                + SnmpFixture.TRAP_AUTH + " AES " + SnmpFixture.TRAP_PRIV + "\nauthUser log " + SnmpFixture.TRAP + "\n");
+        Path out = startTrapReceiver(conf, trapPort, "traps.txt");
+        f.start();
+        awaitNotification(out, V3, "SNMPv2-MIB::coldStart", 1);
+        f.awaitProbesOk();
+        assertTrue(f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst0"), f.ipmpstat("-a", "ADDRESS,INBOUND").toString());
+
+        assertSetOk("IPMP-MIB::ipmpIfStandby.2", "i", "1");
+        String moved = awaitLine(out, V3, "IPMP-MIB::ipmpAddressMoved", "IPMP-MIB::ipmpNotifyFromIfName.0 = STRING: tst0");
+        // tst2 hosts no data address of its own: the engine's choice for a standby's addresses
+        assertTrue(moved.contains("IPMP-MIB::ipmpNotifyAddressType.0 = INTEGER: ipv4(1)\t"
+                + "IPMP-MIB::ipmpNotifyAddress.0 = Hex-STRING: C0 00 02 0A \tIPMP-MIB::ipmpGroupName.1 = STRING: g0\t"
+                + "IPMP-MIB::ipmpNotifyMoveReason.0 = INTEGER: administrative(3)\tIPMP-MIB::ipmpNotifyFromIfIndex.0 = INTEGER: 2\t"
+                + "IPMP-MIB::ipmpNotifyFromIfName.0 = STRING: tst0\tIPMP-MIB::ipmpNotifyToIfIndex.0 = INTEGER: 4"
+                + "\tIPMP-MIB::ipmpNotifyToIfName.0 = STRING: tst2"), moved);
+        assertTrue(f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst2"), f.ipmpstat("-a", "ADDRESS,INBOUND").toString());
+        // persisted as one commit: tst0 standby without the address, tst2 its new home
+        String h0 = f.read("hostname.tst0");
+        assertTrue(h0.contains("standby") && !h0.contains("192.0.2.10"), h0);
+        assertTrue(f.read("hostname.tst2").contains("192.0.2.10/24"), f.read("hostname.tst2"));
+        assertEquals(1, matching(notifications(out), V3, "IPMP-MIB::ipmpAddressMoved").size(),
+                "one address, one move: " + notifications(out));
+
+        // what the files hold is what a restart runs
+        f.restart();
+        f.awaitProbesOk();
+        assertTrue(f.ipmpstat("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst2"), f.ipmpstat("-a", "ADDRESS,INBOUND").toString());
+        assertTrue(f.ipmpstat("-i", "INTERFACE,FLAGS").stream().anyMatch(l -> l.startsWith("tst0:") && l.substring(5).contains("s")),
+                f.ipmpstat("-i", "INTERFACE,FLAGS").toString());
+    }
+
     @Test
     void destinationsSetThroughSnmpGetV3InformsAndSurviveARestart() throws Exception {
         int trapPort = SnmpFixture.freePort();

@@ -774,7 +774,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.accept("Cannot tune " + ifname + " for failover: " + e.getMessage());
         }
-        warnIfSharingPhysicalLink(ifname, group);
+        warnAboutMemberLinks(ifname, group);
         members.put(ifname, group);
         memberNames.add(ifname);
         announcer(ifname); // opened now, not in the middle of the first failover
@@ -783,29 +783,21 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     }
 
     /**
-     * VLAN-like members (seeds 002/003: link failure is per physical link): two members of one group
-     * on the same physical link (stacked on one lower device, or one stacked on the other) fail
-     * together, so the group has no redundancy between them. Said once when the second joins.
+     * VLAN-like members (seeds 002/003): a second member on the same physical link, or a VLAN of
+     * another ID, gives the group no redundancy ({@link MemberLinkCheck}). Said once when it joins.
      */
-    private void warnIfSharingPhysicalLink(String ifname, String group) {
+    private void warnAboutMemberLinks(String ifname, String group) {
         java.util.Optional<ipmpd.linux.LinkInfo> mine = link(ifname);
         if (mine.isEmpty()) {
             return;
         }
-        int physical = mine.get().physicalIndex();
+        Map<String, ipmpd.linux.LinkInfo> others = new java.util.TreeMap<>();
         for (Map.Entry<String, String> m : members.entrySet()) {
-            if (!group.equals(m.getValue()) || m.getKey().equals(ifname)) {
-                continue;
-            }
-            java.util.Optional<ipmpd.linux.LinkInfo> other = link(m.getKey());
-            if (other.isPresent() && other.get().physicalIndex() == physical) {
-                String lower = physical == mine.get().index() ? ifname
-                        : physical == other.get().index() ? m.getKey() : linkName(physical);
-                log.accept("NIC " + ifname + " and NIC " + m.getKey() + " of group " + group
-                        + " share the physical link " + lower + ": a failure of " + lower
-                        + " fails both (no redundancy between them)");
+            if (group.equals(m.getValue()) && !m.getKey().equals(ifname)) {
+                link(m.getKey()).ifPresent(l -> others.put(m.getKey(), l));
             }
         }
+        MemberLinkCheck.warnings(mine.get(), group, others, LinuxPlatform::linkName).forEach(log);
     }
 
     private java.util.Optional<ipmpd.linux.LinkInfo> link(String ifname) {
