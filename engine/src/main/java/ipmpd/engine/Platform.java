@@ -63,6 +63,26 @@ public interface Platform {
     }
 
     /**
+     * New IPMP: the IPMP interface {@code name} of group {@code group} was plumbed. The platform
+     * creates the device that carries the group's data addresses (they arrive through addAddress
+     * with ifname = name) and binds each to one member through bindInbound.
+     */
+    default void ipmpInterfaceCreated(String name, String group) {
+    }
+
+    /** New IPMP: the IPMP interface was unplumbed; its addresses were removed before. */
+    default void ipmpInterfaceRemoved(String name) {
+    }
+
+    /**
+     * New IPMP: the member that answers ARP / neighbour solicitations for a data address of an
+     * IPMP interface, or null when no member is usable. A change is make-before-break and
+     * announced from the new member (gratuitous ARP / unsolicited neighbour advertisement).
+     */
+    default void bindInbound(String ipmpInterface, InetAddress address, String member) {
+    }
+
+    /**
      * The name service for host names in ifconfig syntax (commands and hostname.IF files): the
      * hosts file, then the system resolver. The simulator answers from its own table.
      */
