@@ -1,0 +1,10 @@
+package ipmpd.linux;
+
+import java.net.InetAddress;
+
+/**
+ * A proxy neighbour entry: interface {@code index} answers neighbour solicitations (IPv6, with
+ * proxy_ndp) or ARP requests (IPv4, with proxy_arp) for {@code address}.
+ */
+public record ProxyNeighbour(int index, InetAddress address) {
+}
