@@ -1,0 +1,120 @@
+package ipmpd.linux.platform;
+
+import ipmpd.linux.Errno;
+import ipmpd.linux.Interfaces;
+import ipmpd.linux.LinkInfo;
+import ipmpd.linux.NativeIOException;
+import ipmpd.linux.Rtnetlink;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The network devices of IPMP interfaces (new IPMP): one virtual device per IPMP interface, named
+ * like it, that holds the group's data addresses. A {@code dummy} device where the kernel has the
+ * driver (NOARP, always carrier), else an {@code ifb} device; both carry no traffic of their own.
+ * A device of either kind already there under the name (left by an earlier run) is taken over;
+ * anything else under the name is refused and never deleted. Engine thread only; failures are
+ * logged once per distinct message.
+ */
+final class IpmpDevices {
+    /** The kinds tried, in order. */
+    static final List<String> KINDS = List.of("dummy", "ifb");
+    private static final Set<String> OURS = Set.copyOf(KINDS);
+    private final Rtnetlink rt;
+    private final Consumer<String> log;
+    private final Map<String, String> reported = new HashMap<>();
+    /** The first kind the kernel accepted (null until a device was created). */
+    private String kind;
+
+    IpmpDevices(Rtnetlink rt, Consumer<String> log) {
+        this.rt = rt;
+        this.log = log;
+    }
+
+    /**
+     * Makes the device of IPMP interface {@code name} exist and be up.
+     *
+     * @param restoring whether it existed before (logged as restored when it had to be created)
+     * @return whether the device is there and up
+     */
+    boolean ensure(String name, boolean restoring) {
+        try {
+            Optional<LinkInfo> link = link(name);
+            if (link.isEmpty()) {
+                create(name);
+                log.accept((restoring ? "Restored" : "Created") + " device " + name + " (" + kind
+                        + ") of IPMP interface " + name);
+                link = link(name);
+                if (link.isEmpty()) {
+                    return false;
+                }
+            } else if (!OURS.contains(link.get().kind())) {
+                report(name, "Cannot use " + name + " as IPMP interface: a device of kind "
+                        + (link.get().kind() == null ? "unknown" : link.get().kind()) + " has that name");
+                return false;
+            }
+            if (!link.get().isUp()) {
+                rt.setLinkUp(link.get().index(), true);
+            }
+            reported.remove(name);
+            return true;
+        } catch (IOException e) {
+            report(name, "Cannot create device " + name + " of IPMP interface " + name + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private void create(String name) throws IOException {
+        IOException last = null;
+        for (String k : kind != null ? List.of(kind) : KINDS) {
+            try {
+                rt.createLink(name, k);
+                kind = k;
+                return;
+            } catch (NativeIOException e) {
+                if (e.errno() == Errno.EEXIST) {
+                    return; // created meanwhile
+                }
+                last = e; // EOPNOTSUPP: no such driver here, try the next kind
+            }
+        }
+        throw last;
+    }
+
+    /** Deletes the device of an IPMP interface (only a device of a kind this class creates). */
+    void delete(String name) {
+        try {
+            Optional<LinkInfo> link = link(name);
+            if (link.isEmpty() || !OURS.contains(link.get().kind())) {
+                return;
+            }
+            rt.deleteLink(link.get().index());
+            log.accept("Deleted device " + name + " of IPMP interface " + name);
+        } catch (IOException e) {
+            log.accept("Cannot delete device " + name + " of IPMP interface " + name + ": " + e.getMessage());
+        }
+        reported.remove(name);
+    }
+
+    private Optional<LinkInfo> link(String name) throws IOException {
+        int index;
+        try {
+            index = Interfaces.index(name);
+        } catch (NativeIOException e) {
+            return Optional.empty();
+        }
+        return rt.getLink(index);
+    }
+
+    private void report(String key, String text) {
+        if (!text.equals(reported.put(key, text))) {
+            log.accept(text);
+        }
+    }
+}
