@@ -70,6 +70,23 @@ final class IpmpDevices {
         }
     }
 
+    /**
+     * The kind of the device named {@code name} if it is one this class would not create or take
+     * over (a NIC, a veth, a bridge: "hardware" for a plain one), null if there is none or it is
+     * a dummy or ifb device.
+     */
+    String foreignKind(String name) {
+        try {
+            Optional<LinkInfo> link = link(name);
+            if (link.isEmpty() || OURS.contains(link.get().kind())) {
+                return null;
+            }
+            return link.get().kind() == null ? "hardware" : link.get().kind();
+        } catch (IOException e) {
+            return null; // ensure() reports what is wrong
+        }
+    }
+
     private void create(String name) throws IOException {
         IOException last = null;
         for (String k : kind != null ? List.of(kind) : KINDS) {

@@ -342,7 +342,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         boolean newPrefix = !hasPlacedPrefix(p);
         placed.put(a, p);
         String group = groupOf(p);
-        if (ipmpInterfaces.containsKey(p.ifname())) {
+        if (ipmpInterfaces.containsKey(p.ifname()) && p.family() == Family.INET6) {
             proxyBindings.bind(a, boundIndex(p));
         }
         if (group != null) {
@@ -839,6 +839,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 return;
             }
         }
+        String foreign = ipmpDevices.foreignKind(name);
+        if (foreign != null) {
+            log.accept("Cannot create IPMP interface " + name + ": a device of kind " + foreign + " has that name");
+            return;
+        }
         // Known before the device exists: its link events are never reported as a NIC's.
         ipmpDeviceNames.add(name);
         indexByName.remove(name);
@@ -902,7 +907,9 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             return; // applied when the address is placed
         }
         steer(a);
-        proxyBindings.bind(a, boundIndex(p));
+        if (p.family() == Family.INET6) {
+            proxyBindings.bind(a, boundIndex(p));
+        }
         if (member != null) {
             announce(p);
         } else {

@@ -279,6 +279,30 @@ class IpmpInterfaceKernelTest {
             c.roundTrip(1);
         }
         assertFalse(NICS.contains("ipmp0"), "the IPMP interface's device is not reported as a NIC: " + NICS);
+        assertTrue(lab.ip(lab.host, "-4 neigh show proxy").isBlank(), "IPv4 is bound by rules, not proxy entries");
+    }
+
+    /** Bad input is refused and changes nothing: a foreign device's name, a member of another group. */
+    @Test
+    @Order(2)
+    void aForeignDeviceOrAStrangerIsRefused() throws Exception {
+        String rules = rules();
+        lab.ip(lab.host, "link add vx0 type veth peer name vx1");
+        try {
+            onEngine(() -> {
+                platform.ipmpInterfaceCreated("vx0", "h");
+                platform.bindInbound("ipmp0", InetAddress.getByName(DATA4), "vx0");
+                return null;
+            });
+            assertTrue(LOG.contains("Cannot create IPMP interface vx0: a device of kind veth has that name"), LOG.toString());
+            assertTrue(LOG.stream().anyMatch(l -> l.startsWith("Cannot bind 192.0.2.50 of IPMP interface ipmp0 to vx0")),
+                    LOG.toString());
+            assertTrue(lab.ip(lab.host, "-d link show vx0").contains("veth"), "the veth is left alone");
+            assertEquals(rules, rules(), "nothing changed");
+        } finally {
+            lab.ip(lab.host, "link del vx0");
+        }
+        LOG.removeIf(l -> l.startsWith("Cannot"));
     }
 
     /**
@@ -287,7 +311,7 @@ class IpmpInterfaceKernelTest {
      * test addresses keep their member's table only.
      */
     @Test
-    @Order(2)
+    @Order(3)
     void flowRulesSpreadWhileThePlainRuleNamesTheBoundMember() throws Exception {
         String rules = rules();
         int spread = 30000 + SourceSteering.TABLE_SPAN;
@@ -301,7 +325,7 @@ class IpmpInterfaceKernelTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void rebindingToTheOtherMemberAnnouncesAndTcpSurvives() throws Exception {
         bind("m2");
         Await.until("the client follows the gratuitous ARP and unsolicited NA to m2",
@@ -323,7 +347,7 @@ class IpmpInterfaceKernelTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void convergenceRestoresWhatWasRemovedBehindThePlatformsBack() throws Exception {
         lab.ip(lab.host, "rule del from " + DATA4 + " lookup " + table2 + " priority 1000");
         lab.ip(lab.host, "-6 neigh del proxy " + DATA6 + " dev m2");
@@ -352,7 +376,7 @@ class IpmpInterfaceKernelTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void unbindingAndUnplumbingLeaveNothingBehind() throws Exception {
         bind(null);
         String rules = rules();
@@ -368,6 +392,7 @@ class IpmpInterfaceKernelTest {
         rules = rules();
         assertFalse(rules.contains(DATA4) || rules.contains(DATA6), rules);
         assertFalse(proxies().contains(DATA6), proxies());
+        assertTrue(lab.ip(lab.host, "-4 neigh show proxy").isBlank(), "IPv4 needs no proxy entries");
         assertTrue(rules.contains("from 192.0.2.11 lookup " + table1), "the test addresses keep theirs: " + rules);
         String routes = lab.ip(lab.host, "route show") + lab.ip(lab.host, "-6 route show");
         assertFalse(routes.contains("src " + DATA4) || routes.contains("src " + DATA6), routes);
