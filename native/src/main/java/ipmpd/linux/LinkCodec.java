@@ -122,6 +122,14 @@ final class LinkCodec {
         return m.build();
     }
 
+    /** RTM_NEWLINK setting the alias of one link ({@code ip link set IF alias TEXT}). */
+    static byte[] setAliasRequest(int seq, int index, String alias) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+        new IfInfoMsg(LibC.AF_UNSPEC, 0, index, 0, 0).write(m.body());
+        m.attrString(IFLA_IFALIAS, alias);
+        return m.build();
+    }
+
     /** RTM_DELLINK of one link by index. */
     static byte[] deleteRequest(int seq, int index) {
         NlMessageBuilder m = new NlMessageBuilder(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, seq);

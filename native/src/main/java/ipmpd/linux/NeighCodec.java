@@ -14,6 +14,7 @@ final class NeighCodec {
     static final int RTM_DELNEIGH = 29;
     static final int RTM_GETNEIGH = 30;
     static final int NDA_DST = 1;
+    static final int NDA_PROTOCOL = 12;
     static final int NTF_PROXY = 0x08;
     static final int NUD_PERMANENT = 0x80;
 
@@ -34,6 +35,9 @@ final class NeighCodec {
                 ? start(RTM_NEWNEIGH, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, seq, family, p.index(), NUD_PERMANENT)
                 : start(RTM_DELNEIGH, NLM_F_ACK, seq, family, p.index(), 0);
         m.attrAddress(NDA_DST, p.address());
+        if (add && p.protocol() != 0) {
+            m.attrU8(NDA_PROTOCOL, p.protocol());
+        }
         return m.build();
     }
 
@@ -55,7 +59,8 @@ final class NeighCodec {
         if ((flags & NTF_PROXY) == 0) {
             return null;
         }
-        java.net.InetAddress dst = RtAttrs.parse(b).address(NDA_DST);
-        return dst == null ? null : new ProxyNeighbour(index, dst);
+        RtAttrs a = RtAttrs.parse(b);
+        java.net.InetAddress dst = a.address(NDA_DST);
+        return dst == null ? null : new ProxyNeighbour(index, dst, a.u8(NDA_PROTOCOL, 0));
     }
 }

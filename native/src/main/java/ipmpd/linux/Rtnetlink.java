@@ -86,6 +86,12 @@ public final class Rtnetlink implements AutoCloseable {
         exchange(LinkCodec.createRequest(s, name, kind), s, null, "create link " + name + " type " + kind);
     }
 
+    /** Sets a link's alias (IFLA_IFALIAS). */
+    public synchronized void setLinkAlias(int index, String alias) throws IOException {
+        int s = nextSeq();
+        exchange(LinkCodec.setAliasRequest(s, index, alias), s, null, "set alias of link " + index);
+    }
+
     /** Deletes a (virtual) link; ENODEV if there is none. */
     public synchronized void deleteLink(int index) throws IOException {
         int s = nextSeq();

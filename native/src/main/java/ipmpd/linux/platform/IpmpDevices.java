@@ -19,13 +19,16 @@ import java.util.function.Consumer;
  * like it, that holds the group's data addresses. A {@code dummy} device where the kernel has the
  * driver (NOARP, always carrier), else an {@code ifb} device; both carry no traffic of their own.
  * A device of either kind already there under the name (left by an earlier run) is taken over;
- * anything else under the name is refused and never deleted. Engine thread only; failures are
- * logged once per distinct message.
+ * anything else under the name is refused and never deleted. The devices carry the alias
+ * {@link #ALIAS}, so a later run recognises those an earlier one left ({@link #removeOrphans}).
+ * Engine thread only; failures are logged once per distinct message.
  */
 final class IpmpDevices {
     /** The kinds tried, in order. */
     static final List<String> KINDS = List.of("dummy", "ifb");
     private static final Set<String> OURS = Set.copyOf(KINDS);
+    /** IFLA_IFALIAS of the devices (shown by {@code ip link}). */
+    static final String ALIAS = "ipmpd IPMP interface";
     private final Rtnetlink rt;
     private final Consumer<String> log;
     private final Map<String, String> reported = new HashMap<>();
@@ -54,6 +57,9 @@ final class IpmpDevices {
                 if (link.isEmpty()) {
                     return false;
                 }
+                rt.setLinkAlias(link.get().index(), ALIAS);
+            } else if (!restoring && OURS.contains(link.get().kind())) {
+                rt.setLinkAlias(link.get().index(), ALIAS); // taken over
             } else if (!OURS.contains(link.get().kind())) {
                 report(name, "Cannot use " + name + " as IPMP interface: a device of kind "
                         + (link.get().kind() == null ? "unknown" : link.get().kind()) + " has that name");
@@ -117,6 +123,34 @@ final class IpmpDevices {
             log.accept("Cannot delete device " + name + " of IPMP interface " + name + ": " + e.getMessage());
         }
         reported.remove(name);
+    }
+
+    /**
+     * Deletes the devices an earlier run created (alias {@link #ALIAS}, a kind of ours) whose
+     * names are not in {@code keep} (start-up, once the configuration is applied).
+     *
+     * @return the names of the devices deleted
+     */
+    List<String> removeOrphans(Set<String> keep) {
+        List<String> removed = new java.util.ArrayList<>();
+        try {
+            for (ipmpd.linux.LinkStatistics l : rt.dumpLinkStatistics()) {
+                if (ALIAS.equals(l.alias()) && OURS.contains(l.kind()) && !keep.contains(l.name())) {
+                    try {
+                        rt.deleteLink(l.index());
+                        removed.add(l.name());
+                        log.accept("Removed device " + l.name() + ": IPMP interface of an earlier run of ipmpd,"
+                                + " not in the configuration now");
+                    } catch (IOException e) {
+                        log.accept("Cannot remove device " + l.name() + " (IPMP interface of an earlier run): "
+                                + e.getMessage());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.accept("Cannot read the links to remove IPMP interfaces of an earlier run: " + e.getMessage());
+        }
+        return removed;
     }
 
     private Optional<LinkInfo> link(String name) throws IOException {

@@ -919,8 +919,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         scheduleMainWork(); // the prefix route follows the bound member
     }
 
-    /** Proxy entries of the IPMP interfaces' IPv6 data addresses as bound (convergence). */
-    private void syncProxies() {
+    /** Proxy entries of the IPMP interfaces' IPv6 data addresses as bound (convergence); the ones deleted. */
+    private List<ipmpd.linux.ProxyNeighbour> syncProxies() {
         Map<InetAddress, Integer> want = new HashMap<>();
         Set<InetAddress> ours = new HashSet<>();
         for (Map.Entry<InetAddress, AddressPlacement> e : placed.entrySet()) {
@@ -933,7 +933,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 }
             }
         }
-        proxyBindings.sync(want, ours);
+        return proxyBindings.sync(want, ours);
     }
 
     /** Whether {@code name} is the device of an IPMP interface (for {@link LinuxEvents}; any thread). */
@@ -1172,6 +1172,14 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             } catch (IOException e) {
                 log.accept("Cannot remove " + what + " (placed by an earlier run): " + e.getMessage());
             }
+        }
+        // IPMP interface devices of an earlier run that the configuration no longer has, and the
+        // proxy entries it made that no binding wants now.
+        removed.addAll(ipmpDevices.removeOrphans(ipmpInterfaces.keySet()));
+        for (ipmpd.linux.ProxyNeighbour p : syncProxies()) {
+            String what = "proxy " + ipmpd.engine.Addresses.format(p.address()) + " on ifindex " + p.index();
+            removed.add(what);
+            log.accept("Removed " + what + ": made by an earlier run of ipmpd, not bound now");
         }
         mainWorkNow(); // prefix routes of an earlier run go with their addresses
         return removed;

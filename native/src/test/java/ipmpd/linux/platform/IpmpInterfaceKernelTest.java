@@ -262,6 +262,7 @@ class IpmpInterfaceKernelTest {
         String link = lab.ip(lab.host, "-d link show ipmp0");
         assertTrue(link.contains("ifb") || link.contains("dummy"), link);
         assertTrue(link.contains(",UP"), link);
+        assertTrue(link.contains("alias " + IpmpDevices.ALIAS), "marked for the next start's orphan sweep: " + link);
         String shown = lab.ip(lab.host, "addr show dev ipmp0");
         assertTrue(shown.contains("inet " + DATA4 + "/24") && shown.contains("inet6 " + DATA6 + "/64"), shown);
         assertTrue(shown.contains("noprefixroute"), shown);
