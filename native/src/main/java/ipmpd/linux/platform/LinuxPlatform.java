@@ -73,6 +73,12 @@ import java.util.function.Consumer;
  * <li>ignore_routes_with_linkdown (member sysctl) for link failures.
  * </ol>
  * Parts 2 and 3 run after the current engine task, so they never delay a failover.
+ *
+ * <p><b>New IPMP</b> (docs/ARCHITECTURE.md, "New IPMP on Linux"): an IPMP interface is a device of
+ * its own ({@link IpmpDevices}) holding the group's data addresses; each is answered by the member
+ * {@link #bindInbound} names, through its rule (IPv4, arp_filter) and a proxy entry (IPv6,
+ * {@link ProxyBindings}); with spreading, flow rules by protocol send its flows to the group's
+ * spread table while its plain rule keeps naming the bound member.
  */
 public final class LinuxPlatform implements Platform, AutoCloseable {
     /**
@@ -162,8 +168,12 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final Set<String> pendingSpread = new LinkedHashSet<>();
     /** IPMP interfaces (new IPMP): name -> group. */
     private final Map<String, String> ipmpInterfaces = new LinkedHashMap<>();
-    /** Data addresses of IPMP interfaces -> the member bound to answer for them (absent: unbound). */
-    private final Map<InetAddress, String> inbound = new HashMap<>();
+    /**
+     * IPMP interface -> its data addresses -> the member bound to answer for them (absent:
+     * unbound). Kept while an address is off the interface (the binding applies again when it is
+     * placed again), dropped with the interface.
+     */
+    private final Map<String, Map<InetAddress, String>> inbound = new HashMap<>();
 
     // ---- shared with LinuxEvents
     private final ConcurrentHashMap<String, ProbeEndpoint> probes = new ConcurrentHashMap<>();
@@ -385,9 +395,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             cancelAnnouncements(a);
             steer(a);
             if (ipmpInterfaces.containsKey(p.ifname())) {
-                // Off the IPMP interface, the address is no one's to answer for.
-                inbound.remove(a);
-                proxyBindings.bind(a, null);
+                proxyBindings.bind(a, null); // off the device, the address is no one's to answer for
             }
             String group = groupOf(p);
             if (group != null && !p.testAddress()) {
@@ -560,7 +568,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private void announce(AddressPlacement p) {
         InetAddress a = plain(p.address());
         cancelAnnouncements(a);
-        String from = ipmpInterfaces.containsKey(p.ifname()) ? inbound.get(a) : p.ifname();
+        String from = ipmpInterfaces.containsKey(p.ifname()) ? boundMember(p) : p.ifname();
         Announcer announcer = from == null ? null : announcer(from);
         if (announcer == null) {
             return;
@@ -801,7 +809,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
      * member bound to it if usable, else the first usable member of its group, else its first.
      */
     private String prefixMember(AddressPlacement p) {
-        String bound = inbound.get(plain(p.address()));
+        String bound = boundMember(p);
         if (bound != null && !unusable.contains(bound)) {
             return bound;
         }
@@ -869,6 +877,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             }
         }
         ipmpInterfaces.remove(name);
+        inbound.remove(name);
         ipmpDevices.delete(name);
         ipmpDeviceNames.remove(name);
         indexByName.remove(name);
@@ -898,7 +907,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             log.accept("Cannot bind " + what + " to " + member + ": not a member of group " + group);
             return;
         }
-        String before = member == null ? inbound.remove(a) : inbound.put(a, member);
+        Map<InetAddress, String> bindings = inbound.computeIfAbsent(ipmpInterface, x -> new HashMap<>());
+        String before = member == null ? bindings.remove(a) : bindings.put(a, member);
         if (java.util.Objects.equals(before, member)) {
             return;
         }
@@ -1369,7 +1379,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
      */
     private Integer ruleTable(AddressPlacement p) {
         if (ipmpInterfaces.containsKey(p.ifname())) {
-            return tableFor(inbound.get(plain(p.address())));
+            return tableFor(boundMember(p));
         }
         Integer own = tableFor(p.ifname());
         if (own == null || p.testAddress()) {
@@ -1393,6 +1403,12 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         return group == null || p.testAddress() ? null : spreadTable(group, null);
     }
 
+    /** The member bound to a data address of an IPMP interface, null if unbound (or not on one). */
+    private String boundMember(AddressPlacement p) {
+        Map<InetAddress, String> bindings = inbound.get(p.ifname());
+        return bindings == null ? null : bindings.get(plain(p.address()));
+    }
+
     /** The group of an address: its member's, or its IPMP interface's; null if neither. */
     private String groupOf(AddressPlacement p) {
         String group = members.get(p.ifname());
@@ -1401,7 +1417,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
 
     /** The ifindex of the member bound to a data address of an IPMP interface, null if unbound or absent. */
     private Integer boundIndex(AddressPlacement p) {
-        String member = inbound.get(plain(p.address()));
+        String member = boundMember(p);
         if (member == null) {
             return null;
         }
@@ -1435,7 +1451,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             for (AddressPlacement p : placed.values()) {
                 if (!p.testAddress()) {
                     // On an IPMP interface: the member answering for it stands for its host.
-                    hosting.add(ipmpInterfaces.containsKey(p.ifname()) ? inbound.get(plain(p.address())) : p.ifname());
+                    hosting.add(ipmpInterfaces.containsKey(p.ifname()) ? boundMember(p) : p.ifname());
                 }
             }
         }
