@@ -112,4 +112,31 @@ final class LinkCodec {
         new IfInfoMsg(LibC.AF_UNSPEC, 0, index, up ? Rtnl.IFF_UP : 0, Rtnl.IFF_UP).write(m.body());
         return m.build();
     }
+
+    /** RTM_NEWLINK creating a virtual device ({@code ip link add NAME type KIND}), exclusively. */
+    static byte[] createRequest(int seq, String name, String kind) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq);
+        new IfInfoMsg(LibC.AF_UNSPEC, 0, 0, 0, 0).write(m.body());
+        m.attrString(IFLA_IFNAME, name);
+        NlMessageBuilder info = new NlMessageBuilder(0, 0, 0);
+        info.attrString(IFLA_INFO_KIND, kind);
+        byte[] nested = info.build();
+        m.attr(IFLA_LINKINFO, java.util.Arrays.copyOfRange(nested, NlHeader.SIZE, nested.length));
+        return m.build();
+    }
+
+    /** RTM_NEWLINK setting the alias of one link ({@code ip link set IF alias TEXT}). */
+    static byte[] setAliasRequest(int seq, int index, String alias) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+        new IfInfoMsg(LibC.AF_UNSPEC, 0, index, 0, 0).write(m.body());
+        m.attrString(IFLA_IFALIAS, alias);
+        return m.build();
+    }
+
+    /** RTM_DELLINK of one link by index. */
+    static byte[] deleteRequest(int seq, int index) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, seq);
+        new IfInfoMsg(LibC.AF_UNSPEC, 0, index, 0, 0).write(m.body());
+        return m.build();
+    }
 }

@@ -140,6 +140,21 @@ public final class MemberSysctls {
     }
 
     /**
+     * Applies {@link #apply} to a member of a classic group (no IPMP interface), with arp_filter=0
+     * (where the kernel has it): a member that was in a group with an IPMP interface answers ARP
+     * for its own addresses again whatever the route lookup from them says (with outbound load
+     * spreading that lookup may name another member).
+     */
+    public List<Change> applyClassic(String ifname) throws IOException {
+        List<Change> changes = apply(ifname);
+        Path filter = procSysNet.resolve("ipv4").resolve("conf").resolve(ifname).resolve("arp_filter");
+        if (Files.isRegularFile(filter)) {
+            write(filter, "net.ipv4.conf." + ifname + ".arp_filter", "0", changes);
+        }
+        return changes;
+    }
+
+    /**
      * Applies the settings to one member and reports what changed (values already right are not
      * written). IPv6 settings are skipped when IPv6 is disabled on the interface (no conf dir).
      *

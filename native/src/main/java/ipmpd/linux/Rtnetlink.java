@@ -77,6 +77,46 @@ public final class Rtnetlink implements AutoCloseable {
         exchange(LinkCodec.setUpRequest(s, index, up), s, null, "set link " + index + (up ? " up" : " down"));
     }
 
+    /**
+     * Creates a virtual device of {@code kind} (dummy, ifb, ...) named {@code name}; EEXIST if a
+     * link of that name exists, EOPNOTSUPP if the kernel has no such kind.
+     */
+    public synchronized void createLink(String name, String kind) throws IOException {
+        int s = nextSeq();
+        exchange(LinkCodec.createRequest(s, name, kind), s, null, "create link " + name + " type " + kind);
+    }
+
+    /** Sets a link's alias (IFLA_IFALIAS). */
+    public synchronized void setLinkAlias(int index, String alias) throws IOException {
+        int s = nextSeq();
+        exchange(LinkCodec.setAliasRequest(s, index, alias), s, null, "set alias of link " + index);
+    }
+
+    /** Deletes a (virtual) link; ENODEV if there is none. */
+    public synchronized void deleteLink(int index) throws IOException {
+        int s = nextSeq();
+        exchange(LinkCodec.deleteRequest(s, index), s, null, "delete link " + index);
+    }
+
+    /** Adds (or replaces) a proxy neighbour entry. */
+    public synchronized void addProxyNeighbour(ProxyNeighbour p) throws IOException {
+        int s = nextSeq();
+        exchange(NeighCodec.request(s, true, p), s, null,
+                "add proxy " + p.address().getHostAddress() + " ifindex " + p.index());
+    }
+
+    /** Deletes a proxy neighbour entry; ENOENT if there is none. */
+    public synchronized void deleteProxyNeighbour(ProxyNeighbour p) throws IOException {
+        int s = nextSeq();
+        exchange(NeighCodec.request(s, false, p), s, null,
+                "delete proxy " + p.address().getHostAddress() + " ifindex " + p.index());
+    }
+
+    /** The proxy neighbour entries of one family (AF_INET or AF_INET6). */
+    public synchronized List<ProxyNeighbour> dumpProxyNeighbours(int family) throws IOException {
+        return dump(s -> NeighCodec.dumpRequest(s, family), NeighCodec::decode, "dump proxy neighbours");
+    }
+
     /** Addresses of both families. */
     public synchronized List<AddrInfo> dumpAddresses() throws IOException {
         return dumpAddresses(LibC.AF_UNSPEC);

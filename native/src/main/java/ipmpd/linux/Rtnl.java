@@ -155,6 +155,7 @@ public final class Rtnl {
     static final int FRA_SRC = 2;
     static final int FRA_PRIORITY = 6;
     static final int FRA_TABLE = 15;
+    static final int FRA_IP_PROTO = 22;
 
     private Rtnl() {
     }

@@ -17,7 +17,7 @@ final class RuleCodec {
         }
         RtAttrs a = RtAttrs.parse(b);
         return new RuleInfo(h.family(), a.address(FRA_SRC), h.srcLen(), a.u32(FRA_TABLE, h.table()),
-                a.u32(FRA_PRIORITY, 0), h.action());
+                a.u32(FRA_PRIORITY, 0), h.action(), a.u8(FRA_IP_PROTO, 0));
     }
 
     static byte[] dumpRequest(int seq, int family) {
@@ -38,6 +38,9 @@ final class RuleCodec {
             m.attrU32(FRA_PRIORITY, r.priority());
         }
         m.attrU32(FRA_TABLE, r.table());
+        if (r.ipProto() != 0) {
+            m.attrU8(FRA_IP_PROTO, r.ipProto());
+        }
         return m.build();
     }
 }

@@ -74,6 +74,16 @@ class MemberSysctlsTest {
     }
 
     @Test
+    void aClassicMemberAnswersARPForItsOwnAddressesWhateverTheRouteLookupSays(@TempDir Path root) throws Exception {
+        fakeInterface(root, "eth3", true);
+        write(root, "ipv4/conf/eth3/arp_filter", "1");
+        List<MemberSysctls.Change> c = new MemberSysctls(root).applyClassic("eth3");
+        assertTrue(c.contains(new MemberSysctls.Change("net.ipv4.conf.eth3.arp_filter", "1", "0")), c.toString());
+        assertTrue(c.contains(new MemberSysctls.Change("net.ipv4.conf.eth3.arp_ignore", "0", "1")), c.toString());
+        assertEquals(List.of(), new MemberSysctls(root).applyClassic("eth3"));
+    }
+
+    @Test
     void hostWideSettingsAreSkippedWhereTheKernelLacksThem(@TempDir Path root) throws Exception {
         write(root, "ipv4/fib_multipath_hash_policy", "0");
         assertEquals(List.of(new MemberSysctls.Change("net.ipv4.fib_multipath_hash_policy", "0", "1")),

@@ -298,6 +298,35 @@ class RtnlCodecTest {
     }
 
     @Test
+    void ruleWithIpProtoRoundTrips() throws Exception {
+        RuleInfo tcp = RuleInfo.fromSource(ip("192.0.2.50"), 32, 1078576, 999).withIpProto(6);
+        assertEquals(tcp, RuleCodec.decode(only(RuleCodec.request(1, true, tcp)).payload()));
+        RuleInfo any = RuleInfo.fromSource(ip("192.0.2.50"), 32, 30002, 1000);
+        assertEquals(0, RuleCodec.decode(only(RuleCodec.request(2, true, any)).payload()).ipProto());
+    }
+
+    @Test
+    void linkCreationNamesTheDeviceAndItsKind() {
+        NlMessage m = only(LinkCodec.createRequest(1, "ipmp0", "dummy"));
+        assertEquals(Rtnl.RTM_NEWLINK, m.header().type());
+        RtAttrs a = RtAttrs.parse(m.payload().position(16).slice().order(Bytes.HOST));
+        assertEquals("ipmp0", a.string(Rtnl.IFLA_IFNAME));
+        assertEquals("dummy", a.nested(Rtnl.IFLA_LINKINFO).string(Rtnl.IFLA_INFO_KIND));
+        assertEquals(Rtnl.RTM_DELLINK, only(LinkCodec.deleteRequest(2, 7)).header().type());
+    }
+
+    @Test
+    void proxyNeighbourRequestsDecodeAsTheEntry() throws Exception {
+        ProxyNeighbour p = new ProxyNeighbour(3, ip("2001:db8::50"), 73);
+        NlMessage add = only(NeighCodec.request(1, true, p));
+        assertEquals(NeighCodec.RTM_NEWNEIGH, add.header().type());
+        assertEquals(p, NeighCodec.decode(add.payload()));
+        assertEquals(new ProxyNeighbour(3, ip("2001:db8::50"), 0),
+                NeighCodec.decode(only(NeighCodec.request(2, false, p)).payload()), "deleted by index and address");
+        assertEquals(NeighCodec.RTM_GETNEIGH, only(NeighCodec.dumpRequest(3, LibC.AF_INET6)).header().type());
+    }
+
+    @Test
     void errorMessagesDecodeWithAndWithoutExtendedAck() {
         // NLMSG_ERROR: int error, the echoed request header (capped), then NLMSGERR_ATTR_MSG.
         NlMessageBuilder m = new NlMessageBuilder(Rtnl.NLMSG_ERROR, Rtnl.NLM_F_CAPPED | Rtnl.NLM_F_ACK_TLVS, 5);

@@ -33,12 +33,12 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     }
 
     /**
-     * Options ({@code --platform-opt KEY=VALUE}): {@code spread=yes|no} (default no): outbound load
+     * Options ({@code --platform-opt KEY=VALUE}): {@code spread=yes|no} (default yes): outbound load
      * spreading, traffic from data addresses spread per flow over every active member.
      */
     static DaemonPlatform create(EngineLoop loop, PlatformFactory.Context context) throws Exception {
         IpmpdLog log = context.log();
-        boolean spread = false;
+        boolean spread = true;
         for (Map.Entry<String, String> o : context.options().entrySet()) {
             if (!o.getKey().equals("spread")) {
                 throw new PlatformFactory.PlatformException("linux platform: unknown option " + o.getKey()

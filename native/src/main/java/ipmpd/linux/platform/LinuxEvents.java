@@ -415,6 +415,11 @@ public final class LinuxEvents implements AutoCloseable {
     // ================================================================ links
 
     private void link(LinkInfo l) {
+        if (platform != null && l.name() != null && platform.isIpmpDevice(l.name()) && !links.containsKey(l.index())) {
+            // The device of an IPMP interface: the engine has the IPMP interface, not a NIC (and
+            // its index is looked up afresh by the platform, which re-creates the device).
+            return;
+        }
         boolean running = l.isRunning() && l.isLowerUp();
         Known k = links.get(l.index());
         if (k != null && (l.name() == null || l.name().equals(k.name())) && l.carrierChanges() >= 0

@@ -73,6 +73,12 @@ import java.util.function.Consumer;
  * <li>ignore_routes_with_linkdown (member sysctl) for link failures.
  * </ol>
  * Parts 2 and 3 run after the current engine task, so they never delay a failover.
+ *
+ * <p><b>New IPMP</b> (docs/ARCHITECTURE.md, "New IPMP on Linux"): an IPMP interface is a device of
+ * its own ({@link IpmpDevices}) holding the group's data addresses; each is answered by the member
+ * {@link #bindInbound} names, through its rule (IPv4, arp_filter) and a proxy entry (IPv6,
+ * {@link ProxyBindings}); with spreading, flow rules by protocol send its flows to the group's
+ * spread table while its plain rule keeps naming the bound member.
  */
 public final class LinuxPlatform implements Platform, AutoCloseable {
     /**
@@ -80,16 +86,16 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
      *                         main", 32766)
      * @param tableBase        member M's table is {@code tableBase + ifindex(M)}
      * @param announceDelaysMs when announcements are sent after a move (0 = at once)
-     * @param spreadOutbound   outbound load spreading ({@link SpreadTables}): the rules of data
-     *                         addresses point at their group's spread table instead of the table
-     *                         of the member holding them
+     * @param spreadOutbound   outbound load spreading ({@link SpreadTables}, on by default): the
+     *                         rules of data addresses point at their group's spread table instead
+     *                         of the table of the member holding them
      * @param convergeMs       how often the kernel is checked against what was asked of it
      *                         (addresses, rules, member tables) and made to match again
      */
     public record Options(int rulePriority, int tableBase, List<Long> announceDelaysMs, boolean spreadOutbound,
                           long convergeMs) {
         public Options(int rulePriority, int tableBase, List<Long> announceDelaysMs) {
-            this(rulePriority, tableBase, announceDelaysMs, false, 5000);
+            this(rulePriority, tableBase, announceDelaysMs, true, 5000);
         }
 
         public static Options defaults() {
@@ -121,6 +127,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final GatewayRouteFailover gatewayRoutes;
     private final PrefixRoutes prefixRoutes;
     private final SpreadTables spreadTables;
+    private final IpmpDevices ipmpDevices;
+    private final ProxyBindings proxyBindings;
     private final Consumer<Runnable> engineThread;
     private boolean mainWorkPending;
     private boolean syncPending;
@@ -158,6 +166,14 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final Map<String, List<Integer>> spreadWritten = new HashMap<>();
     /** Groups whose spread table is looked at after the current engine task. */
     private final Set<String> pendingSpread = new LinkedHashSet<>();
+    /** IPMP interfaces (new IPMP): name -> group. */
+    private final Map<String, String> ipmpInterfaces = new LinkedHashMap<>();
+    /**
+     * IPMP interface -> its data addresses -> the member bound to answer for them (absent:
+     * unbound). Kept while an address is off the interface (the binding applies again when it is
+     * placed again), dropped with the interface.
+     */
+    private final Map<String, Map<InetAddress, String>> inbound = new HashMap<>();
 
     // ---- shared with LinuxEvents
     private final ConcurrentHashMap<String, ProbeEndpoint> probes = new ConcurrentHashMap<>();
@@ -165,6 +181,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** Moves after every change of {@link #probes} (so a reader copies the set only when it changed). */
     private final java.util.concurrent.atomic.AtomicInteger probesVersion = new java.util.concurrent.atomic.AtomicInteger();
     private final Set<String> memberNames = ConcurrentHashMap.newKeySet();
+    /** Names of the IPMP interfaces' devices: never reported to the engine as NICs. */
+    private final Set<String> ipmpDeviceNames = ConcurrentHashMap.newKeySet();
     private final Set<String> linksDown = ConcurrentHashMap.newKeySet();
     /**
      * Interface indexes as {@link LinuxEvents} last saw them in link messages. A failover syncs the
@@ -200,6 +218,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         this.gatewayRoutes = new GatewayRouteFailover(rt, log);
         this.prefixRoutes = new PrefixRoutes(rt, log);
         this.spreadTables = new SpreadTables(rt, log);
+        this.ipmpDevices = new IpmpDevices(rt, log);
+        this.proxyBindings = new ProxyBindings(rt, log);
         steering.removeAll(List.of()); // leftovers of a previous run
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ipmpd-announce");
@@ -227,7 +247,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         AddressPlacement before = placed.get(a);
         // Already in the kernel elsewhere (or was, on a NIC that went away): this is a move.
         boolean moving = before != null && !before.ifname().equals(p.ifname());
-        if (add(p, moving) && !p.testAddress() && (moving || p.family() == Family.INET)) {
+        if (add(p, moving) && !p.testAddress()
+                && (moving || p.family() == Family.INET || ipmpInterfaces.containsKey(p.ifname()))) {
             announce(p);
         }
     }
@@ -302,6 +323,12 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 flags |= Rtnl.IFA_F_NODAD;
             }
         }
+        if (ipmpInterfaces.containsKey(p.ifname())) {
+            // On the IPMP interface's device: the group's prefix routes go through the members
+            // (a route through the device would swallow the link's traffic), and DAD on a device
+            // without a wire means nothing (the members answer for the address).
+            flags |= Rtnl.IFA_F_NOPREFIXROUTE | (p.family() == Family.INET6 ? Rtnl.IFA_F_NODAD : 0);
+        }
         req = req.withFlags(flags);
         try {
             rt.addAddress(req);
@@ -324,7 +351,10 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         InetAddress a = plain(p.address());
         boolean newPrefix = !hasPlacedPrefix(p);
         placed.put(a, p);
-        String group = members.get(p.ifname());
+        String group = groupOf(p);
+        if (ipmpInterfaces.containsKey(p.ifname()) && p.family() == Family.INET6) {
+            proxyBindings.bind(a, boundIndex(p));
+        }
         if (group != null) {
             if (newPrefix) {
                 // The group's tables must know the new prefix before traffic is steered.
@@ -347,9 +377,9 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** Whether an address of the same prefix is already placed on a member of p's group. */
     private boolean hasPlacedPrefix(AddressPlacement p) {
         SourceSteering.Prefix mine = SourceSteering.Prefix.of(p.address(), p.prefixLen());
-        String group = members.get(p.ifname());
+        String group = groupOf(p);
         for (AddressPlacement q : placed.values()) {
-            if (group != null && group.equals(members.get(q.ifname()))
+            if (group != null && group.equals(groupOf(q))
                     && SourceSteering.Prefix.of(q.address(), q.prefixLen()).equals(mine)) {
                 return true;
             }
@@ -364,7 +394,10 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             placed.remove(a);
             cancelAnnouncements(a);
             steer(a);
-            String group = members.get(p.ifname());
+            if (ipmpInterfaces.containsKey(p.ifname())) {
+                proxyBindings.bind(a, null); // off the device, the address is no one's to answer for
+            }
+            String group = groupOf(p);
             if (group != null && !p.testAddress()) {
                 scheduleSpread(group);
             }
@@ -445,6 +478,9 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
      * rewritten where they differ. Runs on the engine thread every {@code convergeMs}.
      */
     void converge() {
+        for (String name : ipmpInterfaces.keySet()) {
+            ipmpDevices.ensure(name, true); // its addresses are restored below
+        }
         Set<String> present = new HashSet<>();
         try {
             for (AddrInfo i : rt.dumpAddresses()) {
@@ -491,8 +527,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 reported.remove("remove " + a.getHostAddress());
             }
         }
+        if (!ipmpInterfaces.isEmpty()) {
+            syncProxies();
+        }
         if (!members.isEmpty()) {
-            steering.syncRules(wantedRules());
+            steering.syncRules(wantedRules(), wantedFlowRules());
             // Member tables are many dumps on a large host: verified every sixth round.
             if (convergeRounds++ % 6 == 0) {
                 syncTables(true, topology());
@@ -522,19 +561,24 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
 
     // ================================================================ announcements
 
+    /**
+     * Announces an address from the member that answers for it: the member holding it, or for a
+     * data address of an IPMP interface the member bound to it (none while unbound).
+     */
     private void announce(AddressPlacement p) {
         InetAddress a = plain(p.address());
         cancelAnnouncements(a);
-        Announcer announcer = announcer(p.ifname());
+        String from = ipmpInterfaces.containsKey(p.ifname()) ? boundMember(p) : p.ifname();
+        Announcer announcer = from == null ? null : announcer(from);
         if (announcer == null) {
             return;
         }
         List<ScheduledFuture<?>> later = new ArrayList<>();
         for (long delay : options.announceDelaysMs()) {
             if (delay <= 0) {
-                sendAnnouncement(announcer, a, p.ifname());
+                sendAnnouncement(announcer, a, from);
             } else if (!closed) {
-                later.add(timer.schedule(() -> sendAnnouncement(announcer, a, p.ifname()), delay, TimeUnit.MILLISECONDS));
+                later.add(timer.schedule(() -> sendAnnouncement(announcer, a, from), delay, TimeUnit.MILLISECONDS));
             }
         }
         if (!later.isEmpty()) {
@@ -760,12 +804,172 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
 
     // ================================================================ members and steering
 
+    /**
+     * The member whose main-table prefix route serves a data address of an IPMP interface: the
+     * member bound to it if usable, else the first usable member of its group, else its first.
+     */
+    private String prefixMember(AddressPlacement p) {
+        String bound = boundMember(p);
+        if (bound != null && !unusable.contains(bound)) {
+            return bound;
+        }
+        String group = ipmpInterfaces.get(p.ifname());
+        String first = null;
+        for (Map.Entry<String, String> m : members.entrySet()) {
+            if (m.getValue().equals(group)) {
+                if (!unusable.contains(m.getKey())) {
+                    return m.getKey();
+                }
+                first = first == null ? m.getKey() : first;
+            }
+        }
+        return first;
+    }
+
+    // ================================================================ IPMP interfaces (new IPMP)
+
+    /**
+     * Creates the device of the IPMP interface ({@link IpmpDevices}) and tunes the group's members
+     * for binding: its data addresses arrive through {@link #addAddress} with its name, and each
+     * is answered by the member {@link #bindInbound} names.
+     */
     @Override
-    public void memberJoined(String ifname, String group) {
+    public void ipmpInterfaceCreated(String name, String group) {
+        if (members.containsKey(name)) {
+            log.accept("Cannot create IPMP interface " + name + ": " + name + " is a member of group "
+                    + members.get(name));
+            return;
+        }
+        for (Map.Entry<String, String> i : ipmpInterfaces.entrySet()) {
+            if (i.getValue().equals(group) && !i.getKey().equals(name)) {
+                log.accept("Cannot create IPMP interface " + name + ": group " + group + " has IPMP interface "
+                        + i.getKey());
+                return;
+            }
+        }
+        String foreign = ipmpDevices.foreignKind(name);
+        if (foreign != null) {
+            log.accept("Cannot create IPMP interface " + name + ": a device of kind " + foreign + " has that name");
+            return;
+        }
+        // Known before the device exists: its link events are never reported as a NIC's.
+        ipmpDeviceNames.add(name);
+        indexByName.remove(name);
+        ipmpInterfaces.put(name, group);
+        ipmpDevices.ensure(name, false);
+        for (Map.Entry<String, String> m : members.entrySet()) {
+            if (m.getValue().equals(group)) {
+                tune(m.getKey(), group);
+            }
+        }
+    }
+
+    /** Deletes the device of the IPMP interface; its members answer only for their own addresses again. */
+    @Override
+    public void ipmpInterfaceRemoved(String name) {
+        String group = ipmpInterfaces.get(name);
+        if (group == null) {
+            return;
+        }
+        for (AddressPlacement p : new ArrayList<>(placed.values())) {
+            if (p.ifname().equals(name)) {
+                removeAddress(p); // the engine removes them first; a leftover goes with the device
+            }
+        }
+        ipmpInterfaces.remove(name);
+        inbound.remove(name);
+        ipmpDevices.delete(name);
+        ipmpDeviceNames.remove(name);
+        indexByName.remove(name);
+        for (Map.Entry<String, String> m : members.entrySet()) {
+            if (m.getValue().equals(group)) {
+                tune(m.getKey(), group);
+            }
+        }
+    }
+
+    /**
+     * Binds a data address of an IPMP interface to the member that answers ARP / NS for it:
+     * the new rule (IPv4, through arp_filter) or proxy entry (IPv6) first, then the old one goes,
+     * then the new member announces the address (repeated as after a classic move). A null member
+     * unbinds: no member answers. The address itself never leaves the IPMP interface's device.
+     */
+    @Override
+    public void bindInbound(String ipmpInterface, InetAddress address, String member) {
+        InetAddress a = plain(address);
+        String what = ipmpd.engine.Addresses.format(a) + " of IPMP interface " + ipmpInterface;
+        String group = ipmpInterfaces.get(ipmpInterface);
+        if (group == null) {
+            log.accept("Cannot bind " + what + ": not an IPMP interface");
+            return;
+        }
+        if (member != null && !group.equals(members.get(member))) {
+            log.accept("Cannot bind " + what + " to " + member + ": not a member of group " + group);
+            return;
+        }
+        Map<InetAddress, String> bindings = inbound.computeIfAbsent(ipmpInterface, x -> new HashMap<>());
+        String before = member == null ? bindings.remove(a) : bindings.put(a, member);
+        if (java.util.Objects.equals(before, member)) {
+            return;
+        }
+        AddressPlacement p = placed.get(a);
+        if (p == null || !p.ifname().equals(ipmpInterface)) {
+            return; // applied when the address is placed
+        }
+        steer(a);
+        if (p.family() == Family.INET6) {
+            proxyBindings.bind(a, boundIndex(p));
+        }
+        if (member != null) {
+            announce(p);
+        } else {
+            cancelAnnouncements(a);
+        }
+        scheduleSpread(group); // derived outbound members follow the bindings
+        scheduleMainWork(); // the prefix route follows the bound member
+    }
+
+    /** Proxy entries of the IPMP interfaces' IPv6 data addresses as bound (convergence); the ones deleted. */
+    private List<ipmpd.linux.ProxyNeighbour> syncProxies() {
+        Map<InetAddress, Integer> want = new HashMap<>();
+        Set<InetAddress> ours = new HashSet<>();
+        for (Map.Entry<InetAddress, AddressPlacement> e : placed.entrySet()) {
+            AddressPlacement p = e.getValue();
+            if (p.family() == Family.INET6 && ipmpInterfaces.containsKey(p.ifname())) {
+                ours.add(e.getKey());
+                Integer i = boundIndex(p);
+                if (i != null) {
+                    want.put(e.getKey(), i);
+                }
+            }
+        }
+        return proxyBindings.sync(want, ours);
+    }
+
+    /** Whether {@code name} is the device of an IPMP interface (for {@link LinuxEvents}; any thread). */
+    boolean isIpmpDevice(String name) {
+        return ipmpDeviceNames.contains(name);
+    }
+
+    /** The member sysctls for the kind of group: with an IPMP interface or classic. */
+    private void tune(String ifname, String group) {
         try {
-            for (MemberSysctls.Change c : sysctls.apply(ifname)) {
+            List<MemberSysctls.Change> changes = ipmpInterfaces.containsValue(group)
+                    ? sysctls.applyNewIpmp(ifname) : sysctls.applyClassic(ifname);
+            for (MemberSysctls.Change c : changes) {
                 log.accept(c.toString());
             }
+        } catch (IOException | RuntimeException e) {
+            log.accept("Cannot tune " + ifname + " for failover: " + e.getMessage());
+        }
+    }
+
+    // ================================================================ members
+
+    @Override
+    public void memberJoined(String ifname, String group) {
+        tune(ifname, group);
+        try {
             if (options.spreadOutbound()) {
                 for (MemberSysctls.Change c : sysctls.applyHostWide()) {
                     log.accept(c.toString());
@@ -895,9 +1099,25 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         }
         Map<String, Integer> index = memberIndexes();
         List<PrefixRoutes.Wanted> data = new ArrayList<>();
+        // One member per prefix of an IPMP interface: the kernel refuses a second route of the same
+        // prefix and metric through another member.
+        Map<SourceSteering.Prefix, String> prefixVia = new HashMap<>();
         for (AddressPlacement p : placed.values()) {
+            if (p.testAddress()) {
+                continue;
+            }
+            if (ipmpInterfaces.containsKey(p.ifname())) {
+                // The device has none (noprefixroute): the prefix goes through a member, both families.
+                String via = prefixVia.computeIfAbsent(SourceSteering.Prefix.of(p.address(), p.prefixLen()),
+                        x -> prefixMember(p));
+                Integer i = via == null ? null : index.get(via);
+                if (i != null) {
+                    data.add(new PrefixRoutes.Wanted(i, plain(p.address()), p.prefixLen()));
+                }
+                continue;
+            }
             Integer i = index.get(p.ifname());
-            if (i != null && !p.testAddress() && p.family() == Family.INET) {
+            if (i != null && p.family() == Family.INET) {
                 data.add(new PrefixRoutes.Wanted(i, plain(p.address()), p.prefixLen()));
             }
         }
@@ -954,6 +1174,14 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             } catch (IOException e) {
                 log.accept("Cannot remove " + what + " (placed by an earlier run): " + e.getMessage());
             }
+        }
+        // IPMP interface devices of an earlier run that the configuration no longer has, and the
+        // proxy entries it made that no binding wants now.
+        removed.addAll(ipmpDevices.removeOrphans(ipmpInterfaces.keySet()));
+        for (ipmpd.linux.ProxyNeighbour p : syncProxies()) {
+            String what = "proxy " + ipmpd.engine.Addresses.format(p.address()) + " on ifindex " + p.index();
+            removed.add(what);
+            log.accept("Removed " + what + ": made by an earlier run of ipmpd, not bound now");
         }
         mainWorkNow(); // prefix routes of an earlier run go with their addresses
         return removed;
@@ -1017,7 +1245,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private void syncAll() {
         syncTables(true, topology());
         syncAllSpread(true);
-        steering.syncRules(wantedRules());
+        steering.syncRules(wantedRules(), wantedFlowRules());
     }
 
     /** The tables of one group's members (from what was last written to them). */
@@ -1075,7 +1303,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         }
         Map<String, Set<SourceSteering.Prefix>> prefixes = new HashMap<>();
         for (AddressPlacement p : placed.values()) {
-            String group = members.get(p.ifname());
+            String group = groupOf(p);
             if (group != null) {
                 prefixes.computeIfAbsent(group, g -> new LinkedHashSet<>())
                         .add(SourceSteering.Prefix.of(p.address(), p.prefixLen()));
@@ -1106,8 +1334,20 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         return want;
     }
 
+    /** The flow rules wanted: data addresses of IPMP interfaces whose group spreads (address -> spread table). */
+    private Map<InetAddress, Integer> wantedFlowRules() {
+        Map<InetAddress, Integer> want = new HashMap<>();
+        for (Map.Entry<InetAddress, AddressPlacement> e : placed.entrySet()) {
+            Integer t = flowTable(e.getValue());
+            if (t != null) {
+                want.put(e.getKey(), t);
+            }
+        }
+        return want;
+    }
+
     private Integer tableFor(String ifname) {
-        if (!members.containsKey(ifname)) {
+        if (ifname == null || !members.containsKey(ifname)) {
             return null;
         }
         try {
@@ -1120,20 +1360,64 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private void steer(InetAddress a) {
         AddressPlacement p = placed.get(a);
         steering.steer(a, p == null ? null : ruleTable(p));
+        steering.steerFlows(a, p == null ? null : flowTable(p));
     }
 
     /**
-     * The table an address's rule points at: a data address of a group with outbound members
-     * uses the group's spread table, anything else the table of the member holding it.
+     * The table an address's rule points at: a data address of an IPMP interface uses the table
+     * of the member bound to it (the kernel's arp_filter lookup finds it, so that member alone
+     * answers ARP), another data address of a group with outbound members the group's spread
+     * table, anything else the table of the member holding it.
      */
     private Integer ruleTable(AddressPlacement p) {
+        if (ipmpInterfaces.containsKey(p.ifname())) {
+            return tableFor(boundMember(p));
+        }
         Integer own = tableFor(p.ifname());
         if (own == null || p.testAddress()) {
             return own;
         }
-        String group = members.get(p.ifname());
+        return spreadTable(members.get(p.ifname()), own);
+    }
+
+    /** The group's spread table while it has outbound members written, else {@code otherwise}. */
+    private Integer spreadTable(String group, Integer otherwise) {
         List<Integer> written = spreadWritten.get(group);
-        return written == null || written.isEmpty() ? own : steering.spreadTableOf(spreadNumber(group));
+        return written == null || written.isEmpty() ? otherwise : Integer.valueOf(steering.spreadTableOf(spreadNumber(group)));
+    }
+
+    /**
+     * The table of the flow rules (TCP, UDP, ICMP) of an address: for a data address of an IPMP
+     * interface, its group's spread table while it spreads; null (no flow rules) otherwise.
+     */
+    private Integer flowTable(AddressPlacement p) {
+        String group = ipmpInterfaces.get(p.ifname());
+        return group == null || p.testAddress() ? null : spreadTable(group, null);
+    }
+
+    /** The member bound to a data address of an IPMP interface, null if unbound (or not on one). */
+    private String boundMember(AddressPlacement p) {
+        Map<InetAddress, String> bindings = inbound.get(p.ifname());
+        return bindings == null ? null : bindings.get(plain(p.address()));
+    }
+
+    /** The group of an address: its member's, or its IPMP interface's; null if neither. */
+    private String groupOf(AddressPlacement p) {
+        String group = members.get(p.ifname());
+        return group != null ? group : ipmpInterfaces.get(p.ifname());
+    }
+
+    /** The ifindex of the member bound to a data address of an IPMP interface, null if unbound or absent. */
+    private Integer boundIndex(AddressPlacement p) {
+        String member = boundMember(p);
+        if (member == null) {
+            return null;
+        }
+        try {
+            return ifindex(member);
+        } catch (NativeIOException e) {
+            return null;
+        }
     }
 
     // ================================================================ outbound load spreading
@@ -1158,7 +1442,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         if (told == null) {
             for (AddressPlacement p : placed.values()) {
                 if (!p.testAddress()) {
-                    hosting.add(p.ifname());
+                    // On an IPMP interface: the member answering for it stands for its host.
+                    hosting.add(ipmpInterfaces.containsKey(p.ifname()) ? boundMember(p) : p.ifname());
                 }
             }
         }
@@ -1224,7 +1509,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** Points the rules of a group's data addresses where {@link #ruleTable} says. */
     private void steerData(String group) {
         for (Map.Entry<InetAddress, AddressPlacement> e : placed.entrySet()) {
-            if (!e.getValue().testAddress() && group.equals(members.get(e.getValue().ifname()))) {
+            if (!e.getValue().testAddress() && group.equals(groupOf(e.getValue()))) {
                 steer(e.getKey());
             }
         }
@@ -1258,7 +1543,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         }
         Set<SourceSteering.Prefix> prefixes = new LinkedHashSet<>();
         for (AddressPlacement p : placed.values()) {
-            if (group.equals(members.get(p.ifname()))) {
+            if (group.equals(groupOf(p))) {
                 prefixes.add(SourceSteering.Prefix.of(p.address(), p.prefixLen()));
             }
         }

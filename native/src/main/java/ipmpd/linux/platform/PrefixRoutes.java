@@ -17,7 +17,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Main-table prefix routes for IPv4 data addresses that the kernel gave none.
+ * Main-table prefix routes for IPv4 data addresses that the kernel gave none, and for the data
+ * addresses (both families) of IPMP interfaces, whose device has none by design: their prefix
+ * goes through a member of the group.
  *
  * <p>The kernel makes a prefix route only for a primary address. IPv4 test addresses carry
  * {@code noprefixroute} (so they never become a route's preferred source), but they still count
@@ -52,7 +54,8 @@ final class PrefixRoutes {
         // (prefix, ifindex) -> the route we want, unless the kernel has one there already
         Map<String, RouteInfo> want = new LinkedHashMap<>();
         for (Wanted w : data) {
-            if (w.prefixLen() >= 32) {
+            boolean v4 = w.address() instanceof java.net.Inet4Address;
+            if (w.prefixLen() >= (v4 ? 32 : 128)) {
                 continue;
             }
             SourceSteering.Prefix p = SourceSteering.Prefix.of(w.address(), w.prefixLen());
@@ -60,12 +63,13 @@ final class PrefixRoutes {
             if (want.containsKey(key) || hasForeign(main, p, w.ifindex())) {
                 continue;
             }
-            want.put(key, new RouteInfo(LibC.AF_INET, p.network(), p.length(), null, w.ifindex(), Rtnl.RT_TABLE_MAIN,
-                    RTPROT_IPMPD, Rtnl.RTN_UNICAST, Rtnl.RT_SCOPE_LINK, METRIC, w.address()));
+            want.put(key, new RouteInfo(v4 ? LibC.AF_INET : LibC.AF_INET6, p.network(), p.length(), null, w.ifindex(),
+                    Rtnl.RT_TABLE_MAIN, RTPROT_IPMPD, Rtnl.RTN_UNICAST, v4 ? Rtnl.RT_SCOPE_LINK : Rtnl.RT_SCOPE_UNIVERSE,
+                    METRIC, w.address()));
         }
         boolean changed = false;
         for (RouteInfo r : main) {
-            if (r.protocol() != RTPROT_IPMPD || r.table() != Rtnl.RT_TABLE_MAIN || r.family() != LibC.AF_INET) {
+            if (r.protocol() != RTPROT_IPMPD || r.table() != Rtnl.RT_TABLE_MAIN) {
                 continue;
             }
             String key = SourceSteering.Prefix.of(r.dst(), r.dstLen()) + "@" + r.oif();
@@ -113,7 +117,7 @@ final class PrefixRoutes {
     /** A prefix route the kernel (or an administrator) made on that interface. */
     private static boolean hasForeign(List<RouteInfo> main, SourceSteering.Prefix p, int ifindex) {
         for (RouteInfo r : main) {
-            if (r.table() == Rtnl.RT_TABLE_MAIN && r.family() == LibC.AF_INET && r.oif() == ifindex
+            if (r.table() == Rtnl.RT_TABLE_MAIN && r.dst().getClass() == p.network().getClass() && r.oif() == ifindex
                     && r.gateway() == null && r.protocol() != RTPROT_IPMPD && r.type() == Rtnl.RTN_UNICAST
                     && r.dstLen() == p.length() && r.dst().equals(p.network())) {
                 return true;

@@ -36,6 +36,10 @@ import java.util.function.Consumer;
  * <li>If M's link is down, {@code ignore_routes_with_linkdown} hides M's routes in T(M) and the
  *     lookup falls through to the main table; a probe-detected failure moves A away from M, and
  *     its rule with it, so replies never follow a stale route through a dead path.
+ * <li>Flow rules (new IPMP with spreading): {@code from A ipproto tcp|udp|icmp lookup T} at
+ *     {@code priority - 1}, for a data address of an IPMP interface whose plain rule must keep
+ *     naming the member bound to it: the kernel's arp_filter lookup carries no protocol, so it
+ *     passes these rules and finds the bound member's, while flows find the spread table.
  * </ul>
  * All methods run on the engine thread. Failures are logged (once per distinct message) and
  * retried by the next synchronisation.
@@ -49,6 +53,11 @@ final class SourceSteering {
     private final Consumer<String> log;
     /** Rules installed by us: address -> table. */
     private final Map<InetAddress, Integer> installed = new HashMap<>();
+    /** Flow rules installed by us: address -> table (one rule per protocol of {@link #FLOW_PROTOCOLS}). */
+    private final Map<InetAddress, Integer> flowsInstalled = new HashMap<>();
+    /** The protocols that carry flows: TCP, UDP and ICMP (IPv4) / ICMPv6. */
+    static final int[] FLOW_PROTOCOLS_V4 = {6, 17, 1};
+    static final int[] FLOW_PROTOCOLS_V6 = {6, 17, 58};
     private final Map<String, String> reported = new HashMap<>();
     /** Each member table as written by {@link #syncTables}, by table number. */
     private final Map<Integer, MemberTable> tables = new HashMap<>();
@@ -75,7 +84,9 @@ final class SourceSteering {
     }
 
     boolean ours(RuleInfo r) {
-        return r.priority() == priority && ours(r.table()) && r.action() == Rtnl.FR_ACT_TO_TBL && r.src() != null;
+        boolean plain = r.priority() == priority && r.ipProto() == 0;
+        boolean flow = r.priority() == priority - 1 && r.ipProto() != 0;
+        return (plain || flow) && ours(r.table()) && r.action() == Rtnl.FR_ACT_TO_TBL && r.src() != null;
     }
 
     /** Key of a route for comparing what a table holds with what it should hold. */
@@ -405,11 +416,55 @@ final class SourceSteering {
     }
 
     /**
-     * Makes the kernel's rules (ours: our priority, a table in our range) match {@code want}
-     * (address -> table), whatever happened to them meanwhile.
+     * Points the flow rules of one address at {@code table}, or removes them when {@code table}
+     * is null; the new rules are added before the old ones are deleted.
      */
+    void steerFlows(InetAddress address, Integer table) {
+        Integer now = flowsInstalled.get(address);
+        if (Objects.equals(now, table)) {
+            return;
+        }
+        if (table != null) {
+            for (int proto : protocols(address)) {
+                addRule(flowRule(address, table, proto));
+            }
+            flowsInstalled.put(address, table);
+        } else {
+            flowsInstalled.remove(address);
+        }
+        if (now != null) {
+            for (int proto : protocols(address)) {
+                deleteRule(flowRule(address, now, proto));
+            }
+        }
+    }
+
+    private static int[] protocols(InetAddress a) {
+        return a instanceof Inet4Address ? FLOW_PROTOCOLS_V4 : FLOW_PROTOCOLS_V6;
+    }
+
+    private RuleInfo flowRule(InetAddress a, int table, int proto) {
+        return RuleInfo.fromSource(a, a instanceof Inet4Address ? 32 : 128, table, priority - 1).withIpProto(proto);
+    }
+
+    /** {@link #syncRules(Map, Map)} without flow rules. */
     void syncRules(Map<InetAddress, Integer> want) {
+        syncRules(want, Map.of());
+    }
+
+    /**
+     * Makes the kernel's rules (ours: our priority, a table in our range) match {@code want}
+     * (address -> table) and the flow rules {@code wantFlows} (address -> table), whatever
+     * happened to them meanwhile.
+     */
+    void syncRules(Map<InetAddress, Integer> want, Map<InetAddress, Integer> wantFlows) {
         Map<InetAddress, Integer> missing = new HashMap<>(want);
+        Set<RuleInfo> missingFlows = new java.util.HashSet<>();
+        for (Map.Entry<InetAddress, Integer> e : wantFlows.entrySet()) {
+            for (int proto : protocols(e.getKey())) {
+                missingFlows.add(flowRule(e.getKey(), e.getValue(), proto));
+            }
+        }
         for (int family : new int[] {LibC.AF_INET, LibC.AF_INET6}) {
             List<RuleInfo> rules;
             try {
@@ -423,6 +478,14 @@ final class SourceSteering {
                     continue;
                 }
                 int full = r.family() == LibC.AF_INET ? 32 : 128;
+                if (r.ipProto() != 0) {
+                    RuleInfo mine = r.srcLen() == full ? flowRule(r.src(), r.table(), r.ipProto()) : null;
+                    if (mine != null && missingFlows.remove(mine)) {
+                        continue;
+                    }
+                    deleteRule(r);
+                    continue;
+                }
                 Integer t = r.srcLen() == full ? want.get(r.src()) : null;
                 if (t != null && t == r.table()) {
                     missing.remove(r.src());
@@ -434,8 +497,13 @@ final class SourceSteering {
         for (Map.Entry<InetAddress, Integer> e : missing.entrySet()) {
             addRule(e.getKey(), e.getValue());
         }
+        for (RuleInfo r : missingFlows) {
+            addRule(r);
+        }
         installed.clear();
         installed.putAll(want);
+        flowsInstalled.clear();
+        flowsInstalled.putAll(wantFlows);
     }
 
     /**
@@ -445,6 +513,7 @@ final class SourceSteering {
      */
     void removeAll(Collection<Integer> moreIfindexes) {
         installed.clear();
+        flowsInstalled.clear();
         tables.clear();
         java.util.Set<Integer> toFlush = new java.util.TreeSet<>();
         for (int ifindex : moreIfindexes) {
@@ -472,14 +541,20 @@ final class SourceSteering {
     }
 
     private void addRule(InetAddress a, int table) {
+        addRule(rule(a, table));
+    }
+
+    private void addRule(RuleInfo r) {
+        String what = "add rule from " + r.src().getHostAddress() + (r.ipProto() == 0 ? "" : " ipproto " + r.ipProto())
+                + " lookup " + r.table();
         try {
-            rt.addRule(rule(a, table));
+            rt.addRule(r);
         } catch (NativeIOException e) {
             if (e.errno() != Errno.EEXIST) {
-                report("add rule from " + a.getHostAddress() + " lookup " + table, e);
+                report(what, e);
             }
         } catch (IOException e) {
-            report("add rule from " + a.getHostAddress() + " lookup " + table, e);
+            report(what, e);
         }
     }
 

@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Start-up reconciliation against a real kernel: an address an earlier run of ipmpd placed
  * (IFA_PROTO mark) that nothing holds now is removed; one added by hand on the same member, and
- * one on an interface outside any group, stay.
+ * one on an interface outside any group, stay. The same for new IPMP: an IPMP interface device
+ * an earlier run made (its alias) and proxy entries it made (NDA_PROTOCOL) go; a device and a
+ * proxy entry made by hand stay.
  */
 class OrphanAddressKernelTest {
     @Test
@@ -42,15 +44,31 @@ class OrphanAddressKernelTest {
                             .withFlags(ipmpd.linux.Rtnl.IFA_F_NODAD));
                     rt.addAddress(AddrInfo.of(m1, byHand, 24));
                     rt.addAddress(AddrInfo.of(m2, byHandElsewhere, 24));
+                    rt.addProxyNeighbour(new ipmpd.linux.ProxyNeighbour(m1, InetAddress.getByName("2001:db8::79"),
+                            ProxyBindings.PROTOCOL));
+                    rt.addProxyNeighbour(new ipmpd.linux.ProxyNeighbour(m1, InetAddress.getByName("2001:db8::80"), 0));
                     return null;
                 });
+                lab.ip(lab.host, "link add ipmpold type ifb");
+                h.call(() -> {
+                    rt.setLinkAlias(Interfaces.index("ipmpold"), IpmpDevices.ALIAS);
+                    return null;
+                });
+                lab.ip(lab.host, "link add mine type ifb");
                 assertTrue(h.call(() -> rt.dumpAddresses()).stream()
                         .anyMatch(a -> a.address().equals(orphan) && a.proto() == LinuxPlatform.ADDRESS_PROTO),
                         "the kernel keeps the mark (IFA_PROTO, Linux 6.1+)");
                 LinuxPlatform platform = loop.call(() -> new LinuxPlatform(loop::execute, log::add));
                 try {
                     List<String> removed = loop.call(platform::removeOrphans);
-                    assertEquals(2, removed.size(), "removed: " + removed + ", log: " + log);
+                    assertEquals(4, removed.size(), "removed: " + removed + ", log: " + log);
+                    assertTrue(removed.contains("ipmpold"), removed.toString());
+                    assertTrue(removed.stream().anyMatch(r -> r.startsWith("proxy 2001:db8::79")), removed.toString());
+                    assertFalse(lab.ip(lab.host, "link show").contains("ipmpold"), "the orphan IPMP device went");
+                    assertTrue(lab.ip(lab.host, "link show").contains("mine"), "an ifb made by hand stays");
+                    String proxies = lab.ip(lab.host, "-6 neigh show proxy");
+                    assertFalse(proxies.contains("2001:db8::79"), proxies);
+                    assertTrue(proxies.contains("2001:db8::80"), "a proxy entry made by hand stays: " + proxies);
                     List<AddrInfo> now = h.call(() -> rt.dumpAddresses());
                     assertFalse(now.stream().anyMatch(a -> a.address().equals(orphan)), "orphan removed");
                     assertFalse(now.stream().anyMatch(a -> a.address().equals(orphan6)), "IPv6 orphan removed");

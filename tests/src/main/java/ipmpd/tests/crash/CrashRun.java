@@ -162,6 +162,9 @@ public final class CrashRun implements AutoCloseable {
                         "snmp.listen=udp:127.0.0.1/" + SNMP_PORT)
                 .readyTimeout(Duration.ofSeconds(60))
                 .javaOpts("-XX:ArchiveClassesAtExit=" + archive)
+                // Each address's rule is checked against its member's table (MemberAddresses);
+                // outbound spreading (on by default) points data addresses at the group's table.
+                .args("--platform-opt", "spread=no")
                 .start();
         Path pw = daemon.configDir().resolve("netconf-initial-password");
         await("netconf-initial-password", Duration.ofSeconds(30), () -> Files.exists(pw));
