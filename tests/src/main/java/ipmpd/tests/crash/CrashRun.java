@@ -162,9 +162,6 @@ public final class CrashRun implements AutoCloseable {
                         "snmp.listen=udp:127.0.0.1/" + SNMP_PORT)
                 .readyTimeout(Duration.ofSeconds(60))
                 .javaOpts("-XX:ArchiveClassesAtExit=" + archive)
-                // Each address's rule is checked against its member's table (MemberAddresses);
-                // outbound spreading (on by default) points data addresses at the group's table.
-                .args("--platform-opt", "spread=no")
                 .start();
         Path pw = daemon.configDir().resolve("netconf-initial-password");
         await("netconf-initial-password", Duration.ofSeconds(30), () -> Files.exists(pw));
@@ -452,10 +449,10 @@ public final class CrashRun implements AutoCloseable {
         while (true) {
             Set<String> engine = MemberAddresses.engine(daemon);
             Set<String> kernel = addresses.kernel();
-            Set<String> wantedRules = addresses.wantedRules(engine);
             Set<String> rules = addresses.rules();
             Set<String> engineData = MemberAddresses.engineData(daemon);
-            if (engine.equals(kernel) && rules.equals(wantedRules) && engineData.equals(dataWanted)) {
+            boolean rulesOk = addresses.rulesMatch(engine, engineData, rules);
+            if (engine.equals(kernel) && rulesOk && engineData.equals(dataWanted)) {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
@@ -465,14 +462,14 @@ public final class CrashRun implements AutoCloseable {
                 miss.removeAll(kernel);
                 orphans += orphan.size();
                 missing += miss.size();
-                if (!rules.equals(wantedRules)) {
+                if (!rulesOk) {
                     badRules++;
                 }
                 if (!engineData.equals(dataWanted)) {
                     engineMismatches++;
                 }
                 out.accept("crash run: after kill " + kills + " (" + state + "): orphans " + orphan + ", missing " + miss
-                        + (rules.equals(wantedRules) ? "" : ", rules " + rules + " wanted " + wantedRules)
+                        + (rulesOk ? "" : ", rules " + rules + " for " + engine)
                         + (engineData.equals(dataWanted) ? "" : ", engine's data addresses " + engineData
                         + " files' " + dataWanted));
                 return;

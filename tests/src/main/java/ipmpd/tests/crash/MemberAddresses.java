@@ -17,6 +17,8 @@ import java.util.TreeSet;
 final class MemberAddresses {
     private static final int RULE_PRIORITY = 1000;
     private static final int TABLE_BASE = 30000;
+    /** Member tables take TABLE_BASE + ifindex; spread tables the span after them. */
+    private static final long TABLE_SPAN = 1 << 20;
 
     private final String ns;
     private final String memberPrefix;
@@ -63,15 +65,38 @@ final class MemberAddresses {
         return out;
     }
 
-    /** "ADDRESS TABLE": the rule each of {@code placed} ("ADDRESS MEMBER") needs, to its member's table. */
-    Set<String> wantedRules(Set<String> placed) {
+    /**
+     * Whether {@code rules} ("ADDRESS TABLE", {@link #rules()}) are exactly the rules {@code placed}
+     * ("ADDRESS MEMBER") needs: a test address's to its member's table; a data address's to its
+     * member's table or, with outbound spreading (the default), to a spread table (numbered after
+     * every member table: SourceSteering's layout), which it uses once its group has active members.
+     */
+    boolean rulesMatch(Set<String> placed, Set<String> data, Set<String> rules) {
         Map<String, Integer> index = indexes();
-        Set<String> out = new TreeSet<>();
+        Map<String, String> byAddress = new HashMap<>();
+        for (String r : rules) {
+            String[] w = r.split(" ");
+            if (byAddress.put(w[0], w[1]) != null) {
+                return false; // two rules for one address
+            }
+        }
+        if (byAddress.size() != placed.size()) {
+            return false;
+        }
         for (String e : placed) {
             String[] w = e.split(" ");
-            out.add(w[0] + " " + (TABLE_BASE + index.getOrDefault(w[1], -1)));
+            String table = byAddress.get(w[0]);
+            if (table == null) {
+                return false;
+            }
+            long t = Long.parseLong(table);
+            boolean own = t == TABLE_BASE + index.getOrDefault(w[1], -1);
+            boolean spread = t >= TABLE_BASE + TABLE_SPAN && t < TABLE_BASE + 2L * TABLE_SPAN;
+            if (!(own || (data.contains(w[0]) && spread))) {
+                return false;
+            }
         }
-        return out;
+        return true;
     }
 
     private Map<String, Integer> indexes() {
