@@ -57,7 +57,7 @@ final class NacmEdit {
                     throw new RpcError(RpcError.Type.APPLICATION, "data-exists", e.getLocalName() + " exists already",
                             null, path, null);
                 }
-                parent.appendChild(copy(parent.getOwnerDocument(), e));
+                place(parent, copy(parent.getOwnerDocument(), e), e, path);
             }
             case DELETE, REMOVE -> {
                 if (existing == null) {
@@ -72,16 +72,19 @@ final class NacmEdit {
             case REPLACE -> {
                 Element c = copy(parent.getOwnerDocument(), e);
                 if (existing != null) {
-                    parent.replaceChild(c, existing); // keeps its place in an ordered-by-user list
+                    parent.replaceChild(c, existing); // keeps its place unless insert says otherwise
+                    if (insertOf(e) != null) {
+                        place(parent, c, e, path);
+                    }
                 } else {
-                    parent.appendChild(c);
+                    place(parent, c, e, path);
                 }
             }
             case MERGE, NONE -> {
                 boolean leafy = !Xml.hasElementChildren(e);
                 if (existing == null) {
                     if (op == EditConfig.Op.MERGE) {
-                        parent.appendChild(copy(parent.getOwnerDocument(), e));
+                        place(parent, copy(parent.getOwnerDocument(), e), e, path);
                         return;
                     }
                     if (!createsSomething(e, op)) {
@@ -93,13 +96,16 @@ final class NacmEdit {
                         }
                         return;
                     }
-                    existing = (Element) parent.appendChild(parent.getOwnerDocument()
-                            .createElementNS(NacmConfig.NS, e.getLocalName()));
+                    existing = parent.getOwnerDocument().createElementNS(NacmConfig.NS, e.getLocalName());
+                    place(parent, existing, e, path);
                     for (Element c : Xml.children(e)) {
                         if (isKey(e, c)) {
                             existing.appendChild(copy(parent.getOwnerDocument(), c));
                         }
                     }
+                }
+                if (insertOf(e) != null) {
+                    place(parent, existing, e, path); // moves it
                 }
                 if (leafy) {
                     if (op == EditConfig.Op.MERGE) {
@@ -116,6 +122,62 @@ final class NacmEdit {
                 }
             }
             default -> throw new IllegalStateException();
+        }
+    }
+
+    /** RFC 7950 7.8.6 / RFC 6020: the yang:insert attribute of an ordered-by-user list entry, or null. */
+    private static String insertOf(Element e) {
+        String v = e.getAttributeNS(YANG, "insert");
+        return v.isEmpty() ? null : v.strip();
+    }
+
+    private static final String YANG = "urn:ietf:params:xml:ns:yang:1";
+
+    /**
+     * Puts a list entry (rule-list, rule) where yang:insert says: first, last (the default),
+     * before or after the entry yang:key names ({@code [name='x']}).
+     */
+    private static void place(Element parent, Element entry, Element edit, String path) throws RpcError {
+        String insert = insertOf(edit);
+        if (insert == null || insert.equals("last") || !isList(edit)) {
+            if (insert == null && entry.getParentNode() == parent) {
+                return;
+            }
+            parent.appendChild(entry);
+            return;
+        }
+        List<Element> same = DataTree.childrenByName(parent, edit.getLocalName());
+        switch (insert) {
+            case "first" -> {
+                Element first = same.isEmpty() ? null : same.get(0);
+                if (first != entry) {
+                    parent.insertBefore(entry, first);
+                }
+            }
+            case "before", "after" -> {
+                String key = edit.getAttributeNS(YANG, "key");
+                java.util.regex.Matcher m = java.util.regex.Pattern
+                        .compile("\\[\\s*(?:[\\w.-]+:)?name\\s*=\\s*(['\"])(.*?)\\1\\s*]").matcher(key);
+                if (!m.matches()) {
+                    throw RpcError.badAttribute("key", edit.getLocalName(), "yang:insert=\"" + insert
+                            + "\" needs yang:key=\"[name='...']\", got \"" + key + "\"");
+                }
+                Element anchor = null;
+                for (Element c : same) {
+                    Element k = DataTree.childByName(c, "name");
+                    if (c != entry && k != null && Xml.text(k).strip().equals(m.group(2))) {
+                        anchor = c;
+                    }
+                }
+                if (anchor == null) {
+                    throw new RpcError(RpcError.Type.APPLICATION, "missing-instance", "no " + edit.getLocalName()
+                            + " named " + m.group(2) + " to insert " + insert, null, path,
+                            java.util.Map.of("bad-element", edit.getLocalName()));
+                }
+                parent.insertBefore(entry, insert.equals("before") ? anchor : anchor.getNextSibling());
+            }
+            default -> throw RpcError.badAttribute("insert", edit.getLocalName(), "invalid yang:insert \"" + insert
+                    + "\" (first, last, before, after)");
         }
     }
 
