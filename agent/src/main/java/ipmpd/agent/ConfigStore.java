@@ -377,13 +377,22 @@ public final class ConfigStore {
      * directory, flushed, then renamed into place: after a crash it is either whole or absent.
      */
     public void saveRollback(EngineSnapshot running) throws IOException {
+        saveRollback(running, Map.of());
+    }
+
+    /**
+     * The same, with other files the commit may change kept as they are now (the NETCONF access
+     * control), restored with the rest.
+     */
+    public void saveRollback(EngineSnapshot running, Map<String, List<String>> alsoKeep) throws IOException {
         synchronized (journal.lock()) {
-            saveRollbackLocked(running);
+            saveRollbackLocked(running, alsoKeep);
         }
     }
 
-    private void saveRollbackLocked(EngineSnapshot running) throws IOException {
-        Map<String, List<String>> files = ConfigFiles.render(running, configuredOffline()::contains);
+    private void saveRollbackLocked(EngineSnapshot running, Map<String, List<String>> alsoKeep) throws IOException {
+        Map<String, List<String>> files = new LinkedHashMap<>(ConfigFiles.render(running, configuredOffline()::contains));
+        files.putAll(alsoKeep);
         Files.createDirectories(dir);
         clearRollback();
         Path temp = Files.createTempDirectory(dir, "." + ROLLBACK_DIR + ".");

@@ -300,7 +300,8 @@ final class Datastores {
                 wrapper.removeChild(nacmTree);
             }
         }
-        boolean nacmChanged = !java.util.Arrays.equals(Nacm.bytes(nacmBefore), Nacm.bytes(nacmAfter));
+        boolean nacmChanged = !nacmEdits.isEmpty()
+                && !java.util.Arrays.equals(Nacm.bytes(nacmBefore), Nacm.bytes(nacmAfter));
         boolean full = RUNNING.equals(target) || test == TestOption.TEST_THEN_SET || test == TestOption.TEST_ONLY;
         List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
         if (!errs.isEmpty()) {
@@ -713,7 +714,8 @@ final class Datastores {
      */
     private void saveRollback() throws RpcError {
         try {
-            store.saveRollback(loop.call(() -> loop.engine().snapshot()));
+            store.saveRollback(loop.call(() -> loop.engine().snapshot()), Map.of(Nacm.FILE,
+                    new String(Nacm.bytes(nacm.running()), java.nio.charset.StandardCharsets.UTF_8).lines().toList()));
         } catch (Exception e) {
             throw RpcError.failed("cannot save the configuration to roll back to: " + e.getMessage());
         }

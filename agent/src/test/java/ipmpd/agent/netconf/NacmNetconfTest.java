@@ -321,6 +321,20 @@ class NacmNetconfTest {
     }
 
     @Test
+    void aCancelledConfirmedCommitTakesTheAccessControlBack() throws Exception {
+        try (RawNetconfSession a = session("admin", NetconfFixture.ADMIN_PW)) {
+            assertOk(rpc(a, edit("candidate", "<nacm xmlns=\"" + NACM + "\"><read-default>deny</read-default></nacm>")));
+            assertOk(rpc(a, "<commit><confirmed/><confirm-timeout>600</confirm-timeout></commit>"));
+            assertTrue(f.read(Nacm.FILE).contains("<read-default>deny</read-default>"));
+            assertTrue(Files.readString(f.configDir.resolve(ipmpd.agent.ConfigStore.ROLLBACK_DIR).resolve(Nacm.FILE))
+                    .contains("<read-default>permit</read-default>"), "a restart would restore it");
+            assertOk(rpc(a, "<cancel-commit/>"));
+            assertTrue(f.read(Nacm.FILE).contains("<read-default>permit</read-default>"));
+            assertTrue(getConfig(a, "running").contains("<read-default>permit</read-default>"));
+        }
+    }
+
+    @Test
     void withNacmOffTheRulesDoNotApply() throws Exception {
         try (RawNetconfSession a = session("admin", NetconfFixture.ADMIN_PW)) {
             assertOk(rpc(a, edit("running", "<nacm xmlns=\"" + NACM + "\"><enable-nacm>false</enable-nacm></nacm>")));
