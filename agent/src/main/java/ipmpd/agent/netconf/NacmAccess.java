@@ -165,7 +165,11 @@ final class NacmAccess {
         if (defaultDenyAll(chain)) {
             return false;
         }
-        return op == Op.READ ? config.readPermit() : config.writePermit();
+        return switch (op) {
+            case READ -> config.readPermit();
+            case EXEC -> config.execPermit(); // a YANG 1.1 action
+            default -> config.writePermit();
+        };
     }
 
     /** Nodes marked nacm:default-deny-all: /nacm (ietf-netconf-acm) and what is below it. */

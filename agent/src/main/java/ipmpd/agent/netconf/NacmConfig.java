@@ -72,6 +72,8 @@ record NacmConfig(boolean enabled, boolean readPermit, boolean writePermit, bool
         }
         ro.add(new Rule("deny-writes", "*", RuleType.ANY, null, null,
                 EnumSet.of(Op.CREATE, Op.UPDATE, Op.DELETE), false, "read-only users change nothing"));
+        ro.add(new Rule("deny-actions", "*", RuleType.DATA, "/", NacmPath.parse("/", p -> null),
+                EnumSet.of(Op.EXEC), false, "read-only users invoke no YANG 1.1 action"));
         List<Rule> admin = List.of(new Rule("permit-all", "*", RuleType.ANY, null, null, EnumSet.allOf(Op.class),
                 true, "administrators may do everything"));
         return new NacmConfig(true, true, false, true, true,

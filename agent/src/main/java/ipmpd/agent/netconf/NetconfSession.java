@@ -415,6 +415,42 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         return a;
     }
 
+    private static final String YANG_1_1 = "urn:ietf:params:xml:ns:yang:1";
+
+    /**
+     * A YANG 1.1 action (RFC 7950 7.15.2): exec access on the action's node (RFC 8341 3.4.5). The
+     * request is the path down to the action (containers, list entries with their keys), then
+     * its input: the chain follows it as deep as it goes (into a child with children, else an
+     * empty one: an action without input), since a rule on a node covers what is below it.
+     */
+    private void authorizeAction(Element action) throws RpcError {
+        List<Element> chain = new ArrayList<>();
+        Element e = Xml.children(action).isEmpty() ? null : Xml.children(action).get(0);
+        while (e != null) {
+            chain.add(e);
+            Element next = null;
+            for (Element c : Xml.children(e)) {
+                if (Xml.hasElementChildren(c)) {
+                    next = c;
+                    break;
+                }
+                if (next == null && !Xml.hasText(c)) {
+                    next = c;
+                }
+            }
+            e = next;
+        }
+        if (chain.isEmpty() || access().data(NacmConfig.Op.EXEC, chain)) {
+            return;
+        }
+        server.nacm().deniedOperations.incrementAndGet();
+        Element node = chain.get(chain.size() - 1);
+        server.log().notice("NETCONF: access denied: user " + user + " (session " + id + ") may not invoke action "
+                + node.getLocalName());
+        throw new RpcError(RpcError.Type.PROTOCOL, "access-denied", "access denied: user " + user
+                + " may not invoke action " + node.getLocalName(), null, null, null);
+    }
+
     /** The module of an operation's namespace, for module-name in rules. */
     private String moduleOf(String ns) {
         String m = server.nacm().moduleOf(ns);
@@ -425,7 +461,11 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
      * RFC 8341 3.4.4: the operation must be permitted (exec); else access-denied (error-type
      * protocol) with the operation as error-path, and the denied-operations counter grows.
      */
-    private void authorize(String ns, String name) throws RpcError {
+    private void authorize(Element op, String ns, String name) throws RpcError {
+        if (YANG_1_1.equals(ns) && name.equals("action")) {
+            authorizeAction(op);
+            return;
+        }
         String module = moduleOf(ns);
         if (access().exec(module, name)) {
             return;
@@ -446,7 +486,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         String name = op.getLocalName();
         server.log().debug(ipmpd.agent.IpmpdLog.Category.NETCONF, "session " + id + " (" + user + "): " + name);
         Datastores ds = server.datastores();
-        authorize(ns, name);
+        authorize(op, ns, name);
         switch (ns) {
             case Xml.BASE -> {
                 switch (name) {

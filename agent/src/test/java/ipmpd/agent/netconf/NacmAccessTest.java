@@ -261,6 +261,8 @@ class NacmAccessTest {
         assertTrue(admin.permitsAllWrites());
         assertFalse(viewer.permitsAllWrites());
         assertTrue(viewer.notification(YangSchema.MODULE, "interface-failed"));
+        assertFalse(viewer.data(Op.EXEC, ipmp), "read-only users invoke no YANG 1.1 action");
+        assertTrue(admin.data(Op.EXEC, ipmp));
         // a user in no group: the defaults (no writes, /nacm hidden)
         NacmAccess stranger = access(back, "stranger");
         assertFalse(stranger.data(Op.CREATE, ipmp));

@@ -172,6 +172,10 @@ class NacmNetconfTest {
             assertEquals("access-denied", leaf(error(rpc(v, "<kill-session><session-id>999</session-id></kill-session>")),
                     "error-tag"));
             assertOk(rpc(v, "<validate><source><running/></source></validate>"));
+            // a YANG 1.1 action on a data node is exec access on that node
+            e = error(rpc(v, "<action xmlns=\"urn:ietf:params:xml:ns:yang:1\"><ipmp xmlns=\"" + IPMP + "\"><group>"
+                    + "<name>g0</name><member><name>nosuch</name><offline/></member></group></ipmp></action>"));
+            assertEquals("access-denied", leaf(e, "error-tag"));
         }
         assertTrue(counter("denied-operations") >= deniedOps + 3);
         try (RawNetconfSession a = session("admin", NetconfFixture.ADMIN_PW)) {
@@ -179,6 +183,9 @@ class NacmNetconfTest {
             assertTrue(cfg.contains("<name>permit-all</name>") && cfg.contains("<name>read-only</name>"), cfg);
             Element e = error(rpc(a, "<kill-session><session-id>999</session-id></kill-session>"));
             assertEquals("invalid-value", leaf(e, "error-tag"), "admin may kill sessions: " + Xml.serialize(e));
+            e = error(rpc(a, "<action xmlns=\"urn:ietf:params:xml:ns:yang:1\"><ipmp xmlns=\"" + IPMP + "\"><group>"
+                    + "<name>g0</name><member><name>nosuch</name><offline/></member></group></ipmp></action>"));
+            assertFalse("access-denied".equals(leaf(e, "error-tag")), Xml.serialize(e));
             String hello = Xml.serialize(rpc(a, "<get><filter type=\"subtree\"><netconf-state xmlns=\"" + Xml.NCM
                     + "\"><capabilities/></netconf-state></filter></get>"));
             assertTrue(hello.contains(NACM + "?module=ietf-netconf-acm&amp;revision=2018-02-14"), hello);
