@@ -169,7 +169,7 @@ final class Nacm {
     NacmAccess access(String user, NetconfUsers.Role role) {
         Set<String> external = role == null ? Set.of() : Set.of(role == NetconfUsers.Role.READ_WRITE
                 ? NacmAccess.ADMIN_GROUP : NacmAccess.READ_ONLY_GROUP);
-        return new NacmAccess(running(), user, external, false, this::moduleOf);
+        return new NacmAccess(running(), user, external, this::moduleOf);
     }
 
     /**

@@ -34,20 +34,16 @@ final class NacmAccess {
     private final NacmConfig config;
     private final String user;
     private final Set<String> groups;
-    private final boolean recovery;
     private final Function<String, String> moduleOf;
     private final List<Rule> rules;
 
     /**
      * @param external the groups the transport gave the user (its role in the users file)
-     * @param recovery a recovery session (RFC 8341 3.4.4): every access is permitted
      * @param moduleOf a namespace's module name (null when unknown)
      */
-    NacmAccess(NacmConfig config, String user, Set<String> external, boolean recovery,
-               Function<String, String> moduleOf) {
+    NacmAccess(NacmConfig config, String user, Set<String> external, Function<String, String> moduleOf) {
         this.config = config;
         this.user = user;
-        this.recovery = recovery;
         this.moduleOf = moduleOf;
         Set<String> g = new LinkedHashSet<>();
         for (NacmConfig.Group group : config.groups()) {
@@ -76,9 +72,12 @@ final class NacmAccess {
         return groups;
     }
 
-    /** Whether NACM decides anything for this user (off, or a recovery session: everything is permitted). */
+    /**
+     * Whether NACM decides anything (when off, everything is permitted). There is no recovery
+     * session over NETCONF (RFC 8341 3.4.4): the recovery path is root editing netconf-acm.xml.
+     */
     boolean enforced() {
-        return config.enabled() && !recovery;
+        return config.enabled();
     }
 
     /**

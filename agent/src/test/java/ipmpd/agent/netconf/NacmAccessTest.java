@@ -34,7 +34,7 @@ class NacmAccessTest {
     }
 
     private static NacmAccess access(NacmConfig c, String user, String... external) {
-        return new NacmAccess(c, user, Set.of(external), false, MODULES::get);
+        return new NacmAccess(c, user, Set.of(external), MODULES::get);
     }
 
     private static String rule(String name, String module, String kind, String ops, String action) {
