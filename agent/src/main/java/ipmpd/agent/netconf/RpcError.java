@@ -98,10 +98,6 @@ final class RpcError extends Exception {
                 Map.of("session-id", String.valueOf(holder)));
     }
 
-    static RpcError accessDenied(String message) {
-        return new RpcError(Type.PROTOCOL, "access-denied", message, null, null, null);
-    }
-
     static RpcError notSupported(Type type, String message) {
         return new RpcError(type, "operation-not-supported", message, null, null, null);
     }
