@@ -65,10 +65,16 @@ def _module(name):
 _count = [0]
 
 
+NACM = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+
+
 def lint(kind, xml, modules=("ipmpd-ipmp",), rpc=None, operational=None):
     """Validates an instance document with yanglint; raises with yanglint's output when invalid.
     operational: data the document may refer to (instance-identifiers of a notification)."""
     _count[0] += 1
+    text = xml if isinstance(xml, str) else xml.decode()
+    if NACM in text and "ietf-netconf-acm" not in modules:
+        modules = tuple(modules) + ("ietf-netconf-acm",)  # /nacm is in every datastore
     path = os.path.join(args.workdir, "lint-%d-%s.xml" % (_count[0], kind))
     with open(path, "w") as f:
         f.write(xml if isinstance(xml, str) else xml.decode())

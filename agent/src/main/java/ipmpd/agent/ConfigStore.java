@@ -45,6 +45,11 @@ public final class ConfigStore {
         this.journal = journal;
     }
 
+    /** The configuration directory. */
+    public Path dir() {
+        return dir;
+    }
+
     /** The journal every write of the directory goes through (its lock makes a consistent read of several files). */
     public ConfigJournal journal() {
         return journal;
@@ -206,7 +211,15 @@ public final class ConfigStore {
      * rendered later are on disk already (they hold this change too).
      */
     public void write(Applied a) throws IOException {
-        writeFiles(a.seq(), a.files());
+        writeFiles(a.seq(), a.files(), Map.of());
+    }
+
+    /**
+     * The same with other files of the directory written in the same atomic step (the NETCONF
+     * access control of the same commit).
+     */
+    public void write(Applied a, Map<String, byte[]> alsoWrite) throws IOException {
+        writeFiles(a.seq(), a.files(), alsoWrite);
     }
 
     /** Checks a candidate without applying it (NETCONF validate, SNMP prepare). */
@@ -267,21 +280,23 @@ public final class ConfigStore {
 
     /** Makes the directory hold exactly these configuration files, rendered now (engine thread). */
     private void writeFiles(Map<String, List<String>> files) throws IOException {
-        writeFiles(renderSeq.incrementAndGet(), files);
+        writeFiles(renderSeq.incrementAndGet(), files, Map.of());
     }
 
     /** Makes the directory hold exactly these configuration files (and no other hostname files). */
-    private void writeFiles(long seq, Map<String, List<String>> files) throws IOException {
+    private void writeFiles(long seq, Map<String, List<String>> files, Map<String, byte[]> alsoWrite)
+            throws IOException {
         synchronized (journal.lock()) { // one writer at a time; guards known and writtenSeq
             if (seq < writtenSeq) {
+                journal.commit(alsoWrite, List.of());
                 return; // a later render (with this change in it) is on disk already
             }
-            writeFilesLocked(files);
+            writeFilesLocked(files, alsoWrite);
             writtenSeq = seq;
         }
     }
 
-    private void writeFilesLocked(Map<String, List<String>> files) throws IOException {
+    private void writeFilesLocked(Map<String, List<String>> files, Map<String, byte[]> alsoWrite) throws IOException {
         Files.createDirectories(dir);
         Map<Path, List<String>> changed = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> f : files.entrySet()) {
@@ -301,6 +316,7 @@ public final class ConfigStore {
         }
         Map<String, byte[]> write = new LinkedHashMap<>();
         changed.forEach((p, lines) -> write.put(p.getFileName().toString(), AtomicFiles.bytes(lines)));
+        write.putAll(alsoWrite);
         List<String> delete = stale.stream().map(p -> p.getFileName().toString()).toList();
         try {
             journal.commit(write, delete);
@@ -361,13 +377,22 @@ public final class ConfigStore {
      * directory, flushed, then renamed into place: after a crash it is either whole or absent.
      */
     public void saveRollback(EngineSnapshot running) throws IOException {
+        saveRollback(running, Map.of());
+    }
+
+    /**
+     * The same, with other files the commit may change kept as they are now (the NETCONF access
+     * control), restored with the rest.
+     */
+    public void saveRollback(EngineSnapshot running, Map<String, List<String>> alsoKeep) throws IOException {
         synchronized (journal.lock()) {
-            saveRollbackLocked(running);
+            saveRollbackLocked(running, alsoKeep);
         }
     }
 
-    private void saveRollbackLocked(EngineSnapshot running) throws IOException {
-        Map<String, List<String>> files = ConfigFiles.render(running, configuredOffline()::contains);
+    private void saveRollbackLocked(EngineSnapshot running, Map<String, List<String>> alsoKeep) throws IOException {
+        Map<String, List<String>> files = new LinkedHashMap<>(ConfigFiles.render(running, configuredOffline()::contains));
+        files.putAll(alsoKeep);
         Files.createDirectories(dir);
         clearRollback();
         Path temp = Files.createTempDirectory(dir, "." + ROLLBACK_DIR + ".");

@@ -54,9 +54,17 @@ final class Datastores {
     private final ScheduledExecutorService timer;
     private final Map<String, Lock> locks = new LinkedHashMap<>();
     private final Events events;
+    /** The access control: /nacm is configured in these datastores too. */
+    private final Nacm nacm;
 
     /** The candidate tree (wrapper holding at most one ipmp element); null while it equals running. */
     private Element candidate;
+
+    /** The candidate's /nacm (set with candidate). */
+    private NacmConfig candidateNacm;
+
+    /** The /nacm to restore when a confirmed commit is rolled back (null: it did not change). */
+    private NacmConfig rollbackNacm;
 
     /** The running configuration when the candidate was first edited (or copied to); null with it. */
     private IpmpConfiguration candidateBase;
@@ -67,8 +75,9 @@ final class Datastores {
     private ScheduledFuture<?> confirmTimer;
 
     Datastores(YangSchema schema, EngineLoop loop, ConfigStore store, IpmpdLog log, ScheduledExecutorService timer,
-               Events events) {
+               Events events, Nacm nacm) {
         this.events = events;
+        this.nacm = nacm;
         this.schema = schema;
         this.validation = new ConfigValidation(schema);
         this.loop = loop;
@@ -140,6 +149,20 @@ final class Datastores {
         return t;
     }
 
+    /** A datastore's {@code /nacm} configuration. */
+    synchronized NacmConfig nacmConfig(String source) throws RpcError {
+        checkDatastore(source);
+        if (CANDIDATE.equals(source) && candidate != null) {
+            return candidateNacm;
+        }
+        return nacm.running();
+    }
+
+    /** A datastore's {@code <nacm>} tree (configuration), in a new element of {@code doc}. */
+    Element nacmView(Document doc, String source) throws RpcError {
+        return nacmConfig(source).toXml(doc);
+    }
+
     /** The members offline by configuration (read on any thread; a file read). */
     java.util.Set<String> configuredOffline() {
         return store.configuredOffline();
@@ -209,10 +232,26 @@ final class Datastores {
 
     // ------------------------------------------------------------------ edit-config, copy-config, validate
 
+    /**
+     * @param access the user's access control: a change it does not permit is refused with
+     *               access-denied before anything changes (null: not checked)
+     */
     synchronized List<RpcError> edit(int sid, String target, Element config, EditConfig.Op defaultOp,
-                                     TestOption test, ErrorOption errorOption) throws RpcError, RpcError.Many {
+                                     TestOption test, ErrorOption errorOption, NacmAccess access)
+            throws RpcError, RpcError.Many {
         checkDatastore(target);
         checkWritable(sid, target);
+        List<Element> nacmEdits = Xml.children(config, NacmConfig.NS, "nacm");
+        for (Element e : Xml.children(config)) {
+            if (NacmConfig.NS.equals(e.getNamespaceURI())) {
+                if (!e.getLocalName().equals("nacm")) {
+                    throw RpcError.unknownElement(RpcError.Type.APPLICATION, e.getLocalName(),
+                            "unknown element " + e.getLocalName(), null);
+                }
+                config.removeChild(e); // /nacm is edited here, the rest by EditConfig
+            }
+        }
+        boolean ipmpEdited = !Xml.children(config).isEmpty();
         Document doc = Xml.newDocument();
         Element wrapper = doc.createElementNS(Xml.BASE, "config");
         doc.appendChild(wrapper);
@@ -221,26 +260,71 @@ final class Datastores {
         if (current != null) {
             wrapper.appendChild(current);
         }
+        NacmConfig nacmBefore = nacmConfig(target);
+        boolean check = access != null && !access.permitsAllWrites();
+        Element before = null;
+        if (check) {
+            before = (Element) wrapper.cloneNode(true);
+            before.appendChild(nacmBefore.toXml(doc));
+        }
         EditConfig edit = new EditConfig(schema, defaultOp, errorOption == ErrorOption.CONTINUE);
         edit.apply(wrapper, config);
         List<RpcError> editErrors = new ArrayList<>(edit.errors());
+        NacmConfig nacmAfter = nacmBefore;
+        if (!nacmEdits.isEmpty()) {
+            Element nw = doc.createElementNS(Xml.BASE, "config");
+            nw.appendChild(nacmBefore.toXml(doc));
+            for (Element e : nacmEdits) {
+                try {
+                    NacmEdit.apply(nw, e, defaultOp);
+                } catch (RpcError err) {
+                    if (errorOption != ErrorOption.CONTINUE) {
+                        throw err;
+                    }
+                    editErrors.add(err);
+                }
+            }
+            Element n = Xml.child(nw, NacmConfig.NS, "nacm");
+            nacmAfter = NacmConfig.parse(n != null ? n : doc.createElementNS(NacmConfig.NS, "nacm"));
+        }
         Element ipmp = Xml.child(wrapper, Xml.IPMP, "ipmp");
         if (ipmp != null) {
             DataTree.normalize(ipmp, schema.root());
         }
+        if (check) {
+            Element nacmTree = nacmAfter.toXml(doc);
+            wrapper.appendChild(nacmTree);
+            try {
+                nacm.checkWrite(access, before, wrapper);
+            } finally {
+                wrapper.removeChild(nacmTree);
+            }
+        }
+        boolean nacmChanged = !nacmEdits.isEmpty()
+                && !java.util.Arrays.equals(Nacm.bytes(nacmBefore), Nacm.bytes(nacmAfter));
         boolean full = RUNNING.equals(target) || test == TestOption.TEST_THEN_SET || test == TestOption.TEST_ONLY;
         List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
         if (!errs.isEmpty()) {
             throw many(editErrors, errs);
         }
         if (full) {
-            IpmpConfiguration next = validateFully(ipmp, editErrors);
+            IpmpConfiguration next = ipmpEdited || CANDIDATE.equals(target) ? validateFully(ipmp, editErrors) : null;
             if (test == TestOption.TEST_ONLY) {
                 return editErrors;
             }
             if (RUNNING.equals(target)) {
-                commitToEngine(next, editErrors);
-                events.configChanged(sid, defaultOp == EditConfig.Op.REPLACE ? "replace" : "merge");
+                Map<String, byte[]> also = nacmChanged ? Map.of(Nacm.FILE, Nacm.bytes(nacmAfter)) : Map.of();
+                if (next != null) {
+                    commitToEngine(next, editErrors, null, also);
+                } else {
+                    writeNacm(also);
+                }
+                if (nacmChanged) {
+                    nacm.committed(nacmAfter);
+                }
+                if (next != null || nacmChanged) {
+                    events.configChanged(sid, defaultOp == EditConfig.Op.REPLACE ? "replace" : "merge");
+                }
                 return editErrors;
             }
         } else if (test == TestOption.TEST_ONLY) {
@@ -248,7 +332,34 @@ final class Datastores {
         }
         candidateBase = base;
         candidate = wrapper;
+        candidateNacm = nacmAfter;
         return editErrors;
+    }
+
+    /** Writes a /nacm change of running that comes without a change of the ipmpd configuration. */
+    private void writeNacm(Map<String, byte[]> files) throws RpcError {
+        try {
+            store.journal().commit(files, List.of());
+        } catch (IOException e) {
+            throw RpcError.failed("the access control configuration could not be saved (" + e.getMessage()
+                    + "); nothing was changed");
+        }
+    }
+
+    /** The {@code <nacm>} element of an inline configuration, taken out of it (null when it has none). */
+    private static Element takeNacm(Element config) throws RpcError {
+        Element found = null;
+        for (Element e : Xml.children(config)) {
+            if (NacmConfig.NS.equals(e.getNamespaceURI())) {
+                if (!e.getLocalName().equals("nacm") || found != null) {
+                    throw RpcError.unknownElement(RpcError.Type.APPLICATION, e.getLocalName(),
+                            "unexpected element " + e.getLocalName(), null);
+                }
+                found = e;
+                config.removeChild(e);
+            }
+        }
+        return found;
     }
 
     /**
@@ -339,11 +450,12 @@ final class Datastores {
      * success is reported.
      */
     private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier) throws RpcError, RpcError.Many {
-        commitToEngine(next, earlier, null);
+        commitToEngine(next, earlier, null, Map.of());
     }
 
-    private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier, CommitEvent ev)
-            throws RpcError, RpcError.Many {
+    /** @param also other files of the same commit (the access control), written in the same atomic step */
+    private void commitToEngine(IpmpConfiguration next, List<RpcError> earlier, CommitEvent ev,
+                                Map<String, byte[]> also) throws RpcError, RpcError.Many {
         try {
             ConfigStore.Running before = runningCache;
             long t0 = System.nanoTime();
@@ -351,7 +463,7 @@ final class Datastores {
             long t1 = System.nanoTime();
             ConfigStore.Applied a = taken.render();
             try {
-                store.write(a);
+                store.write(a, also);
             } catch (IOException e) {
                 undo(taken, e);
                 throw RpcError.failed("the configuration could not be saved (" + e.getMessage()
@@ -392,6 +504,10 @@ final class Datastores {
     synchronized void validate(String source, Element inline) throws RpcError, RpcError.Many {
         Element ipmp;
         if (inline != null) {
+            Element n = takeNacm(inline);
+            if (n != null) {
+                NacmConfig.parse(n);
+            }
             ipmp = inlineTree(inline);
         } else {
             ipmp = tree(Xml.newDocument(), source);
@@ -430,14 +546,38 @@ final class Datastores {
         }
     }
 
-    synchronized void copy(int sid, String target, String source, Element inline) throws RpcError, RpcError.Many {
+    /**
+     * copy-config. A source without {@code <nacm>} (an inline configuration of ipmpd only) leaves the
+     * target's /nacm as it is, so that copying a saved ipmpd configuration does not lock anyone out.
+     */
+    synchronized void copy(int sid, String target, String source, Element inline, NacmAccess access)
+            throws RpcError, RpcError.Many {
         checkDatastore(target);
         if (source != null && source.equals(target)) {
             throw RpcError.protocolInvalidValue("source and target are the same datastore");
         }
         checkWritable(sid, target);
         Document doc = Xml.newDocument();
+        Element inlineNacm = inline != null ? takeNacm(inline) : null;
+        NacmConfig nacmBefore = nacmConfig(target);
+        NacmConfig nacmNext = inline != null ? (inlineNacm != null ? NacmConfig.parse(inlineNacm) : nacmBefore)
+                : nacmConfig(source);
         Element ipmp = inline != null ? inlineTree(inline) : tree(doc, source);
+        if (access != null && !access.permitsAllWrites()) {
+            Element before = doc.createElementNS(Xml.BASE, "config");
+            Element t = editBase(doc, target);
+            if (t != null) {
+                before.appendChild(t);
+            }
+            before.appendChild(nacmBefore.toXml(doc));
+            Element after = doc.createElementNS(Xml.BASE, "config");
+            if (ipmp != null) {
+                after.appendChild(doc.importNode(ipmp, true));
+            }
+            after.appendChild(nacmNext.toXml(doc));
+            nacm.checkWrite(access, before, after);
+        }
+        boolean nacmChanged = !java.util.Arrays.equals(Nacm.bytes(nacmBefore), Nacm.bytes(nacmNext));
         if (ipmp != null) {
             List<RpcError> errs = validation.checkStructure(ipmp);
             if (!errs.isEmpty()) {
@@ -446,7 +586,10 @@ final class Datastores {
         }
         if (RUNNING.equals(target)) {
             IpmpConfiguration next = validateFully(ipmp, List.of());
-            commitToEngine(next, List.of());
+            commitToEngine(next, List.of(), null, nacmChanged ? Map.of(Nacm.FILE, Nacm.bytes(nacmNext)) : Map.of());
+            if (nacmChanged) {
+                nacm.committed(nacmNext);
+            }
             events.configChanged(sid, "replace");
             return;
         }
@@ -462,6 +605,7 @@ final class Datastores {
         }
         candidateBase = running();
         candidate = wrapper;
+        candidateNacm = nacmNext;
     }
 
     // ------------------------------------------------------------------ candidate
@@ -476,8 +620,8 @@ final class Datastores {
      * previous running configuration comes back unless a confirming commit arrives within the
      * timeout (or, without persist, before the session ends).
      */
-    synchronized void commit(int sid, boolean confirmed, long timeoutS, String persist, String persistIdArg)
-            throws RpcError, RpcError.Many {
+    synchronized void commit(int sid, boolean confirmed, long timeoutS, String persist, String persistIdArg,
+                             NacmAccess access) throws RpcError, RpcError.Many {
         checkWritable(sid, RUNNING);
         checkWritable(sid, CANDIDATE);
         boolean pending = rollbackTo != null;
@@ -496,7 +640,25 @@ final class Datastores {
         ev.begin();
         long t0 = System.nanoTime();
         IpmpConfiguration before = running();
+        NacmConfig nacmNow = nacm.running();
+        NacmConfig nacmNext = candidate == null ? nacmNow : candidateNacm;
+        boolean nacmChanged = !java.util.Arrays.equals(Nacm.bytes(nacmNow), Nacm.bytes(nacmNext));
         Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
+        if (candidate != null && access != null && !access.permitsAllWrites()) {
+            Document doc = Xml.newDocument();
+            Element was = doc.createElementNS(Xml.BASE, "config");
+            Element t = editBase(doc, RUNNING);
+            if (t != null) {
+                was.appendChild(t);
+            }
+            was.appendChild(nacmNow.toXml(doc));
+            Element will = doc.createElementNS(Xml.BASE, "config");
+            if (ipmp != null) {
+                will.appendChild(doc.importNode(ipmp, true));
+            }
+            will.appendChild(nacmNext.toXml(doc));
+            nacm.checkWrite(access, was, will);
+        }
         IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before, true);
         if (next != null) {
             refuseUndoingOutOfBandChanges(next, before);
@@ -508,12 +670,15 @@ final class Datastores {
         }
         if (next != null) {
             try {
-                commitToEngine(next, List.of(), ev);
+                commitToEngine(next, List.of(), ev, nacmChanged ? Map.of(Nacm.FILE, Nacm.bytes(nacmNext)) : Map.of());
             } catch (RpcError | RpcError.Many | RuntimeException e) {
                 if (saved) {
                     clearSavedRollback();
                 }
                 throw e;
+            }
+            if (nacmChanged) {
+                nacm.committed(nacmNext);
             }
             candidate = null;
             events.configChanged(sid, "replace");
@@ -522,6 +687,9 @@ final class Datastores {
         if (confirmed) {
             if (!pending) {
                 rollbackTo = before;
+                rollbackNacm = nacmChanged ? nacmNow : null;
+            } else if (nacmChanged && rollbackNacm == null) {
+                rollbackNacm = nacmNow;
             }
             confirmOwner = sid;
             persistId = persist;
@@ -546,7 +714,8 @@ final class Datastores {
      */
     private void saveRollback() throws RpcError {
         try {
-            store.saveRollback(loop.call(() -> loop.engine().snapshot()));
+            store.saveRollback(loop.call(() -> loop.engine().snapshot()), Map.of(Nacm.FILE,
+                    new String(Nacm.bytes(nacm.running()), java.nio.charset.StandardCharsets.UTF_8).lines().toList()));
         } catch (Exception e) {
             throw RpcError.failed("cannot save the configuration to roll back to: " + e.getMessage());
         }
@@ -590,7 +759,16 @@ final class Datastores {
      */
     private void rollback() {
         IpmpConfiguration to = rollbackTo;
+        NacmConfig nacmTo = rollbackNacm;
         clearConfirm();
+        if (nacmTo != null) {
+            try {
+                store.journal().commit(Map.of(Nacm.FILE, Nacm.bytes(nacmTo)), List.of());
+                nacm.committed(nacmTo);
+            } catch (IOException e) {
+                log.err("NETCONF: rolling back the access control of the confirmed commit failed: " + e);
+            }
+        }
         runningCache = null;
         ConfigStore.Taken taken;
         try {
@@ -616,6 +794,7 @@ final class Datastores {
 
     private void clearConfirm() {
         rollbackTo = null;
+        rollbackNacm = null;
         persistId = null;
         confirmOwner = 0;
         if (confirmTimer != null) {

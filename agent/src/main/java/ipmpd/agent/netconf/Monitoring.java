@@ -43,7 +43,8 @@ final class Monitoring {
             Map.entry("ietf-netconf-nmda", List.of("origin", "with-defaults")),
             Map.entry("ietf-origin", List.of()),
             Map.entry("ietf-netconf-notifications", List.of()),
-            Map.entry("nc-notifications", List.of()));
+            Map.entry("nc-notifications", List.of()),
+            Map.entry(NacmConfig.MODULE, List.of()));
 
     /** Namespaces of modules whose text the server may not have (listed in the YANG library anyway). */
     private static final Map<String, String[]> KNOWN = Map.ofEntries(
@@ -57,7 +58,8 @@ final class Monitoring {
             Map.entry("ietf-netconf-notifications",
                     new String[] {"2012-02-06", NotificationHub.NC_NOTIFICATIONS}),
             Map.entry("nc-notifications", new String[] {"2008-07-14", NotificationHub.NETMOD_NOTIFICATION}),
-            Map.entry("notifications", new String[] {"2008-07-14", Xml.NOTIF}));
+            Map.entry("notifications", new String[] {"2008-07-14", Xml.NOTIF}),
+            Map.entry(NacmConfig.MODULE, new String[] {"2018-02-14", NacmConfig.NS}));
 
     final AtomicLong inBadHellos = new AtomicLong();
     final AtomicLong inSessions = new AtomicLong();

@@ -53,6 +53,7 @@ public final class NetconfServer implements AutoCloseable {
     private final NotificationHub notifications;
     private final Monitoring monitoring;
     private final NetconfUsers users;
+    private final Nacm nacm;
     private final List<String> capabilities;
     private final ScheduledExecutorService timer;
     private final Map<Integer, NetconfSession> sessions = new ConcurrentHashMap<>();
@@ -62,13 +63,14 @@ public final class NetconfServer implements AutoCloseable {
     private volatile boolean closed;
 
     private NetconfServer(NetconfSettings settings, EngineLoop loop, ListenerHub hub, ConfigStore store,
-                          IpmpdLog log, YangSchema schema, NetconfUsers users) {
+                          IpmpdLog log, YangSchema schema, NetconfUsers users, Nacm nacm) {
         this.settings = settings;
         this.log = log;
         this.loop = loop;
         this.hub = hub;
         this.schema = schema;
         this.users = users;
+        this.nacm = nacm;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "netconf-timer");
             t.setDaemon(true);
@@ -85,7 +87,7 @@ public final class NetconfServer implements AutoCloseable {
             public void confirmedCommit(int sid, String event, long timeoutS) {
                 notifications.confirmedCommit(event.equals("timeout") ? null : who(sid), event, timeoutS);
             }
-        });
+        }, nacm);
         List<String> caps = new ArrayList<>(List.of(BASE_10, BASE_11,
                 "urn:ietf:params:netconf:capability:writable-running:1.0",
                 "urn:ietf:params:netconf:capability:candidate:1.0",
@@ -111,6 +113,7 @@ public final class NetconfServer implements AutoCloseable {
         caps.add(GetData.ORIGIN + "?module=ietf-origin&revision=2018-02-14");
         caps.add(NotificationHub.NC_NOTIFICATIONS + "?module=ietf-netconf-notifications&revision=2012-02-06");
         caps.add(NotificationHub.NETMOD_NOTIFICATION + "?module=nc-notifications&revision=2008-07-14");
+        caps.add(NacmConfig.NS + "?module=" + NacmConfig.MODULE + "&revision=2018-02-14");
         this.capabilities = List.copyOf(caps);
         this.monitoring = new Monitoring(schema, capabilities);
     }
@@ -172,7 +175,9 @@ public final class NetconfServer implements AutoCloseable {
         YangSchema schema = preload.get();
         NetconfUsers users = new NetconfUsers(settings.users(), log);
         users.loadOrCreate();
-        NetconfServer s = new NetconfServer(settings, loop, hub, store, log, schema, users);
+        Nacm nacm = new Nacm(store.dir(), store.journal(), log, schema, modulesByNamespace(schema));
+        nacm.loadOrCreate();
+        NetconfServer s = new NetconfServer(settings, loop, hub, store, log, schema, users, nacm);
         try {
             s.open();
         } catch (IOException | RuntimeException e) {
@@ -391,6 +396,27 @@ public final class NetconfServer implements AutoCloseable {
 
     YangSchema schema() {
         return schema;
+    }
+
+    /** The module of each namespace the server knows (the access control's module-name). */
+    static Map<String, String> modulesByNamespace(YangSchema schema) {
+        Map<String, String> m = new java.util.HashMap<>();
+        m.put(Xml.BASE, "ietf-netconf");
+        m.put(Xml.NOTIF, "notifications");
+        m.put(Xml.NCM, "ietf-netconf-monitoring");
+        m.put(Xml.YANGLIB, "ietf-yang-library");
+        m.put(GetData.NS, "ietf-netconf-nmda");
+        m.put(NotificationHub.NC_NOTIFICATIONS, "ietf-netconf-notifications");
+        m.put(NotificationHub.NETMOD_NOTIFICATION, "nc-notifications");
+        m.put(NacmConfig.NS, NacmConfig.MODULE);
+        for (YangSchema.ModuleText t : schema.modules()) {
+            m.putIfAbsent(t.namespace(), t.name());
+        }
+        return m;
+    }
+
+    Nacm nacm() {
+        return nacm;
     }
 
     Datastores datastores() {

@@ -21,6 +21,7 @@ import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -399,10 +400,84 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         Xml.add(reply, Xml.BASE, "ok");
     }
 
-    private void requireWrite(String op) throws RpcError {
-        if (role != NetconfUsers.Role.READ_WRITE) {
-            throw RpcError.accessDenied("user " + user + " is read-only: " + op + " is not allowed");
+    /** The access of the session's user under the running /nacm, rebuilt when that changes. */
+    private volatile NacmAccess access;
+    private volatile NacmConfig accessOf;
+
+    NacmAccess access() {
+        NacmConfig now = server.nacm().running();
+        NacmAccess a = access;
+        if (a == null || accessOf != now) {
+            a = server.nacm().access(user, role);
+            access = a;
+            accessOf = now;
         }
+        return a;
+    }
+
+    private static final String YANG_1_1 = "urn:ietf:params:xml:ns:yang:1";
+
+    /**
+     * A YANG 1.1 action (RFC 7950 7.15.2): exec access on the action's node (RFC 8341 3.4.5). The
+     * request is the path down to the action (containers, list entries with their keys), then
+     * its input: the chain follows it as deep as it goes (into a child with children, else an
+     * empty one: an action without input), since a rule on a node covers what is below it.
+     */
+    private void authorizeAction(Element action) throws RpcError {
+        List<Element> chain = new ArrayList<>();
+        Element e = Xml.children(action).isEmpty() ? null : Xml.children(action).get(0);
+        while (e != null) {
+            chain.add(e);
+            Element next = null;
+            for (Element c : Xml.children(e)) {
+                if (Xml.hasElementChildren(c)) {
+                    next = c;
+                    break;
+                }
+                if (next == null && !Xml.hasText(c)) {
+                    next = c;
+                }
+            }
+            e = next;
+        }
+        if (chain.isEmpty() || access().data(NacmConfig.Op.EXEC, chain)) {
+            return;
+        }
+        server.nacm().deniedOperations.incrementAndGet();
+        Element node = chain.get(chain.size() - 1);
+        server.log().notice("NETCONF: access denied: user " + user + " (session " + id + ") may not invoke action "
+                + node.getLocalName());
+        throw new RpcError(RpcError.Type.PROTOCOL, "access-denied", "access denied: user " + user
+                + " may not invoke action " + node.getLocalName(), null, null, null);
+    }
+
+    /** The module of an operation's namespace, for module-name in rules. */
+    private String moduleOf(String ns) {
+        String m = server.nacm().moduleOf(ns);
+        return m == null ? ns : m;
+    }
+
+    /**
+     * RFC 8341 3.4.4: the operation must be permitted (exec); else access-denied (error-type
+     * protocol) with the operation as error-path, and the denied-operations counter grows.
+     */
+    private void authorize(Element op, String ns, String name) throws RpcError {
+        if (YANG_1_1.equals(ns) && name.equals("action")) {
+            authorizeAction(op);
+            return;
+        }
+        String module = moduleOf(ns);
+        if (access().exec(module, name)) {
+            return;
+        }
+        server.nacm().deniedOperations.incrementAndGet();
+        server.log().notice("NETCONF: access denied: user " + user + " (session " + id + ") may not run " + name);
+        String prefix = Xml.BASE.equals(ns) ? "nc" : "op";
+        Map<String, String> nss = new java.util.HashMap<>();
+        nss.put("nc", Xml.BASE);
+        nss.put(prefix, ns);
+        throw new RpcError(RpcError.Type.PROTOCOL, "access-denied", "access denied: user " + user
+                + " may not run " + name, null, "/nc:rpc/" + prefix + ":" + name, null).withPathNamespaces(nss);
     }
 
     /** Runs an operation, filling the reply; true for close-session. */
@@ -411,36 +486,32 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         String name = op.getLocalName();
         server.log().debug(ipmpd.agent.IpmpdLog.Category.NETCONF, "session " + id + " (" + user + "): " + name);
         Datastores ds = server.datastores();
+        authorize(op, ns, name);
         switch (ns) {
             case Xml.BASE -> {
                 switch (name) {
                     case "get" -> get(op, reply);
                     case "get-config" -> getConfig(op, reply);
                     case "edit-config" -> {
-                        requireWrite(name);
                         editConfig(op, reply);
                     }
                     case "copy-config" -> {
-                        requireWrite(name);
                         String target = datastore(op, "target");
                         Element src = required(op, "source");
                         Element inline = Xml.child(src, Xml.BASE, "config");
-                        ds.copy(id, target, inline == null ? datastore(op, "source") : null, inline);
+                        ds.copy(id, target, inline == null ? datastore(op, "source") : null, inline, access());
                         ok(reply);
                     }
                     case "delete-config" -> {
-                        requireWrite(name);
                         String target = datastore(op, "target");
                         throw RpcError.notSupported(RpcError.Type.PROTOCOL, "the " + target
                                 + " datastore cannot be deleted (there is no separate startup datastore)");
                     }
                     case "lock" -> {
-                        requireWrite(name);
                         ds.lock(id, datastore(op, "target"));
                         ok(reply);
                     }
                     case "unlock" -> {
-                        requireWrite(name);
                         ds.unlock(id, datastore(op, "target"));
                         ok(reply);
                     }
@@ -449,23 +520,19 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                         return true;
                     }
                     case "kill-session" -> {
-                        requireWrite(name);
                         killSession(op);
                         ok(reply);
                     }
                     case "commit" -> {
-                        requireWrite(name);
                         commit(op);
                         ok(reply);
                     }
                     case "cancel-commit" -> {
-                        requireWrite(name);
                         Element pid = Xml.child(op, Xml.BASE, "persist-id");
                         ds.cancelCommit(id, pid == null ? null : Xml.text(pid));
                         ok(reply);
                     }
                     case "discard-changes" -> {
-                        requireWrite(name);
                         ds.discard(id);
                         ok(reply);
                     }
@@ -507,7 +574,6 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 if (!name.equals("offline") && !name.equals("undo-offline")) {
                     throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported");
                 }
-                requireWrite(name);
                 offline(op, name.equals("offline"));
                 ok(reply);
             }
@@ -623,6 +689,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         if (filter != null) {
             d.appendChild(all);
         }
+        access().pruneForRead(all);
         reply(reply, all, filter);
     }
 
@@ -646,6 +713,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         all.appendChild(server.monitoring().yangLibrary(d));
         all.appendChild(server.monitoring().modulesState(d));
         all.appendChild(server.notifications().streams(d));
+        all.appendChild(server.nacm().state(d));
         return all;
     }
 
@@ -659,17 +727,25 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             all = operational(d, WithDefaults.Mode.REPORT_ALL);
         } else {
             all = d.createElementNS(Xml.BASE, "data");
-            Element tree = server.datastores().view(d, q.datastore() == GetData.Datastore.RUNNING
-                    ? Datastores.RUNNING : Datastores.CANDIDATE, q.withDefaults());
+            String source = q.datastore() == GetData.Datastore.RUNNING ? Datastores.RUNNING : Datastores.CANDIDATE;
+            Element tree = server.datastores().view(d, source, q.withDefaults());
             if (tree != null) {
                 all.appendChild(tree);
             }
+            all.appendChild(server.datastores().nacmView(d, source));
         }
         d.appendChild(all);
+        access().pruneForRead(all);
         Element ipmp = Xml.child(all, Xml.IPMP, "ipmp");
         if (q.configFilter() != null) {
             for (Element top : Xml.children(all)) {
-                if (top != ipmp && q.configFilter()) {
+                if (Xml.is(top, NacmConfig.NS, "nacm")) {
+                    for (Element c : Xml.children(top)) {
+                        if (NacmEdit.stateLeaves().contains(c.getLocalName()) != !q.configFilter()) {
+                            top.removeChild(c); // the counters are state, the rest configuration
+                        }
+                    }
+                } else if (top != ipmp && q.configFilter()) {
                     all.removeChild(top); // netconf-state and the YANG library are state
                 }
             }
@@ -703,6 +779,8 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         if (tree != null) {
             all.appendChild(tree);
         }
+        all.appendChild(server.datastores().nacmView(d, source));
+        access().pruneForRead(all);
         reply(reply, all, filter);
     }
 
@@ -745,7 +823,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             }
             throw RpcError.missingElement(RpcError.Type.PROTOCOL, "config", "missing parameter config", null);
         }
-        List<RpcError> errors = server.datastores().edit(id, target, config, def, test, err);
+        List<RpcError> errors = server.datastores().edit(id, target, config, def, test, err, access());
         if (!errors.isEmpty()) {
             throw new RpcError.Many(errors);
         }
@@ -769,7 +847,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         Element persist = Xml.child(op, Xml.BASE, "persist");
         Element pid = Xml.child(op, Xml.BASE, "persist-id");
         server.datastores().commit(id, confirmed, timeout, persist == null ? null : Xml.text(persist),
-                pid == null ? null : Xml.text(pid));
+                pid == null ? null : Xml.text(pid), access());
     }
 
     private void killSession(Element op) throws RpcError {
@@ -1004,6 +1082,10 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
 
     /** Sends one notification unless the subscription's filter drops it (sf null: not filtered). */
     private void send(NotificationHub.Event e, SubtreeFilter sf) throws IOException {
+        if (!access().notification(moduleOf(e.ns()), e.name())) {
+            server.nacm().deniedNotifications.incrementAndGet();
+            return;
+        }
         Document d = Xml.newDocument();
         if (sf != null && subscriptionFilter != null && "xpath".equals(subscriptionFilter.getAttribute("type"))) {
             try {

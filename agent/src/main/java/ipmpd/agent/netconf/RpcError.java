@@ -30,6 +30,14 @@ final class RpcError extends Exception {
         this.info = info == null ? Map.of() : info;
     }
 
+    /** Prefixes of the error-path besides ipmp (prefix to namespace), declared on error-path. */
+    private Map<String, String> pathNamespaces = Map.of();
+
+    RpcError withPathNamespaces(Map<String, String> prefixes) {
+        this.pathNamespaces = Map.copyOf(prefixes);
+        return this;
+    }
+
     /** Several errors reported together. */
     static final class Many extends Exception {
         final List<RpcError> errors;
@@ -90,10 +98,6 @@ final class RpcError extends Exception {
                 Map.of("session-id", String.valueOf(holder)));
     }
 
-    static RpcError accessDenied(String message) {
-        return new RpcError(Type.PROTOCOL, "access-denied", message, null, null, null);
-    }
-
     static RpcError notSupported(Type type, String message) {
         return new RpcError(type, "operation-not-supported", message, null, null, null);
     }
@@ -127,6 +131,12 @@ final class RpcError extends Exception {
             Element p = Xml.leaf(e, "error-path", path);
             if (path.contains("ipmp:")) {
                 p.setAttributeNS(Xml.XMLNS, "xmlns:ipmp", Xml.IPMP);
+            }
+            if (path.contains("nacm:")) {
+                p.setAttributeNS(Xml.XMLNS, "xmlns:nacm", NacmConfig.NS);
+            }
+            for (Map.Entry<String, String> ns : pathNamespaces.entrySet()) {
+                p.setAttributeNS(Xml.XMLNS, "xmlns:" + ns.getKey(), ns.getValue());
             }
         }
         if (getMessage() != null) {

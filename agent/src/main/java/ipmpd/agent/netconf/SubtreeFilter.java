@@ -142,6 +142,9 @@ final class SubtreeFilter {
             YangSchema.SNode s = DataTree.schemaOf(schema, d);
             return s == null ? List.of() : YangSchema.keys(s);
         }
+        if (NacmConfig.NS.equals(d.getNamespaceURI())) {
+            return NacmConfig.keysOf(d);
+        }
         return KEYS.getOrDefault(d.getNamespaceURI() + " " + d.getLocalName(), List.of());
     }
 }

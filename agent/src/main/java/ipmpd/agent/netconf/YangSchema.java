@@ -189,7 +189,8 @@ final class YangSchema {
     /** Modules served by get-schema besides ipmpd and its imports, when their files are found. */
     static final List<String> EXTRA_MODULES = List.of("ietf-netconf", "ietf-netconf-monitoring",
             "ietf-yang-library", "ietf-datastores", "ietf-netconf-with-defaults", "ietf-netconf-nmda", "ietf-origin",
-            "ietf-yang-metadata", "ietf-netconf-notifications", "nc-notifications", "notifications", "yuma-ncx");
+            "ietf-yang-metadata", "ietf-netconf-notifications", "nc-notifications", "notifications", "yuma-ncx",
+            "ietf-netconf-acm");
 
     /**
      * Loads ipmpd-ipmp.yang and its imports from the search path.

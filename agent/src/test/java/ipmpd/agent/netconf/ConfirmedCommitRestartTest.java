@@ -103,10 +103,13 @@ class ConfirmedCommitRestartTest {
             assertTrue(fdt(w).contains(">700<"));
             w.ok(w.rpc("<edit-config><target><candidate/></target><config><ipmp xmlns=\"" + Xml.IPMP + "\">"
                     + "<failure-detection-time>2100</failure-detection-time><group><name>g0</name><member>"
-                    + "<name>tst1</name><standby>true</standby></member></group></ipmp></config></edit-config>"));
+                    + "<name>tst1</name><standby>true</standby></member></group></ipmp>"
+                    + "<nacm xmlns=\"" + NacmConfig.NS + "\"><rule-list><name>audit</name><group>auditors</group>"
+                    + "</rule-list></nacm></config></edit-config>"));
             w.ok(w.rpc("<commit><confirmed/><confirm-timeout>600</confirm-timeout></commit>"));
             assertTrue(fdt(w).contains(">2100<"), "the confirmed commit is running");
         }
+        assertTrue(Files.readString(configDir.resolve(Nacm.FILE)).contains("audit"));
         // what a restart would read now is the new configuration: the rollback copy must undo it
         assertTrue(Files.readString(configDir.resolve("mpathd")).contains("FAILURE_DETECTION_TIME=2100"));
         assertTrue(Files.readString(configDir.resolve("hostname.tst1")).contains("standby"));
@@ -125,6 +128,7 @@ class ConfirmedCommitRestartTest {
         }
         assertTrue(Files.readString(configDir.resolve("mpathd")).contains("FAILURE_DETECTION_TIME=700"));
         assertFalse(Files.readString(configDir.resolve("hostname.tst1")).contains("standby"));
+        assertFalse(Files.readString(configDir.resolve(Nacm.FILE)).contains("audit"), "the access control too");
         assertFalse(Files.exists(configDir.resolve(ConfigStore.ROLLBACK_DIR)));
         try (Stream<Path> s = Files.list(configDir)) {
             assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.contains("rollback")).toList());
