@@ -511,6 +511,14 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 offline(op, name.equals("offline"));
                 ok(reply);
             }
+            case ActionRequest.NS -> {
+                if (!name.equals("action")) {
+                    throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported");
+                }
+                requireWrite(name);
+                memberAction(ActionRequest.parse(server.schema(), op));
+                ok(reply);
+            }
             default -> throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " in namespace "
                     + ns + " is not supported");
         }
@@ -827,6 +835,43 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             throw new RpcError(RpcError.Type.PROTOCOL, "invalid-value", "invalid interface name \""
                     + Xml.text(ifEl) + "\"", null, "/ipmp:" + rpcName + "/ipmp:interface", null);
         }
+        offline(name, off, null);
+    }
+
+    /**
+     * The member actions (take-offline, undo-offline on /ipmp/group/member): the same engine calls as
+     * the operations, on a member the running configuration has in that group.
+     */
+    private void memberAction(ActionRequest.Invocation a) throws RpcError {
+        YangSchema.SNode member = server.schema().root().child("group").child("member");
+        if (a.owner() != member) {
+            throw RpcError.notSupported(RpcError.Type.PROTOCOL, "action " + a.name() + " is not supported");
+        }
+        String group = a.keys().get(0);
+        String name = a.keys().get(1);
+        boolean configured = server.datastores().running().groups().stream().anyMatch(g -> g.name().equals(group)
+                && g.members().stream().anyMatch(m -> m.name().equals(name)));
+        if (!configured) {
+            throw RpcError.dataMissing("group " + group + " has no member " + name, a.path());
+        }
+        switch (a.name()) {
+            case "take-offline" -> offline(name, true, a.path());
+            case "undo-offline" -> offline(name, false, a.path());
+            default -> throw RpcError.notSupported(RpcError.Type.PROTOCOL, "action " + a.name()
+                    + " is not supported");
+        }
+    }
+
+    /**
+     * if_mpadm -d / -r through the engine.
+     *
+     * @param actionPath the member's path when invoked as an action (the error-path of its errors);
+     *        null for the operations, whose errors name their interface parameter
+     */
+    private void offline(String name, boolean off, String actionPath) throws RpcError {
+        String rpcName = off ? "offline" : "undo-offline";
+        java.util.Map<String, String> info = actionPath == null ? java.util.Map.of("bad-element", "interface")
+                : null;
         try {
             server.loop().call(() -> {
                 if (off) {
@@ -839,8 +884,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                         // the state disagreeing (and the next restart would take it offline again)
                         throw new RpcError(RpcError.Type.APPLICATION, "operation-failed", "interface " + name
                                 + " is offline in the configuration: set its offline leaf to false (edit-config) "
-                                + "to bring it back", "configured-offline", null,
-                                java.util.Map.of("bad-element", "interface"));
+                                + "to bring it back", "configured-offline", actionPath, info);
                     }
                     server.loop().engine().undoOffline(name);
                 }
@@ -851,8 +895,8 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         } catch (AdminException e) {
             String appTag = AppTags.forMessage(e.getMessage(), null);
             String tag = "not-in-group".equals(appTag) ? "invalid-value" : "operation-failed";
-            throw new RpcError(RpcError.Type.APPLICATION, tag, AppTags.stripTool(e.getMessage()), appTag, null,
-                    java.util.Map.of("bad-element", "interface"));
+            throw new RpcError(RpcError.Type.APPLICATION, tag, AppTags.stripTool(e.getMessage()), appTag,
+                    actionPath, info);
         } catch (Exception e) {
             throw RpcError.failed(rpcName + " failed: " + e);
         }

@@ -103,6 +103,13 @@ final class StateXml {
         Xml.leaf(me, "probe-state", Vocabulary.of(i.probe()).yang());
         Xml.leaf(me, "state", Vocabulary.of(i.state()).yang());
         time(me, "last-change", i.lastChangeNs(), s, wall);
+        // failure accounting: the snapshot fields the MIB and the metrics read, named through Vocabulary
+        Xml.leaf(me, "failure-count", i.failureCount());
+        if (i.lastFailureCause() != null) {
+            time(me, "last-failure", i.lastFailureNs(), s, wall);
+            Element cause = Xml.leaf(me, "last-failure-cause", "ipmp:" + Vocabulary.of(i.lastFailureCause()).yang());
+            cause.setAttributeNS(Xml.XMLNS, "xmlns:ipmp", Xml.IPMP); // the identityref's prefix, declared on it
+        }
         for (TargetSet ts : i.targetSets()) {
             Element af = Xml.add(me, Xml.IPMP, "address-family");
             Xml.leaf(af, "family", ts.family() == Family.INET ? "ipv4" : "ipv6");

@@ -4,6 +4,8 @@ import ipmpd.engine.Addresses;
 import org.yangcentral.yangkit.model.api.restriction.LeafRef;
 import org.yangcentral.yangkit.model.api.restriction.Restriction;
 import org.yangcentral.yangkit.model.api.schema.YangSchemaContext;
+import org.yangcentral.yangkit.model.api.stmt.Action;
+import org.yangcentral.yangkit.model.api.stmt.ActionContainer;
 import org.yangcentral.yangkit.model.api.stmt.Container;
 import org.yangcentral.yangkit.model.api.stmt.DataDefinition;
 import org.yangcentral.yangkit.model.api.stmt.Leaf;
@@ -11,6 +13,7 @@ import org.yangcentral.yangkit.model.api.stmt.LeafList;
 import org.yangcentral.yangkit.model.api.stmt.Must;
 import org.yangcentral.yangkit.model.api.stmt.MustSupport;
 import org.yangcentral.yangkit.model.api.stmt.Notification;
+import org.yangcentral.yangkit.model.api.stmt.Operation;
 import org.yangcentral.yangkit.model.api.stmt.Rpc;
 import org.yangcentral.yangkit.model.api.stmt.SchemaNode;
 import org.yangcentral.yangkit.model.api.stmt.SchemaNodeContainer;
@@ -44,8 +47,8 @@ import java.util.regex.Pattern;
  * itself: the data tree (containers, lists and their keys, leaves, leaf-lists, config or state),
  * each leaf's type (checked with yangkit's own restriction evaluation: ranges, lengths, patterns,
  * enums, bits, unions), defaults, mandatory leaves, leafref paths and must statements with their
- * error-message and error-app-tag; the operations' inputs; and the module texts that get-schema
- * serves. Nothing of the module's constraints is copied by hand into Java.
+ * error-message and error-app-tag; the inputs of the operations and of the actions; and the
+ * module texts that get-schema serves. Nothing of the module's constraints is copied by hand into Java.
  */
 final class YangSchema {
     static final String MODULE = "ipmpd-ipmp";
@@ -66,6 +69,8 @@ final class YangSchema {
         final boolean config;
         final List<String> keys;
         final Map<String, SNode> children = new LinkedHashMap<>();
+        /** The YANG 1.1 actions of a container or list, by name, each as its input container. */
+        final Map<String, SNode> actions = new LinkedHashMap<>();
         final List<MustRule> musts;
         final TypedDataNode typed;
         final String defaultValue;
@@ -264,13 +269,7 @@ final class YangSchema {
         }
         YangSchema s = new YangSchema(ctx, top, List.copyOf(texts), ipmpd);
         for (Rpc r : module.getRpcs()) {
-            SNode in = new SNode("input", Kind.CONTAINER, true, List.of(), List.of(), null, null, false, null, false);
-            if (r.getInput() != null) {
-                for (SchemaNode c : ((SchemaNodeContainer) r.getInput()).getDataNodeChildren()) {
-                    addChild(in, build(c, in));
-                }
-            }
-            s.rpcInputs.put(r.getArgStr(), in);
+            s.rpcInputs.put(r.getArgStr(), input(r));
         }
         for (Notification n : module.getNotifications()) {
             SNode nn = new SNode(n.getArgStr(), Kind.CONTAINER, false, List.of(), List.of(), null, null, false, null,
@@ -281,6 +280,17 @@ final class YangSchema {
             s.notifications.put(n.getArgStr(), nn);
         }
         return s;
+    }
+
+    /** The input of an rpc or action as a container (empty without input). */
+    private static SNode input(Operation op) {
+        SNode in = new SNode("input", Kind.CONTAINER, true, List.of(), List.of(), null, null, false, null, false);
+        if (op.getInput() != null) {
+            for (SchemaNode c : ((SchemaNodeContainer) op.getInput()).getDataNodeChildren()) {
+                addChild(in, build(c, in));
+            }
+        }
+        return in;
     }
 
     private static final Pattern IMPORT = Pattern.compile("(?m)^\\s*import\\s+([A-Za-z_][\\w.-]*)");
@@ -390,6 +400,11 @@ final class YangSchema {
         if (n instanceof SchemaNodeContainer c && !(n instanceof Leaf) && !(n instanceof LeafList)) {
             for (SchemaNode ch : c.getDataNodeChildren()) {
                 addChild(s, build(ch, s));
+            }
+        }
+        if (n instanceof ActionContainer ac) {
+            for (Action a : ac.getActions()) {
+                s.actions.put(a.getArgStr(), input(a));
             }
         }
         return s;
