@@ -1,4 +1,4 @@
-"""A group provisioned from scratch (candidate, commit), the failure accounting of a member in the
+"""A group provisioned from scratch through the interface tree (candidate, commit), the failure accounting of a member in the
 operational state after a link failure, and the member actions (RFC 7950 7.15.2 <action>):
 take-offline and undo-offline with their errors. Every request, reply and data set checked with
 yanglint. The caller takes tst2's link down on PROVISIONED and up again on FAILURE_SEEN."""
@@ -14,30 +14,38 @@ from lxml import etree  # noqa: E402
 NMDA = "urn:ietf:params:xml:ns:yang:ietf-netconf-nmda"
 DS = "urn:ietf:params:xml:ns:yang:ietf-datastores"
 YANG1 = "urn:ietf:params:xml:ns:yang:1"
-NS = {"ip": IPMP}
+IF = "urn:ietf:params:xml:ns:yang:ietf-interfaces"
+NS = {"ip": IPMP, "if": IF}
 
 nclib.parse_args()
 m = nclib.connect("admin", "admin-secret-1")
 
-# a group from scratch: two members, a test address each, a data address, a probe target
-G1 = ("<group><name>g1</name>"
-      "<member><name>tst2</name><test-address><address>198.51.100.12</address>"
-      "<prefix-length>24</prefix-length></test-address></member>"
-      "<member><name>tst3</name><test-address><address>198.51.100.13</address>"
-      "<prefix-length>24</prefix-length></test-address></member>"
+# a group from scratch: two members in the interface tree, a test address each, a data address, a probe
+# target
+MEMBER = ('<interface><name>%s</name><type xmlns:ianaift="urn:ietf:params:xml:ns:yang:iana-if-type">'
+          'ianaift:ethernetCsmacd</type><ipmp xmlns="' + IPMP + '"><group>g1</group><test-address>'
+          '<address>%s</address><prefix-length>24</prefix-length></test-address></ipmp></interface>')
+IFS = '<interfaces xmlns="%s">%s%s</interfaces>' % (IF, MEMBER % ("tst2", "198.51.100.12"),
+                                                     MEMBER % ("tst3", "198.51.100.13"))
+G1 = ('<ipmp xmlns="%s"><group><name>g1</name>'
       "<data-address><address>198.51.100.50</address><prefix-length>24</prefix-length>"
       "<home-member>tst2</home-member></data-address>"
-      "<probe-target><address>198.51.100.1</address></probe-target></group>")
-CFG = '<config xmlns="%s"><ipmp xmlns="%s">%s</ipmp></config>' % (BASE, IPMP, G1)
-lint("config", '<ipmp xmlns="%s">%s</ipmp>' % (IPMP, G1))
+      "<probe-target><address>198.51.100.1</address></probe-target></group></ipmp>" % IPMP)
+CFG = '<config xmlns="%s">%s%s</config>' % (BASE, IFS, G1)
 ok(m.edit_config(target="candidate", config=CFG))
 ok(m.commit(), "<commit/>")
+# running has both members in the interface tree, and their group
+r = ok(m.get_config(source="running"))
+content, running = nclib.data_of(r)
+lint("config", content)
+check(running.xpath("count(if:interfaces/if:interface[if:name='tst3']/ip:ipmp[ip:group='g1'])",
+                    namespaces=NS) == 1, "tst3 in g1 in running: " + content)
 
 
 def operational():
     op = ('<get-data xmlns="%s" xmlns:ds="%s"><datastore>ds:operational</datastore>'
-          '<subtree-filter><ipmp xmlns="%s"><group><name>g1</name></group></ipmp></subtree-filter></get-data>'
-          % (NMDA, DS, IPMP))
+          '<subtree-filter><interfaces xmlns="%s"/><ipmp xmlns="%s"><group><name>g1</name></group></ipmp>'
+          '</subtree-filter></get-data>' % (NMDA, DS, IF, IPMP))
     r = m.dispatch(etree.fromstring(op))
     check(r.ok, "get-data operational: " + r.xml)
     d = etree.fromstring(r.xml.encode()).find("{%s}data" % NMDA)
@@ -46,7 +54,7 @@ def operational():
 
 
 def leaf(d, member, name):
-    found = d.xpath("ip:ipmp/ip:group/ip:member[ip:name='%s']/ip:%s" % (member, name), namespaces=NS)
+    found = d.xpath("if:interfaces/if:interface[if:name='%s']/ip:ipmp/ip:%s" % (member, name), namespaces=NS)
     return found[0] if found else None
 
 
@@ -91,9 +99,9 @@ d, content = await_state("tst2 repaired", lambda d: text(d, "tst2", "state") == 
 check(text(d, "tst2", "failure-count") == "1", "the count survives the repair: " + content)
 
 
-def action(group, member, body):
-    return ('<action xmlns="%s"><ipmp xmlns="%s"><group><name>%s</name><member><name>%s</name>%s'
-            '</member></group></ipmp></action>' % (YANG1, IPMP, group, member, body))
+def action(member, body):
+    return ('<action xmlns="%s"><interfaces xmlns="%s"><interface><name>%s</name><ipmp xmlns="%s">%s'
+            '</ipmp></interface></interfaces></action>' % (YANG1, IF, member, IPMP, body))
 
 
 def invoke(xml):
@@ -103,26 +111,25 @@ def invoke(xml):
 
 OFF = "<take-offline/>"
 UNDO = "<undo-offline/>"
-ok(invoke(action("g1", "tst3", OFF)), action("g1", "tst3", OFF))
+ok(invoke(action("tst3", OFF)), action("tst3", OFF))
 d, content = operational()
 check(text(d, "tst3", "state") == "offline" and text(d, "tst3", "offline") == "false",
       "take-offline is a run-time offline: " + content)
-e = expect_error(invoke(action("g1", "tst2", OFF)), "operation-failed", "minimum-redundancy",
-                 "ipmp:member[ipmp:name='tst2']", op_xml=action("g1", "tst2", OFF))
+e = expect_error(invoke(action("tst2", OFF)), "operation-failed", "minimum-redundancy",
+                 "if:interface[if:name='tst2']/ipmp:ipmp", op_xml=action("tst2", OFF))
 check(e.message == "cannot offline tst2: no other functioning interfaces are in its IPMP group", e.message)
-expect_error(invoke(action("g1", "tst3", OFF)), "operation-failed", "already-offline",
-             op_xml=action("g1", "tst3", OFF))
-ok(invoke(action("g1", "tst3", UNDO)), action("g1", "tst3", UNDO))
+expect_error(invoke(action("tst3", OFF)), "operation-failed", "already-offline",
+             op_xml=action("tst3", OFF))
+ok(invoke(action("tst3", UNDO)), action("tst3", UNDO))
 d, content = await_state("tst3 back", lambda d: text(d, "tst3", "state") == "ok")
-expect_error(invoke(action("g1", "tst3", UNDO)), "operation-failed", "not-offline",
-             op_xml=action("g1", "tst3", UNDO))
-# a member of another group (tst0 is in g0), a group that does not exist: no such instance
-expect_error(invoke(action("g1", "tst0", OFF)), "data-missing", None, "ipmp:group[ipmp:name='g1']")
-expect_error(invoke(action("nosuch", "tst2", OFF)), "data-missing")
+expect_error(invoke(action("tst3", UNDO)), "operation-failed", "not-offline",
+             op_xml=action("tst3", UNDO))
+# an interface that is no member (tst9 is nowhere): no such instance
+expect_error(invoke(action("tst9", OFF)), "data-missing", None, "if:interface[if:name='tst9']")
 # not an action of the member; two actions at once
-r = m.dispatch(etree.fromstring(action("g1", "tst3", "<reboot/>")))
+r = m.dispatch(etree.fromstring(action("tst3", "<reboot/>")))
 expect_error(r, "unknown-element")
-r = m.dispatch(etree.fromstring(action("g1", "tst3", OFF + UNDO)))
+r = m.dispatch(etree.fromstring(action("tst3", OFF + UNDO)))
 expect_error(r, "invalid-value")
 m.close_session()
 nclib.done()

@@ -39,24 +39,26 @@ final class ActionRequest {
                     + tops.size() + ")");
         }
         Element e = tops.get(0);
-        SNode s = schema.root();
-        if (!Xml.IPMP.equals(e.getNamespaceURI())) {
+        SNode s = schema.root().child(e.getLocalName());
+        if (s != null && !s.ns.equals(e.getNamespaceURI())
+                || s == null && !YangSchema.PREFIXES.containsKey(e.getNamespaceURI())) {
             throw RpcError.unknownNamespace(RpcError.Type.PROTOCOL, e.getLocalName(), e.getNamespaceURI(), null);
         }
-        if (!s.name.equals(e.getLocalName())) {
+        if (s == null) {
             throw RpcError.unknownElement(RpcError.Type.PROTOCOL, e.getLocalName(),
                     "unknown element " + e.getLocalName(), null);
         }
-        StringBuilder path = new StringBuilder("/ipmp:").append(s.name);
+        StringBuilder path = new StringBuilder("/").append(s.prefix).append(':').append(s.name);
         List<String> keys = new ArrayList<>();
         while (true) {
             Element next = null;
             for (Element c : Xml.children(e)) {
                 String n = c.getLocalName();
-                if (!Xml.IPMP.equals(c.getNamespaceURI())) {
+                SNode cs = s.child(n);
+                String ns = cs != null ? cs.ns : Xml.IPMP; // actions: ipmpd-ipmp's
+                if (!ns.equals(c.getNamespaceURI())) {
                     throw RpcError.unknownNamespace(RpcError.Type.PROTOCOL, n, c.getNamespaceURI(), path.toString());
                 }
-                SNode cs = s.child(n);
                 if (cs != null && cs.isKey()) {
                     continue; // read below, in key order
                 }
@@ -88,7 +90,7 @@ final class ActionRequest {
             if (cs.kind != Kind.CONTAINER && cs.kind != Kind.LIST) {
                 throw RpcError.protocolInvalidValue("<action> names no action: " + n + " is a leaf");
             }
-            path.append("/ipmp:").append(n);
+            path.append('/').append(cs.prefix).append(':').append(n);
             if (cs.kind == Kind.LIST) {
                 for (String k : cs.keys) {
                     Element ke = DataTree.childByName(next, k);
@@ -99,10 +101,11 @@ final class ActionRequest {
                     String v = YangSchema.canonical(cs.child(k), Xml.text(ke));
                     if (v == null) {
                         throw new RpcError(RpcError.Type.PROTOCOL, "invalid-value", "invalid value \""
-                                + Xml.text(ke) + "\" for " + k, null, path + "/ipmp:" + k, null);
+                                + Xml.text(ke) + "\" for " + k, null, path + "/" + cs.prefix + ":" + k, null);
                     }
                     keys.add(v);
-                    path.append("[ipmp:").append(k).append('=').append(DataTree.quote(v)).append(']');
+                    path.append('[').append(cs.prefix).append(':').append(k).append('=').append(DataTree.quote(v))
+                            .append(']');
                 }
             }
             e = next;

@@ -55,7 +55,7 @@ final class Datastores {
     private final Map<String, Lock> locks = new LinkedHashMap<>();
     private final Events events;
 
-    /** The candidate tree (wrapper holding at most one ipmp element); null while it equals running. */
+    /** The candidate tree (a wrapper holding the top-level nodes); null while it equals running. */
     private Element candidate;
 
     /** The running configuration when the candidate was first edited (or copied to); null with it. */
@@ -104,11 +104,10 @@ final class Datastores {
         return r;
     }
 
-    /** The {@code <ipmp>} tree of a datastore, in a new element of {@code doc}. */
+    /** The tree of a datastore (a wrapper of its top-level nodes), in a new element of {@code doc}. */
     synchronized Element tree(Document doc, String source) throws RpcError {
         if (CANDIDATE.equals(source) && candidate != null) {
-            Element ipmp = Xml.child(candidate, Xml.IPMP, "ipmp");
-            return ipmp == null ? null : DataTree.copy(doc, ipmp);
+            return DataTree.copy(doc, candidate);
         }
         if (RUNNING.equals(source) || CANDIDATE.equals(source)) {
             return ConfigXml.toXml(doc, running());
@@ -117,7 +116,7 @@ final class Datastores {
     }
 
     /**
-     * A datastore's {@code <ipmp>} tree as get-config reports it with a with-defaults mode (the
+     * A datastore's tree as get-config reports it with a with-defaults mode (the
      * candidate's leaves were set by clients; running's leaves that hold their default were not).
      */
     synchronized Element view(Document doc, String source, WithDefaults.Mode mode) throws RpcError {
@@ -214,22 +213,16 @@ final class Datastores {
         checkDatastore(target);
         checkWritable(sid, target);
         Document doc = Xml.newDocument();
-        Element wrapper = doc.createElementNS(Xml.BASE, "config");
-        doc.appendChild(wrapper);
         IpmpConfiguration base = CANDIDATE.equals(target) && candidate == null ? running() : candidateBase;
-        Element current = editBase(doc, target);
-        if (current != null) {
-            wrapper.appendChild(current);
-        }
+        Element wrapper = editBase(doc, target);
+        doc.appendChild(wrapper);
         EditConfig edit = new EditConfig(schema, defaultOp, errorOption == ErrorOption.CONTINUE);
         edit.apply(wrapper, config);
         List<RpcError> editErrors = new ArrayList<>(edit.errors());
-        Element ipmp = Xml.child(wrapper, Xml.IPMP, "ipmp");
-        if (ipmp != null) {
-            DataTree.normalize(ipmp, schema.root());
-        }
+        DataTree.normalize(wrapper, schema.root());
         boolean full = RUNNING.equals(target) || test == TestOption.TEST_THEN_SET || test == TestOption.TEST_ONLY;
-        List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
+        Element ipmp = wrapper;
+        List<RpcError> errs = validation.checkStructure(wrapper);
         if (!errs.isEmpty()) {
             throw many(editErrors, errs);
         }
@@ -399,25 +392,26 @@ final class Datastores {
         validateFully(ipmp, List.of());
     }
 
-    /** The ipmp element of an inline {@code <config>}, checked for foreign top-level elements. */
+    /** An inline {@code <config>} as a tree, checked for foreign top-level elements. */
     private Element inlineTree(Element config) throws RpcError {
-        Element ipmp = null;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (Element e : Xml.children(config)) {
-            if (!Xml.IPMP.equals(e.getNamespaceURI())) {
+            YangSchema.SNode top = schema.root().child(e.getLocalName());
+            if (top == null && !YangSchema.PREFIXES.containsKey(e.getNamespaceURI())
+                    || top != null && !top.ns.equals(e.getNamespaceURI())) {
                 throw RpcError.unknownNamespace(RpcError.Type.APPLICATION, e.getLocalName(), e.getNamespaceURI(), null);
             }
-            if (!e.getLocalName().equals("ipmp") || ipmp != null) {
+            if (top == null || !seen.add(e.getLocalName())) {
                 throw RpcError.unknownElement(RpcError.Type.APPLICATION, e.getLocalName(),
                         "unexpected element " + e.getLocalName(), null);
             }
-            ipmp = e;
-        }
-        if (ipmp == null) {
-            return null;
         }
         Document doc = Xml.newDocument();
-        Element copy = DataTree.copy(doc, ipmp);
+        Element copy = doc.createElementNS(Xml.BASE, "config");
         doc.appendChild(copy);
+        for (Element e : Xml.children(config)) {
+            copy.appendChild(doc.importNode(e, true));
+        }
         stripOperations(copy);
         DataTree.normalize(copy, schema.root());
         return copy;
@@ -455,11 +449,8 @@ final class Datastores {
             return;
         }
         Document cd = Xml.newDocument();
-        Element wrapper = cd.createElementNS(Xml.BASE, "config");
+        Element wrapper = (Element) cd.importNode(ipmp, true);
         cd.appendChild(wrapper);
-        if (ipmp != null) {
-            wrapper.appendChild(cd.importNode(ipmp, true));
-        }
         candidateBase = running();
         candidate = wrapper;
     }
@@ -496,8 +487,7 @@ final class Datastores {
         ev.begin();
         long t0 = System.nanoTime();
         IpmpConfiguration before = running();
-        Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
-        IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before, true);
+        IpmpConfiguration next = candidate == null ? null : validateFully(candidate, List.of(), before, true);
         if (next != null) {
             refuseUndoingOutOfBandChanges(next, before);
         }

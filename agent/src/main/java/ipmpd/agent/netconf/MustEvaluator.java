@@ -178,7 +178,82 @@ final class MustEvaluator {
     // ------------------------------------------------------------------ plans
 
     static Plan plan(String expr) {
-        return PLANS.computeIfAbsent(expr, MustEvaluator::makePlan);
+        return PLANS.computeIfAbsent(expr, e -> makePlan(onTree(e)));
+    }
+
+    /** The name of the document element of the trees evaluated: it stands for the datastore. */
+    static final String TOP = "data";
+
+    /**
+     * An expression of the module as it reads on the namespace-less tree: without the prefixes of
+     * its name tests ("if:name" reads "name"; the modules' node names do not clash), and with every
+     * absolute path starting at {@link #TOP} ("/if:interfaces" reads "/data/interfaces"). Literals
+     * are left as they are. Idempotent.
+     */
+    static String onTree(String expr) {
+        StringBuilder b = new StringBuilder(expr.length() + 16);
+        boolean operand = false; // the previous token ends an operand (XPath 1.0 section 3.7)
+        int i = 0;
+        int n = expr.length();
+        while (i < n) {
+            char c = expr.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = expr.indexOf(c, i + 1);
+                end = end < 0 ? n : end + 1;
+                b.append(expr, i, end);
+                i = end;
+                operand = true;
+            } else if (Character.isWhitespace(c)) {
+                b.append(c);
+                i++;
+            } else if (Character.isLetter(c) || c == '_') {
+                int j = i;
+                while (j < n && (Character.isLetterOrDigit(expr.charAt(j)) || "_.-".indexOf(expr.charAt(j)) >= 0)) {
+                    j++;
+                }
+                String name = expr.substring(i, j);
+                if (operand && (name.equals("and") || name.equals("or") || name.equals("div") || name.equals("mod"))) {
+                    b.append(name);
+                    operand = false;
+                } else if (j + 1 < n && expr.charAt(j) == ':' && expr.charAt(j + 1) != ':'
+                        && (Character.isLetter(expr.charAt(j + 1)) || expr.charAt(j + 1) == '_')) {
+                    i = j + 1; // a prefix: the local name follows
+                    continue;
+                } else {
+                    b.append(name);
+                    operand = true;
+                }
+                i = j;
+            } else if (Character.isDigit(c)) {
+                int j = i;
+                while (j < n && (Character.isDigit(expr.charAt(j)) || expr.charAt(j) == '.')) {
+                    j++;
+                }
+                b.append(expr, i, j);
+                i = j;
+                operand = true;
+            } else if (c == '/') {
+                if (!operand && !expr.startsWith("/" + TOP + "/", i)) {
+                    b.append('/').append(TOP);
+                }
+                b.append(c);
+                i++;
+                operand = false;
+            } else if (c == '.') {
+                b.append(c);
+                i++;
+                operand = true;
+            } else if (c == '*') {
+                b.append(c);
+                i++;
+                operand = !operand;
+            } else {
+                b.append(c);
+                i++;
+                operand = c == ')' || c == ']';
+            }
+        }
+        return b.toString();
     }
 
     /** Whether an expression is answered from indexes (for tests). */
@@ -354,15 +429,55 @@ final class MustEvaluator {
 
     private static DOMXPath compile(String expr) {
         try {
-            DOMXPath x = new DOMXPath(expr);
+            DOMXPath x = new DOMXPath(onTree(expr));
             XPathFunctionContext fc = new XPathFunctionContext(false);
             Function current = (ctx, args) -> List.of(CURRENT.get());
             fc.registerFunction(null, "current", current);
+            fc.registerFunction(null, "derived-from-or-self", MustEvaluator::derivedFromOrSelf);
+            fc.registerFunction(null, "re-match", MustEvaluator::reMatch);
             x.setFunctionContext(fc);
             return x;
         } catch (JaxenException e) {
             throw new IllegalStateException("cannot compile \"" + expr + "\": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * YANG's derived-from-or-self(node-set, 'prefix:identity'): whether a node's identity is the one
+     * named. Identities are compared by local name; the module has no identity derived from the
+     * ones it tests this way (an interface type of 'ipmp'), so "or derived" never applies.
+     */
+    private static Object derivedFromOrSelf(org.jaxen.Context ctx, List<?> args) throws org.jaxen.FunctionCallException {
+        if (args.size() != 2) {
+            throw new org.jaxen.FunctionCallException("derived-from-or-self() takes two arguments");
+        }
+        String wanted = org.jaxen.function.StringFunction.evaluate(args.get(1), ctx.getNavigator());
+        String local = wanted.substring(wanted.indexOf(':') + 1);
+        if (args.get(0) instanceof List<?> nodes) {
+            for (Object o : nodes) {
+                String v = org.jaxen.function.StringFunction.evaluate(o, ctx.getNavigator()).strip();
+                if (v.substring(v.indexOf(':') + 1).equals(local)) {
+                    return Boolean.TRUE;
+                }
+            }
+        }
+        return Boolean.FALSE;
+    }
+
+    /** Compiled patterns of re-match() (the module's few, by their text). */
+    private static final Map<String, Pattern> RE_MATCH = new ConcurrentHashMap<>();
+
+    /**
+     * YANG's re-match(string, pattern): whether the whole string matches the XSD regular
+     * expression (the module's patterns mean the same in Java's syntax).
+     */
+    private static Object reMatch(org.jaxen.Context ctx, List<?> args) throws org.jaxen.FunctionCallException {
+        if (args.size() != 2) {
+            throw new org.jaxen.FunctionCallException("re-match() takes two arguments");
+        }
+        String value = org.jaxen.function.StringFunction.evaluate(args.get(0), ctx.getNavigator());
+        String regex = org.jaxen.function.StringFunction.evaluate(args.get(1), ctx.getNavigator());
+        return RE_MATCH.computeIfAbsent(regex, Pattern::compile).matcher(value).matches();
     }
 
     private static List<String> steps(String path) {

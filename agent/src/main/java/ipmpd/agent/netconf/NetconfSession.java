@@ -617,8 +617,9 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         }
         new SubtreeFilter(server.schema()).apply(all, filter, data);
         for (Element c : Xml.children(data)) {
-            if (Xml.is(c, Xml.IPMP, "ipmp")) {
-                DataTree.normalize(c, server.schema().root());
+            YangSchema.SNode top = moduleTop(c);
+            if (top != null) {
+                DataTree.normalize(c, top);
             }
         }
     }
@@ -646,9 +647,9 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         } catch (Exception e) {
             throw RpcError.failed("cannot read the engine state: " + e);
         }
-        Element ipmp = StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains);
-        WithDefaults.apply(ipmp, server.schema().root(), mode, false);
-        all.appendChild(ipmp);
+        Element tree = StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains);
+        WithDefaults.apply(tree, server.schema().root(), mode, false);
+        moveChildren(tree, all);
         Datastores ds = server.datastores();
         all.appendChild(server.monitoring().netconfState(d, ds.locks(), ds.candidateModified(), server.sessionInfos()));
         all.appendChild(server.monitoring().yangLibrary(d));
@@ -662,35 +663,33 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         GetData.Request q = GetData.parse(op);
         Document d = Xml.newDocument();
         Element all;
-        YangSchema.SNode root = server.schema().root();
         if (q.datastore() == GetData.Datastore.OPERATIONAL) {
             all = operational(d, WithDefaults.Mode.REPORT_ALL);
         } else {
             all = d.createElementNS(Xml.BASE, "data");
             Element tree = server.datastores().view(d, q.datastore() == GetData.Datastore.RUNNING
                     ? Datastores.RUNNING : Datastores.CANDIDATE, q.withDefaults());
-            if (tree != null) {
-                all.appendChild(tree);
-            }
+            moveChildren(tree, all);
         }
         d.appendChild(all);
-        Element ipmp = Xml.child(all, Xml.IPMP, "ipmp");
-        if (q.configFilter() != null) {
-            for (Element top : Xml.children(all)) {
-                if (top != ipmp && q.configFilter()) {
-                    all.removeChild(top); // netconf-state and the YANG library are state
+        for (Element top : Xml.children(all)) {
+            YangSchema.SNode s = moduleTop(top);
+            if (q.configFilter() != null) {
+                if (s == null) {
+                    if (q.configFilter()) {
+                        all.removeChild(top); // netconf-state and the YANG library are state
+                    }
+                    continue;
                 }
+                GetData.configFilter(top, s, q.configFilter());
             }
-            if (ipmp != null) {
-                GetData.configFilter(ipmp, root, q.configFilter());
-            }
-        }
-        if (ipmp != null && q.datastore() == GetData.Datastore.OPERATIONAL) {
-            if (!q.originFilter().isEmpty()) {
-                GetData.originFilter(ipmp, root, q.originFilter(), q.negatedOriginFilter());
-            }
-            if (q.withOrigin()) {
-                GetData.annotateOrigin(ipmp, root);
+            if (s != null && q.datastore() == GetData.Datastore.OPERATIONAL) {
+                if (!q.originFilter().isEmpty()) {
+                    GetData.originFilter(top, s, q.originFilter(), q.negatedOriginFilter());
+                }
+                if (q.withOrigin()) {
+                    GetData.annotateOrigin(top, s);
+                }
             }
         }
         Element data = Xml.add(reply, GetData.NS, "data");
@@ -707,11 +706,21 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         Document d = Xml.newDocument();
         Element all = d.createElementNS(Xml.BASE, "data");
         d.appendChild(all);
-        Element tree = server.datastores().view(d, source, mode);
-        if (tree != null) {
-            all.appendChild(tree);
-        }
+        moveChildren(server.datastores().view(d, source, mode), all);
         reply(reply, all, filter);
+    }
+
+    /** The schema node of a top-level node of ipmpd's data (/if:interfaces, /ipmp:ipmp), else null. */
+    private YangSchema.SNode moduleTop(Element top) {
+        YangSchema.SNode s = server.schema().root().child(top.getLocalName());
+        return s != null && s.ns.equals(top.getNamespaceURI()) ? s : null;
+    }
+
+    /** Moves the top-level nodes of a tree's wrapper under another element (same document). */
+    private static void moveChildren(Element from, Element to) {
+        for (Element c : Xml.children(from)) {
+            to.appendChild(c);
+        }
     }
 
     private void editConfig(Element op, Element reply) throws RpcError, RpcError.Many {
@@ -839,20 +848,19 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
     }
 
     /**
-     * The member actions (take-offline, undo-offline on /ipmp/group/member): the same engine calls as
-     * the operations, on a member the running configuration has in that group.
+     * The member actions (take-offline, undo-offline on /if:interfaces/if:interface/ipmp:ipmp): the
+     * same engine calls as the operations, on an interface the running configuration has as a member.
      */
     private void memberAction(ActionRequest.Invocation a) throws RpcError {
-        YangSchema.SNode member = server.schema().root().child("group").child("member");
+        YangSchema.SNode member = server.schema().root().child("interfaces").child("interface").child("ipmp");
         if (a.owner() != member) {
             throw RpcError.notSupported(RpcError.Type.PROTOCOL, "action " + a.name() + " is not supported");
         }
-        String group = a.keys().get(0);
-        String name = a.keys().get(1);
-        boolean configured = server.datastores().running().groups().stream().anyMatch(g -> g.name().equals(group)
-                && g.members().stream().anyMatch(m -> m.name().equals(name)));
+        String name = a.keys().get(0);
+        boolean configured = server.datastores().running().groups().stream()
+                .anyMatch(g -> g.members().stream().anyMatch(m -> m.name().equals(name)));
         if (!configured) {
-            throw RpcError.dataMissing("group " + group + " has no member " + name, a.path());
+            throw RpcError.dataMissing("interface " + name + " is not a member of an IPMP group", a.path());
         }
         switch (a.name()) {
             case "take-offline" -> offline(name, true, a.path());

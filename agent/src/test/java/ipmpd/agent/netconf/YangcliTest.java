@@ -78,15 +78,17 @@ class YangcliTest {
         String version = YangSchema.load(NetconfFixture.YANG).modules().stream()
                 .filter(m -> m.name().equals("ipmpd-ipmp")).findFirst().orElseThrow().revision();
         Run r = yangcli("get-schema identifier=ipmpd-ipmp version=" + version + " format=yang\n"
-                + "sget /ipmp/group\n");
+                + "sget /ipmp/group\n" + "sget /interfaces\n");
         String out = r.out();
         assertEquals(0, r.exit(), out);
         assertTrue(out.contains("NETCONF session established for admin"), out);
         // yangcli compiled the module it downloaded (a YANG 1.0 tool: no 'modifier invert-match')
         assertFalse(out.contains("Error:") || out.contains("error("), out);
         assertTrue(out.contains("Default with-defaults behavior: report-all"), out);
-        // the get-schema reply carries the module text, the get the group with its members' state
+        // the get-schema reply carries the module text, the gets the group and its members' state in the
+        // interface tree
         assertTrue(out.contains("module ipmpd-ipmp {"), out);
-        assertTrue(out.contains("<name>g0</name>") && out.contains("<link-state>up</link-state>"), out);
+        assertTrue(out.contains("<name>g0</name>") && out.contains("<group>g0</group>")
+                && out.contains("<link-state>up</link-state>"), out);
     }
 }
