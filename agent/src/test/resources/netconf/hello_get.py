@@ -29,6 +29,10 @@ for abbrev in [":candidate", ":confirmed-commit", ":validate", ":notification", 
     check(abbrev in m.server_capabilities, "ncclient does not see " + abbrev)
 check(int(m.session_id) > 0, "session-id")
 
+# the YANG 1.0 modules of the data in the hello (RFC 7950 5.6.4): the interface tree and its types
+for mod in ("ietf-interfaces&revision=2014-05-08", "iana-if-type&revision=2014-05-08"):
+    check(any(("?module=" + mod) in c for c in m.server_capabilities), "capability of " + mod)
+
 # <get>: the whole data (ipmp config + state, netconf-state, yang-library)
 r = ok(m.get())
 lint_reply(r, "<get/>")

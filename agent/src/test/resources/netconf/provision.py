@@ -90,6 +90,12 @@ bad("", "operation-not-supported", None, "if:interface[if:name='tst5']",
         'ianaift:ethernetCsmacd</type></interface>')
 bad("", "operation-not-supported", None, "if:description",
     ifs='<interface><name>tst2</name><description>uplink</description></interface>')
+# a group's IPMP interface: of type ipmp (the module says), and not supported by this ipmpd
+bad("<group><name>g1</name><ipmp-interface>tst2</ipmp-interface></group>", "operation-failed",
+    "ipmp-interface-type", "ipmp:ipmp-interface")
+bad("<group><name>g1</name><ipmp-interface>ipmp0</ipmp-interface></group>", "operation-not-supported", None,
+    "if:interface[if:name='ipmp0']",
+    ifs='<interface><name>ipmp0</name><type xmlns:x="%s">x:ipmp</type></interface>' % IPMP)
 # the module's must statements, with their error-app-tags
 bad("<group><name>g1</name><data-address><address>198.51.100.70</address><home-member>tst3</home-member>"
     "</data-address></group>", "operation-failed", "standby-home-member", "data-address")

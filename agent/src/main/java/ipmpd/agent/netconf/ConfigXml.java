@@ -28,6 +28,9 @@ final class ConfigXml {
     /** The interface type of a member: ipmpd keeps none, members are Ethernet interfaces. */
     static final String MEMBER_TYPE = "ianaift:ethernetCsmacd";
 
+    /** The type of an IPMP interface (canonical: the module's own prefix). */
+    static final String IPMP_TYPE = "ipmp:ipmp";
+
     /**
      * The configuration as the top-level nodes {@code <interfaces>} (ietf-interfaces: an entry for
      * each member, with its IPMP configuration) and {@code <ipmp>} (the groups), with every
@@ -129,7 +132,7 @@ final class ConfigXml {
             Element me = Xml.child(ie, Xml.IPMP, "ipmp");
             Element type = Xml.child(ie, Xml.IF, "type");
             String typeValue = type == null ? null : Xml.text(type);
-            if (("ipmpd-ipmp:ipmp".equals(typeValue) || "ipmp:ipmp".equals(typeValue))) {
+            if (IPMP_TYPE.equals(typeValue)) {
                 errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported",
                         "IPMP interfaces (new IPMP) are not supported by this ipmpd", null, path, null));
                 continue;

@@ -42,6 +42,7 @@ final class MustEvaluator {
     private static final Pattern COUNT_EQUAL_CURRENT = Pattern.compile(
             "count\\(" + ABS + "\\[\\s*(\\.|" + STEP + "(?:/" + STEP + ")*)\\s*=\\s*current\\(\\)((?:/" + STEP
                     + ")*)\\s*\\]\\)\\s*=\\s*([0-9]+)");
+    private static final Pattern PLAIN_ABSOLUTE = Pattern.compile(ABS);
     private static final Pattern NOT_IN = Pattern.compile("not\\(" + ABS + "\\s*=\\s*" + REL + "\\)");
 
     /** How an expression is evaluated: a plan per expression text, shared by all evaluators. */
@@ -77,6 +78,16 @@ final class MustEvaluator {
     private static final Map<String, Plan> PLANS = new ConcurrentHashMap<>();
     /** The node current() returns while an expression is evaluated on this thread. */
     private static final ThreadLocal<Node> CURRENT = new ThreadLocal<>();
+    /** The evaluator whose tree (and indexes) an expression reads, while it is evaluated on this thread. */
+    private static final ThreadLocal<MustEvaluator> EVALUATOR = new ThreadLocal<>();
+
+    /**
+     * {@code /ABS[KEY = current()...]} inside an expression: the entries of a list found by a key's
+     * value through a hash index of the tree instead of a scan (an absolute path in a must of a
+     * list entry is otherwise read once per entry: quadratic), as {@code ipmpd-keyed('ABS', 'KEY', X)}.
+     */
+    private static final Pattern KEYED = Pattern.compile("/" + "data" + "((?:/" + STEP
+            + ")+)\\[\\s*(" + STEP + ")\\s*=\\s*(current\\(\\)(?:/(?:" + STEP + "|\\.\\.))*)\\s*\\]");
 
     /** An element of the tree; its document's element is what absolute paths start from. */
     private final Element root;
@@ -117,6 +128,7 @@ final class MustEvaluator {
         }
         DOMXPath x = g.xpath();
         CURRENT.set(context);
+        EVALUATOR.set(this);
         try {
             boolean v = x.booleanValueOf(context);
             if (key != null) {
@@ -130,6 +142,7 @@ final class MustEvaluator {
             throw new IllegalStateException("cannot evaluate must \"" + expr + "\": " + e.getMessage(), e);
         } finally {
             CURRENT.remove();
+            EVALUATOR.remove();
         }
     }
 
@@ -145,6 +158,10 @@ final class MustEvaluator {
             return known;
         }
         String v = Xml.text(leaf);
+        String onTree = onTree(path);
+        if (PLAIN_ABSOLUTE.matcher(onTree).matches()) {
+            return valueSet(steps(onTree)).contains(v); // a set of the tree's values, not a scan per leaf
+        }
         boolean found = false;
         for (Node t : select(path, leaf)) {
             if (t.getTextContent().strip().equals(v)) {
@@ -166,12 +183,14 @@ final class MustEvaluator {
     List<Node> select(String expr, Node context) {
         DOMXPath x = jaxen(expr);
         CURRENT.set(context);
+        EVALUATOR.set(this);
         try {
             return (List<Node>) x.selectNodes(context);
         } catch (JaxenException e) {
             throw new IllegalStateException("cannot evaluate path \"" + expr + "\": " + e.getMessage(), e);
         } finally {
             CURRENT.remove();
+            EVALUATOR.remove();
         }
     }
 
@@ -191,6 +210,13 @@ final class MustEvaluator {
      * are left as they are. Idempotent.
      */
     static String onTree(String expr) {
+        return ON_TREE.computeIfAbsent(expr, MustEvaluator::rewriteOnTree);
+    }
+
+    /** {@link #onTree} by expression (the module's few expressions and leafref paths). */
+    private static final Map<String, String> ON_TREE = new ConcurrentHashMap<>();
+
+    private static String rewriteOnTree(String expr) {
         StringBuilder b = new StringBuilder(expr.length() + 16);
         boolean operand = false; // the previous token ends an operand (XPath 1.0 section 3.7)
         int i = 0;
@@ -429,12 +455,13 @@ final class MustEvaluator {
 
     private static DOMXPath compile(String expr) {
         try {
-            DOMXPath x = new DOMXPath(onTree(expr));
+            DOMXPath x = new DOMXPath(keyed(onTree(expr)));
             XPathFunctionContext fc = new XPathFunctionContext(false);
             Function current = (ctx, args) -> List.of(CURRENT.get());
             fc.registerFunction(null, "current", current);
             fc.registerFunction(null, "derived-from-or-self", MustEvaluator::derivedFromOrSelf);
             fc.registerFunction(null, "re-match", MustEvaluator::reMatch);
+            fc.registerFunction(null, "ipmpd-keyed", MustEvaluator::keyedLookup);
             x.setFunctionContext(fc);
             return x;
         } catch (JaxenException e) {
@@ -462,6 +489,40 @@ final class MustEvaluator {
             }
         }
         return Boolean.FALSE;
+    }
+
+    /** An expression with its keyed list lookups (see {@link #KEYED}) turned into index lookups. */
+    static String keyed(String expr) {
+        Matcher m = KEYED.matcher(expr);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(b, Matcher.quoteReplacement("ipmpd-keyed('" + TOP + m.group(1) + "', '" + m.group(2)
+                    + "', " + m.group(3) + ")"));
+        }
+        m.appendTail(b);
+        return b.toString();
+    }
+
+    /** ipmpd-keyed(abs, key, values): the nodes under the absolute path whose key has one of the values. */
+    private static Object keyedLookup(org.jaxen.Context ctx, List<?> args) throws org.jaxen.FunctionCallException {
+        MustEvaluator ev = EVALUATOR.get();
+        if (args.size() != 3 || ev == null) {
+            throw new org.jaxen.FunctionCallException("ipmpd-keyed() outside an evaluation");
+        }
+        List<String> abs = steps(org.jaxen.function.StringFunction.evaluate(args.get(0), ctx.getNavigator()));
+        List<String> key = steps(org.jaxen.function.StringFunction.evaluate(args.get(1), ctx.getNavigator()));
+        Map<String, List<Node>> index = ev.keyIndex(abs, key);
+        Set<Node> out = new LinkedHashSet<>();
+        if (args.get(2) instanceof List<?> values) {
+            for (Object v : values) {
+                out.addAll(index.getOrDefault(org.jaxen.function.StringFunction.evaluate(v, ctx.getNavigator()),
+                        List.of()));
+            }
+        } else {
+            out.addAll(index.getOrDefault(org.jaxen.function.StringFunction.evaluate(args.get(2),
+                    ctx.getNavigator()), List.of()));
+        }
+        return new ArrayList<>(out);
     }
 
     /** Compiled patterns of re-match() (the module's few, by their text). */
@@ -493,19 +554,7 @@ final class MustEvaluator {
     // ------------------------------------------------------------------ indexed shapes
 
     private int countEqualCurrent(CountEqualCurrent c, Node context) {
-        Map<String, List<Node>> index = keyIndexes.computeIfAbsent(List.of(c.abs(), c.key()), k -> {
-            Map<String, List<Node>> idx = new HashMap<>();
-            for (Node n : absolute(c.abs())) {
-                Set<String> distinct = new HashSet<>();
-                for (Node v : walk(List.of(n), c.key())) {
-                    distinct.add(stringValue(v));
-                }
-                for (String v : distinct) {
-                    idx.computeIfAbsent(v, x -> new ArrayList<>()).add(n);
-                }
-            }
-            return idx;
-        });
+        Map<String, List<Node>> index = keyIndex(c.abs(), c.key());
         List<Node> wanted = walk(List.of(context), c.fromCurrent());
         if (wanted.size() == 1) {
             return index.getOrDefault(stringValue(wanted.get(0)), List.of()).size();
@@ -515,6 +564,23 @@ final class MustEvaluator {
             matched.addAll(index.getOrDefault(stringValue(w), List.of()));
         }
         return matched.size();
+    }
+
+    /** The nodes under an absolute path by the string values of a relative path below them (built once per tree). */
+    private Map<String, List<Node>> keyIndex(List<String> abs, List<String> key) {
+        return keyIndexes.computeIfAbsent(List.of(abs, key), k -> {
+            Map<String, List<Node>> idx = new HashMap<>();
+            for (Node n : absolute(abs)) {
+                Set<String> distinct = new HashSet<>();
+                for (Node v : walk(List.of(n), key)) {
+                    distinct.add(stringValue(v));
+                }
+                for (String v : distinct) {
+                    idx.computeIfAbsent(v, x -> new ArrayList<>()).add(n);
+                }
+            }
+            return idx;
+        });
     }
 
     private Set<String> valueSet(List<String> abs) {

@@ -38,6 +38,18 @@ class MustEvaluatorTest {
         assertTrue(indexed >= 3, "indexed musts: " + indexed + " of " + musts);
         assertTrue(musts.stream().filter(m -> m.contains("count(/")).allMatch(MustEvaluator::indexed));
         assertFalse(MustEvaluator.indexed("count(../member[name = current()/name]) = 1"));
+        // a list entry found by its key from an absolute path: an index lookup, not a scan per entry
+        List<String> keyed = musts.stream().filter(m -> m.contains("/if:interfaces/if:interface[if:name = current()"))
+                .toList();
+        assertEquals(3, keyed.size(), "home-member, standby-home-member, ipmp-interface: " + musts);
+        for (String m : keyed) {
+            assertTrue(MustEvaluator.keyed(MustEvaluator.onTree(m)).contains("ipmpd-keyed('data/interfaces/interface', "
+                    + "'name', current()"), m);
+        }
+        assertEquals("/data/interfaces/interface/ipmp[group = current()/../group]",
+                MustEvaluator.onTree("/if:interfaces/if:interface/ipmp:ipmp[ipmp:group = current()/../ipmp:group]"));
+        assertEquals(". = 'false' or /data/ipmp", MustEvaluator.onTree(". = 'false' or /ipmp:ipmp"));
+        assertEquals("'a:b' = x", MustEvaluator.onTree("'a:b' = ipmp:x"));
     }
 
     /**
