@@ -79,14 +79,15 @@ expect_error(rpc(OFF % (IPMP, "tst2")), "invalid-value", "not-in-group", op_xml=
 # offline at run time (the operation) and offline by configuration (the leaf) are distinct
 def member_leaf(reply, member, leaf):
     _, data = data_of(ok(reply))
-    found = data.xpath("ip:ipmp/ip:group/ip:member[ip:name='%s']/ip:%s/text()" % (member, leaf), namespaces=nclib.NS)
+    found = data.xpath("if:interfaces/if:interface[if:name='%s']/ip:ipmp/ip:%s/text()" % (member, leaf),
+                       namespaces=nclib.NS)
     check(len(found) == 1, "%s of %s: %s" % (leaf, member, found))
     return found[0]
 
 
 def member_cfg(value):
-    return ('<config xmlns="%s"><ipmp xmlns="%s"><group><name>g0</name><member><name>tst1</name>'
-            '<offline>%s</offline></member></group></ipmp></config>' % (nclib.BASE, IPMP, value))
+    return ('<config xmlns="%s"><interfaces xmlns="%s"><interface><name>tst1</name><ipmp xmlns="%s">'
+            '<offline>%s</offline></ipmp></interface></interfaces></config>' % (nclib.BASE, nclib.IF, IPMP, value))
 
 
 ok(rpc(OFF % (IPMP, "tst1")))

@@ -25,8 +25,9 @@ def now():
 def parse(n):
     """(name, {leaf: text}, root) of a notification, after yanglint has checked it."""
     xml = n.notification_xml
-    # the edit's target (/ipmp:ipmp) is an instance-identifier: yanglint wants the instance
-    lint("nc-notif", xml, modules=NOTIF_MODULES, operational='<ipmp xmlns="%s"/>' % IPMP)
+    # the edits' targets (/if:interfaces, /ipmp:ipmp) are instance-identifiers: yanglint wants the instances
+    lint("nc-notif", xml, modules=NOTIF_MODULES,
+         operational='<interfaces xmlns="%s"/><ipmp xmlns="%s"/>' % (nclib.IF, IPMP))
     root = etree.fromstring(xml.encode())
     body = [c for c in root if not c.tag.endswith("}eventTime")][0]
     leaves = {}
@@ -71,7 +72,9 @@ ok(a.edit_config(target="running", config='<config xmlns="%s"><ipmp xmlns="%s"><
                  '</failure-detection-time></ipmp></config>' % (BASE, IPMP)))
 c, body = take(w, "netconf-config-change")
 check(c["username"] == "admin" and c["session-id"] == a.session_id and c["datastore"] == "running"
-      and c["operation"] == "merge" and c["target"] == "/ipmp:ipmp", "config-change: %s" % c)
+      and c["operation"] == "merge", "config-change: %s" % c)
+targets = [e.text for e in body.iter("{%s}target" % NCN)]
+check(targets == ["/if:interfaces", "/ipmp:ipmp"], "config-change edits both trees: %s" % targets)
 
 # a confirmed commit: start, then complete; another one: start, then cancel
 ok(a.edit_config(target="candidate", config='<config xmlns="%s"><ipmp xmlns="%s"><failure-detection-time>900'

@@ -8,7 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nclib  # noqa: E402
-from nclib import check, lint, lint_reply, data_of, ok, NS, IPMP, NCM  # noqa: E402
+from nclib import check, lint, lint_reply, data_of, ok, NS, IPMP, NCM, IF  # noqa: E402
 
 nclib.parse_args()
 m = nclib.connect("admin", "admin-secret-1")
@@ -29,6 +29,10 @@ for abbrev in [":candidate", ":confirmed-commit", ":validate", ":notification", 
     check(abbrev in m.server_capabilities, "ncclient does not see " + abbrev)
 check(int(m.session_id) > 0, "session-id")
 
+# the YANG 1.0 modules of the data in the hello (RFC 7950 5.6.4): the interface tree and its types
+for mod in ("ietf-interfaces&revision=2014-05-08", "iana-if-type&revision=2014-05-08"):
+    check(any(("?module=" + mod) in c for c in m.server_capabilities), "capability of " + mod)
+
 # <get>: the whole data (ipmp config + state, netconf-state, yang-library)
 r = ok(m.get())
 lint_reply(r, "<get/>")
@@ -44,14 +48,17 @@ def t(e, path):
     return None if x is None else x.text
 
 
+# the members: interfaces of the interface tree with their IPMP state
+for i in data.findall("if:interfaces/if:interface", NS):
+    mem = i.find("ip:ipmp", NS)
+    name = t(i, "if:name")
+    print("IF %s:%s:%s:%s:%s:%s" % (name, "yes" if t(mem, "ip:active") == "true" else "no",
+                                    t(mem, "ip:group"), t(mem, "ip:link-state"), t(mem, "ip:probe-state"),
+                                    t(mem, "ip:state")))
+    print("FLAGS %s:%s" % (name, t(mem, "ip:flags") or ""))
 for g in ipmp.findall("ip:group", NS):
     gname = t(g, "ip:name")
     print("GROUP %s:%s:%s" % (gname, t(g, "ip:state"), t(g, "ip:current-fdt")))
-    for mem in g.findall("ip:member", NS):
-        print("IF %s:%s:%s:%s:%s:%s" % (t(mem, "ip:name"), "yes" if t(mem, "ip:active") == "true" else "no",
-                                        gname, t(mem, "ip:link-state"), t(mem, "ip:probe-state"),
-                                        t(mem, "ip:state")))
-        print("FLAGS %s:%s" % (t(mem, "ip:name"), t(mem, "ip:flags") or ""))
     for d in g.findall("ip:data-address", NS):
         print("ADDR %s:%s:%s:%s" % (t(d, "ip:address"), t(d, "ip:state"), gname, t(d, "ip:hosted-on")))
 
@@ -60,22 +67,26 @@ lib = data.find("{urn:ietf:params:xml:ns:yang:ietf-yang-library}yang-library")
 check(lib is not None, "no yang-library")
 mods = [mm.findtext("{urn:ietf:params:xml:ns:yang:ietf-yang-library}name")
         for mm in lib.iter("{urn:ietf:params:xml:ns:yang:ietf-yang-library}module")]
-check("ipmpd-ipmp" in mods, "ipmpd not in the yang library: %s" % mods)
+check("ipmpd-ipmp" in mods and "ietf-interfaces" in mods and "iana-if-type" in mods,
+      "ipmpd, ietf-interfaces and iana-if-type in the yang library: %s" % mods)
 schemas = [s.findtext("ncm:identifier", namespaces=NS) for s in data.iterfind("ncm:netconf-state/ncm:schemas/ncm:schema", NS)]
-check("ipmpd-ipmp" in schemas and "ietf-inet-types" in schemas, "schemas: %s" % schemas)
+check("ipmpd-ipmp" in schemas and "ietf-inet-types" in schemas and "ietf-interfaces" in schemas
+      and "iana-if-type" in schemas, "schemas: %s" % schemas)
 
 # subtree filter: group and member states only
-flt = ('<ipmp xmlns="%s"><group><name/><state/><current-fdt/><member><name/><state/><link-state/>'
-       '</member></group></ipmp>' % IPMP)
-r = ok(m.get(filter=("subtree", flt)))
-lint_reply(r, '<get><filter type="subtree">%s</filter></get>' % flt)
+flt = ['<ipmp xmlns="%s"><group><name/><state/><current-fdt/></group></ipmp>' % IPMP,
+       '<interfaces xmlns="%s"><interface><name/><ipmp xmlns="%s"><state/><link-state/></ipmp></interface>'
+       '</interfaces>' % (IF, IPMP)]
+r = ok(m.get(filter=flt))
+lint_reply(r, '<get><filter type="subtree">%s</filter></get>' % "".join(flt))
 content, data = data_of(r)
 lint("get", content)
 check("probe-statistics" not in content and "failback" not in content, "filter leaked: " + content)
 check("<state>" in content and "<link-state>" in content, "filter lost nodes: " + content)
 
 # content match: one member only
-flt = ('<ipmp xmlns="%s"><group><name>g0</name><member><name>tst1</name><state/></member></group></ipmp>' % IPMP)
+flt = ('<interfaces xmlns="%s"><interface><name>tst1</name><ipmp xmlns="%s"><state/></ipmp></interface>'
+       '</interfaces>' % (IF, IPMP))
 r = ok(m.get(filter=("subtree", flt)))
 content, data = data_of(r)
 lint("get", content)
@@ -95,6 +106,10 @@ with open(os.path.join(nclib.args.yang, "ipmpd-ipmp.yang")) as f:
     check(r.data.strip() == f.read().strip(), "get-schema text differs from yang/ipmpd-ipmp.yang")
 lint_reply(r, '<get-schema xmlns="%s"><identifier>ipmpd-ipmp</identifier></get-schema>' % NCM,
            modules=("ipmpd-ipmp", "ietf-netconf", "ietf-netconf-monitoring"))
+# and the modules it builds on: the interface tree and the interface types
+for name in ("ietf-interfaces", "iana-if-type"):
+    r = m.get_schema(name)
+    check(r.ok and ("module %s {" % name) in r.data, "get-schema " + name)
 r = m.get_schema("no-such-module")
 nclib.expect_error(r, "invalid-value")
 

@@ -16,13 +16,14 @@ from ncclient.operations import RaiseMode
 
 BASE = "urn:ietf:params:xml:ns:netconf:base:1.0"
 IPMP = "urn:ipmpd:yang:ipmpd-ipmp"
+IF = "urn:ietf:params:xml:ns:yang:ietf-interfaces"
 NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
 NOTIF = "urn:ietf:params:xml:ns:netconf:notification:1.0"
 YUMA = "/usr/share/yuma/modules/ietf"
 LIBYANG = "/usr/share/yang/modules/libyang"
 YUMA_DERIVED = "/usr/share/yuma/modules/ietf-derived"
 YUMA_NCX = "/usr/share/yuma/modules/netconfcentral"
-NS = {"nc": BASE, "ip": IPMP, "ncm": NCM}
+NS = {"nc": BASE, "ip": IPMP, "ncm": NCM, "if": IF}
 
 args = None
 
@@ -89,6 +90,9 @@ def lint(kind, xml, modules=("ipmpd-ipmp",), rpc=None, operational=None):
         with open(opath, "w") as f:
             f.write(operational)
         cmd += ["-O", opath]
+    if "ipmpd-ipmp" in modules and "iana-if-type" not in modules:
+        # implemented by the server: the interface types of the members' entries are its identities
+        modules = tuple(modules) + ("iana-if-type",)
     cmd += [_module(m) for m in modules] + [path]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     if r.returncode != 0:

@@ -56,12 +56,19 @@ def text(e, path):
     return None if x is None else x.text
 
 
-TST0 = "ip:group[ip:name='g0']/ip:member[ip:name='tst0']/"
+TST0 = "if:interfaces/if:interface[if:name='tst0']/"
+
+
+def tst0(d):
+    """tst0's IPMP container in the interface tree of a data set."""
+    return d.find(TST0 + "ip:ipmp", NS)
+
 
 # running: the configuration only
-r = ipmp(data("running"))
+rd = data("running")
+r = ipmp(rd)
 check(text(r, "ip:failure-detection-time") == "700", "running fdt")
-check(text(r, TST0 + "ip:link-state") is None, "no state in running")
+check(text(tst0(rd), "ip:group") == "g0" and text(tst0(rd), "ip:link-state") is None, "no state in running")
 check(text(r, "ip:failback") == "true", "running report-all")
 r = ipmp(data("running", '<with-defaults>trim</with-defaults>'))
 check(text(r, "ip:failback") is None and text(r, "ip:failure-detection-time") == "700", "running trimmed")
@@ -76,7 +83,8 @@ nclib.ok(m.discard_changes())
 # operational: configuration and state, the monitoring data and the YANG library
 d = data("operational")
 o = ipmp(d)
-check(text(o, TST0 + "ip:link-state") == "up" and text(o, "ip:failure-detection-time") == "700", "operational")
+check(text(tst0(d), "ip:link-state") == "up" and text(o, "ip:failure-detection-time") == "700", "operational")
+check(text(tst0(d), "ip:failure-count") == "0", "failure accounting in operational")
 lib = d.find("{%s}yang-library" % YL)
 check(lib is not None, "operational holds the YANG library")
 names = sorted(x.text for x in lib.iterfind("{%s}datastore/{%s}name" % (YL, YL)))
@@ -88,12 +96,13 @@ check(sorted(mods.get("ietf-netconf-nmda", [])) == ["origin", "with-defaults"], 
 check("ietf-origin" in mods, "ietf-origin implemented: %s" % mods)
 
 # config-filter
-o = ipmp(data("operational", "<config-filter>false</config-filter>"))
-check(text(o, TST0 + "ip:link-state") == "up" and text(o, "ip:failback") is None, "state only")
-check(text(o, TST0 + "ip:name") == "tst0", "keys stay")
+d = data("operational", "<config-filter>false</config-filter>")
+o = ipmp(d)
+check(text(tst0(d), "ip:link-state") == "up" and text(o, "ip:failback") is None, "state only")
+check(text(d, TST0 + "if:name") == "tst0" and text(tst0(d), "ip:group") is None, "keys stay, config goes")
 d = data("operational", "<config-filter>true</config-filter>")
 o = ipmp(d)
-check(text(o, TST0 + "ip:link-state") is None and text(o, "ip:failback") == "true", "configuration only")
+check(text(tst0(d), "ip:link-state") is None and text(o, "ip:failback") == "true", "configuration only")
 check(d.find("{urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring}netconf-state") is None, "no state tree")
 
 # origin: intended, inherited; default on the leaves that hold it unset
@@ -102,9 +111,10 @@ orig = "{%s}origin" % OR
 check(o.get(orig) == "or:intended", "ipmp origin: %s" % o.get(orig))
 check(o.find("ip:failback", NS).get(orig) == "or:default", "failback origin")
 check(o.find("ip:failure-detection-time", NS).get(orig) is None, "fdt inherits intended")
-o = ipmp(data("operational", "<origin-filter>or:default</origin-filter>"))
+d = data("operational", "<origin-filter>or:default</origin-filter>")
+o = ipmp(d)
 check(text(o, "ip:failback") == "true" and text(o, "ip:failure-detection-time") is None, "origin-filter default")
-check(text(o, TST0 + "ip:link-state") == "up", "state is not filtered by origin")
+check(text(tst0(d), "ip:link-state") == "up", "state is not filtered by origin")
 o = ipmp(data("operational", "<negated-origin-filter>or:default</negated-origin-filter>"))
 check(text(o, "ip:failback") is None and text(o, "ip:failure-detection-time") == "700", "negated origin-filter")
 

@@ -11,25 +11,33 @@ nclib.parse_args()
 m = nclib.connect("admin", "admin-secret-1")
 
 
-def cfg(body):
-    return '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><ipmp xmlns="%s">%s</ipmp></config>' % (IPMP, body)
+def cfg(body, ifs=""):
+    """A configuration: the ipmp container's content, and interface entries (the members)."""
+    return ('<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">%s<ipmp xmlns="%s">%s</ipmp></config>'
+            % ('<interfaces xmlns="%s">%s</interfaces>' % (nclib.IF, ifs) if ifs else "", IPMP, body))
 
 
-def edit_op(target, body, extra=""):
-    return ('<edit-config><target><%s/></target>%s%s</edit-config>' % (target, extra, cfg(body)))
+def member(name, inner):
+    """An interface entry with its IPMP configuration."""
+    return ('<interface><name>%s</name><type xmlns:ianaift="urn:ietf:params:xml:ns:yang:iana-if-type">'
+            'ianaift:ethernetCsmacd</type><ipmp xmlns="%s">%s</ipmp></interface>' % (name, IPMP, inner))
+
+
+def edit_op(target, body, extra="", ifs=""):
+    return ('<edit-config><target><%s/></target>%s%s</edit-config>' % (target, extra, cfg(body, ifs)))
 
 
 G1 = ("<group><name>g1</name>"
-      "<member><name>tst2</name><test-address><address>198.51.100.12</address><prefix-length>25</prefix-length>"
-      "</test-address></member>"
-      "<member><name>tst3</name><standby>true</standby><test-address><address>198.51.100.13</address>"
-      "</test-address></member>"
       "<data-address><address>198.51.100.50</address><prefix-length>24</prefix-length>"
       "<home-member>tst2</home-member></data-address>"
       "<probe-target><address>198.51.100.1</address></probe-target></group>")
+G1_MEMBERS = (member("tst2", "<group>g1</group><test-address><address>198.51.100.12</address>"
+                             "<prefix-length>25</prefix-length></test-address>")
+              + member("tst3", "<group>g1</group><standby>true</standby><test-address>"
+                               "<address>198.51.100.13</address></test-address>"))
 
 ok(m.lock("candidate"), "<lock><target><candidate/></target></lock>")
-ok(m.edit_config(target="candidate", config=cfg(G1)), edit_op("candidate", G1))
+ok(m.edit_config(target="candidate", config=cfg(G1, G1_MEMBERS)), edit_op("candidate", G1, ifs=G1_MEMBERS))
 r = ok(m.get_config(source="candidate"))
 content, _ = data_of(r)
 lint("config", content)
@@ -50,9 +58,9 @@ check("<test-address><address>198.51.100.12</address><prefix-length>25</prefix-l
 print("COMMITTED", flush=True)
 
 
-def bad(body, tag, app_tag=None, path_part=None, extra="", target="running"):
-    r = m.edit_config(target=target, config=cfg(body), **({"error_option": extra} if extra else {}))
-    return expect_error(r, tag, app_tag, path_part, op_xml=edit_op(target, body))
+def bad(body, tag, app_tag=None, path_part=None, extra="", target="running", ifs=""):
+    r = m.edit_config(target=target, config=cfg(body, ifs), **({"error_option": extra} if extra else {}))
+    return expect_error(r, tag, app_tag, path_part, op_xml=edit_op(target, body, ifs=ifs))
 
 
 # type and range from the module (uint32 range 100..max)
@@ -72,25 +80,39 @@ bad('<group><name>g1</name><data-address xmlns:nc="urn:ietf:params:xml:ns:netcon
     '<address>203.0.113.99</address></data-address></group>', "data-missing", None, "203.0.113.99")
 # unknown element, missing key
 bad("<bogus>1</bogus>", "unknown-element")
-bad("<group><member><standby>true</standby></member></group>", "missing-element")
+bad("", "missing-element", ifs='<interface><ipmp xmlns="%s"><standby>true</standby></ipmp></interface>' % IPMP)
+# a member of a group that does not exist (leafref)
+bad("", "data-missing", "instance-required", "if:interface[if:name='tst2']/ipmp:ipmp/ipmp:group",
+    ifs=member("tst2", "<group>g9</group>"))
+# what ipmpd cannot keep: an interface that is no member, a description
+bad("", "operation-not-supported", None, "if:interface[if:name='tst5']",
+    ifs='<interface><name>tst5</name><type xmlns:ianaift="urn:ietf:params:xml:ns:yang:iana-if-type">'
+        'ianaift:ethernetCsmacd</type></interface>')
+bad("", "operation-not-supported", None, "if:description",
+    ifs='<interface><name>tst2</name><description>uplink</description></interface>')
+# a group's IPMP interface: of type ipmp (the module says), and not supported by this ipmpd
+bad("<group><name>g1</name><ipmp-interface>tst2</ipmp-interface></group>", "operation-failed",
+    "ipmp-interface-type", "ipmp:ipmp-interface")
+bad("<group><name>g1</name><ipmp-interface>ipmp0</ipmp-interface></group>", "operation-not-supported", None,
+    "if:interface[if:name='ipmp0']",
+    ifs='<interface><name>ipmp0</name><type xmlns:x="%s">x:ipmp</type></interface>' % IPMP)
 # the module's must statements, with their error-app-tags
-bad("<group><name>g0</name><member><name>tst2</name></member></group>", "operation-failed", "duplicate-member",
-    "ipmp:member")
 bad("<group><name>g1</name><data-address><address>198.51.100.70</address><home-member>tst3</home-member>"
     "</data-address></group>", "operation-failed", "standby-home-member", "data-address")
-bad("<group><name>g0</name><member><name>tst0</name><offline>true</offline></member>"
-    "<member><name>tst1</name><offline>true</offline></member></group>", "operation-failed", "minimum-redundancy")
-bad("<group><name>g1</name><member><name>tst2</name><test-address><address>2001:db8::12</address></test-address>"
-    "</member></group>", "operation-failed", "test-address-link-local")
-bad("<group><name>g1</name><member><name>tst2</name><test-address><address>198.51.100.12</address>"
-    "<prefix-length>33</prefix-length></test-address></member></group>", "operation-failed", "prefix-length")
+bad("", "operation-failed", "minimum-redundancy",
+    ifs=member("tst0", "<offline>true</offline>") + member("tst1", "<offline>true</offline>"))
+bad("", "operation-failed", "test-address-link-local",
+    ifs=member("tst2", "<test-address><address>2001:db8::12</address></test-address>"))
+bad("", "operation-failed", "prefix-length",
+    ifs=member("tst2", "<test-address><address>198.51.100.12</address><prefix-length>33</prefix-length>"
+                       "</test-address>"))
 # an engine rule (ConfigValidator) the module does not state: no link-local data address
 bad("<group><name>g1</name><data-address><address>fe80::99</address><home-member>tst2</home-member>"
     "</data-address></group>", "invalid-value", None, "data-address[ipmp:address='fe80::99']")
 
 # rollback-on-error: a good change with a bad one changes nothing
-bad("<failure-detection-time>1400</failure-detection-time><group><name>g1</name><member><name>tst2</name>"
-    "<standby>maybe</standby></member></group>", "invalid-value", extra="rollback-on-error")
+bad("<failure-detection-time>1400</failure-detection-time>", "invalid-value", extra="rollback-on-error",
+    ifs=member("tst2", "<standby>maybe</standby>"))
 r = ok(m.get_config(source="running"))
 content, _ = data_of(r)
 check("<failure-detection-time>700</failure-detection-time>" in content, "rollback-on-error applied: " + content)

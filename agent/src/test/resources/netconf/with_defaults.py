@@ -32,7 +32,7 @@ def get_config(source, mode):
         source, "" if mode is None else '<with-defaults xmlns="%s">%s</with-defaults>' % (WDP, mode))
     lint_reply(r, op, modules=MODULES)
     lint_content(r, "config")
-    return data_of(r)[1].find("ip:ipmp", NS)
+    return data_of(r)[1]
 
 
 def lint_content(r, kind):
@@ -41,7 +41,7 @@ def lint_content(r, kind):
     data = etree.fromstring(r.xml.encode()).find("nc:data", NS)
     for e in data.iter():
         e.attrib.pop("{%s}default" % WD, None)
-    etree.cleanup_namespaces(data)
+    etree.cleanup_namespaces(data, keep_ns_prefixes=["ianaift"])  # the prefix of the interface types
     lint(kind, "".join(etree.tostring(c).decode() for c in data), modules=("ipmpd-ipmp",))
 
 
@@ -50,69 +50,78 @@ def leaf(ipmp, path):
     return None if e is None else (e.text, e.get("{%s}default" % WD))
 
 
-G0 = "ip:group[ip:name='g0']/"
-TST0 = G0 + "ip:member[ip:name='tst0']/"
+IF0 = "if:interfaces/if:interface[if:name='tst0']/"
+TST0 = IF0 + "ip:ipmp/"
 
 # --- running
 for mode in (None, "report-all"):
     r = get_config("running", mode)
-    check(leaf(r, "ip:failback") == ("true", None), "report-all failback: %s" % (leaf(r, "ip:failback"),))
+    check(leaf(r, "ip:ipmp/ip:failback") == ("true", None), "report-all failback: %s" % (leaf(r, "ip:ipmp/ip:failback"),))
     check(leaf(r, TST0 + "ip:standby") == ("false", None), "report-all standby")
-    check(leaf(r, "ip:failure-detection-time") == ("700", None), "report-all fdt")
+    check(leaf(r, "ip:ipmp/ip:failure-detection-time") == ("700", None), "report-all fdt")
 for mode in ("trim", "explicit"):
     r = get_config("running", mode)
-    check(leaf(r, "ip:failback") is None, mode + ": failback holds its default: not reported")
+    check(leaf(r, "ip:ipmp/ip:failback") is None, mode + ": failback holds its default: not reported")
     check(leaf(r, TST0 + "ip:standby") is None and leaf(r, TST0 + "ip:offline") is None, mode + " standby/offline")
-    check(leaf(r, "ip:failure-detection-time") == ("700", None), mode + " fdt")
-    check(leaf(r, "ip:probe-quiet-period") == ("0", None), mode + " quiet period")
-    check(leaf(r, TST0 + "ip:name") == ("tst0", None), mode + " keys stay")
+    check(leaf(r, "ip:ipmp/ip:failure-detection-time") == ("700", None), mode + " fdt")
+    check(leaf(r, "ip:ipmp/ip:probe-quiet-period") == ("0", None), mode + " quiet period")
+    check(leaf(r, IF0 + "if:name") == ("tst0", None), mode + " keys stay")
+    check(leaf(r, TST0 + "ip:group") == ("g0", None), mode + " the group stays")
 r = get_config("running", "report-all-tagged")
-check(leaf(r, "ip:failback") == ("true", "true"), "tagged failback: %s" % (leaf(r, "ip:failback"),))
-check(leaf(r, "ip:track-interfaces-only-with-groups") == ("true", "true"), "tagged track")
+check(leaf(r, "ip:ipmp/ip:failback") == ("true", "true"), "tagged failback: %s" % (leaf(r, "ip:ipmp/ip:failback"),))
+check(leaf(r, "ip:ipmp/ip:track-interfaces-only-with-groups") == ("true", "true"), "tagged track")
 check(leaf(r, TST0 + "ip:standby") == ("false", "true"), "tagged standby")
-check(leaf(r, "ip:failure-detection-time") == ("700", None), "fdt is not default data")
+check(leaf(r, "ip:ipmp/ip:failure-detection-time") == ("700", None), "fdt is not default data")
+check(leaf(r, IF0 + "if:enabled") == ("true", "true"), "tagged enabled (ietf-interfaces' default)")
 
 # --- the candidate: a new group whose member says nothing of standby, failback set to its default
 ok(m.edit_config(target="candidate", config=(
-    '<config xmlns="%s"><ipmp xmlns="%s"><failback>true</failback>'
-    '<group><name>g1</name><member><name>tst2</name></member></group></ipmp></config>') % (nclib.BASE, IPMP)))
-TST2 = "ip:group[ip:name='g1']/ip:member[ip:name='tst2']/"
+    '<config xmlns="%s"><ipmp xmlns="%s"><failback>true</failback><group><name>g1</name></group></ipmp>'
+    '<interfaces xmlns="%s"><interface><name>tst2</name>'
+    '<type xmlns:ianaift="urn:ietf:params:xml:ns:yang:iana-if-type">ianaift:ethernetCsmacd</type>'
+    '<ipmp xmlns="%s"><group>g1</group></ipmp></interface></interfaces></config>')
+    % (nclib.BASE, IPMP, nclib.IF, IPMP)))
+IF2 = "if:interfaces/if:interface[if:name='tst2']/"
+TST2 = IF2 + "ip:ipmp/"
 for mode in (None, "report-all"):
     c = get_config("candidate", mode)
     check(leaf(c, TST2 + "ip:standby") == ("false", None), "candidate report-all: the new member's standby: %s"
           % (leaf(c, TST2 + "ip:standby"),))
     check(leaf(c, TST2 + "ip:offline") == ("false", None), "candidate report-all: offline")
-    check(leaf(c, "ip:track-interfaces-only-with-groups") == ("true", None), "candidate report-all: track")
+    check(leaf(c, "ip:ipmp/ip:track-interfaces-only-with-groups") == ("true", None), "candidate report-all: track")
 c = get_config("candidate", "explicit")
-check(leaf(c, "ip:failback") == ("true", None), "explicit: failback was set by the client (to its default)")
+check(leaf(c, "ip:ipmp/ip:failback") == ("true", None), "explicit: failback was set by the client (to its default)")
 check(leaf(c, TST2 + "ip:standby") is None, "explicit: standby was set by nobody")
-check(leaf(c, "ip:track-interfaces-only-with-groups") is None, "explicit: track was set by nobody")
-check(leaf(c, "ip:failure-detection-time") == ("700", None), "explicit: fdt")
+check(leaf(c, "ip:ipmp/ip:track-interfaces-only-with-groups") is None, "explicit: track was set by nobody")
+check(leaf(c, "ip:ipmp/ip:failure-detection-time") == ("700", None), "explicit: fdt")
 c = get_config("candidate", "trim")
-check(leaf(c, "ip:failback") is None and leaf(c, TST2 + "ip:standby") is None, "trim on the candidate")
-check(leaf(c, TST2 + "ip:name") == ("tst2", None), "trim keeps the member")
+check(leaf(c, "ip:ipmp/ip:failback") is None and leaf(c, TST2 + "ip:standby") is None, "trim on the candidate")
+check(leaf(c, IF2 + "if:name") == ("tst2", None) and leaf(c, TST2 + "ip:group") == ("g1", None),
+      "trim keeps the member")
 c = get_config("candidate", "report-all-tagged")
-check(leaf(c, "ip:failback") == ("true", "true"), "tagged on the candidate: failback")
+check(leaf(c, "ip:ipmp/ip:failback") == ("true", "true"), "tagged on the candidate: failback")
 check(leaf(c, TST2 + "ip:standby") == ("false", "true"), "tagged on the candidate: standby")
-check(leaf(c, "ip:failure-detection-time") == ("700", None), "tagged on the candidate: fdt")
+check(leaf(c, "ip:ipmp/ip:failure-detection-time") == ("700", None), "tagged on the candidate: fdt")
 # a filter selects after the defaults are applied
 r = ok(m.get_config(source="candidate", with_defaults="report-all",
-                    filter=("subtree", '<ipmp xmlns="%s"><group><name>g1</name><member><name/></member></group></ipmp>'
-                            % IPMP)))
-f = data_of(r)[1].find("ip:ipmp", NS)
-check(leaf(f, TST2 + "ip:name") == ("tst2", None) and leaf(f, TST2 + "ip:standby") is None,
+                    filter=("subtree", '<interfaces xmlns="%s"><interface><name>tst2</name><ipmp xmlns="%s">'
+                            '<group/></ipmp></interface></interfaces>' % (nclib.IF, IPMP))))
+f = data_of(r)[1]
+check(leaf(f, IF2 + "if:name") == ("tst2", None) and leaf(f, TST2 + "ip:group") == ("g1", None)
+      and leaf(f, TST2 + "ip:standby") is None,
       "the filter keeps only the names: %s" % r.xml)
 ok(m.discard_changes())
 
 # --- get: the state with the configuration
 for mode, fb in (("trim", None), ("explicit", None), ("report-all", ("true", None)),
                  ("report-all-tagged", ("true", "true"))):
-    r = ok(m.get(filter=("subtree", '<ipmp xmlns="%s"/>' % IPMP), with_defaults=mode))
-    lint_reply(r, '<get><filter type="subtree"><ipmp xmlns="%s"/></filter>'
-                  '<with-defaults xmlns="%s">%s</with-defaults></get>' % (IPMP, WDP, mode), modules=MODULES)
+    flt = '<ipmp xmlns="%s"/><interfaces xmlns="%s"/>' % (IPMP, nclib.IF)
+    r = ok(m.get(filter=['<ipmp xmlns="%s"/>' % IPMP, '<interfaces xmlns="%s"/>' % nclib.IF], with_defaults=mode))
+    lint_reply(r, '<get><filter type="subtree">%s</filter>'
+                  '<with-defaults xmlns="%s">%s</with-defaults></get>' % (flt, WDP, mode), modules=MODULES)
     lint_content(r, "data")
-    g = data_of(r)[1].find("ip:ipmp", NS)
-    check(leaf(g, "ip:failback") == fb, "get %s: failback %s" % (mode, leaf(g, "ip:failback")))
+    g = data_of(r)[1]
+    check(leaf(g, "ip:ipmp/ip:failback") == fb, "get %s: failback %s" % (mode, leaf(g, "ip:ipmp/ip:failback")))
     check(leaf(g, TST0 + "ip:state") is not None, "get %s: the state is there" % mode)
 m.close_session()
 nclib.done()

@@ -32,10 +32,11 @@ def xget(select, nsmap, config=False):
 
 
 # one leaf of one member: its ancestors and the keys come along, nothing else
-content, data = xget("/ip:ipmp/ip:group/ip:member[ip:name='tst1']/ip:state", {"ip": IPMP})
-mem = data.findall("ip:ipmp/ip:group/ip:member", NS)
-check(len(mem) == 1 and [c.tag.split("}")[1] for c in mem[0]] == ["name", "state"], "member: " + content)
-check(data.findtext("ip:ipmp/ip:group/ip:name", namespaces=NS) == "g0", "group key: " + content)
+content, data = xget("/if:interfaces/if:interface[if:name='tst1']/ip:ipmp/ip:state", {"ip": IPMP, "if": nclib.IF})
+ifs = data.findall("if:interfaces/if:interface", NS)
+check(len(ifs) == 1 and [c.tag.split("}")[1] for c in ifs[0]] == ["name", "ipmp"]
+      and [c.tag.split("}")[1] for c in ifs[0].find("ip:ipmp", NS)] == ["state"], "member: " + content)
+check(data.findtext("if:interfaces/if:interface/if:name", namespaces=NS) == "tst1", "interface key: " + content)
 check("failback" not in content and "tst0" not in content, "too much: " + content)
 
 # get-config, another prefix
@@ -54,14 +55,14 @@ expect_error(m.get(filter=("xpath", ({"ip": IPMP}, "/ip:ipmp["))), "invalid-valu
 
 # get-data's xpath-filter
 op = ('<get-data xmlns="%s" xmlns:ds="%s"><datastore>ds:operational</datastore>'
-      '<xpath-filter xmlns:ip="%s">/ip:ipmp/ip:group/ip:member/ip:link-state</xpath-filter></get-data>'
-      % (NMDA, DS, IPMP))
+      '<xpath-filter xmlns:ip="%s" xmlns:if="%s">/if:interfaces/if:interface/ip:ipmp/ip:link-state</xpath-filter>'
+      '</get-data>' % (NMDA, DS, IPMP, nclib.IF))
 r = m.dispatch(etree.fromstring(op))
 check(r.ok, r.xml)
 lint_reply(r, op, modules=("ipmpd-ipmp", "ietf-netconf", "ietf-netconf-nmda", "ietf-datastores"))
 d = etree.fromstring(r.xml.encode()).find("{%s}data" % NMDA)
-links = [e.text for e in d.iterfind("ip:ipmp/ip:group/ip:member/ip:link-state", NS)]
-check(links == ["up", "up"] and d.find("ip:ipmp/ip:group/ip:member/ip:state", NS) is None, etree.tostring(d))
+links = [e.text for e in d.iterfind("if:interfaces/if:interface/ip:ipmp/ip:link-state", NS)]
+check(links == ["up", "up"] and d.find("if:interfaces/if:interface/ip:ipmp/ip:state", NS) is None, etree.tostring(d))
 lint("get", "".join(etree.tostring(c).decode() for c in d))
 
 # a subscription with an XPath filter: the viewer's session start, not the admin's

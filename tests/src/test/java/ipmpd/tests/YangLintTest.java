@@ -66,7 +66,9 @@ class YangLintTest {
     void treeShowsTheModel() throws Exception {
         Result r = yanglint(List.of("-f", "tree", module.toString()));
         assertEquals(0, r.exit, r.output);
-        for (String node : List.of("module: ipmpd", "+--rw ipmp", "+--rw group* [name]", "+--rw member* [name]",
+        for (String node : List.of("module: ipmpd", "+--rw ipmp", "+--rw group* [name]",
+                "augment /if:interfaces/if:interface:", "+--rw ipmp!", "-> /ipmp:ipmp/ipmp:group/ipmp:name",
+                "+--ro failure-count?", "+---x take-offline", "+--rw ipmp-interface?   if:interface-ref",
                 "+--rw data-address* [address]", "+--rw probe-target* [address]", "+--ro current-fdt?",
                 "+---x offline", "+---x undo-offline", "+---n link-down", "+---n link-up",
                 "+---n interface-failed", "+---n interface-repaired", "+---n group-state-changed",
@@ -124,6 +126,8 @@ class YangLintTest {
             fail("unknown example kind (prefix): " + n);
         }
         args.add(module.toString());
+        // the members' interface types (ianaift:ethernetCsmacd) are its identities: implemented with the module
+        args.add(yangDir.resolve("iana-if-type@2014-05-08.yang").toString());
         args.add(file.toString());
         return args;
     }

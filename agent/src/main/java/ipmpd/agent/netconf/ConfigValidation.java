@@ -31,10 +31,10 @@ final class ConfigValidation {
         this.schema = schema;
     }
 
-    /** Structure and types of a tree (ipmp element); canonicalises values in place. */
-    List<RpcError> checkStructure(Element ipmp) {
+    /** Structure and types of a tree (the wrapper of its top-level nodes); canonicalises values in place. */
+    List<RpcError> checkStructure(Element tree) {
         List<RpcError> errors = new ArrayList<>();
-        structure(ipmp, schema.root(), errors);
+        structure(tree, schema.root(), errors);
         return errors;
     }
 
@@ -48,12 +48,13 @@ final class ConfigValidation {
         Set<List<String>> listKeys = new HashSet<>();
         Set<String> leafListValues = new HashSet<>();
         for (Element c : Xml.children(e)) {
-            if (!Xml.IPMP.equals(c.getNamespaceURI())) {
+            SNode cs = s.child(c.getLocalName());
+            if (cs != null && !cs.ns.equals(c.getNamespaceURI()) || cs == null && !YangSchema.PREFIXES.containsKey(
+                    c.getNamespaceURI())) {
                 errors.add(RpcError.unknownNamespace(RpcError.Type.APPLICATION, c.getLocalName(), c.getNamespaceURI(),
                         DataTree.path(schema, e)));
                 continue;
             }
-            SNode cs = s.child(c.getLocalName());
             if (cs == null) {
                 errors.add(RpcError.unknownElement(RpcError.Type.APPLICATION, c.getLocalName(),
                         "unknown element " + c.getLocalName() + " in " + s.name, DataTree.path(schema, e)));
@@ -72,13 +73,16 @@ final class ConfigValidation {
                         continue;
                     }
                     String v = Xml.text(c);
-                    String canon = YangSchema.canonical(cs, v);
+                    String canon = YangSchema.canonical(cs, c);
                     if (canon == null) {
                         errors.add(RpcError.invalidValue("invalid value \"" + v + "\" for " + cs.name, at(e, c)));
                         continue;
                     }
                     if (!canon.equals(c.getTextContent())) {
                         c.setTextContent(canon);
+                    }
+                    if (YangSchema.isIdentityref(cs)) {
+                        YangSchema.declarePrefix(c, canon);
                     }
                     if (cs.kind == Kind.LEAF && !singles.add(cs.name)) {
                         errors.add(RpcError.invalidValue("duplicate instance of leaf " + cs.name, at(e, c)));
@@ -122,13 +126,16 @@ final class ConfigValidation {
      * Mandatory leaves, leafrefs and must statements, on a copy with defaults filled in. The tree
      * must have passed {@link #checkStructure}. A null tree is the empty configuration.
      */
-    List<RpcError> checkSemantics(Element ipmp) {
+    List<RpcError> checkSemantics(Element tree) {
         List<RpcError> errors = new ArrayList<>();
-        if (ipmp == null) {
+        if (tree == null) {
             return errors;
         }
         Document doc = Xml.newDocument();
-        Element copy = DataTree.copyWithoutNamespaces(doc, ipmp);
+        Element copy = doc.createElementNS(null, MustEvaluator.TOP);
+        for (Element top : Xml.children(tree)) {
+            copy.appendChild(DataTree.copyWithoutNamespaces(doc, top));
+        }
         doc.appendChild(copy);
         DataTree.fillDefaults(copy, schema.root());
         semantics(copy, schema.root(), new MustEvaluator(copy), errors);
@@ -136,20 +143,21 @@ final class ConfigValidation {
     }
 
     private void semantics(Element e, SNode s, MustEvaluator xpath, List<RpcError> errors) {
-        for (MustRule m : s.musts) {
-            if (!xpath.test(m.xpath(), e)) {
-                String msg = m.errorMessage() != null ? m.errorMessage()
-                        : "must condition \"" + m.xpath() + "\" not satisfied";
-                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-failed", msg,
-                        m.appTag() != null ? m.appTag() : "must-violation", DataTree.path(schema, e), null));
-            }
-        }
+        // the instance a leafref names first: the musts about it say nothing useful without it
         if (s.leafrefPath != null && s.requireInstance) {
             String v = Xml.text(e);
             if (!xpath.leafrefFound(s.leafrefPath, e)) {
                 errors.add(new RpcError(RpcError.Type.APPLICATION, "data-missing", "required instance "
                         + s.leafrefPath + " = " + v + " does not exist", "instance-required",
                         DataTree.path(schema, e), null));
+            }
+        }
+        for (MustRule m : s.musts) {
+            if (!xpath.test(m.xpath(), e)) {
+                String msg = m.errorMessage() != null ? m.errorMessage()
+                        : "must condition \"" + m.xpath() + "\" not satisfied";
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-failed", msg,
+                        m.appTag() != null ? m.appTag() : "must-violation", DataTree.path(schema, e), null));
             }
         }
         if (s.isLeafy()) {

@@ -25,8 +25,20 @@ final class ConfigXml {
     private ConfigXml() {
     }
 
-    /** {@code <ipmp>} with every configuration leaf (defaults included: report-all). */
+    /** The interface type of a member: ipmpd keeps none, members are Ethernet interfaces. */
+    static final String MEMBER_TYPE = "ianaift:ethernetCsmacd";
+
+    /** The type of an IPMP interface (canonical: the module's own prefix). */
+    static final String IPMP_TYPE = "ipmp:ipmp";
+
+    /**
+     * The configuration as the top-level nodes {@code <interfaces>} (ietf-interfaces: an entry for
+     * each member, with its IPMP configuration) and {@code <ipmp>} (the groups), with every
+     * configuration leaf (defaults included: report-all), under a {@code <config>} wrapper.
+     */
     static Element toXml(Document doc, IpmpConfiguration c) {
+        Element wrapper = doc.createElementNS(Xml.BASE, "config");
+        Element interfaces = doc.createElementNS(Xml.IF, "interfaces");
         Element ipmp = doc.createElementNS(Xml.IPMP, "ipmp");
         EngineConfig g = c.global();
         Xml.leaf(ipmp, "failure-detection-time", g.failureDetectionTimeMs());
@@ -37,8 +49,13 @@ final class ConfigXml {
             Element ge = Xml.add(ipmp, Xml.IPMP, "group");
             Xml.leaf(ge, "name", gc.name());
             for (MemberConfig m : gc.members()) {
-                Element me = Xml.add(ge, Xml.IPMP, "member");
-                Xml.leaf(me, "name", m.name());
+                Element ie = Xml.add(interfaces, Xml.IF, "interface");
+                Xml.leaf(ie, "name", m.name());
+                Element type = Xml.leaf(ie, "type", MEMBER_TYPE);
+                type.setAttributeNS(Xml.XMLNS, "xmlns:ianaift", Xml.IANAIFT);
+                Xml.leaf(ie, "enabled", true);
+                Element me = Xml.add(ie, Xml.IPMP, "ipmp");
+                Xml.leaf(me, "group", gc.name());
                 Xml.leaf(me, "standby", m.standby());
                 Xml.leaf(me, "offline", m.offline());
                 for (TestAddress t : m.testAddresses()) {
@@ -58,25 +75,42 @@ final class ConfigXml {
                 Xml.leaf(te, "address", Addresses.format(t));
             }
         }
-        return ipmp;
+        if (interfaces.hasChildNodes()) {
+            wrapper.appendChild(interfaces);
+        }
+        wrapper.appendChild(ipmp);
+        return wrapper;
+    }
+
+    /** The {@code <ipmp>} element of a tree (the wrapper of the top-level nodes), or null. */
+    static Element ipmp(Element tree) {
+        return tree == null ? null : Xml.child(tree, Xml.IPMP, "ipmp");
+    }
+
+    /** The interface entries of a tree, or none. */
+    static List<Element> interfaces(Element tree) {
+        Element ifs = tree == null ? null : Xml.child(tree, Xml.IF, "interfaces");
+        return ifs == null ? List.of() : Xml.children(ifs, Xml.IF, "interface");
     }
 
     /**
      * The configuration a validated tree describes (null tree: the empty configuration with the
      * module's defaults). A test address without its prefix length keeps the running one, else
      * takes that of a data address of the group whose subnet holds it, else the classful one.
+     * What ipmpd cannot keep is refused, each with its path: an interface that is no member, an
+     * interface type other than a member's, a description, a disabled interface, an IPMP interface.
      */
-    static IpmpConfiguration fromXml(YangSchema schema, Element ipmp, IpmpConfiguration running)
+    static IpmpConfiguration fromXml(YangSchema schema, Element tree, IpmpConfiguration running)
             throws RpcError.Many {
         // read in place (no copy with the defaults filled in): an absent leaf reads as its default
-        Element t = ipmp;
+        Element t = ipmp(tree);
         if (t == null) {
             Document doc = Xml.newDocument();
             t = doc.createElementNS(Xml.IPMP, "ipmp");
             doc.appendChild(t);
         }
-        YangSchema.SNode top = schema.root();
-        YangSchema.SNode memberSchema = top.child("group").child("member");
+        YangSchema.SNode top = schema.root().child("ipmp");
+        YangSchema.SNode memberSchema = schema.root().child("interfaces").child("interface").child("ipmp");
         List<RpcError> errors = new ArrayList<>();
         EngineConfig global = new EngineConfig(Long.parseLong(value(t, top, "failure-detection-time")),
                 "true".equals(value(t, top, "failback")),
@@ -91,9 +125,52 @@ final class ConfigXml {
                 }
             }
         }
+        // the members of each group, in the order of the interface list
+        java.util.Map<String, List<Element>> membersOf = new java.util.HashMap<>();
+        for (Element ie : interfaces(tree)) {
+            String path = DataTree.path(schema, ie);
+            Element me = Xml.child(ie, Xml.IPMP, "ipmp");
+            Element type = Xml.child(ie, Xml.IF, "type");
+            String typeValue = type == null ? null : Xml.text(type);
+            if (IPMP_TYPE.equals(typeValue)) {
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported",
+                        "IPMP interfaces (new IPMP) are not supported by this ipmpd", null, path, null));
+                continue;
+            }
+            if (me == null) {
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported", "interface "
+                        + Xml.text(Xml.child(ie, Xml.IF, "name")) + " is no IPMP member: ipmpd configures the "
+                        + "members of IPMP groups only (give it an ipmp container with its group)", null, path,
+                        null));
+                continue;
+            }
+            if (type != null && !MEMBER_TYPE.equals(typeValue)) {
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported", "ipmpd keeps no "
+                        + "interface type: the type of a member is " + MEMBER_TYPE, null, path + "/if:type", null));
+            }
+            if (Xml.child(ie, Xml.IF, "description") != null) {
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported", "ipmpd keeps no "
+                        + "interface description", null, path + "/if:description", null));
+            }
+            Element enabled = Xml.child(ie, Xml.IF, "enabled");
+            if (enabled != null && "false".equals(Xml.text(enabled))) {
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported", "ipmpd does not "
+                        + "disable interfaces: set the member's offline leaf instead", null, path + "/if:enabled",
+                        null));
+            }
+            Element group = Xml.child(me, Xml.IPMP, "group");
+            if (group != null) {
+                membersOf.computeIfAbsent(Xml.text(group), k -> new ArrayList<>()).add(ie);
+            }
+        }
         List<GroupConfig> groups = new ArrayList<>();
         for (Element ge : Xml.children(t, Xml.IPMP, "group")) {
             String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
+            if (Xml.child(ge, Xml.IPMP, "ipmp-interface") != null) {
+                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported",
+                        "IPMP interfaces (new IPMP) are not supported by this ipmpd", null,
+                        DataTree.path(schema, ge) + "/ipmp:ipmp-interface", null));
+            }
             List<DataAddress> data = new ArrayList<>();
             for (Element de : Xml.children(ge, Xml.IPMP, "data-address")) {
                 Optional<InetAddress> a = address(schema, de, Xml.child(de, Xml.IPMP, "address"), errors);
@@ -106,8 +183,9 @@ final class ConfigXml {
                 data.add(new DataAddress(a.get(), prefix, Xml.text(home)));
             }
             List<MemberConfig> members = new ArrayList<>();
-            for (Element me : Xml.children(ge, Xml.IPMP, "member")) {
-                String mname = Xml.text(Xml.child(me, Xml.IPMP, "name"));
+            for (Element ie : membersOf.getOrDefault(gname, List.of())) {
+                String mname = Xml.text(Xml.child(ie, Xml.IF, "name"));
+                Element me = Xml.child(ie, Xml.IPMP, "ipmp");
                 List<TestAddress> tests = new ArrayList<>();
                 for (Element te : Xml.children(me, Xml.IPMP, "test-address")) {
                     Optional<InetAddress> a = address(schema, te, Xml.child(te, Xml.IPMP, "address"), errors);
@@ -182,11 +260,33 @@ final class ConfigXml {
                 AppTags.forMessage(p.message(), p.path()), prefixPath(p.path()), null);
     }
 
-    /** "/ipmp/group[name='g']/member" -> "/ipmp:ipmp/ipmp:group[ipmp:name='g']/ipmp:member". */
+    private static final java.util.regex.Pattern MEMBER_PATH =
+            java.util.regex.Pattern.compile("/ipmp/group\\[name='[^']*'\\]/member\\[name='([^']*)'\\](.*)");
+    private static final java.util.regex.Pattern GROUP_MEMBERS =
+            java.util.regex.Pattern.compile("(/ipmp/group\\[name='[^']*'\\])/member");
+
+    /**
+     * An engine path as an instance identifier of the module: "/ipmp/group[name='g']" ->
+     * "/ipmp:ipmp/ipmp:group[ipmp:name='g']"; a member's ("/ipmp/group[name='g']/member[name='m']/x")
+     * -> "/if:interfaces/if:interface[if:name='m']/ipmp:ipmp/ipmp:x".
+     */
     static String prefixPath(String path) {
         if (path == null || path.isEmpty()) {
             return null;
         }
+        java.util.regex.Matcher m = MEMBER_PATH.matcher(path);
+        if (m.matches()) {
+            return "/if:interfaces/if:interface[if:name=" + DataTree.quote(m.group(1)) + "]/ipmp:ipmp"
+                    + (m.group(2).isEmpty() ? "" : prefixSteps(m.group(2)));
+        }
+        m = GROUP_MEMBERS.matcher(path);
+        if (m.matches()) {
+            return prefixSteps(m.group(1)); // the group's members: the group
+        }
+        return prefixSteps(path);
+    }
+
+    private static String prefixSteps(String path) {
         StringBuilder b = new StringBuilder();
         char quote = 0;
         boolean nameStart = false;

@@ -11,52 +11,65 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Helpers over DOM trees of the ipmpd data (rooted at {@code <ipmp>}), guided by the schema:
+ * Helpers over DOM trees of the ipmpd data (top-level nodes /if:interfaces and /ipmp:ipmp under a
+ * wrapper element that stands for the datastore), guided by the schema:
  * instance paths for error-path, list entry lookup, schema order, defaults.
  */
 final class DataTree {
     private DataTree() {
     }
 
-    /** The schema node of an element inside an ipmp tree (matched by local names), or null. */
-    static SNode schemaOf(YangSchema schema, Element e) {
-        List<String> names = new ArrayList<>();
-        Node n = e;
-        while (n instanceof Element el) {
-            names.add(0, el.getLocalName());
-            if ("ipmp".equals(el.getLocalName())) {
-                break;
-            }
-            n = n.getParentNode();
-        }
-        if (names.isEmpty() || !names.get(0).equals("ipmp")) {
-            return null;
-        }
-        SNode s = schema.root();
-        for (int i = 1; i < names.size() && s != null; i++) {
-            s = s.child(names.get(i));
-        }
-        return s;
+    /**
+     * The chain of elements from a top-level data node (/if:interfaces, /ipmp:ipmp) down to an
+     * element, and the schema node of each; empty when the element is in no data tree. Works on
+     * trees with namespaces and on the namespace-less copies that must statements are evaluated on.
+     */
+    private record Chain(List<Element> elements, List<SNode> nodes) {
     }
 
-    /** The instance identifier of an element of an ipmp tree, with the prefix "ipmp". */
-    static String path(YangSchema schema, Element e) {
-        List<Element> chain = new ArrayList<>();
-        Node n = e;
-        while (n instanceof Element el) {
-            chain.add(0, el);
-            if ("ipmp".equals(el.getLocalName())) {
-                break;
-            }
-            n = n.getParentNode();
+    private static Chain chain(YangSchema schema, Element e) {
+        List<Element> up = new ArrayList<>();
+        for (Node n = e; n instanceof Element el; n = n.getParentNode()) {
+            up.add(0, el);
         }
+        // the first element from the top that is a top-level data node (wrappers such as rpc-reply,
+        // data or config come before it)
+        SNode root = schema.root();
+        for (int i = 0; i < up.size(); i++) {
+            Element top = up.get(i);
+            SNode s = root.child(top.getLocalName());
+            if (s == null || top.getNamespaceURI() != null && !s.ns.equals(top.getNamespaceURI())) {
+                continue;
+            }
+            List<Element> els = new ArrayList<>();
+            List<SNode> nodes = new ArrayList<>();
+            for (int k = i; k < up.size(); k++) {
+                Element el = up.get(k);
+                if (k > i) {
+                    s = s == null ? null : s.child(el.getLocalName());
+                }
+                els.add(el);
+                nodes.add(s);
+            }
+            return new Chain(els, nodes);
+        }
+        return new Chain(List.of(), List.of());
+    }
+
+    /** The schema node of an element inside a data tree (matched by local names), or null. */
+    static SNode schemaOf(YangSchema schema, Element e) {
+        Chain c = chain(schema, e);
+        return c.nodes().isEmpty() ? null : c.nodes().get(c.nodes().size() - 1);
+    }
+
+    /** The instance identifier of an element of a data tree, with the modules' prefixes ("if", "ipmp"). */
+    static String path(YangSchema schema, Element e) {
+        Chain c = chain(schema, e);
         StringBuilder b = new StringBuilder();
-        SNode s = null;
-        boolean first = true;
-        for (Element el : chain) {
-            s = first ? schema.root() : s == null ? null : s.child(el.getLocalName());
-            first = false;
-            b.append("/ipmp:").append(el.getLocalName());
+        for (int i = 0; i < c.elements().size(); i++) {
+            Element el = c.elements().get(i);
+            SNode s = c.nodes().get(i);
+            b.append('/').append(s == null ? "ipmp" : s.prefix).append(':').append(el.getLocalName());
             if (s == null) {
                 continue;
             }
@@ -64,7 +77,8 @@ final class DataTree {
                 for (String k : s.keys) {
                     Element kv = childByName(el, k);
                     if (kv != null) {
-                        b.append("[ipmp:").append(k).append("=").append(quote(Xml.text(kv))).append(']');
+                        b.append('[').append(s.prefix).append(':').append(k).append("=")
+                                .append(quote(Xml.text(kv))).append(']');
                     }
                 }
             } else if (s.kind == Kind.LEAF_LIST) {
@@ -74,9 +88,16 @@ final class DataTree {
         return b.toString();
     }
 
-    /** A path below a parent element: parent's path plus "/ipmp:name". */
+    /** A path below a parent element: parent's path plus "/prefix:name". */
     static String childPath(YangSchema schema, Element parent, String name) {
-        return (parent == null ? "" : path(schema, parent)) + "/ipmp:" + name;
+        SNode ps = parent == null ? schema.root() : schemaOf(schema, parent);
+        if (ps == null && parent != null) {
+            ps = schema.root(); // the wrapper of the top-level nodes
+        }
+        SNode cs = ps == null ? null : ps.child(name);
+        String prefix = cs == null ? "ipmp" : cs.prefix;
+        String base = parent == null || schemaOf(schema, parent) == null ? "" : path(schema, parent);
+        return base + "/" + prefix + ":" + name;
     }
 
     static String quote(String v) {
@@ -203,7 +224,8 @@ final class DataTree {
                 continue;
             }
             if (cs.kind == Kind.LEAF && cs.defaultValue != null && childByName(e, cs.name) == null) {
-                Element d = e.getOwnerDocument().createElementNS(e.getNamespaceURI(), cs.name);
+                Element d = e.getOwnerDocument().createElementNS(e.getNamespaceURI() == null ? null : cs.ns,
+                        cs.name);
                 d.setTextContent(cs.defaultValue);
                 e.appendChild(d);
             } else if (cs.kind == Kind.CONTAINER || cs.kind == Kind.LIST) {

@@ -57,7 +57,7 @@ final class Datastores {
     /** The access control: /nacm is configured in these datastores too. */
     private final Nacm nacm;
 
-    /** The candidate tree (wrapper holding at most one ipmp element); null while it equals running. */
+    /** The candidate tree (a wrapper holding the top-level nodes); null while it equals running. */
     private Element candidate;
 
     /** The candidate's /nacm (set with candidate). */
@@ -113,11 +113,10 @@ final class Datastores {
         return r;
     }
 
-    /** The {@code <ipmp>} tree of a datastore, in a new element of {@code doc}. */
+    /** The tree of a datastore (a wrapper of its top-level nodes), in a new element of {@code doc}. */
     synchronized Element tree(Document doc, String source) throws RpcError {
         if (CANDIDATE.equals(source) && candidate != null) {
-            Element ipmp = Xml.child(candidate, Xml.IPMP, "ipmp");
-            return ipmp == null ? null : DataTree.copy(doc, ipmp);
+            return DataTree.copy(doc, candidate);
         }
         if (RUNNING.equals(source) || CANDIDATE.equals(source)) {
             return ConfigXml.toXml(doc, running());
@@ -126,7 +125,7 @@ final class Datastores {
     }
 
     /**
-     * A datastore's {@code <ipmp>} tree as get-config reports it with a with-defaults mode (the
+     * A datastore's tree as get-config reports it with a with-defaults mode (the
      * candidate's leaves were set by clients; running's leaves that hold their default were not).
      */
     synchronized Element view(Document doc, String source, WithDefaults.Mode mode) throws RpcError {
@@ -253,13 +252,9 @@ final class Datastores {
         }
         boolean ipmpEdited = !Xml.children(config).isEmpty();
         Document doc = Xml.newDocument();
-        Element wrapper = doc.createElementNS(Xml.BASE, "config");
-        doc.appendChild(wrapper);
         IpmpConfiguration base = CANDIDATE.equals(target) && candidate == null ? running() : candidateBase;
-        Element current = editBase(doc, target);
-        if (current != null) {
-            wrapper.appendChild(current);
-        }
+        Element wrapper = editBase(doc, target);
+        doc.appendChild(wrapper);
         NacmConfig nacmBefore = nacmConfig(target);
         boolean check = access != null && !access.permitsAllWrites();
         Element before = null;
@@ -287,10 +282,7 @@ final class Datastores {
             Element n = Xml.child(nw, NacmConfig.NS, "nacm");
             nacmAfter = NacmConfig.parse(n != null ? n : doc.createElementNS(NacmConfig.NS, "nacm"));
         }
-        Element ipmp = Xml.child(wrapper, Xml.IPMP, "ipmp");
-        if (ipmp != null) {
-            DataTree.normalize(ipmp, schema.root());
-        }
+        DataTree.normalize(wrapper, schema.root());
         if (check) {
             Element nacmTree = nacmAfter.toXml(doc);
             wrapper.appendChild(nacmTree);
@@ -303,7 +295,8 @@ final class Datastores {
         boolean nacmChanged = !nacmEdits.isEmpty()
                 && !java.util.Arrays.equals(Nacm.bytes(nacmBefore), Nacm.bytes(nacmAfter));
         boolean full = RUNNING.equals(target) || test == TestOption.TEST_THEN_SET || test == TestOption.TEST_ONLY;
-        List<RpcError> errs = ipmp == null ? List.of() : validation.checkStructure(ipmp);
+        Element ipmp = wrapper;
+        List<RpcError> errs = validation.checkStructure(wrapper);
         if (!errs.isEmpty()) {
             throw many(editErrors, errs);
         }
@@ -515,25 +508,26 @@ final class Datastores {
         validateFully(ipmp, List.of());
     }
 
-    /** The ipmp element of an inline {@code <config>}, checked for foreign top-level elements. */
+    /** An inline {@code <config>} as a tree, checked for foreign top-level elements. */
     private Element inlineTree(Element config) throws RpcError {
-        Element ipmp = null;
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (Element e : Xml.children(config)) {
-            if (!Xml.IPMP.equals(e.getNamespaceURI())) {
+            YangSchema.SNode top = schema.root().child(e.getLocalName());
+            if (top == null && !YangSchema.PREFIXES.containsKey(e.getNamespaceURI())
+                    || top != null && !top.ns.equals(e.getNamespaceURI())) {
                 throw RpcError.unknownNamespace(RpcError.Type.APPLICATION, e.getLocalName(), e.getNamespaceURI(), null);
             }
-            if (!e.getLocalName().equals("ipmp") || ipmp != null) {
+            if (top == null || !seen.add(e.getLocalName())) {
                 throw RpcError.unknownElement(RpcError.Type.APPLICATION, e.getLocalName(),
                         "unexpected element " + e.getLocalName(), null);
             }
-            ipmp = e;
-        }
-        if (ipmp == null) {
-            return null;
         }
         Document doc = Xml.newDocument();
-        Element copy = DataTree.copy(doc, ipmp);
+        Element copy = doc.createElementNS(Xml.BASE, "config");
         doc.appendChild(copy);
+        for (Element e : Xml.children(config)) {
+            copy.appendChild(doc.importNode(e, true));
+        }
         stripOperations(copy);
         DataTree.normalize(copy, schema.root());
         return copy;
@@ -564,16 +558,10 @@ final class Datastores {
                 : nacmConfig(source);
         Element ipmp = inline != null ? inlineTree(inline) : tree(doc, source);
         if (access != null && !access.permitsAllWrites()) {
-            Element before = doc.createElementNS(Xml.BASE, "config");
-            Element t = editBase(doc, target);
-            if (t != null) {
-                before.appendChild(t);
-            }
+            // both as wrappers of the top-level nodes, /nacm among them
+            Element before = editBase(doc, target);
             before.appendChild(nacmBefore.toXml(doc));
-            Element after = doc.createElementNS(Xml.BASE, "config");
-            if (ipmp != null) {
-                after.appendChild(doc.importNode(ipmp, true));
-            }
+            Element after = (Element) doc.importNode(ipmp, true);
             after.appendChild(nacmNext.toXml(doc));
             nacm.checkWrite(access, before, after);
         }
@@ -598,11 +586,8 @@ final class Datastores {
             return;
         }
         Document cd = Xml.newDocument();
-        Element wrapper = cd.createElementNS(Xml.BASE, "config");
+        Element wrapper = (Element) cd.importNode(ipmp, true);
         cd.appendChild(wrapper);
-        if (ipmp != null) {
-            wrapper.appendChild(cd.importNode(ipmp, true));
-        }
         candidateBase = running();
         candidate = wrapper;
         candidateNacm = nacmNext;
@@ -643,23 +628,16 @@ final class Datastores {
         NacmConfig nacmNow = nacm.running();
         NacmConfig nacmNext = candidate == null ? nacmNow : candidateNacm;
         boolean nacmChanged = !java.util.Arrays.equals(Nacm.bytes(nacmNow), Nacm.bytes(nacmNext));
-        Element ipmp = candidate == null ? null : Xml.child(candidate, Xml.IPMP, "ipmp");
         if (candidate != null && access != null && !access.permitsAllWrites()) {
+            // both as wrappers of the top-level nodes, /nacm among them
             Document doc = Xml.newDocument();
-            Element was = doc.createElementNS(Xml.BASE, "config");
-            Element t = editBase(doc, RUNNING);
-            if (t != null) {
-                was.appendChild(t);
-            }
+            Element was = editBase(doc, RUNNING);
             was.appendChild(nacmNow.toXml(doc));
-            Element will = doc.createElementNS(Xml.BASE, "config");
-            if (ipmp != null) {
-                will.appendChild(doc.importNode(ipmp, true));
-            }
+            Element will = (Element) doc.importNode(candidate, true);
             will.appendChild(nacmNext.toXml(doc));
             nacm.checkWrite(access, was, will);
         }
-        IpmpConfiguration next = candidate == null ? null : validateFully(ipmp, List.of(), before, true);
+        IpmpConfiguration next = candidate == null ? null : validateFully(candidate, List.of(), before, true);
         if (next != null) {
             refuseUndoingOutOfBandChanges(next, before);
         }

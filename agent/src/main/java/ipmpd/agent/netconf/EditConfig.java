@@ -48,22 +48,24 @@ final class EditConfig {
 
     /**
      * Applies the children of {@code config} to the datastore tree held under {@code root} (a
-     * wrapper element whose child is the {@code <ipmp>} element, if any).
+     * wrapper element whose children are the top-level nodes, {@code <interfaces>} and {@code <ipmp>}).
      *
      * @throws RpcError on the first error (stop-on-error, rollback-on-error)
      */
     void apply(Element root, Element config) throws RpcError {
         for (Element e : Xml.children(config)) {
             try {
-                if (!Xml.IPMP.equals(e.getNamespaceURI())) {
+                SNode top = schema.root().child(e.getLocalName());
+                if (top != null && !top.ns.equals(e.getNamespaceURI())
+                        || top == null && !YangSchema.PREFIXES.containsKey(e.getNamespaceURI())) {
                     throw RpcError.unknownNamespace(RpcError.Type.APPLICATION, e.getLocalName(), e.getNamespaceURI(),
                             null);
                 }
-                if (!e.getLocalName().equals(schema.root().name)) {
+                if (top == null) {
                     throw RpcError.unknownElement(RpcError.Type.APPLICATION, e.getLocalName(),
                             "unknown element " + e.getLocalName(), null);
                 }
-                edit(root, e, schema.root(), defaultOp);
+                edit(root, e, top, defaultOp);
             } catch (RpcError err) {
                 record(err);
             }
@@ -90,9 +92,7 @@ final class EditConfig {
     }
 
     private String pathOf(Element targetParent, String name) {
-        return targetParent != null && targetParent.getLocalName() != null
-                && DataTree.schemaOf(schema, targetParent) != null
-                ? DataTree.childPath(schema, targetParent, name) : "/ipmp:" + name;
+        return DataTree.childPath(schema, targetParent, name);
     }
 
     /** Whether an edit subtree asks for anything to be created (merge, replace, create below an op none). */
@@ -124,7 +124,7 @@ final class EditConfig {
         String leafValue = null;
         if (s.kind == Kind.LIST) {
             for (String k : s.keys) {
-                Element ke = firstChild(e, k);
+                Element ke = firstChild(e, k, s.ns);
                 if (ke == null) {
                     throw RpcError.missingElement(RpcError.Type.APPLICATION, k,
                             "list " + s.name + " entry without its key " + k, path);
@@ -132,17 +132,17 @@ final class EditConfig {
                 String v = YangSchema.canonical(s.child(k), Xml.text(ke));
                 if (v == null) {
                     throw RpcError.invalidValue("invalid value \"" + Xml.text(ke) + "\" for " + k,
-                            path + "/ipmp:" + k);
+                            path + "/" + s.prefix + ":" + k);
                 }
                 keyValues.add(v);
-                path = path + "[ipmp:" + k + "=" + DataTree.quote(v) + "]";
+                path = path + "[" + s.prefix + ":" + k + "=" + DataTree.quote(v) + "]";
             }
         } else if (s.isLeafy()) {
             if (Xml.hasElementChildren(e)) {
                 throw RpcError.invalidValue(s.name + " is a leaf and cannot have child elements", path);
             }
             if (op != Op.DELETE && op != Op.REMOVE || s.kind == Kind.LEAF_LIST) {
-                leafValue = YangSchema.canonical(s, Xml.text(e));
+                leafValue = YangSchema.canonical(s, e);
                 if (leafValue == null) {
                     throw RpcError.invalidValue("invalid value \"" + Xml.text(e) + "\" for " + s.name, path);
                 }
@@ -164,6 +164,9 @@ final class EditConfig {
                     create(targetParent, e, s, keyValues, leafValue, null);
                 } else if (s.kind == Kind.LEAF) {
                     existing.setTextContent(leafValue);
+                    if (YangSchema.isIdentityref(s)) {
+                        YangSchema.declarePrefix(existing, leafValue);
+                    }
                 } else if (!s.isLeafy()) {
                     children(existing, e, s, Op.MERGE);
                 }
@@ -225,9 +228,9 @@ final class EditConfig {
         }
     }
 
-    private static Element firstChild(Element e, String localName) {
+    private static Element firstChild(Element e, String localName, String ns) {
         for (Element c : Xml.children(e)) {
-            if (localName.equals(c.getLocalName()) && Xml.IPMP.equals(c.getNamespaceURI())) {
+            if (localName.equals(c.getLocalName()) && ns.equals(c.getNamespaceURI())) {
                 return c;
             }
         }
@@ -242,12 +245,15 @@ final class EditConfig {
     private Element create(Element targetParent, Element e, SNode s, List<String> keyValues, String leafValue,
                            Element before, boolean recurse) throws RpcError {
         Document doc = targetParent.getOwnerDocument();
-        Element n = doc.createElementNS(Xml.IPMP, s.name);
+        Element n = doc.createElementNS(s.ns, s.name);
         if (s.isLeafy()) {
             n.setTextContent(leafValue);
+            if (YangSchema.isIdentityref(s)) {
+                YangSchema.declarePrefix(n, leafValue);
+            }
         } else if (s.kind == Kind.LIST) {
             for (int i = 0; i < s.keys.size(); i++) {
-                Element k = doc.createElementNS(Xml.IPMP, s.keys.get(i));
+                Element k = doc.createElementNS(s.ns, s.keys.get(i));
                 k.setTextContent(keyValues.get(i));
                 n.appendChild(k);
             }
@@ -266,11 +272,12 @@ final class EditConfig {
     private void children(Element target, Element e, SNode s, Op inherited) throws RpcError {
         for (Element c : Xml.children(e)) {
             try {
-                if (!Xml.IPMP.equals(c.getNamespaceURI())) {
+                SNode cs = s.child(c.getLocalName());
+                if (cs != null && !cs.ns.equals(c.getNamespaceURI())
+                        || cs == null && !YangSchema.PREFIXES.containsKey(c.getNamespaceURI())) {
                     throw RpcError.unknownNamespace(RpcError.Type.APPLICATION, c.getLocalName(), c.getNamespaceURI(),
                             DataTree.path(schema, target));
                 }
-                SNode cs = s.child(c.getLocalName());
                 if (cs == null) {
                     throw RpcError.unknownElement(RpcError.Type.APPLICATION, c.getLocalName(),
                             "unknown element " + c.getLocalName() + " in " + s.name, DataTree.path(schema, target));
@@ -278,7 +285,7 @@ final class EditConfig {
                 if (cs.isKey()) {
                     Op kop = opOf(c, inherited);
                     if (kop == Op.DELETE || kop == Op.REMOVE) {
-                        checkNotKey(cs, DataTree.path(schema, target) + "/ipmp:" + cs.name);
+                        checkNotKey(cs, DataTree.path(schema, target) + "/" + cs.prefix + ":" + cs.name);
                     }
                     continue; // keys identify the entry; they were used to find or create it
                 }

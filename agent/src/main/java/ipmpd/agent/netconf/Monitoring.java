@@ -34,6 +34,9 @@ final class Monitoring {
     /** Implemented modules (with their features); the rest of {@link YangSchema#modules()} is import-only. */
     private static final Map<String, List<String>> IMPLEMENTED = Map.ofEntries(
             Map.entry(YangSchema.MODULE, List.of()),
+            // the members' IPMP configuration augments its interface list; interface types are its identities
+            Map.entry("ietf-interfaces", List.of()),
+            Map.entry("iana-if-type", List.of()),
             Map.entry("ietf-netconf", List.of("writable-running", "candidate", "confirmed-commit",
                     "rollback-on-error", "validate", "xpath")),
             Map.entry("ietf-netconf-monitoring", List.of()),

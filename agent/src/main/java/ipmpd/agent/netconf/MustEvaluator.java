@@ -42,6 +42,7 @@ final class MustEvaluator {
     private static final Pattern COUNT_EQUAL_CURRENT = Pattern.compile(
             "count\\(" + ABS + "\\[\\s*(\\.|" + STEP + "(?:/" + STEP + ")*)\\s*=\\s*current\\(\\)((?:/" + STEP
                     + ")*)\\s*\\]\\)\\s*=\\s*([0-9]+)");
+    private static final Pattern PLAIN_ABSOLUTE = Pattern.compile(ABS);
     private static final Pattern NOT_IN = Pattern.compile("not\\(" + ABS + "\\s*=\\s*" + REL + "\\)");
 
     /** How an expression is evaluated: a plan per expression text, shared by all evaluators. */
@@ -77,6 +78,16 @@ final class MustEvaluator {
     private static final Map<String, Plan> PLANS = new ConcurrentHashMap<>();
     /** The node current() returns while an expression is evaluated on this thread. */
     private static final ThreadLocal<Node> CURRENT = new ThreadLocal<>();
+    /** The evaluator whose tree (and indexes) an expression reads, while it is evaluated on this thread. */
+    private static final ThreadLocal<MustEvaluator> EVALUATOR = new ThreadLocal<>();
+
+    /**
+     * {@code /ABS[KEY = current()...]} inside an expression: the entries of a list found by a key's
+     * value through a hash index of the tree instead of a scan (an absolute path in a must of a
+     * list entry is otherwise read once per entry: quadratic), as {@code ipmpd-keyed('ABS', 'KEY', X)}.
+     */
+    private static final Pattern KEYED = Pattern.compile("/" + "data" + "((?:/" + STEP
+            + ")+)\\[\\s*(" + STEP + ")\\s*=\\s*(current\\(\\)(?:/(?:" + STEP + "|\\.\\.))*)\\s*\\]");
 
     /** An element of the tree; its document's element is what absolute paths start from. */
     private final Element root;
@@ -117,6 +128,7 @@ final class MustEvaluator {
         }
         DOMXPath x = g.xpath();
         CURRENT.set(context);
+        EVALUATOR.set(this);
         try {
             boolean v = x.booleanValueOf(context);
             if (key != null) {
@@ -130,6 +142,7 @@ final class MustEvaluator {
             throw new IllegalStateException("cannot evaluate must \"" + expr + "\": " + e.getMessage(), e);
         } finally {
             CURRENT.remove();
+            EVALUATOR.remove();
         }
     }
 
@@ -145,6 +158,10 @@ final class MustEvaluator {
             return known;
         }
         String v = Xml.text(leaf);
+        String onTree = onTree(path);
+        if (PLAIN_ABSOLUTE.matcher(onTree).matches()) {
+            return valueSet(steps(onTree)).contains(v); // a set of the tree's values, not a scan per leaf
+        }
         boolean found = false;
         for (Node t : select(path, leaf)) {
             if (t.getTextContent().strip().equals(v)) {
@@ -166,19 +183,103 @@ final class MustEvaluator {
     List<Node> select(String expr, Node context) {
         DOMXPath x = jaxen(expr);
         CURRENT.set(context);
+        EVALUATOR.set(this);
         try {
             return (List<Node>) x.selectNodes(context);
         } catch (JaxenException e) {
             throw new IllegalStateException("cannot evaluate path \"" + expr + "\": " + e.getMessage(), e);
         } finally {
             CURRENT.remove();
+            EVALUATOR.remove();
         }
     }
 
     // ------------------------------------------------------------------ plans
 
     static Plan plan(String expr) {
-        return PLANS.computeIfAbsent(expr, MustEvaluator::makePlan);
+        return PLANS.computeIfAbsent(expr, e -> makePlan(onTree(e)));
+    }
+
+    /** The name of the document element of the trees evaluated: it stands for the datastore. */
+    static final String TOP = "data";
+
+    /**
+     * An expression of the module as it reads on the namespace-less tree: without the prefixes of
+     * its name tests ("if:name" reads "name"; the modules' node names do not clash), and with every
+     * absolute path starting at {@link #TOP} ("/if:interfaces" reads "/data/interfaces"). Literals
+     * are left as they are. Idempotent.
+     */
+    static String onTree(String expr) {
+        return ON_TREE.computeIfAbsent(expr, MustEvaluator::rewriteOnTree);
+    }
+
+    /** {@link #onTree} by expression (the module's few expressions and leafref paths). */
+    private static final Map<String, String> ON_TREE = new ConcurrentHashMap<>();
+
+    private static String rewriteOnTree(String expr) {
+        StringBuilder b = new StringBuilder(expr.length() + 16);
+        boolean operand = false; // the previous token ends an operand (XPath 1.0 section 3.7)
+        int i = 0;
+        int n = expr.length();
+        while (i < n) {
+            char c = expr.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = expr.indexOf(c, i + 1);
+                end = end < 0 ? n : end + 1;
+                b.append(expr, i, end);
+                i = end;
+                operand = true;
+            } else if (Character.isWhitespace(c)) {
+                b.append(c);
+                i++;
+            } else if (Character.isLetter(c) || c == '_') {
+                int j = i;
+                while (j < n && (Character.isLetterOrDigit(expr.charAt(j)) || "_.-".indexOf(expr.charAt(j)) >= 0)) {
+                    j++;
+                }
+                String name = expr.substring(i, j);
+                if (operand && (name.equals("and") || name.equals("or") || name.equals("div") || name.equals("mod"))) {
+                    b.append(name);
+                    operand = false;
+                } else if (j + 1 < n && expr.charAt(j) == ':' && expr.charAt(j + 1) != ':'
+                        && (Character.isLetter(expr.charAt(j + 1)) || expr.charAt(j + 1) == '_')) {
+                    i = j + 1; // a prefix: the local name follows
+                    continue;
+                } else {
+                    b.append(name);
+                    operand = true;
+                }
+                i = j;
+            } else if (Character.isDigit(c)) {
+                int j = i;
+                while (j < n && (Character.isDigit(expr.charAt(j)) || expr.charAt(j) == '.')) {
+                    j++;
+                }
+                b.append(expr, i, j);
+                i = j;
+                operand = true;
+            } else if (c == '/') {
+                if (!operand && !expr.startsWith("/" + TOP + "/", i)) {
+                    b.append('/').append(TOP);
+                }
+                b.append(c);
+                i++;
+                operand = false;
+            } else if (c == '.') {
+                b.append(c);
+                i++;
+                operand = true;
+            } else if (c == '*') {
+                b.append(c);
+                i++;
+                operand = !operand;
+            } else {
+                b.append(c);
+                i++;
+                operand = c == ')' || c == ']';
+            }
+        }
+        return b.toString();
     }
 
     /** Whether an expression is answered from indexes (for tests). */
@@ -354,15 +455,90 @@ final class MustEvaluator {
 
     private static DOMXPath compile(String expr) {
         try {
-            DOMXPath x = new DOMXPath(expr);
+            DOMXPath x = new DOMXPath(keyed(onTree(expr)));
             XPathFunctionContext fc = new XPathFunctionContext(false);
             Function current = (ctx, args) -> List.of(CURRENT.get());
             fc.registerFunction(null, "current", current);
+            fc.registerFunction(null, "derived-from-or-self", MustEvaluator::derivedFromOrSelf);
+            fc.registerFunction(null, "re-match", MustEvaluator::reMatch);
+            fc.registerFunction(null, "ipmpd-keyed", MustEvaluator::keyedLookup);
             x.setFunctionContext(fc);
             return x;
         } catch (JaxenException e) {
             throw new IllegalStateException("cannot compile \"" + expr + "\": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * YANG's derived-from-or-self(node-set, 'prefix:identity'): whether a node's identity is the one
+     * named. Identities are compared by local name; the module has no identity derived from the
+     * ones it tests this way (an interface type of 'ipmp'), so "or derived" never applies.
+     */
+    private static Object derivedFromOrSelf(org.jaxen.Context ctx, List<?> args) throws org.jaxen.FunctionCallException {
+        if (args.size() != 2) {
+            throw new org.jaxen.FunctionCallException("derived-from-or-self() takes two arguments");
+        }
+        String wanted = org.jaxen.function.StringFunction.evaluate(args.get(1), ctx.getNavigator());
+        String local = wanted.substring(wanted.indexOf(':') + 1);
+        if (args.get(0) instanceof List<?> nodes) {
+            for (Object o : nodes) {
+                String v = org.jaxen.function.StringFunction.evaluate(o, ctx.getNavigator()).strip();
+                if (v.substring(v.indexOf(':') + 1).equals(local)) {
+                    return Boolean.TRUE;
+                }
+            }
+        }
+        return Boolean.FALSE;
+    }
+
+    /** An expression with its keyed list lookups (see {@link #KEYED}) turned into index lookups. */
+    static String keyed(String expr) {
+        Matcher m = KEYED.matcher(expr);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(b, Matcher.quoteReplacement("ipmpd-keyed('" + TOP + m.group(1) + "', '" + m.group(2)
+                    + "', " + m.group(3) + ")"));
+        }
+        m.appendTail(b);
+        return b.toString();
+    }
+
+    /** ipmpd-keyed(abs, key, values): the nodes under the absolute path whose key has one of the values. */
+    private static Object keyedLookup(org.jaxen.Context ctx, List<?> args) throws org.jaxen.FunctionCallException {
+        MustEvaluator ev = EVALUATOR.get();
+        if (args.size() != 3 || ev == null) {
+            throw new org.jaxen.FunctionCallException("ipmpd-keyed() outside an evaluation");
+        }
+        List<String> abs = steps(org.jaxen.function.StringFunction.evaluate(args.get(0), ctx.getNavigator()));
+        List<String> key = steps(org.jaxen.function.StringFunction.evaluate(args.get(1), ctx.getNavigator()));
+        Map<String, List<Node>> index = ev.keyIndex(abs, key);
+        Set<Node> out = new LinkedHashSet<>();
+        if (args.get(2) instanceof List<?> values) {
+            for (Object v : values) {
+                out.addAll(index.getOrDefault(org.jaxen.function.StringFunction.evaluate(v, ctx.getNavigator()),
+                        List.of()));
+            }
+        } else {
+            out.addAll(index.getOrDefault(org.jaxen.function.StringFunction.evaluate(args.get(2),
+                    ctx.getNavigator()), List.of()));
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** Compiled patterns of re-match() (the module's few, by their text). */
+    private static final Map<String, Pattern> RE_MATCH = new ConcurrentHashMap<>();
+
+    /**
+     * YANG's re-match(string, pattern): whether the whole string matches the XSD regular
+     * expression (the module's patterns mean the same in Java's syntax).
+     */
+    private static Object reMatch(org.jaxen.Context ctx, List<?> args) throws org.jaxen.FunctionCallException {
+        if (args.size() != 2) {
+            throw new org.jaxen.FunctionCallException("re-match() takes two arguments");
+        }
+        String value = org.jaxen.function.StringFunction.evaluate(args.get(0), ctx.getNavigator());
+        String regex = org.jaxen.function.StringFunction.evaluate(args.get(1), ctx.getNavigator());
+        return RE_MATCH.computeIfAbsent(regex, Pattern::compile).matcher(value).matches();
     }
 
     private static List<String> steps(String path) {
@@ -378,19 +554,7 @@ final class MustEvaluator {
     // ------------------------------------------------------------------ indexed shapes
 
     private int countEqualCurrent(CountEqualCurrent c, Node context) {
-        Map<String, List<Node>> index = keyIndexes.computeIfAbsent(List.of(c.abs(), c.key()), k -> {
-            Map<String, List<Node>> idx = new HashMap<>();
-            for (Node n : absolute(c.abs())) {
-                Set<String> distinct = new HashSet<>();
-                for (Node v : walk(List.of(n), c.key())) {
-                    distinct.add(stringValue(v));
-                }
-                for (String v : distinct) {
-                    idx.computeIfAbsent(v, x -> new ArrayList<>()).add(n);
-                }
-            }
-            return idx;
-        });
+        Map<String, List<Node>> index = keyIndex(c.abs(), c.key());
         List<Node> wanted = walk(List.of(context), c.fromCurrent());
         if (wanted.size() == 1) {
             return index.getOrDefault(stringValue(wanted.get(0)), List.of()).size();
@@ -400,6 +564,23 @@ final class MustEvaluator {
             matched.addAll(index.getOrDefault(stringValue(w), List.of()));
         }
         return matched.size();
+    }
+
+    /** The nodes under an absolute path by the string values of a relative path below them (built once per tree). */
+    private Map<String, List<Node>> keyIndex(List<String> abs, List<String> key) {
+        return keyIndexes.computeIfAbsent(List.of(abs, key), k -> {
+            Map<String, List<Node>> idx = new HashMap<>();
+            for (Node n : absolute(abs)) {
+                Set<String> distinct = new HashSet<>();
+                for (Node v : walk(List.of(n), key)) {
+                    distinct.add(stringValue(v));
+                }
+                for (String v : distinct) {
+                    idx.computeIfAbsent(v, x -> new ArrayList<>()).add(n);
+                }
+            }
+            return idx;
+        });
     }
 
     private Set<String> valueSet(List<String> abs) {

@@ -114,6 +114,12 @@ public final class NetconfServer implements AutoCloseable {
         caps.add(NotificationHub.NC_NOTIFICATIONS + "?module=ietf-netconf-notifications&revision=2012-02-06");
         caps.add(NotificationHub.NETMOD_NOTIFICATION + "?module=nc-notifications&revision=2008-07-14");
         caps.add(NacmConfig.NS + "?module=" + NacmConfig.MODULE + "&revision=2018-02-14");
+        // the YANG 1.0 modules of the data (RFC 7950 5.6.4): the interface tree and its types
+        for (YangSchema.ModuleText m : schema.modules()) {
+            if (m.name().equals("ietf-interfaces") || m.name().equals("iana-if-type")) {
+                caps.add(m.namespace() + "?module=" + m.name() + "&revision=" + m.revision());
+            }
+        }
         this.capabilities = List.copyOf(caps);
         this.monitoring = new Monitoring(schema, capabilities);
     }

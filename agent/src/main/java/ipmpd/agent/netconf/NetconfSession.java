@@ -577,6 +577,13 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                 offline(op, name.equals("offline"));
                 ok(reply);
             }
+            case ActionRequest.NS -> {
+                if (!name.equals("action")) {
+                    throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " is not supported");
+                }
+                memberAction(ActionRequest.parse(server.schema(), op));
+                ok(reply);
+            }
             default -> throw RpcError.notSupported(RpcError.Type.PROTOCOL, "operation " + name + " in namespace "
                     + ns + " is not supported");
         }
@@ -675,8 +682,9 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         }
         new SubtreeFilter(server.schema()).apply(all, filter, data);
         for (Element c : Xml.children(data)) {
-            if (Xml.is(c, Xml.IPMP, "ipmp")) {
-                DataTree.normalize(c, server.schema().root());
+            YangSchema.SNode top = moduleTop(c);
+            if (top != null) {
+                DataTree.normalize(c, top);
             }
         }
     }
@@ -705,9 +713,9 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         } catch (Exception e) {
             throw RpcError.failed("cannot read the engine state: " + e);
         }
-        Element ipmp = StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains);
-        WithDefaults.apply(ipmp, server.schema().root(), mode, false);
-        all.appendChild(ipmp);
+        Element tree = StateXml.build(d, server.schema(), snap.s(), snap.wall(), snap.configuredOffline()::contains);
+        WithDefaults.apply(tree, server.schema().root(), mode, false);
+        moveChildren(tree, all);
         Datastores ds = server.datastores();
         all.appendChild(server.monitoring().netconfState(d, ds.locks(), ds.candidateModified(), server.sessionInfos()));
         all.appendChild(server.monitoring().yangLibrary(d));
@@ -722,43 +730,44 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         GetData.Request q = GetData.parse(op);
         Document d = Xml.newDocument();
         Element all;
-        YangSchema.SNode root = server.schema().root();
         if (q.datastore() == GetData.Datastore.OPERATIONAL) {
             all = operational(d, WithDefaults.Mode.REPORT_ALL);
         } else {
             all = d.createElementNS(Xml.BASE, "data");
             String source = q.datastore() == GetData.Datastore.RUNNING ? Datastores.RUNNING : Datastores.CANDIDATE;
-            Element tree = server.datastores().view(d, source, q.withDefaults());
-            if (tree != null) {
-                all.appendChild(tree);
-            }
+            moveChildren(server.datastores().view(d, source, q.withDefaults()), all);
             all.appendChild(server.datastores().nacmView(d, source));
         }
         d.appendChild(all);
         access().pruneForRead(all);
-        Element ipmp = Xml.child(all, Xml.IPMP, "ipmp");
-        if (q.configFilter() != null) {
-            for (Element top : Xml.children(all)) {
-                if (Xml.is(top, NacmConfig.NS, "nacm")) {
+        for (Element top : Xml.children(all)) {
+            if (Xml.is(top, NacmConfig.NS, "nacm")) {
+                if (q.configFilter() != null) {
                     for (Element c : Xml.children(top)) {
                         if (NacmEdit.stateLeaves().contains(c.getLocalName()) != !q.configFilter()) {
                             top.removeChild(c); // the counters are state, the rest configuration
                         }
                     }
-                } else if (top != ipmp && q.configFilter()) {
-                    all.removeChild(top); // netconf-state and the YANG library are state
                 }
+                continue;
             }
-            if (ipmp != null) {
-                GetData.configFilter(ipmp, root, q.configFilter());
+            YangSchema.SNode s = moduleTop(top);
+            if (q.configFilter() != null) {
+                if (s == null) {
+                    if (q.configFilter()) {
+                        all.removeChild(top); // netconf-state and the YANG library are state
+                    }
+                    continue;
+                }
+                GetData.configFilter(top, s, q.configFilter());
             }
-        }
-        if (ipmp != null && q.datastore() == GetData.Datastore.OPERATIONAL) {
-            if (!q.originFilter().isEmpty()) {
-                GetData.originFilter(ipmp, root, q.originFilter(), q.negatedOriginFilter());
-            }
-            if (q.withOrigin()) {
-                GetData.annotateOrigin(ipmp, root);
+            if (s != null && q.datastore() == GetData.Datastore.OPERATIONAL) {
+                if (!q.originFilter().isEmpty()) {
+                    GetData.originFilter(top, s, q.originFilter(), q.negatedOriginFilter());
+                }
+                if (q.withOrigin()) {
+                    GetData.annotateOrigin(top, s);
+                }
             }
         }
         Element data = Xml.add(reply, GetData.NS, "data");
@@ -775,13 +784,23 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         Document d = Xml.newDocument();
         Element all = d.createElementNS(Xml.BASE, "data");
         d.appendChild(all);
-        Element tree = server.datastores().view(d, source, mode);
-        if (tree != null) {
-            all.appendChild(tree);
-        }
+        moveChildren(server.datastores().view(d, source, mode), all);
         all.appendChild(server.datastores().nacmView(d, source));
         access().pruneForRead(all);
         reply(reply, all, filter);
+    }
+
+    /** The schema node of a top-level node of ipmpd's data (/if:interfaces, /ipmp:ipmp), else null. */
+    private YangSchema.SNode moduleTop(Element top) {
+        YangSchema.SNode s = server.schema().root().child(top.getLocalName());
+        return s != null && s.ns.equals(top.getNamespaceURI()) ? s : null;
+    }
+
+    /** Moves the top-level nodes of a tree's wrapper under another element (same document). */
+    private static void moveChildren(Element from, Element to) {
+        for (Element c : Xml.children(from)) {
+            to.appendChild(c);
+        }
     }
 
     private void editConfig(Element op, Element reply) throws RpcError, RpcError.Many {
@@ -905,6 +924,42 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
             throw new RpcError(RpcError.Type.PROTOCOL, "invalid-value", "invalid interface name \""
                     + Xml.text(ifEl) + "\"", null, "/ipmp:" + rpcName + "/ipmp:interface", null);
         }
+        offline(name, off, null);
+    }
+
+    /**
+     * The member actions (take-offline, undo-offline on /if:interfaces/if:interface/ipmp:ipmp): the
+     * same engine calls as the operations, on an interface the running configuration has as a member.
+     */
+    private void memberAction(ActionRequest.Invocation a) throws RpcError {
+        YangSchema.SNode member = server.schema().root().child("interfaces").child("interface").child("ipmp");
+        if (a.owner() != member) {
+            throw RpcError.notSupported(RpcError.Type.PROTOCOL, "action " + a.name() + " is not supported");
+        }
+        String name = a.keys().get(0);
+        boolean configured = server.datastores().running().groups().stream()
+                .anyMatch(g -> g.members().stream().anyMatch(m -> m.name().equals(name)));
+        if (!configured) {
+            throw RpcError.dataMissing("interface " + name + " is not a member of an IPMP group", a.path());
+        }
+        switch (a.name()) {
+            case "take-offline" -> offline(name, true, a.path());
+            case "undo-offline" -> offline(name, false, a.path());
+            default -> throw RpcError.notSupported(RpcError.Type.PROTOCOL, "action " + a.name()
+                    + " is not supported");
+        }
+    }
+
+    /**
+     * if_mpadm -d / -r through the engine.
+     *
+     * @param actionPath the member's path when invoked as an action (the error-path of its errors);
+     *        null for the operations, whose errors name their interface parameter
+     */
+    private void offline(String name, boolean off, String actionPath) throws RpcError {
+        String rpcName = off ? "offline" : "undo-offline";
+        java.util.Map<String, String> info = actionPath == null ? java.util.Map.of("bad-element", "interface")
+                : null;
         try {
             server.loop().call(() -> {
                 if (off) {
@@ -917,8 +972,7 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
                         // the state disagreeing (and the next restart would take it offline again)
                         throw new RpcError(RpcError.Type.APPLICATION, "operation-failed", "interface " + name
                                 + " is offline in the configuration: set its offline leaf to false (edit-config) "
-                                + "to bring it back", "configured-offline", null,
-                                java.util.Map.of("bad-element", "interface"));
+                                + "to bring it back", "configured-offline", actionPath, info);
                     }
                     server.loop().engine().undoOffline(name);
                 }
@@ -929,8 +983,8 @@ final class NetconfSession implements Command, Runnable, NotificationHub.Subscri
         } catch (AdminException e) {
             String appTag = AppTags.forMessage(e.getMessage(), null);
             String tag = "not-in-group".equals(appTag) ? "invalid-value" : "operation-failed";
-            throw new RpcError(RpcError.Type.APPLICATION, tag, AppTags.stripTool(e.getMessage()), appTag, null,
-                    java.util.Map.of("bad-element", "interface"));
+            throw new RpcError(RpcError.Type.APPLICATION, tag, AppTags.stripTool(e.getMessage()), appTag,
+                    actionPath, info);
         } catch (Exception e) {
             throw RpcError.failed(rpcName + " failed: " + e);
         }

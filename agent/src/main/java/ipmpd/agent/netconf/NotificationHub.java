@@ -46,7 +46,9 @@ final class NotificationHub implements EngineListener {
 
         void appendTo(Element parent) {
             Element e = Xml.add(parent, parent.getNamespaceURI(), name);
-            if (ipmpPrefix) {
+            if (ipmpPrefix && text != null && text.startsWith("/if:")) {
+                e.setAttributeNS(Xml.XMLNS, "xmlns:if", Xml.IF);
+            } else if (ipmpPrefix) {
                 e.setAttributeNS(Xml.XMLNS, "xmlns:ipmp", Xml.IPMP);
             }
             if (text != null) {
@@ -217,14 +219,17 @@ final class NotificationHub implements EngineListener {
 
     /**
      * running changed. @param who null when the server itself changed it (a confirmed commit's
-     * timeout) @param operation the edit operation, on the whole ipmp tree
+     * timeout) @param operation the edit operation, on both top-level trees (the members in the
+     * interface tree, the groups)
      */
     void configChanged(Who who, String operation) {
         List<Node> n = new ArrayList<>();
         n.add(Node.container("changed-by", who == null ? List.of(Node.leaf("server", "")) : who.nodes()));
         n.add(Node.leaf("datastore", "running"));
-        n.add(Node.container("edit", List.of(new Node("target", "/ipmp:ipmp", List.of(), true),
-                Node.leaf("operation", operation))));
+        for (String target : List.of("/if:interfaces", "/ipmp:ipmp")) {
+            n.add(Node.container("edit", List.of(new Node("target", target, List.of(), true),
+                    Node.leaf("operation", operation))));
+        }
         publish(new Event(Instant.now(), NC_NOTIFICATIONS, "netconf-config-change", n));
     }
 

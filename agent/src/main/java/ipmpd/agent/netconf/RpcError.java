@@ -127,10 +127,13 @@ final class RpcError extends Exception {
         if (appTag != null) {
             Xml.leaf(e, "error-app-tag", appTag);
         }
-        if (path != null) {
+        if (path != null && !path.isEmpty()) {
             Element p = Xml.leaf(e, "error-path", path);
             if (path.contains("ipmp:")) {
                 p.setAttributeNS(Xml.XMLNS, "xmlns:ipmp", Xml.IPMP);
+            }
+            if (path.contains("if:")) {
+                p.setAttributeNS(Xml.XMLNS, "xmlns:if", Xml.IF);
             }
             if (path.contains("nacm:")) {
                 p.setAttributeNS(Xml.XMLNS, "xmlns:nacm", NacmConfig.NS);

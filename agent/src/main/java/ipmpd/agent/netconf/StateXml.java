@@ -22,7 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The data of {@code <get>} for the ipmpd module: the configuration and, as config false nodes,
+ * The data of {@code <get>} for the ipmpd module (the top-level nodes /if:interfaces and /ipmp:ipmp
+ * under a wrapper): the configuration and, as config false nodes,
  * the state of one {@link EngineSnapshot} (the snapshot ipmpstat renders), named through
  * {@link Vocabulary} and {@link FlagBits}.
  */
@@ -50,21 +51,21 @@ final class StateXml {
     static Element build(Document doc, YangSchema schema, EngineSnapshot s, Instant wallAtSnapshot,
                          java.util.function.Predicate<String> configuredOffline) {
         IpmpConfiguration config = IpmpConfiguration.of(s, configuredOffline);
-        Element ipmp = ConfigXml.toXml(doc, config);
+        Element tree = ConfigXml.toXml(doc, config);
         java.util.Map<String, InterfaceInfo> ifaces = new java.util.HashMap<>();
         for (InterfaceInfo i : s.interfaces()) {
             ifaces.putIfAbsent(i.name(), i);
         }
-        for (Element ge : Xml.children(ipmp, Xml.IPMP, "group")) {
+        for (Element ie : ConfigXml.interfaces(tree)) {
+            InterfaceInfo i = ifaces.get(Xml.text(Xml.child(ie, Xml.IF, "name")));
+            Element me = Xml.child(ie, Xml.IPMP, "ipmp");
+            if (i != null && me != null) {
+                member(me, i, s, wallAtSnapshot);
+            }
+        }
+        for (Element ge : Xml.children(ConfigXml.ipmp(tree), Xml.IPMP, "group")) {
             String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
             Optional<GroupInfo> gi = s.group(gname);
-            for (Element me : Xml.children(ge, Xml.IPMP, "member")) {
-                String mname = Xml.text(Xml.child(me, Xml.IPMP, "name"));
-                InterfaceInfo i = ifaces.get(mname);
-                if (i != null) {
-                    member(me, i, s, wallAtSnapshot);
-                }
-            }
             for (Element de : Xml.children(ge, Xml.IPMP, "data-address")) {
                 String a = Xml.text(Xml.child(de, Xml.IPMP, "address"));
                 for (AddressInfo ai : s.addresses()) {
@@ -83,8 +84,8 @@ final class StateXml {
                 time(ge, "last-change", g.lastChangeNs(), s, wallAtSnapshot);
             });
         }
-        DataTree.normalize(ipmp, schema.root());
-        return ipmp;
+        DataTree.normalize(tree, schema.root());
+        return tree;
     }
 
     private static void member(Element me, InterfaceInfo i, EngineSnapshot s, Instant wall) {
@@ -103,6 +104,13 @@ final class StateXml {
         Xml.leaf(me, "probe-state", Vocabulary.of(i.probe()).yang());
         Xml.leaf(me, "state", Vocabulary.of(i.state()).yang());
         time(me, "last-change", i.lastChangeNs(), s, wall);
+        // failure accounting: the snapshot fields the MIB and the metrics read, named through Vocabulary
+        Xml.leaf(me, "failure-count", i.failureCount());
+        if (i.lastFailureCause() != null) {
+            time(me, "last-failure", i.lastFailureNs(), s, wall);
+            Element cause = Xml.leaf(me, "last-failure-cause", "ipmp:" + Vocabulary.of(i.lastFailureCause()).yang());
+            cause.setAttributeNS(Xml.XMLNS, "xmlns:ipmp", Xml.IPMP); // the identityref's prefix, declared on it
+        }
         for (TargetSet ts : i.targetSets()) {
             Element af = Xml.add(me, Xml.IPMP, "address-family");
             Xml.leaf(af, "family", ts.family() == Family.INET ? "ipv4" : "ipv6");

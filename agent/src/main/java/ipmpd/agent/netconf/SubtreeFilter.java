@@ -138,7 +138,7 @@ final class SubtreeFilter {
 
     /** The key leaf names of a list entry (empty for other nodes). */
     List<String> keysOf(Element d) {
-        if (Xml.IPMP.equals(d.getNamespaceURI())) {
+        if (YangSchema.PREFIXES.containsKey(d.getNamespaceURI())) {
             YangSchema.SNode s = DataTree.schemaOf(schema, d);
             return s == null ? List.of() : YangSchema.keys(s);
         }

@@ -43,7 +43,7 @@ final class WithDefaults {
     }
 
     /**
-     * Rewrites an ipmp tree for a mode.
+     * Rewrites a tree (the wrapper of its top-level nodes) for a mode.
      *
      * @param explicitTree true when every leaf present was set by a client (the candidate); false
      *        when a leaf holding its default may have been set by the server (running, the state)
@@ -56,7 +56,9 @@ final class WithDefaults {
             return;
         }
         if (mode == Mode.REPORT_ALL_TAGGED) {
-            ipmp.setAttributeNS(Xml.XMLNS, "xmlns:wd", NS); // declared once, for every tagged leaf below
+            for (Element top : Xml.children(ipmp)) {
+                top.setAttributeNS(Xml.XMLNS, "xmlns:wd", NS); // declared once, for every tagged leaf below
+            }
         }
         walk(ipmp, schema, mode, explicitTree);
         if (mode == Mode.REPORT_ALL || mode == Mode.REPORT_ALL_TAGGED) {
@@ -104,7 +106,7 @@ final class WithDefaults {
             for (SNode cs : s.children.values()) {
                 if (cs.kind == Kind.LEAF && cs.config && cs.defaultValue != null
                         && DataTree.childByName(e, cs.name) == null) {
-                    Element d = e.getOwnerDocument().createElementNS(Xml.IPMP, cs.name);
+                    Element d = e.getOwnerDocument().createElementNS(cs.ns, cs.name);
                     d.setTextContent(YangSchema.canonical(cs, cs.defaultValue));
                     e.appendChild(d);
                     if (mode == Mode.REPORT_ALL_TAGGED) {

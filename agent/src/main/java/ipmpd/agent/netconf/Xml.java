@@ -32,6 +32,8 @@ final class Xml {
     static final String BASE = "urn:ietf:params:xml:ns:netconf:base:1.0";
     static final String NOTIF = "urn:ietf:params:xml:ns:netconf:notification:1.0";
     static final String IPMP = "urn:ipmpd:yang:ipmpd-ipmp";
+    static final String IF = "urn:ietf:params:xml:ns:yang:ietf-interfaces";
+    static final String IANAIFT = "urn:ietf:params:xml:ns:yang:iana-if-type";
     static final String NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring";
     static final String YANGLIB = "urn:ietf:params:xml:ns:yang:ietf-yang-library";
     static final String DATASTORES = "urn:ietf:params:xml:ns:yang:ietf-datastores";

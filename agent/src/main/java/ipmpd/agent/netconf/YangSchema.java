@@ -1,16 +1,22 @@
 package ipmpd.agent.netconf;
 
 import ipmpd.engine.Addresses;
+import org.w3c.dom.Element;
+import org.yangcentral.yangkit.common.api.QName;
 import org.yangcentral.yangkit.model.api.restriction.LeafRef;
 import org.yangcentral.yangkit.model.api.restriction.Restriction;
 import org.yangcentral.yangkit.model.api.schema.YangSchemaContext;
+import org.yangcentral.yangkit.model.api.stmt.Action;
+import org.yangcentral.yangkit.model.api.stmt.ActionContainer;
 import org.yangcentral.yangkit.model.api.stmt.Container;
+import org.yangcentral.yangkit.model.api.stmt.IfFeatureSupport;
 import org.yangcentral.yangkit.model.api.stmt.DataDefinition;
 import org.yangcentral.yangkit.model.api.stmt.Leaf;
 import org.yangcentral.yangkit.model.api.stmt.LeafList;
 import org.yangcentral.yangkit.model.api.stmt.Must;
 import org.yangcentral.yangkit.model.api.stmt.MustSupport;
 import org.yangcentral.yangkit.model.api.stmt.Notification;
+import org.yangcentral.yangkit.model.api.stmt.Operation;
 import org.yangcentral.yangkit.model.api.stmt.Rpc;
 import org.yangcentral.yangkit.model.api.stmt.SchemaNode;
 import org.yangcentral.yangkit.model.api.stmt.SchemaNodeContainer;
@@ -44,8 +50,8 @@ import java.util.regex.Pattern;
  * itself: the data tree (containers, lists and their keys, leaves, leaf-lists, config or state),
  * each leaf's type (checked with yangkit's own restriction evaluation: ranges, lengths, patterns,
  * enums, bits, unions), defaults, mandatory leaves, leafref paths and must statements with their
- * error-message and error-app-tag; the operations' inputs; and the module texts that get-schema
- * serves. Nothing of the module's constraints is copied by hand into Java.
+ * error-message and error-app-tag; the inputs of the operations and of the actions; and the
+ * module texts that get-schema serves. Nothing of the module's constraints is copied by hand into Java.
  */
 final class YangSchema {
     static final String MODULE = "ipmpd-ipmp";
@@ -62,10 +68,15 @@ final class YangSchema {
     /** A schema node of the data tree, in schema order. */
     static final class SNode {
         final String name;
+        /** The namespace and the prefix (for error-path) of the module that defines the node. */
+        String ns = Xml.IPMP;
+        String prefix = "ipmp";
         final Kind kind;
         final boolean config;
         final List<String> keys;
         final Map<String, SNode> children = new LinkedHashMap<>();
+        /** The YANG 1.1 actions of a container or list, by name, each as its input container. */
+        final Map<String, SNode> actions = new LinkedHashMap<>();
         final List<MustRule> musts;
         final TypedDataNode typed;
         final String defaultValue;
@@ -253,25 +264,29 @@ final class YangSchema {
             }
         }
         var module = ctx.getModule(MODULE).get(0);
-        SNode top = null;
-        for (DataDefinition d : module.getDataDefChildren()) {
-            SNode n = build((SchemaNode) d, null);
-            if (n.name.equals("ipmp")) {
-                top = n;
+        // the data tree: /if:interfaces (with ipmpd-ipmp's augment of its interfaces) and /ipmp:ipmp,
+        // under a node that stands for the datastore
+        SNode top = new SNode("data", Kind.CONTAINER, true, List.of(), List.of(), null, null, false, null, false);
+        for (String[] t : new String[][] {{"ietf-interfaces", "interfaces"}, {MODULE, "ipmp"}}) {
+            var m = ctx.getModule(t[0]);
+            if (m.isEmpty()) {
+                throw new IOException("NETCONF: module " + t[0] + " is not loaded");
+            }
+            for (DataDefinition d : m.get(0).getDataDefChildren()) {
+                if (d.getArgStr().equals(t[1])) {
+                    addChild(top, build((SchemaNode) d, top));
+                }
+            }
+            if (top.child(t[1]) == null) {
+                throw new IOException("NETCONF: " + t[0] + " has no container " + t[1]);
             }
         }
-        if (top == null) {
-            throw new IOException("NETCONF: " + MODULE + " has no container ipmp");
+        for (var m : ctx.getModules()) {
+            SELF_PREFIXES.put(m.getMainModule().getNamespace().getUri().toString(), m.getSelfPrefix());
         }
         YangSchema s = new YangSchema(ctx, top, List.copyOf(texts), ipmpd);
         for (Rpc r : module.getRpcs()) {
-            SNode in = new SNode("input", Kind.CONTAINER, true, List.of(), List.of(), null, null, false, null, false);
-            if (r.getInput() != null) {
-                for (SchemaNode c : ((SchemaNodeContainer) r.getInput()).getDataNodeChildren()) {
-                    addChild(in, build(c, in));
-                }
-            }
-            s.rpcInputs.put(r.getArgStr(), in);
+            s.rpcInputs.put(r.getArgStr(), input(r));
         }
         for (Notification n : module.getNotifications()) {
             SNode nn = new SNode(n.getArgStr(), Kind.CONTAINER, false, List.of(), List.of(), null, null, false, null,
@@ -282,6 +297,17 @@ final class YangSchema {
             s.notifications.put(n.getArgStr(), nn);
         }
         return s;
+    }
+
+    /** The input of an rpc or action as a container (empty without input). */
+    private static SNode input(Operation op) {
+        SNode in = new SNode("input", Kind.CONTAINER, true, List.of(), List.of(), null, null, false, null, false);
+        if (op.getInput() != null) {
+            for (SchemaNode c : ((SchemaNodeContainer) op.getInput()).getDataNodeChildren()) {
+                addChild(in, build(c, in));
+            }
+        }
+        return in;
     }
 
     private static final Pattern IMPORT = Pattern.compile("(?m)^\\s*import\\s+([A-Za-z_][\\w.-]*)");
@@ -356,8 +382,12 @@ final class YangSchema {
         parent.children.put(c.name, c);
     }
 
+    /** The prefixes of error-path by namespace (a module's own prefix). */
+    static final Map<String, String> PREFIXES = Map.of(Xml.IPMP, "ipmp", Xml.IF, "if");
+
     private static SNode build(SchemaNode n, SNode parent) {
         String name = n.getIdentifier().getLocalName();
+        String ns = n.getIdentifier().getNamespace() == null ? Xml.IPMP : n.getIdentifier().getNamespace().toString();
         List<MustRule> musts = new ArrayList<>();
         if (n instanceof MustSupport ms) {
             for (Must m : ms.getMusts()) {
@@ -388,9 +418,20 @@ final class YangSchema {
             throw new IllegalStateException("ipmpd-ipmp.yang uses a statement the NETCONF server does not handle: "
                     + n.getClass().getSimpleName() + " " + name);
         }
+        s.ns = ns;
+        s.prefix = PREFIXES.getOrDefault(ns, "ipmp");
         if (n instanceof SchemaNodeContainer c && !(n instanceof Leaf) && !(n instanceof LeafList)) {
             for (SchemaNode ch : c.getDataNodeChildren()) {
+                // features the server does not implement (ietf-interfaces' if-mib, ...): no such nodes
+                if (ch instanceof IfFeatureSupport f && !f.getIfFeatures().isEmpty()) {
+                    continue;
+                }
                 addChild(s, build(ch, s));
+            }
+        }
+        if (n instanceof ActionContainer ac) {
+            for (Action a : ac.getActions()) {
+                s.actions.put(a.getArgStr(), input(a));
             }
         }
         return s;
@@ -533,6 +574,63 @@ final class YangSchema {
         String addr = pct < 0 ? value : value.substring(0, pct);
         return Addresses.parse(addr).map(a -> Addresses.format(a).toLowerCase(Locale.ROOT)
                 + (pct < 0 ? "" : value.substring(pct))).orElse(value);
+    }
+
+    /** Every loaded module's own prefix by namespace (the canonical prefix of identity values). */
+    private static final Map<String, String> SELF_PREFIXES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A leaf's value as written in an element, checked and in canonical form: for an identityref
+     * "prefix:identity" with the prefix of the identity's own module (the element's namespace
+     * declarations say which module the written prefix names), else as {@link #canonical(SNode, String)}.
+     */
+    static String canonical(SNode leaf, Element e) {
+        String value = Xml.text(e);
+        if (!isIdentityref(leaf)) {
+            return canonical(leaf, value);
+        }
+        int colon = value.indexOf(':');
+        String prefix = colon < 0 ? null : value.substring(0, colon);
+        String local = value.substring(colon + 1);
+        String ns = e.lookupNamespaceURI(prefix);
+        if (ns == null || local.isEmpty()) {
+            return null;
+        }
+        try {
+            @SuppressWarnings("unchecked")
+            Restriction<QName> r = (Restriction<QName>) leaf.typed.getType().getRestriction();
+            if (!r.evaluate(new QName(java.net.URI.create(ns), local))) {
+                return null;
+            }
+        } catch (RuntimeException ex) {
+            return null;
+        }
+        String own = SELF_PREFIXES.get(ns);
+        return own == null ? null : own + ":" + local;
+    }
+
+    static boolean isIdentityref(SNode leaf) {
+        if (leaf.typed == null) {
+            return false;
+        }
+        Type t = leaf.typed.getType();
+        Type builtin = t.getBuiltinType();
+        return "identityref".equals(builtin == null ? t.getArgStr() : builtin.getArgStr());
+    }
+
+    /** Declares on an element the prefix of the canonical identity value it holds ("ianaift:..."). */
+    static void declarePrefix(Element e, String canonicalIdentity) {
+        int colon = canonicalIdentity.indexOf(':');
+        if (colon <= 0) {
+            return;
+        }
+        String prefix = canonicalIdentity.substring(0, colon);
+        for (Map.Entry<String, String> m : SELF_PREFIXES.entrySet()) {
+            if (m.getValue().equals(prefix)) {
+                e.setAttributeNS(Xml.XMLNS, "xmlns:" + prefix, m.getKey());
+                return;
+            }
+        }
     }
 
     /** The keys of a list, in order (empty for other nodes). */

@@ -102,8 +102,9 @@ class ConfirmedCommitRestartTest {
         try (Wire w = connect()) {
             assertTrue(fdt(w).contains(">700<"));
             w.ok(w.rpc("<edit-config><target><candidate/></target><config><ipmp xmlns=\"" + Xml.IPMP + "\">"
-                    + "<failure-detection-time>2100</failure-detection-time><group><name>g0</name><member>"
-                    + "<name>tst1</name><standby>true</standby></member></group></ipmp>"
+                    + "<failure-detection-time>2100</failure-detection-time></ipmp><interfaces xmlns=\"" + Xml.IF
+                    + "\"><interface><name>tst1</name><ipmp xmlns=\"" + Xml.IPMP + "\"><standby>true</standby>"
+                    + "</ipmp></interface></interfaces>"
                     + "<nacm xmlns=\"" + NacmConfig.NS + "\"><rule-list><name>audit</name><group>auditors</group>"
                     + "</rule-list></nacm></config></edit-config>"));
             w.ok(w.rpc("<commit><confirmed/><confirm-timeout>600</confirm-timeout></commit>"));

@@ -138,6 +138,21 @@ class NetconfClientTest {
     }
 
     @Test
+    void provisionedMemberFailsIsAccountedAndIsTakenOfflineByAction() throws Exception {
+        NetconfFixture.Run r = f.python("member_actions.py", 90, line -> {
+            if (line.equals("PROVISIONED")) {
+                f.platform().setLink("tst2", false);
+            } else if (line.equals("FAILURE_SEEN")) {
+                f.platform().setLink("tst2", true);
+            }
+        });
+        assertOk(r);
+        // the engine agrees after the undo-offline: both members work
+        Await.until("g1 ok with both members", () -> f.ipmpstat("-i", "INTERFACE,GROUP,STATE")
+                .containsAll(List.of("tst2:g1:ok", "tst3:g1:ok")));
+    }
+
+    @Test
     void confirmedCommitRollsBackWithoutConfirmation() throws Exception {
         NetconfFixture.Run r = f.python("confirmed.py", 50, null);
         assertOk(r);

@@ -30,8 +30,9 @@ class TestAddressPrefixTest {
             try (RawNetconfSession w = new RawNetconfSession(client, f.port(), "admin",
                     s -> s.addPasswordIdentity(NetconfFixture.ADMIN_PW), "netconf", pool)) {
                 w.hello(RawNetconfSession.HELLO_11);
-                String r = w.rpc("1", "<get><filter type=\"subtree\"><ipmp xmlns=\"" + Xml.IPMP + "\"><group>"
-                        + "<member><name/><address-family/></member></group></ipmp></filter></get>");
+                String r = w.rpc("1", "<get><filter type=\"subtree\"><interfaces xmlns=\"" + Xml.IF + "\"><interface>"
+                        + "<name/><ipmp xmlns=\"" + Xml.IPMP + "\"><address-family/></ipmp></interface></interfaces>"
+                        + "</filter></get>");
                 assertEquals("25", prefixOf(r, "tst0"), r);
                 assertEquals("24", prefixOf(r, "tst1"), r);
             }
@@ -42,7 +43,7 @@ class TestAddressPrefixTest {
     }
 
     private static String prefixOf(String reply, String member) {
-        Matcher m = Pattern.compile("<member><name>" + member + "</name>.*?<test-address-prefix-length>(\\d+)<")
+        Matcher m = Pattern.compile("<interface><name>" + member + "</name>.*?<test-address-prefix-length>(\\d+)<")
                 .matcher(reply);
         assertTrue(m.find(), member + " has no test-address-prefix-length: " + reply);
         return m.group(1);

@@ -35,8 +35,11 @@ class ValidationTest {
         validation = new ConfigValidation(schema);
     }
 
+    /** An instance document (its top-level nodes, /if:interfaces and /ipmp:ipmp) under a config wrapper. */
     private static Element read(Path p) throws Exception {
-        Document d = Xml.parse(Files.readAllBytes(p));
+        String text = Files.readString(p).replaceFirst("^<\\?xml[^>]*\\?>", "");
+        Document d = Xml.parse(("<config xmlns=\"" + Xml.BASE + "\">" + text + "</config>")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return d.getDocumentElement();
     }
 
@@ -93,6 +96,7 @@ class ValidationTest {
             String tag = switch (why) {
                 case "range", "pattern", "length" -> "invalid-value|";
                 case "leafref" -> "data-missing|instance-required";
+                case "Duplicate instance of \"interface\"" -> "data-exists|";
                 default -> why.startsWith("Mandatory") ? "missing-element|"
                         : why.startsWith("state node") ? "invalid-value|" : null;
             };
@@ -103,15 +107,18 @@ class ValidationTest {
 
     @Test
     void errorPathsUseTheModulePrefix() {
-        assertEquals("/ipmp:ipmp/ipmp:group[ipmp:name='g/0']/ipmp:member[ipmp:name='eth1']/ipmp:standby",
+        assertEquals("/if:interfaces/if:interface[if:name='eth1']/ipmp:ipmp/ipmp:standby",
                 ConfigXml.prefixPath("/ipmp/group[name='g/0']/member[name='eth1']/standby"));
+        assertEquals("/ipmp:ipmp/ipmp:group[ipmp:name='g/0']/ipmp:data-address",
+                ConfigXml.prefixPath("/ipmp/group[name='g/0']/data-address"));
     }
 
     @Test
     void canonicalValues() {
-        YangSchema.SNode ta = schema.root().child("group").child("member").child("test-address").child("address");
+        YangSchema.SNode ta = schema.root().child("interfaces").child("interface").child("ipmp")
+                .child("test-address").child("address");
         assertEquals("fe80::a00:27ff:fe00:10", YangSchema.canonical(ta, "FE80:0:0:0:0A00:27FF:FE00:0010"));
-        YangSchema.SNode fdt = schema.root().child("failure-detection-time");
+        YangSchema.SNode fdt = schema.root().child("ipmp").child("failure-detection-time");
         assertEquals("100", YangSchema.canonical(fdt, "+0100"));
         assertEquals(null, YangSchema.canonical(fdt, "99"));
         assertEquals(null, YangSchema.canonical(fdt, "4294967296"));

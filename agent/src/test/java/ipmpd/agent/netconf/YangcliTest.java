@@ -1,5 +1,7 @@
 package ipmpd.agent.netconf;
 
+import ipmpd.testkit.Await;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +23,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A client other than ncclient: yuma123's yangcli (Debian package yangcli), which is a YANG 1.0
  * tool. In batch mode with a script it says hello, downloads the modules it lacks from the server
- * (get-schema, auto-load: ipmpd must compile in it), and runs a get.
+ * (get-schema, auto-load: ipmpd and ietf-interfaces must compile in it), runs a get, and provisions
+ * a group with its members through the interface tree.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class YangcliTest {
@@ -78,15 +81,37 @@ class YangcliTest {
         String version = YangSchema.load(NetconfFixture.YANG).modules().stream()
                 .filter(m -> m.name().equals("ipmpd-ipmp")).findFirst().orElseThrow().revision();
         Run r = yangcli("get-schema identifier=ipmpd-ipmp version=" + version + " format=yang\n"
-                + "sget /ipmp/group\n");
+                + "sget /ipmp/group\n" + "sget /interfaces\n");
         String out = r.out();
         assertEquals(0, r.exit(), out);
         assertTrue(out.contains("NETCONF session established for admin"), out);
         // yangcli compiled the module it downloaded (a YANG 1.0 tool: no 'modifier invert-match')
         assertFalse(out.contains("Error:") || out.contains("error("), out);
         assertTrue(out.contains("Default with-defaults behavior: report-all"), out);
-        // the get-schema reply carries the module text, the get the group with its members' state
+        // the get-schema reply carries the module text, the gets the group and its members' state in the
+        // interface tree
         assertTrue(out.contains("module ipmpd-ipmp {"), out);
-        assertTrue(out.contains("<name>g0</name>") && out.contains("<link-state>up</link-state>"), out);
+        assertTrue(out.contains("<name>g0</name>") && out.contains("<group>g0</group>")
+                && out.contains("<link-state>up</link-state>"), out);
+    }
+
+    @Test
+    void provisionsAGroupThroughTheInterfaceTree() throws Exception {
+        Run r = yangcli("create /ipmp/group -- name=g1\n"
+                + "create /interfaces/interface -- name=tst2 type=ethernetCsmacd\n"
+                + "create /interfaces/interface[name='tst2']/ipmp -- group=g1\n"
+                + "create /interfaces/interface -- name=tst3 type=ethernetCsmacd\n"
+                + "create /interfaces/interface[name='tst3']/ipmp -- group=g1 standby=true\n"
+                + "commit\n");
+        String out = r.out();
+        assertEquals(0, r.exit(), out);
+        assertFalse(out.contains("Error:") || out.contains("error("), out);
+        // the engine runs the new group with both members, tst3 a standby, and the files say so
+        Await.until("group g1 with tst2 and tst3", () -> f.ipmpstat("-g", "GROUPNAME,INTERFACES").stream()
+                .anyMatch(l -> l.startsWith("g1:") && l.contains("tst2") && l.contains("tst3")));
+        assertTrue(f.ipmpstat("-i", "INTERFACE,GROUP,FLAGS").stream().anyMatch(l -> l.matches("tst3:g1:.s.*")),
+                f.ipmpstat("-i", "INTERFACE,GROUP,FLAGS") + "\n" + out);
+        assertTrue(f.read("hostname.tst2").contains("group g1"), f.read("hostname.tst2"));
+        assertTrue(f.read("hostname.tst3").contains("standby"), f.read("hostname.tst3"));
     }
 }

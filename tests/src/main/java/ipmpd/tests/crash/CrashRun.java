@@ -54,6 +54,8 @@ public final class CrashRun implements AutoCloseable {
     private static final int SNMP_PORT = 16161;
     private static final String FDT_OID = "1.3.6.1.4.1.99999.1.1.1.1.0";
     private static final String IPMP_NS = "urn:ipmpd:yang:ipmpd-ipmp";
+    private static final String IF_NS = "urn:ietf:params:xml:ns:yang:ietf-interfaces";
+    private static final String IANAIFT_NS = "urn:ietf:params:xml:ns:yang:iana-if-type";
 
     /** What the run counted. */
     public record Counts(int kills, int a, int b, int variants, int mixed, int orphans, int missing,
@@ -124,21 +126,24 @@ public final class CrashRun implements AutoCloseable {
         return bed.member(i);
     }
 
-    /** A or B as a NETCONF {@code <config>}. */
+    /** A or B as a NETCONF {@code <config>}: the members in the interface tree, the group under ipmp. */
     private String configXml(boolean isA) {
-        StringBuilder x = new StringBuilder("<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><ipmp xmlns=\"")
-                .append(IPMP_NS).append("\">");
-        x.append("<failure-detection-time>").append(isA ? 10000 : 20000).append("</failure-detection-time>");
-        x.append("<failback>true</failback>");
-        x.append("<group><name>").append(isA ? "ga" : "gb").append("</name>");
+        StringBuilder x = new StringBuilder("<config xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">");
+        x.append("<interfaces xmlns=\"").append(IF_NS).append("\" xmlns:ianaift=\"").append(IANAIFT_NS).append("\">");
         for (int i = 0; i < MEMBERS; i++) {
-            x.append("<member><name>").append(member(bed, i)).append("</name>");
+            x.append("<interface><name>").append(member(bed, i)).append("</name>")
+                    .append("<type>ianaift:ethernetCsmacd</type><ipmp xmlns=\"").append(IPMP_NS).append("\"><group>")
+                    .append(isA ? "ga" : "gb").append("</group>");
             if (!isA && i == MEMBERS - 1) {
                 x.append("<standby>true</standby>");
             }
             x.append("<test-address><address>198.51.100.").append((isA ? 10 : 110) + i)
-                    .append("</address><prefix-length>24</prefix-length></test-address></member>");
+                    .append("</address><prefix-length>24</prefix-length></test-address></ipmp></interface>");
         }
+        x.append("</interfaces><ipmp xmlns=\"").append(IPMP_NS).append("\">");
+        x.append("<failure-detection-time>").append(isA ? 10000 : 20000).append("</failure-detection-time>");
+        x.append("<failback>true</failback>");
+        x.append("<group><name>").append(isA ? "ga" : "gb").append("</name>");
         for (int i = 0; i < 16; i++) {
             x.append("<data-address><address>203.0.113.").append((isA ? 1 : 101) + i)
                     .append("</address><prefix-length>24</prefix-length><home-member>")

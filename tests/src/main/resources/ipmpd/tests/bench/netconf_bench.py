@@ -31,6 +31,7 @@ nc_ssh.TICK = 0.001
 
 BASE = "urn:ietf:params:xml:ns:netconf:base:1.0"
 IPMP = "urn:ipmpd:yang:ipmpd-ipmp"
+IF = "urn:ietf:params:xml:ns:yang:ietf-interfaces"
 
 p = argparse.ArgumentParser()
 p.add_argument("--port", type=int, required=True)
@@ -62,8 +63,8 @@ def need(reply, what):
 
 
 def standby(value):
-    return ('<config xmlns="%s"><ipmp xmlns="%s"><group><name>%s</name><member><name>%s</name>'
-            '<standby>%s</standby></member></group></ipmp></config>' % (BASE, IPMP, a.group, a.member, value))
+    return ('<config xmlns="%s"><interfaces xmlns="%s"><interface><name>%s</name><ipmp xmlns="%s">'
+            '<standby>%s</standby></ipmp></interface></interfaces></config>' % (BASE, IF, a.member, IPMP, value))
 
 
 def timed(call):
@@ -76,7 +77,7 @@ def timed(call):
 for _ in range(5):
     r = need(m.get(), "get")
 root = etree.fromstring(r.xml.encode())
-members = len(root.findall(".//{%s}group/{%s}member" % (IPMP, IPMP)))
+members = len(root.findall(".//{%s}interface/{%s}ipmp" % (IF, IPMP)))
 print("INFO reply-bytes=%d members=%d" % (len(r.xml.encode()), members), flush=True)
 for v in ("true", "false"):
     need(m.edit_config(target="candidate", config=standby(v)), "edit-config")
@@ -91,7 +92,7 @@ for _ in range(a.gets):
 GET_DATA = ('<get-data xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-nmda" '
             'xmlns:ds="urn:ietf:params:xml:ns:yang:ietf-datastores"><datastore>ds:operational</datastore></get-data>')
 r = need(m.dispatch(etree.fromstring(GET_DATA)), "get-data")
-if "<member>" not in r.xml.replace("ipmp:", ""):
+if "<link-state>" not in r.xml.replace("ipmp:", ""):
     sys.exit("get-data of operational holds no member: " + r.xml[:2000])
 getdata = []
 for _ in range(a.gets):
@@ -113,8 +114,8 @@ for i in range(a.edits):
 # the edits took effect: standby true in running after a commit, then back to false
 need(m.edit_config(target="candidate", config=standby("true")), "edit-config")
 need(m.commit(), "commit")
-flt = ('<ipmp xmlns="%s"><group><name>%s</name><member><name>%s</name><standby/></member></group></ipmp>'
-       % (IPMP, a.group, a.member))
+flt = ('<interfaces xmlns="%s"><interface><name>%s</name><ipmp xmlns="%s"><standby/></ipmp></interface>'
+       '</interfaces>' % (IF, a.member, IPMP))
 r = need(m.get_config(source="running", filter=("subtree", flt)), "get-config")
 if "<standby>true</standby>" not in r.xml.replace("ipmp:", ""):
     sys.exit("standby not true in running after commit: " + r.xml[:2000])
