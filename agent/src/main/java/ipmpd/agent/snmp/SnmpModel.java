@@ -472,7 +472,7 @@ final class SnmpModel implements LiveObjects.Views {
         h.add(s.config()).add(notificationsEnabled).add(notificationTypes).add(pendingGroups).add(pendingTargets);
         for (GroupInfo g : s.groups()) {
             h.add(g.name()).add(g.state()).add(g.fdtMs()).add(g.members()).add(g.active()).add(g.inactive())
-                    .add(g.unusable()).add(g.targets());
+                    .add(g.unusable()).add(g.targets()).add(g.ipmpInterface());
         }
         for (InterfaceInfo i : s.interfaces()) {
             h.add(i.name()).add(i.ifindex()).add(i.group()).add(i.present()).add(i.active()).add(i.standby())
@@ -489,7 +489,11 @@ final class SnmpModel implements LiveObjects.Views {
             }
         }
         for (AddressInfo a : s.addresses()) {
-            h.add(a.address()).add(a.up()).add(a.hostedOn()).add(a.homeIf());
+            h.add(a.address()).add(a.up()).add(a.hostedOn()).add(a.homeIf()).add(a.inbound()).add(a.outbound())
+                    .add(a.prefixLen());
+        }
+        for (EngineSnapshot.IpmpInterfaceInfo i : s.ipmpInterfaces()) {
+            h.add(i.name()).add(i.group()).add(i.ifindex()).add(i.running()).add(i.lifs());
         }
         return h.value;
     }
@@ -631,6 +635,9 @@ final class SnmpModel implements LiveObjects.Views {
             this.modelGeneration = modelGeneration;
             this.localGeneration = localGeneration;
             for (InterfaceInfo i : snapshot.interfaces()) {
+                ifindexByName.putIfAbsent(i.name(), Math.max(0, i.ifindex()));
+            }
+            for (EngineSnapshot.IpmpInterfaceInfo i : snapshot.ipmpInterfaces()) {
                 ifindexByName.putIfAbsent(i.name(), Math.max(0, i.ifindex()));
             }
             this.snapshot = snapshot;
