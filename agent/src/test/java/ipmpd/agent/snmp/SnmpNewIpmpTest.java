@@ -87,6 +87,52 @@ class SnmpNewIpmpTest {
         return b.toString();
     }
 
+    /** A classic group spreads outbound traffic too: every active member, and not a failed one. */
+    @Test
+    void classicDataAddressesShowEveryActiveMemberOutbound() throws Exception {
+        f = SnmpFixture.standard(Map.of());
+        f.awaitProbesOk();
+        String tst0 = ifIndex("tst0");
+        String tst1 = ifIndex("tst1");
+        String tst2 = ifIndex("tst2");
+        String a = "1.4.192.0.2.10";
+        assertEquals(Map.of(tst0, "tst0", tst1, "tst1", tst2, "tst2"), outbound(a));
+        assertEquals("tst0", one("IPMP-MIB::ipmpAddrInboundIfName." + a));
+        assertEquals(tst0, one("IPMP-MIB::ipmpAddrInboundIfIndex." + a));
+        assertTrue(f.ipmpstat("-a", "ADDRESS,OUTBOUND").stream().anyMatch(l -> l.startsWith("192.0.2.10:")
+                && Set.of(l.substring("192.0.2.10:".length()).split(" ")).equals(Set.of("tst0", "tst1", "tst2"))),
+                f.ipmpstat("-a", "ADDRESS,OUTBOUND").toString());
+        f.platform().setLink("tst1", false);
+        Await.until("tst1 no longer outbound", () -> {
+            try {
+                return outbound(a).equals(Map.of(tst0, "tst0", tst2, "tst2"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals("tst0", one("IPMP-MIB::ipmpAddrInboundIfName." + a));
+    }
+
+    /** The IPv6 side of an IPMP interface: hostname6.NAME, read back after a restart. */
+    @Test
+    void anIpv6DataAddressOnTheIpmpInterface() throws Exception {
+        f = SnmpFixture.prepare(Map.of());
+        f.platformOptions.put("nics", "tst0,tst1,tst2,tst3");
+        f.start();
+        String tst3 = ifIndex("tst3");
+        String gi = one("IPMP-MIB::ipmpGroupIndexNext.0");
+        String v6 = "2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.80"; // 2001:db8::50
+        setOk("IPMP-MIB::ipmpGroupName." + gi, "s", "prod", "IPMP-MIB::ipmpGroupRowStatus." + gi, "i", "4",
+                "IPMP-MIB::ipmpGroupIpmpInterface." + gi, "s", "prod0",
+                "IPMP-MIB::ipmpGroupAddrPrefixLength." + gi + "." + v6, "u", "64",
+                "IPMP-MIB::ipmpGroupAddrRowStatus." + gi + "." + v6, "i", "4",
+                "IPMP-MIB::ipmpIfGroupName." + tst3, "s", "prod");
+        assertEquals("ipmp group prod 2001:db8::50/64 up\n", f.read("hostname6.prod0"));
+        f.restart();
+        assertEquals("active(1)", one("IPMP-MIB::ipmpGroupAddrRowStatus." + gi + "." + v6));
+        assertEquals("ipmp group prod 2001:db8::50/64 up\n", f.read("hostname6.prod0"));
+    }
+
     @Test
     void aNewIpmpGroupFromScratchInOneSet() throws Exception {
         f = SnmpFixture.prepare(Map.of());
