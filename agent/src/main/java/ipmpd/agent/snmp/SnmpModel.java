@@ -420,9 +420,11 @@ final class SnmpModel implements LiveObjects.Views {
         for (AddressInfo a : s.addresses()) {
             seen.add(a.address());
             AddrTrack t = addresses.get(a.address());
-            if (t == null || !Objects.equals(t.hostedOn(), a.hostedOn()) || t.up() != a.up()) {
-                addresses.put(a.address(), new AddrTrack(a.hostedOn(), a.up(),
-                        t == null || !Objects.equals(t.hostedOn(), a.hostedOn()) ? now : Math.max(t.ticks(), now)));
+            // an IPMP interface's address never moves: its inbound member changing is its move
+            String where = a.ipmpInterface() != null ? a.inbound() : a.hostedOn();
+            if (t == null || !Objects.equals(t.hostedOn(), where) || t.up() != a.up()) {
+                addresses.put(a.address(), new AddrTrack(where, a.up(),
+                        t == null || !Objects.equals(t.hostedOn(), where) ? now : Math.max(t.ticks(), now)));
             }
         }
         addresses.keySet().retainAll(seen);

@@ -181,6 +181,7 @@ class SnmpNewIpmpTest {
         // the inbound member fails: the other one answers, and is the only outbound member
         String other = inbound.equals("tst3") ? "tst4" : "tst3";
         String otherIndex = other.equals("tst3") ? tst3 : tst4;
+        String lastChange = one("IPMP-MIB::ipmpAddrLastChange." + ADDR);
         f.platform().setLink(inbound, false);
         Await.until("198.51.100.50 answered by " + other, () -> {
             try {
@@ -191,6 +192,7 @@ class SnmpNewIpmpTest {
             }
         });
         assertEquals(otherIndex, one("IPMP-MIB::ipmpAddrInboundIfIndex." + ADDR));
+        assertTrue(!lastChange.equals(one("IPMP-MIB::ipmpAddrLastChange." + ADDR)), "the rebind is its last change");
         f.platform().setLink(inbound, true);
 
         // refused, with the status the MIB names, and nothing changed
