@@ -92,7 +92,7 @@ class DaemonTest {
         assertRun(f.run("if_mpadm", "-d", "tst0"), 0, "", "");
         assertEquals(List.of("tst1:ok", "tst0:offline"), f.parsable("-i", "INTERFACE,STATE"));
         // tst0's data address moved to tst1
-        assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
+        assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,INBOUND"));
         assertRun(f.run("if_mpadm", "-d", "tst1"), 1, "",
                 "if_mpadm: fatal: cannot offline tst1: no other functioning interfaces are in its IPMP group\n");
         assertRun(f.run("if_mpadm", "-d", "tst0"), 1, "", "if_mpadm: fatal: interface tst0 is already offline\n");
@@ -100,7 +100,7 @@ class DaemonTest {
         assertRun(f.run("if_mpadm", "-r", "tst0"), 0, "", "");
         Await.until("tst0 back in service",
                 () -> f.parsable("-i", "INTERFACE,STATE").equals(List.of("tst1:ok", "tst0:ok")));
-        assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
+        assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,INBOUND"));
     }
 
     @Test
@@ -114,7 +114,7 @@ class DaemonTest {
                 "if_mpadm: fatal: tst0 is offline by configuration; change the configuration to bring it online\n");
         // nothing changed: still offline, its address still on tst1, the configuration line kept
         assertEquals(List.of("tst1:ok", "tst0:offline"), f.parsable("-i", "INTERFACE,STATE"));
-        assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
+        assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,INBOUND"));
         assertEquals(new String(before, StandardCharsets.UTF_8),
                 Files.readString(f.configDir.resolve("ipmp.conf"), StandardCharsets.UTF_8));
     }
@@ -238,12 +238,12 @@ class DaemonTest {
         f.platform().setLink("tst0", false);
         Await.until("tst0 failed",
                 () -> f.parsable("-i", "INTERFACE,LINK,STATE").equals(List.of("tst1:up:ok", "tst0:down:failed")));
-        assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
+        assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,INBOUND"));
         assertTrue(f.logged.contains("IP interface failure detected on tst0 of group g0"), f.logged.toString());
         f.platform().setLink("tst0", true);
         Await.until("tst0 repaired",
                 () -> f.parsable("-i", "INTERFACE,STATE").equals(List.of("tst1:ok", "tst0:ok")));
-        assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,OUTBOUND"));
+        assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,INBOUND"));
     }
 
     @Test

@@ -227,7 +227,7 @@ class ReloadAgentConfTest {
             // the face is down and held there: the engine must still fail tst0 over
             f.platform().setLink("tst0", false);
             Await.until("192.0.2.10 moved to tst1 during the restart",
-                    () -> f.parsable("-a", "ADDRESS,OUTBOUND").contains("192.0.2.10:tst1"));
+                    () -> f.parsable("-a", "ADDRESS,INBOUND").contains("192.0.2.10:tst1"));
             assertTrue(hup.isAlive(), "the SIGHUP is still restarting the face");
         } finally {
             release.countDown();

@@ -243,12 +243,29 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
             for (Instance i : p.instances()) {
                 for (LogicalIf l : i.lifs.values()) {
                     if (l.isData()) {
-                        addrs.add(new AddressInfo(l.address, l.prefixLen, i.family, l.isUp(), g.name, p.name,
-                                l.homeIf, l.serial));
+                        addrs.add(classic(e, l, i.family, g, p, active));
                     }
                 }
             }
         }
+    }
+
+    /**
+     * A classic data address: answered by the member holding it; sent, when the platform spreads
+     * outbound traffic, from every ACTIVE member plumbed for its family (the member holding it
+     * alone when none is).
+     */
+    private static AddressInfo classic(Engine e, LogicalIf l, Family f, Group g, Phyint host, List<String> active) {
+        boolean up = l.isUp();
+        List<String> outbound = List.of();
+        if (up) {
+            outbound = e.platform().spreadsOutbound() ? plumbedFor(e, active, f) : List.of();
+            if (outbound.isEmpty()) {
+                outbound = List.of(host.name);
+            }
+        }
+        return new AddressInfo(l.address, l.prefixLen, f, up, g.name, host.name, l.homeIf, l.serial, null,
+                up ? host.name : null, outbound);
     }
 
     /** The members of {@code names} plumbed for the family (those that can carry its traffic). */

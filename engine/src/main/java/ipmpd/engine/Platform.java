@@ -63,6 +63,15 @@ public interface Platform {
     }
 
     /**
+     * Whether outbound traffic of a classic group's data addresses is spread over its ACTIVE
+     * members ({@link #outboundMembersChanged}), as Solaris does; false when it leaves through the
+     * member holding the address only. What ipmpstat -a OUTBOUND and the faces show.
+     */
+    default boolean spreadsOutbound() {
+        return true;
+    }
+
+    /**
      * New IPMP: the IPMP interface {@code name} of group {@code group} was plumbed. The platform
      * creates the device that carries the group's data addresses (they arrive through addAddress
      * with ifname = name) and binds each to one member through bindInbound.

@@ -53,6 +53,11 @@ final class HostInterfaces {
             names.add(i.name());
             indexes.add(i.ifindex());
         }
+        for (EngineSnapshot.IpmpInterfaceInfo i : s.ipmpInterfaces()) {
+            // the IPMP interface's device is not a NIC that could join a group
+            names.add(i.name());
+            indexes.add(i.ifindex());
+        }
         List<InterfaceInfo> out = new ArrayList<>();
         all().forEach((index, st) -> {
             if (!st.loopback() && !names.contains(st.name()) && !indexes.contains(index)) {

@@ -58,6 +58,17 @@ final class IpmpMib {
     static final OID ADDR_ENTRY = oid(OBJECTS, 7, 1);
     static final OID NOTIFY_OBJECTS = oid(OBJECTS, 8);
     static final OID IF_ADDR_ENTRY = oid(OBJECTS, 9, 1);
+    static final OID ADDR_OUTBOUND_ENTRY = oid(OBJECTS, 10, 1);
+    static final OID GROUP_ADDR_ENTRY = oid(OBJECTS, 11, 1);
+
+    // ipmpGroupAddrEntry
+    static final int GA_PREFIX = 3;
+    static final int GA_STORAGE = 4;
+    static final int GA_ROW_STATUS = 5;
+
+    // ipmpAddrEntry
+    static final int A_INBOUND_IFINDEX = 9;
+    static final int A_INBOUND_IFNAME = 10;
 
     // globals
     static final int FDT = 1;
@@ -93,6 +104,7 @@ final class IpmpMib {
     static final int G_FAILOVERS = 10;
     static final int G_LAST_FAILOVER = 11;
     static final int G_LAST_FAILOVER_REASON = 12;
+    static final int G_IPMP_INTERFACE = 13;
 
     // ipmpIfEntry
     static final int IF_NAME = 2;
@@ -230,7 +242,11 @@ final class IpmpMib {
                     List.of("ipmpGroupIndex", "ipmpConfTargetAddressType", "ipmpConfTargetAddress")),
             new TableDef("ipmpAddrTable", "ipmpAddrEntry", ADDR_ENTRY, List.of("ipmpAddrAddressType", "ipmpAddrAddress")),
             new TableDef("ipmpIfAddrTable", "ipmpIfAddrEntry", IF_ADDR_ENTRY,
-                    List.of("ipmpIfIndex", "ipmpIfAddrAddressType", "ipmpIfAddrAddress")));
+                    List.of("ipmpIfIndex", "ipmpIfAddrAddressType", "ipmpIfAddrAddress")),
+            new TableDef("ipmpAddrOutboundTable", "ipmpAddrOutboundEntry", ADDR_OUTBOUND_ENTRY,
+                    List.of("ipmpAddrAddressType", "ipmpAddrAddress", "ipmpAddrOutboundIfIndex")),
+            new TableDef("ipmpGroupAddrTable", "ipmpGroupAddrEntry", GROUP_ADDR_ENTRY,
+                    List.of("ipmpGroupIndex", "ipmpGroupAddrAddressType", "ipmpGroupAddrAddress")));
 
     /** Every OBJECT-TYPE of the MIB that is neither a table nor an entry, as implemented. */
     static final List<ObjectDef> OBJECTS_DEFS;
@@ -258,6 +274,7 @@ final class IpmpMib {
         d.add(def("ipmpGroupFailoverCount", GROUP_ENTRY, G_FAILOVERS, Access.READ_ONLY));
         d.add(def("ipmpGroupLastFailoverTime", GROUP_ENTRY, G_LAST_FAILOVER, Access.READ_ONLY));
         d.add(def("ipmpGroupLastFailoverReason", GROUP_ENTRY, G_LAST_FAILOVER_REASON, Access.READ_ONLY));
+        d.add(def("ipmpGroupIpmpInterface", GROUP_ENTRY, G_IPMP_INTERFACE, Access.READ_CREATE));
 
         d.add(def("ipmpGroupNameKey", GROUP_NAME_ENTRY, 1, Access.NOT_ACCESSIBLE));
         d.add(def("ipmpGroupNameIndex", GROUP_NAME_ENTRY, 2, Access.READ_ONLY));
@@ -287,7 +304,8 @@ final class IpmpMib {
         d.add(def("ipmpConfTargetRowStatus", CONF_TARGET_ENTRY, CT_ROW_STATUS, Access.READ_CREATE));
 
         String[] aCols = {null, "ipmpAddrAddressType", "ipmpAddrAddress", "ipmpAddrPrefixLength", "ipmpAddrGroupIndex",
-            "ipmpAddrCurrentIfIndex", "ipmpAddrHomeIfIndex", "ipmpAddrState", "ipmpAddrLastChange"};
+            "ipmpAddrCurrentIfIndex", "ipmpAddrHomeIfIndex", "ipmpAddrState", "ipmpAddrLastChange",
+            "ipmpAddrInboundIfIndex", "ipmpAddrInboundIfName"};
         for (int c = 1; c < aCols.length; c++) {
             d.add(def(aCols[c], ADDR_ENTRY, c, c <= 2 ? Access.NOT_ACCESSIBLE : Access.READ_ONLY));
         }
@@ -298,6 +316,15 @@ final class IpmpMib {
         d.add(def("ipmpIfAddrUse", IF_ADDR_ENTRY, IA_USE, Access.READ_CREATE));
         d.add(def("ipmpIfAddrStorageType", IF_ADDR_ENTRY, IA_STORAGE, Access.READ_CREATE));
         d.add(def("ipmpIfAddrRowStatus", IF_ADDR_ENTRY, IA_ROW_STATUS, Access.READ_CREATE));
+
+        d.add(def("ipmpAddrOutboundIfIndex", ADDR_OUTBOUND_ENTRY, 1, Access.NOT_ACCESSIBLE));
+        d.add(def("ipmpAddrOutboundIfName", ADDR_OUTBOUND_ENTRY, 2, Access.READ_ONLY));
+
+        d.add(def("ipmpGroupAddrAddressType", GROUP_ADDR_ENTRY, 1, Access.NOT_ACCESSIBLE));
+        d.add(def("ipmpGroupAddrAddress", GROUP_ADDR_ENTRY, 2, Access.NOT_ACCESSIBLE));
+        d.add(def("ipmpGroupAddrPrefixLength", GROUP_ADDR_ENTRY, GA_PREFIX, Access.READ_CREATE));
+        d.add(def("ipmpGroupAddrStorageType", GROUP_ADDR_ENTRY, GA_STORAGE, Access.READ_CREATE));
+        d.add(def("ipmpGroupAddrRowStatus", GROUP_ADDR_ENTRY, GA_ROW_STATUS, Access.READ_CREATE));
 
         String[] nObjs = {null, "ipmpNotifyDetection", "ipmpNotifyGroupEvent", "ipmpNotifyPrevGroupState",
             "ipmpNotifyIfName", "ipmpNotifyMoveReason", "ipmpNotifyAddressType", "ipmpNotifyAddress",
@@ -521,6 +548,8 @@ final class IpmpMib {
         mos.add(table("ipmpConfTargetEntry", CONF_TARGET_ENTRY, views, writer, IpmpMib::confTargetRows));
         mos.add(table("ipmpAddrEntry", ADDR_ENTRY, views, writer, IpmpMib::addrRows));
         mos.add(table("ipmpIfAddrEntry", IF_ADDR_ENTRY, views, writer, IpmpMib::ifAddrRows));
+        mos.add(table("ipmpAddrOutboundEntry", ADDR_OUTBOUND_ENTRY, views, writer, IpmpMib::addrOutboundRows));
+        mos.add(table("ipmpGroupAddrEntry", GROUP_ADDR_ENTRY, views, writer, IpmpMib::groupAddrRows));
         for (ManagedObject<?> mo : mos) {
             server.register(mo, context);
         }
@@ -567,6 +596,7 @@ final class IpmpMib {
                 case G_FAILOVERS -> new Counter32(g.failoverCount() & 0xFFFFFFFFL);
                 case G_LAST_FAILOVER -> new TimeTicks(lastFailover);
                 case G_LAST_FAILOVER_REASON -> cause(g.lastFailoverReason());
+                case G_IPMP_INTERFACE -> text(g.ipmpInterface());
                 default -> null;
             });
         }
@@ -574,6 +604,7 @@ final class IpmpMib {
             SnmpModel.PendingGroup p = e.getValue();
             rows.putIfAbsent(v.oidIndex(e.getKey()), (c, stats) -> switch (c) {
                 case G_NAME -> p.name() == null ? null : text(p.name());
+                case G_IPMP_INTERFACE -> text("");
                 case G_STORAGE -> new Integer32(STORAGE_NON_VOLATILE);
                 case G_ROW_STATUS -> new Integer32(p.name() == null ? ROW_NOT_READY : ROW_NOT_IN_SERVICE);
                 default -> null;
@@ -704,6 +735,7 @@ final class IpmpMib {
             int type = addrType(a.address());
             OID idx = new OID(new int[] {type}).append(octetsIndex(addrBytes(a.address(), home)));
             long last = v.addrTicks.getOrDefault(a.address(), 0L);
+            int inbound = v.ifindex(a.inbound());
             rows.putIfAbsent(idx, (c, stats) -> switch (c) {
                 case 3 -> u32(a.prefixLen());
                 case 4 -> gi == 0 ? null : u32(gi);
@@ -711,8 +743,54 @@ final class IpmpMib {
                 case 6 -> home == 0 ? null : new Integer32(home);
                 case 7 -> new Integer32(Vocabulary.byWord(Vocabulary.ADDRESS_STATE, a.up() ? "up" : "down").mib());
                 case 8 -> new TimeTicks(last);
+                case A_INBOUND_IFINDEX -> new Integer32(inbound);
+                case A_INBOUND_IFNAME -> text(a.inbound());
                 default -> null;
             });
+        }
+        return rows;
+    }
+
+    /** ipmpAddrOutboundTable: per data address, the members its outbound traffic leaves through. */
+    static NavigableMap<OID, Row> addrOutboundRows(SnmpModel.View v) {
+        TreeMap<OID, Row> rows = new TreeMap<>();
+        for (AddressInfo a : v.snapshot.addresses()) {
+            int home = v.ifindex(a.homeIf());
+            OID addr = new OID(new int[] {addrType(a.address())}).append(octetsIndex(addrBytes(a.address(), home)));
+            for (String m : a.outbound()) {
+                int x = v.ifindex(m);
+                if (x > 0) {
+                    rows.putIfAbsent(new OID(addr).append(x), (c, stats) -> c == 2 ? text(m) : null);
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The index of an ipmpGroupAddrEntry: group index, ipv4(1)/ipv6(2), length, octets. */
+    static OID groupAddrIndex(long groupIndex, InetAddress a) {
+        return confTargetIndex(groupIndex, a);
+    }
+
+    /** ipmpGroupAddrTable: the configured data addresses of the groups' IPMP interfaces. */
+    static NavigableMap<OID, Row> groupAddrRows(SnmpModel.View v) {
+        TreeMap<OID, Row> rows = new TreeMap<>();
+        for (ipmpd.engine.config.IpmpConfiguration.GroupConfig g
+                : ipmpd.engine.config.IpmpConfiguration.of(v.snapshot).groups()) {
+            long gi = v.indexOf(g.name());
+            if (gi == 0 || g.ipmpInterface() == null) {
+                continue;
+            }
+            for (ipmpd.engine.config.IpmpConfiguration.DataAddress d : g.dataAddresses()) {
+                if (g.ipmpInterface().equals(d.homeMember())) {
+                    rows.putIfAbsent(groupAddrIndex(gi, d.address()), (c, stats) -> switch (c) {
+                        case GA_PREFIX -> u32(d.prefixLen());
+                        case GA_STORAGE -> new Integer32(STORAGE_NON_VOLATILE);
+                        case GA_ROW_STATUS -> new Integer32(ROW_ACTIVE);
+                        default -> null;
+                    });
+                }
+            }
         }
         return rows;
     }
@@ -739,7 +817,7 @@ final class IpmpMib {
             }
             for (ipmpd.engine.config.IpmpConfiguration.DataAddress d : g.dataAddresses()) {
                 int x = v.ifindex(d.homeMember());
-                if (x > 0) {
+                if (x > 0 && !d.homeMember().equals(g.ipmpInterface())) { // those are ipmpGroupAddrTable's
                     rows.putIfAbsent(ifAddrIndex(x, d.address()), ifAddrRow(d.prefixLen(), USE_DATA));
                 }
             }

@@ -83,7 +83,8 @@ final class IpmpSet implements LiveObjects.Writer {
     // ------------------------------------------------------------------ edits
 
     private enum Kind { FDT, FAILBACK, TRACK, NOTIFY, NOTIFY_TYPES, QUIET, G_NAME, G_STORAGE, G_STATUS, IF_GROUP, IF_STANDBY,
-        IF_OFFLINE, CT_STORAGE, CT_STATUS, IA_PREFIX, IA_USE, IA_STORAGE, IA_STATUS }
+        IF_OFFLINE, CT_STORAGE, CT_STATUS, IA_PREFIX, IA_USE, IA_STORAGE, IA_STATUS, G_IPMP_IF, GA_PREFIX, GA_STORAGE,
+        GA_STATUS }
 
     /** One decoded varbind. */
     private record Edit(int sub, String object, OID instance, Kind kind, long index, InetAddress address,
@@ -183,6 +184,8 @@ final class IpmpSet implements LiveObjects.Writer {
         final LinkedHashMap<String, MemberConfig> members = new LinkedHashMap<>();
         final List<DataAddress> data = new ArrayList<>();
         final List<InetAddress> targets = new ArrayList<>();
+        /** The group's IPMP interface (new IPMP), null for a classic group. */
+        String ipmpInterface;
 
         GroupBuilder(String name) {
             this.name = name;
@@ -195,6 +198,7 @@ final class IpmpSet implements LiveObjects.Writer {
             }
             b.data.addAll(g.dataAddresses());
             b.targets.addAll(g.targets());
+            b.ipmpInterface = g.ipmpInterface();
             return b;
         }
 
@@ -203,6 +207,7 @@ final class IpmpSet implements LiveObjects.Writer {
             b.members.putAll(members);
             b.data.addAll(data);
             b.targets.addAll(targets);
+            b.ipmpInterface = ipmpInterface;
             return b;
         }
 
@@ -212,7 +217,7 @@ final class IpmpSet implements LiveObjects.Writer {
             List<DataAddress> ds = new ArrayList<>(data);
             ds.sort(java.util.Comparator.comparing((DataAddress d) -> ipmpd.engine.Family.of(d.address()))
                     .thenComparing(d -> d.address().getAddress(), java.util.Arrays::compareUnsigned));
-            return new GroupConfig(name, List.copyOf(ms), List.copyOf(ds), List.copyOf(targets));
+            return new GroupConfig(name, List.copyOf(ms), List.copyOf(ds), List.copyOf(targets), ipmpInterface);
         }
     }
 
@@ -627,7 +632,8 @@ final class IpmpSet implements LiveObjects.Writer {
         if (oid.size() > IpmpMib.GROUP_ENTRY.size() + 1 && oid.startsWith(IpmpMib.GROUP_ENTRY)) {
             int col = oid.get(IpmpMib.GROUP_ENTRY.size());
             OID inst = suffix(oid, IpmpMib.GROUP_ENTRY.size() + 1);
-            if (col != IpmpMib.G_NAME && col != IpmpMib.G_STORAGE && col != IpmpMib.G_ROW_STATUS) {
+            if (col != IpmpMib.G_NAME && col != IpmpMib.G_STORAGE && col != IpmpMib.G_ROW_STATUS
+                    && col != IpmpMib.G_IPMP_INTERFACE) {
                 return null;
             }
             if (inst.size() != 1 || inst.getUnsigned(0) == 0) {
@@ -639,6 +645,8 @@ final class IpmpSet implements LiveObjects.Writer {
                         groupName(sub, value, 1));
                 case IpmpMib.G_STORAGE -> new Edit(sub, "ipmpGroupStorageType", inst, Kind.G_STORAGE, idx, null,
                         storage(sub, value), null);
+                case IpmpMib.G_IPMP_INTERFACE -> new Edit(sub, "ipmpGroupIpmpInterface", inst, Kind.G_IPMP_IF, idx,
+                        null, 0, ipmpInterfaceName(sub, value));
                 default -> new Edit(sub, "ipmpGroupRowStatus", inst, Kind.G_STATUS, idx, null, rowStatus(sub, value),
                         null);
             };
@@ -663,6 +671,9 @@ final class IpmpSet implements LiveObjects.Writer {
         }
         if (oid.size() > IpmpMib.IF_ADDR_ENTRY.size() + 1 && oid.startsWith(IpmpMib.IF_ADDR_ENTRY)) {
             return decodeIfAddr(sub, oid, value);
+        }
+        if (oid.size() > IpmpMib.GROUP_ADDR_ENTRY.size() + 1 && oid.startsWith(IpmpMib.GROUP_ADDR_ENTRY)) {
+            return decodeGroupAddr(sub, oid, value);
         }
         if (oid.size() > IpmpMib.CONF_TARGET_ENTRY.size() + 1 && oid.startsWith(IpmpMib.CONF_TARGET_ENTRY)) {
             int col = oid.get(IpmpMib.CONF_TARGET_ENTRY.size());
@@ -716,6 +727,49 @@ final class IpmpSet implements LiveObjects.Writer {
                     storage(sub, value), null);
             default -> new Edit(sub, "ipmpIfAddrRowStatus", inst, Kind.IA_STATUS, ifindex, a, rowStatus(sub, value), null);
         };
+    }
+
+    /** An ipmpGroupAddrEntry column: index ipmpGroupIndex, ipv4(1)/ipv6(2), length, octets. */
+    private static Edit decodeGroupAddr(int sub, OID oid, Variable value) throws Refusal {
+        int col = oid.get(IpmpMib.GROUP_ADDR_ENTRY.size());
+        OID inst = suffix(oid, IpmpMib.GROUP_ADDR_ENTRY.size() + 1);
+        if (col < IpmpMib.GA_PREFIX || col > IpmpMib.GA_ROW_STATUS) {
+            return null;
+        }
+        if (inst.size() < 3 || inst.getUnsigned(0) == 0) {
+            throw new Refusal(sub, PDU.noCreation, "bad index " + inst);
+        }
+        long gi = inst.getUnsigned(0);
+        InetAddress a = indexAddress(sub, inst, "a data address");
+        return switch (col) {
+            case IpmpMib.GA_PREFIX -> {
+                long n = unsigned(sub, value);
+                if (n > (a.getAddress().length == 4 ? 32 : 128)) {
+                    throw new Refusal(sub, PDU.wrongValue, "prefix length " + n + " is longer than the address");
+                }
+                yield new Edit(sub, "ipmpGroupAddrPrefixLength", inst, Kind.GA_PREFIX, gi, a, n, null);
+            }
+            case IpmpMib.GA_STORAGE -> new Edit(sub, "ipmpGroupAddrStorageType", inst, Kind.GA_STORAGE, gi, a,
+                    storage(sub, value), null);
+            default -> new Edit(sub, "ipmpGroupAddrRowStatus", inst, Kind.GA_STATUS, gi, a, rowStatus(sub, value), null);
+        };
+    }
+
+    /** ipmpGroupIpmpInterface: empty (none), or a name that begins with a letter and ends with a digit. */
+    private static String ipmpInterfaceName(int sub, Variable v) throws Refusal {
+        if (!(v instanceof OctetString os) || v.getSyntax() != SMIConstants.SYNTAX_OCTET_STRING) {
+            throw new Refusal(sub, PDU.wrongType, "OCTET STRING expected, got " + v.getSyntaxString());
+        }
+        byte[] b = os.getValue();
+        if (b.length > 15) {
+            throw new Refusal(sub, PDU.wrongLength, "an IPMP interface name has at most 15 octets, not " + b.length);
+        }
+        String s = new String(b, StandardCharsets.ISO_8859_1);
+        if (!s.isEmpty() && !Engine.validIpmpInterfaceName(s)) {
+            throw new Refusal(sub, PDU.wrongValue, "\"" + LogText.quote(s) + "\" is not an IPMP interface name: it "
+                    + "begins with a letter, ends with a digit and has letters, digits, '_', '.' or '-' between");
+        }
+        return s;
     }
 
     /**
@@ -848,7 +902,10 @@ final class IpmpSet implements LiveObjects.Writer {
         }
         planGroups(v, edits, p);
         planMembers(v, edits, p);
+        List<Edit> ipmpRemovals = planIpmpInterfaces(v, edits, p);
         planAddresses(v, edits, p);
+        planGroupAddresses(v, edits, p);
+        removeIpmpInterfaces(v, ipmpRemovals, p);
         destroyGroups(p);
         planTargets(v, edits, p);
         return p;
@@ -1249,6 +1306,147 @@ final class IpmpSet implements LiveObjects.Writer {
         }
     }
 
+    /**
+     * ipmpGroupIpmpInterface: a name on a group without one creates its IPMP interface (data
+     * addresses its members had go to it, as the engine adopts them); the removals (empty string)
+     * are returned, decided once the PDU's address rows are planned.
+     */
+    private List<Edit> planIpmpInterfaces(SnmpModel.View v, List<Edit> edits, Plan p) {
+        List<Edit> removals = new ArrayList<>();
+        for (Edit e : edits) {
+            if (e.kind() != Kind.G_IPMP_IF) {
+                continue;
+            }
+            String g = groupOfIndex(v, p, e.index());
+            if (g == null) {
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentName, "ipmpGroupIndex " + e.index()
+                        + " does not identify an active group (create the row in the same request or an earlier one)"));
+                continue;
+            }
+            GroupBuilder b = p.groups.get(g);
+            String want = e.text();
+            String cur = b.ipmpInterface;
+            if (want.equals(cur == null ? "" : cur)) {
+                continue;
+            }
+            if (want.isEmpty()) {
+                removals.add(e);
+                continue;
+            }
+            if (cur != null) {
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, "group " + g + " has the IPMP interface "
+                        + cur + " (an IPMP interface is not renamed: remove it first)"));
+                continue;
+            }
+            String taken = interfaceNamed(v, p, want);
+            if (taken != null) {
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, want + " is " + taken));
+                continue;
+            }
+            b.ipmpInterface = want;
+            b.data.replaceAll(d -> new DataAddress(d.address(), d.prefixLen(), want));
+        }
+        return removals;
+    }
+
+    /** What NAME already is (an interface of the host, a member, another group's IPMP interface), or null. */
+    private String interfaceNamed(SnmpModel.View v, Plan p, String name) {
+        for (GroupBuilder o : p.groups.values()) {
+            if (name.equals(o.ipmpInterface)) {
+                return "the IPMP interface of group " + o.name;
+            }
+            if (o.members.containsKey(name)) {
+                return "a member of group " + o.name;
+            }
+        }
+        if (v.snapshot.ipmpInterface(name).isPresent()) {
+            return "an IPMP interface already";
+        }
+        if (v.snapshot.iface(name).isPresent() || host.notIn(v.snapshot).stream().anyMatch(i -> i.name().equals(name))) {
+            return "an interface of this host";
+        }
+        return null;
+    }
+
+    /** IPMP interfaces removed by the PDU: only once their group has no member and they hold no address. */
+    private static void removeIpmpInterfaces(SnmpModel.View v, List<Edit> removals, Plan p) {
+        for (Edit e : removals) {
+            String g = groupOfIndex(v, p, e.index());
+            GroupBuilder b = g == null ? null : p.groups.get(g);
+            if (b == null || b.ipmpInterface == null) {
+                continue;
+            }
+            String ipmp = b.ipmpInterface;
+            if (!b.members.isEmpty()) {
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, "IPMP group " + g + " still has members "
+                        + "(they leave first, through ipmpIfGroupName): " + ipmp + " stays"));
+            } else if (b.data.stream().anyMatch(d -> d.homeMember().equals(ipmp))) {
+                p.refusals.add(new Refusal(e.sub(), PDU.inconsistentValue, ipmp + " still holds data addresses "
+                        + "(destroy their ipmpGroupAddrTable rows first, or in the same request)"));
+            } else {
+                b.ipmpInterface = null;
+                // Members leaving in the same PDU leave with the configuration, before the
+                // interface is unplumbed (they hold no data addresses to keep meanwhile).
+                p.leavers.values().removeIf(g::equals);
+            }
+        }
+    }
+
+    /** ipmpGroupAddrTable rows: data addresses of a group's IPMP interface, createAndGo and destroy. */
+    private static void planGroupAddresses(SnmpModel.View v, List<Edit> edits, Plan p) {
+        for (List<Edit> row : rows(edits, Set.of(Kind.GA_PREFIX, Kind.GA_STORAGE, Kind.GA_STATUS))) {
+            Edit any = row.get(0);
+            Edit status = row.stream().filter(e -> e.kind() == Kind.GA_STATUS).findFirst().orElse(null);
+            Edit prefix = row.stream().filter(e -> e.kind() == Kind.GA_PREFIX).findFirst().orElse(null);
+            String g = groupOfIndex(v, p, any.index());
+            if (g == null) {
+                p.refusals.add(new Refusal(any.sub(), PDU.inconsistentName, "ipmpGroupIndex " + any.index()
+                        + " does not identify an active group"));
+                continue;
+            }
+            GroupBuilder b = p.groups.get(g);
+            InetAddress a = any.address();
+            String ipmp = b.ipmpInterface;
+            boolean exists = ipmp != null && b.data.stream().anyMatch(d -> d.address().equals(a)
+                    && d.homeMember().equals(ipmp));
+            int rs = status == null ? 0 : (int) status.number();
+            switch (rs) {
+                case IpmpMib.ROW_DESTROY -> {
+                    if (exists) {
+                        b.data.removeIf(d -> d.address().equals(a));
+                    }
+                }
+                case IpmpMib.ROW_CREATE_AND_WAIT, IpmpMib.ROW_NOT_IN_SERVICE -> p.refusals.add(new Refusal(status.sub(),
+                        PDU.wrongValue, "an address row is created with createAndGo (createAndWait and notInService "
+                        + "are not supported)"));
+                case IpmpMib.ROW_CREATE_AND_GO -> {
+                    if (ipmp == null) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "group " + g + " has no IPMP "
+                                + "interface (set ipmpGroupIpmpInterface, in this request or an earlier one)"));
+                    } else if (exists) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue, "address "
+                                + Addresses.format(a) + " of " + ipmp + " exists"));
+                    } else if (prefix == null) {
+                        p.refusals.add(new Refusal(status.sub(), PDU.inconsistentValue,
+                                "createAndGo needs ipmpGroupAddrPrefixLength in the same request"));
+                    } else {
+                        b.data.add(new DataAddress(a, (int) prefix.number(), ipmp));
+                    }
+                }
+                default -> {
+                    if (!exists) {
+                        p.refusals.add(new Refusal(any.sub(), rs == IpmpMib.ROW_ACTIVE ? PDU.inconsistentValue
+                                : PDU.inconsistentName, "row does not exist: create it with ipmpGroupAddrRowStatus "
+                                + "createAndGo"));
+                    } else if (prefix != null) {
+                        p.refusals.add(new Refusal(prefix.sub(), PDU.inconsistentValue, "the columns of an active "
+                                + "address row cannot be changed: destroy it and create it again"));
+                    }
+                }
+            }
+        }
+    }
+
     /** The edits of these columns by row (first index and address), in the order of the PDU. */
     private static java.util.Collection<List<Edit>> rows(List<Edit> edits, Set<Kind> columns) {
         Map<String, List<Edit>> byRow = new LinkedHashMap<>();
@@ -1381,7 +1579,23 @@ final class IpmpSet implements LiveObjects.Writer {
                 }
             }
         }
+        String data = between(path, "data-address[address='");
+        if (data != null) {
+            for (Edit e : edits) {
+                if (e.address() != null && (e.kind() == Kind.GA_STATUS || e.kind() == Kind.IA_STATUS)
+                        && Addresses.format(e.address()).equals(data)) {
+                    return e.sub();
+                }
+            }
+        }
         String group = between(path, "group[name='");
+        if (group != null && path.contains("/ipmp-interface")) {
+            for (Edit e : edits) {
+                if (e.kind() == Kind.G_IPMP_IF) {
+                    return e.sub();
+                }
+            }
+        }
         if (group != null) {
             for (Edit e : edits) {
                 if ((e.kind() == Kind.G_NAME && group.equals(e.text())) || (e.kind() == Kind.IF_GROUP

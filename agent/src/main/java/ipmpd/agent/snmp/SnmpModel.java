@@ -420,9 +420,11 @@ final class SnmpModel implements LiveObjects.Views {
         for (AddressInfo a : s.addresses()) {
             seen.add(a.address());
             AddrTrack t = addresses.get(a.address());
-            if (t == null || !Objects.equals(t.hostedOn(), a.hostedOn()) || t.up() != a.up()) {
-                addresses.put(a.address(), new AddrTrack(a.hostedOn(), a.up(),
-                        t == null || !Objects.equals(t.hostedOn(), a.hostedOn()) ? now : Math.max(t.ticks(), now)));
+            // an IPMP interface's address never moves: its inbound member changing is its move
+            String where = a.ipmpInterface() != null ? a.inbound() : a.hostedOn();
+            if (t == null || !Objects.equals(t.hostedOn(), where) || t.up() != a.up()) {
+                addresses.put(a.address(), new AddrTrack(where, a.up(),
+                        t == null || !Objects.equals(t.hostedOn(), where) ? now : Math.max(t.ticks(), now)));
             }
         }
         addresses.keySet().retainAll(seen);
@@ -472,7 +474,7 @@ final class SnmpModel implements LiveObjects.Views {
         h.add(s.config()).add(notificationsEnabled).add(notificationTypes).add(pendingGroups).add(pendingTargets);
         for (GroupInfo g : s.groups()) {
             h.add(g.name()).add(g.state()).add(g.fdtMs()).add(g.members()).add(g.active()).add(g.inactive())
-                    .add(g.unusable()).add(g.targets());
+                    .add(g.unusable()).add(g.targets()).add(g.ipmpInterface());
         }
         for (InterfaceInfo i : s.interfaces()) {
             h.add(i.name()).add(i.ifindex()).add(i.group()).add(i.present()).add(i.active()).add(i.standby())
@@ -489,7 +491,11 @@ final class SnmpModel implements LiveObjects.Views {
             }
         }
         for (AddressInfo a : s.addresses()) {
-            h.add(a.address()).add(a.up()).add(a.hostedOn()).add(a.homeIf());
+            h.add(a.address()).add(a.up()).add(a.hostedOn()).add(a.homeIf()).add(a.inbound()).add(a.outbound())
+                    .add(a.prefixLen());
+        }
+        for (EngineSnapshot.IpmpInterfaceInfo i : s.ipmpInterfaces()) {
+            h.add(i.name()).add(i.group()).add(i.ifindex()).add(i.running()).add(i.lifs());
         }
         return h.value;
     }
@@ -631,6 +637,9 @@ final class SnmpModel implements LiveObjects.Views {
             this.modelGeneration = modelGeneration;
             this.localGeneration = localGeneration;
             for (InterfaceInfo i : snapshot.interfaces()) {
+                ifindexByName.putIfAbsent(i.name(), Math.max(0, i.ifindex()));
+            }
+            for (EngineSnapshot.IpmpInterfaceInfo i : snapshot.ipmpInterfaces()) {
                 ifindexByName.putIfAbsent(i.name(), Math.max(0, i.ifindex()));
             }
             this.snapshot = snapshot;

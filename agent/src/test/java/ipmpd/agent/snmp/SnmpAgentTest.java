@@ -166,7 +166,7 @@ class SnmpAgentTest {
                 assertEquals(sorted(f.ipmpstat("-g", "GROUP,STATE,FDT")), sorted(mib.get("-g")), "ipmpstat -g");
                 assertEquals(sorted(f.ipmpstat("-i", "INTERFACE,ACTIVE,GROUP,FLAGS,LINK,PROBE,STATE")),
                         sorted(mib.get("-i")), "ipmpstat -i");
-                assertEquals(sorted(f.ipmpstat("-a", "ADDRESS,STATE,GROUP,OUTBOUND")), sorted(mib.get("-a")), "ipmpstat -a");
+                assertEquals(sorted(f.ipmpstat("-a", "ADDRESS,STATE,GROUP,INBOUND")), sorted(mib.get("-a")), "ipmpstat -a");
                 assertEquals(sorted(f.ipmpstat("-t", "INTERFACE,MODE,TESTADDR,TARGETS")), sorted(mib.get("-t")),
                         "ipmpstat -t");
                 return;
@@ -192,7 +192,8 @@ class SnmpAgentTest {
         }
         Set<String> readable = new TreeSet<>();
         for (ObjectDef d : IpmpMib.OBJECTS_DEFS) {
-            if (d.access().readable()) {
+            // the data addresses of IPMP interfaces need one (new IPMP: SnmpNewIpmpTest reads them)
+            if (d.access().readable() && !d.name().startsWith("ipmpGroupAddr")) {
                 readable.add(d.name());
             }
         }
@@ -689,7 +690,7 @@ class SnmpAgentTest {
         assertTrue(Long.parseLong(ld.group(1)) > 0 && Long.parseLong(ld.group(1)) <= Long.parseLong(fd.group(1)),
                 "the event's uptime, in the order of the notifications: " + ld.group(1) + " " + fd.group(1));
         String moved = matching(all, V3, "IPMP-MIB::ipmpAddressMoved").get(0);
-        String to = f.ipmpstat("-a", "ADDRESS,OUTBOUND").stream().filter(l -> l.startsWith("192.0.2.10:")).findFirst()
+        String to = f.ipmpstat("-a", "ADDRESS,INBOUND").stream().filter(l -> l.startsWith("192.0.2.10:")).findFirst()
                 .orElseThrow().substring("192.0.2.10:".length());
         String toIndex = to.equals("tst1") ? "3" : "4";
         assertTrue(moved.contains("IPMP-MIB::ipmpNotifyAddressType.0 = INTEGER: ipv4(1)\t"

@@ -1423,6 +1423,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     // ================================================================ outbound load spreading
 
     @Override
+    public boolean spreadsOutbound() {
+        return options.spreadOutbound();
+    }
+
+    @Override
     public void outboundMembersChanged(String group, List<String> outboundMembers) {
         engineOutbound.put(group, List.copyOf(outboundMembers));
         if (members.containsValue(group)) {

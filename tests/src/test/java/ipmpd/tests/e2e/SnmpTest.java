@@ -174,7 +174,7 @@ class SnmpTest extends E2eBase {
         assertEquals(grow.get(1), word(walk.get("ipmpGroupState." + g)));
         assertEquals(grow.get(2), fdtText(walk.get("ipmpGroupFdt." + g)));
         assertEquals("3", walk.get("ipmpGroupMemberCount." + g));
-        List<String> arow = daemon.parsable("-a", "ADDRESS,STATE,OUTBOUND").stream().filter(r -> r.get(0).equals(DATA))
+        List<String> arow = daemon.parsable("-a", "ADDRESS,STATE,INBOUND").stream().filter(r -> r.get(0).equals(DATA))
                 .findFirst().orElseThrow();
         String addr = ".ipv4.\"" + DATA + "\"";
         assertEquals(arow.get(1), word(walk.get("ipmpAddrState" + addr)));
@@ -485,7 +485,7 @@ class SnmpTest extends E2eBase {
         awaitTrap(rx, from, "IPMP-MIB::ipmpInterfaceFailed", "IPMP-MIB::ipmpIfName." + i1 + " = STRING: " + m(1),
                 "IPMP-MIB::ipmpIfGroupName." + i1 + " = STRING: " + GROUP, "IPMP-MIB::ipmpIfState." + i1 + " = INTEGER: failed(2)",
                 "IPMP-MIB::ipmpNotifyDetection.0 = INTEGER: link(1)");
-        String to = daemon.parsable("-a", "ADDRESS,OUTBOUND").stream().filter(r -> r.get(0).equals(DATA)).findFirst()
+        String to = daemon.parsable("-a", "ADDRESS,INBOUND").stream().filter(r -> r.get(0).equals(DATA)).findFirst()
                 .orElseThrow().get(1);
         assertNotEquals(m(1), to);
         awaitTrap(rx, from, "IPMP-MIB::ipmpAddressMoved", "IPMP-MIB::ipmpNotifyAddress.0 = Hex-STRING: C0 00 02 32",
