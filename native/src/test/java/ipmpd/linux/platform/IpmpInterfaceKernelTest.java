@@ -277,6 +277,8 @@ class IpmpInterfaceKernelTest {
         prefixRoutesThrough("m1");
         assertTrue(lab.ip(lab.host, "addr show dev m1").contains("192.0.2.11"), "test addresses stay on their member");
         assertFalse(lab.ip(lab.host, "addr show dev m1").contains(DATA4), "a member never holds a data address");
+        assertTrue(lab.ip(lab.host, "addr show dev m1").contains("inet 169.254."), "an ARP source of its own: "
+                + lab.ip(lab.host, "addr show dev m1"));
         assertEquals("1", sysctl("net.ipv4.conf.m1.arp_filter"));
         assertEquals("0", sysctl("net.ipv4.conf.m2.arp_ignore"));
         assertEquals("1", sysctl("net.ipv6.conf.m2.proxy_ndp"));
@@ -465,6 +467,7 @@ class IpmpInterfaceKernelTest {
         String routes = lab.ip(lab.host, "route show") + lab.ip(lab.host, "-6 route show");
         assertFalse(routes.contains("src " + DATA4) || routes.contains("src " + DATA6), routes);
         assertEquals("0", sysctl("net.ipv4.conf.m1.arp_filter"), "a classic member answers for its own addresses");
+        assertFalse(lab.ip(lab.host, "addr show dev m1").contains("169.254."), "a classic member needs no ARP source");
         assertEquals("1", sysctl("net.ipv4.conf.m1.arp_ignore"));
     }
 
