@@ -167,7 +167,12 @@ class NewIpmpTest extends E2eBase {
         }
         tb.mendPath(4);
         assertNoMemberEverHeldData();
+        for (int n = 1; n <= 3; n++) {
+            assertTrue(tb.ip(HOST, "-4", "addr", "show", m(n)).contains("inet 169.254."),
+                    "a member without test address has an ARP source of its own: " + tb.ip(HOST, "-4", "addr", "show", m(n)));
+        }
         daemon.stop();
+        assertFalse(tb.ip(HOST, "-4", "addr").contains("169.254."), "the ARP sources go with the daemon: " + tb.ip(HOST, "-4", "addr"));
     }
 
     /** kill -9 leaves the device (alias ipmpd's); the next start takes it over and works. */
