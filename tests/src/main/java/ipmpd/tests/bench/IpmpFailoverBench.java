@@ -50,6 +50,7 @@ final class IpmpFailoverBench {
                 IPMP, trials, LinkBench.WARMUP_TRIALS, fdtMs);
         String data = TutorialTestbed.DATA_V4;
         Stats announced = new Stats();
+        Stats detected = new Stats();
         Stats lost = new Stats();
         int tcpSurvived = 0;
         int failedTrials = 0;
@@ -69,6 +70,7 @@ final class IpmpFailoverBench {
                     try (ClientTraffic traffic = ClientTraffic.builder(tb).start()) {
                         traffic.awaitRunning(Duration.ofSeconds(10));
                         int arpMark = arp.stdoutLines().size();
+                        int logMark = d.mark();
                         Netns.sleepQuietly(ThreadLocalRandom.current().nextInt(50));
                         Instant t0 = sw.run("link set dev " + tb.switchPort(n) + " down");
                         Optional<Instant> garp = LinkBench.awaitGarp(arp, arpMark, LinkBench.mac(tb, member), Duration.ofSeconds(5));
@@ -77,6 +79,7 @@ final class IpmpFailoverBench {
                             Report.progress("ipmp trial %d: no gratuitous ARP from another member within 5 s", i);
                         } else if (counted) {
                             announced.add(LinkBench.ms(t0, garp.get()));
+                            d.findLog(logMark, "The link has gone down on " + member).ifPresent(l -> detected.add(LinkBench.ms(t0, l.received())));
                         }
                         Netns.sleepQuietly(300); // the measuring window after the announcement
                         ClientTraffic.Report r = traffic.stop();
@@ -105,6 +108,7 @@ final class IpmpFailoverBench {
         }
         out.line("   IPMP interface failover, carrier loss -> first GARP from the new member at the client: %s   [%s]",
                 announced.summary("%.2f ms"), Report.against(announced.percentile(99), LinkBench.TARGET_P99_MS, " ms"));
+        out.line("   carrier loss -> \"The link has gone down\" logged:                        %s", detected.summary("%.2f ms"));
         out.line("   trials over %s ms: %d of %d; pings lost per failover (10 ms interval): median %.0f, max %.0f;"
                         + " TCP survived %d of %d; trials without announcement: %d",
                 Report.trim(LinkBench.TARGET_P99_MS), announced.above(LinkBench.TARGET_P99_MS), announced.count(),

@@ -50,9 +50,15 @@ class NewIpmpTest extends E2eBase {
     /** Every address event of the host, from the start: a member must never be given a data address. */
     private BackgroundProcess addressMonitor;
 
+    /** ARP as the client sees it: the announcements of rebound data addresses. */
+    private BackgroundProcess clientArp;
+
     void startNewIpmp(boolean testAddresses) {
         testbed();
         addressMonitor = closeLater(tb.start(HOST, "ip", "-o", "monitor", "address"));
+        clientArp = closeLater(tb.start(CLIENT, "tcpdump", "-l", "-n", "-e", "-i", tb.clientIf(), "arp"));
+        Await.until("tcpdump listening", Duration.ofSeconds(10),
+                () -> clientArp.stderrLines().stream().anyMatch(l -> l.contains("listening")));
         start(newIpmpConfig(testAddresses));
         if (testAddresses) {
             awaitAllOk(Duration.ofSeconds(20));
@@ -79,12 +85,15 @@ class NewIpmpTest extends E2eBase {
         assertOutboundSpread(List.of(m(1), m(2), m(3)), List.of());
 
         // cable 1 pulled: m1 fails, what was bound to it is announced from another member
+        Map<String, String> before = bindings();
+        int arpMark = clientArp.stdoutLines().size();
         int mark = daemon.mark();
         tb.pullCable(1);
         daemon.awaitLog(mark, q("IP interface failure detected on " + m(1) + " of group " + IPMP) + "$", Duration.ofSeconds(5));
         for (String d : DATAS) {
             awaitBoundTo(d, m(2), m(3));
         }
+        assertAnnouncedAway(before, m(1), arpMark);
         assertNeighboursFollowBindings();
         assertRow(1, "no", null, "down", null, "failed");
         assertOutboundSpread(List.of(m(2), m(3)), List.of(m(1)));
@@ -106,6 +115,8 @@ class NewIpmpTest extends E2eBase {
 
         // cable 4 cut: m1 and m2 lose the router (probes), only m3 is left (1.6.2)
         startTraffic(DATA);
+        before = bindings();
+        arpMark = clientArp.stdoutLines().size();
         mark = daemon.mark();
         tb.cutPath(4);
         daemon.awaitLog(mark, q("IP interface failure detected on " + m(1) + " of group " + IPMP) + "$", Duration.ofSeconds(10));
@@ -113,6 +124,8 @@ class NewIpmpTest extends E2eBase {
         for (String d : DATAS) {
             awaitBoundTo(d, m(3));
         }
+        assertAnnouncedAway(before, m(1), arpMark);
+        assertAnnouncedAway(before, m(2), arpMark);
         assertNeighboursFollowBindings();
         assertRow(1, "no", null, "up", "failed", "failed");
         assertRow(2, "no", null, "up", "failed", "failed");
@@ -142,12 +155,15 @@ class NewIpmpTest extends E2eBase {
         reachEveryDataAddress();
         assertNeighboursFollowBindings();
 
+        Map<String, String> before = bindings();
+        int arpMark = clientArp.stdoutLines().size();
         int mark = daemon.mark();
         tb.pullCable(1);
         daemon.awaitLog(mark, q("IP interface failure detected on " + m(1) + " of group " + IPMP) + "$", Duration.ofSeconds(5));
         for (String d : DATAS) {
             awaitBoundTo(d, m(2), m(3));
         }
+        assertAnnouncedAway(before, m(1), arpMark);
         assertNeighboursFollowBindings();
         assertRow(1, "no", null, "down", "disabled", "failed");
         measureAndStop("cable 1 pulled");
@@ -268,6 +284,35 @@ class NewIpmpTest extends E2eBase {
                         String in = inbound(d);
                         return in != null && mac(in).equals(clientNeighbour(d));
                     });
+        }
+    }
+
+    /** The bindings now (data address -> INBOUND member). */
+    Map<String, String> bindings() {
+        Map<String, String> b = new LinkedHashMap<>();
+        for (String d : DATAS) {
+            b.put(d, inbound(d));
+        }
+        return b;
+    }
+
+    /**
+     * Every address bound to {@code failed} in {@code before} was announced (gratuitous ARP, "who-has
+     * A tell A") from the MAC of the member it is bound to now, after line {@code from} of the capture.
+     */
+    void assertAnnouncedAway(Map<String, String> before, String failed, int from) {
+        for (Map.Entry<String, String> e : before.entrySet()) {
+            if (!failed.equals(e.getValue())) {
+                continue;
+            }
+            String d = e.getKey();
+            String now = inbound(d);
+            assertNotEquals(failed, now);
+            String needle = "who-has " + d + " tell " + d;
+            Await.until(() -> "gratuitous ARP for " + d + " from " + now + " (" + mac(now) + "): "
+                            + clientArp.stdoutLines().subList(from, clientArp.stdoutLines().size()), Duration.ofSeconds(5),
+                    () -> clientArp.stdoutLines().stream().skip(from)
+                            .anyMatch(l -> l.contains(needle) && l.contains(mac(now) + " > ")));
         }
     }
 
