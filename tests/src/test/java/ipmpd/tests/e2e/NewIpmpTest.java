@@ -191,6 +191,56 @@ class NewIpmpTest extends E2eBase {
         assertFalse(tb.ip(HOST, "-4", "addr").contains("169.254."), "the ARP sources go with the daemon: " + tb.ip(HOST, "-4", "addr"));
     }
 
+    /**
+     * m3 a standby (link-based members): INACTIVE, no data address bound to it and no flow through
+     * it; once m1 fails it takes over (bound, outbound), and is INACTIVE again after the repair.
+     */
+    @Test
+    void aStandbyCarriesNothingUntilItTakesOver() {
+        testbed();
+        addressMonitor = closeLater(tb.start(HOST, "ip", "-o", "monitor", "address"));
+        clientArp = closeLater(tb.start(CLIENT, "tcpdump", "-l", "-n", "-e", "-i", tb.clientIf(), "arp"));
+        start(IpmpdProcess.builder(tb.ns(HOST)).mpathd(mpathd(FDT_MS, true))
+                .file("hostname." + IPMP, "ipmp group " + IPMP + " " + DATA + "/24 up", "addif " + DATA2 + "/24 up")
+                .file("hostname." + m(1), "group " + IPMP + " -failover up")
+                .file("hostname." + m(2), "group " + IPMP + " -failover up")
+                .file("hostname." + m(3), "group " + IPMP + " -failover standby up"));
+        Await.until(() -> "m1, m2 active, m3 INACTIVE: " + daemon.ipmpstat("-i") + daemon.log(), Duration.ofSeconds(20),
+                () -> {
+                    Map<String, Map<String, String>> i = daemon.interfaces();
+                    return i.size() == 3 && "yes".equals(i.get(m(1)).get("ACTIVE")) && "yes".equals(i.get(m(2)).get("ACTIVE"))
+                            && "no".equals(i.get(m(3)).get("ACTIVE")) && i.get(m(3)).get("FLAGS").contains("i");
+                });
+        awaitOnDevice();
+        awaitBoundTo(DATA, m(1), m(2));
+        awaitBoundTo(DATA2, m(1), m(2));
+        startTraffic(DATA);
+        reachEveryDataAddress();
+        assertNeighboursFollowBindings();
+        assertOutboundSpread(List.of(m(1), m(2)), List.of(m(3)));
+
+        int mark = daemon.mark();
+        tb.pullCable(1);
+        daemon.awaitLog(mark, q("IP interface failure detected on " + m(1) + " of group " + IPMP) + "$", Duration.ofSeconds(5));
+        Await.until(() -> "m3 took over: " + daemon.ipmpstat("-i"), Duration.ofSeconds(5),
+                () -> "yes".equals(daemon.interfaces().get(m(3)).get("ACTIVE")));
+        for (String d : DATAS) {
+            awaitBoundTo(d, m(2), m(3));
+        }
+        assertNeighboursFollowBindings();
+        assertOutboundSpread(List.of(m(2), m(3)), List.of(m(1)));
+        measureAndStop("cable 1 pulled, the standby took over");
+
+        tb.plugCable(1);
+        Await.until(() -> "m3 INACTIVE again: " + daemon.ipmpstat("-i") + daemon.ipmpstat("-a"), Duration.ofSeconds(10),
+                () -> "no".equals(daemon.interfaces().get(m(3)).get("ACTIVE"))
+                        && DATAS.stream().noneMatch(d -> m(3).equals(inbound(d))));
+        assertNeighboursFollowBindings();
+        assertOutboundSpread(List.of(m(1), m(2)), List.of(m(3)));
+        assertNoMemberEverHeldData();
+        daemon.stop();
+    }
+
     /** kill -9 leaves the device (alias ipmpd's); the next start takes it over and works. */
     @Test
     void restartAfterKillTakesTheDeviceOver() {
