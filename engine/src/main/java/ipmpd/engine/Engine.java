@@ -276,8 +276,7 @@ public final class Engine {
     /** A NIC exists, or its hardware address changed. */
     public void nicAdded(String name, int ifindex, boolean running, byte[] mac) {
         if (ipmp.get(name) != null) {
-            changed();
-            ipmp.deviceIndex(name, ifindex); // the IPMP interface's device: its index, nothing more
+            ipmpDeviceIndex(name, ifindex); // the IPMP interface's device: its index, nothing more
             return;
         }
         Phyint known = membership.phyints.get(name);
@@ -287,6 +286,18 @@ public final class Engine {
         } else {
             changed();
             membership.nicAdded(known, name, ifindex, running, mac);
+        }
+    }
+
+    /**
+     * The platform's device of IPMP interface {@code name} exists with kernel index {@code ifindex}
+     * (shown by ifconfig). Not a NIC: nothing else changes; a name that is no IPMP interface (a
+     * device left by an earlier run, before the configuration made it one) is ignored.
+     */
+    public void ipmpDeviceIndex(String name, int ifindex) {
+        if (ipmp.get(name) != null) {
+            changed();
+            ipmp.deviceIndex(name, ifindex);
         }
     }
 

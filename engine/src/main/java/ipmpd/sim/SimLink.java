@@ -183,7 +183,7 @@ public final class SimLink implements Platform {
         // The kernel reports the new device as any link, after the command (as rtnetlink would).
         at(clock.nanos(), () -> {
             if (ipmpDevices.containsKey(name)) {
-                engine.nicAdded(name, index, true);
+                engine.ipmpDeviceIndex(name, index);
             }
         });
     }

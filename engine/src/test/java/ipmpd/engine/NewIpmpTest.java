@@ -55,6 +55,24 @@ class NewIpmpTest {
         assertEquals("ifconfig: group: ipmp1: group prod already has the IPMP interface ipmp0", moved.getMessage());
     }
 
+    /**
+     * The platform reports the IPMP interface's device through ipmpDeviceIndex (ifconfig shows
+     * it); the report of a name that is no IPMP interface (a device an earlier run left) changes
+     * nothing, and does not make the name a NIC: it can still become an IPMP interface.
+     */
+    @Test
+    void theDevicesIndexIsWhatThePlatformReportsAndAnyOtherNameIsIgnored() throws Exception {
+        Scenario s = scenario(GROUP_OF_TWO);
+        s.engine().ipmpDeviceIndex("ipmp0", 42);
+        String shown = ifconfig(s, "ipmp0");
+        assertTrue(shown.contains(" index 42\n"), shown);
+        String all = IfconfigFormatter.all(s.engine().snapshot(), null);
+        s.engine().ipmpDeviceIndex("ipmp7", 43);
+        assertEquals(all, IfconfigFormatter.all(s.engine().snapshot(), null));
+        ifconfig(s, "ipmp7 ipmp group other 192.0.2.51/24 up");
+        assertTrue(s.engine().snapshot().ipmpInterface("ipmp7").isPresent());
+    }
+
     @Test
     void ipmpIsRefusedOnAPhysicalInterfaceAndOnABadName() throws Exception {
         Scenario s = scenario(GROUP_OF_TWO);

@@ -31,7 +31,7 @@ final class LinkCodec {
                 ? a.u32(IFLA_LINK, 0) : 0;
         return new LinkInfo(m.index(), l.name, m.type(), m.flags(), OperState.of(a.u8(IFLA_OPERSTATE, 0)),
                 carrier, a.u32(IFLA_CARRIER_CHANGES, -1), a.u32(IFLA_MTU, 0), l.address(), kind,
-                a.u32(IFLA_MASTER, 0), lower == m.index() ? 0 : lower, vlanId);
+                a.u32(IFLA_MASTER, 0), lower == m.index() ? 0 : lower, vlanId, a.string(IFLA_IFALIAS));
     }
 
     /** An RTM_*LINK message's ifinfomsg, attributes and name. */

@@ -18,9 +18,20 @@ package ipmpd.linux;
  *                       macvtap: its physical link), 0 if none
  * @param vlanId         the 802.1Q VLAN ID of a link of kind "vlan" (IFLA_INFO_DATA / IFLA_VLAN_ID),
  *                       {@link #NO_VLAN} for any other link
+ * @param alias          IFLA_IFALIAS ({@code ip link set IF alias TEXT}), "" if none
  */
 public record LinkInfo(int index, String name, int type, int flags, OperState operState, boolean carrier,
-        int carrierChanges, int mtu, HwAddress address, String kind, int master, int lower, int vlanId) {
+        int carrierChanges, int mtu, HwAddress address, String kind, int master, int lower, int vlanId,
+        String alias) {
+
+    public LinkInfo {
+        alias = alias == null ? "" : alias;
+    }
+
+    public LinkInfo(int index, String name, int type, int flags, OperState operState, boolean carrier,
+            int carrierChanges, int mtu, HwAddress address, String kind, int master, int lower, int vlanId) {
+        this(index, name, type, flags, operState, carrier, carrierChanges, mtu, address, kind, master, lower, vlanId, "");
+    }
 
     /** {@link #vlanId} of a link that is not a VLAN (0 is a valid ID for Linux: priority tagging). */
     public static final int NO_VLAN = -1;

@@ -104,6 +104,17 @@ class RtnlCodecTest {
         assertEquals("02:00:00:00:00:01", li.address().toString());
     }
 
+    @Test
+    void aLinksAliasIsDecodedAndMissingIsEmpty() {
+        NlMessageBuilder m = new NlMessageBuilder(Rtnl.RTM_NEWLINK, 0, 1);
+        new IfInfoMsg(LibC.AF_UNSPEC, 1, 42, Rtnl.IFF_UP | Rtnl.IFF_MULTICAST, 0).write(m.body());
+        m.attrString(Rtnl.IFLA_IFNAME, "production0");
+        m.attrString(Rtnl.IFLA_IFALIAS, "ipmpd IPMP interface");
+        LinkInfo l = assertInstanceOf(RtEvent.Link.class, RtnlDecoder.event(only(m.build()))).info();
+        assertEquals("ipmpd IPMP interface", l.alias());
+        assertEquals("", stacked("veth", false).alias());
+    }
+
     /** A link of {@code kind} with IFLA_LINK 7 (and IFLA_LINK_NETNSID when {@code otherNs}). */
     private static LinkInfo stacked(String kind, boolean otherNs) {
         NlMessageBuilder m = new NlMessageBuilder(Rtnl.RTM_NEWLINK, 0, 1);

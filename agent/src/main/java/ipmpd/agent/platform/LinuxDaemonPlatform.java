@@ -133,6 +133,21 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     }
 
     @Override
+    public void ipmpInterfaceCreated(String name, String group) {
+        platform.ipmpInterfaceCreated(name, group);
+    }
+
+    @Override
+    public void ipmpInterfaceRemoved(String name) {
+        platform.ipmpInterfaceRemoved(name);
+    }
+
+    @Override
+    public void bindInbound(String ipmpInterface, InetAddress address, String member) {
+        platform.bindInbound(ipmpInterface, address, member);
+    }
+
+    @Override
     public Map<Integer, InterfaceStatistics> interfaceStatistics() throws IOException {
         return statistics.read();
     }

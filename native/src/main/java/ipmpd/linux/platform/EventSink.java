@@ -22,6 +22,10 @@ public interface EventSink {
 
     void nicRemoved(String name);
 
+    /** The device of an IPMP interface exists with this kernel index (never reported as a NIC). */
+    default void ipmpDeviceIndex(String name, int ifindex) {
+    }
+
     void linkChanged(String name, boolean running);
 
     /** The link was set administratively up or down (IFF_UP changed). */
@@ -56,6 +60,11 @@ public interface EventSink {
             @Override
             public void nicRemoved(String name) {
                 engine.nicRemoved(name);
+            }
+
+            @Override
+            public void ipmpDeviceIndex(String name, int ifindex) {
+                engine.ipmpDeviceIndex(name, ifindex);
             }
 
             @Override

@@ -415,9 +415,16 @@ public final class LinuxEvents implements AutoCloseable {
     // ================================================================ links
 
     private void link(LinkInfo l) {
-        if (platform != null && l.name() != null && platform.isIpmpDevice(l.name()) && !links.containsKey(l.index())) {
-            // The device of an IPMP interface: the engine has the IPMP interface, not a NIC (and
-            // its index is looked up afresh by the platform, which re-creates the device).
+        if (l.name() != null && !links.containsKey(l.index())
+                && (IpmpDevices.ALIAS.equals(l.alias()) || platform != null && platform.isIpmpDevice(l.name()))) {
+            // The device of an IPMP interface, or one an earlier run left (our alias): never a
+            // NIC. Once the platform made it an IPMP interface's, the engine learns its index
+            // (each time the kernel reports it: the platform sets the alias when it takes it over).
+            if (platform != null && platform.isIpmpDevice(l.name())) {
+                String name = l.name();
+                int index = l.index();
+                deliver(() -> sink.ipmpDeviceIndex(name, index));
+            }
             return;
         }
         boolean running = l.isRunning() && l.isLowerUp();

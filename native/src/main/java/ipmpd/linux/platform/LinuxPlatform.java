@@ -128,6 +128,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final PrefixRoutes prefixRoutes;
     private final SpreadTables spreadTables;
     private final IpmpDevices ipmpDevices;
+    private final ArpSources arpSources;
     private final ProxyBindings proxyBindings;
     private final Consumer<Runnable> engineThread;
     private boolean mainWorkPending;
@@ -219,6 +220,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         this.prefixRoutes = new PrefixRoutes(rt, log);
         this.spreadTables = new SpreadTables(rt, log);
         this.ipmpDevices = new IpmpDevices(rt, log);
+        this.arpSources = new ArpSources(rt, log);
         this.proxyBindings = new ProxyBindings(rt, log);
         steering.removeAll(List.of()); // leftovers of a previous run
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -954,8 +956,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** The member sysctls for the kind of group: with an IPMP interface or classic. */
     private void tune(String ifname, String group) {
         try {
-            List<MemberSysctls.Change> changes = ipmpInterfaces.containsValue(group)
-                    ? sysctls.applyNewIpmp(ifname) : sysctls.applyClassic(ifname);
+            boolean newIpmp = ipmpInterfaces.containsValue(group);
+            if (newIpmp) {
+                arpSources.ensure(ifname);
+            } else {
+                arpSources.remove(ifname);
+            }
+            List<MemberSysctls.Change> changes = newIpmp ? sysctls.applyNewIpmp(ifname) : sysctls.applyClassic(ifname);
             for (MemberSysctls.Change c : changes) {
                 log.accept(c.toString());
             }
@@ -1022,6 +1029,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
 
     @Override
     public void memberLeft(String ifname) {
+        arpSources.remove(ifname);
         String group = members.remove(ifname);
         memberNames.remove(ifname);
         unusable.remove(ifname);
@@ -1152,7 +1160,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             return removed;
         }
         for (AddrInfo a : all) {
-            if (a.proto() != ADDRESS_PROTO) {
+            if (a.proto() != ADDRESS_PROTO || arpSources.holds(a.index(), plain(a.address()))) {
                 continue;
             }
             AddressPlacement p = placed.get(plain(a.address()));
@@ -1620,6 +1628,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         steering.removeAll(memberIndexes().values());
+        arpSources.removeAll();
         spreadTables.close();
         announcers.values().forEach(Announcer::close);
         announcers.clear();

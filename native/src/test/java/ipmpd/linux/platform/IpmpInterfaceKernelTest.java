@@ -54,6 +54,8 @@ class IpmpInterfaceKernelTest {
     private static final int PORT = 5050;
     private static final List<String> LOG = new CopyOnWriteArrayList<>();
     private static final List<String> NICS = new CopyOnWriteArrayList<>();
+    /** The IPMP devices' indexes LinuxEvents reported (ipmpDeviceIndex), by name. */
+    private static final java.util.Map<String, Integer> IPMP_INDEXES = new java.util.concurrent.ConcurrentHashMap<>();
     private static FailoverLab lab;
     private static NsEngineLoop loop;
     private static LinuxPlatform platform;
@@ -275,6 +277,8 @@ class IpmpInterfaceKernelTest {
         prefixRoutesThrough("m1");
         assertTrue(lab.ip(lab.host, "addr show dev m1").contains("192.0.2.11"), "test addresses stay on their member");
         assertFalse(lab.ip(lab.host, "addr show dev m1").contains(DATA4), "a member never holds a data address");
+        assertTrue(lab.ip(lab.host, "addr show dev m1").contains("inet 169.254."), "an ARP source of its own: "
+                + lab.ip(lab.host, "addr show dev m1"));
         assertEquals("1", sysctl("net.ipv4.conf.m1.arp_filter"));
         assertEquals("0", sysctl("net.ipv4.conf.m2.arp_ignore"));
         assertEquals("1", sysctl("net.ipv6.conf.m2.proxy_ndp"));
@@ -285,6 +289,7 @@ class IpmpInterfaceKernelTest {
             c.roundTrip(1);
         }
         assertFalse(NICS.contains("ipmp0"), "the IPMP interface's device is not reported as a NIC: " + NICS);
+        awaitReportedIndex("ipmp0");
         assertTrue(lab.ip(lab.host, "-4 neigh show proxy").isBlank(), "IPv4 is bound by rules, not proxy entries");
     }
 
@@ -393,6 +398,39 @@ class IpmpInterfaceKernelTest {
         assertTrue(shown.contains(",UP"), shown);
         onlyAnswers("m2", mac2);
         assertFalse(NICS.contains("ipmp0"), "the re-created device is not reported as a NIC either: " + NICS);
+        awaitReportedIndex("ipmp0");
+    }
+
+    /** Waits until LinuxEvents reported the kernel's index of device {@code name} as an IPMP device's. */
+    private static void awaitReportedIndex(String name) throws Exception {
+        int index = lab.executor(lab.host).call(() -> Interfaces.index(name));
+        Await.until(() -> name + " reported with index " + index + ": " + IPMP_INDEXES, () -> Integer.valueOf(index).equals(IPMP_INDEXES.get(name)));
+    }
+
+    /**
+     * A device an earlier run left (our alias, e.g. after kill -9) is not a NIC: reported as one,
+     * the engine would refuse {@code ifconfig NAME ipmp} ("is a physical interface").
+     */
+    @Test
+    @Order(7)
+    void aDeviceLeftByAnEarlierRunIsNotReportedAsANic() throws Exception {
+        boolean made = false;
+        for (String kind : IpmpDevices.KINDS) {
+            if (lab.status(lab.host, "ip", "link", "add", "left0", "type", kind) == 0) {
+                made = true;
+                break;
+            }
+        }
+        assertTrue(made, "a dummy or ifb device");
+        lab.exec(lab.host, "ip", "link", "set", "left0", "alias", IpmpDevices.ALIAS);
+        lab.ip(lab.host, "link set left0 up");
+        lab.ip(lab.host, "link add vnic0 type veth peer name vnic1");
+        lab.ip(lab.host, "link set vnic0 up");
+        Await.until(() -> "vnic0 reported: " + NICS, () -> NICS.contains("vnic0"));
+        assertFalse(NICS.contains("left0"), "a device with our alias is no NIC: " + NICS);
+        assertFalse(IPMP_INDEXES.containsKey("left0"), "nor an IPMP interface's before the platform makes it one");
+        lab.ip(lab.host, "link del vnic0");
+        lab.ip(lab.host, "link del left0");
     }
 
     @Test
@@ -429,6 +467,7 @@ class IpmpInterfaceKernelTest {
         String routes = lab.ip(lab.host, "route show") + lab.ip(lab.host, "-6 route show");
         assertFalse(routes.contains("src " + DATA4) || routes.contains("src " + DATA6), routes);
         assertEquals("0", sysctl("net.ipv4.conf.m1.arp_filter"), "a classic member answers for its own addresses");
+        assertFalse(lab.ip(lab.host, "addr show dev m1").contains("169.254."), "a classic member needs no ARP source");
         assertEquals("1", sysctl("net.ipv4.conf.m1.arp_ignore"));
     }
 
@@ -441,6 +480,11 @@ class IpmpInterfaceKernelTest {
 
         @Override
         public void nicRemoved(String name) {
+        }
+
+        @Override
+        public void ipmpDeviceIndex(String name, int ifindex) {
+            IPMP_INDEXES.put(name, ifindex);
         }
 
         @Override

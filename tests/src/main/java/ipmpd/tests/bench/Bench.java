@@ -48,6 +48,7 @@ public final class Bench {
     public static void main(String[] args) {
         List<String> names = new ArrayList<>();
         int linkTrials = 50;
+        int spreadFailoverTrials = 30;
         int probeTrials = 40;
         int scaleSeconds = 30;
         int scaleMembers = 64;
@@ -56,6 +57,8 @@ public final class Bench {
         for (String a : args) {
             if (a.startsWith("--link-trials=")) {
                 linkTrials = Integer.parseInt(a.substring(a.indexOf('=') + 1));
+            } else if (a.startsWith("--spread-failover-trials=")) {
+                spreadFailoverTrials = Integer.parseInt(a.substring(a.indexOf('=') + 1));
             } else if (a.startsWith("--probe-trials=")) {
                 probeTrials = Integer.parseInt(a.substring(a.indexOf('=') + 1));
             } else if (a.startsWith("--scale-seconds=")) {
@@ -72,7 +75,7 @@ public final class Bench {
             } else {
                 System.err.println("bench: unknown benchmark or option " + a);
                 System.err.println("Usage: bench [link] [probe] [scale] [snmp] [netconf] [spread] [peers] [crash] [--link-trials=N] "
-                        + "[--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--peers-link-trials=N] "
+                        + "[--spread-failover-trials=N] [--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--peers-link-trials=N] "
                         + "[--peers-path-trials=N] [--peers-failback-trials=N] [--crash-kills=N]");
                 System.exit(2);
             }
@@ -97,7 +100,7 @@ public final class Bench {
                     case "snmp" -> SnmpBench.run(out.file());
                     case "netconf" -> NetconfBench.run(out.file());
                     case "peers" -> PeersBench.run(out, peersArgs);
-                    case "spread" -> new SpreadBench(out).run();
+                    case "spread" -> new SpreadBench(out, spreadFailoverTrials).run();
                     case "crash" -> crash(out, crashKills);
                     default -> throw new IllegalStateException(n);
                 }

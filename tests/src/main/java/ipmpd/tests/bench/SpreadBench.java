@@ -35,15 +35,19 @@ final class SpreadBench {
     static final int PORT = 5201;
 
     private final Report out;
+    private final int failoverTrials;
 
-    SpreadBench(Report out) {
+    /** @param failoverTrials trials of the IPMP interface's failover ({@link IpmpFailoverBench}) */
+    SpreadBench(Report out, int failoverTrials) {
         this.out = out;
+        this.failoverTrials = failoverTrials;
     }
 
     void run() {
         out.line("== spread: outbound load spreading, %d TCP flows of %d KiB from one data address to %d client"
                 + " addresses; bytes per member from the kernel's tx counters", FLOWS, FLOW_BYTES >> 10, CLIENTS);
         boolean ok = phase(2, 0.60) & phase(4, 0.35);
+        ok &= new IpmpFailoverBench(out, failoverTrials, 1000).run();
         if (!ok) {
             throw new AssertionError("spread: a target was missed (see above)");
         }

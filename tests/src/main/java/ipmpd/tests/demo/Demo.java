@@ -1,19 +1,19 @@
 package ipmpd.tests.demo;
 
-import ipmpd.testkit.TempDirs;
+import static ipmpd.tests.demo.DemoShell.banner;
+import static ipmpd.tests.demo.DemoShell.kernel;
+import static ipmpd.tests.demo.DemoShell.keepOpen;
+import static ipmpd.tests.demo.DemoShell.q;
+import static ipmpd.tests.demo.DemoShell.say;
+import static ipmpd.tests.demo.DemoShell.show;
 import static ipmpd.tests.testbed.TutorialTestbed.Ns.HOST;
 
 import ipmpd.tests.testbed.ClientTraffic;
 import ipmpd.tests.testbed.IpmpdProcess;
-import ipmpd.tests.testbed.Netns;
 import ipmpd.tests.testbed.TutorialTestbed;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The demo behind bin/demo: the tutorial's two-switch network in network namespaces, the real
@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public final class Demo {
     private static final String GROUP = "prod";
     private static final int FDT_MS = 2000;
-    private static final int SNMP_PORT = 1161;
+    static final int SNMP_PORT = 1161;
     private static final int TRAP_PORT = 1162;
 
     /** snmptrapd in the host namespace, printing each notification with a "trap|" prefix. */
@@ -71,10 +71,14 @@ public final class Demo {
     public static void main(String[] args) throws Exception {
         boolean keep = List.of(args).contains("--keep");
         for (String a : args) {
-            if (!a.equals("--keep")) {
-                System.err.println("Usage: demo [--keep]");
+            if (!a.equals("--keep") && !a.equals("--new")) {
+                System.err.println("Usage: demo [--new] [--keep]");
                 System.exit(2);
             }
+        }
+        if (List.of(args).contains("--new")) {
+            NewIpmpDemo.run(keep);
+            return;
         }
         say("Building the tutorial's network (section 1.5): host with m1, m2 on switch A, m3 on switch B;");
         say("switch A and B joined by cable 4; router 192.0.2.1 and a client 192.0.2.100 on switch B.");
@@ -148,7 +152,7 @@ public final class Demo {
                             r.tcpSurvived() ? "survived every move" : "BROKE: " + r.tcpError(), r.tcpBytesEchoed(), r.tcpInOrder());
                 }
                 if (keep) {
-                    keepOpen(tb, d);
+                    keepOpen(tb, d, TutorialTestbed.DATA_V4);
                 }
                 d.stop();
             }
@@ -156,65 +160,9 @@ public final class Demo {
         say("");
         say("Testbed removed. Next:");
         say("  ./bin/demo --keep      the same, then the network stays up for you to try the tools by hand");
+        say("  ./bin/demo --new       Solaris 11's new IPMP: the IPMP interface production0 (section 1.6)");
         say("  ./bin/bench            failover latency, probe detection time and CPU at 64 members");
         say("  ./bin/ipmpsim engine/src/test/resources/scenarios/tutorial-probe-based.scn   the simulator");
         say("  ./bin/test             every test, the end-to-end ones included");
-    }
-
-    private static void keepOpen(TutorialTestbed tb, IpmpdProcess d) throws IOException {
-        String p = tb.prefix();
-        banner("The testbed stays up until you press Enter. In another shell (as root), from %s:", IpmpdProcess.root());
-        say("  export IPMPD_SOCKET=%s", d.socket());
-        say("  bin/ipmpstat -i ; bin/ipmpstat -g ; bin/ipmpstat -a ; bin/ipmpstat -t ; bin/ipmpstat -p   (^C ends -p)");
-        say("  bin/if_mpadm -d %s ; bin/if_mpadm -r %s                     offline / undo offline", tb.member(1), tb.member(1));
-        say("  bin/ipmpadm %s standby ; bin/ipmpadm %s -standby            a standby member", tb.member(3), tb.member(3));
-        say("  ip -n %s link set %s down ; ... up                     pull / plug cable 1", tb.ns(TutorialTestbed.Ns.SWA), tb.switchPort(1));
-        say("  ip -n %s link set %s down ; ... up                     pull / plug cable 4", tb.ns(TutorialTestbed.Ns.SWA), tb.switchPort(4));
-        say("  bridge -n %s link set dev %s state 0 ; ... state 3       cut / mend the path of m2 (link stays up)",
-                tb.ns(TutorialTestbed.Ns.SWA), tb.switchPort(2));
-        say("  ip -n %s -o addr ; ip -n %s rule                   where the addresses are, source steering", tb.ns(HOST), tb.ns(HOST));
-        say("  ip netns exec %s-cli ping 192.0.2.50                            the client's view", p);
-        say("  ip netns exec %s snmpwalk -v2c -c public -M %s -m IPMP-MIB:IF-MIB 127.0.0.1:%d IPMP-MIB::ipmpMIB",
-                tb.ns(HOST), IpmpdProcess.mibDirs(), SNMP_PORT);
-        say("  SNMPv3 users (read-only and read-write) and their secrets: %s/snmp-users", d.configDir());
-        say("  kill -HUP %d                                                     reread %s", d.pid(), d.configDir());
-        say("The daemon's log keeps coming here. Press Enter to tear everything down.");
-        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-    }
-
-    private static void show(IpmpdProcess d, String mode) {
-        IpmpdProcess.ToolResult r = d.launcher("ipmpstat", mode);
-        say("");
-        say("$ ipmpstat %s", mode);
-        System.out.print(r.out());
-        if (!r.err().isEmpty()) {
-            System.out.print(r.err());
-        }
-        System.out.flush();
-    }
-
-    private static void kernel(TutorialTestbed tb) {
-        say("");
-        say("$ ip -n %s -o -4 addr   (the kernel's view)", tb.ns(HOST));
-        for (String l : Netns.exec(null, "ip", "-n", tb.ns(HOST), "-o", "-4", "addr").split("\n")) {
-            String[] f = l.trim().split("\\s+");
-            if (f.length > 3 && !f[1].equals("lo")) {
-                say("%-14s %s", f[1], f[3]);
-            }
-        }
-    }
-
-    private static void banner(String fmt, Object... args) {
-        say("");
-        say("=== " + fmt, args);
-    }
-
-    private static void say(String fmt, Object... args) {
-        System.out.println(args.length == 0 ? fmt : String.format(fmt, args));
-        System.out.flush();
-    }
-
-    private static String q(String s) {
-        return Pattern.quote(s);
     }
 }
