@@ -148,6 +148,11 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     }
 
     @Override
+    public boolean spreadsOutbound() {
+        return platform.spreadsOutbound();
+    }
+
+    @Override
     public Map<Integer, InterfaceStatistics> interfaceStatistics() throws IOException {
         return statistics.read();
     }
