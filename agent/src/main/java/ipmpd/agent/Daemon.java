@@ -176,7 +176,15 @@ public final class Daemon implements AutoCloseable {
                 log.engine(message);
             }
         });
-        loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error", t)).start();
+        loop = new EngineLoop("ipmpd-engine", t -> log.err("internal error", t));
+        // The engine thread's lines are written after its turn: a failover's moves and
+        // announcements first (a write wakes whoever reads the log, and may hand it the CPU).
+        loop.afterWork(log::release);
+        loop.start();
+        loop.call(() -> {
+            log.holdMessagesOf(Thread.currentThread());
+            return null;
+        });
         hub.add(new DebugTrace(log, loop));
         store = new ConfigStore(options.configDir());
         try {

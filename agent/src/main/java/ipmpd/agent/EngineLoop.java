@@ -73,6 +73,8 @@ public final class EngineLoop implements AutoCloseable {
     private final EnginePublisher published = new EnginePublisher();
     /** Set on the loop thread, read under the lock by those who wake it. */
     private volatile Sleeper sleeper;
+    /** Runs on the loop thread after every turn and job of {@link #call} (null: nothing). */
+    private volatile Runnable afterWork;
 
     /**
      * @param errors told about jobs and engine timers that threw (called on the loop thread)
@@ -132,6 +134,23 @@ public final class EngineLoop implements AutoCloseable {
             sleeper = s;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code r} on the loop thread at the end of every turn (after its jobs, the scheduled
+     * ones and the engine's timers) and of every {@link #call}'s job, before its caller learns of
+     * the result: what a job defers until its urgent work is done (the daemon: the engine
+     * thread's log lines, written after a failover's moves and announcements).
+     */
+    public void afterWork(Runnable r) {
+        afterWork = r;
+    }
+
+    private void runAfterWork() {
+        Runnable r = afterWork;
+        if (r != null) {
+            runSafely(r);
         }
     }
 
@@ -218,6 +237,7 @@ public final class EngineLoop implements AutoCloseable {
                 return job.call();
             } finally {
                 publish(); // before the caller learns of the result: it reads at least what its job did
+                runAfterWork();
             }
         });
         execute(f);
@@ -360,6 +380,7 @@ public final class EngineLoop implements AutoCloseable {
             }
             s.sleep(wait); // 0 too: what is ready is handled even while jobs keep coming
         }
+        boolean stop = false;
         lock.lock();
         try {
             if (s == null) {
@@ -367,18 +388,23 @@ public final class EngineLoop implements AutoCloseable {
             }
             sleepingUntil = Long.MIN_VALUE;
             if (stopping) {
-                return false;
-            }
-            batch.addAll(tasks);
-            tasks.clear();
-            urgent = 0;
-            soonDeadline = Long.MAX_VALUE;
-            long now = clock.getAsLong();
-            while (!delayed.isEmpty() && delayed.peek().at - now <= 0) {
-                due.add(delayed.poll().action);
+                stop = true;
+            } else {
+                batch.addAll(tasks);
+                tasks.clear();
+                urgent = 0;
+                soonDeadline = Long.MAX_VALUE;
+                long now = clock.getAsLong();
+                while (!delayed.isEmpty() && delayed.peek().at - now <= 0) {
+                    due.add(delayed.poll().action);
+                }
             }
         } finally {
             lock.unlock();
+        }
+        if (stop) {
+            runAfterWork(); // what the last sleep held
+            return false;
         }
         for (Runnable r : batch) {
             runSafely(r);
@@ -392,6 +418,7 @@ public final class EngineLoop implements AutoCloseable {
             runSafely(engine::runDue);
             runSafely(this::publish); // for readers on other threads (SNMP, NETCONF)
         }
+        runAfterWork();
         return true;
     }
 

@@ -116,6 +116,12 @@ public final class IpmpdLog {
     private final boolean journalPrefix;
     private volatile java.util.Set<Category> debug = java.util.EnumSet.noneOf(Category.class);
     private volatile boolean closed;
+    /** The thread whose messages wait for {@link #release()}; and what it holds (that thread only). */
+    private volatile Thread holder;
+    private final List<Held> held = new java.util.ArrayList<>();
+
+    private record Held(Level level, String message, long atMillis) {
+    }
 
     private IpmpdLog(boolean foreground, boolean useSyslog, PrintStream stderr, boolean journalPrefix) {
         this.foreground = foreground;
@@ -240,6 +246,38 @@ public final class IpmpdLog {
     }
 
     public void log(Level level, String message) {
+        if (Thread.currentThread() == holder) {
+            held.add(new Held(level, message, System.currentTimeMillis())); // formatted when written
+            return;
+        }
+        write(level, message, null);
+    }
+
+    /**
+     * From now on the messages of {@code thread} (the engine thread) wait in memory until that
+     * thread calls {@link #release()}: a failover then writes nothing (a syscall, and a wake-up of
+     * whoever reads standard error or syslog, who may take the CPU) before its addresses have
+     * moved and been announced. Each keeps the time it was logged at. Null: none held.
+     */
+    public void holdMessagesOf(Thread thread) {
+        release();
+        holder = thread;
+    }
+
+    /** Writes the messages the calling thread held, in order; call it on that thread. */
+    public void release() {
+        if (held.isEmpty() || Thread.currentThread() != holder) {
+            return;
+        }
+        List<Held> out = List.copyOf(held);
+        held.clear();
+        for (Held h : out) {
+            write(h.level, h.message, LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(h.atMillis), java.time.ZoneId.systemDefault()));
+        }
+    }
+
+    /** @param at when it was logged (null: now) */
+    private void write(Level level, String message, LocalDateTime at) {
         if (libc != null && !closed) {
             try {
                 libc.syslog(level.code, "%s", message);
@@ -252,7 +290,7 @@ public final class IpmpdLog {
             // of a message that spans several (a stack trace) is a journal entry of its own
             String line = journalPrefix
                     ? "<" + level.code + ">" + message.replace("\n", "\n<" + level.code + ">")
-                    : STAMP.format(LocalDateTime.now()) + " " + IDENT + "[" + pid + "]: " + message;
+                    : STAMP.format(at == null ? LocalDateTime.now() : at) + " " + IDENT + "[" + pid + "]: " + message;
             synchronized (stderr) {
                 stderr.println(line);
                 stderr.flush();

@@ -76,7 +76,7 @@ public final class Bench {
                 System.err.println("bench: unknown benchmark or option " + a);
                 System.err.println("Usage: bench [link] [probe] [scale] [snmp] [netconf] [spread] [peers] [crash] [--link-trials=N] "
                         + "[--spread-failover-trials=N] [--probe-trials=N] [--scale-seconds=S] [--scale-members=N] [--peers-link-trials=N] "
-                        + "[--peers-path-trials=N] [--peers-failback-trials=N] [--crash-kills=N]");
+                        + "[--peers-path-trials=N] [--peers-failback-trials=N] [--peers-only=SYSTEM,...] [--peers-ipmpd-java-opt=OPT] [--crash-kills=N]");
                 System.exit(2);
             }
         }

@@ -214,11 +214,18 @@ abstract class PeerSystem implements AutoCloseable {
     /** ipmpd: test addresses on both members, the client as configured target, data address on m1. */
     static final class Ipmpd extends PeerSystem {
         private final int fdtMs;
+        private final String javaOpts;
         private IpmpdProcess daemon;
 
         Ipmpd(int fdtMs) {
+            this(fdtMs, null);
+        }
+
+        /** @param javaOpts IPMPD_JAVA_OPTS of the daemon (null: this JVM's environment) */
+        Ipmpd(int fdtMs, String javaOpts) {
             super("ipmpd", "FDT=" + fdtMs + " ms");
             this.fdtMs = fdtMs;
+            this.javaOpts = javaOpts;
         }
 
         @Override
@@ -240,6 +247,7 @@ abstract class PeerSystem implements AutoCloseable {
                     .file("hostname.m2", "192.0.2.12/24 deprecated -failover group g up")
                     .file("ipmp.conf", "targets g " + PeersBed.CLIENT_ADDRESS)
                     .readyTimeout(Duration.ofSeconds(120))
+                    .javaOpts(javaOpts)
                     .start();
         }
 

@@ -56,18 +56,31 @@ public final class PeersInside {
     private final int pathTrials;
     private final int failbackTrials;
     private final int stpForwardDelayCs;
+    /** Systems to run ("bonding", "teamd", "ipmpd"); empty: all. */
+    private final List<String> only;
+    /** IPMPD_JAVA_OPTS of the daemon (null: none). */
+    private final String ipmpdJavaOpts;
 
     PeersInside(int linkTrials, int pathTrials, int failbackTrials, int stpForwardDelayCs) {
+        this(linkTrials, pathTrials, failbackTrials, stpForwardDelayCs, List.of(), null);
+    }
+
+    PeersInside(int linkTrials, int pathTrials, int failbackTrials, int stpForwardDelayCs, List<String> only,
+                String ipmpdJavaOpts) {
         this.linkTrials = linkTrials;
         this.pathTrials = pathTrials;
         this.failbackTrials = failbackTrials;
         this.stpForwardDelayCs = stpForwardDelayCs;
+        this.only = List.copyOf(only);
+        this.ipmpdJavaOpts = ipmpdJavaOpts;
     }
 
     public static void main(String[] args) {
         int link = 20;
         int path = 10;
         int failback = 3;
+        List<String> only = new ArrayList<>();
+        List<String> javaOpts = new ArrayList<>();
         for (String a : args) {
             String v = a.substring(a.indexOf('=') + 1);
             if (a.startsWith("--link-trials=")) {
@@ -76,11 +89,15 @@ public final class PeersInside {
                 path = Integer.parseInt(v);
             } else if (a.startsWith("--failback-trials=")) {
                 failback = Integer.parseInt(v);
+            } else if (a.startsWith("--only=")) {
+                only.addAll(List.of(v.split(",")));
+            } else if (a.startsWith("--ipmpd-java-opt=")) {
+                javaOpts.add(v);
             }
         }
         int rc = 0;
         try {
-            new PeersInside(link, path, failback, 200).run();
+            new PeersInside(link, path, failback, 200, only, javaOpts.isEmpty() ? null : String.join(" ", javaOpts)).run();
         } catch (RuntimeException | AssertionError e) {
             out("FAILED: %s", e.toString().lines().findFirst().orElse(""));
             e.printStackTrace(System.out);
@@ -110,8 +127,9 @@ public final class PeersInside {
         results.add(measureSafely(() -> PeerSystem.Bonding.arpMonitor(100), false, true, false));
         results.add(measureSafely(PeerSystem.Teamd::ethtool, true, false, true));
         results.add(measureSafely(() -> PeerSystem.Teamd.arpPing(100, 3), false, true, false));
-        results.add(measureSafely(() -> new PeerSystem.Ipmpd(1000), true, true, true));
-        results.add(measureSafely(() -> new PeerSystem.Ipmpd(100), false, true, false));
+        results.add(measureSafely(() -> new PeerSystem.Ipmpd(1000, ipmpdJavaOpts), true, true, true));
+        results.add(measureSafely(() -> new PeerSystem.Ipmpd(100, ipmpdJavaOpts), false, true, false));
+        results.removeIf(r -> r == null);
         table(results);
     }
 
@@ -120,6 +138,12 @@ public final class PeersInside {
         Result r;
         try (PeerSystem s = factory.get()) {
             r = new Result(s);
+        }
+        link &= linkTrials > 0;
+        path &= pathTrials > 0;
+        failback &= failbackTrials > 0;
+        if (!only.isEmpty() && !only.contains(r.system) || !(link || path || failback)) {
+            return null;
         }
         try {
             measure(factory, link, path, failback, r);
