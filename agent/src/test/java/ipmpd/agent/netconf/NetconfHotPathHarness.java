@@ -1,0 +1,227 @@
+package ipmpd.agent.netconf;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ipmpd.testkit.Await;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingStream;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Not a test: where one edit-config + commit and one get cost at 256 members (64 groups of 4), through
+ * the real NetconfServer and daemon on the loopback platform. Run only when asked:
+ * {@code mvn -B -q -o -pl testkit,engine,native,agent -am test -Dtest=NetconfHotPathHarness
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dipmpd.netconf.harness=50} (N rounds after a warm-up).
+ * Prints, per request kind, the CPU time of the JVM's threads by name (CPU time, not wall time: a
+ * loaded machine makes it wait, not work more) and the commits' phases as {@link CommitEvent}
+ * records them (wall time, validate / engine / persist).
+ */
+class NetconfHotPathHarness {
+    static final int MEMBERS = 256;
+
+    @Test
+    void measure() throws Exception {
+        int rounds = Integer.getInteger("ipmpd.netconf.harness", 0);
+        Assumptions.assumeTrue(rounds > 0, "set -Dipmpd.netconf.harness=N to run");
+        Map<String, String> files = new LinkedHashMap<>();
+        StringBuilder nics = new StringBuilder();
+        for (int i = 0; i < MEMBERS; i++) {
+            String test = i < 200 ? "192.0.2." + (10 + i) : "198.51.100." + (10 + i - 200);
+            String f = test + "/24 deprecated -failover group g" + (i / 4) + " up\n";
+            if (i % 4 == 0) {
+                f += "addif 203.0.113." + (10 + i / 4) + "/24 up\n";
+            }
+            files.put("hostname.tst" + i, f);
+            nics.append(i == 0 ? "" : ",").append("tst").append(i);
+        }
+        ExecutorService pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "harness-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        List<RecordedEvent> commits = new CopyOnWriteArrayList<>();
+        List<RecordedEvent> samples = new CopyOnWriteArrayList<>();
+        Map<String, java.time.Instant[]> windows = new LinkedHashMap<>();
+        try (NetconfFixture f = NetconfFixture.start(s -> s, files, nics.toString());
+             RecordingStream jfr = new RecordingStream()) {
+            jfr.enable("ipmpd.NetconfCommit");
+            jfr.onEvent("ipmpd.NetconfCommit", commits::add);
+            jfr.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(1));
+            jfr.onEvent("jdk.ExecutionSample", e -> {
+                if (e.getThread("sampledThread") != null
+                        && e.getThread("sampledThread").getJavaName().startsWith("netconf-session")) {
+                    samples.add(e);
+                }
+            });
+            jfr.startAsync();
+            Await.until("256 members probed", () -> f.ipmpstat("-i", "INTERFACE,PROBE").stream()
+                    .filter(l -> l.endsWith(":ok")).count() == MEMBERS);
+            SshClient client = SshClient.setUpDefaultClient();
+            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+            client.start();
+            try (RawNetconfSession s = new RawNetconfSession(client, f.port(), "admin",
+                    c -> c.addPasswordIdentity(NetconfFixture.ADMIN_PW), "netconf", pool)) {
+                s.hello(RawNetconfSession.HELLO_11);
+                String get = "<get/>";
+                String getData = "<get-data xmlns=\"urn:ietf:params:xml:ns:yang:ietf-netconf-nmda\" "
+                        + "xmlns:ds=\"urn:ietf:params:xml:ns:yang:ietf-datastores\"><datastore>ds:operational"
+                        + "</datastore></get-data>";
+                String r = s.rpc("0", get);
+                System.out.printf("harness: get reply %d bytes%n", r.length());
+                Map<String, Runnable> kinds = new LinkedHashMap<>();
+                int[] id = {1};
+                kinds.put("get", () -> ok(s, id[0]++, get));
+                kinds.put("get-data", () -> ok(s, id[0]++, getData));
+                kinds.put("edit-config", () -> ok(s, id[0]++, edit(id[0] % 2 == 0)));
+                kinds.put("commit", () -> ok(s, id[0]++, "<commit/>"));
+                for (int w = 0; w < 20; w++) {
+                    kinds.values().forEach(Runnable::run);
+                }
+                commits.clear();
+                ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+                for (Map.Entry<String, Runnable> k : kinds.entrySet()) {
+                    if (k.getKey().equals("edit-config")) {
+                        continue; // measured with commit (the next edit needs a committed candidate)
+                    }
+                    Map<String, Long> before = cpuByName(mx);
+                    java.time.Instant w0 = java.time.Instant.now();
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < rounds; i++) {
+                        if (k.getKey().equals("commit")) {
+                            kinds.get("edit-config").run();
+                        }
+                        k.getValue().run();
+                    }
+                    long wall = System.nanoTime() - t0;
+                    Map<String, Long> after = cpuByName(mx);
+                    windows.put(k.getKey(), new java.time.Instant[] {w0, java.time.Instant.now()});
+                    report(k.getKey().equals("commit") ? "edit-config + commit" : k.getKey(), rounds, wall,
+                            before, after);
+                }
+                Thread.sleep(6000); // the stream delivers within a second or so
+                phases(commits);
+                windows.forEach((k, w) -> profile(k, samples, w[0], w[1]));
+            } finally {
+                client.stop();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String edit(boolean standby) {
+        return "<edit-config><target><candidate/></target><config><interfaces xmlns=\"" + Xml.IF + "\"><interface>"
+                + "<name>tst21</name><ipmp xmlns=\"" + Xml.IPMP + "\"><standby>" + standby + "</standby></ipmp>"
+                + "</interface></interfaces></config></edit-config>";
+    }
+
+    private static void ok(RawNetconfSession s, int id, String body) {
+        try {
+            String r = s.rpc(String.valueOf(id), body);
+            assertTrue(r != null && !r.contains("<rpc-error"), body + " -> " + r);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** CPU time of the live threads, summed by name with digits taken out (thread pools). */
+    private static Map<String, Long> cpuByName(ThreadMXBean mx) {
+        Map<String, Long> m = new HashMap<>();
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            long c = mx.getThreadCpuTime(t.getThreadId());
+            if (c > 0) {
+                m.merge(t.getThreadName().replaceAll("[0-9]+", "N"), c, Long::sum);
+            }
+        }
+        return m;
+    }
+
+    private static void report(String what, int n, long wallNs, Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> diff = new TreeMap<>();
+        long total = 0;
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (d > 0) {
+                diff.put(e.getKey(), d);
+                total += d;
+            }
+        }
+        System.out.printf("harness: %s x%d: wall %.2f ms each; JVM thread CPU %.2f ms each%n", what, n,
+                wallNs / 1e6 / n, total / 1e6 / n);
+        diff.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .forEach(e -> System.out.printf("harness:     %-40s %.2f ms%n", e.getKey(), e.getValue() / 1e6 / n));
+    }
+
+    /** Inclusive samples of ipmpd's methods on the session thread within a window (each counted once a stack). */
+    private static void profile(String what, List<RecordedEvent> samples, java.time.Instant from,
+                                java.time.Instant to) {
+        Map<String, Integer> inclusive = new HashMap<>();
+        int n = 0;
+        for (RecordedEvent e : samples) {
+            if (e.getStartTime().isBefore(from) || e.getStartTime().isAfter(to) || e.getStackTrace() == null) {
+                continue;
+            }
+            n++;
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (jdk.jfr.consumer.RecordedFrame fr : e.getStackTrace().getFrames()) {
+                String m = fr.getMethod().getType().getName().replaceAll(".*\\.", "") + "." + fr.getMethod().getName();
+                if (fr.getMethod().getType().getName().startsWith("ipmpd.") && seen.add(m)) {
+                    inclusive.merge(m, 1, Integer::sum);
+                }
+            }
+        }
+        int total = n;
+        Map<String, Integer> self = new HashMap<>();
+        for (RecordedEvent e : samples) {
+            if (!e.getStartTime().isBefore(from) && !e.getStartTime().isAfter(to) && e.getStackTrace() != null
+                    && !e.getStackTrace().getFrames().isEmpty()) {
+                jdk.jfr.consumer.RecordedFrame fr = e.getStackTrace().getFrames().get(0);
+                self.merge(fr.getMethod().getType().getName() + "." + fr.getMethod().getName(), 1, Integer::sum);
+            }
+        }
+        self.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(12)
+                .forEach(e -> System.out.printf("harness:   self %5.1f%% %s%n", 100.0 * e.getValue() / total, e.getKey()));
+        System.out.printf("harness: samples from %s to %s, window %s to %s%n", samples.isEmpty() ? null
+                : samples.get(0).getStartTime(), samples.isEmpty() ? null : samples.get(samples.size() - 1).getStartTime(),
+                from, to);
+        System.out.printf("harness: profile of %s: %d samples on the session thread%n", what, total);
+        inclusive.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(45)
+                .forEach(e -> System.out.printf("harness:     %5.1f%% %s%n", 100.0 * e.getValue() / total, e.getKey()));
+    }
+
+    private static void phases(List<RecordedEvent> events) {
+        for (String field : List.of("validateNs", "engineNs", "writeNs")) {
+            List<Long> v = new ArrayList<>();
+            for (RecordedEvent e : events) {
+                v.add(e.getLong(field));
+            }
+            Collections.sort(v);
+            if (v.isEmpty()) {
+                System.out.println("harness: no commit events");
+                return;
+            }
+            System.out.printf("harness: commit %s (wall, %d commits): p50 %.2f ms, p90 %.2f ms%n", field, v.size(),
+                    v.get(v.size() / 2) / 1e6, v.get(v.size() * 9 / 10) / 1e6);
+        }
+    }
+}
