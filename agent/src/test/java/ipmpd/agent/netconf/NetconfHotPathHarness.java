@@ -115,6 +115,8 @@ class NetconfHotPathHarness {
                     report(k.getKey().equals("commit") ? "edit-config + commit" : k.getKey(), rounds, wall,
                             before, after);
                 }
+                getPhases(f, rounds);
+                editPhases(f, rounds);
                 Thread.sleep(6000); // the stream delivers within a second or so
                 phases(commits);
                 windows.forEach((k, w) -> profile(k, samples, w[0], w[1]));
@@ -124,6 +126,95 @@ class NetconfHotPathHarness {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** CPU time of this thread per step, summed over rounds. */
+    private static final class Steps {
+        final Map<String, Long> ns = new LinkedHashMap<>();
+        final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long t = mx.getCurrentThreadCpuTime();
+
+        void mark(String step) {
+            long now = mx.getCurrentThreadCpuTime();
+            ns.merge(step, now - t, Long::sum);
+            t = now;
+        }
+
+        void print(String what, int n) {
+            long total = ns.values().stream().mapToLong(Long::longValue).sum();
+            System.out.printf("harness: steps of %s (CPU of one thread, x%d): %.2f ms each%n", what, n, total / 1e6 / n);
+            ns.forEach((k, v) -> System.out.printf("harness:     %-48s %.3f ms%n", k, v / 1e6 / n));
+        }
+    }
+
+    /** The steps of a get's ipmp data, one after the other on this thread (the engine's snapshot by a round trip). */
+    private static void getPhases(NetconfFixture f, int rounds) throws Exception {
+        NetconfServer srv = f.server;
+        Steps st = new Steps();
+        for (int i = 0; i < rounds; i++) {
+            st.t = st.mx.getCurrentThreadCpuTime();
+            ipmpd.engine.EngineSnapshot snap = srv.loop().call(() -> srv.loop().engine().snapshot());
+            java.util.Set<String> offline = srv.datastores().configuredOffline();
+            st.mark("engine round trip (snapshot on the engine)");
+            org.w3c.dom.Document d = Xml.newDocument();
+            ipmpd.engine.config.IpmpConfiguration c = ipmpd.engine.config.IpmpConfiguration.of(snap, offline::contains);
+            st.mark("  IpmpConfiguration.of(snapshot)");
+            ConfigXml.toXml(d, c);
+            st.mark("  ConfigXml.toXml (configuration part)");
+            org.w3c.dom.Element tree = StateXml.build(d, srv.schema(), snap, java.time.Instant.now(), offline::contains);
+            st.mark("StateXml.build (all of it again: of, toXml, state, normalize)");
+            WithDefaults.apply(tree, srv.schema().root(), WithDefaults.Mode.REPORT_ALL, false);
+            st.mark("WithDefaults.apply");
+            DataTree.normalize(tree, srv.schema().root());
+            st.mark("  DataTree.normalize (in order already)");
+            org.w3c.dom.Element all = d.createElementNS(Xml.BASE, "data");
+            all.appendChild(srv.monitoring().netconfState(d, srv.datastores().locks(), false, List.of()));
+            all.appendChild(srv.monitoring().yangLibrary(d));
+            all.appendChild(srv.monitoring().modulesState(d));
+            st.mark("monitoring, YANG library");
+            String x = Xml.serialize(tree);
+            st.mark("Xml.serialize (ipmp tree, " + x.length() / 1024 + " KiB)");
+        }
+        st.print("get (indented: parts of or beside the step below, not in the total's sum twice)", rounds);
+    }
+
+    /** The steps of an edit of the candidate and its commit's validation, on a copy (running is not changed). */
+    private static void editPhases(NetconfFixture f, int rounds) throws Exception {
+        NetconfServer srv = f.server;
+        YangSchema schema = srv.schema();
+        ConfigValidation validation = new ConfigValidation(schema);
+        Steps st = new Steps();
+        for (int i = 0; i < rounds; i++) {
+            org.w3c.dom.Element config = (org.w3c.dom.Element) Xml.parse("<rpc xmlns=\"" + Xml.BASE + "\">" + edit(i % 2 == 0)
+                    + "</rpc>").getDocumentElement().getElementsByTagNameNS(Xml.BASE, "config").item(0);
+            st.t = st.mx.getCurrentThreadCpuTime();
+            ipmpd.engine.config.IpmpConfiguration running = srv.datastores().running();
+            st.mark("edit: running() (kept: no round trip)");
+            org.w3c.dom.Document doc = Xml.newDocument();
+            org.w3c.dom.Element wrapper = ConfigXml.toXml(doc, running);
+            doc.appendChild(wrapper);
+            st.mark("edit: ConfigXml.toXml(running)");
+            WithDefaults.trimConfig(wrapper, schema.root());
+            st.mark("edit: WithDefaults.trimConfig");
+            new EditConfig(schema, EditConfig.Op.MERGE, false).apply(wrapper, config);
+            st.mark("edit: EditConfig.apply");
+            DataTree.normalize(wrapper, schema.root());
+            st.mark("edit: DataTree.normalize");
+            assertTrue(validation.checkStructure(wrapper).isEmpty());
+            st.mark("edit: ConfigValidation.checkStructure");
+            assertTrue(validation.checkSemantics(wrapper).isEmpty());
+            st.mark("commit: ConfigValidation.checkSemantics");
+            ipmpd.engine.config.IpmpConfiguration next = ConfigXml.fromXml(schema, wrapper, running);
+            st.mark("commit: ConfigXml.fromXml");
+            assertTrue(f.store.validate(next).isEmpty());
+            st.mark("commit: ConfigValidator.validate");
+            ipmpd.agent.ConfigStore.Taken taken = srv.loop().call(() -> srv.loop().engine() == null ? null
+                    : new ipmpd.agent.ConfigStore(f.configDir).take(srv.loop().engine(), next.offlineMembers(), running));
+            st.mark("commit: engine round trip with a snapshot (no apply)");
+            taken.render();
+            st.mark("commit: render (files, IpmpConfiguration.of)");
+        }
+        st.print("edit-config + commit, without the engine's apply and the write", rounds);
     }
 
     private static String edit(boolean standby) {
