@@ -31,7 +31,9 @@ import java.util.concurrent.Executors;
  * -Dsurefire.failIfNoSpecifiedTests=false -Dipmpd.netconf.harness=50} (N rounds after a warm-up).
  * Prints, per request kind, the CPU time of the JVM's threads by name (CPU time, not wall time: a
  * loaded machine makes it wait, not work more) and the commits' phases as {@link CommitEvent}
- * records them (wall time, validate / engine / persist).
+ * records them (wall time, validate / engine / persist), then the CPU of each step of a get's ipmp
+ * data and of an edit + commit on this thread; {@code -Dipmpd.netconf.harness.semantics=true} adds a
+ * sampled profile of 400 semantic checks (JDK Flight Recorder, 1 ms).
  */
 class NetconfHotPathHarness {
     static final int MEMBERS = 256;
@@ -57,19 +59,10 @@ class NetconfHotPathHarness {
             return t;
         });
         List<RecordedEvent> commits = new CopyOnWriteArrayList<>();
-        List<RecordedEvent> samples = new CopyOnWriteArrayList<>();
-        Map<String, java.time.Instant[]> windows = new LinkedHashMap<>();
         try (NetconfFixture f = NetconfFixture.start(s -> s, files, nics.toString());
              RecordingStream jfr = new RecordingStream()) {
             jfr.enable("ipmpd.NetconfCommit");
             jfr.onEvent("ipmpd.NetconfCommit", commits::add);
-            jfr.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(1));
-            jfr.onEvent("jdk.ExecutionSample", e -> {
-                if (e.getThread("sampledThread") != null
-                        && e.getThread("sampledThread").getJavaName().startsWith("netconf-session")) {
-                    samples.add(e);
-                }
-            });
             jfr.startAsync();
             Await.until("256 members probed", () -> f.ipmpstat("-i", "INTERFACE,PROBE").stream()
                     .filter(l -> l.endsWith(":ok")).count() == MEMBERS);
@@ -101,7 +94,6 @@ class NetconfHotPathHarness {
                         continue; // measured with commit (the next edit needs a committed candidate)
                     }
                     Map<String, Long> before = cpuByName(mx);
-                    java.time.Instant w0 = java.time.Instant.now();
                     long t0 = System.nanoTime();
                     for (int i = 0; i < rounds; i++) {
                         if (k.getKey().equals("commit")) {
@@ -111,7 +103,6 @@ class NetconfHotPathHarness {
                     }
                     long wall = System.nanoTime() - t0;
                     Map<String, Long> after = cpuByName(mx);
-                    windows.put(k.getKey(), new java.time.Instant[] {w0, java.time.Instant.now()});
                     report(k.getKey().equals("commit") ? "edit-config + commit" : k.getKey(), rounds, wall,
                             before, after);
                 }
@@ -119,7 +110,6 @@ class NetconfHotPathHarness {
                 editPhases(f, rounds);
                 Thread.sleep(6000); // the stream delivers within a second or so
                 phases(commits);
-                windows.forEach((k, w) -> profile(k, samples, w[0], w[1]));
             } finally {
                 client.stop();
             }
@@ -202,8 +192,17 @@ class NetconfHotPathHarness {
             st.mark("edit: DataTree.normalize");
             assertTrue(validation.checkStructure(wrapper).isEmpty());
             st.mark("edit: ConfigValidation.checkStructure");
+            org.w3c.dom.Document sd = Xml.newDocument();
+            org.w3c.dom.Element copy = sd.createElementNS(null, MustEvaluator.TOP);
+            for (org.w3c.dom.Element top : Xml.children(wrapper)) {
+                copy.appendChild(DataTree.copyWithoutNamespaces(sd, top));
+            }
+            sd.appendChild(copy);
+            st.mark("  semantics' copy without namespaces");
+            DataTree.fillDefaults(copy, schema.root());
+            st.mark("  semantics' defaults filled in");
             assertTrue(validation.checkSemantics(wrapper).isEmpty());
-            st.mark("commit: ConfigValidation.checkSemantics");
+            st.mark("commit: ConfigValidation.checkSemantics (all of it again)");
             ipmpd.engine.config.IpmpConfiguration next = ConfigXml.fromXml(schema, wrapper, running);
             st.mark("commit: ConfigXml.fromXml");
             assertTrue(f.store.validate(next).isEmpty());
@@ -215,6 +214,35 @@ class NetconfHotPathHarness {
             st.mark("commit: render (files, IpmpConfiguration.of)");
         }
         st.print("edit-config + commit, without the engine's apply and the write", rounds);
+        if (Boolean.getBoolean("ipmpd.netconf.harness.semantics")) {
+            semanticsProfile(srv, validation);
+        }
+    }
+
+    /** Self and inclusive samples of 400 semantic checks of the running tree, on this thread. */
+    private static void semanticsProfile(NetconfServer srv, ConfigValidation validation) throws Exception {
+        org.w3c.dom.Document doc = Xml.newDocument();
+        org.w3c.dom.Element tree = ConfigXml.toXml(doc, srv.datastores().running());
+        doc.appendChild(tree);
+        WithDefaults.trimConfig(tree, srv.schema().root());
+        List<RecordedEvent> samples = new CopyOnWriteArrayList<>();
+        String me = Thread.currentThread().getName();
+        try (RecordingStream jfr = new RecordingStream()) {
+            jfr.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(1));
+            jfr.onEvent("jdk.ExecutionSample", e -> {
+                if (e.getThread("sampledThread") != null && me.equals(e.getThread("sampledThread").getJavaName())) {
+                    samples.add(e);
+                }
+            });
+            jfr.startAsync();
+            java.time.Instant from = java.time.Instant.now();
+            for (int i = 0; i < 400; i++) {
+                validation.checkSemantics(tree);
+            }
+            java.time.Instant to = java.time.Instant.now();
+            Thread.sleep(3000);
+            profile("checkSemantics x400", samples, from, to);
+        }
     }
 
     private static String edit(boolean standby) {
@@ -263,7 +291,7 @@ class NetconfHotPathHarness {
                 .forEach(e -> System.out.printf("harness:     %-40s %.2f ms%n", e.getKey(), e.getValue() / 1e6 / n));
     }
 
-    /** Inclusive samples of ipmpd's methods on the session thread within a window (each counted once a stack). */
+    /** Inclusive samples of ipmpd's and jaxen's methods within a window (each counted once a stack), and the top frames. */
     private static void profile(String what, List<RecordedEvent> samples, java.time.Instant from,
                                 java.time.Instant to) {
         Map<String, Integer> inclusive = new HashMap<>();
@@ -276,7 +304,8 @@ class NetconfHotPathHarness {
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (jdk.jfr.consumer.RecordedFrame fr : e.getStackTrace().getFrames()) {
                 String m = fr.getMethod().getType().getName().replaceAll(".*\\.", "") + "." + fr.getMethod().getName();
-                if (fr.getMethod().getType().getName().startsWith("ipmpd.") && seen.add(m)) {
+                String type = fr.getMethod().getType().getName();
+                if ((type.startsWith("ipmpd.") || type.startsWith("org.jaxen.")) && seen.add(m)) {
                     inclusive.merge(m, 1, Integer::sum);
                 }
             }
@@ -292,10 +321,8 @@ class NetconfHotPathHarness {
         }
         self.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(12)
                 .forEach(e -> System.out.printf("harness:   self %5.1f%% %s%n", 100.0 * e.getValue() / total, e.getKey()));
-        System.out.printf("harness: samples from %s to %s, window %s to %s%n", samples.isEmpty() ? null
-                : samples.get(0).getStartTime(), samples.isEmpty() ? null : samples.get(samples.size() - 1).getStartTime(),
-                from, to);
-        System.out.printf("harness: profile of %s: %d samples on the session thread%n", what, total);
+
+        System.out.printf("harness: profile of %s: %d samples of this thread (about its CPU ms)%n", what, total);
         inclusive.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(45)
                 .forEach(e -> System.out.printf("harness:     %5.1f%% %s%n", 100.0 * e.getValue() / total, e.getKey()));
     }
