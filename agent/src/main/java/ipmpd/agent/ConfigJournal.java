@@ -25,7 +25,7 @@ import java.util.Set;
  * (hostname.IF, hostname6.IF, mpathd, ipmp.conf, snmp-destinations...). The files stay plain files
  * an administrator edits by hand; the journal exists only while a commit is under way.
  * <p>
- * The protocol (each step flushed to disk before the next):
+ * The protocol (each step up to the installation flushed to disk before the next):
  * <ol>
  * <li><b>stage</b>: a fresh directory {@code .journal.new-N} receives every new file under its
  *     final name, with the mode it must have, and a {@code MANIFEST} naming the files to install and
@@ -34,7 +34,9 @@ import java.util.Set;
  *     commit does not exist (a crash leaves the old files); after it, the commit is complete;
  * <li><b>install</b>: each staged file is renamed over its target (one atomic replace each), the
  *     files to delete are deleted;
- * <li><b>retire</b>: {@code .journal} is renamed to {@code .journal.done-N} and removed.
+ * <li><b>retire</b>: {@code .journal} is renamed to {@code .journal.done-N} and removed (not flushed:
+ *     undone by a crash, it leaves an installed journal that {@link #recover()} installs again, to
+ *     the same files).
  * </ol>
  * At start-up {@link #recover()} installs a {@code .journal} left by a crash (the install step is
  * idempotent: a file already moved is no longer in the journal) and removes staging and retired
@@ -210,8 +212,10 @@ public final class ConfigJournal {
         AtomicFiles.fsyncDirectory(dir);
         hook.reached(Step.INSTALLED);
         Path retired = dir.resolve(RETIRED_PREFIX + (++serial));
+        // Not flushed on its own: the installed files are on disk already (above), so a crash that
+        // loses this rename leaves a .journal whose installation recover() repeats to the same
+        // files (nothing staged is left in it); the next flush of the directory carries it.
         Files.move(journal, retired, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.fsyncDirectory(dir);
         hook.reached(Step.RETIRED_RENAMED);
         deleteTree(retired);
         hook.reached(Step.DONE);

@@ -63,19 +63,25 @@ final class StateXml {
                 member(me, i, s, wallAtSnapshot);
             }
         }
+        // each address formatted once, not once per data address (64 x 320 at 256 members)
+        java.util.Map<String, AddressInfo> byGroupAndAddress = new java.util.HashMap<>();
+        for (AddressInfo ai : s.addresses()) {
+            if (ai.group() == null) {
+                continue;
+            }
+            byGroupAndAddress.putIfAbsent(ai.group() + " " + Addresses.format(ai.address()), ai); // the first, as before
+        }
         for (Element ge : Xml.children(ConfigXml.ipmp(tree), Xml.IPMP, "group")) {
             String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
             Optional<GroupInfo> gi = s.group(gname);
             for (Element de : Xml.children(ge, Xml.IPMP, "data-address")) {
                 String a = Xml.text(Xml.child(de, Xml.IPMP, "address"));
-                for (AddressInfo ai : s.addresses()) {
-                    if (gname.equals(ai.group()) && Addresses.format(ai.address()).equals(a)) {
-                        if (ai.hostedOn() != null) {
-                            Xml.leaf(de, "hosted-on", ai.hostedOn());
-                        }
-                        Xml.leaf(de, "state", Vocabulary.ADDRESS_STATE.get(ai.up() ? 0 : 1).yang());
-                        break;
+                AddressInfo ai = byGroupAndAddress.get(gname + " " + a);
+                if (ai != null) {
+                    if (ai.hostedOn() != null) {
+                        Xml.leaf(de, "hosted-on", ai.hostedOn());
                     }
+                    Xml.leaf(de, "state", Vocabulary.ADDRESS_STATE.get(ai.up() ? 0 : 1).yang());
                 }
             }
             gi.ifPresent(g -> {

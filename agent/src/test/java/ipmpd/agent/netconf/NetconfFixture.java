@@ -67,6 +67,12 @@ final class NetconfFixture implements AutoCloseable {
     /** @param files configuration files written over the defaults (name to content) */
     static NetconfFixture start(java.util.function.UnaryOperator<NetconfSettings> tune, Map<String, String> files)
             throws Exception {
+        return start(tune, files, "tst0,tst1,tst2,tst3");
+    }
+
+    /** @param nics the loopback platform's NICs (comma-separated) */
+    static NetconfFixture start(java.util.function.UnaryOperator<NetconfSettings> tune, Map<String, String> files,
+                                String nics) throws Exception {
         NetconfFixture f = new NetconfFixture();
         try {
             f.write("mpathd", "FAILURE_DETECTION_TIME=700\nFAILBACK=yes\nTRACK_INTERFACES_ONLY_WITH_GROUPS=yes\n"
@@ -80,7 +86,7 @@ final class NetconfFixture implements AutoCloseable {
                 f.write(e.getKey(), e.getValue());
             }
             Daemon.Options o = new Daemon.Options(f.configDir, false, "loopback",
-                    Map.of("nics", "tst0,tst1,tst2,tst3", "routers", "192.0.2.1,198.51.100.1"), f.socket);
+                    Map.of("nics", nics, "routers", "192.0.2.1,198.51.100.1"), f.socket);
             IpmpdLog log = IpmpdLog.detached(null);
             log.addTap(f.logged::add);
             f.daemon = Daemon.start(o, log);

@@ -67,9 +67,15 @@ final class AgentBed implements AutoCloseable {
      * Returns once every member had probes answered.
      */
     static AgentBed start(java.util.function.Function<AgentBed, Map<String, List<String>>> files) {
+        return start(files, null);
+    }
+
+    /** The same with the daemon's JVM options (IPMPD_JAVA_OPTS; null: none). */
+    static AgentBed start(java.util.function.Function<AgentBed, Map<String, List<String>>> files,
+                          java.util.function.Function<AgentBed, String> javaOpts) {
         AgentBed b = new AgentBed();
         try {
-            b.launch(files.apply(b));
+            b.launch(files.apply(b), javaOpts == null ? null : javaOpts.apply(b));
         } catch (RuntimeException | Error e) {
             b.close();
             throw e;
@@ -93,7 +99,7 @@ final class AgentBed implements AutoCloseable {
         return group < 32 ? "198.51.100." + (150 + group) : "203.0.113." + (150 + group - 32);
     }
 
-    private void launch(Map<String, List<String>> files) {
+    private void launch(Map<String, List<String>> files, String javaOpts) {
         String bridge = sb.prefix() + "-br";
         Netns.exec(null, "ip", "-n", sb.lanNs(), "addr", "add", ROUTER2 + "/24", "dev", bridge);
         IpmpdProcess.Builder b = IpmpdProcess.builder(sb.hostNs())
@@ -111,6 +117,9 @@ final class AgentBed implements AutoCloseable {
         }
         b.file("ipmp.conf", conf.toArray(String[]::new));
         files.forEach((name, lines) -> b.file(name, lines.toArray(String[]::new)));
+        if (javaOpts != null) {
+            b.javaOpts(javaOpts);
+        }
         long t = System.nanoTime();
         // the daemon answers once every member is configured: about 2.5 min for 256 members here (the
         // platform resynchronises every member's source-steering table at each join: quadratic)

@@ -19,7 +19,9 @@ import java.util.Map;
  * {@code <edit-config>} of one member's standby on the candidate followed by {@code <commit>}.
  * Targets: get and get-data p99 &lt;= 100 ms; edit-config + commit p99 &lt;= 50 ms. The script lowers ncclient's
  * send-queue poll tick (ncclient.transport.ssh.TICK) from 100 ms to 1 ms: unchanged, it adds up to
- * 100 ms to every request (measured: every request took 100 ms more).
+ * 100 ms to every request (measured: every request took 100 ms more). The daemon records each
+ * commit's phases (validate / engine thread / persist, {@code ipmpd.NetconfCommit} in a JDK Flight
+ * Recorder recording of that event alone), reported after the latencies.
  */
 public final class NetconfBench {
     static final int PORT = 18830;
@@ -45,7 +47,7 @@ public final class NetconfBench {
             f.put("agent.conf", List.of("netconf.listen=127.0.0.1:" + PORT,
                     "netconf.yang-dir=" + IpmpdProcess.root().resolve("yang")));
             return f;
-        })) {
+        }, b -> jfrOptions(b.work()))) {
             out.line("   daemon start to every member probed: %.1f s (" + AgentBed.machine() + ")", bed.upSeconds());
             Path pw = bed.daemon().configDir().resolve("netconf-initial-password");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -98,10 +100,56 @@ public final class NetconfBench {
             List<List<String>> state = bed.daemon().parsable("-i", "INTERFACE,FLAGS,STATE");
             long ok = state.stream().filter(row -> row.get(2).equals("ok")).count();
             out.line("   members ok at the end: %d of %d", ok, state.size());
-            bed.daemon().stop();
+            bed.daemon().stop(); // the daemon's JVM writes its recording as it exits
+            commitPhases(out, bed.work().resolve(RECORDING));
         }
         out.line("   (netconf bench took %.0f s; " + AgentBed.machine() + " at the end)", (System.nanoTime() - t0) / 1e9);
         return out.lines();
+    }
+
+    static final String RECORDING = "netconf-commits.jfr";
+
+    /**
+     * The daemon records its commits' phases ({@code ipmpd.NetconfCommit}, JDK Flight Recorder) and
+     * nothing else (a settings file naming that event only), written when it exits.
+     */
+    private static String jfrOptions(Path work) {
+        Path jfc = work.resolve("netconf-commits.jfc");
+        try {
+            Files.writeString(jfc, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration version=\"2.0\">\n"
+                    + "  <event name=\"ipmpd.NetconfCommit\"><setting name=\"enabled\">true</setting>"
+                    + "<setting name=\"threshold\">0 ms</setting></event>\n</configuration>\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return "-XX:StartFlightRecording=settings=" + jfc + ",filename=" + work.resolve(RECORDING) + ",dumponexit=true";
+    }
+
+    /** Where the commits' time went (validate / engine / persist), from the daemon's recording. */
+    private static void commitPhases(AgentBed.Out out, Path recording) {
+        Stats validate = new Stats();
+        Stats engine = new Stats();
+        Stats persist = new Stats();
+        try {
+            for (jdk.jfr.consumer.RecordedEvent e : jdk.jfr.consumer.RecordingFile.readAllEvents(recording)) {
+                if (e.getEventType().getName().equals("ipmpd.NetconfCommit")) {
+                    validate.add(e.getLong("validateNs") / 1e6);
+                    engine.add(e.getLong("engineNs") / 1e6);
+                    persist.add(e.getLong("writeNs") / 1e6);
+                }
+            }
+        } catch (java.io.IOException e) {
+            out.line("   commit phases: no recording (%s)", e.getMessage());
+            return;
+        }
+        if (validate.isEmpty()) {
+            out.line("   commit phases: the recording holds no commit");
+            return;
+        }
+        out.line("   commit phases (the daemon's ipmpd.NetconfCommit events, every commit of the run):");
+        out.line("     validate (YANG, engine rules):         %s", validate.summary("%.1f ms"));
+        out.line("     engine thread (wait, apply, snapshot): %s", engine.summary("%.1f ms"));
+        out.line("     persist (render, write, fsync):        %s", persist.summary("%.1f ms"));
     }
 
     private static String tail(String s, int n) {
