@@ -506,8 +506,21 @@ public final class Engine {
      */
     public void addDataAddress(String home, InetAddress a, int prefixLen) throws AdminException {
         changed();
-        if (ipmp.get(home) != null) {
-            ipmp.addif(home, Family.of(a), new NewAddress(a, prefixLen, true, false, false));
+        IpmpInterface i = ipmp.get(home);
+        if (i != null) {
+            // As the boot file's "ipmp ADDR up": the family is plumbed if need be, and the first
+            // address takes the interface's own logical unit 0, later ones addif's next units.
+            Family f = Family.of(a);
+            if (!i.plumbed(f)) {
+                ipmp.create(home, f, i.group);
+            }
+            LogicalIf zero = i.lifs(f).get(0);
+            if (zero != null && Addresses.isUnspecified(zero.address)) {
+                ipmp.setAddress(home, 0, f, a, prefixLen);
+                ipmp.setLifFlag(home, 0, f, Flags.UP, true);
+                return;
+            }
+            ipmp.addif(home, f, new NewAddress(a, prefixLen, true, false, false));
             return;
         }
         logicalInterfaces.addDataAddress(home, a, prefixLen);
@@ -548,6 +561,11 @@ public final class Engine {
     public void createIpmpInterface(String name, Family f, String group) throws AdminException {
         changed();
         ipmp.create(name, f, group);
+    }
+
+    /** Whether NAME can name an IPMP interface: a letter first, a number last, at most 15 characters. */
+    public static boolean validIpmpInterfaceName(String name) {
+        return name != null && IpmpInterfaces.validName(name);
     }
 
     /** Whether NAME is an IPMP interface (new IPMP). */

@@ -81,6 +81,10 @@ final class IpmpInterfaces {
     // ---------------------------------------------------------------- ifconfig NAME ipmp
 
     /** ifconfig NAME [inet6] ipmp [group G]: creates the IPMP interface (or plumbs another family of it). */
+    static boolean validName(String name) {
+        return NAME.matcher(name).matches();
+    }
+
     void create(String name, Family f, String group) throws AdminException {
         if (!NAME.matcher(name).matches()) {
             throw new AdminException("ifconfig: ipmp: " + name

@@ -102,6 +102,22 @@ public final class ConfigApplier {
                 }
             }
         }
+        // IPMP interfaces that go, once their addresses and the members leaving have gone
+        // (the engine refuses to unplumb one whose group still has members).
+        for (GroupConfig g : from.groups()) {
+            String ipmp = g.ipmpInterface();
+            if (ipmp != null && !ipmp.equals(to.group(g.name()).map(GroupConfig::ipmpInterface).orElse(null))) {
+                for (Family f : new Family[] {Family.INET6, Family.INET}) {
+                    try {
+                        e.unplumb(ipmp, f);
+                    } catch (AdminException notPlumbed) {
+                        if (!notPlumbed.getMessage().contains("no such interface")) {
+                            throw notPlumbed;
+                        }
+                    }
+                }
+            }
+        }
         for (GroupConfig g : from.groups()) {
             if (to.group(g.name()).isEmpty() && e.isDeclared(g.name())) {
                 e.deleteGroup(g.name());
@@ -110,6 +126,10 @@ public final class ConfigApplier {
         for (GroupConfig g : to.groups()) {
             if (from.group(g.name()).isEmpty() || g.members().isEmpty()) {
                 e.createGroup(g.name());
+            }
+            if (g.ipmpInterface() != null
+                    && !g.ipmpInterface().equals(from.group(g.name()).map(GroupConfig::ipmpInterface).orElse(null))) {
+                e.createIpmpInterface(g.ipmpInterface(), Family.INET, g.name());
             }
             for (MemberConfig m : g.members()) {
                 Optional<MemberConfig> prev = memberIn(from, g.name(), m.name());

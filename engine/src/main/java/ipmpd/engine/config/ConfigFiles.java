@@ -61,6 +61,14 @@ public final class ConfigFiles {
                 }
             }
         }
+        for (EngineSnapshot.IpmpInterfaceInfo i : s.ipmpInterfaces()) {
+            for (Family f : Family.values()) {
+                List<String> lines = ipmpHostnameFile(i, f);
+                if (!lines.isEmpty()) {
+                    files.put((f == Family.INET ? "hostname." : "hostname6.") + i.name(), lines);
+                }
+            }
+        }
         List<String> conf = new ArrayList<>();
         conf.add("# Written by ipmpd: what hostname.IF files cannot express.");
         conf.add("# group NAME | targets GROUP ADDRESS... | offline INTERFACE");
@@ -119,6 +127,35 @@ public final class ConfigFiles {
         for (LifInfo d : data) {
             lines.add("addif " + cidr(d) + ((d.flags() & Flags.UP) != 0 ? " up" : ""));
         }
+        return lines;
+    }
+
+    /**
+     * An IPMP interface's boot file, as the tutorial writes it: {@code ipmp group G [ADDR] up} for
+     * its logical unit 0, then {@code addif ADDR up} for each further data address.
+     */
+    private static List<String> ipmpHostnameFile(EngineSnapshot.IpmpInterfaceInfo i, Family f) {
+        List<LifInfo> lifs = i.lifs().stream().filter(l -> l.family() == f).toList();
+        if (lifs.isEmpty()) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        List<String> first = new ArrayList<>(List.of("ipmp", "group", i.group()));
+        for (LifInfo l : lifs) {
+            boolean hasAddress = !Addresses.isUnspecified(l.address());
+            boolean up = (l.flags() & Flags.UP) != 0;
+            if (l.unit() == 0) {
+                if (hasAddress) {
+                    first.add(cidr(l));
+                }
+                if (up) {
+                    first.add("up");
+                }
+            } else if (hasAddress) {
+                lines.add("addif " + cidr(l) + (up ? " up" : ""));
+            }
+        }
+        lines.add(0, String.join(" ", first));
         return lines;
     }
 

@@ -38,6 +38,7 @@ public final class ConfigValidator {
         Set<String> groupNames = new HashSet<>();
         Map<String, String> memberGroup = new HashMap<>();
         Map<InetAddress, String> used = new HashMap<>();
+        Map<String, String> ipmpInterfaceGroup = new HashMap<>();
         for (GroupConfig grp : c.groups()) {
             String gp = "/ipmp/group[name='" + grp.name() + "']";
             try {
@@ -50,6 +51,19 @@ public final class ConfigValidator {
             }
             if (!groupNames.add(grp.name())) {
                 out.add(new ConfigProblem(gp, Kind.DATA_EXISTS, "group " + grp.name() + " is defined twice"));
+            }
+            String ipmp = grp.ipmpInterface();
+            if (ipmp != null) {
+                String ip = gp + "/ipmp-interface";
+                if (!Engine.validIpmpInterfaceName(ipmp)) {
+                    out.add(new ConfigProblem(ip, Kind.INVALID_VALUE, "invalid IPMP interface name \"" + ipmp
+                            + "\": it begins with a letter, ends with a number and has at most 15 characters"));
+                }
+                String other = ipmpInterfaceGroup.put(ipmp, grp.name());
+                if (other != null) {
+                    out.add(new ConfigProblem(ip, Kind.DATA_EXISTS, ipmp + " is already the IPMP interface of group "
+                            + other));
+                }
             }
             int online = 0;
             for (MemberConfig m : grp.members()) {
@@ -114,6 +128,13 @@ public final class ConfigValidator {
                     out.add(new ConfigProblem(dp, Kind.DATA_EXISTS, "address " + Addresses.format(d.address())
                             + " is already used at " + prev));
                 }
+                if (ipmp != null) {
+                    if (!ipmp.equals(d.homeMember())) {
+                        out.add(new ConfigProblem(dp + "/home-member", Kind.INCONSISTENT, "group " + grp.name()
+                                + " has the IPMP interface " + ipmp + ": it holds the data addresses, members hold none"));
+                    }
+                    continue;
+                }
                 var home = grp.member(d.homeMember());
                 if (home.isEmpty()) {
                     out.add(new ConfigProblem(dp + "/home-member", Kind.DATA_MISSING,
@@ -132,6 +153,13 @@ public final class ConfigValidator {
                 if (!targets.add(t)) {
                     out.add(new ConfigProblem(tp, Kind.DATA_EXISTS, "target listed twice"));
                 }
+            }
+        }
+        for (Map.Entry<String, String> i : ipmpInterfaceGroup.entrySet()) {
+            String member = memberGroup.get(i.getKey());
+            if (member != null) {
+                out.add(new ConfigProblem("/ipmp/group[name='" + i.getValue() + "']/ipmp-interface", Kind.INCONSISTENT,
+                        i.getKey() + " is a member of group " + member + ", so it cannot be an IPMP interface"));
             }
         }
         return out;

@@ -34,8 +34,18 @@ public record IpmpConfiguration(EngineConfig global, List<GroupConfig> groups) {
     public record DataAddress(InetAddress address, int prefixLen, String homeMember) {
     }
 
+    /**
+     * @param ipmpInterface the group's IPMP interface (new IPMP: it holds the data addresses, whose
+     *                      home member is then its name), null for a classic group
+     */
     public record GroupConfig(String name, List<MemberConfig> members, List<DataAddress> dataAddresses,
-                              List<InetAddress> targets) {
+                              List<InetAddress> targets, String ipmpInterface) {
+        /** A classic group (no IPMP interface). */
+        public GroupConfig(String name, List<MemberConfig> members, List<DataAddress> dataAddresses,
+                           List<InetAddress> targets) {
+            this(name, members, dataAddresses, targets, null);
+        }
+
         public Optional<MemberConfig> member(String n) {
             return members.stream().filter(m -> m.name().equals(n)).findFirst();
         }
@@ -72,7 +82,7 @@ public record IpmpConfiguration(EngineConfig global, List<GroupConfig> groups) {
                 boolean off = offline.test(m.name());
                 ms.add(off == m.offline() ? m : new MemberConfig(m.name(), m.standby(), off, m.testAddresses()));
             }
-            gs.add(new GroupConfig(g.name(), List.copyOf(ms), g.dataAddresses(), g.targets()));
+            gs.add(new GroupConfig(g.name(), List.copyOf(ms), g.dataAddresses(), g.targets(), g.ipmpInterface()));
         }
         return new IpmpConfiguration(global, List.copyOf(gs));
     }
@@ -136,7 +146,7 @@ public record IpmpConfiguration(EngineConfig global, List<GroupConfig> groups) {
             List<DataAddress> data = new ArrayList<>(dataByGroup.getOrDefault(g.name(), List.of()));
             data.sort(java.util.Comparator.comparing((DataAddress d) -> Family.of(d.address()))
                     .thenComparing(d -> d.address().getAddress(), java.util.Arrays::compareUnsigned));
-            groups.add(new GroupConfig(g.name(), List.copyOf(members), List.copyOf(data), g.targets()));
+            groups.add(new GroupConfig(g.name(), List.copyOf(members), List.copyOf(data), g.targets(), g.ipmpInterface()));
         }
         return new IpmpConfiguration(s.config(), List.copyOf(groups));
     }
