@@ -145,6 +145,9 @@ public final class ConfigApplier {
                         }
                     }
                     e.setGroup(m.name(), g.name());
+                    // UP, as its boot file says ("group G up"): a member without addresses of its
+                    // own (link-based, new IPMP) carries traffic only once its interface is UP
+                    e.setLifFlag(m.name(), 0, Family.INET, ipmpd.engine.Flags.UP, true);
                 }
                 // Test addresses before standby: -failover is refused on an INACTIVE standby.
                 List<TestAddress> newTests = new ArrayList<>();
