@@ -103,6 +103,44 @@ class NetconfNewIpmpTest {
         assertTrue(Set.of("g0").containsAll(f.ipmpstat("-a", "GROUP")), f.ipmpstat("-a", "ADDRESS,GROUP").toString());
     }
 
+    /**
+     * The other way: the tutorial's boot files (as an administrator or an earlier commit wrote them)
+     * read back over NETCONF as the same configuration, and a commit of something else keeps them.
+     */
+    @Test
+    void bootFilesOfANewIpmpGroupAreItsNetconfConfigurationAndSurviveOtherCommits() throws Exception {
+        f.close();
+        String ipmp0 = "ipmp group prod 198.51.100.50/24 up\naddif 198.51.100.51/24 up\n";
+        f = NetconfFixture.start(s -> s, Map.of("hostname.ipmp0", ipmp0, "hostname.tst2", "group prod up\n",
+                "hostname.tst3", "group prod up\n"));
+        Await.until("ipmp0 bound", () -> f.ipmpstat("-a", "ADDRESS,GROUP").contains("198.51.100.51:ipmp0"));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier(org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier.INSTANCE);
+        client.start();
+        try (RawNetconfSession w = new RawNetconfSession(client, f.port(), "admin",
+                s -> s.addPasswordIdentity(NetconfFixture.ADMIN_PW), "netconf", pool)) {
+            w.hello(RawNetconfSession.HELLO_10);
+            String running = w.rpc("1", "<get-config><source><running/></source></get-config>");
+            assertTrue(running.contains("<interface><name>ipmp0</name><type xmlns:ipmp=\"" + Xml.IPMP
+                    + "\">ipmp:ipmp</type>"), running);
+            assertTrue(running.contains("<group><name>prod</name><ipmp-interface>ipmp0</ipmp-interface><data-address>"
+                    + "<address>198.51.100.50</address><prefix-length>24</prefix-length></data-address>"
+                    + "<data-address><address>198.51.100.51</address><prefix-length>24</prefix-length>"
+                    + "</data-address></group>"), running);
+            String edit = w.rpc("2", "<edit-config><target><running/></target><config><ipmp xmlns=\"" + Xml.IPMP
+                    + "\"><failure-detection-time>900</failure-detection-time></ipmp></config></edit-config>");
+            assertTrue(edit.contains("<ok/>"), edit);
+        } finally {
+            client.stop();
+            pool.shutdownNow();
+        }
+        assertTrue(f.read("mpathd").contains("FAILURE_DETECTION_TIME=900"), f.read("mpathd"));
+        assertEquals(ipmp0, f.read("hostname.ipmp0"));
+        assertEquals("group prod up\n", f.read("hostname.tst2"));
+        assertTrue(f.ipmpstat("-a", "ADDRESS,GROUP").contains("198.51.100.50:ipmp0"));
+    }
+
     private String readOrAbsent(String name) {
         try {
             return Files.exists(f.configDir.resolve(name)) ? f.read(name) : "absent";
