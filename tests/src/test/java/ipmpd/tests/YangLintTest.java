@@ -69,7 +69,8 @@ class YangLintTest {
         for (String node : List.of("module: ipmpd", "+--rw ipmp", "+--rw group* [name]",
                 "augment /if:interfaces/if:interface:", "+--rw ipmp!", "-> /ipmp:ipmp/ipmp:group/ipmp:name",
                 "+--ro failure-count?", "+---x take-offline", "+--rw ipmp-interface?   if:interface-ref",
-                "+--rw data-address* [address]", "+--rw probe-target* [address]", "+--ro current-fdt?",
+                "+--rw data-address* [address]", "+--ro inbound?", "+--ro outbound*", "+--ro ipmp-interface",
+                "+--rw probe-target* [address]", "+--ro current-fdt?",
                 "+---x offline", "+---x undo-offline", "+---n link-down", "+---n link-up",
                 "+---n interface-failed", "+---n interface-repaired", "+---n group-state-changed",
                 "+---n address-moved", "+---n fdt-changed")) {

@@ -64,6 +64,19 @@ final class AppTags {
         if (m.contains("bad prefix length")) {
             return "prefix-length";
         }
+        // new IPMP (ConfigValidator's rules about a group's IPMP interface)
+        if (m.contains("is already the IPMP interface of group")) {
+            return "duplicate-ipmp-interface";
+        }
+        if (m.contains("invalid IPMP interface name")) {
+            return "ipmp-interface-name";
+        }
+        if (m.contains("so it cannot be an IPMP interface")) {
+            return "ipmp-interface-type";
+        }
+        if (m.contains("it holds the data addresses, members hold none")) {
+            return "home-member-ipmp-interface";
+        }
         return null;
     }
 }

@@ -31,10 +31,15 @@ final class ConfigXml {
     /** The type of an IPMP interface (canonical: the module's own prefix). */
     static final String IPMP_TYPE = "ipmp:ipmp";
 
+    /** The module's error-app-tag for an interface of type ipmp that no group names. */
+    static final String IPMP_WITHOUT_GROUP = "ipmp-interface-without-group";
+
     /**
      * The configuration as the top-level nodes {@code <interfaces>} (ietf-interfaces: an entry for
-     * each member, with its IPMP configuration) and {@code <ipmp>} (the groups), with every
-     * configuration leaf (defaults included: report-all), under a {@code <config>} wrapper.
+     * each group's IPMP interface and for each member, with its IPMP configuration) and
+     * {@code <ipmp>} (the groups), with every configuration leaf (defaults included: report-all),
+     * under a {@code <config>} wrapper. The data addresses of a group with an IPMP interface have
+     * no home member (the IPMP interface holds them).
      */
     static Element toXml(Document doc, IpmpConfiguration c) {
         Element wrapper = doc.createElementNS(Xml.BASE, "config");
@@ -48,6 +53,14 @@ final class ConfigXml {
         for (GroupConfig gc : c.groups()) {
             Element ge = Xml.add(ipmp, Xml.IPMP, "group");
             Xml.leaf(ge, "name", gc.name());
+            if (gc.ipmpInterface() != null) {
+                Xml.leaf(ge, "ipmp-interface", gc.ipmpInterface());
+                Element ie = Xml.add(interfaces, Xml.IF, "interface");
+                Xml.leaf(ie, "name", gc.ipmpInterface());
+                Element type = Xml.leaf(ie, "type", IPMP_TYPE);
+                type.setAttributeNS(Xml.XMLNS, "xmlns:ipmp", Xml.IPMP);
+                Xml.leaf(ie, "enabled", true);
+            }
             for (MemberConfig m : gc.members()) {
                 Element ie = Xml.add(interfaces, Xml.IF, "interface");
                 Xml.leaf(ie, "name", m.name());
@@ -68,7 +81,9 @@ final class ConfigXml {
                 Element de = Xml.add(ge, Xml.IPMP, "data-address");
                 Xml.leaf(de, "address", Addresses.format(d.address()));
                 Xml.leaf(de, "prefix-length", d.prefixLen());
-                Xml.leaf(de, "home-member", d.homeMember());
+                if (gc.ipmpInterface() == null) {
+                    Xml.leaf(de, "home-member", d.homeMember());
+                }
             }
             for (InetAddress t : gc.targets()) {
                 Element te = Xml.add(ge, Xml.IPMP, "probe-target");
@@ -97,8 +112,10 @@ final class ConfigXml {
      * The configuration a validated tree describes (null tree: the empty configuration with the
      * module's defaults). A test address without its prefix length keeps the running one, else
      * takes that of a data address of the group whose subnet holds it, else the classful one.
-     * What ipmpd cannot keep is refused, each with its path: an interface that is no member, an
-     * interface type other than a member's, a description, a disabled interface, an IPMP interface.
+     * The data addresses of a group with an IPMP interface are held by it (their home member is
+     * its name, as the engine keeps them). What ipmpd cannot keep is refused, each with its path:
+     * an interface that is no member (nor an IPMP interface), an interface type other than a
+     * member's, a description, a disabled interface, an IPMP interface that no group names.
      */
     static IpmpConfiguration fromXml(YangSchema schema, Element tree, IpmpConfiguration running)
             throws RpcError.Many {
@@ -127,24 +144,25 @@ final class ConfigXml {
         }
         // the members of each group, in the order of the interface list
         java.util.Map<String, List<Element>> membersOf = new java.util.HashMap<>();
+        // the IPMP interfaces (entries of type ipmp) by name, until a group names them
+        java.util.Map<String, Element> unclaimedIpmp = new java.util.LinkedHashMap<>();
         for (Element ie : interfaces(tree)) {
             String path = DataTree.path(schema, ie);
             Element me = Xml.child(ie, Xml.IPMP, "ipmp");
             Element type = Xml.child(ie, Xml.IF, "type");
             String typeValue = type == null ? null : Xml.text(type);
-            if (IPMP_TYPE.equals(typeValue)) {
-                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported",
-                        "IPMP interfaces (new IPMP) are not supported by this ipmpd", null, path, null));
-                continue;
-            }
-            if (me == null) {
+            boolean ipmpInterface = IPMP_TYPE.equals(typeValue);
+            if (ipmpInterface) {
+                // its own node: the module's must refuses an ipmp container on it (ipmp-interface-member)
+                unclaimedIpmp.put(Xml.text(Xml.child(ie, Xml.IF, "name")), ie);
+            } else if (me == null) {
                 errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported", "interface "
                         + Xml.text(Xml.child(ie, Xml.IF, "name")) + " is no IPMP member: ipmpd configures the "
-                        + "members of IPMP groups only (give it an ipmp container with its group)", null, path,
-                        null));
+                        + "members of IPMP groups and their IPMP interfaces only (give it an ipmp container with "
+                        + "its group, or the type " + IPMP_TYPE + ")", null, path, null));
                 continue;
             }
-            if (type != null && !MEMBER_TYPE.equals(typeValue)) {
+            if (type != null && !MEMBER_TYPE.equals(typeValue) && !ipmpInterface) {
                 errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported", "ipmpd keeps no "
                         + "interface type: the type of a member is " + MEMBER_TYPE, null, path + "/if:type", null));
             }
@@ -155,8 +173,11 @@ final class ConfigXml {
             Element enabled = Xml.child(ie, Xml.IF, "enabled");
             if (enabled != null && "false".equals(Xml.text(enabled))) {
                 errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported", "ipmpd does not "
-                        + "disable interfaces: set the member's offline leaf instead", null, path + "/if:enabled",
-                        null));
+                        + "disable interfaces: " + (ipmpInterface ? "remove the IPMP interface instead"
+                        : "set the member's offline leaf instead"), null, path + "/if:enabled", null));
+            }
+            if (ipmpInterface) {
+                continue;
             }
             Element group = Xml.child(me, Xml.IPMP, "group");
             if (group != null) {
@@ -166,21 +187,23 @@ final class ConfigXml {
         List<GroupConfig> groups = new ArrayList<>();
         for (Element ge : Xml.children(t, Xml.IPMP, "group")) {
             String gname = Xml.text(Xml.child(ge, Xml.IPMP, "name"));
-            if (Xml.child(ge, Xml.IPMP, "ipmp-interface") != null) {
-                errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-not-supported",
-                        "IPMP interfaces (new IPMP) are not supported by this ipmpd", null,
-                        DataTree.path(schema, ge) + "/ipmp:ipmp-interface", null));
+            Element ipmpLeaf = Xml.child(ge, Xml.IPMP, "ipmp-interface");
+            String ipmpInterface = ipmpLeaf == null ? null : Xml.text(ipmpLeaf);
+            if (ipmpInterface != null) {
+                unclaimedIpmp.remove(ipmpInterface);
             }
             List<DataAddress> data = new ArrayList<>();
             for (Element de : Xml.children(ge, Xml.IPMP, "data-address")) {
                 Optional<InetAddress> a = address(schema, de, Xml.child(de, Xml.IPMP, "address"), errors);
                 Element pl = Xml.child(de, Xml.IPMP, "prefix-length");
                 Element home = Xml.child(de, Xml.IPMP, "home-member");
-                if (a.isEmpty() || home == null) {
+                // the IPMP interface holds every data address of its group (the module refuses a home member there)
+                String holder = ipmpInterface != null ? ipmpInterface : home == null ? null : Xml.text(home);
+                if (a.isEmpty() || holder == null) {
                     continue;
                 }
                 int prefix = pl == null ? Addresses.classfulPrefix(a.get()) : Integer.parseInt(Xml.text(pl));
-                data.add(new DataAddress(a.get(), prefix, Xml.text(home)));
+                data.add(new DataAddress(a.get(), prefix, holder));
             }
             List<MemberConfig> members = new ArrayList<>();
             for (Element ie : membersOf.getOrDefault(gname, List.of())) {
@@ -200,7 +223,14 @@ final class ConfigXml {
             for (Element pe : Xml.children(ge, Xml.IPMP, "probe-target")) {
                 address(schema, pe, Xml.child(pe, Xml.IPMP, "address"), errors).ifPresent(targets::add);
             }
-            groups.add(new GroupConfig(gname, List.copyOf(members), List.copyOf(data), List.copyOf(targets)));
+            groups.add(new GroupConfig(gname, List.copyOf(members), List.copyOf(data), List.copyOf(targets),
+                    ipmpInterface));
+        }
+        for (java.util.Map.Entry<String, Element> e : unclaimedIpmp.entrySet()) {
+            errors.add(new RpcError(RpcError.Type.APPLICATION, "operation-failed", "interface " + e.getKey()
+                    + " of type " + IPMP_TYPE + " is the IPMP interface of no group: name it in its group's "
+                    + "ipmp-interface (a group has one IPMP interface at most)", IPMP_WITHOUT_GROUP,
+                    DataTree.path(schema, e.getValue()), null));
         }
         if (!errors.isEmpty()) {
             throw new RpcError.Many(errors);

@@ -5,6 +5,7 @@ import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.EngineSnapshot.AddressInfo;
 import ipmpd.engine.EngineSnapshot.GroupInfo;
 import ipmpd.engine.EngineSnapshot.InterfaceInfo;
+import ipmpd.engine.EngineSnapshot.IpmpInterfaceInfo;
 import ipmpd.engine.EngineSnapshot.TargetInfo;
 import ipmpd.engine.EngineSnapshot.TargetSet;
 import ipmpd.engine.Family;
@@ -57,10 +58,13 @@ final class StateXml {
             ifaces.putIfAbsent(i.name(), i);
         }
         for (Element ie : ConfigXml.interfaces(tree)) {
-            InterfaceInfo i = ifaces.get(Xml.text(Xml.child(ie, Xml.IF, "name")));
+            String name = Xml.text(Xml.child(ie, Xml.IF, "name"));
+            InterfaceInfo i = ifaces.get(name);
             Element me = Xml.child(ie, Xml.IPMP, "ipmp");
             if (i != null && me != null) {
                 member(me, i, s, wallAtSnapshot);
+            } else if (me == null) {
+                s.ipmpInterface(name).ifPresent(ii -> ipmpInterface(Xml.add(ie, Xml.IPMP, "ipmp-interface"), ii));
             }
         }
         // each address formatted once, not once per data address (64 x 320 at 256 members)
@@ -81,6 +85,12 @@ final class StateXml {
                     if (ai.hostedOn() != null) {
                         Xml.leaf(de, "hosted-on", ai.hostedOn());
                     }
+                    if (ai.inbound() != null) {
+                        Xml.leaf(de, "inbound", ai.inbound());
+                    }
+                    for (String m : ai.outbound()) {
+                        Xml.leaf(de, "outbound", m);
+                    }
                     Xml.leaf(de, "state", Vocabulary.ADDRESS_STATE.get(ai.up() ? 0 : 1).yang());
                 }
             }
@@ -92,6 +102,25 @@ final class StateXml {
         }
         DataTree.normalize(tree, schema.root());
         return tree;
+    }
+
+    /** The state of an IPMP interface: its group, its flags (both families'), the mtu of each family. */
+    private static void ipmpInterface(Element ie, IpmpInterfaceInfo i) {
+        Xml.leaf(ie, "group", i.group());
+        long flags = 0;
+        Set<Family> families = new java.util.TreeSet<>();
+        for (EngineSnapshot.LifInfo l : i.lifs()) {
+            if (l.unit() == 0) {
+                flags |= l.flags();
+            }
+            families.add(l.family());
+        }
+        Xml.leaf(ie, "flags", FlagBits.of(flags));
+        for (Family f : families) {
+            Element af = Xml.add(ie, Xml.IPMP, "address-family");
+            Xml.leaf(af, "family", f == Family.INET ? "ipv4" : "ipv6");
+            Xml.leaf(af, "mtu", i.mtu(f));
+        }
     }
 
     private static void member(Element me, InterfaceInfo i, EngineSnapshot s, Instant wall) {

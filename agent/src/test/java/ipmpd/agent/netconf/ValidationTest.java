@@ -79,6 +79,42 @@ class ValidationTest {
     }
 
     @Test
+    void newIpmpExampleMapsToTheIpmpInterfaceAndBack() throws Exception {
+        Element tree = read(NetconfFixture.YANG.resolve("examples/config-new-ipmp.xml"));
+        assertEquals(List.of(), check(tree));
+        IpmpConfiguration c = ConfigXml.fromXml(schema, tree, null);
+        IpmpConfiguration.GroupConfig g = c.group("production0").orElseThrow();
+        assertEquals("production0", g.ipmpInterface());
+        assertEquals(List.of("net0", "net1", "net2"), g.members().stream().map(IpmpConfiguration.MemberConfig::name)
+                .toList());
+        // the IPMP interface holds the data addresses (the engine's home of each)
+        assertEquals(List.of("production0", "production0"), g.dataAddresses().stream()
+                .map(IpmpConfiguration.DataAddress::homeMember).toList());
+        // and back: the IPMP interface's entry of type ipmp, no home member, the same configuration
+        Element again = ConfigXml.toXml(Xml.newDocument(), c);
+        String xml = Xml.serialize(again);
+        assertTrue(xml.contains("<name>production0</name><type xmlns:ipmp=\"" + Xml.IPMP + "\">ipmp:ipmp</type>"), xml);
+        assertFalse(xml.contains("home-member"), xml);
+        assertEquals(c, ConfigXml.fromXml(schema, again, null));
+    }
+
+    @Test
+    void anIpmpInterfaceNoGroupNamesIsRefused() throws Exception {
+        Element tree = read(NetconfFixture.YANG.resolve("examples/config-new-ipmp.xml"));
+        // a second IPMP interface meant for the same group: no group names it
+        Element ifs = Xml.child(tree, Xml.IF, "interfaces");
+        Element extra = Xml.add(ifs, Xml.IF, "interface");
+        Xml.leaf(extra, "name", "production1");
+        Element type = Xml.leaf(extra, "type", "ipmp:ipmp");
+        type.setAttributeNS(Xml.XMLNS, "xmlns:ipmp", Xml.IPMP);
+        List<String> errs = check(tree);
+        assertEquals(1, errs.size(), errs.toString());
+        assertTrue(errs.get(0).startsWith("operation-failed|ipmp-interface-without-group|interface production1 of type "
+                + "ipmp:ipmp is the IPMP interface of no group"), errs.toString());
+        assertTrue(errs.get(0).endsWith("|/if:interfaces/if:interface[if:name='production1']"), errs.toString());
+    }
+
+    @Test
     void everyInvalidExampleIsRejectedForItsReason() throws Exception {
         Pattern expect = Pattern.compile("<!-- expect: (.*?) -->");
         List<Path> files;

@@ -114,4 +114,25 @@ class YangcliTest {
         assertTrue(f.read("hostname.tst2").contains("group g1"), f.read("hostname.tst2"));
         assertTrue(f.read("hostname.tst3").contains("standby"), f.read("hostname.tst3"));
     }
+
+    @Test
+    void provisionsANewIpmpGroupWithItsIpmpInterface() throws Exception {
+        Run r = yangcli("create /interfaces/interface -- name=ipmp0 type=ipmp\n"
+                + "create /ipmp/group -- name=prod ipmp-interface=ipmp0\n"
+                + "create /ipmp/group[name='prod']/data-address -- address=198.51.100.50 prefix-length=24\n"
+                + "create /interfaces/interface -- name=tst2 type=ethernetCsmacd\n"
+                + "create /interfaces/interface[name='tst2']/ipmp -- group=prod\n"
+                + "commit\n"
+                + "sget /ipmp/group[name='prod']/data-address\n");
+        String out = r.out();
+        assertEquals(0, r.exit(), out);
+        assertFalse(out.contains("Error:") || out.contains("error("), out);
+        // the engine runs ipmp0 with its address, answered by tst2; the files are the tutorial's
+        Await.until("198.51.100.50 on ipmp0, inbound tst2", () -> f.ipmpstat("-a", "ADDRESS,GROUP,INBOUND")
+                .contains("198.51.100.50:ipmp0:tst2"));
+        assertEquals("ipmp group prod 198.51.100.50/24 up\n", f.read("hostname.ipmp0"));
+        assertTrue(f.read("hostname.tst2").contains("group prod"), f.read("hostname.tst2"));
+        // yangcli read the state back: held by ipmp0
+        assertTrue(out.contains("<hosted-on>ipmp0</hosted-on>"), out);
+    }
 }

@@ -46,6 +46,9 @@ public final class ConfigDiff {
             if (!ga.targets().equals(gb.targets())) {
                 out.add("group " + g + ": probe targets");
             }
+            if (!Objects.equals(ga.ipmpInterface(), gb.ipmpInterface())) {
+                out.add("group " + g + ": IPMP interface");
+            }
             Set<String> members = new LinkedHashSet<>();
             ga.members().forEach(m -> members.add(m.name()));
             gb.members().forEach(m -> members.add(m.name()));

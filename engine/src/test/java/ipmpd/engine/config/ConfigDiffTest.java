@@ -34,6 +34,17 @@ class ConfigDiffTest {
     }
 
     @Test
+    void aGroupsIpmpInterfaceIsANode() {
+        IpmpConfiguration classic = config(1000, false, "m1");
+        GroupConfig g = classic.groups().get(0);
+        IpmpConfiguration withIpmp = new IpmpConfiguration(classic.global(), List.of(new GroupConfig(g.name(),
+                g.members(), List.of(), g.targets(), "ipmp0")));
+        IpmpConfiguration classicNoData = new IpmpConfiguration(classic.global(), List.of(new GroupConfig(g.name(),
+                g.members(), List.of(), g.targets())));
+        assertEquals(List.of("group prod: IPMP interface"), ConfigDiff.describe(classicNoData, withIpmp));
+    }
+
+    @Test
     void groupsAndMembersComingAndGoing() {
         IpmpConfiguration none = new IpmpConfiguration(new EngineConfig(1000, true, true, 0), List.of());
         assertEquals(List.of("group prod added"), ConfigDiff.describe(none, config(1000, false, "m1")));
