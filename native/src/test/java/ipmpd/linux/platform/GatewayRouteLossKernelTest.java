@@ -67,9 +67,11 @@ class GatewayRouteLossKernelTest {
             platform = l.call(() -> new LinuxPlatform(l::execute, log::add,
                     LinuxPlatform.Options.defaults().withSpreading(spread)));
             LinuxPlatform p = platform;
+            // The default failure detection time: m1's probes (its test address is the only one)
+            // must not fail it on a loaded machine; its failure here is a pulled cable.
             Engine engine = l.call(() -> {
                 Engine e = new Engine(System::nanoTime, p, listener, new Random(7),
-                        new EngineConfig(1000, true, true, 0));
+                        new EngineConfig(EngineConfig.DEFAULT_FDT_MS, true, true, 0));
                 l.bind(e);
                 return e;
             });
