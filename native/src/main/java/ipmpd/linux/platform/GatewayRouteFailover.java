@@ -111,9 +111,13 @@ final class GatewayRouteFailover {
             String home = m != null ? m.home() : s.member();
             int homeIndex = m != null ? m.homeIndex() : s.route().oif();
             int homeFlags = m != null ? m.homeFlags() : s.route().flags();
+            // Home if it can hold it, else where it was if that can again, else another member.
             Link homeLink = links.get(home);
+            Link wasLink = links.get(s.member());
             String to = homeLink != null && homeLink.index() == homeIndex && homeLink.holds(k.family())
-                    && !unusable.contains(home) ? home : target(s.member(), members, links, unusable, k.family());
+                    && !unusable.contains(home) ? home
+                    : wasLink != null && wasLink.holds(k.family()) && !unusable.contains(s.member()) ? s.member()
+                    : target(s.member(), members, links, unusable, k.family());
             if (to == null) {
                 continue; // nowhere yet: tried again on the next look
             }
@@ -165,6 +169,24 @@ final class GatewayRouteFailover {
                 seen.put(Key.of(r), new Seen(r, owner));
             }
         }
+    }
+
+    /**
+     * Whether the main table needs a look for routes the kernel dropped: some are waiting to be
+     * put back, or an IPv4 route was last seen through an interface that holds no IPv4 address now.
+     *
+     * @param withIpv4 the indexes of the interfaces holding an IPv4 address now
+     */
+    boolean needsLook(Set<Integer> withIpv4) {
+        if (!lost.isEmpty()) {
+            return true;
+        }
+        for (Seen s : seen.values()) {
+            if (s.route().family() == LibC.AF_INET && !withIpv4.contains(s.route().oif())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -275,17 +297,19 @@ final class GatewayRouteFailover {
     private boolean replace(RouteInfo next, String from, String to) {
         String text = (next.dstLen() == 0 ? "default" : next.dst().getHostAddress() + "/" + next.dstLen()) + " via "
                 + next.gateway().getHostAddress();
-        String what = text + " from " + from + " to " + to;
+        // Put back where the kernel dropped it (its member holds an address again): no move.
+        boolean again = from.equals(to);
+        String what = again ? text + " on " + to : text + " from " + from + " to " + to;
         try {
             rt.replaceRoute(next);
-            log.accept("Moved route " + what);
+            log.accept(again ? "Restored route " + what + ": the kernel had dropped it" : "Moved route " + what);
             failures.remove(what);
             return true;
         } catch (IOException e) {
             // Typically the gateway is not reachable through the new member yet (its address
             // arrives with the failover); the next main-table change retries.
             if (!String.valueOf(e.getMessage()).equals(failures.put(what, String.valueOf(e.getMessage())))) {
-                log.accept("Cannot move route " + what + " yet: " + e.getMessage());
+                log.accept((again ? "Cannot restore route " : "Cannot move route ") + what + " yet: " + e.getMessage());
             }
             return false;
         }

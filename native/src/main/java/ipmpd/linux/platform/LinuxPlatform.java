@@ -545,9 +545,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             ipmpDevices.ensure(name, true); // its addresses are restored below
         }
         Set<String> present = new HashSet<>();
+        Set<Integer> withIpv4 = new HashSet<>();
         try {
             for (AddrInfo i : rt.dumpAddresses()) {
                 present.add(i.index() + " " + plain(i.address()).getHostAddress());
+                if (i.family() == LibC.AF_INET) {
+                    withIpv4.add(i.index());
+                }
             }
         } catch (IOException e) {
             report("converge", "Cannot read the kernel's addresses: " + e.getMessage());
@@ -594,8 +598,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             syncProxies();
         }
         if (!members.isEmpty()) {
-            // Routes the kernel dropped with a member's addresses or link are put back.
-            scheduleMainWork();
+            // Routes the kernel dropped with a member's addresses are put back (a link set down
+            // is an event of its own, and main-table work follows it).
+            if (gatewayRoutes.needsLook(withIpv4)) {
+                scheduleMainWork();
+            }
             steering.syncRules(wantedRules(), wantedFlowRules());
             // Member tables are many dumps on a large host: verified every sixth round.
             if (convergeRounds++ % 6 == 0) {

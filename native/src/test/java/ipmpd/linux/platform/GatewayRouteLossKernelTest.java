@@ -123,6 +123,13 @@ class GatewayRouteLossKernelTest {
             awaitRouteVia(lab, "m2");
             awaitFlow(lab, "192.0.2.12");
 
+            // m2's addresses deleted by hand: the kernel drops the route with them, and no member
+            // is left to carry it (m1 unplumbed, m3 down). Convergence restores the addresses,
+            // and the route comes back with them.
+            lab.ip(lab.host, "-4 addr flush dev m2");
+            awaitRouteVia(lab, "m2");
+            awaitFlow(lab, "192.0.2.12");
+
             // A route the administrator deletes stays deleted.
             lab.ip(lab.host, "route del " + NET);
             l.call(() -> {
