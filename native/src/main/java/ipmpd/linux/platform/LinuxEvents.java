@@ -46,6 +46,8 @@ import java.util.function.Consumer;
  *     then up.
  * <li>{@code routesChanged} after main-table route events: the default routes and the host routes
  *     with a gateway; the platform is told the whole main table too ({@link LinuxPlatform#mainRoutesChanged}).
+ *     Main is also read again after an IPv4 address is deleted and after a link is set down or
+ *     goes: the kernel then drops routes through it without a route notification.
  * <li>{@code probeReply} with the kernel's receive stamp moved to the engine clock
  *     ({@code nanoTime() - (realtimeNow - kernelStamp)}); replies with sequence 0 answer the
  *     all-hosts discovery and become {@code discoveryReply}, except from this host's own addresses.
@@ -379,8 +381,12 @@ public final class LinuxEvents implements AutoCloseable {
                 } else {
                     link(l.info());
                 }
+                // A link gone or set down, like the last IPv4 address of one deleted, takes the
+                // routes through it without a route notification (fib_disable_ip): main is read again.
+                routesDirty |= l.kind() == RtEvent.Kind.DEL || !l.info().isUp();
             } else if (e instanceof RtEvent.Address a) {
                 address(a.kind() == RtEvent.Kind.NEW, a.info());
+                routesDirty |= a.kind() != RtEvent.Kind.NEW && a.info().family() == LibC.AF_INET;
             } else if (e instanceof RtEvent.Route r) {
                 if (r.info().table() == Rtnl.RT_TABLE_MAIN) {
                     routesDirty = true;

@@ -69,7 +69,9 @@ import java.util.function.Consumer;
  *     does not help).
  * <li>Prefix routes for IPv4 data addresses the kernel gave none ({@link PrefixRoutes}).
  * <li>Gateway routes (default...) of the main table leave an unusable member for a usable one and
- *     come back on repair ({@link GatewayRouteFailover}), for traffic that has no source yet.
+ *     come back on repair ({@link GatewayRouteFailover}), for traffic that has no source yet; they
+ *     also leave a member before its last IPv4 address is deleted (the kernel would drop them
+ *     with it), and one the kernel dropped anyway (member set down) is put back.
  * <li>ignore_routes_with_linkdown (member sysctl) for link failures.
  * </ol>
  * Parts 2 and 3 run after the current engine task, so they never delay a failover.
@@ -411,12 +413,71 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         } catch (NativeIOException e) {
             return; // the interface is gone, and its addresses with it
         }
+        if (p.family() == Family.INET && members.containsKey(p.ifname()) && !placesOtherIpv4(p.ifname(), a)) {
+            keepRoutesOf(p.ifname(), index, a);
+        }
         if (!deleteFromKernel(index, p)) {
             AddressPlacement w = wanted.get(a);
             if (w == null || !w.ifname().equals(p.ifname())) {
                 unwanted.put(a, p);
             }
         }
+    }
+
+    /** Whether we placed another IPv4 address than {@code a} on {@code ifname}. */
+    private boolean placesOtherIpv4(String ifname, InetAddress a) {
+        for (AddressPlacement q : placed.values()) {
+            if (q.family() == Family.INET && q.ifname().equals(ifname) && !plain(q.address()).equals(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Make before break for main's routes: {@code a} may be the last IPv4 address of member
+     * {@code ifname}, and with it the kernel would drop every route through the member
+     * (fib_disable_ip). If it is, the member's gateway routes move to one that keeps an address
+     * first ({@link GatewayRouteFailover#evacuate}).
+     */
+    private void keepRoutesOf(String ifname, int index, InetAddress a) {
+        try {
+            Map<String, GatewayRouteFailover.Link> links = memberLinks(index, a);
+            GatewayRouteFailover.Link mine = links.get(ifname);
+            if (mine == null || mine.ipv4()) {
+                return; // another address stays (the administrator's): the kernel drops nothing
+            }
+            gatewayRoutes.evacuate(rt.dumpRoutes(LibC.AF_INET, Rtnl.RT_TABLE_MAIN), ifname, index, links, members,
+                    unusable);
+        } catch (IOException e) {
+            report("keep routes " + ifname, "Cannot move the routes through " + ifname
+                    + " before its last address goes: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The members' links as the kernel holds them now (up, with an IPv4 address), taking
+     * {@code leaving} on interface {@code leavingIndex} as already deleted (0 / null: none).
+     */
+    private Map<String, GatewayRouteFailover.Link> memberLinks(int leavingIndex, InetAddress leaving)
+            throws IOException {
+        Map<Integer, Boolean> up = new HashMap<>();
+        for (ipmpd.linux.LinkInfo l : rt.dumpLinks()) {
+            up.put(l.index(), l.isUp());
+        }
+        Set<Integer> withIpv4 = new HashSet<>();
+        for (AddrInfo i : rt.dumpAddresses(LibC.AF_INET)) {
+            if (i.index() != leavingIndex || !plain(i.address()).equals(leaving)) {
+                withIpv4.add(i.index());
+            }
+        }
+        Map<String, GatewayRouteFailover.Link> links = new LinkedHashMap<>();
+        memberIndexes().forEach((name, index) -> {
+            if (up.containsKey(index)) {
+                links.put(name, new GatewayRouteFailover.Link(index, up.get(index), withIpv4.contains(index)));
+            }
+        });
+        return links;
     }
 
     /** Deletes the address from interface {@code index}; false (logged) when the kernel refused. */
@@ -484,9 +545,13 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             ipmpDevices.ensure(name, true); // its addresses are restored below
         }
         Set<String> present = new HashSet<>();
+        Set<Integer> withIpv4 = new HashSet<>();
         try {
             for (AddrInfo i : rt.dumpAddresses()) {
                 present.add(i.index() + " " + plain(i.address()).getHostAddress());
+                if (i.family() == LibC.AF_INET) {
+                    withIpv4.add(i.index());
+                }
             }
         } catch (IOException e) {
             report("converge", "Cannot read the kernel's addresses: " + e.getMessage());
@@ -533,6 +598,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             syncProxies();
         }
         if (!members.isEmpty()) {
+            // Routes the kernel dropped with a member's addresses are put back (a link set down
+            // is an event of its own, and main-table work follows it).
+            if (gatewayRoutes.needsLook(withIpv4)) {
+                scheduleMainWork();
+            }
             steering.syncRules(wantedRules(), wantedFlowRules());
             // Member tables are many dumps on a large host: verified every sixth round.
             if (convergeRounds++ % 6 == 0) {
@@ -1137,7 +1207,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 return;
             }
         }
-        gatewayRoutes.update(mainRoutes, index, members, unusable);
+        try {
+            gatewayRoutes.update(mainRoutes, memberLinks(0, null), members, unusable);
+        } catch (IOException e) {
+            report("dump links", "Cannot read the links and addresses for the main table's routes: " + e.getMessage());
+        }
     }
 
     /**
