@@ -33,6 +33,31 @@ public final class UmlBoot {
     }
 
     /**
+     * A repository under /tmp (a clone there) would vanish under the boot's tmpfs: the host's /tmp
+     * is bound to a directory of the boot first ...
+     */
+    private static String keepRepositoryVisible(Path dir) throws IOException {
+        Path top = repositoryTopUnderTmp();
+        if (top == null) {
+            return "";
+        }
+        Files.createDirectory(dir.resolve("host-tmp"));
+        return "mount --bind /tmp " + dir.resolve("host-tmp") + "\n";
+    }
+
+    /** ... and the repository's top directory linked back into the new /tmp. */
+    private static String linkRepository(Path dir) {
+        Path top = repositoryTopUnderTmp();
+        return top == null ? "" : "ln -s " + dir.resolve("host-tmp").resolve(top) + " /tmp/" + top + "\n";
+    }
+
+    /** The first component below /tmp of the repository's path, or null when it is elsewhere. */
+    private static Path repositoryTopUnderTmp() {
+        Path root = IpmpdProcess.root().toAbsolutePath().normalize();
+        return root.startsWith("/tmp") && root.getNameCount() > 1 ? root.getName(1) : null;
+    }
+
+    /**
      * Boots, runs {@code body} after the file systems are mounted and {@code modules} loaded, and
      * halts.
      *
@@ -47,7 +72,10 @@ public final class UmlBoot {
             Path init = dir.resolve("init.sh");
             Files.writeString(init, "#!/bin/sh\n"
                     + "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8\n"
-                    + "mount -t proc proc /proc\nmount -t sysfs sys /sys\nmount -t tmpfs tmpfs /tmp\n"
+                    + "mount -t proc proc /proc\nmount -t sysfs sys /sys\n"
+                    + keepRepositoryVisible(dir)
+                    + "mount -t tmpfs tmpfs /tmp\n"
+                    + linkRepository(dir)
                     + "k=$(uname -r)\n"
                     + "mkdir -p /tmp/modroot/lib/modules && ln -s " + UML_MODULES + "/$k /tmp/modroot/lib/modules/$k\n"
                     + "for m in " + String.join(" ", modules) + "; do modprobe -d /tmp/modroot $m || echo \"no module $m\"; done\n"
