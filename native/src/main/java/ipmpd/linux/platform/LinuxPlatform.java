@@ -150,7 +150,10 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** Removals the kernel refused, retried by {@link #converge}. */
     private final Map<InetAddress, AddressPlacement> unwanted = new LinkedHashMap<>();
     private boolean convergePending;
-    private long convergeRounds;
+    /** Member tables verified so far, in topology order: where the next round's slice begins. */
+    private long verifiedTables;
+    /** How many member tables a convergence round reads back from the kernel. */
+    static final int TABLES_VERIFIED_PER_ROUND = 16;
     /** Group members: name -> group. */
     private final Map<String, String> members = new LinkedHashMap<>();
     private final Set<String> unusable = new HashSet<>();
@@ -604,9 +607,18 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 scheduleMainWork();
             }
             steering.syncRules(wantedRules(), wantedFlowRules());
-            // Member tables are many dumps on a large host: verified every sixth round.
-            if (convergeRounds++ % 6 == 0) {
-                syncTables(true, topology());
+            // Member tables are many dumps on a large host (two per member): each round reads a
+            // slice of them in turn, so that a round never holds the engine thread for long (all
+            // 256 tables at once took it for about half a second, delaying failovers and traps).
+            List<SourceSteering.Member> all = topology();
+            if (!all.isEmpty()) {
+                int from = (int) (verifiedTables++ % all.size());
+                List<SourceSteering.Member> slice = new ArrayList<>();
+                for (int i = 0; i < Math.min(TABLES_VERIFIED_PER_ROUND, all.size()); i++) {
+                    slice.add(all.get((from + i) % all.size()));
+                }
+                verifiedTables += slice.size() - 1;
+                syncTables(true, slice);
             }
         }
     }
