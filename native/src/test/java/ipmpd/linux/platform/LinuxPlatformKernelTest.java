@@ -11,7 +11,6 @@ import ipmpd.engine.Engine;
 import ipmpd.engine.EngineConfig;
 import ipmpd.engine.EngineListener;
 import ipmpd.engine.EngineSnapshot;
-import ipmpd.engine.IfconfigCommand;
 import ipmpd.linux.AddrInfo;
 import ipmpd.linux.Interfaces;
 import ipmpd.linux.NetNs;
@@ -152,15 +151,11 @@ class LinuxPlatformKernelTest {
     }
 
     private static String ifconfig(String line) throws Exception {
-        return loop.call(() -> IfconfigCommand.execute(engine, List.of(line.split(" "))));
+        return loop.ifconfig(line);
     }
 
     private static EngineSnapshot snapshot() {
-        try {
-            return loop.call(engine::snapshot);
-        } catch (Exception e) {
-            throw new RuntimeException(e);
-        }
+        return loop.snapshot();
     }
 
     /** Both members OK with probes answered, every data address at home. */

@@ -71,6 +71,20 @@ final class NsEngineLoop implements AutoCloseable {
         engine = e;
     }
 
+    /** An ifconfig command line ("m1 plumb 192.0.2.10/24 group g up") on the bound engine. */
+    String ifconfig(String line) throws Exception {
+        return call(() -> ipmpd.engine.IfconfigCommand.execute(engine, List.of(line.split(" "))));
+    }
+
+    /** The bound engine's snapshot, taken on the loop thread. */
+    ipmpd.engine.EngineSnapshot snapshot() {
+        try {
+            return call(engine::snapshot);
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
     private void rearm() {
         if (engine == null) {
             return;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ipmpd.engine.Engine;
 import ipmpd.engine.EngineConfig;
 import ipmpd.engine.EngineListener;
-import ipmpd.engine.IfconfigCommand;
 import ipmpd.linux.Interfaces;
 import ipmpd.linux.LinkStatistics;
 import ipmpd.linux.NetNs;
@@ -153,7 +152,7 @@ class SpreadKernelTest {
     }
 
     private static String ifconfig(String line) throws Exception {
-        return loop.call(() -> IfconfigCommand.execute(engine, List.of(line.split(" "))));
+        return loop.ifconfig(line);
     }
 
     private static Map<String, Long> txBytes() throws Exception {

@@ -8,7 +8,6 @@ import ipmpd.engine.EngineConfig;
 import ipmpd.engine.EngineListener;
 import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.Family;
-import ipmpd.engine.IfconfigCommand;
 import ipmpd.engine.ProbeEvent;
 import ipmpd.linux.NetNs;
 import ipmpd.testkit.Await;
@@ -139,15 +138,11 @@ class StpFailbackKernelTest {
     }
 
     private static String ifconfig(String line) throws Exception {
-        return loop.call(() -> IfconfigCommand.execute(engine, List.of(line.split(" "))));
+        return loop.ifconfig(line);
     }
 
     private static EngineSnapshot snapshot() {
-        try {
-            return loop.call(engine::snapshot);
-        } catch (Exception e) {
-            throw new RuntimeException(e);
-        }
+        return loop.snapshot();
     }
 
     private static boolean memberOk(EngineSnapshot s, String m) {
