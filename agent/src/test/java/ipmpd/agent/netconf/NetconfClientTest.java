@@ -7,8 +7,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The server against the real client: ncclient (/usr/bin/python3) scripts under
@@ -32,10 +29,7 @@ class NetconfClientTest {
 
     @BeforeAll
     static void tools() {
-        assumeTrue(Files.isExecutable(Path.of(NetconfFixture.PYTHON)), "no /usr/bin/python3");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/yanglint")), "no yanglint (apt-get install libyang2-tools)");
-        assumeTrue(Files.isDirectory(Path.of("/usr/lib/python3/dist-packages/ncclient")),
-                "no ncclient (apt-get install python3-ncclient)");
+        NetconfFixture.assumeNcclientAndYanglint();
     }
 
     @BeforeEach

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 /**
  * An in-process ipmpd on the loopback platform (tst0 and tst1 in group g0 with test addresses, NICs
  * tst2 and tst3 present but unconfigured, routers 192.0.2.1 and 198.51.100.1 answering, FDT 700 ms,
@@ -34,6 +36,15 @@ final class NetconfFixture implements AutoCloseable {
     static final String VIEWER_PW = "viewer-secret-1";
     static final Path YANG = Path.of(System.getProperty("user.dir")).resolve("../yang").normalize();
     static final String PYTHON = "/usr/bin/python3";
+
+    /** Skips a test class where the real client (ncclient for /usr/bin/python3) or yanglint is missing. */
+    static void assumeNcclientAndYanglint() {
+        assumeTrue(Files.isExecutable(Path.of(PYTHON)), "no /usr/bin/python3");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/yanglint")),
+                "no yanglint (apt-get install libyang2-tools)");
+        assumeTrue(Files.isDirectory(Path.of("/usr/lib/python3/dist-packages/ncclient")),
+                "no ncclient (apt-get install python3-ncclient)");
+    }
 
     record Run(int exit, List<String> out, String err) {
     }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * New IPMP over real NETCONF (ncclient, new_ipmp.py; every reply checked with yanglint): a group
@@ -34,10 +32,7 @@ class NetconfNewIpmpTest {
 
     @BeforeAll
     static void tools() {
-        assumeTrue(Files.isExecutable(Path.of(NetconfFixture.PYTHON)), "no /usr/bin/python3");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/yanglint")), "no yanglint (apt-get install libyang2-tools)");
-        assumeTrue(Files.isDirectory(Path.of("/usr/lib/python3/dist-packages/ncclient")),
-                "no ncclient (apt-get install python3-ncclient)");
+        NetconfFixture.assumeNcclientAndYanglint();
     }
 
     @BeforeEach

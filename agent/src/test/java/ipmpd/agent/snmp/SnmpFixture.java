@@ -201,6 +201,23 @@ final class SnmpFixture implements AutoCloseable {
                 "SNMPv2-MIB:IF-MIB:IPMP-MIB:SNMP-FRAMEWORK-MIB:SNMP-TARGET-MIB:SNMP-NOTIFICATION-MIB");
     }
 
+    /** snmpget / snmpwalk (tool) as the read-only user, parsed as {@link SnmpAgentTest#parse}; a failed command fails the test. */
+    Map<String, String> readOnly(String tool, String... args) throws Exception {
+        Run r = snmp(tool, RO, args);
+        if (r.exit() != 0) {
+            throw new AssertionError(r.toString());
+        }
+        return SnmpAgentTest.parse(r.out());
+    }
+
+    /** snmpset as the read-write user; a refused SET fails the test with the daemon's log. */
+    void setOk(String... args) throws Exception {
+        Run r = snmp("snmpset", RW, args);
+        if (r.exit() != 0) {
+            throw new AssertionError(r + "\n" + String.join("\n", logged));
+        }
+    }
+
     /** A net-snmp client command against the agent: tool, user, then arguments (the target is added). */
     Run snmp(String tool, String user, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();

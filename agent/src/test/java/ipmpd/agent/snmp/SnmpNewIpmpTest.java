@@ -33,10 +33,8 @@ class SnmpNewIpmpTest {
     }
 
     private Map<String, String> get(String... oids) throws Exception {
-        SnmpFixture.Run r = f.snmp("snmpget", SnmpFixture.RO, oids);
-        assertEquals(0, r.exit(), r.toString());
         Map<String, String> out = new TreeMap<>();
-        SnmpAgentTest.parse(r.out()).forEach((k, v) -> out.put(k, v.replace("\"", "")));
+        f.readOnly("snmpget", oids).forEach((k, v) -> out.put(k, v.replace("\"", "")));
         return out;
     }
 
@@ -60,8 +58,7 @@ class SnmpNewIpmpTest {
     }
 
     private void setOk(String... args) throws Exception {
-        SnmpFixture.Run r = f.snmp("snmpset", SnmpFixture.RW, args);
-        assertEquals(0, r.exit(), r + "\n" + String.join("\n", f.logged));
+        f.setOk(args);
     }
 
     private void setError(String error, String... args) throws Exception {

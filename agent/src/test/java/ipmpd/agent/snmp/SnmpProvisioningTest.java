@@ -29,20 +29,15 @@ class SnmpProvisioningTest {
     }
 
     private Map<String, String> get(String... oids) throws Exception {
-        SnmpFixture.Run r = f.snmp("snmpget", SnmpFixture.RO, oids);
-        assertEquals(0, r.exit(), r.toString());
-        return SnmpAgentTest.parse(r.out());
+        return f.readOnly("snmpget", oids);
     }
 
     private Map<String, String> walk(String root) throws Exception {
-        SnmpFixture.Run r = f.snmp("snmpwalk", SnmpFixture.RO, root);
-        assertEquals(0, r.exit(), r.toString());
-        return SnmpAgentTest.parse(r.out());
+        return f.readOnly("snmpwalk", root);
     }
 
     private void setOk(String... args) throws Exception {
-        SnmpFixture.Run r = f.snmp("snmpset", SnmpFixture.RW, args);
-        assertEquals(0, r.exit(), r + "\n" + String.join("\n", f.logged));
+        f.setOk(args);
     }
 
     private String indexNext() throws Exception {
