@@ -240,6 +240,9 @@ final class IpmpInterfaces {
     void setPrefix(String name, int unit, Family f, int prefixLen) throws AdminException {
         IpmpInterface i = require(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = locate(i, unit, f);
+        if (l.prefixLen == prefixLen) {
+            return; // the mask is not changing: the kernel leaves the address alone (ip_sioctl_netmask)
+        }
         boolean in = inKernel(l);
         if (in) {
             platform().removeAddress(placement(i, f, l));

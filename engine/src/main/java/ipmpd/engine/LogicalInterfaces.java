@@ -204,6 +204,9 @@ final class LogicalInterfaces {
     void setPrefix(String name, int unit, Family f, int prefixLen) throws AdminException {
         Instance i = membership().requireInstance(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = locate(i, unit);
+        if (l.prefixLen == prefixLen) {
+            return; // the mask is not changing: the kernel leaves the address alone (ip_sioctl_netmask)
+        }
         Instance host = i;
         boolean in = inKernel(host.phyint, l);
         if (in) {
