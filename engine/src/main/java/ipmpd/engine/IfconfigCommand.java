@@ -227,7 +227,17 @@ public final class IfconfigCommand {
                         }
                     });
                 }
-                case "broadcast" -> need(words, ++k, "broadcast"); // derived from address and netmask
+                case "broadcast" -> {
+                    // "+" sets the address again, so the broadcast follows address and netmask; an
+                    // explicit broadcast address is not modelled (the derived one stays).
+                    if (need(words, ++k, "broadcast").equals("+")) {
+                        ops.add((e, c, out) -> {
+                            if (c.family == Family.INET) {
+                                e.resetBroadcast(c.name, c.unit, c.family);
+                            }
+                        });
+                    }
+                }
                 case "group" -> {
                     String g = need(words, ++k, "group");
                     Engine.validateGroupName(g);

@@ -191,6 +191,7 @@ final class LogicalInterfaces {
         }
         l.address = a;
         l.prefixLen = prefixLen;
+        l.broadcast = null;
         l.placeholder = false;
         l.homeIf = name;
         l.homeUnit = unit;
@@ -198,6 +199,12 @@ final class LogicalInterfaces {
             platform().addAddress(placement(i, l));
         }
         afterAddressChange(i.phyint);
+    }
+
+    /** "broadcast +": the broadcast address follows the address and netmask again. */
+    void resetBroadcast(String name, int unit, Family f) throws AdminException {
+        Instance i = membership().requireInstance(name, f, "ifconfig: " + name + ": no such interface");
+        locate(i, unit).broadcast = null;
     }
 
     /** Changes the prefix length (netmask) of a logical interface. */
@@ -212,6 +219,7 @@ final class LogicalInterfaces {
         if (in) {
             platform().removeAddress(placement(host, l));
         }
+        l.keepBroadcast();
         l.prefixLen = prefixLen;
         if (in) {
             platform().addAddress(placement(host, l));
@@ -402,6 +410,7 @@ final class LogicalInterfaces {
                 }
                 if (l.unit == 0) {
                     l.address = Addresses.ANY4;
+                    l.broadcast = null;
                     l.prefixLen = 8;
                 } else {
                     qi.lifs.remove(l.unit);
