@@ -121,13 +121,13 @@ public final class IfconfigCommand {
          * overrides the line's netmask from then on), else the line's netmask, else the kernel's
          * classful default (ipif_set_default).
          */
-        int prefixFor(InetAddress address, int ownPrefix, Netmasks netmasks) {
+        int prefixFor(InetAddress address, int ownPrefix, java.util.function.Supplier<Netmasks> netmasks) {
             if (ownPrefix >= 0) {
                 lineNetmask = LineNetmask.NONE;
                 return ownPrefix;
             }
             if (family == Family.INET && lineNetmask == LineNetmask.LOOKUP) {
-                java.util.OptionalInt found = netmasks.lookup(address);
+                java.util.OptionalInt found = netmasks.get().lookup(address);
                 if (found.isPresent()) {
                     lineNetmask = LineNetmask.SET;
                     lineNetmaskPrefix = found.getAsInt();
@@ -285,10 +285,9 @@ public final class IfconfigCommand {
                     ops.add((e, c, out) -> {
                         // addif sets the line's netmask (or the default) with the address, then runs
                         // its own "netmask" words on the new logical interface.
-                        Netmasks netmasks = e.platform().netmasks();
-                        int prefix = c.prefixFor(pa.address, pa.prefixLen, netmasks);
+                        int prefix = c.prefixFor(pa.address, pa.prefixLen, e.platform()::netmasks);
                         java.util.OptionalInt found = lookUpOwn && c.family == Family.INET
-                                ? netmasks.lookup(pa.address) : java.util.OptionalInt.empty();
+                                ? e.platform().netmasks().lookup(pa.address) : java.util.OptionalInt.empty();
                         if (ownPrefix >= 0) {
                             prefix = ownPrefix;
                         } else if (found.isPresent()) {
@@ -323,7 +322,7 @@ public final class IfconfigCommand {
                 default -> {
                     ParsedAddress pa = address(w, family, names);
                     ops.add((e, c, out) -> {
-                        int prefix = c.prefixFor(pa.address, pa.prefixLen, e.platform().netmasks());
+                        int prefix = c.prefixFor(pa.address, pa.prefixLen, e.platform()::netmasks);
                         e.setAddress(c.name, c.unit, c.family, pa.address, prefix);
                     });
                 }
