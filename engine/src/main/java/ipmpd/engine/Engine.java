@@ -461,6 +461,16 @@ public final class Engine {
         logicalInterfaces.setAddress(name, unit, f, a, prefixLen);
     }
 
+    /** "broadcast +": the broadcast address follows the address and netmask again (ipif_set_default). */
+    public void resetBroadcast(String name, int unit, Family f) throws AdminException {
+        changed();
+        if (ipmp.get(name) != null) {
+            ipmp.resetBroadcast(name, unit, f);
+            return;
+        }
+        logicalInterfaces.resetBroadcast(name, unit, f);
+    }
+
     /** Changes the prefix length (netmask) of a logical interface. */
     public void setPrefix(String name, int unit, Family f, int prefixLen) throws AdminException {
         changed();

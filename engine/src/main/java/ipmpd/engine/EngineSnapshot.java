@@ -81,8 +81,9 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
      * @param flags the combined flags (per-address and per-interface)
      * @param homeIf the member the address belongs to
      */
+    /** broadcast: the IPv4 broadcast address as ifconfig shows it (null when it has none). */
     public record LifInfo(String name, String phyint, int unit, Family family, long flags, InetAddress address,
-                          int prefixLen, boolean placeholder, boolean data, String homeIf) {
+                          int prefixLen, boolean placeholder, boolean data, String homeIf, InetAddress broadcast) {
     }
 
     /**
@@ -225,7 +226,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
                 for (LogicalIf l : fam.getValue().values()) {
                     lifs.add(new LifInfo(Engine.lifName(ipmp.name, l.unit), ipmp.name, l.unit, f,
                             (l.flags & (Flags.UP | Flags.DEPRECATED)) | base, l.address, l.prefixLen, false,
-                            l.hasAddress(), ipmp.name));
+                            l.hasAddress(), ipmp.name, broadcastOf(l)));
                 }
             }
             ipmps.add(new IpmpInterfaceInfo(ipmp.name, g.name, ipmp.ifindex, running, List.copyOf(lifs)));
@@ -289,6 +290,17 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
      * i (inactive), d (no UP address) or h (duplicate hardware address) applies. The same for a
      * member of the anonymous group (TRACK_INTERFACES_ONLY_WITH_GROUPS=no).
      */
+    /** The broadcast address ifconfig shows: one kept from an earlier netmask, else address | ~mask. */
+    private static InetAddress broadcastOf(LogicalIf l) {
+        if (Family.of(l.address) != Family.INET) {
+            return null;
+        }
+        if (l.broadcast != null) {
+            return l.broadcast;
+        }
+        return l.prefixLen > 0 ? Addresses.broadcast(l.address, l.prefixLen) : null;
+    }
+
     static boolean carriesData(Phyint p) {
         return p.usable() && !p.inactive && !p.hwDup && hasUpAddress(p);
     }
@@ -370,7 +382,7 @@ public record EngineSnapshot(long takenAtNs, EngineConfig config, List<GroupInfo
             for (LogicalIf l : i.sortedLifs()) {
                 long f = (l.flags & ~Flags.PHYINT_FLAGS) | phyFlags;
                 lifs.add(new LifInfo(Engine.lifName(p.name, l.unit), p.name, l.unit, i.family, f, l.address,
-                        l.prefixLen, l.placeholder, l.isData(), l.homeIf));
+                        l.prefixLen, l.placeholder, l.isData(), l.homeIf, broadcastOf(l)));
             }
         }
         return new InterfaceInfo(p.name, p.ifindex, g == null ? null : g.name, p.present, tracked && carriesData(p),

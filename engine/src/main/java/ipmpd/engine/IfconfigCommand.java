@@ -23,6 +23,9 @@ public final class IfconfigCommand {
     public record FileSummary(String group, List<DataAddress> dataAddresses) {
     }
 
+    /** What the boot scripts add to a one-line hostname.IF file. */
+    private static final List<String> ONE_LINE_EPILOGUE = List.of("netmask", "+", "broadcast", "+", "up");
+
     private IfconfigCommand() {
     }
 
@@ -67,23 +70,93 @@ public final class IfconfigCommand {
         List<Op> ops = parse(rest, family, engine.platform().hostResolver());
         StringBuilder out = new StringBuilder();
         Cursor cur = new Cursor(name, unit, family);
+        cur.presetNetmask(rest);
         for (Op op : ops) {
             op.apply(engine, cur, out);
         }
         return out.toString();
     }
 
-    /** Where the following words apply: the interface named, or the one addif just created. */
+    /**
+     * Where the following words apply (the interface named, or the one addif just created), and
+     * the netmask the line gives for the addresses it sets. Solaris ifconfig looks through the
+     * whole IPv4 line for its last "netmask" first, so that an address is set with that mask
+     * rather than the classful default the kernel gives an address set without one ("netmask +":
+     * looked up in the netmasks database for the first address set; not found, the default).
+     */
     private static final class Cursor {
         String name;
         int unit;
         final Family family;
+        /** The line's netmask for addresses: none (kernel default), "+" not yet looked up, or set. */
+        LineNetmask lineNetmask = LineNetmask.NONE;
+        int lineNetmaskPrefix;
 
         Cursor(String name, int unit, Family family) {
             this.name = name;
             this.unit = unit;
             this.family = family;
         }
+
+        void presetNetmask(List<String> words) {
+            if (family != Family.INET) {
+                return;
+            }
+            for (int k = 0; k + 1 < words.size(); k++) {
+                if (words.get(k).equalsIgnoreCase("netmask")) {
+                    String v = words.get(++k);
+                    int len = v.equals("+") ? -2 : Addresses.parseNetmask(v);
+                    if (len == -2) {
+                        lineNetmask = LineNetmask.LOOKUP;
+                    } else if (len >= 0) {
+                        lineNetmask = LineNetmask.SET;
+                        lineNetmaskPrefix = len;
+                    }
+                }
+            }
+        }
+
+        /**
+         * The prefix an address gets when it is set (setifaddr / addif): its own /N (which
+         * overrides the line's netmask from then on), else the line's netmask, else the kernel's
+         * classful default (ipif_set_default).
+         */
+        int prefixFor(InetAddress address, int ownPrefix, java.util.function.Supplier<Netmasks> netmasks) {
+            if (ownPrefix >= 0) {
+                lineNetmask = LineNetmask.NONE;
+                return ownPrefix;
+            }
+            if (family == Family.INET && lineNetmask == LineNetmask.LOOKUP) {
+                java.util.OptionalInt found = netmasks.get().lookup(address);
+                if (found.isPresent()) {
+                    lineNetmask = LineNetmask.SET;
+                    lineNetmaskPrefix = found.getAsInt();
+                } else {
+                    lineNetmask = LineNetmask.NONE;
+                }
+            }
+            if (family == Family.INET && lineNetmask == LineNetmask.SET) {
+                return lineNetmaskPrefix;
+            }
+            return Addresses.classfulPrefix(address);
+        }
+    }
+
+    private enum LineNetmask { NONE, LOOKUP, SET }
+
+    /**
+     * "netmask +" on its own: the netmasks database's mask for the interface's address, set and
+     * reported as ifconfig reports it; nothing when the database has none (setifnetmask).
+     */
+    private static void lookUpNetmask(Engine e, Cursor c, InetAddress address, StringBuilder out)
+            throws AdminException {
+        java.util.OptionalInt found = e.platform().netmasks().lookup(address);
+        if (found.isEmpty()) {
+            return;
+        }
+        e.setPrefix(c.name, c.unit, c.family, found.getAsInt());
+        out.append("Setting netmask of ").append(Engine.lifName(c.name, c.unit)).append(" to ")
+                .append(Addresses.format(Addresses.fromLong(Addresses.mask4(found.getAsInt())))).append('\n');
     }
 
     private interface Op {
@@ -145,11 +218,26 @@ public final class IfconfigCommand {
                     final int prefix = len;
                     ops.add((e, c, out) -> {
                         EngineSnapshot.LifInfo l = lif(e, c);
-                        int p = prefix == -2 ? Addresses.classfulPrefix(l.address()) : prefix;
-                        e.setPrefix(c.name, c.unit, c.family, p);
+                        if (prefix != -2) {
+                            e.setPrefix(c.name, c.unit, c.family, prefix);
+                        } else if (c.family == Family.INET) {
+                            lookUpNetmask(e, c, l.address(), out);
+                        } else {
+                            e.setPrefix(c.name, c.unit, c.family, Addresses.classfulPrefix(l.address()));
+                        }
                     });
                 }
-                case "broadcast" -> need(words, ++k, "broadcast"); // derived from address and netmask
+                case "broadcast" -> {
+                    // "+" sets the address again, so the broadcast follows address and netmask; an
+                    // explicit broadcast address is not modelled (the derived one stays).
+                    if (need(words, ++k, "broadcast").equals("+")) {
+                        ops.add((e, c, out) -> {
+                            if (c.family == Family.INET) {
+                                e.resetBroadcast(c.name, c.unit, c.family);
+                            }
+                        });
+                    }
+                }
                 case "group" -> {
                     String g = need(words, ++k, "group");
                     Engine.validateGroupName(g);
@@ -161,7 +249,8 @@ public final class IfconfigCommand {
                     boolean up = false;
                     boolean deprecated = false;
                     boolean noFailover = false;
-                    int prefix = pa.prefixLen;
+                    boolean lookUp = false; // "netmask +" in the addif's own words
+                    int ownMask = -1;
                     while (k + 1 < words.size() && ADDIF_WORDS.contains(words.get(k + 1).toLowerCase(Locale.ROOT))) {
                         String s = words.get(++k).toLowerCase(Locale.ROOT);
                         switch (s) {
@@ -173,20 +262,46 @@ public final class IfconfigCommand {
                             case "failover" -> noFailover = false;
                             case "netmask" -> {
                                 String v = need(words, ++k, "netmask");
-                                int len = v.equals("+") ? Addresses.classfulPrefix(pa.address) : Addresses.parseNetmask(v);
-                                if (len < 0) {
-                                    throw new AdminException("ifconfig: " + v + ": bad address");
+                                if (v.equals("+")) {
+                                    lookUp = true;
+                                    ownMask = -1;
+                                } else {
+                                    ownMask = Addresses.parseNetmask(v);
+                                    lookUp = false;
+                                    if (ownMask < 0) {
+                                        throw new AdminException("ifconfig: " + v + ": bad address");
+                                    }
                                 }
-                                prefix = len;
                             }
                             case "broadcast" -> need(words, ++k, "broadcast");
                             default -> throw new IllegalStateException(s);
                         }
                     }
-                    Engine.NewAddress spec = new Engine.NewAddress(pa.address, prefix, up, deprecated, noFailover);
+                    final boolean isUp = up;
+                    final boolean isDeprecated = deprecated;
+                    final boolean isNoFailover = noFailover;
+                    final boolean lookUpOwn = lookUp;
+                    final int ownPrefix = ownMask;
                     ops.add((e, c, out) -> {
+                        // addif sets the line's netmask (or the default) with the address, then runs
+                        // its own "netmask" words on the new logical interface.
+                        int prefix = c.prefixFor(pa.address, pa.prefixLen, e.platform()::netmasks);
+                        java.util.OptionalInt found = lookUpOwn && c.family == Family.INET
+                                ? e.platform().netmasks().lookup(pa.address) : java.util.OptionalInt.empty();
+                        if (ownPrefix >= 0) {
+                            prefix = ownPrefix;
+                        } else if (found.isPresent()) {
+                            prefix = found.getAsInt();
+                        }
+                        Engine.NewAddress spec = new Engine.NewAddress(pa.address, prefix, isUp, isDeprecated,
+                                isNoFailover);
                         String created = e.addif(c.name, c.family, spec);
                         out.append("Created new logical interface ").append(created).append('\n');
+                        if (found.isPresent()) {
+                            out.append("Setting netmask of ").append(created).append(" to ")
+                                    .append(Addresses.format(Addresses.fromLong(Addresses.mask4(prefix))))
+                                    .append('\n');
+                        }
                         int colon = created.indexOf(':');
                         c.name = created.substring(0, colon);
                         c.unit = Integer.parseInt(created.substring(colon + 1));
@@ -207,7 +322,7 @@ public final class IfconfigCommand {
                 default -> {
                     ParsedAddress pa = address(w, family, names);
                     ops.add((e, c, out) -> {
-                        int prefix = pa.prefixLen;
+                        int prefix = c.prefixFor(pa.address, pa.prefixLen, e.platform()::netmasks);
                         e.setAddress(c.name, c.unit, c.family, pa.address, prefix);
                     });
                 }
@@ -237,7 +352,11 @@ public final class IfconfigCommand {
         return words.get(k);
     }
 
+    /** An address word; prefixLen is -1 when the word has no /N. */
     private record ParsedAddress(InetAddress address, int prefixLen) {
+        int prefixOrDefault() {
+            return prefixLen >= 0 ? prefixLen : Addresses.classfulPrefix(address);
+        }
     }
 
     /**
@@ -271,10 +390,7 @@ public final class IfconfigCommand {
         if (prefix > max) {
             throw new AdminException("ifconfig: " + text + ": bad prefix length");
         }
-        if (prefix < 0) {
-            prefix = Addresses.classfulPrefix(a.get());
-        }
-        return new ParsedAddress(a.get(), prefix);
+        return new ParsedAddress(a.get(), prefix); // prefix -1: none given
     }
 
     /** Splits a hostname.IF file into ifconfig command lines ('\' continues a line). */
@@ -323,6 +439,9 @@ public final class IfconfigCommand {
             problems.add(file + ": " + e.getMessage());
             return problems;
         }
+        // The boot scripts (net_include.sh inet_process_hostname) end a one-line IPv4 file with
+        // "netmask + broadcast + up"; a file of several lines is run as it is.
+        boolean oneLine = family == Family.INET && commands(lines).size() == 1;
         int lineNo = 0;
         List<String> joined = new ArrayList<>();
         for (String l : lines) {
@@ -338,6 +457,9 @@ public final class IfconfigCommand {
                     args.add("inet6");
                 }
                 args.addAll(cmd.get(0).equals("inet") || cmd.get(0).equals("inet6") ? cmd.subList(1, cmd.size()) : cmd);
+                if (oneLine) {
+                    args.addAll(ONE_LINE_EPILOGUE);
+                }
                 try {
                     execute(engine, args);
                 } catch (AdminException e) {
@@ -407,7 +529,7 @@ public final class IfconfigCommand {
                             try {
                                 ParsedAddress pa = address(cmd.get(++k), family, names);
                                 addr = pa.address;
-                                prefix = pa.prefixLen;
+                                prefix = pa.prefixOrDefault();
                             } catch (AdminException e) {
                                 addr = null;
                             }
@@ -417,7 +539,7 @@ public final class IfconfigCommand {
                         try {
                             ParsedAddress pa = address(w, family, names);
                             addr = pa.address;
-                            prefix = pa.prefixLen;
+                            prefix = pa.prefixOrDefault();
                         } catch (AdminException e) {
                             // not an address: a word the summary does not need
                         }

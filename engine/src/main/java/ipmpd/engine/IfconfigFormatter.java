@@ -75,8 +75,8 @@ public final class IfconfigFormatter {
         if (l.family() == Family.INET) {
             out.append("\tinet ").append(Addresses.format(l.address())).append(" netmask ")
                     .append(Addresses.hexMask(l.prefixLen()));
-            if ((l.flags() & Flags.BROADCAST) != 0 && l.prefixLen() > 0 && !l.placeholder()) {
-                out.append(" broadcast ").append(Addresses.format(Addresses.broadcast(l.address(), l.prefixLen())));
+            if ((l.flags() & Flags.BROADCAST) != 0 && l.broadcast() != null && !l.placeholder()) {
+                out.append(" broadcast ").append(Addresses.format(l.broadcast()));
             }
             out.append('\n');
         } else {

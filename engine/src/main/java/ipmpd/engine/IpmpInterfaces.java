@@ -231,19 +231,29 @@ final class IpmpInterfaces {
         }
         l.address = a;
         l.prefixLen = prefixLen;
+        l.broadcast = null;
         if (inKernel(l)) {
             platform().addAddress(placement(i, f, l));
         }
         engine.placement.reconcile(groupOf(i));
     }
 
+    /** "broadcast +": the broadcast address follows the address and netmask again. */
+    void resetBroadcast(String name, int unit, Family f) throws AdminException {
+        locate(require(name, f, "ifconfig: " + name + ": no such interface"), unit, f).broadcast = null;
+    }
+
     void setPrefix(String name, int unit, Family f, int prefixLen) throws AdminException {
         IpmpInterface i = require(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = locate(i, unit, f);
+        if (l.prefixLen == prefixLen) {
+            return; // the mask is not changing: the kernel leaves the address alone (ip_sioctl_netmask)
+        }
         boolean in = inKernel(l);
         if (in) {
             platform().removeAddress(placement(i, f, l));
         }
+        l.keepBroadcast();
         l.prefixLen = prefixLen;
         if (in) {
             platform().addAddress(placement(i, f, l));
@@ -341,6 +351,7 @@ final class IpmpInterfaces {
                     i.inbound.remove(a);
                     if (l.unit == 0) {
                         l.address = f == Family.INET ? Addresses.ANY4 : Addresses.ANY6;
+                        l.broadcast = null;
                     } else {
                         i.lifs(f).remove(l.unit);
                     }

@@ -20,6 +20,12 @@ final class LogicalIf {
      * physical interface still exists (shown with mtu 0 and netmask 0).
      */
     boolean placeholder;
+    /**
+     * The IPv4 broadcast address kept from an earlier netmask: a netmask set on its own does not
+     * recompute it (ip_sioctl_netmask); setting the address, or "broadcast +", does
+     * (ipif_set_default). Null: derived from the address and the netmask.
+     */
+    InetAddress broadcast;
     /** Creation order, for stable listings. */
     final long serial;
 
@@ -31,6 +37,13 @@ final class LogicalIf {
         this.homeIf = homeIf;
         this.homeUnit = unit;
         this.serial = serial;
+    }
+
+    /** The netmask is about to change on its own: the broadcast address stays what it was. */
+    void keepBroadcast() {
+        if (broadcast == null && Family.of(address) == Family.INET && prefixLen > 0) {
+            broadcast = Addresses.broadcast(address, prefixLen);
+        }
     }
 
     boolean isUp() {

@@ -191,6 +191,7 @@ final class LogicalInterfaces {
         }
         l.address = a;
         l.prefixLen = prefixLen;
+        l.broadcast = null;
         l.placeholder = false;
         l.homeIf = name;
         l.homeUnit = unit;
@@ -200,15 +201,25 @@ final class LogicalInterfaces {
         afterAddressChange(i.phyint);
     }
 
+    /** "broadcast +": the broadcast address follows the address and netmask again. */
+    void resetBroadcast(String name, int unit, Family f) throws AdminException {
+        Instance i = membership().requireInstance(name, f, "ifconfig: " + name + ": no such interface");
+        locate(i, unit).broadcast = null;
+    }
+
     /** Changes the prefix length (netmask) of a logical interface. */
     void setPrefix(String name, int unit, Family f, int prefixLen) throws AdminException {
         Instance i = membership().requireInstance(name, f, "ifconfig: " + name + ": no such interface");
         LogicalIf l = locate(i, unit);
+        if (l.prefixLen == prefixLen) {
+            return; // the mask is not changing: the kernel leaves the address alone (ip_sioctl_netmask)
+        }
         Instance host = i;
         boolean in = inKernel(host.phyint, l);
         if (in) {
             platform().removeAddress(placement(host, l));
         }
+        l.keepBroadcast();
         l.prefixLen = prefixLen;
         if (in) {
             platform().addAddress(placement(host, l));
@@ -399,6 +410,7 @@ final class LogicalInterfaces {
                 }
                 if (l.unit == 0) {
                     l.address = Addresses.ANY4;
+                    l.broadcast = null;
                     l.prefixLen = 8;
                 } else {
                     qi.lifs.remove(l.unit);

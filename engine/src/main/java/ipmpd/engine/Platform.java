@@ -99,6 +99,14 @@ public interface Platform {
         return SystemHostResolver.standard();
     }
 
+    /**
+     * The netmasks database "netmask +" looks addresses up in (/etc/inet/netmasks on the host,
+     * read at every lookup). The simulator answers from its own table.
+     */
+    default Netmasks netmasks() {
+        return Netmasks.system();
+    }
+
     /** One address on one member, as the kernel should hold it. */
     record AddressPlacement(String ifname, int unit, Family family, InetAddress address, int prefixLen,
                             boolean testAddress) {

@@ -129,6 +129,7 @@ public final class Scenario {
             case "ipmpstat" -> ipmpstat(args);
             case "host" -> host(args);
             case "hosts" -> hosts(args);
+            case "netmasks" -> netmasks(args);
             case "link" -> link(args);
             case "cut" -> pathState(args, true);
             case "mend" -> pathState(args, false);
@@ -416,6 +417,23 @@ public final class Scenario {
         for (InetAddress a : addresses) {
             link.defineName(args.get(0), a);
         }
+    }
+
+    /** netmasks NETWORK MASK: a line of /etc/inet/netmasks, for "netmask +". */
+    private void netmasks(List<String> args) throws ScenarioError {
+        if (args.size() != 2) {
+            throw new ScenarioError("usage: netmasks NETWORK MASK (a line of /etc/inet/netmasks)");
+        }
+        InetAddress network = Addresses.parse(args.get(0)).filter(a -> Family.of(a) == Family.INET)
+                .orElseThrow(() -> new ScenarioError("netmasks: not an IPv4 network number: " + args.get(0)));
+        int prefix = Addresses.parseNetmask(args.get(1));
+        if (prefix < 0) {
+            throw new ScenarioError("netmasks: not a contiguous netmask: " + args.get(1));
+        }
+        if (prefix == 32) {
+            throw new ScenarioError("netmasks: " + args.get(1) + ": the netmasks database cannot hold an all-ones mask");
+        }
+        link.defineNetmask(network, prefix);
     }
 
     private void link(List<String> args) throws ScenarioError {

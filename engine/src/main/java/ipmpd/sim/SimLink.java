@@ -4,6 +4,7 @@ import ipmpd.engine.Addresses;
 import ipmpd.engine.Engine;
 import ipmpd.engine.Family;
 import ipmpd.engine.HostResolver;
+import ipmpd.engine.Netmasks;
 import ipmpd.engine.Platform;
 import ipmpd.engine.Route;
 
@@ -69,6 +70,8 @@ public final class SimLink implements Platform {
     java.util.function.ToIntFunction<String> ipmpIndex = name -> 0;
     /** The platform calls about traffic (IPMP devices, their addresses, bindings, outbound members), in order. */
     private final List<String> calls = new ArrayList<>();
+    /** The simulator's netmasks database, in file order. */
+    private final List<Map.Entry<InetAddress, Integer>> netmaskEntries = new ArrayList<>();
 
     public SimLink(VirtualClock clock, long seed) {
         this.clock = clock;
@@ -80,6 +83,17 @@ public final class SimLink implements Platform {
         List<InetAddress> list = names.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>());
         list.removeIf(a -> Family.of(a) == Family.of(address));
         list.add(address);
+    }
+
+    /** Adds a line of the simulator's netmasks database (network, prefix length). */
+    public void defineNetmask(InetAddress network, int prefixLen) {
+        netmaskEntries.add(Map.entry(network, prefixLen));
+    }
+
+    /** "netmask +" looks in the simulator's own netmasks table only, never in the host's file. */
+    @Override
+    public Netmasks netmasks() {
+        return Netmasks.of(netmaskEntries);
     }
 
     /** Names resolve from the simulator's own table only: a simulation never asks the real resolver. */
