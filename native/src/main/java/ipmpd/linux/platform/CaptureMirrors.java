@@ -48,7 +48,44 @@ final class CaptureMirrors {
     record Filter(Hook hook, int prio, int ethProtocol, List<Key> keys) {
     }
 
-    private final Rtnetlink rt;
+    /** The traffic-control requests this class makes ({@link Rtnetlink}'s). */
+    interface Tc {
+        void addClsact(int index) throws IOException;
+
+        void deleteClsact(int index) throws IOException;
+
+        void addMirrorFilter(int index, Hook hook, int prio, int ethProtocol, List<Key> keys, int mirrorTo)
+                throws IOException;
+
+        void deleteFilters(int index, Hook hook, int prio) throws IOException;
+
+        static Tc of(Rtnetlink rt) {
+            return new Tc() {
+                @Override
+                public void addClsact(int index) throws IOException {
+                    rt.addClsact(index);
+                }
+
+                @Override
+                public void deleteClsact(int index) throws IOException {
+                    rt.deleteClsact(index);
+                }
+
+                @Override
+                public void addMirrorFilter(int index, Hook hook, int prio, int ethProtocol, List<Key> keys,
+                                            int mirrorTo) throws IOException {
+                    rt.addMirrorFilter(index, hook, prio, ethProtocol, keys, mirrorTo);
+                }
+
+                @Override
+                public void deleteFilters(int index, Hook hook, int prio) throws IOException {
+                    rt.deleteFilters(index, hook, prio);
+                }
+            };
+        }
+    }
+
+    private final Tc rt;
     private final Consumer<String> log;
     private final Map<String, String> reported = new HashMap<>();
     /** Member ifindex -> what it mirrors now. */
@@ -57,8 +94,8 @@ final class CaptureMirrors {
     private final Set<Integer> ownQdisc = new HashSet<>();
     private boolean unavailable;
 
-    CaptureMirrors(Rtnetlink rt, Consumer<String> log) {
-        this.rt = rt;
+    CaptureMirrors(Tc tc, Consumer<String> log) {
+        this.rt = tc;
         this.log = log;
     }
 

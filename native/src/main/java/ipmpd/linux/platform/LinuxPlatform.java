@@ -229,7 +229,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         this.ipmpDevices = new IpmpDevices(rt, log);
         this.arpSources = new ArpSources(rt, log);
         this.proxyBindings = new ProxyBindings(rt, log);
-        this.captureMirrors = new CaptureMirrors(rt, log);
+        this.captureMirrors = new CaptureMirrors(CaptureMirrors.Tc.of(rt), log);
         steering.removeAll(List.of()); // leftovers of a previous run
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ipmpd-announce");

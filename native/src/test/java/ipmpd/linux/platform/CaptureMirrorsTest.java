@@ -7,8 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ipmpd.linux.TcCodec.Hook;
 import ipmpd.linux.TcCodec.Key;
 
+import ipmpd.linux.Errno;
+import ipmpd.linux.NativeIOException;
+
+import java.io.IOException;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Which packets the mirror filters of a data address match. */
@@ -45,5 +52,55 @@ class CaptureMirrorsTest {
     void theSolicitedNodeGroupKeepsTheLow24Bits() throws Exception {
         byte[] g = CaptureMirrors.solicitedNode(InetAddress.getByName("2001:db8::abcd:ef01").getAddress());
         assertArrayEquals(InetAddress.getByName("ff02::1:ffcd:ef01").getAddress(), g);
+    }
+
+    /** A kernel without cls_u32: clsact is accepted, the filter refused. */
+    private static final class KernelWithoutU32 implements CaptureMirrors.Tc {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public void addClsact(int index) {
+            calls.add("add clsact " + index);
+        }
+
+        @Override
+        public void deleteClsact(int index) {
+            calls.add("delete clsact " + index);
+        }
+
+        @Override
+        public void addMirrorFilter(int index, Hook hook, int prio, int ethProtocol, List<Key> keys, int mirrorTo)
+                throws IOException {
+            calls.add("add filter " + index);
+            throw new NativeIOException("add mirror filter", Errno.ENOENT, "TC classifier not found");
+        }
+
+        @Override
+        public void deleteFilters(int index, Hook hook, int prio) throws IOException {
+            calls.add("delete filters " + index);
+            throw new NativeIOException("delete filters", Errno.ENOENT);
+        }
+    }
+
+    @Test
+    void aKernelWithoutTheClassifierIsReportedOnceAndLeftAlone() throws Exception {
+        KernelWithoutU32 kernel = new KernelWithoutU32();
+        List<String> log = new ArrayList<>();
+        CaptureMirrors mirrors = new CaptureMirrors(kernel, log::add);
+        Map<Integer, CaptureMirrors.Mirror> want = Map.of(
+                3, new CaptureMirrors.Mirror(9, Set.of(InetAddress.getByName("192.0.2.50"))),
+                4, new CaptureMirrors.Mirror(9, Set.of(InetAddress.getByName("192.0.2.50"))));
+        mirrors.sync(want);
+        assertEquals(1, log.size(), log.toString());
+        assertTrue(log.get(0).startsWith("Capture on IPMP interfaces is unavailable") && log.get(0).contains("TC classifier not found"),
+                log.get(0));
+        assertTrue(mirrors.members().isEmpty());
+        int member = kernel.calls.get(0).endsWith(" 3") ? 3 : 4;
+        assertEquals("delete clsact " + member, kernel.calls.get(kernel.calls.size() - 1),
+                "the qdisc added for nothing is taken away again: " + kernel.calls);
+        int made = kernel.calls.size();
+        mirrors.sync(want);
+        assertEquals(made, kernel.calls.size(), "no more requests: " + kernel.calls);
+        assertEquals(1, log.size(), log.toString());
     }
 }
