@@ -251,6 +251,12 @@ public final class Rtnetlink implements AutoCloseable {
                 "add mirror filter to " + hook.name().toLowerCase() + " of link " + index);
     }
 
+    /** The priorities of the filters on a clsact hook of link {@code index} (one per filter message). */
+    public synchronized List<Integer> filterPriorities(int index, TcCodec.Hook hook) throws IOException {
+        return dump(s -> TcCodec.dumpFilters(s, index, hook), TcCodec::decodeFilterPriority,
+                "dump filters of " + hook.name().toLowerCase() + " of link " + index);
+    }
+
     /** Deletes every filter at {@code prio} of a clsact hook of link {@code index}; ENOENT if none. */
     public synchronized void deleteFilters(int index, TcCodec.Hook hook, int prio) throws IOException {
         int s = nextSeq();

@@ -20,6 +20,7 @@ public final class TcCodec {
     static final int RTM_DELQDISC = 37;
     static final int RTM_NEWTFILTER = 44;
     static final int RTM_DELTFILTER = 45;
+    static final int RTM_GETTFILTER = 46;
     static final int TCA_KIND = 1;
     static final int TCA_OPTIONS = 2;
     static final int TCA_U32_SEL = 5;
@@ -134,6 +135,19 @@ public final class TcCodec {
         NlMessageBuilder m = new NlMessageBuilder(RTM_DELTFILTER, NLM_F_REQUEST | NLM_F_ACK, seq);
         tcmsg(m.body(), index, 0, hook.parent, info(prio, 0));
         return m.build();
+    }
+
+    /** RTM_GETTFILTER dump of the filters of {@code hook} of {@code index}. */
+    static byte[] dumpFilters(int seq, int index, Hook hook) {
+        NlMessageBuilder m = new NlMessageBuilder(RTM_GETTFILTER, NLM_F_REQUEST | NLM_F_DUMP, seq);
+        tcmsg(m.body(), index, 0, hook.parent, 0);
+        return m.build();
+    }
+
+    /** The priority of a filter message (RTM_NEWTFILTER of a dump). */
+    static Integer decodeFilterPriority(ByteBuffer payload) {
+        ByteBuffer b = payload.duplicate().order(Bytes.HOST);
+        return b.getInt(b.position() + 16) >>> 16;
     }
 
     /** tcm_info: priority, then the protocol in network order as a host-order u16. */

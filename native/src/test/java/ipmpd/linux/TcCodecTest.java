@@ -104,4 +104,18 @@ class TcCodecTest {
         assertThrows(IllegalArgumentException.class,
                 () -> TcCodec.addMirror(1, 3, TcCodec.Hook.INGRESS, 1, 0x0800, List.of(), 9));
     }
+
+    @Test
+    void aFilterDumpAsksForOneHookAndYieldsEachFiltersPriority() {
+        ByteBuffer want = host(36);
+        nlmsghdr(want, 36, 46, 0x1 | 0x300, 9);
+        tcmsg(want, 4, 0, 0xFFFFFFF2, 0);
+        assertArrayEquals(want.array(), TcCodec.dumpFilters(9, 4, TcCodec.Hook.INGRESS));
+        ByteBuffer reply = host(28);
+        tcmsg(reply, 4, 0x800, 0xFFFFFFF2, (1 << 16) | ipProtocolField());
+        attrHeader(reply, 8, 1);
+        reply.put("u32\0".getBytes(StandardCharsets.US_ASCII));
+        reply.flip();
+        assertEquals(1, TcCodec.decodeFilterPriority(reply));
+    }
 }

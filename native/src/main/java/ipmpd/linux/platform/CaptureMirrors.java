@@ -12,7 +12,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +25,8 @@ import java.util.function.Consumer;
  * at priorities {@link #PRIO_IPV4}, {@link #PRIO_IPV6} and {@link #PRIO_ARP} of both hooks,
  * action mirred egress mirror (the copy is dropped by the dummy or ifb device after the packet
  * taps saw it; the original goes on untouched, and later filters still see it). Test addresses
- * are not mirrored. A member's filters are rewritten when its group's data addresses change.
+ * are not mirrored. A member's filters are rewritten when its group's data addresses change; when
+ * they go, the clsact qdisc goes too unless someone else's filters are on it.
  * Where the kernel lacks clsact, u32 or mirred, this says so once and does nothing more.
  * Engine thread only.
  */
@@ -59,6 +59,9 @@ final class CaptureMirrors {
 
         void deleteFilters(int index, Hook hook, int prio) throws IOException;
 
+        /** The priorities of the filters on a hook (one entry per filter). */
+        List<Integer> filterPriorities(int index, Hook hook) throws IOException;
+
         static Tc of(Rtnetlink rt) {
             return new Tc() {
                 @Override
@@ -81,6 +84,11 @@ final class CaptureMirrors {
                 public void deleteFilters(int index, Hook hook, int prio) throws IOException {
                     rt.deleteFilters(index, hook, prio);
                 }
+
+                @Override
+                public List<Integer> filterPriorities(int index, Hook hook) throws IOException {
+                    return rt.filterPriorities(index, hook);
+                }
             };
         }
     }
@@ -90,8 +98,6 @@ final class CaptureMirrors {
     private final Map<String, String> reported = new HashMap<>();
     /** Member ifindex -> what it mirrors now. */
     private final Map<Integer, Mirror> installed = new HashMap<>();
-    /** Members whose clsact qdisc was added here (deleted with our filters). */
-    private final Set<Integer> ownQdisc = new HashSet<>();
     private boolean unavailable;
 
     CaptureMirrors(Tc tc, Consumer<String> log) {
@@ -174,7 +180,6 @@ final class CaptureMirrors {
         try {
             try {
                 rt.addClsact(member);
-                ownQdisc.add(member);
             } catch (NativeIOException e) {
                 if (e.errno() != Errno.EEXIST) {
                     throw e;
@@ -208,17 +213,30 @@ final class CaptureMirrors {
         installed.remove(member);
         try {
             deleteFilters(member);
-            if (ownQdisc.remove(member)) {
+            if (!hasFilters(member)) {
                 rt.deleteClsact(member);
             }
             reported.remove("remove " + member);
         } catch (NativeIOException e) {
-            if (e.errno() != Errno.ENODEV) {
-                report("remove " + member, e); // a member that is gone took its filters along
+            if (e.errno() != Errno.ENODEV && e.errno() != Errno.ENOENT && e.errno() != Errno.EINVAL) {
+                report("remove " + member, e); // gone: the member or its qdisc, and the filters with it
             }
         } catch (IOException e) {
             report("remove " + member, e);
         }
+    }
+
+    /**
+     * Whether anyone's filters are left on the member's clsact hooks. An empty clsact qdisc goes
+     * (also one an earlier run of ipmpd added and left at a crash); one with filters stays.
+     */
+    private boolean hasFilters(int member) throws IOException {
+        for (Hook hook : Hook.values()) {
+            if (!rt.filterPriorities(member, hook).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void deleteFilters(int member) throws IOException {

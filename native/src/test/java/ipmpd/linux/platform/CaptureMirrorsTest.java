@@ -80,6 +80,12 @@ class CaptureMirrorsTest {
             calls.add("delete filters " + index);
             throw new NativeIOException("delete filters", Errno.ENOENT);
         }
+
+        @Override
+        public List<Integer> filterPriorities(int index, Hook hook) {
+            calls.add("dump filters " + index);
+            return List.of();
+        }
     }
 
     @Test
