@@ -228,6 +228,42 @@ public final class Rtnetlink implements AutoCloseable {
         exchange(RuleCodec.request(s, false, r), s, null, "delete rule " + r);
     }
 
+    /** Creates the clsact qdisc of a link ({@code tc qdisc add dev IF clsact}); EEXIST if it has one. */
+    public synchronized void addClsact(int index) throws IOException {
+        int s = nextSeq();
+        exchange(TcCodec.addClsact(s, index), s, null, "add clsact qdisc to link " + index);
+    }
+
+    /** Deletes the clsact qdisc of a link with all its filters; ENOENT/EINVAL if it has none. */
+    public synchronized void deleteClsact(int index) throws IOException {
+        int s = nextSeq();
+        exchange(TcCodec.deleteClsact(s, index), s, null, "delete clsact qdisc of link " + index);
+    }
+
+    /**
+     * Adds a u32 filter at {@code prio} of a clsact hook of link {@code index} that mirrors the
+     * packets of {@code ethProtocol} matching all {@code keys} to link {@code mirrorTo}.
+     */
+    public synchronized void addMirrorFilter(int index, TcCodec.Hook hook, int prio, int ethProtocol,
+                                             List<TcCodec.Key> keys, int mirrorTo) throws IOException {
+        int s = nextSeq();
+        exchange(TcCodec.addMirror(s, index, hook, prio, ethProtocol, keys, mirrorTo), s, null,
+                "add mirror filter to " + hook.name().toLowerCase() + " of link " + index);
+    }
+
+    /** The priorities of the filters on a clsact hook of link {@code index} (one per filter message). */
+    public synchronized List<Integer> filterPriorities(int index, TcCodec.Hook hook) throws IOException {
+        return dump(s -> TcCodec.dumpFilters(s, index, hook), TcCodec::decodeFilterPriority,
+                "dump filters of " + hook.name().toLowerCase() + " of link " + index);
+    }
+
+    /** Deletes every filter at {@code prio} of a clsact hook of link {@code index}; ENOENT if none. */
+    public synchronized void deleteFilters(int index, TcCodec.Hook hook, int prio) throws IOException {
+        int s = nextSeq();
+        exchange(TcCodec.deleteFilters(s, index, hook, prio), s, null,
+                "delete filters at priority " + prio + " of " + hook.name().toLowerCase() + " of link " + index);
+    }
+
     /** Messages of a reply that could not be decoded and were left out. */
     public synchronized long skippedMessages() {
         return skipped;

@@ -132,6 +132,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final IpmpDevices ipmpDevices;
     private final ArpSources arpSources;
     private final ProxyBindings proxyBindings;
+    private final CaptureMirrors captureMirrors;
+    private boolean mirrorsPending;
     private final Consumer<Runnable> engineThread;
     private boolean mainWorkPending;
     private boolean syncPending;
@@ -227,6 +229,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         this.ipmpDevices = new IpmpDevices(rt, log);
         this.arpSources = new ArpSources(rt, log);
         this.proxyBindings = new ProxyBindings(rt, log);
+        this.captureMirrors = new CaptureMirrors(CaptureMirrors.Tc.of(rt), log);
         steering.removeAll(List.of()); // leftovers of a previous run
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ipmpd-announce");
@@ -362,6 +365,9 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         if (ipmpInterfaces.containsKey(p.ifname()) && p.family() == Family.INET6) {
             proxyBindings.bind(a, boundIndex(p));
         }
+        if (ipmpInterfaces.containsKey(p.ifname())) {
+            scheduleMirrors();
+        }
         if (group != null) {
             if (newPrefix) {
                 // The group's tables must know the new prefix before traffic is steered.
@@ -403,6 +409,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             steer(a);
             if (ipmpInterfaces.containsKey(p.ifname())) {
                 proxyBindings.bind(a, null); // off the device, the address is no one's to answer for
+                scheduleMirrors();
             }
             String group = groupOf(p);
             if (group != null && !p.testAddress()) {
@@ -547,6 +554,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         for (String name : ipmpInterfaces.keySet()) {
             ipmpDevices.ensure(name, true); // its addresses are restored below
         }
+        syncMirrors(); // a device made again has a new index
         Set<String> present = new HashSet<>();
         Set<Integer> withIpv4 = new HashSet<>();
         try {
@@ -946,6 +954,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 tune(m.getKey(), group);
             }
         }
+        scheduleMirrors();
     }
 
     /** Deletes the device of the IPMP interface; its members answer only for their own addresses again. */
@@ -970,6 +979,55 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 tune(m.getKey(), group);
             }
         }
+        syncMirrors(); // now: the filters must not outlive the device they mirror to
+    }
+
+    private void scheduleMirrors() {
+        if (mirrorsPending || closed) {
+            return;
+        }
+        mirrorsPending = true;
+        engineThread.accept(() -> {
+            mirrorsPending = false;
+            if (!closed) {
+                syncMirrors();
+            }
+        });
+    }
+
+    /**
+     * Every member of a group with an IPMP interface mirrors the traffic of the interface's data
+     * addresses to its device, so capture on it shows them ({@link CaptureMirrors}).
+     */
+    private void syncMirrors() {
+        Map<Integer, CaptureMirrors.Mirror> want = new HashMap<>();
+        for (Map.Entry<String, String> i : ipmpInterfaces.entrySet()) {
+            Set<InetAddress> data = new HashSet<>();
+            for (Map.Entry<InetAddress, AddressPlacement> e : placed.entrySet()) {
+                if (e.getValue().ifname().equals(i.getKey()) && !e.getValue().testAddress()) {
+                    data.add(e.getKey());
+                }
+            }
+            if (data.isEmpty()) {
+                continue;
+            }
+            int device;
+            try {
+                device = Interfaces.index(i.getKey());
+            } catch (NativeIOException e) {
+                continue; // no device (yet): convergence makes it and comes back here
+            }
+            for (Map.Entry<String, String> m : members.entrySet()) {
+                if (m.getValue().equals(i.getValue())) {
+                    try {
+                        want.put(ifindex(m.getKey()), new CaptureMirrors.Mirror(device, Set.copyOf(data)));
+                    } catch (NativeIOException e) {
+                        // the member's link is gone
+                    }
+                }
+            }
+        }
+        captureMirrors.sync(want);
     }
 
     /**
@@ -1071,6 +1129,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         members.put(ifname, group);
         memberNames.add(ifname);
         announcer(ifname); // opened now, not in the middle of the first failover
+        scheduleMirrors();
         scheduleSync(true);
         scheduleMainWork();
     }
@@ -1115,6 +1174,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         String group = members.remove(ifname);
         memberNames.remove(ifname);
         unusable.remove(ifname);
+        syncMirrors(); // now: a member that left is the user's again
         if (group != null && members.containsValue(group)) {
             scheduleSpread(group);
         }
@@ -1715,6 +1775,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         }
         steering.removeAll(memberIndexes().values());
         arpSources.removeAll();
+        captureMirrors.removeAll();
         spreadTables.close();
         announcers.values().forEach(Announcer::close);
         announcers.clear();
