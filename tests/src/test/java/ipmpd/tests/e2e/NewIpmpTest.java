@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Timeout;
  * The tutorial's new IPMP (seed 004, 1.6 to 1.6.3) on real links: the IPMP interface production0
  * with data addresses 192.0.2.50 and .51, the three members m1..m3 joining from hostname files
  * ("group production0 -failover [TESTADDR] up"). The client pings 192.0.2.50 every 10 ms and holds
- * a TCP connection to it while cable 1 is pulled and plugged and cable 4 cut and mended.
+ * a TCP connection to it while cable 1 is pulled and plugged and cable 4 cut and mended. The IPv6
+ * tests add hostname6 files (2001:db8:1::50 and ::51 on production0; members probing from their
+ * link-local addresses or link-based) and check neighbour discovery from the client's side.
  */
 @Timeout(240)
 class NewIpmpTest extends E2eBase {
@@ -35,6 +37,7 @@ class NewIpmpTest extends E2eBase {
     static final String DATA2 = "192.0.2.51";
     static final List<String> DATAS = List.of(DATA, DATA2);
     static final String DATA6 = TutorialTestbed.DATA_V6;
+    static final String DATA6_2 = "2001:db8:1::51";
 
     /** The data addresses the checks cover: IPv4 only, or with {@link #DATA6} in the IPv6 tests. */
     private List<String> datas = DATAS;
@@ -62,11 +65,11 @@ class NewIpmpTest extends E2eBase {
 
     /**
      * The IPv6 side of the same configuration (the tutorial's footnote on IPv6): hostname6.production0
-     * with the data address, and every member plumbed for IPv6, probing from its link-local
+     * with two data addresses, and every member plumbed for IPv6, probing from its link-local
      * address ("-failover") or not probing over IPv6 at all.
      */
     IpmpdProcess.Builder withIpv6(IpmpdProcess.Builder b, boolean testAddresses) {
-        b.file("hostname6." + IPMP, "ipmp group " + IPMP + " " + DATA6 + "/64 up");
+        b.file("hostname6." + IPMP, "ipmp group " + IPMP + " " + DATA6 + "/64 up", "addif " + DATA6_2 + "/64 up");
         for (int n = 1; n <= 3; n++) {
             b.file("hostname6." + m(n), "group " + IPMP + (testAddresses ? " -failover" : "") + " up");
         }
@@ -84,7 +87,7 @@ class NewIpmpTest extends E2eBase {
         Await.until("tcpdump listening", Duration.ofSeconds(10),
                 () -> clientArp.stderrLines().stream().anyMatch(l -> l.contains("listening")));
         if (ipv6) {
-            datas = List.of(DATA, DATA2, DATA6);
+            datas = List.of(DATA, DATA2, DATA6, DATA6_2);
             // neighbour solicitations (135) and advertisements (136)
             clientNd = closeLater(tb.start(CLIENT, "tcpdump", "-l", "-n", "-t", "-e", "-i", tb.clientIf(),
                     "icmp6 and (ip6[40] == 135 or ip6[40] == 136)"));
@@ -104,11 +107,15 @@ class NewIpmpTest extends E2eBase {
         awaitBoundTo(DATA, m(1), m(2), m(3));
         awaitBoundTo(DATA2, m(1), m(2), m(3));
         if (ipv6) {
-            Await.until(() -> DATA6 + " on " + IPMP + " only: " + tb.ip(HOST, "-o", "addr") + daemon.log(), Duration.ofSeconds(10),
-                    () -> kernelHolders(DATA6).equals(List.of(IPMP)));
+            Await.until(() -> "IPv6 data addresses on " + IPMP + " only: " + tb.ip(HOST, "-o", "addr") + daemon.log(),
+                    Duration.ofSeconds(10), () -> kernelHolders(DATA6).equals(List.of(IPMP))
+                            && kernelHolders(DATA6_2).equals(List.of(IPMP)));
             String shown = tb.ip(HOST, "-6", "addr", "show", IPMP);
-            assertTrue(shown.contains("inet6 " + DATA6 + "/64 "), "ip -6 addr show " + IPMP + ":\n" + shown);
+            assertTrue(shown.contains("inet6 " + DATA6 + "/64 ") && shown.contains("inet6 " + DATA6_2 + "/64 "),
+                    "ip -6 addr show " + IPMP + ":\n" + shown);
             awaitBoundTo(DATA6, m(1), m(2), m(3));
+            awaitBoundTo(DATA6_2, m(1), m(2), m(3));
+            assertSpreadInEachFamily();
         }
     }
 
@@ -320,10 +327,11 @@ class NewIpmpTest extends E2eBase {
         assertIpv6ProbesFromLinkLocal();
         assertAddressRow(DATA6, all);
         assertSolicitationsAnsweredByOne(DATA6);
+        assertSolicitationsAnsweredByOne(DATA6_2);
         startTraffic(DATA6);
         reachEveryDataAddress();
         assertNeighboursFollowBindings();
-        assertOutboundSpread(List.of(DATA6), TutorialTestbed.CLIENT_V6, all, List.of());
+        assertOutboundSpread(List.of(DATA6, DATA6_2), TutorialTestbed.CLIENT_V6, all, List.of());
 
         // the cable of the member answering for the IPv6 address pulled
         int n = memberNumber(inbound(DATA6));
@@ -338,9 +346,11 @@ class NewIpmpTest extends E2eBase {
             awaitBoundTo(d, others.toArray(String[]::new));
         }
         assertAnnouncedAway(before, m(n), arpMark, ndMark);
+        assertSpreadInEachFamily();
         assertNeighboursFollowBindings();
         assertAddressRow(DATA6, others);
-        assertOutboundSpread(List.of(DATA6), TutorialTestbed.CLIENT_V6, others, List.of(m(n)));
+        assertAddressRow(DATA6_2, others);
+        assertOutboundSpread(List.of(DATA6, DATA6_2), TutorialTestbed.CLIENT_V6, others, List.of(m(n)));
         measureAndStop("IPv6, cable " + n + " pulled");
 
         startTraffic(DATA6);
@@ -352,12 +362,13 @@ class NewIpmpTest extends E2eBase {
         assertSolicitationsAnsweredByOne(DATA6);
         measureAndStop("IPv6, cable " + n + " plugged");
 
-        // cable 4 cut: only m3 keeps the router and the client. The IPv6 address is first put on
-        // switch A (m3 offlined and back), so that the cut moves it.
+        // cable 4 cut: only m3 keeps the router and the client. The address the traffic goes to is
+        // first put on switch A (m3 offlined and back), so that the cut moves it.
         if (m(3).equals(inbound(DATA6))) {
-            daemon.launcher("if_mpadm", "-d", m(3));
+            IpmpdProcess.ToolResult r = daemon.launcher("if_mpadm", "-d", m(3));
+            assertEquals(0, r.exit(), r.toString());
             awaitBoundTo(DATA6, m(1), m(2));
-            IpmpdProcess.ToolResult r = daemon.launcher("if_mpadm", "-r", m(3));
+            r = daemon.launcher("if_mpadm", "-r", m(3));
             assertEquals(0, r.exit(), r.toString());
             assertAddressRow(DATA6, all);
         }
@@ -365,7 +376,6 @@ class NewIpmpTest extends E2eBase {
         before = bindings();
         arpMark = clientArp.stdoutLines().size();
         ndMark = clientNd.stdoutLines().size();
-        String onA = inbound(DATA6);
         mark = daemon.mark();
         tb.cutPath(4);
         daemon.awaitLog(mark, q("IP interface failure detected on " + m(1) + " of group " + IPMP) + "$", Duration.ofSeconds(10));
@@ -373,10 +383,11 @@ class NewIpmpTest extends E2eBase {
         for (String d : datas) {
             awaitBoundTo(d, m(3));
         }
-        assertAnnouncedAway(before, onA, arpMark, ndMark);
+        assertAnnouncedAway(before, m(1), arpMark, ndMark);
+        assertAnnouncedAway(before, m(2), arpMark, ndMark);
         assertNeighboursFollowBindings();
         assertAddressRow(DATA6, List.of(m(3)));
-        assertOutboundSpread(List.of(DATA6), TutorialTestbed.CLIENT_V6, List.of(m(3)), List.of(m(1), m(2)));
+        assertOutboundSpread(List.of(DATA6, DATA6_2), TutorialTestbed.CLIENT_V6, List.of(m(3)), List.of(m(1), m(2)));
         measureAndStop("IPv6, cable 4 cut");
 
         startTraffic(DATA6);
@@ -401,6 +412,7 @@ class NewIpmpTest extends E2eBase {
                 "no IPv6 test address: " + daemon.ipmpstat("-t"));
         assertAddressRow(DATA6, all);
         assertSolicitationsAnsweredByOne(DATA6);
+        assertSolicitationsAnsweredByOne(DATA6_2);
         startTraffic(DATA6);
         reachEveryDataAddress();
         assertNeighboursFollowBindings();
@@ -417,9 +429,11 @@ class NewIpmpTest extends E2eBase {
             awaitBoundTo(d, others.toArray(String[]::new));
         }
         assertAnnouncedAway(before, m(n), arpMark, ndMark);
+        assertSpreadInEachFamily();
         assertNeighboursFollowBindings();
         assertAddressRow(DATA6, others);
-        assertOutboundSpread(List.of(DATA6), TutorialTestbed.CLIENT_V6, others, List.of(m(n)));
+        assertAddressRow(DATA6_2, others);
+        assertOutboundSpread(List.of(DATA6, DATA6_2), TutorialTestbed.CLIENT_V6, others, List.of(m(n)));
         measureAndStop("IPv6 link-based, cable " + n + " pulled");
 
         startTraffic(DATA6);
@@ -431,6 +445,12 @@ class NewIpmpTest extends E2eBase {
         measureAndStop("IPv6 link-based, cable " + n + " plugged");
         assertNoMemberEverHeldData();
         daemon.stop();
+    }
+
+    /** Two addresses of a family over two or more active members are bound to two members (each family on its own). */
+    void assertSpreadInEachFamily() {
+        assertNotEquals(inbound(DATA), inbound(DATA2), "IPv4: " + daemon.ipmpstat("-a").out());
+        assertNotEquals(inbound(DATA6), inbound(DATA6_2), "IPv6: " + daemon.ipmpstat("-a").out());
     }
 
     /** Each member probes over IPv6 from its link-local address (ipmpstat -t), the router as target. */
