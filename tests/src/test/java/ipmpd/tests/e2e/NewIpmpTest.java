@@ -447,6 +447,58 @@ class NewIpmpTest extends E2eBase {
         daemon.stop();
     }
 
+    /**
+     * IPv6 only: hostname6 files and no hostname files (the members are not plumbed for IPv4). The
+     * addresses are on the device, spread, answered by one member each, and follow a pulled cable.
+     */
+    @Test
+    void ipv6OnlyConfiguration() {
+        testbed();
+        datas = List.of(DATA6, DATA6_2);
+        addressMonitor = closeLater(tb.start(HOST, "ip", "-o", "monitor", "address"));
+        clientNd = closeLater(tb.start(CLIENT, "tcpdump", "-l", "-n", "-t", "-e", "-i", tb.clientIf(),
+                "icmp6 and (ip6[40] == 135 or ip6[40] == 136)"));
+        Await.until("tcpdump listening", Duration.ofSeconds(10),
+                () -> clientNd.stderrLines().stream().anyMatch(l -> l.contains("listening")));
+        start(withIpv6(IpmpdProcess.builder(tb.ns(HOST)).mpathd(mpathd(FDT_MS, true)), true));
+        awaitAllOk(Duration.ofSeconds(20));
+        Await.until(() -> "IPv6 data addresses on " + IPMP + " only: " + tb.ip(HOST, "-o", "addr") + daemon.log(),
+                Duration.ofSeconds(10), () -> kernelHolders(DATA6).equals(List.of(IPMP))
+                        && kernelHolders(DATA6_2).equals(List.of(IPMP)));
+        List<String> all = List.of(m(1), m(2), m(3));
+        assertAddressRow(DATA6, all);
+        assertAddressRow(DATA6_2, all);
+        assertNotEquals(inbound(DATA6), inbound(DATA6_2), daemon.ipmpstat("-a").out());
+        IpmpdProcess.ToolResult ifc = daemon.launcher("ipmpadm", IPMP, "inet6");
+        assertTrue(ifc.out().startsWith(IPMP + ": flags=8002000841<UP,RUNNING,MULTICAST,IPv6,IPMP> mtu 1500 index "
+                + kernelIndex(IPMP) + "\n") && ifc.out().contains("inet6 " + DATA6 + "/64"), ifc.toString());
+        assertSolicitationsAnsweredByOne(DATA6);
+        assertSolicitationsAnsweredByOne(DATA6_2);
+        startTraffic(DATA6);
+        reachEveryDataAddress();
+        assertNeighboursFollowBindings();
+        assertOutboundSpread(datas, TutorialTestbed.CLIENT_V6, all, List.of());
+
+        int n = memberNumber(inbound(DATA6));
+        List<String> others = all.stream().filter(x -> !x.equals(m(n))).toList();
+        Map<String, String> before = bindings();
+        int ndMark = clientNd.stdoutLines().size();
+        int mark = daemon.mark();
+        tb.pullCable(n);
+        daemon.awaitLog(mark, q("IP interface failure detected on " + m(n) + " of group " + IPMP) + "$", Duration.ofSeconds(5));
+        for (String d : datas) {
+            awaitBoundTo(d, others.toArray(String[]::new));
+        }
+        assertAnnouncedAway(before, m(n), 0, ndMark);
+        assertNotEquals(inbound(DATA6), inbound(DATA6_2), daemon.ipmpstat("-a").out());
+        assertNeighboursFollowBindings();
+        assertAddressRow(DATA6, others);
+        assertOutboundSpread(datas, TutorialTestbed.CLIENT_V6, others, List.of(m(n)));
+        measureAndStop("IPv6 only, cable " + n + " pulled");
+        assertNoMemberEverHeldData();
+        daemon.stop();
+    }
+
     /** Two addresses of a family over two or more active members are bound to two members (each family on its own). */
     void assertSpreadInEachFamily() {
         assertNotEquals(inbound(DATA), inbound(DATA2), "IPv4: " + daemon.ipmpstat("-a").out());
