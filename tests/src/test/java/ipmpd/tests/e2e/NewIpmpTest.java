@@ -504,9 +504,6 @@ class NewIpmpTest extends E2eBase {
      * it out of the IPv6 addresses' OUTBOUND, and no IPv6 flow leaves through it; IPv4 flows do.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("known bug: the engine reports one outbound member list per group "
-            + "(Platform.outboundMembersChanged, no family) and the Linux spread table sends IPv6 flows over m3 too, "
-            + "while ipmpstat -a's OUTBOUND of the IPv6 addresses leaves m3 out")
     void ipv6FlowsOnlyThroughMembersPlumbedForIpv6() {
         testbed();
         datas = List.of(DATA, DATA2, DATA6, DATA6_2);
