@@ -25,6 +25,8 @@ final class Group {
     EngineListener.Detection lastFailoverReason;
     /** The ACTIVE members last told to the platform (outboundMembersChanged); null before the first report. */
     List<String> outbound;
+    /** Per family: those of {@link #outbound} plumbed for it, as last told to the platform. */
+    final java.util.Map<Family, List<String>> outboundByFamily = new java.util.EnumMap<>(Family.class);
 
     Group(String name, long fdtMs) {
         this.name = name;

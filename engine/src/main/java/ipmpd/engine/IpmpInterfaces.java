@@ -450,12 +450,14 @@ final class IpmpInterfaces {
     // ---------------------------------------------------------------- inbound bindings
 
     /**
-     * Binds each UP data address of the group's IPMP interface to one active member: a binding
-     * stays while its member is active and the members' shares differ by at most one; an address
-     * without an active member goes to the active member with the fewest (the first in the group's
-     * order on a tie, as the kernel's ipmp_illgrp_min_ill); then addresses move from the busiest
-     * member to the idlest until the shares differ by at most one (a member activated takes its
-     * share). Each change is told to the platform, null when no member is active.
+     * Binds each UP data address of the group's IPMP interface to one active member, each address
+     * family on its own (as the kernel's IPv4 and IPv6 ill groups: an IPv4 address's share does not
+     * count against IPv6 ones): a binding stays while its member is active and the members' shares
+     * of its family differ by at most one; an address without an active member goes to the active
+     * member with the fewest (the first in the group's order on a tie, as the kernel's
+     * ipmp_illgrp_min_ill); then addresses move from the busiest member to the idlest until the
+     * shares differ by at most one (a member activated takes its share). Each change is told to the
+     * platform, null when no member is active.
      */
     void rebind(Group g, List<Phyint> active) {
         IpmpInterface ipmp = ofGroup(g);
@@ -464,14 +466,37 @@ final class IpmpInterfaces {
         }
         Map<InetAddress, String> before = new LinkedHashMap<>(ipmp.inbound);
         Map<InetAddress, String> after = new LinkedHashMap<>();
+        Map<Family, List<LogicalIf>> byFamily = new LinkedHashMap<>();
+        for (LogicalIf l : ipmp.upAddresses()) {
+            byFamily.computeIfAbsent(Family.of(l.address), f -> new ArrayList<>()).add(l);
+        }
+        for (List<LogicalIf> addresses : byFamily.values()) {
+            bindFamily(addresses, active, before, after);
+        }
+        ipmp.inbound.clear();
+        for (Map.Entry<InetAddress, String> e : after.entrySet()) {
+            if (e.getValue() != null) {
+                ipmp.inbound.put(e.getKey(), e.getValue());
+            }
+            String was = before.get(e.getKey());
+            if (!Objects.equals(was, e.getValue()) && (was != null || e.getValue() != null)) {
+                platform().bindInbound(ipmp.name, e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    /** {@link #rebind} for the addresses of one family: their bindings {@code before} -> {@code after}. */
+    private void bindFamily(List<LogicalIf> addresses, List<Phyint> active, Map<InetAddress, String> before,
+            Map<InetAddress, String> after) {
         Map<String, Integer> load = new LinkedHashMap<>();
         for (Phyint p : active) {
-            load.put(p.name, 0);
+            if (canAnswer(p.name, addresses.get(0))) {
+                load.put(p.name, 0);
+            }
         }
-        List<LogicalIf> addresses = ipmp.upAddresses();
         for (LogicalIf l : addresses) {
             String cur = before.get(l.address);
-            if (cur != null && load.containsKey(cur) && canAnswer(cur, l)) {
+            if (cur != null && load.containsKey(cur)) {
                 after.put(l.address, cur);
                 load.merge(cur, 1, Integer::sum);
             }
@@ -515,16 +540,6 @@ final class IpmpInterfaces {
             after.put(moving.address, to);
             load.merge(busiest, -1, Integer::sum);
             load.merge(to, 1, Integer::sum);
-        }
-        ipmp.inbound.clear();
-        for (Map.Entry<InetAddress, String> e : after.entrySet()) {
-            if (e.getValue() != null) {
-                ipmp.inbound.put(e.getKey(), e.getValue());
-            }
-            String was = before.get(e.getKey());
-            if (!Objects.equals(was, e.getValue()) && (was != null || e.getValue() != null)) {
-                platform().bindInbound(ipmp.name, e.getKey(), e.getValue());
-            }
         }
     }
 

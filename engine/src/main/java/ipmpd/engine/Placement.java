@@ -323,10 +323,21 @@ final class Placement {
             if (g.outbound == null) {
                 g.outbound = names;
             }
-            return;
+        } else {
+            g.outbound = names;
+            engine.platform().outboundMembersChanged(g.name, names);
         }
-        g.outbound = names;
-        engine.platform().outboundMembersChanged(g.name, names);
+        // Each family over the members plumbed for it (a member without IPv6 carries no IPv6 flow).
+        for (Family f : Family.values()) {
+            List<String> plumbed = active.stream().filter(p -> p.instance(f) != null).map(p -> p.name).toList();
+            List<String> told = g.outboundByFamily.get(f);
+            if (told == null ? plumbed.isEmpty() : plumbed.equals(told)) {
+                g.outboundByFamily.putIfAbsent(f, plumbed);
+                continue;
+            }
+            g.outboundByFamily.put(f, plumbed);
+            engine.platform().outboundMembersChanged(g.name, f, plumbed);
+        }
     }
 
     /** Keep the current nominee while it is active, else the next active member after it. */

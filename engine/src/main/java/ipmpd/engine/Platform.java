@@ -63,6 +63,15 @@ public interface Platform {
     }
 
     /**
+     * The members that carry a group's outbound traffic of one address family changed: those of
+     * {@link #outboundMembersChanged} plumbed for the family (what ipmpstat -a shows as OUTBOUND
+     * of the family's addresses), in the group's order. Told after {@link #outboundMembersChanged}
+     * whenever a family's list changes; traffic of a family is spread over these only.
+     */
+    default void outboundMembersChanged(String group, Family family, java.util.List<String> members) {
+    }
+
+    /**
      * Whether outbound traffic of a classic group's data addresses is spread over its ACTIVE
      * members ({@link #outboundMembersChanged}), as Solaris does; false when it leaves through the
      * member holding the address only. What ipmpstat -a OUTBOUND and the faces show.

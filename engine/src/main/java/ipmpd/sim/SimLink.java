@@ -220,6 +220,14 @@ public final class SimLink implements Platform {
         calls.add("outboundMembersChanged " + group + " [" + String.join(" ", members) + "]");
     }
 
+    /** The latest per-family outbound members told, by "GROUP inet" / "GROUP inet6" (not in the transcript). */
+    public final Map<String, List<String>> outboundByFamily = new java.util.TreeMap<>();
+
+    @Override
+    public void outboundMembersChanged(String group, Family family, List<String> members) {
+        outboundByFamily.put(group + " " + family.keyword, List.copyOf(members));
+    }
+
     @Override
     public void addAddress(AddressPlacement p) {
         if (ipmpDevices.containsKey(p.ifname())) {

@@ -141,6 +141,74 @@ class NewIpmpTest {
         return load;
     }
 
+    private static Map<String, Integer> inboundLoad(Scenario s, Family f) {
+        Map<String, Integer> load = new HashMap<>();
+        for (AddressInfo a : s.engine().snapshot().addresses()) {
+            if (a.inbound() != null && a.family() == f) {
+                load.merge(a.inbound(), 1, Integer::sum);
+            }
+        }
+        return load;
+    }
+
+    /**
+     * Each family spreads on its own (the kernel's IPv4 and IPv6 ill groups): two IPv4 and two
+     * IPv6 addresses over two members give each member one of each, at boot and after a failure
+     * and repair, not the IPv4 pair on one member and the IPv6 pair on the other.
+     */
+    @Test
+    void bindingsSpreadInEachFamilyOnItsOwn() throws Exception {
+        Scenario s = scenario(
+                "nic net0", "nic net1",
+                "hostname ipmp0 ipmp group prod 192.0.2.50/24 up",
+                "hostname ipmp0 addif 192.0.2.51/24 up",
+                "hostname6 ipmp0 ipmp group prod 2001:db8::50/64 up",
+                "hostname6 ipmp0 addif 2001:db8::51/64 up",
+                "hostname net0 group prod -failover up",
+                "hostname net1 group prod -failover up",
+                "hostname6 net0 group prod up",
+                "hostname6 net1 group prod up",
+                "boot", "wait 10s");
+        Map<String, Integer> oneEach = Map.of("net0", 1, "net1", 1);
+        assertEquals(oneEach, inboundLoad(s, Family.INET), "IPv4");
+        assertEquals(oneEach, inboundLoad(s, Family.INET6), "IPv6");
+        s.run("link net0 down");
+        assertEquals(Map.of("net1", 2), inboundLoad(s, Family.INET));
+        assertEquals(Map.of("net1", 2), inboundLoad(s, Family.INET6));
+        s.run("link net0 up");
+        s.run("wait 10s");
+        assertEquals(oneEach, inboundLoad(s, Family.INET), "IPv4 after the repair");
+        assertEquals(oneEach, inboundLoad(s, Family.INET6), "IPv6 after the repair");
+    }
+
+    /**
+     * The platform is told each family's outbound members: those plumbed for it, as ipmpstat -a
+     * shows for the family's addresses (net2 has no hostname6: it carries no IPv6 flow).
+     */
+    @Test
+    void outboundMembersAreToldPerFamily() throws Exception {
+        Scenario s = scenario(
+                "nic net0", "nic net1", "nic net2",
+                "hostname ipmp0 ipmp group prod 192.0.2.50/24 up",
+                "hostname6 ipmp0 ipmp group prod 2001:db8::50/64 up",
+                "hostname net0 group prod -failover up",
+                "hostname net1 group prod -failover up",
+                "hostname net2 group prod -failover up",
+                "hostname6 net0 group prod up",
+                "hostname6 net1 group prod up",
+                "boot", "wait 10s");
+        assertEquals(Map.of("prod inet", List.of("net0", "net1", "net2"), "prod inet6", List.of("net0", "net1")),
+                s.link().outboundByFamily);
+        for (AddressInfo a : s.engine().snapshot().addresses()) {
+            assertEquals(java.util.Set.copyOf(s.link().outboundByFamily.get("prod " + a.family().keyword)),
+                    java.util.Set.copyOf(a.outbound()), a.address().toString());
+        }
+        s.run("link net0 down");
+        assertEquals(Map.of("prod inet", List.of("net1", "net2"), "prod inet6", List.of("net1")), s.link().outboundByFamily);
+        s.run("link net1 down");
+        assertEquals(Map.of("prod inet", List.of("net2"), "prod inet6", List.of()), s.link().outboundByFamily);
+    }
+
     @Test
     void bindingsSpreadOverActiveMembersAndFollowFailureAndStandby() throws Exception {
         Scenario s = scenario(GROUP_OF_TWO);

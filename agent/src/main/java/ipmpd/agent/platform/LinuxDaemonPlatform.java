@@ -133,6 +133,11 @@ final class LinuxDaemonPlatform implements DaemonPlatform {
     }
 
     @Override
+    public void outboundMembersChanged(String group, Family family, java.util.List<String> members) {
+        platform.outboundMembersChanged(group, family, members);
+    }
+
+    @Override
     public void ipmpInterfaceCreated(String name, String group) {
         platform.ipmpInterfaceCreated(name, group);
     }

@@ -172,6 +172,10 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     private final Map<String, List<String>> engineOutbound = new HashMap<>();
     /** Group -> the outbound members (ifindexes) its spread table was last written for. */
     private final Map<String, List<Integer>> spreadWritten = new HashMap<>();
+    /** Per group, per family (LibC.AF_INET / AF_INET6): the outbound members the engine named for it. */
+    private final Map<String, Map<Integer, List<String>>> engineOutboundByFamily = new HashMap<>();
+    /** Per group: the per-family outbound members (ifindexes) its spread table was last written with. */
+    private final Map<String, Map<Integer, List<Integer>>> spreadWrittenByFamily = new HashMap<>();
     /** Groups whose spread table is looked at after the current engine task. */
     private final Set<String> pendingSpread = new LinkedHashSet<>();
     /** IPMP interfaces (new IPMP): name -> group. */
@@ -1589,6 +1593,39 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
         }
     }
 
+    @Override
+    public void outboundMembersChanged(String group, Family family, List<String> familyMembers) {
+        engineOutboundByFamily.computeIfAbsent(group, g -> new HashMap<>())
+                .put(family == Family.INET ? LibC.AF_INET : LibC.AF_INET6, List.copyOf(familyMembers));
+        if (members.containsValue(group)) {
+            scheduleSpread(group);
+        }
+    }
+
+    /**
+     * Per family the engine named members for: those of {@code outbound} (ifindexes, in its
+     * order) it named. A family it named none for is absent (spread over all of {@code outbound}).
+     */
+    Map<Integer, List<Integer>> outboundByFamily(String group, List<Integer> outbound) {
+        Map<Integer, List<Integer>> out = new HashMap<>();
+        Map<Integer, List<String>> told = engineOutboundByFamily.getOrDefault(group, Map.of());
+        if (told.isEmpty()) {
+            return out;
+        }
+        Map<String, Integer> indexes = memberIndexes();
+        for (Map.Entry<Integer, List<String>> e : told.entrySet()) {
+            Set<Integer> named = new HashSet<>();
+            for (String name : e.getValue()) {
+                Integer i = indexes.get(name);
+                if (i != null) {
+                    named.add(i);
+                }
+            }
+            out.put(e.getKey(), outbound.stream().filter(named::contains).toList());
+        }
+        return out;
+    }
+
     /**
      * The members (ifindexes, in join order) that carry a group's outbound data traffic: those
      * the engine named, else the usable members that hold a data address (an INACTIVE member,
@@ -1658,7 +1695,8 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             return;
         }
         List<Integer> now = outbound(group);
-        if (now.equals(spreadWritten.get(group))) {
+        if (now.equals(spreadWritten.get(group))
+                && outboundByFamily(group, now).equals(spreadWrittenByFamily.get(group))) {
             return;
         }
         syncSpread(group, now, false);
@@ -1681,9 +1719,11 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
     /** Writes a group's spread table for these outbound members (emptied when there are none). */
     private void syncSpread(String group, List<Integer> outbound, boolean verify) {
         int table = steering.spreadTableOf(spreadNumber(group));
+        Map<Integer, List<Integer>> byFamily = outboundByFamily(group, outbound);
         if (outbound.isEmpty()) {
             spreadTables.sync(table, Map.of(), verify);
             spreadWritten.put(group, outbound);
+            spreadWrittenByFamily.put(group, byFamily);
             return;
         }
         if (mainRoutes == null) {
@@ -1706,8 +1746,9 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
                 prefixes.add(SourceSteering.Prefix.of(p.address(), p.prefixLen()));
             }
         }
-        spreadTables.sync(table, SpreadTables.spreadTable(mainRoutes, indexes, outbound, table, prefixes), verify);
+        spreadTables.sync(table, SpreadTables.spreadTable(mainRoutes, indexes, outbound, byFamily, table, prefixes), verify);
         spreadWritten.put(group, outbound);
+        spreadWrittenByFamily.put(group, byFamily);
     }
 
     /** Every group's spread table (after the main table or membership changed); gone groups' are emptied. */
@@ -1720,6 +1761,7 @@ public final class LinuxPlatform implements Platform, AutoCloseable {
             if (!groups.contains(gone)) {
                 spreadTables.flush(steering.spreadTableOf(spreadNumbers.remove(gone)));
                 spreadWritten.remove(gone);
+                spreadWrittenByFamily.remove(gone);
             }
         }
         for (String group : groups) {

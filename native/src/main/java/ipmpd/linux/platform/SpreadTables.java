@@ -67,20 +67,34 @@ final class SpreadTables {
      */
     static Map<RouteKey, RouteInfo> spreadTable(List<RouteInfo> main, Set<Integer> group, List<Integer> outbound,
                                                 int table, Collection<Prefix> connected) {
+        return spreadTable(main, group, outbound, Map.of(), table, connected);
+    }
+
+    /**
+     * As {@link #spreadTable(List, Set, List, int, Collection)}, the routes of an address family
+     * in {@code byFamily} (LibC.AF_INET / AF_INET6 -> ifindexes, a subset of {@code outbound})
+     * spread over that family's members only (a member not plumbed for IPv6 carries no IPv6 flow).
+     */
+    static Map<RouteKey, RouteInfo> spreadTable(List<RouteInfo> main, Set<Integer> group, List<Integer> outbound,
+                                                Map<Integer, List<Integer>> byFamily, int table,
+                                                Collection<Prefix> connected) {
         int first = outbound.get(0);
         Map<RouteKey, RouteInfo> out = new LinkedHashMap<>();
         for (RouteInfo r : SourceSteering.memberTableByKey(main, group, first, table, connected).values()) {
             if (r.dst().isLinkLocalAddress()) {
                 continue; // sent with a scope (an interface) anyway; the main table serves them
             }
-            RouteInfo s = spreadable(r, first, outbound.size()) ? spread(r, outbound) : r;
+            List<Integer> over = byFamily.getOrDefault(r.family(), outbound);
+            RouteInfo s = spreadable(r, first, over) ? spread(r, over) : r;
             out.putIfAbsent(RouteKey.of(s), s);
         }
         return out;
     }
 
-    private static boolean spreadable(RouteInfo r, int first, int members) {
-        return members > 1 && r.type() == Rtnl.RTN_UNICAST && r.oif() == first && r.nexthops().isEmpty();
+    /** Through {@code first} alone now, and {@code over} is more than that one member (or another one). */
+    private static boolean spreadable(RouteInfo r, int first, List<Integer> over) {
+        return !over.isEmpty() && (over.size() > 1 || over.get(0) != first)
+                && r.type() == Rtnl.RTN_UNICAST && r.oif() == first && r.nexthops().isEmpty();
     }
 
     /** The route as a multipath route with one next hop (same gateway) through each member. */

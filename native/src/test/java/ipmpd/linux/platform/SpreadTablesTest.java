@@ -78,6 +78,24 @@ class SpreadTablesTest {
     }
 
     @Test
+    void eachFamilyIsSpreadOverItsOwnMembers() throws Exception {
+        // members 2, 3, 4 outbound; 4 is not plumbed for IPv6, 2 not for IPv4
+        Map<RouteKey, RouteInfo> t = SpreadTables.spreadTable(mainTable(), GROUP, List.of(2, 3, 4),
+                Map.of(LibC.AF_INET, List.of(3, 4), LibC.AF_INET6, List.of(2, 3)), 1000, List.of());
+        assertEquals(List.of(3, 4), oifs(find(t, "0.0.0.0", 0)));
+        assertEquals(List.of(2, 3), oifs(find(t, "::", 0)));
+        assertEquals(List.of(2, 3), oifs(find(t, "2001:db8::", 64)));
+        // one IPv6 member, not the first outbound one: IPv6 goes through it alone
+        t = SpreadTables.spreadTable(mainTable(), GROUP, List.of(2, 4), Map.of(LibC.AF_INET6, List.of(4)), 1000, List.of());
+        assertEquals(List.of(4), oifs(find(t, "::", 0)));
+        assertEquals(List.of(2, 4), oifs(find(t, "0.0.0.0", 0)), "a family not named: every outbound member");
+        // one IPv6 member, the first: a plain route through it
+        t = SpreadTables.spreadTable(mainTable(), GROUP, List.of(2, 4), Map.of(LibC.AF_INET6, List.of(2)), 1000, List.of());
+        assertEquals(2, find(t, "::", 0).oif());
+        assertTrue(find(t, "::", 0).nexthops().isEmpty());
+    }
+
+    @Test
     void nextHopsCompareWithoutOrder() throws Exception {
         RouteInfo a = new RouteInfo(LibC.AF_INET, ip("0.0.0.0"), 0, null, 0, 1000, Rtnl.RTPROT_STATIC,
                 Rtnl.RTN_UNICAST, 0, 0, null, 0, List.of(new RouteInfo.NextHop(null, 3, 0), new RouteInfo.NextHop(null, 4, 0)));
