@@ -37,9 +37,8 @@ final class IncrementalSemantics {
 
     /** The latest tree that passed, as {@link ConfigValidation#semanticTree}; null when none. */
     private Element baseline;
-    /** Its units by {@link #unitId} and their {@link #content}. */
+    /** Its units by {@link #unitId}. */
     private Map<String, Element> baselineUnits;
-    private Map<String, String> baselineContent;
 
     /** Whether the latest check was incremental, and how many constraints it evaluated (tests, harness). */
     boolean lastIncremental;
@@ -54,7 +53,6 @@ final class IncrementalSemantics {
     void forget() {
         baseline = null;
         baselineUnits = null;
-        baselineContent = null;
     }
 
     /** The semantic errors of a tree (which must have passed {@link ConfigValidation#checkStructure}); null: empty. */
@@ -65,12 +63,6 @@ final class IncrementalSemantics {
         }
         Element copy = validation.semanticTree(tree);
         Map<String, Element> units = units(copy);
-        Map<String, String> content = new HashMap<>();
-        if (units != null) {
-            for (Map.Entry<String, Element> u : units.entrySet()) {
-                content.put(u.getKey(), content(u.getValue()));
-            }
-        }
         Set<Element> changed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Set<String> changedNames = new HashSet<>();
         boolean incremental = baseline != null && units != null && topNames(copy).equals(topNames(baseline))
@@ -81,7 +73,7 @@ final class IncrementalSemantics {
                 if (was == null) {
                     changed.add(u.getValue());
                     allNames(u.getValue(), changedNames);
-                } else if (!baselineContent.get(u.getKey()).equals(content.get(u.getKey()))) {
+                } else if (!was.isEqualNode(u.getValue())) { // names, text and order; nothing allocated
                     changed.add(u.getValue());
                     diff(was, u.getValue(), unitSchema(u.getValue()), changedNames);
                 }
@@ -127,7 +119,6 @@ final class IncrementalSemantics {
         if (errors.isEmpty() && units != null) {
             baseline = copy;
             baselineUnits = units;
-            baselineContent = content;
         }
         return errors;
     }
@@ -209,7 +200,7 @@ final class IncrementalSemantics {
             if (old == null) {
                 allNames(c.getValue(), out);
                 found = true;
-            } else if (!content(old).equals(content(c.getValue()))) {
+            } else if (!old.isEqualNode(c.getValue())) {
                 diff(old, c.getValue(), s.child(c.getValue().getLocalName()), out);
                 found = true;
             }
@@ -248,32 +239,6 @@ final class IncrementalSemantics {
         for (Node c = e.getFirstChild(); c != null; c = c.getNextSibling()) {
             if (c instanceof Element el) {
                 allNames(el, out);
-            }
-        }
-    }
-
-    /** The structure and text of a subtree, unambiguously. */
-    private static String content(Node n) {
-        StringBuilder sb = new StringBuilder();
-        content(n, sb);
-        return sb.toString();
-    }
-
-    private static void content(Node n, StringBuilder sb) {
-        if (n.getNodeType() == Node.ELEMENT_NODE) {
-            sb.append('<').append(n.getNodeName()).append('>');
-            for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
-                content(c, sb);
-            }
-            sb.append("</>");
-        } else if (n.getNodeType() == Node.TEXT_NODE || n.getNodeType() == Node.CDATA_SECTION_NODE) {
-            String t = n.getNodeValue();
-            for (int i = 0; i < t.length(); i++) {
-                char ch = t.charAt(i);
-                if (ch == '<' || ch == '\\') {
-                    sb.append('\\');
-                }
-                sb.append(ch);
             }
         }
     }

@@ -119,6 +119,45 @@ class IncrementalSemanticsTest {
         assertTrue(incremental.lastIncremental);
     }
 
+    @Test
+    void readsOfAnExpressionFollowItsText() {
+        // the offline must tests the other members' ipmp containers for existence only
+        ExpressionReads offline = ExpressionReads.of(must(schema.root(), "minimum-redundancy"), schema);
+        assertTrue(offline.names.containsAll(List.of("interfaces", "interface", "name", "ipmp", "group", "offline")),
+                offline.names.toString());
+        assertFalse(offline.names.contains("standby"), offline.names.toString());
+        ExpressionReads standbyHome = ExpressionReads.of(must(schema.root(), "standby-home-member"), schema);
+        assertTrue(standbyHome.names.contains("standby"), standbyHome.names.toString());
+        // a path's value (a comparison) reads all text below it; existence and count() do not
+        Map<String, java.util.Set<String>> below = Map.of("ipmp", java.util.Set.of("standby"));
+        assertTrue(ExpressionReads.analyse("/data/x/ipmp = 'a'", below).names.contains("standby"));
+        assertFalse(ExpressionReads.analyse("not(/data/x/ipmp[g = 1])", below).names.contains("standby"));
+        assertFalse(ExpressionReads.analyse("count(/data/x/ipmp) = 1", below).names.contains("standby"));
+        assertTrue(ExpressionReads.analyse("string(/data/x/ipmp) = ''", below).names.contains("standby"));
+        assertTrue(ExpressionReads.analyse("not(/data/x/ipmp = current())", below).names.contains("standby"));
+        for (String unknown : List.of("/data/*/a", "a[1]", "x[. = 'a']", "count(../..) = 1 and .. = 'a'",
+                "position() = 1", "following-sibling::a", "@a", "//a")) {
+            assertTrue(ExpressionReads.analyse(unknown, below).unknown(), unknown);
+        }
+    }
+
+    private static String must(YangSchema.SNode s, String appTag) {
+        for (YangSchema.MustRule m : s.musts) {
+            if (appTag.equals(m.appTag())) {
+                return m.xpath();
+            }
+        }
+        if (!s.isLeafy()) {
+            for (YangSchema.SNode c : s.children.values()) {
+                String found = must(c, appTag);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
     // ------------------------------------------------------------------ trees and edits
 
     private static final String IFT = "urn:ietf:params:xml:ns:yang:iana-if-type";
