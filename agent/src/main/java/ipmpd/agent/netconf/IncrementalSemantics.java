@@ -35,6 +35,9 @@ final class IncrementalSemantics {
     private final YangSchema schema;
     private final ConfigValidation validation;
 
+    /** {@link MustEvaluator#scope} of the module's expressions, by text (a scan of the text each). */
+    private static final Map<String, Integer> SCOPES = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The latest tree that passed, as {@link ConfigValidation#semanticTree}; null when none. */
     private Element baseline;
     /** Its units by {@link #unitId}. */
@@ -95,7 +98,7 @@ final class IncrementalSemantics {
 
                 @Override
                 public boolean reevaluate(String expression, int depth) {
-                    int scope = MustEvaluator.scope(MustEvaluator.onTree(expression));
+                    int scope = SCOPES.computeIfAbsent(expression, e -> MustEvaluator.scope(MustEvaluator.onTree(e)));
                     if (scope >= 0 && depth - scope >= ConfigValidation.UNIT_DEPTH) {
                         return false; // reads only its unit, which is as it was
                     }
