@@ -127,10 +127,18 @@ final class ConfigValidation {
      * must have passed {@link #checkStructure}. A null tree is the empty configuration.
      */
     List<RpcError> checkSemantics(Element tree) {
-        List<RpcError> errors = new ArrayList<>();
         if (tree == null) {
-            return errors;
+            return new ArrayList<>();
         }
+        return semanticsOf(semanticTree(tree), null);
+    }
+
+    /**
+     * The tree semantics are checked on: a namespace-less copy of a tree (the wrapper of its
+     * top-level nodes) with defaults filled in, as the document element {@link MustEvaluator#TOP}
+     * of a new document.
+     */
+    Element semanticTree(Element tree) {
         Document doc = Xml.newDocument();
         Element copy = doc.createElementNS(null, MustEvaluator.TOP);
         for (Element top : Xml.children(tree)) {
@@ -138,13 +146,49 @@ final class ConfigValidation {
         }
         doc.appendChild(copy);
         DataTree.fillDefaults(copy, schema.root());
-        semantics(copy, schema.root(), new MustEvaluator(copy), errors);
+        return copy;
+    }
+
+    /**
+     * Which constraints of a semantic tree to evaluate, in document order: those of the nodes above
+     * the top-level nodes' children (the "units": list entries such as an interface or a group, and
+     * the top-level containers' own leaves) always, all of those in the units {@link #changed}, and
+     * in the others only those {@link #reevaluate} says.
+     */
+    interface Selection {
+        boolean changed(Element unit);
+
+        /** Whether a must or leafref (its text) of a node at {@code depth} of an unchanged unit is evaluated again. */
+        boolean reevaluate(String expression, int depth);
+    }
+
+    /** Depth of the units in a semantic tree (its document element is 0, the top-level nodes 1). */
+    static final int UNIT_DEPTH = 2;
+
+    /**
+     * The semantic checks of a {@link #semanticTree}: all of them (selection null) or the
+     * selected ones; errors in document order either way.
+     */
+    List<RpcError> semanticsOf(Element copy, Selection selection) {
+        List<RpcError> errors = new ArrayList<>();
+        semantics(copy, schema.root(), 0, selection, new MustEvaluator(copy), errors);
+        evaluated = counted;
+        counted = 0;
         return errors;
     }
 
-    private void semantics(Element e, SNode s, MustEvaluator xpath, List<RpcError> errors) {
+    /** How many musts and leafrefs the latest {@link #semanticsOf} evaluated (for tests and the harness). */
+    int evaluated;
+    private int counted;
+
+    private void semantics(Element e, SNode s, int depth, Selection sel, MustEvaluator xpath, List<RpcError> errors) {
+        if (sel != null && depth == UNIT_DEPTH && sel.changed(e)) {
+            sel = null; // a changed unit: everything in it
+        }
+        boolean all = sel == null || depth < UNIT_DEPTH;
         // the instance a leafref names first: the musts about it say nothing useful without it
-        if (s.leafrefPath != null && s.requireInstance) {
+        if (s.leafrefPath != null && s.requireInstance && (all || sel.reevaluate(s.leafrefPath, depth))) {
+            counted++;
             String v = Xml.text(e);
             if (!xpath.leafrefFound(s.leafrefPath, e)) {
                 errors.add(new RpcError(RpcError.Type.APPLICATION, "data-missing", "required instance "
@@ -153,6 +197,10 @@ final class ConfigValidation {
             }
         }
         for (MustRule m : s.musts) {
+            if (!all && !sel.reevaluate(m.xpath(), depth)) {
+                continue;
+            }
+            counted++;
             if (!xpath.test(m.xpath(), e)) {
                 String msg = m.errorMessage() != null ? m.errorMessage()
                         : "must condition \"" + m.xpath() + "\" not satisfied";
@@ -163,16 +211,18 @@ final class ConfigValidation {
         if (s.isLeafy()) {
             return;
         }
-        for (SNode cs : s.children.values()) {
-            if (cs.kind == Kind.LEAF && cs.mandatory && cs.config && DataTree.childByName(e, cs.name) == null) {
-                errors.add(RpcError.missingElement(RpcError.Type.APPLICATION, cs.name,
-                        "mandatory leaf " + cs.name + " is missing", DataTree.path(schema, e)));
+        if (all) {
+            for (SNode cs : s.children.values()) {
+                if (cs.kind == Kind.LEAF && cs.mandatory && cs.config && DataTree.childByName(e, cs.name) == null) {
+                    errors.add(RpcError.missingElement(RpcError.Type.APPLICATION, cs.name,
+                            "mandatory leaf " + cs.name + " is missing", DataTree.path(schema, e)));
+                }
             }
         }
         for (Element c : Xml.children(e)) {
             SNode cs = s.child(c.getLocalName());
             if (cs != null && cs.config) {
-                semantics(c, cs, xpath, errors);
+                semantics(c, cs, depth + 1, sel, xpath, errors);
             }
         }
     }

@@ -48,6 +48,8 @@ final class Datastores {
 
     private final YangSchema schema;
     private final ConfigValidation validation;
+    /** The commits' semantic checks, relative to the latest candidate that passed them. */
+    private final IncrementalSemantics commitSemantics;
     private final EngineLoop loop;
     private final ConfigStore store;
     private final IpmpdLog log;
@@ -80,6 +82,7 @@ final class Datastores {
         this.nacm = nacm;
         this.schema = schema;
         this.validation = new ConfigValidation(schema);
+        this.commitSemantics = new IncrementalSemantics(schema, validation);
         this.loop = loop;
         this.store = store;
         this.log = log;
@@ -413,13 +416,15 @@ final class Datastores {
 
     /**
      * @param structureChecked the tree passed {@link ConfigValidation#checkStructure} already and
-     *        has not changed since (the candidate: every edit-config and copy-config checks it)
+     *        has not changed since (the candidate: every edit-config and copy-config checks it);
+     *        its semantics are then checked by {@link #commitSemantics}, which re-checks only
+     *        what differs from the latest candidate that passed (the commit's hot path)
      */
     private IpmpConfiguration validateFully(Element ipmp, List<RpcError> earlier, IpmpConfiguration running,
                                             boolean structureChecked) throws RpcError, RpcError.Many {
         List<RpcError> errs = ipmp == null || structureChecked ? List.of() : validation.checkStructure(ipmp);
         if (errs.isEmpty()) {
-            errs = validation.checkSemantics(ipmp);
+            errs = structureChecked ? commitSemantics.check(ipmp) : validation.checkSemantics(ipmp);
         }
         if (!errs.isEmpty()) {
             throw many(earlier, errs);
@@ -551,6 +556,7 @@ final class Datastores {
             throw RpcError.protocolInvalidValue("source and target are the same datastore");
         }
         checkWritable(sid, target);
+        commitSemantics.forget(); // a whole new tree: the next commit checks all of it
         Document doc = Xml.newDocument();
         Element inlineNacm = inline != null ? takeNacm(inline) : null;
         NacmConfig nacmBefore = nacmConfig(target);
@@ -598,6 +604,7 @@ final class Datastores {
     synchronized void discard(int sid) throws RpcError {
         checkWritable(sid, CANDIDATE);
         candidate = null;
+        commitSemantics.forget();
     }
 
     /**
@@ -636,6 +643,9 @@ final class Datastores {
             Element will = (Element) doc.importNode(candidate, true);
             will.appendChild(nacmNext.toXml(doc));
             nacm.checkWrite(access, was, will);
+        }
+        if (nacmChanged) {
+            commitSemantics.forget(); // the access control changes too: all of it is checked
         }
         IpmpConfiguration next = candidate == null ? null : validateFully(candidate, List.of(), before, true);
         if (next != null) {
@@ -739,6 +749,7 @@ final class Datastores {
         IpmpConfiguration to = rollbackTo;
         NacmConfig nacmTo = rollbackNacm;
         clearConfirm();
+        commitSemantics.forget();
         if (nacmTo != null) {
             try {
                 store.journal().commit(Map.of(Nacm.FILE, Nacm.bytes(nacmTo)), List.of());

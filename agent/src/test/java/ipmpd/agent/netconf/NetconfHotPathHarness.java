@@ -173,6 +173,9 @@ class NetconfHotPathHarness {
         NetconfServer srv = f.server;
         YangSchema schema = srv.schema();
         ConfigValidation validation = new ConfigValidation(schema);
+        IncrementalSemantics incremental = new IncrementalSemantics(schema, new ConfigValidation(schema));
+        long evaluatedFully = 0;
+        long evaluatedIncrementally = 0;
         Steps st = new Steps();
         for (int i = 0; i < rounds; i++) {
             org.w3c.dom.Element config = (org.w3c.dom.Element) Xml.parse("<rpc xmlns=\"" + Xml.BASE + "\">" + edit(i % 2 == 0)
@@ -203,6 +206,10 @@ class NetconfHotPathHarness {
             st.mark("  semantics' defaults filled in");
             assertTrue(validation.checkSemantics(wrapper).isEmpty());
             st.mark("commit: ConfigValidation.checkSemantics (all of it again)");
+            assertTrue(incremental.check(wrapper).isEmpty());
+            st.mark("commit: IncrementalSemantics.check (what the commit runs instead)");
+            evaluatedFully += validation.evaluated;
+            evaluatedIncrementally += incremental.lastEvaluated;
             ipmpd.engine.config.IpmpConfiguration next = ConfigXml.fromXml(schema, wrapper, running);
             st.mark("commit: ConfigXml.fromXml");
             assertTrue(f.store.validate(next).isEmpty());
@@ -214,6 +221,8 @@ class NetconfHotPathHarness {
             st.mark("commit: render (files, IpmpConfiguration.of)");
         }
         st.print("edit-config + commit, without the engine's apply and the write", rounds);
+        System.out.printf("harness: musts and leafrefs evaluated per commit: full check %.1f, incremental %.1f%n",
+                (double) evaluatedFully / rounds, (double) evaluatedIncrementally / rounds);
         if (Boolean.getBoolean("ipmpd.netconf.harness.semantics")) {
             semanticsProfile(srv, validation);
         }
@@ -242,6 +251,31 @@ class NetconfHotPathHarness {
             java.time.Instant to = java.time.Instant.now();
             Thread.sleep(3000);
             profile("checkSemantics x400", samples, from, to);
+        }
+        // the commit's check: two trees one standby leaf apart, each checked against the other
+        org.w3c.dom.Element other = (org.w3c.dom.Element) tree.cloneNode(true);
+        org.w3c.dom.Element config = (org.w3c.dom.Element) Xml.parse("<rpc xmlns=\"" + Xml.BASE + "\">" + edit(true)
+                + "</rpc>").getDocumentElement().getElementsByTagNameNS(Xml.BASE, "config").item(0);
+        new EditConfig(srv.schema(), EditConfig.Op.MERGE, false).apply(other, config);
+        DataTree.normalize(other, srv.schema().root());
+        assertTrue(validation.checkStructure(other).isEmpty());
+        IncrementalSemantics incremental = new IncrementalSemantics(srv.schema(), validation);
+        samples.clear();
+        try (RecordingStream jfr = new RecordingStream()) {
+            jfr.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(1));
+            jfr.onEvent("jdk.ExecutionSample", e -> {
+                if (e.getThread("sampledThread") != null && me.equals(e.getThread("sampledThread").getJavaName())) {
+                    samples.add(e);
+                }
+            });
+            jfr.startAsync();
+            java.time.Instant from = java.time.Instant.now();
+            for (int i = 0; i < 400; i++) {
+                assertTrue(incremental.check(i % 2 == 0 ? tree : other).isEmpty());
+            }
+            java.time.Instant to = java.time.Instant.now();
+            Thread.sleep(3000);
+            profile("IncrementalSemantics.check x400 (one standby leaf changed each time)", samples, from, to);
         }
     }
 
