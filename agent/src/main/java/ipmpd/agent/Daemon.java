@@ -236,10 +236,11 @@ public final class Daemon implements AutoCloseable {
         faces = new AgentFaces(options.configDir(), loop, hub, store, log, platform);
         faces.start(agentConf.settings(), yang);
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
+        // Mostly before ready: the first failovers after a start then run compiled code (bounded).
+        log.debug(IpmpdLog.Category.CONFIG, FailoverWarmUp.runAtStartUp().toString());
         beforeReady.accept(this);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());
-        EngineWarmUp.startInBackground();
     }
 
     public EngineLoop loop() {

@@ -73,8 +73,8 @@ public final class EngineLoop implements AutoCloseable {
     private final EnginePublisher published = new EnginePublisher();
     /** Set on the loop thread, read under the lock by those who wake it. */
     private volatile Sleeper sleeper;
-    /** Runs on the loop thread after every turn and job of {@link #call} (null: nothing). */
-    private volatile Runnable afterWork;
+    /** Run on the loop thread after every turn and job of {@link #call}, in the order added. */
+    private final java.util.List<Runnable> afterWork = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param errors told about jobs and engine timers that threw (called on the loop thread)
@@ -141,15 +141,20 @@ public final class EngineLoop implements AutoCloseable {
      * Runs {@code r} on the loop thread at the end of every turn (after its jobs, the scheduled
      * ones and the engine's timers) and of every {@link #call}'s job, before its caller learns of
      * the result: what a job defers until its urgent work is done (the daemon: the engine
-     * thread's log lines, written after a failover's moves and announcements).
+     * thread's log lines and SNMP notifications, after a failover's moves and announcements).
+     * Several may be added; they run in the order added.
      */
     public void afterWork(Runnable r) {
-        afterWork = r;
+        afterWork.add(r);
+    }
+
+    /** Stops running {@code r} (the same object given to {@link #afterWork}). */
+    public void removeAfterWork(Runnable r) {
+        afterWork.remove(r);
     }
 
     private void runAfterWork() {
-        Runnable r = afterWork;
-        if (r != null) {
+        for (Runnable r : afterWork) {
             runSafely(r);
         }
     }

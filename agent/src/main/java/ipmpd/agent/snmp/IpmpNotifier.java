@@ -46,6 +46,10 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
     private final IpmpdLog log;
     private final ThreadPoolExecutor sender;
     private final AtomicLong dropped = new AtomicLong();
+    /** The thread whose notifications wait for {@link #release()} (the engine thread), or null. */
+    private volatile Thread holder;
+    /** Held notifications, touched only by {@link #holder}. */
+    private final List<Runnable> held = new ArrayList<>();
     /** The interface of the latest interface event (ipmpNotifyIfName of a following group state change). */
     private String lastInterface = "";
     /**
@@ -81,19 +85,55 @@ final class IpmpNotifier implements EngineListener, AutoCloseable {
         });
     }
 
-    /** Sends a notification from the notification thread (any thread may call this). */
+    /**
+     * Sends a notification from the notification thread (any thread may call this). On the thread
+     * given to {@link #holdSendsOf} it waits, contents fixed, until that thread calls
+     * {@link #release()}.
+     */
     void send(OID trap, VariableBinding[] vbs) {
         if (sender.isShutdown() || !model.notificationTypeEnabled(trap)) {
             return;
         }
         TimeTicks upTime = new PlainTimeTicks(model.ticks()); // when the event happened, not when it is sent
-        sender.execute(() -> {
+        Runnable notification = () -> {
             try {
                 originator.notify(new OctetString(), trap, upTime, vbs);
             } catch (RuntimeException e) {
                 log.err("SNMP: internal error sending notification " + trap, e);
             }
-        });
+        };
+        if (Thread.currentThread() == holder) {
+            held.add(notification);
+            return;
+        }
+        sender.execute(notification);
+        yieldToSender();
+    }
+
+    /**
+     * From now on the notifications raised on {@code thread} (the engine thread) are queued there
+     * until it calls {@link #release()} at the end of its turn: on one CPU, waking the notification
+     * thread (and yielding to it) in the middle of a failover put the notifications' work before
+     * the address move and its announcement. Null: none held.
+     */
+    void holdSendsOf(Thread thread) {
+        release();
+        holder = thread;
+    }
+
+    /** Hands the calling thread's held notifications to the notification thread, in order. */
+    void release() {
+        if (held.isEmpty() || Thread.currentThread() != holder) {
+            return;
+        }
+        for (Runnable n : held) {
+            sender.execute(n);
+        }
+        held.clear();
+        yieldToSender();
+    }
+
+    private static void yieldToSender() {
         // The kernel wakes the notification thread on the CPU of the thread that woke it (here
         // usually the engine thread, in the middle of a failover). Traced with perf at 256
         // members, it then waited up to 5 ms for the engine thread to give up that CPU, the

@@ -155,6 +155,9 @@ public final class SnmpAgent implements AutoCloseable {
     private Snmp notifySession;
     private ThreadPool workers;
     private IpmpNotifier notifier;
+    /** The engine loop's end-of-turn hook that hands the notifier's held notifications on (close removes it). */
+    private Runnable notifierRelease;
+    private EngineLoop notifierLoop;
     private AgentXSubagent subagent;
     private Thread warmUp;
     private DefaultMOServer server;
@@ -580,6 +583,16 @@ public final class SnmpAgent implements AutoCloseable {
                 return engine.snapshotOfGroup(group);
             }
         }, originator, log);
+        // The engine thread's notifications go out after its turn: a failover's moves and
+        // announcements first (contents are taken when the event happens, the order kept).
+        IpmpNotifier n = notifier;
+        loop.call(() -> {
+            n.holdSendsOf(Thread.currentThread());
+            return null;
+        });
+        notifierRelease = n::release;
+        notifierLoop = loop;
+        loop.afterWork(notifierRelease);
         listeners.add(notifier);
     }
 
@@ -859,6 +872,9 @@ public final class SnmpAgent implements AutoCloseable {
         }
         if (notifier != null) {
             listeners.remove(notifier);
+            if (notifierLoop != null) {
+                notifierLoop.removeAfterWork(notifierRelease);
+            }
             notifier.close();
         }
         if (subagent != null) {
