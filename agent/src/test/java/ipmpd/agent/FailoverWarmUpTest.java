@@ -77,4 +77,14 @@ class FailoverWarmUpTest {
         FailoverWarmUp.Result first = FailoverWarmUp.run(0, 1000, 1);
         assertTrue(first.engineRuns() >= 1 && first.engineRuns() < 1000, "a 1 ms budget: " + first);
     }
+
+    @Test
+    void isOffWhenTheSwitchSaysSo() {
+        System.setProperty(FailoverWarmUp.SWITCH, "false");
+        try {
+            assertEquals(0, FailoverWarmUp.runAtStartUp().engineRuns());
+        } finally {
+            System.clearProperty(FailoverWarmUp.SWITCH);
+        }
+    }
 }

@@ -222,7 +222,7 @@ public final class CrashRun implements AutoCloseable {
         // of loading and verifying them again.
         daemon.stop(Duration.ofSeconds(120)); // writing the archive takes a while on a busy machine
         // C1 only: the restarts' JIT work competes less with the start for the CPUs
-        daemon.javaOpts("-XX:SharedArchiveFile=" + archive + " -XX:TieredStopAtLevel=1");
+        daemon.javaOpts("-XX:SharedArchiveFile=" + archive + " -XX:TieredStopAtLevel=1 -Dipmpd.warmup=false");
         java.time.Instant launched = java.time.Instant.now();
         restart();
         checkFiles("A");
