@@ -165,7 +165,7 @@ public final class CrashRun implements AutoCloseable {
                 .file("agent.conf", "netconf.listen=127.0.0.1:" + NETCONF_PORT,
                         "netconf.yang-dir=" + IpmpdProcess.root().resolve("yang"),
                         "snmp.listen=udp:127.0.0.1/" + SNMP_PORT)
-                .readyTimeout(Duration.ofSeconds(60))
+                .readyTimeout(ipmpd.testkit.Await.PATIENCE.multipliedBy(3))
                 .javaOpts("-XX:ArchiveClassesAtExit=" + archive)
                 .start();
         Path pw = daemon.configDir().resolve("netconf-initial-password");

@@ -101,7 +101,9 @@ public final class IpmpdProcess implements AutoCloseable {
         private final String ns;
         private final Map<String, String> files = new LinkedHashMap<>();
         private final List<String> extraArgs = new ArrayList<>();
-        private Duration readyTimeout = Duration.ofSeconds(30);
+        // A start on a machine under heavy load took over 30 s (JVM, key generation, warm-up);
+        // a daemon that died is noticed at once, so the wait can be long.
+        private Duration readyTimeout = ipmpd.testkit.Await.PATIENCE.multipliedBy(3);
         private String echo;
         private List<String> command;
         private Path configDir;
