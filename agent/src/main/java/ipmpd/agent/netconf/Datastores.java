@@ -304,7 +304,10 @@ final class Datastores {
             throw many(editErrors, errs);
         }
         if (full) {
-            IpmpConfiguration next = ipmpEdited || CANDIDATE.equals(target) ? validateFully(ipmp, editErrors) : null;
+            // The candidate's structure was checked just above; its semantics are checked against
+            // the latest candidate that passed, so the commit that follows finds nothing changed.
+            IpmpConfiguration next = CANDIDATE.equals(target) ? validateFully(ipmp, editErrors, running(), true)
+                    : ipmpEdited ? validateFully(ipmp, editErrors) : null;
             if (test == TestOption.TEST_ONLY) {
                 return editErrors;
             }
