@@ -334,33 +334,9 @@ class NewIpmpTest extends E2eBase {
         assertOutboundSpread(List.of(DATA6, DATA6_2), TutorialTestbed.CLIENT_V6, all, List.of());
 
         // the cable of the member answering for the IPv6 address pulled
-        int n = memberNumber(inbound(DATA6));
-        List<String> others = all.stream().filter(x -> !x.equals(m(n))).toList();
-        Map<String, String> before = bindings();
-        int arpMark = clientArp.stdoutLines().size();
-        int ndMark = clientNd.stdoutLines().size();
-        int mark = daemon.mark();
-        tb.pullCable(n);
-        daemon.awaitLog(mark, q("IP interface failure detected on " + m(n) + " of group " + IPMP) + "$", Duration.ofSeconds(5));
-        for (String d : datas) {
-            awaitBoundTo(d, others.toArray(String[]::new));
-        }
-        assertAnnouncedAway(before, m(n), arpMark, ndMark);
-        assertSpreadInEachFamily();
-        assertNeighboursFollowBindings();
-        assertAddressRow(DATA6, others);
-        assertAddressRow(DATA6_2, others);
-        assertOutboundSpread(List.of(DATA6, DATA6_2), TutorialTestbed.CLIENT_V6, others, List.of(m(n)));
-        measureAndStop("IPv6, cable " + n + " pulled");
-
-        startTraffic(DATA6);
-        mark = daemon.mark();
-        tb.plugCable(n);
-        daemon.awaitLog(mark, q("IP interface repair detected on " + m(n) + " of group " + IPMP) + "$", Duration.ofSeconds(10));
-        assertAddressRow(DATA6, all);
-        assertNeighboursFollowBindings();
+        int n = pullInboundCable6("IPv6", all);
+        plugCable6("IPv6", n, all, Duration.ofSeconds(10));
         assertSolicitationsAnsweredByOne(DATA6);
-        measureAndStop("IPv6, cable " + n + " plugged");
 
         // cable 4 cut: only m3 keeps the router and the client. The address the traffic goes to is
         // first put on switch A (m3 offlined and back), so that the cut moves it.
@@ -373,10 +349,10 @@ class NewIpmpTest extends E2eBase {
             assertAddressRow(DATA6, all);
         }
         startTraffic(DATA6);
-        before = bindings();
-        arpMark = clientArp.stdoutLines().size();
-        ndMark = clientNd.stdoutLines().size();
-        mark = daemon.mark();
+        Map<String, String> before = bindings();
+        int arpMark = clientArp.stdoutLines().size();
+        int ndMark = clientNd.stdoutLines().size();
+        int mark = daemon.mark();
         tb.cutPath(4);
         daemon.awaitLog(mark, q("IP interface failure detected on " + m(1) + " of group " + IPMP) + "$", Duration.ofSeconds(10));
         daemon.awaitLog(mark, q("IP interface failure detected on " + m(2) + " of group " + IPMP) + "$", Duration.ofSeconds(10));
@@ -417,6 +393,19 @@ class NewIpmpTest extends E2eBase {
         reachEveryDataAddress();
         assertNeighboursFollowBindings();
 
+        int n = pullInboundCable6("IPv6 link-based", all);
+        plugCable6("IPv6 link-based", n, all, Duration.ofSeconds(5));
+        assertNoMemberEverHeldData();
+        daemon.stop();
+    }
+
+    /**
+     * Pulls the cable of the member answering for {@link #DATA6}: both IPv6 data addresses are
+     * bound to the other members and announced away from it, neighbours and outbound flows follow.
+     *
+     * @return the pulled member's number
+     */
+    private int pullInboundCable6(String label, List<String> all) {
         int n = memberNumber(inbound(DATA6));
         List<String> others = all.stream().filter(x -> !x.equals(m(n))).toList();
         Map<String, String> before = bindings();
@@ -434,17 +423,19 @@ class NewIpmpTest extends E2eBase {
         assertAddressRow(DATA6, others);
         assertAddressRow(DATA6_2, others);
         assertOutboundSpread(List.of(DATA6, DATA6_2), TutorialTestbed.CLIENT_V6, others, List.of(m(n)));
-        measureAndStop("IPv6 link-based, cable " + n + " pulled");
+        measureAndStop(label + ", cable " + n + " pulled");
+        return n;
+    }
 
+    /** Plugs cable {@code n} again (traffic running): its member is repaired and outbound again. */
+    private void plugCable6(String label, int n, List<String> all, Duration repairLimit) {
         startTraffic(DATA6);
-        mark = daemon.mark();
+        int mark = daemon.mark();
         tb.plugCable(n);
-        daemon.awaitLog(mark, q("IP interface repair detected on " + m(n) + " of group " + IPMP) + "$", Duration.ofSeconds(5));
+        daemon.awaitLog(mark, q("IP interface repair detected on " + m(n) + " of group " + IPMP) + "$", repairLimit);
         assertAddressRow(DATA6, all);
         assertNeighboursFollowBindings();
-        measureAndStop("IPv6 link-based, cable " + n + " plugged");
-        assertNoMemberEverHeldData();
-        daemon.stop();
+        measureAndStop(label + ", cable " + n + " plugged");
     }
 
     /**
