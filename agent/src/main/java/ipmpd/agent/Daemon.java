@@ -233,11 +233,13 @@ public final class Daemon implements AutoCloseable {
         });
         log.debug(IpmpdLog.Category.CONFIG, "read " + options.configDir() + ": " + files.size() + " hostname file(s), "
                 + ipmpConf.size() + " ipmp.conf line(s), agent.conf keys " + agentConf.settings().keySet());
+        // Before the faces and the control socket open (the first failovers after a start then run
+        // compiled code): a client that sees the socket answer may signal the daemon, so the
+        // socket opens just before the signal handlers are installed.
+        log.debug(IpmpdLog.Category.CONFIG, FailoverWarmUp.runAtStartUp().toString());
         faces = new AgentFaces(options.configDir(), loop, hub, store, log, platform);
         faces.start(agentConf.settings(), yang);
         server = ControlServer.open(options.socket(), new ControlService(loop, hub, store), log);
-        // Mostly before ready: the first failovers after a start then run compiled code (bounded).
-        log.debug(IpmpdLog.Category.CONFIG, FailoverWarmUp.runAtStartUp().toString());
         beforeReady.accept(this);
         log.info("ipmpd started: configuration " + options.configDir() + ", platform " + options.platform()
                 + ", control socket " + server.path());

@@ -311,6 +311,7 @@ public final class IpmpdProcess implements AutoCloseable {
         if (javaOpts != null) {
             pb.environment().put("IPMPD_JAVA_OPTS", javaOpts);
         }
+        int launched = mark();
         try {
             process = pb.start();
         } catch (IOException e) {
@@ -322,6 +323,10 @@ public final class IpmpdProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         awaitReady(cfg.readyTimeout);
+        if (cfg.command == null) {
+            // ready means "ipmpd started": its signal handlers are in place from then on
+            awaitLog(launched, "^ipmpd started: ", cfg.readyTimeout);
+        }
     }
 
     private void read(Process proc) {
