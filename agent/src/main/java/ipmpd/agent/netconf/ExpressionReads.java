@@ -256,6 +256,17 @@ final class ExpressionReads {
 
     /** The index of the parenthesis closing the one at {@code open}, or -1. */
     private static int closing(String x, int open) {
+        return matching(x, open, '(', ')');
+    }
+
+    /** The index after the bracket closing the predicate at {@code open}; the end of the text if none. */
+    private static int afterPredicate(String x, int open) {
+        int close = matching(x, open, '[', ']');
+        return close < 0 ? x.length() : close + 1;
+    }
+
+    /** The index of the {@code close} that matches the {@code opening} at {@code open} (quoted text skipped), or -1. */
+    private static int matching(String x, int open, char opening, char close) {
         int depth = 0;
         for (int i = open; i < x.length(); i++) {
             char c = x.charAt(i);
@@ -265,32 +276,13 @@ final class ExpressionReads {
                     return -1;
                 }
                 i = end;
-            } else if (c == '(') {
+            } else if (c == opening) {
                 depth++;
-            } else if (c == ')' && --depth == 0) {
+            } else if (c == close && --depth == 0) {
                 return i;
             }
         }
         return -1;
-    }
-
-    private static int afterPredicate(String x, int open) {
-        int depth = 0;
-        for (int i = open; i < x.length(); i++) {
-            char c = x.charAt(i);
-            if (c == '\'' || c == '"') {
-                int end = x.indexOf(c, i + 1);
-                if (end < 0) {
-                    return x.length();
-                }
-                i = end;
-            } else if (c == '[') {
-                depth++;
-            } else if (c == ']' && --depth == 0) {
-                return i + 1;
-            }
-        }
-        return x.length();
     }
 
     private static int skipSpace(String x, int i) {
