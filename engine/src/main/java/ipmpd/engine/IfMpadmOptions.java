@@ -1,0 +1,54 @@
+package ipmpd.engine;
+
+import java.util.List;
+
+/**
+ * if_mpadm's command line, read as its getopt("d:r:") reads it: the interface may follow the
+ * option in the same word ({@code -dnet0}) or in the next one; an unknown option or a missing
+ * interface gets getopt's message before the usage. Stricter than the original in one way: a
+ * second operation or an operand after the interface is refused (the original silently acts on the
+ * last option and ignores operands).
+ *
+ * @param offline -d (true) or -r (false)
+ * @param ifname the interface
+ */
+public record IfMpadmOptions(boolean offline, String ifname) {
+    public static final String PROG = "if_mpadm";
+    public static final String USAGE = "Usage: if_mpadm [-d | -r] <interface>";
+
+    public static IfMpadmOptions parse(List<String> args) throws AdminException {
+        IfMpadmOptions found = null;
+        int k = 0;
+        while (k < args.size()) {
+            String a = args.get(k);
+            if (a.equals("--")) {
+                k++;
+                break;
+            }
+            if (!a.startsWith("-") || a.length() < 2) {
+                break;
+            }
+            char ch = a.charAt(1);
+            if (ch != 'd' && ch != 'r') {
+                throw new AdminException(PROG + ": illegal option -- " + ch + "\n" + USAGE);
+            }
+            String ifname;
+            if (a.length() > 2) {
+                ifname = a.substring(2);
+            } else if (k + 1 < args.size()) {
+                ifname = args.get(++k);
+            } else {
+                throw new AdminException(PROG + ": option requires an argument -- " + ch + "\n" + USAGE);
+            }
+            if (found != null) {
+                throw new AdminException(USAGE); // one operation per run
+            }
+            found = new IfMpadmOptions(ch == 'd', ifname);
+            k++;
+        }
+        if (found == null || k < args.size()) {
+            throw new AdminException(USAGE);
+        }
+        return found;
+    }
+}
