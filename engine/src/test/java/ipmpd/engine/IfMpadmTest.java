@@ -9,7 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** if_mpadm as the original reads its command line. */
+/** if_mpadm as the original reads its command line and as in.mpathd's phyint_offline() decides. */
 class IfMpadmTest {
     private final Scenario s = new Scenario();
 
@@ -42,6 +42,27 @@ class IfMpadmTest {
         assertEquals(usage, refusal(List.of("net0")));
         assertEquals(usage, refusal(List.of("-d", "net0", "-r", "net1")), "one operation per run");
         assertEquals(usage, refusal(List.of("-d", "net0", "net1")), "no operand after the interface");
+    }
+
+    @Test
+    void aFailedGroupLetsAnyMemberGoOffline() throws Exception {
+        run("ifconfig net0 plumb 192.0.2.10/24 group prod up",
+                "ifconfig net1 plumb 192.0.2.20/24 group prod up",
+                "link net0 down", "link net1 down");
+        assertEquals(GroupState.FAILED, s.engine().snapshot().group("prod").orElseThrow().state());
+        assertEquals("", run("if_mpadm -d net0"), "net1 is not offline: enough in a failed group");
+        assertEquals("if_mpadm: fatal: cannot offline net1: no other functioning interfaces are in its IPMP group\n",
+                run("if_mpadm -d net1"), "the only other member is offline");
+    }
+
+    @Test
+    void aMemberWithoutAnUpAddressDoesNotCountAsFunctioning() throws Exception {
+        run("ifconfig net0 plumb 192.0.2.10/24 group prod up",
+                "ifconfig net1 plumb group prod");
+        assertEquals("if_mpadm: fatal: cannot offline net0: no other functioning interfaces are in its IPMP group\n",
+                run("if_mpadm -d net0"));
+        run("ifconfig net1 192.0.2.20/24 up");
+        assertEquals("", run("if_mpadm -d net0"));
     }
 
     @Test
