@@ -139,10 +139,13 @@ class DaemonTest {
 
     @Test
     void unknownInterfacesAndUsage() {
+        // if_mpadm reads the interface's flags before asking the daemon, as the original does
         assertRun(f.run("if_mpadm", "-d", "nosuch0"), 1, "",
-                "if_mpadm: fatal: cannot offline nosuch0: not a physical interface or not in an IPMP group\n");
+                "if_mpadm: fatal: cannot get interface flags on nosuch0: No such device or address\n");
         assertRun(f.run("if_mpadm", "-r", "nosuch0"), 1, "",
-                "if_mpadm: fatal: cannot undo-offline nosuch0: interface is not using IPMP\n");
+                "if_mpadm: fatal: cannot get interface flags on nosuch0: No such device or address\n");
+        assertRun(f.run("if_mpadm", "-d", "tst0:1"), 1, "",
+                "if_mpadm: fatal: cannot offline tst0:1: not a physical interface or not in an IPMP group\n");
         assertRun(f.run("ipmpadm", "nosuch0", "up"), 1, "", "ifconfig: nosuch0: no such interface\n");
         assertRun(f.run("if_mpadm", "-x", "tst0"), 1, "",
                 "if_mpadm: illegal option -- x\nUsage: if_mpadm [-d | -r] <interface>\n");

@@ -16,6 +16,28 @@ public record IfMpadmOptions(boolean offline, String ifname) {
     public static final String PROG = "if_mpadm";
     public static final String USAGE = "Usage: if_mpadm [-d | -r] <interface>";
 
+    /**
+     * What if_mpadm refuses by itself, before it asks the daemon: it reads the interface's flags
+     * first, so an interface that is not plumbed (or whose NIC is missing) cannot be read, and -r
+     * of an interface without OFFLINE (in a group or not) is "not offline". The remaining refusals
+     * are the daemon's ({@link Engine#offline}, {@link Engine#undoOffline}).
+     */
+    public void precheck(EngineSnapshot s) throws AdminException {
+        int colon = ifname.indexOf(':');
+        String physical = colon < 0 ? ifname : ifname.substring(0, colon); // OFFLINE is the physical interface's
+        EngineSnapshot.InterfaceInfo i = s.iface(physical).orElse(null);
+        if (i == null || !i.present()) {
+            throw new AdminException(PROG + ": fatal: cannot get interface flags on " + ifname
+                    + ": No such device or address");
+        }
+        if (offline && i.offline()) {
+            throw new AdminException(PROG + ": fatal: interface " + ifname + " is already offline");
+        }
+        if (!offline && !i.offline()) {
+            throw new AdminException(PROG + ": fatal: interface " + ifname + " is not offline");
+        }
+    }
+
     public static IfMpadmOptions parse(List<String> args) throws AdminException {
         IfMpadmOptions found = null;
         int k = 0;

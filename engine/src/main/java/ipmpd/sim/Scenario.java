@@ -295,6 +295,7 @@ public final class Scenario {
     private void ifMpadm(List<String> args) {
         try {
             IfMpadmOptions request = IfMpadmOptions.parse(args);
+            request.precheck(engine.snapshot());
             if (request.offline()) {
                 engine.offline(request.ifname());
             } else {

@@ -180,6 +180,7 @@ public final class ControlService {
         boolean offline = request.offline();
         return loop.call(() -> {
             try {
+                request.precheck(engine().snapshot());
                 if (offline) {
                     engine().offline(name);
                 } else {
