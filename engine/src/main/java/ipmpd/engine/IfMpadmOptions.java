@@ -19,14 +19,16 @@ public record IfMpadmOptions(boolean offline, String ifname) {
     /**
      * What if_mpadm refuses by itself, before it asks the daemon: it reads the interface's flags
      * first, so an interface that is not plumbed (or whose NIC is missing) cannot be read, and -r
-     * of an interface without OFFLINE (in a group or not) is "not offline". The remaining refusals
-     * are the daemon's ({@link Engine#offline}, {@link Engine#undoOffline}).
+     * of an interface without OFFLINE (in a group or not) is "not offline". in.mpathd refuses -d of
+     * a member of its anonymous group (TRACK_INTERFACES_ONLY_WITH_GROUPS=no) for minimum redundancy.
+     * The remaining refusals are the daemon's ({@link Engine#offline}, {@link Engine#undoOffline}).
      */
     public void precheck(EngineSnapshot s) throws AdminException {
         int colon = ifname.indexOf(':');
         String physical = colon < 0 ? ifname : ifname.substring(0, colon); // OFFLINE is the physical interface's
         EngineSnapshot.InterfaceInfo i = s.iface(physical).orElse(null);
-        if (i == null || !i.present()) {
+        if (i == null || !i.present()
+                || (colon >= 0 && i.lifs().stream().noneMatch(l -> l.name().equals(ifname)))) {
             throw new AdminException(PROG + ": fatal: cannot get interface flags on " + ifname
                     + ": No such device or address");
         }
@@ -35,6 +37,11 @@ public record IfMpadmOptions(boolean offline, String ifname) {
         }
         if (!offline && !i.offline()) {
             throw new AdminException(PROG + ": fatal: interface " + ifname + " is not offline");
+        }
+        if (offline && colon < 0 && i.group() == null && i.tracked()) {
+            // in.mpathd knows it (anonymous group): no other member there counts as functioning
+            throw new AdminException(PROG + ": fatal: cannot offline " + ifname
+                    + ": no other functioning interfaces are in its IPMP group");
         }
     }
 

@@ -66,6 +66,27 @@ class IfMpadmTest {
     }
 
     @Test
+    void interfacesOutsideGroupsAreRefusedAsTheOriginalRefusesThem() throws Exception {
+        run("ifconfig net0 plumb 192.0.2.10/24 group prod up",
+                "ifconfig net0 addif 192.0.2.11/24 deprecated -failover up",
+                "ifconfig net1 plumb 192.0.2.20/24 group prod up",
+                "ifconfig net4 plumb 203.0.113.10/24 up");
+        assertEquals("if_mpadm: fatal: cannot get interface flags on nosuch0: No such device or address\n",
+                run("if_mpadm -d nosuch0"), "not plumbed: its flags cannot be read");
+        assertEquals("if_mpadm: fatal: cannot offline net4: not a physical interface or not in an IPMP group\n",
+                run("if_mpadm -d net4"));
+        assertEquals("if_mpadm: fatal: interface net4 is not offline\n", run("if_mpadm -r net4"));
+        run("mpathd TRACK_INTERFACES_ONLY_WITH_GROUPS=no");
+        assertEquals("if_mpadm: fatal: cannot offline net4: no other functioning interfaces are in its IPMP group\n",
+                run("if_mpadm -d net4"), "the anonymous group");
+        assertEquals("", run("if_mpadm -d net0"), "a named group is unchanged");
+        assertEquals("if_mpadm: fatal: interface net0:1 is already offline\n", run("if_mpadm -d net0:1"),
+                "OFFLINE is read on the physical interface");
+        assertEquals("if_mpadm: fatal: cannot get interface flags on net0:7: No such device or address\n",
+                run("if_mpadm -d net0:7"));
+    }
+
+    @Test
     void theSimulatorReadsTheCommandLineTheSameWay() throws Exception {
         run("ifconfig net0 plumb 192.0.2.10/24 group prod up",
                 "ifconfig net1 plumb 192.0.2.20/24 group prod up");
