@@ -97,7 +97,7 @@ class DaemonTest {
                 "if_mpadm: fatal: cannot offline tst1: no other functioning interfaces are in its IPMP group\n");
         assertRun(f.run("if_mpadm", "-d", "tst0"), 1, "", "if_mpadm: fatal: interface tst0 is already offline\n");
         assertRun(f.run("if_mpadm", "-r", "tst1"), 1, "", "if_mpadm: fatal: interface tst1 is not offline\n");
-        assertRun(f.run("if_mpadm", "-r", "tst0"), 0, "", "");
+        assertRun(f.run("if_mpadm", "-rtst0"), 0, "", ""); // getopt: the interface in the same word
         Await.until("tst0 back in service",
                 () -> f.parsable("-i", "INTERFACE,STATE").equals(List.of("tst1:ok", "tst0:ok")));
         assertEquals(List.of("192.0.2.10:tst0", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,INBOUND"));
@@ -139,12 +139,16 @@ class DaemonTest {
 
     @Test
     void unknownInterfacesAndUsage() {
+        // if_mpadm reads the interface's flags before asking the daemon, as the original does
         assertRun(f.run("if_mpadm", "-d", "nosuch0"), 1, "",
-                "if_mpadm: fatal: cannot offline nosuch0: not a physical interface or not in an IPMP group\n");
+                "if_mpadm: fatal: cannot get interface flags on nosuch0: No such device or address\n");
         assertRun(f.run("if_mpadm", "-r", "nosuch0"), 1, "",
-                "if_mpadm: fatal: cannot undo-offline nosuch0: interface is not using IPMP\n");
+                "if_mpadm: fatal: cannot get interface flags on nosuch0: No such device or address\n");
+        assertRun(f.run("if_mpadm", "-d", "tst0:1"), 1, "",
+                "if_mpadm: fatal: cannot offline tst0:1: not a physical interface or not in an IPMP group\n");
         assertRun(f.run("ipmpadm", "nosuch0", "up"), 1, "", "ifconfig: nosuch0: no such interface\n");
-        assertRun(f.run("if_mpadm", "-x", "tst0"), 1, "", "Usage: if_mpadm [-d | -r] <interface>\n");
+        assertRun(f.run("if_mpadm", "-x", "tst0"), 1, "",
+                "if_mpadm: illegal option -- x\nUsage: if_mpadm [-d | -r] <interface>\n");
         assertRun(f.run("if_mpadm"), 1, "", "Usage: if_mpadm [-d | -r] <interface>\n");
     }
 
@@ -256,6 +260,14 @@ class DaemonTest {
         assertRun(f.run("ipmpstat", "-g"), 1, "", "ipmpstat: cannot contact ipmpd -- is IPMP in use?\n");
         assertRun(f.run("if_mpadm", "-d", "tst0"), 1, "", "if_mpadm: fatal: cannot contact ipmpd -- is IPMP in use?\n");
         assertRun(f.run("ipmpadm", "-a"), 1, "", "ipmpadm: cannot contact ipmpd -- is IPMP in use?\n");
+        // a bad command line is refused before the daemon is contacted, as the original tools do
+        assertRun(f.run("ipmpstat", "-P", "-o", "group,nope", "-g"), 1, "", "ipmpstat: unknown output field: `nope'\n");
+        assertRun(f.run("ipmpstat", "-o", ",", "-i"), 1, "", "ipmpstat: no valid output fields\n");
+        DaemonFixture.Run usage = f.run("ipmpstat", "-n");
+        assertEquals(1, usage.exit());
+        assertTrue(usage.err().startsWith("usage: ipmpstat [-n]"), usage.err());
+        assertRun(f.run("if_mpadm", "-d"), 1, "",
+                "if_mpadm: option requires an argument -- d\nUsage: if_mpadm [-d | -r] <interface>\n");
     }
 
     @Test

@@ -54,7 +54,8 @@ class PrivilegeTest {
                     s.handle(List.of("if_mpadm", "-d", "tst0"), false, now));
             assertEquals(new ControlService.Done("", "ipmpadm: insufficient privileges\n", 1),
                     s.handle(List.of("ipmpadm", "tst0", "down"), false, now));
-            assertEquals(new ControlService.Done("", "Usage: if_mpadm [-d | -r] <interface>\n", 1),
+            assertEquals(new ControlService.Done("",
+                    "if_mpadm: option requires an argument -- d\nUsage: if_mpadm [-d | -r] <interface>\n", 1),
                     s.handle(List.of("if_mpadm", "-d"), false, now));
             var g = (ControlService.Done) s.handle(List.of("ipmpstat", "-P", "-o", "GROUP,STATE", "-g"), false, now);
             assertEquals(new ControlService.Done("g0:ok\n", "", 0), g);
@@ -73,7 +74,10 @@ class PrivilegeTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv");
         try (DaemonFixture f = DaemonFixture.standard()) {
             Files.setPosixFilePermissions(f.root, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Path classes = Path.of(ClientMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // the client checks its command line with the engine's parsers before it connects
+            String classes = Path.of(ClientMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    + java.io.File.pathSeparator + Path.of(ipmpd.engine.AdminException.class.getProtectionDomain()
+                    .getCodeSource().getLocation().toURI());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String[] r1 = asNobody(java, classes, f.socket, "ipmpd.agent.cli.IfMpadm", "-d", "tst0");
             assertEquals(List.of("1", "", "if_mpadm: fatal: insufficient privileges\n"), List.of(r1));
@@ -85,11 +89,11 @@ class PrivilegeTest {
         }
     }
 
-    private static String[] asNobody(String java, Path classes, Path socket, String main, String... args)
+    private static String[] asNobody(String java, String classes, Path socket, String main, String... args)
             throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
                 "--clear-groups", java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-                "-cp", classes.toString(), main));
+                "-cp", classes, main));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File("/"));
         pb.environment().put("IPMPD_SOCKET", socket.toString());

@@ -53,7 +53,10 @@ public final class Ipmpstat {
         String fields = null;
         for (int k = 0; k < args.size(); k++) {
             String a = args.get(k);
-            if (!a.startsWith("-") || a.length() < 2) {
+            if (a.equals("--") && k == args.size() - 1) {
+                break; // getopt: "--" ends the options (an operand after it is still refused)
+            }
+            if (!a.startsWith("-") || a.length() < 2 || a.equals("--")) {
                 throw new AdminException(USAGE.stripTrailing());
             }
             for (int c = 1; c < a.length(); c++) {
@@ -88,6 +91,28 @@ public final class Ipmpstat {
             throw new AdminException(USAGE.stripTrailing());
         }
         return new Options(mode, numeric, parsable, fields);
+    }
+
+    /**
+     * Refuses an output field list that ofmt would refuse for the mode (no snapshot needed): the
+     * tool checks it before it contacts the daemon, as ipmpstat opens ofmt first. Warnings are left
+     * to the run.
+     */
+    public static void checkFields(Options o) throws AdminException {
+        List<? extends Field<?>> template = switch (o.mode()) {
+            case 'g' -> GROUP_FIELDS;
+            case 'i' -> IF_FIELDS;
+            case 'a' -> ADDR_FIELDS;
+            case 't' -> TARG_FIELDS;
+            case 'p' -> PROBE_FIELDS;
+            default -> throw new IllegalArgumentException("mode " + o.mode());
+        };
+        check(o, template);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void check(Options o, List<? extends Field<?>> template) throws AdminException {
+        new Printer<>(o, (List<Field<T>>) template, new StringBuilder());
     }
 
     /** Runs one non-streaming mode (-a -g -i -t) against a snapshot. */
@@ -263,11 +288,11 @@ public final class Ipmpstat {
                 if (str == null || str.isEmpty()) {
                     throw new AdminException(PROG + ": output fields must be specified in parsable mode");
                 }
-                if (str.equalsIgnoreCase("all")) {
+                if (str.equals("all")) {
                     throw new AdminException(PROG + ": output field `all' invalid in parsable mode");
                 }
             }
-            if (str == null || str.equalsIgnoreCase("all")) {
+            if (str == null || str.equals("all")) { // ofmt compares "all" case-sensitively
                 int cols = 0;
                 for (Field<T> f : template) {
                     cols += f.width();
@@ -279,10 +304,10 @@ public final class Ipmpstat {
                 return;
             }
             List<String> bad = new ArrayList<>();
-            for (String name : str.split(",")) {
+            for (String name : fieldNames(str)) {
                 Field<T> found = null;
                 for (Field<T> f : template) {
-                    if (f.name().equalsIgnoreCase(name.strip())) {
+                    if (f.name().equalsIgnoreCase(name)) {
                         found = f;
                     }
                 }
@@ -292,6 +317,9 @@ public final class Ipmpstat {
                     fields.add(found);
                 }
             }
+            if (fields.isEmpty()) {
+                throw new AdminException(PROG + ": no valid output fields"); // all unknown, or "-o ,"
+            }
             if (!bad.isEmpty()) {
                 StringBuilder msg = new StringBuilder();
                 String base = parsable ? (bad.size() > 1 ? "unknown output fields:" : "unknown output field:")
@@ -300,14 +328,25 @@ public final class Ipmpstat {
                 for (String b : bad) {
                     msg.append(" `").append(b).append("'");
                 }
-                if (fields.isEmpty()) {
-                    throw new AdminException(PROG + ": no valid output fields");
-                }
                 if (parsable) {
                     throw new AdminException(PROG + ": " + msg);
                 }
                 err.append(PROG).append(": warning: ").append(msg).append('\n');
             }
+        }
+
+        /**
+         * The names in a field list as ofmt splits it (strtok on ','): empty names are skipped, so
+         * "a,,b" is a and b and "," names none; nothing is trimmed (" b" is an unknown field).
+         */
+        static List<String> fieldNames(String str) {
+            List<String> names = new ArrayList<>();
+            for (String name : str.split(",")) {
+                if (!name.isEmpty()) {
+                    names.add(name);
+                }
+            }
+            return names;
         }
 
         String row(T row) {

@@ -35,7 +35,8 @@ package ipmpd.engine;
  * 10 answered probes in a row,       no change                        &rarr; RUNNING by PROBE               not probed
  *   link up                                                           (FAILBACK=no: INACTIVE)
  * if_mpadm -d (another member        &rarr; OFFLINE, adminOffline; probes  &rarr; OFFLINE, adminOffline;       refused: already offline
- *   usable)                          stop; failover                   failedBy kept
+ *   usable with an UP address; in a  stop; failover                   failedBy kept
+ *   failed group: not offline)
  * if_mpadm -r                        refused: not offline             refused: not offline            &rarr; RUNNING (failedBy and
  *                                                                                                     adminOffline cleared;
  *                                                                                                     repaired by ADMIN); link

@@ -413,7 +413,10 @@ final class Membership {
             throw new AdminException("if_mpadm: fatal: interface " + name + " is already offline");
         }
         Group g = groupOf(p);
-        boolean other = g.members.stream().anyMatch(q -> q != p && q.usable());
+        // in.mpathd's phyint_offline(): another member must stay usable (working, with an UP
+        // address); in a failed group any other member not offline will do
+        boolean other = g.members.stream().anyMatch(q -> q != p
+                && ((q.usable() && EngineSnapshot.hasUpAddress(q)) || (g.state == GroupState.FAILED && !q.offline())));
         if (!other) {
             throw new AdminException("if_mpadm: fatal: cannot offline " + name
                     + ": no other functioning interfaces are in its IPMP group");

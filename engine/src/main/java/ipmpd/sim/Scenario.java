@@ -8,6 +8,7 @@ import ipmpd.engine.EngineListener;
 import ipmpd.engine.EngineSnapshot;
 import ipmpd.engine.Family;
 import ipmpd.engine.HostResolver;
+import ipmpd.engine.IfMpadmOptions;
 import ipmpd.engine.IfconfigCommand;
 import ipmpd.engine.Ipmpstat;
 import ipmpd.engine.MpathdFile;
@@ -292,15 +293,13 @@ public final class Scenario {
     }
 
     private void ifMpadm(List<String> args) {
-        if (args.size() != 2 || !(args.get(0).equals("-d") || args.get(0).equals("-r"))) {
-            out.append("Usage: if_mpadm [-d | -r] <interface>\n");
-            return;
-        }
         try {
-            if (args.get(0).equals("-d")) {
-                engine.offline(args.get(1));
+            IfMpadmOptions request = IfMpadmOptions.parse(args);
+            request.precheck(engine.snapshot());
+            if (request.offline()) {
+                engine.offline(request.ifname());
             } else {
-                engine.undoOffline(args.get(1));
+                engine.undoOffline(request.ifname());
             }
         } catch (AdminException e) {
             out.append(e.getMessage()).append('\n');
@@ -358,18 +357,20 @@ public final class Scenario {
         }
         EngineSnapshot s = engine.snapshot();
         if (o.mode() == 'p') {
-            if (!Ipmpstat.anyProbing(s)) {
-                out.append("ipmpstat: probe-based failure detection is disabled\n");
-                return;
-            }
             StringBuilder err = new StringBuilder();
+            Ipmpstat.ProbePrinter printer;
             try {
-                probeStream = new Ipmpstat.ProbePrinter(o, clock.nanos(), err);
+                printer = new Ipmpstat.ProbePrinter(o, clock.nanos(), err);
             } catch (AdminException e) {
                 out.append(err).append(e.getMessage()).append('\n');
                 return;
             }
             out.append(err);
+            if (!Ipmpstat.anyProbing(s)) {
+                out.append("ipmpstat: probe-based failure detection is disabled\n");
+                return;
+            }
+            probeStream = printer;
             return;
         }
         probeStream = null;

@@ -64,6 +64,41 @@ class FormatsTest {
         assertTrue(none.getMessage().startsWith("usage: ipmpstat [-n] [-o <field> [-P]] -a|-g|-i|-p|-t"));
     }
 
+    private static String refusal(Ipmpstat.Options o) {
+        return assertThrows(AdminException.class, () -> Ipmpstat.checkFields(o)).getMessage();
+    }
+
+    @Test
+    void fieldListsAreSplitAsOfmtSplitsThem() throws Exception {
+        List<Ipmpstat.Field<Row>> fields = List.of(new Ipmpstat.Field<>("A", 4, Row::a),
+                new Ipmpstat.Field<>("B", 4, Row::b), new Ipmpstat.Field<>("C", 4, Row::c));
+        StringBuilder err = new StringBuilder();
+        Ipmpstat.Printer<Row> p = new Ipmpstat.Printer<>(new Ipmpstat.Options('g', false, false, "a,,c,"), fields, err);
+        assertEquals("A   C\nx   z\n", p.row(new Row("x", "y", "z")), "empty names are skipped");
+        assertEquals("", err.toString(), "and not warned about");
+        p = new Ipmpstat.Printer<>(new Ipmpstat.Options('g', false, false, "a, b"), fields, err);
+        assertEquals("ipmpstat: warning: ignoring unknown output field: ` b'\n", err.toString(), "nothing is trimmed");
+        assertEquals("A\nx\n", p.row(new Row("x", "y", "z")));
+        Ipmpstat.Options comma = new Ipmpstat.Options('g', false, false, ",");
+        assertEquals("ipmpstat: no valid output fields", refusal(comma));
+        // "all" is matched exactly (field names ignore case): ALL is an unknown field
+        assertEquals("ipmpstat: no valid output fields", refusal(new Ipmpstat.Options('g', false, false, "ALL")));
+        assertEquals("ipmpstat: no valid output fields", refusal(new Ipmpstat.Options('g', false, true, "ALL")));
+        assertEquals("ipmpstat: output field `all' invalid in parsable mode",
+                refusal(new Ipmpstat.Options('g', false, true, "all")));
+        assertEquals("ipmpstat: unknown output field: `nope'", refusal(new Ipmpstat.Options('i', false, true, "state,nope")));
+        Ipmpstat.checkFields(new Ipmpstat.Options('p', false, false, "rttdev"));
+        Ipmpstat.checkFields(new Ipmpstat.Options('t', false, false, "all"));
+    }
+
+    @Test
+    void doubleDashEndsTheOptions() throws Exception {
+        assertEquals('g', Ipmpstat.parse(List.of("-g", "--")).mode());
+        assertEquals("--", Ipmpstat.parse(List.of("-o", "--", "-g")).fields(), "-- as the argument of -o is a field list");
+        AdminException operand = assertThrows(AdminException.class, () -> Ipmpstat.parse(List.of("--", "-g")));
+        assertTrue(operand.getMessage().startsWith("usage: ipmpstat"), operand.getMessage());
+    }
+
     @Test
     void addressesNeverUseTheNameService() {
         assertTrue(Addresses.parse("hivemind-prod").isEmpty());

@@ -2,7 +2,9 @@ package ipmpd.agent.cli;
 
 import ipmpd.agent.control.ControlClient;
 import ipmpd.agent.control.ControlPaths;
-import ipmpd.agent.control.ControlService;
+import ipmpd.engine.AdminException;
+import ipmpd.engine.IfMpadmOptions;
+import ipmpd.engine.Ipmpstat;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,8 +46,14 @@ public final class ClientMain {
      */
     public static int run(String tool, String[] args, Path socket, PrintStream out, PrintStream err,
                           Consumer<ControlClient> onConnected) {
-        if (tool.equals("if_mpadm") && !(args.length == 2 && (args[0].equals("-d") || args[0].equals("-r")))) {
-            err.println(ControlService.IF_MPADM_USAGE); // checked before contacting the daemon, as if_mpadm does
+        try { // the command line is checked before contacting the daemon, as the original tools do
+            if (tool.equals("if_mpadm")) {
+                IfMpadmOptions.parse(List.of(args));
+            } else if (tool.equals("ipmpstat")) {
+                Ipmpstat.checkFields(Ipmpstat.parse(List.of(args)));
+            }
+        } catch (AdminException e) {
+            err.println(e.getMessage());
             err.flush();
             return 1;
         }

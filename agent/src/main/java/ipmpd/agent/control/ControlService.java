@@ -7,6 +7,7 @@ import ipmpd.engine.AdminException;
 import ipmpd.engine.Engine;
 import ipmpd.engine.EngineListener;
 import ipmpd.engine.EngineSnapshot;
+import ipmpd.engine.IfMpadmOptions;
 import ipmpd.engine.IfconfigCommand;
 import ipmpd.engine.Ipmpstat;
 import ipmpd.engine.ProbeEvent;
@@ -21,7 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
  * exit status, computed on the engine thread. Transport-free, so it is tested without sockets.
  */
 public final class ControlService {
-    public static final String IF_MPADM_USAGE = "Usage: if_mpadm [-d | -r] <interface>";
+    public static final String IF_MPADM_USAGE = IfMpadmOptions.USAGE;
     public static final String PROBING_DISABLED = "ipmpstat: probe-based failure detection is disabled";
     /** Lines a slow ipmpstat -p client may fall behind before it is cut off. */
     static final int STREAM_BACKLOG = 4096;
@@ -148,16 +149,16 @@ public final class ControlService {
             return new Done(r.stdout(), r.stderr(), r.exitCode());
         }
         return loop.call(() -> {
-            EngineSnapshot s = engine().snapshot();
-            if (!Ipmpstat.anyProbing(s)) {
-                return Done.error(PROBING_DISABLED);
-            }
+            // the fields first (their warnings too), then whether anything probes, as ipmpstat does
             StringBuilder err = new StringBuilder();
             Ipmpstat.ProbePrinter printer;
             try {
                 printer = new Ipmpstat.ProbePrinter(o, startNs, err);
             } catch (AdminException e) {
                 return new Done("", err + e.getMessage() + "\n", 1);
+            }
+            if (!Ipmpstat.anyProbing(engine().snapshot())) {
+                return new Done("", err + PROBING_DISABLED + "\n", 1);
             }
             Subscription sub = new Subscription(printer, startNs);
             hub.add(sub);
@@ -166,16 +167,20 @@ public final class ControlService {
     }
 
     private Reply ifMpadm(List<String> args, boolean privileged) throws Exception {
-        if (args.size() != 2 || !(args.get(0).equals("-d") || args.get(0).equals("-r"))) {
-            return Done.error(IF_MPADM_USAGE);
+        IfMpadmOptions request;
+        try {
+            request = IfMpadmOptions.parse(args);
+        } catch (AdminException e) {
+            return Done.error(e.getMessage());
         }
         if (!privileged) {
             return Done.error(AccessPolicy.refusal("if_mpadm"));
         }
-        String name = args.get(1);
-        boolean offline = args.get(0).equals("-d");
+        String name = request.ifname();
+        boolean offline = request.offline();
         return loop.call(() -> {
             try {
+                request.precheck(engine().snapshot());
                 if (offline) {
                     engine().offline(name);
                 } else {
