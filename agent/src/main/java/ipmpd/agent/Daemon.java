@@ -208,7 +208,7 @@ public final class Daemon implements AutoCloseable {
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
         List<String> ipmpConf = config.readIpmpConf();
         scheduling = new EngineScheduling(loop, log);
-        scheduling.apply(agentConf.settings());
+        scheduling.apply(agentConf.settings(), "");
         ipmpd.agent.netconf.NetconfServer.Preload yang = null;
         try {
             ipmpd.agent.netconf.NetconfSettings ns =
@@ -318,7 +318,7 @@ public final class Daemon implements AutoCloseable {
             }
             return problems;
         });
-        scheduling.apply(agentConf.settings());
+        scheduling.apply(agentConf.settings(), "SIGHUP: ");
         synchronized (this) {
             if (!closed && faces != null) {
                 faces.apply(agentConf.settings());

@@ -42,13 +42,16 @@ final class EngineScheduling {
                 + ThreadScheduling.MAX_REALTIME_PRIORITY + ", not " + v.strip());
     }
 
-    /** Applies agent.conf's setting on the engine thread if it differs from what is in effect. */
-    void apply(Map<String, String> conf) {
+    /**
+     * Applies agent.conf's setting on the engine thread if it differs from what is in effect.
+     * @param when what the log lines start with ("" at start, "SIGHUP: " at a reload)
+     */
+    void apply(Map<String, String> conf, String when) {
         int wanted;
         try {
             wanted = parse(conf);
         } catch (IllegalArgumentException e) {
-            log.err(e.getMessage() + " (the engine thread's scheduling is unchanged)");
+            log.err(when + "agent.conf: " + e.getMessage() + "; the engine thread keeps its scheduling");
             return;
         }
         if (wanted == applied) {
@@ -61,9 +64,9 @@ final class EngineScheduling {
             outcome = "Cannot change the engine thread's scheduling: " + e.getMessage();
         }
         if (applied == wanted) {
-            log.info(outcome);
+            log.info(when + outcome);
         } else {
-            log.warning(outcome);
+            log.warning(when + outcome);
         }
     }
 

@@ -35,18 +35,19 @@ class EngineSchedulingTest {
         IpmpdLog log = IpmpdLog.detached(new PrintStream(out, true, StandardCharsets.UTF_8), false);
         try (EngineLoop loop = new EngineLoop("ipmpd-engine", t -> { }).start()) {
             EngineScheduling s = new EngineScheduling(loop, log);
-            s.apply(Map.of(KEY, "7"));
+            s.apply(Map.of(KEY, "7"), "");
             assertEquals(7, (int) loop.call(ThreadScheduling::realtimePriority));
             assertEquals(0, ThreadScheduling.realtimePriority(), "the caller's thread is not the engine's");
             assertTrue(out.toString(StandardCharsets.UTF_8).contains(
                     "The engine thread runs at real-time priority 7 (SCHED_FIFO, engine.realtime-priority)"), out::toString);
 
-            s.apply(Map.of(KEY, "high"));
+            s.apply(Map.of(KEY, "high"), "SIGHUP: ");
             assertEquals(7, (int) loop.call(ThreadScheduling::realtimePriority));
             assertTrue(out.toString(StandardCharsets.UTF_8).contains(
-                    "engine.realtime-priority: expected off or a priority from 1 to 99, not high"), out::toString);
+                    "SIGHUP: agent.conf: engine.realtime-priority: expected off or a priority from 1 to 99, not high; "
+                    + "the engine thread keeps its scheduling"), out::toString);
 
-            s.apply(Map.of());
+            s.apply(Map.of(), "SIGHUP: ");
             assertEquals(0, (int) loop.call(ThreadScheduling::realtimePriority));
             assertEquals(0, s.applied());
         }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -159,6 +160,33 @@ class ReloadAgentConfTest {
         } catch (IOException e) {
             return "no server: " + e;
         }
+    }
+
+    @Test
+    void theEngineThreadsRealTimePriorityFollowsAgentConf() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "real-time scheduling needs root here");
+        f.write("agent.conf", "engine.realtime-priority=5\n");
+        f.start(Map.of("routers", "192.0.2.1"));
+        assertEquals(5, (int) f.daemon.loop().call(ipmpd.linux.ThreadScheduling::realtimePriority));
+        assertTrue(f.logged.contains("The engine thread runs at real-time priority 5 (SCHED_FIFO, engine.realtime-priority)"),
+                f.logged.toString());
+
+        f.write("agent.conf", "engine.realtime-priority=fifo\n");
+        int from = f.logged.size();
+        f.daemon.reload();
+        List<String> said = List.copyOf(f.logged.subList(from, f.logged.size()));
+        assertTrue(said.contains("SIGHUP: agent.conf: engine.realtime-priority: expected off or a priority from 1 to 99, "
+                + "not fifo; the engine thread keeps its scheduling"), said.toString());
+        assertEquals(5, (int) f.daemon.loop().call(ipmpd.linux.ThreadScheduling::realtimePriority));
+
+        f.write("agent.conf", "");
+        from = f.logged.size();
+        f.daemon.reload();
+        said = List.copyOf(f.logged.subList(from, f.logged.size()));
+        assertTrue(said.contains("SIGHUP: The engine thread is scheduled as an ordinary thread again "
+                + "(engine.realtime-priority off)"), said.toString());
+        assertEquals(0, (int) f.daemon.loop().call(ipmpd.linux.ThreadScheduling::realtimePriority));
     }
 
     @Test
