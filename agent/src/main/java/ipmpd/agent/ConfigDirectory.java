@@ -51,7 +51,8 @@ public final class ConfigDirectory {
          * otherwise ignored). The SNMP face also has the family snmp.trap.NAME ({@link #isKnown}).
          */
         public static final Set<String> KNOWN_KEYS = union(ipmpd.agent.snmp.SnmpSettings.KEYS,
-                ipmpd.agent.netconf.NetconfSettings.KEYS, ipmpd.agent.metrics.MetricsSettings.KEYS);
+                ipmpd.agent.netconf.NetconfSettings.KEYS, ipmpd.agent.metrics.MetricsSettings.KEYS,
+                EngineScheduling.KEYS);
 
         @SafeVarargs
         private static Set<String> union(Set<String>... sets) {

@@ -56,6 +56,7 @@ public final class Daemon implements AutoCloseable {
     private final ListenerHub hub = new ListenerHub();
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private EngineLoop loop;
+    private EngineScheduling scheduling;
     private DaemonPlatform platform;
     private ControlServer server;
     /** The faces for an NMS: SNMP and NETCONF share the one configuration store. */
@@ -206,6 +207,8 @@ public final class Daemon implements AutoCloseable {
         ConfigDirectory.AgentConf agentConf = config.readAgentConf();
         List<ConfigDirectory.HostnameFile> files = config.readHostnameFiles();
         List<String> ipmpConf = config.readIpmpConf();
+        scheduling = new EngineScheduling(loop, log);
+        scheduling.apply(agentConf.settings(), "");
         ipmpd.agent.netconf.NetconfServer.Preload yang = null;
         try {
             ipmpd.agent.netconf.NetconfSettings ns =
@@ -315,6 +318,7 @@ public final class Daemon implements AutoCloseable {
             }
             return problems;
         });
+        scheduling.apply(agentConf.settings(), "SIGHUP: ");
         synchronized (this) {
             if (!closed && faces != null) {
                 faces.apply(agentConf.settings());

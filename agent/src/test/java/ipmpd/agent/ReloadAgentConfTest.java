@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,6 +162,35 @@ class ReloadAgentConfTest {
         }
     }
 
+    /** Writes agent.conf, sends the daemon its SIGHUP and returns what it logged meanwhile. */
+    private List<String> reloadWith(String agentConf) throws Exception {
+        f.write("agent.conf", agentConf);
+        int from = f.logged.size();
+        f.daemon.reload();
+        return List.copyOf(f.logged.subList(from, f.logged.size()));
+    }
+
+    @Test
+    void theEngineThreadsRealTimePriorityFollowsAgentConf() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "real-time scheduling needs root here");
+        f.write("agent.conf", "engine.realtime-priority=5\n");
+        f.start(Map.of("routers", "192.0.2.1"));
+        assertEquals(5, (int) f.daemon.loop().call(ipmpd.linux.ThreadScheduling::realtimePriority));
+        assertTrue(f.logged.contains("The engine thread runs at real-time priority 5 (SCHED_FIFO, engine.realtime-priority)"),
+                f.logged.toString());
+
+        List<String> said = reloadWith("engine.realtime-priority=fifo\n");
+        assertTrue(said.contains("SIGHUP: agent.conf: engine.realtime-priority: expected off or a priority from 1 to 99, "
+                + "not fifo; the engine thread keeps its scheduling"), said.toString());
+        assertEquals(5, (int) f.daemon.loop().call(ipmpd.linux.ThreadScheduling::realtimePriority));
+
+        said = reloadWith("");
+        assertTrue(said.contains("SIGHUP: The engine thread is scheduled as an ordinary thread again "
+                + "(engine.realtime-priority off)"), said.toString());
+        assertEquals(0, (int) f.daemon.loop().call(ipmpd.linux.ThreadScheduling::realtimePriority));
+    }
+
     @Test
     void thePrometheusEndpointFollowsAgentConf() throws Exception {
         f.write("agent.conf", "");
@@ -168,19 +198,13 @@ class ReloadAgentConfTest {
         assertTrue(f.daemon.metrics() == null, "off when metrics.listen is unset");
 
         int m1 = freeTcpPort();
-        f.write("agent.conf", "metrics.listen=127.0.0.1:" + m1 + "\n");
-        int from = f.logged.size();
-        f.daemon.reload();
-        List<String> said = List.copyOf(f.logged.subList(from, f.logged.size()));
+        List<String> said = reloadWith("metrics.listen=127.0.0.1:" + m1 + "\n");
         assertTrue(said.contains("SIGHUP: agent.conf: metrics.listen changed: the Prometheus endpoint listens on /127.0.0.1:"
                 + m1), said.toString());
         assertTrue(metricsStatus(m1).endsWith("200 OK (ipmpd metrics)"), metricsStatus(m1));
 
         // a bad value changes nothing, and says so
-        f.write("agent.conf", "metrics.listen=127.0.0.1:http\n");
-        from = f.logged.size();
-        f.daemon.reload();
-        said = List.copyOf(f.logged.subList(from, f.logged.size()));
+        said = reloadWith("metrics.listen=127.0.0.1:http\n");
         assertTrue(said.contains("SIGHUP: agent.conf: metrics.listen: bad port http (0 to 65535); the Prometheus "
                 + "endpoint keeps its settings"), said.toString());
         assertTrue(metricsStatus(m1).endsWith("200 OK (ipmpd metrics)"), metricsStatus(m1));

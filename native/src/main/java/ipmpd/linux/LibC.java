@@ -140,6 +140,12 @@ public final class LibC {
         static native int ioctl(int fd, long request, Pointer arg);
 
         static native Pointer strerror(int errnum);
+
+        static native int sched_setscheduler(int pid, int policy, int[] param);
+
+        static native int sched_getscheduler(int pid);
+
+        static native int sched_getparam(int pid, int[] param);
     }
 
     /**
@@ -382,6 +388,33 @@ public final class LibC {
 
     public static final int EFD_NONBLOCK = 0x800;
     public static final int EFD_CLOEXEC = 0x80000;
+
+    public static final int SCHED_OTHER = 0;
+    public static final int SCHED_FIFO = 1;
+
+    /**
+     * sched_setscheduler(2) of the calling thread (pid 0 is the caller on Linux, a thread, not the
+     * process): {@code param} is struct sched_param, one int (the real-time priority, 0 for
+     * SCHED_OTHER).
+     */
+    public static void sched_setscheduler(int policy, int priority) throws NativeIOException {
+        if (C.sched_setscheduler(0, policy, new int[] {priority}) != 0) {
+            throw fail("sched_setscheduler");
+        }
+    }
+
+    /** The calling thread's policy (SCHED_OTHER, SCHED_FIFO, ...) and real-time priority. */
+    public static int[] sched_getscheduler() throws NativeIOException {
+        int policy = C.sched_getscheduler(0);
+        if (policy < 0) {
+            throw fail("sched_getscheduler");
+        }
+        int[] param = new int[1];
+        if (C.sched_getparam(0, param) != 0) {
+            throw fail("sched_getparam");
+        }
+        return new int[] {policy, param[0]};
+    }
 
     /** eventfd(2). */
     public static int eventfd(int initval, int flags) throws NativeIOException {

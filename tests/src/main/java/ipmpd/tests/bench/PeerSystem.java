@@ -215,6 +215,7 @@ abstract class PeerSystem implements AutoCloseable {
     static final class Ipmpd extends PeerSystem {
         private final int fdtMs;
         private final String javaOpts;
+        private final int realtimePriority;
         private IpmpdProcess daemon;
 
         Ipmpd(int fdtMs) {
@@ -223,9 +224,15 @@ abstract class PeerSystem implements AutoCloseable {
 
         /** @param javaOpts IPMPD_JAVA_OPTS of the daemon (null: this JVM's environment) */
         Ipmpd(int fdtMs, String javaOpts) {
-            super("ipmpd", "FDT=" + fdtMs + " ms");
+            this(fdtMs, javaOpts, 0);
+        }
+
+        /** @param realtimePriority agent.conf engine.realtime-priority (0: off, the default) */
+        Ipmpd(int fdtMs, String javaOpts, int realtimePriority) {
+            super("ipmpd", "FDT=" + fdtMs + " ms" + (realtimePriority > 0 ? ", real-time " + realtimePriority : ""));
             this.fdtMs = fdtMs;
             this.javaOpts = javaOpts;
+            this.realtimePriority = realtimePriority;
         }
 
         @Override
@@ -240,7 +247,11 @@ abstract class PeerSystem implements AutoCloseable {
 
         @Override
         protected void configure() {
-            daemon = IpmpdProcess.builder(bed.host)
+            IpmpdProcess.Builder b = IpmpdProcess.builder(bed.host);
+            if (realtimePriority > 0) {
+                b.file("agent.conf", "engine.realtime-priority=" + realtimePriority);
+            }
+            daemon = b
                     .mpathd("FAILURE_DETECTION_TIME=" + fdtMs, "FAILBACK=yes", "PROBE_QUIET_PERIOD=0")
                     .file("hostname.m1", "192.0.2.11/24 deprecated -failover group g up",
                             "addif " + PeersBed.DATA_ADDRESS + "/24 up")

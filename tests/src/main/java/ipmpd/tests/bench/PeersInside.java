@@ -128,6 +128,8 @@ public final class PeersInside {
         results.add(measureSafely(PeerSystem.Teamd::ethtool, true, false, true));
         results.add(measureSafely(() -> PeerSystem.Teamd.arpPing(100, 3), false, true, false));
         results.add(measureSafely(() -> new PeerSystem.Ipmpd(1000, ipmpdJavaOpts), true, true, true));
+        // the engine thread at real-time priority (agent.conf engine.realtime-priority), link failures only
+        results.add(measureSafely(() -> new PeerSystem.Ipmpd(1000, ipmpdJavaOpts, 1), true, false, false));
         results.add(measureSafely(() -> new PeerSystem.Ipmpd(100, ipmpdJavaOpts), false, true, false));
         results.removeIf(r -> r == null);
         table(results);
