@@ -342,11 +342,25 @@ final class FailureDetection {
 
     // ---------------------------------------------------------------- probing on/off
 
-    /** Starts or stops probing on each family, with in.mpathd's messages about test addresses. */
+    /** Set while updateProbing re-evaluates members whose test address was a duplicate. */
+    private boolean recheckingDuplicates;
+
+    /**
+     * Starts or stops probing on each family, with in.mpathd's messages about test addresses
+     * (check_testconfig: "No test address configured ..." once the grace has passed, "Test address
+     * now configured ..." when probing is enabled again after that or after a duplicate).
+     */
     void updateProbing(Phyint p) {
         boolean any = false;
+        boolean stopped = false;
+        boolean duplicateEnded = false;
         for (Instance i : p.instances()) {
             LogicalIf test = i.testLif();
+            boolean wasDuplicate = i.prober.duplicateReported != null;
+            if (wasDuplicate && test == null) {
+                // No test address left here: "No test address configured" is what applies now.
+                i.prober.duplicateReported = null;
+            }
             boolean should = engine.membership.tracked(p) && p.present && !p.offline() && test != null
                     && isUniqueTest(p, i, test);
             if (should) {
@@ -356,16 +370,73 @@ final class FailureDetection {
                     i.prober.probeFailed = true;
                 }
                 any = true;
+                duplicateEnded |= wasDuplicate;
             } else if (i.prober.running) {
                 i.prober.stop();
+                stopped = true;
             }
         }
-        if (any && p.noTestAddressReported) {
+        if (any && (p.noTestAddressReported || duplicateEnded)) {
+            boolean configured = p.noTestAddressReported;
             p.noTestAddressReported = false;
             engine.log("Test address now configured on interface " + p.name
                     + "; enabling probe-based failure detection on it");
-            engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_CONFIGURED, null);
+            if (configured) {
+                engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_CONFIGURED, null);
+            }
         }
+        trackTestAddressGrace(p);
+        if (stopped && !recheckingDuplicates) {
+            recheckDuplicates(p);
+        }
+    }
+
+    /**
+     * A member stopped probing (its test address went away, it left the group, went offline or
+     * was unplumbed): a member whose probing was off only because that address was not unique
+     * probes again (in.mpathd clears the duplicate mark at the next interface scan).
+     */
+    private void recheckDuplicates(Phyint changed) {
+        recheckingDuplicates = true;
+        try {
+            for (Phyint q : new ArrayList<>(engine.membership.phyints.values())) {
+                if (q == changed) {
+                    continue;
+                }
+                for (Instance i : q.instances()) {
+                    if (i.prober.duplicateReported != null) {
+                        updateProbing(q);
+                        break;
+                    }
+                }
+            }
+        } finally {
+            recheckingDuplicates = false;
+        }
+    }
+
+    /**
+     * The 20 s grace for a test address starts when an interface is first tracked (joins a group,
+     * or is plumbed with TRACK_INTERFACES_ONLY_WITH_GROUPS=no); after it, a tracked interface
+     * that does not probe is reported at once, also when it loses its test address later.
+     */
+    private void trackTestAddressGrace(Phyint p) {
+        if (!engine.membership.tracked(p) || !p.present || (p.v4 == null && p.v6 == null)) {
+            p.testAddressGraceEndsNs = 0;
+            p.noTestAddressReported = false;
+            return;
+        }
+        if (p.testAddressGraceEndsNs == 0) {
+            long ends = engine.now() + Engine.NO_TEST_ADDRESS_GRACE_NS;
+            p.testAddressGraceEndsNs = ends;
+            engine.schedule(ends, () -> {
+                if (p.testAddressGraceEndsNs == ends) {
+                    checkNoTestAddress(p);
+                }
+            });
+            return;
+        }
+        checkNoTestAddress(p);
     }
 
     /**
@@ -402,9 +473,10 @@ final class FailureDetection {
         return true;
     }
 
-    /** The grace period after joining ended: a member that still cannot probe is reported once. */
+    /** After the grace period, a tracked interface that cannot probe is reported once. */
     void checkNoTestAddress(Phyint p) {
-        if (p.group == null || !p.present || p.offline() || p.probing() || p.noTestAddressReported) {
+        if (!engine.membership.tracked(p) || !p.present || p.offline() || p.probing() || p.noTestAddressReported
+                || p.testAddressGraceEndsNs == 0 || engine.now() < p.testAddressGraceEndsNs) {
             return;
         }
         for (Instance i : p.instances()) {
