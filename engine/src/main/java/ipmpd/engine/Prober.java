@@ -265,7 +265,7 @@ final class Prober {
                     && (!late || netRtt <= engine.fdt.fdtFor(phyint) * 1_000_000L)) {
                 // A late reply slower than the whole detection time was queued somewhere (behind
                 // ARP during an outage): it says nothing about the path and would stretch the FDT.
-                p.target.sample(netRtt);
+                p.target.sample(netRtt, intervalNs());
             }
             p.target.consecutiveLosses = 0;
             lastReplyNs = now;
