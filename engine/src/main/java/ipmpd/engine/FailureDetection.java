@@ -60,36 +60,52 @@ final class FailureDetection {
         }
         long now = engine.now();
         p.linkUps.addLast(now);
-        while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
-            p.linkUps.removeFirst();
-        }
-        tryLinkRepair(p);
+        tryLinkRepair(p, true);
         engine.placement.recompute(groupOf(p));
     }
 
-    private void tryLinkRepair(Phyint p) {
+    /**
+     * Repair by link alone (no probe targets), with in.mpathd's flap guard (phyint_repaired and
+     * its link-up ring of LINK_UP_PERMIN entries): when the link comes up, it is flapping if it
+     * came up LINK_UPS_PER_MINUTE times already within the last minute; later, the repair waits
+     * until the second most recent link-up is more than a minute old.
+     */
+    private void tryLinkRepair(Phyint p, boolean atLinkUp) {
+        long now = engine.now();
+        while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
+            p.linkUps.removeFirst();
+        }
         if (!p.failed() || !p.running || !p.present || p.offline()) {
             return;
         }
         if (p.probingWithTargets()) {
             return; // probes must confirm: 10 consecutive replies
         }
-        long now = engine.now();
-        while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
-            p.linkUps.removeFirst();
-        }
-        if (!p.probing() && p.linkUps.size() > Engine.LINK_UPS_PER_MINUTE) {
+        // At a link-up in.mpathd looks at the ring before recording this one; afterwards the
+        // ring holds it too.
+        int recent = p.linkUps.size() - (atLinkUp ? 1 : 0);
+        if (!p.probing() && recent >= Engine.LINK_UPS_PER_MINUTE) {
             if (!p.flapReported) {
                 engine.log("The link has come up on " + p.name + " more than " + Engine.LINK_UPS_PER_MINUTE
                         + " times in the last minute; disabling repair until it stabilizes");
                 p.flapReported = true;
             }
-            long retry = p.linkUps.peekFirst() + Engine.MINUTE_NS;
-            engine.schedule(retry, () -> tryLinkRepair(p));
+            engine.schedule(nthLatestLinkUp(p, Engine.LINK_UPS_PER_MINUTE) + Engine.MINUTE_NS,
+                    () -> tryLinkRepair(p, false));
             return;
         }
         p.flapReported = false;
         repair(p, Detection.LINK);
+    }
+
+    /** The n-th most recent link-up still remembered (1 = the latest), or the oldest if fewer. */
+    private static long nthLatestLinkUp(Phyint p, int n) {
+        long at = p.linkUps.peekFirst();
+        int seen = 0;
+        for (java.util.Iterator<Long> it = p.linkUps.descendingIterator(); it.hasNext() && seen < n; seen++) {
+            at = it.next();
+        }
+        return at;
     }
 
     // ---------------------------------------------------------------- probes
