@@ -198,6 +198,11 @@ final class Prober {
         }
         sent++;
         engine.platform().sendProbe(phyint.name, family, testAddress, target.address, seq);
+        if (act.size() == 1 && !hasRouteTargets()) {
+            // A single discovered host gives no resilience: keep asking the all-hosts group for
+            // more with every probe until there are others (in.mpathd's phyint_inst_timer).
+            engine.platform().sendDiscovery(phyint.name, family, testAddress);
+        }
         long timeout = target.hasRtt ? Math.max(target.crttNs(), Math.min(intervalNs() / 2, 2_000_000L))
                 : intervalNs();
         probe.timeout = engine.scheduleProbe(now + timeout, phyint, () -> {
