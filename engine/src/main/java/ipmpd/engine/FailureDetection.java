@@ -163,10 +163,15 @@ final class FailureDetection {
         return false;
     }
 
+    /**
+     * Every family that can probe has lost its last five probes (in.mpathd's
+     * phyint_inst_probe_failure_state): counted now, so a family that answers again, even fewer
+     * than ten times so far, keeps the interface up.
+     */
     private boolean allProbingFamiliesFailed(Phyint p) {
         for (Instance i : p.instances()) {
             Prober pr = i.prober;
-            if (pr.running && !pr.active().isEmpty() && !pr.probeFailed) {
+            if (pr.running && !pr.active().isEmpty() && pr.trailingLosses() < Engine.FAILURE_PROBES) {
                 return false;
             }
         }
