@@ -247,6 +247,7 @@ final class FailureDetection {
             engine.platform().usabilityChanged(q.name, false);
         }
         engine.log("All IP interfaces in group " + g.name + " are now unusable");
+        g.failMessageLogged = true;
         for (Phyint q : g.members) {
             for (Instance i : q.instances()) {
                 if (i.prober.running) {
@@ -336,8 +337,9 @@ final class FailureDetection {
         engine.log("IP interface failure detected on " + p.name + (g == null ? "" : " of group " + g.name));
         engine.listener().interfaceFailed(p.name, g == null ? null : g.name, how);
         engine.platform().usabilityChanged(p.name, false);
-        if (g != null && !othersUsable) {
+        if (g != null && !othersUsable && !g.failMessageLogged) {
             engine.log("All IP interfaces in group " + g.name + " are now unusable");
+            g.failMessageLogged = true;
         }
         engine.placement.reconcile(g);
     }
@@ -348,8 +350,9 @@ final class FailureDetection {
         p.markRepaired();
         p.lastChangeNs = engine.now();
         engine.log("IP interface repair detected on " + p.name + (g == null ? "" : " of group " + g.name));
-        if (groupWasFailed) {
+        if (groupWasFailed && g.failMessageLogged) {
             engine.log("At least 1 IP interface (" + p.name + ") in group " + g.name + " is now usable");
+            g.failMessageLogged = false;
         }
         engine.listener().interfaceRepaired(p.name, g == null ? null : g.name, how);
         engine.platform().usabilityChanged(p.name, true);
