@@ -46,6 +46,8 @@ final class FailureDetection {
             }
             if (!p.failed() && !p.offline()) {
                 fail(p, Detection.LINK);
+            } else if (!p.failed()) {
+                failWhileOffline(p);
             } else {
                 // A failed member that was recovering kept its addresses: no longer.
                 engine.placement.reconcile(groupOf(p));
@@ -75,7 +77,7 @@ final class FailureDetection {
         while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
             p.linkUps.removeFirst();
         }
-        if (!p.failed() || !p.running || !p.present || p.offline()) {
+        if (!p.failed() || !p.running || !p.present) {
             return;
         }
         if (p.probingWithTargets()) {
@@ -95,7 +97,35 @@ final class FailureDetection {
             return;
         }
         p.flapReported = false;
-        repair(p, Detection.LINK);
+        if (p.offline()) {
+            repairWhileOffline(p);
+        } else {
+            repair(p, Detection.LINK);
+        }
+    }
+
+    /**
+     * The link of an offline member went down: in.mpathd still reports the failure (its
+     * phyint_inst_check_for_failure), and notes the state change for when the member comes back
+     * online; its addresses have already moved away, so nothing else happens.
+     */
+    private void failWhileOffline(Phyint p) {
+        Group g = groupOf(p);
+        p.markFailed(Detection.LINK);
+        p.countFailure(Detection.LINK, engine.now());
+        if (g != null && g.members.stream().noneMatch(q -> q != p && q.usable())) {
+            return; // no other member works: a group failure to in.mpathd, which names no interface
+        }
+        engine.log("IP interface failure detected on " + p.name + (g == null ? "" : " of group " + g.name));
+        engine.listener().interfaceFailed(p.name, g == null ? null : g.name, Detection.LINK);
+    }
+
+    /** The link came back while the member is offline: the repair is reported, it stays offline. */
+    private void repairWhileOffline(Phyint p) {
+        Group g = groupOf(p);
+        p.markRepaired();
+        engine.log("IP interface repair detected on " + p.name + (g == null ? "" : " of group " + g.name));
+        engine.listener().interfaceRepaired(p.name, g == null ? null : g.name, Detection.LINK);
     }
 
     /** The n-th most recent link-up still remembered (1 = the latest), or the oldest if fewer. */

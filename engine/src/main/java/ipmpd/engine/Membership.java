@@ -449,13 +449,20 @@ final class Membership {
         }
         p.adminOffline = false;
         p.hwDup = false;
-        p.markRepaired();
+        if (p.running) {
+            p.markRepaired();
+        }
         p.markOnline();
         p.lastChangeNs = engine.now();
         engine.listener().memberConfigChanged(name, g.name, EngineListener.ConfigChange.ONLINE);
         engine.detection.updateProbing(p);
         if (!p.running) {
-            engine.detection.fail(p, Detection.LINK);
+            if (p.failed()) {
+                // Its link went down while offline, reported then: it comes back failed, silently.
+                engine.placement.reconcile(g);
+            } else {
+                engine.detection.fail(p, Detection.LINK);
+            }
             return;
         }
         engine.listener().interfaceRepaired(p.name, g.name, Detection.ADMIN);
