@@ -213,9 +213,19 @@ final class Prober {
         });
     }
 
+    /**
+     * A router set aside comes back one step a minute (in.mpathd's target_next): a dead one is
+     * first slow, a slow one is used again.
+     */
     private void retryTargets(long now) {
         for (Target t : targets) {
-            if ((t.status == Target.Status.DEAD || t.status == Target.Status.SLOW) && t.retryAtNs <= now) {
+            if (t.retryAtNs > now) {
+                continue;
+            }
+            if (t.status == Target.Status.DEAD) {
+                t.status = Target.Status.SLOW;
+                t.retryAtNs = now + TARGET_RETRY_NS;
+            } else if (t.status == Target.Status.SLOW) {
                 t.status = Target.Status.ACTIVE;
                 t.consecutiveLosses = 0;
             }
