@@ -46,6 +46,8 @@ final class FailureDetection {
             }
             if (!p.failed() && !p.offline()) {
                 fail(p, Detection.LINK);
+            } else if (!p.failed()) {
+                failWhileOffline(p);
             } else {
                 // A failed member that was recovering kept its addresses: no longer.
                 engine.placement.reconcile(groupOf(p));
@@ -60,36 +62,80 @@ final class FailureDetection {
         }
         long now = engine.now();
         p.linkUps.addLast(now);
-        while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
-            p.linkUps.removeFirst();
-        }
-        tryLinkRepair(p);
+        tryLinkRepair(p, true);
         engine.placement.recompute(groupOf(p));
     }
 
-    private void tryLinkRepair(Phyint p) {
-        if (!p.failed() || !p.running || !p.present || p.offline()) {
+    /**
+     * Repair by link alone (no probe targets), with in.mpathd's flap guard (phyint_repaired and
+     * its link-up ring of LINK_UP_PERMIN entries): when the link comes up, it is flapping if it
+     * came up LINK_UPS_PER_MINUTE times already within the last minute; later, the repair waits
+     * until the second most recent link-up is more than a minute old.
+     */
+    private void tryLinkRepair(Phyint p, boolean atLinkUp) {
+        long now = engine.now();
+        while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
+            p.linkUps.removeFirst();
+        }
+        if (!p.failed() || !p.running || !p.present) {
             return;
         }
         if (p.probingWithTargets()) {
             return; // probes must confirm: 10 consecutive replies
         }
-        long now = engine.now();
-        while (!p.linkUps.isEmpty() && p.linkUps.peekFirst() <= now - Engine.MINUTE_NS) {
-            p.linkUps.removeFirst();
-        }
-        if (!p.probing() && p.linkUps.size() > Engine.LINK_UPS_PER_MINUTE) {
+        // At a link-up in.mpathd looks at the ring before recording this one; afterwards the
+        // ring holds it too.
+        int recent = p.linkUps.size() - (atLinkUp ? 1 : 0);
+        if (!p.probing() && recent >= Engine.LINK_UPS_PER_MINUTE) {
             if (!p.flapReported) {
                 engine.log("The link has come up on " + p.name + " more than " + Engine.LINK_UPS_PER_MINUTE
                         + " times in the last minute; disabling repair until it stabilizes");
                 p.flapReported = true;
             }
-            long retry = p.linkUps.peekFirst() + Engine.MINUTE_NS;
-            engine.schedule(retry, () -> tryLinkRepair(p));
+            engine.schedule(nthLatestLinkUp(p, Engine.LINK_UPS_PER_MINUTE) + Engine.MINUTE_NS,
+                    () -> tryLinkRepair(p, false));
             return;
         }
         p.flapReported = false;
-        repair(p, Detection.LINK);
+        if (p.offline()) {
+            repairWhileOffline(p);
+        } else {
+            repair(p, Detection.LINK);
+        }
+    }
+
+    /**
+     * The link of an offline member went down: in.mpathd still reports the failure (its
+     * phyint_inst_check_for_failure), and notes the state change for when the member comes back
+     * online; its addresses have already moved away, so nothing else happens.
+     */
+    private void failWhileOffline(Phyint p) {
+        Group g = groupOf(p);
+        p.markFailed(Detection.LINK);
+        p.countFailure(Detection.LINK, engine.now());
+        if (g != null && g.members.stream().noneMatch(q -> q != p && q.usable())) {
+            return; // no other member works: a group failure to in.mpathd, which names no interface
+        }
+        engine.log("IP interface failure detected on " + p.name + (g == null ? "" : " of group " + g.name));
+        engine.listener().interfaceFailed(p.name, g == null ? null : g.name, Detection.LINK);
+    }
+
+    /** The link came back while the member is offline: the repair is reported, it stays offline. */
+    private void repairWhileOffline(Phyint p) {
+        Group g = groupOf(p);
+        p.markRepaired();
+        engine.log("IP interface repair detected on " + p.name + (g == null ? "" : " of group " + g.name));
+        engine.listener().interfaceRepaired(p.name, g == null ? null : g.name, Detection.LINK);
+    }
+
+    /** The n-th most recent link-up still remembered (1 = the latest), or the oldest if fewer. */
+    private static long nthLatestLinkUp(Phyint p, int n) {
+        long at = p.linkUps.peekFirst();
+        int seen = 0;
+        for (java.util.Iterator<Long> it = p.linkUps.descendingIterator(); it.hasNext() && seen < n; seen++) {
+            at = it.next();
+        }
+        return at;
     }
 
     // ---------------------------------------------------------------- probes
@@ -147,10 +193,15 @@ final class FailureDetection {
         return false;
     }
 
+    /**
+     * Every family that can probe has lost its last five probes (in.mpathd's
+     * phyint_inst_probe_failure_state): counted now, so a family that answers again, even fewer
+     * than ten times so far, keeps the interface up.
+     */
     private boolean allProbingFamiliesFailed(Phyint p) {
         for (Instance i : p.instances()) {
             Prober pr = i.prober;
-            if (pr.running && !pr.active().isEmpty() && !pr.probeFailed) {
+            if (pr.running && !pr.active().isEmpty() && pr.trailingLosses() < Engine.FAILURE_PROBES) {
                 return false;
             }
         }
@@ -226,6 +277,7 @@ final class FailureDetection {
             engine.platform().usabilityChanged(q.name, false);
         }
         engine.log("All IP interfaces in group " + g.name + " are now unusable");
+        g.failMessageLogged = true;
         for (Phyint q : g.members) {
             for (Instance i : q.instances()) {
                 if (i.prober.running) {
@@ -315,8 +367,9 @@ final class FailureDetection {
         engine.log("IP interface failure detected on " + p.name + (g == null ? "" : " of group " + g.name));
         engine.listener().interfaceFailed(p.name, g == null ? null : g.name, how);
         engine.platform().usabilityChanged(p.name, false);
-        if (g != null && !othersUsable) {
+        if (g != null && !othersUsable && !g.failMessageLogged) {
             engine.log("All IP interfaces in group " + g.name + " are now unusable");
+            g.failMessageLogged = true;
         }
         engine.placement.reconcile(g);
     }
@@ -327,8 +380,9 @@ final class FailureDetection {
         p.markRepaired();
         p.lastChangeNs = engine.now();
         engine.log("IP interface repair detected on " + p.name + (g == null ? "" : " of group " + g.name));
-        if (groupWasFailed) {
+        if (groupWasFailed && g.failMessageLogged) {
             engine.log("At least 1 IP interface (" + p.name + ") in group " + g.name + " is now usable");
+            g.failMessageLogged = false;
         }
         engine.listener().interfaceRepaired(p.name, g == null ? null : g.name, how);
         engine.platform().usabilityChanged(p.name, true);
@@ -342,11 +396,25 @@ final class FailureDetection {
 
     // ---------------------------------------------------------------- probing on/off
 
-    /** Starts or stops probing on each family, with in.mpathd's messages about test addresses. */
+    /** Set while updateProbing re-evaluates members whose test address was a duplicate. */
+    private boolean recheckingDuplicates;
+
+    /**
+     * Starts or stops probing on each family, with in.mpathd's messages about test addresses
+     * (check_testconfig: "No test address configured ..." once the grace has passed, "Test address
+     * now configured ..." when probing is enabled again after that or after a duplicate).
+     */
     void updateProbing(Phyint p) {
         boolean any = false;
+        boolean stopped = false;
+        boolean duplicateEnded = false;
         for (Instance i : p.instances()) {
             LogicalIf test = i.testLif();
+            boolean wasDuplicate = i.prober.duplicateReported != null;
+            if (wasDuplicate && test == null) {
+                // No test address left here: "No test address configured" is what applies now.
+                i.prober.duplicateReported = null;
+            }
             boolean should = engine.membership.tracked(p) && p.present && !p.offline() && test != null
                     && isUniqueTest(p, i, test);
             if (should) {
@@ -356,16 +424,73 @@ final class FailureDetection {
                     i.prober.probeFailed = true;
                 }
                 any = true;
+                duplicateEnded |= wasDuplicate;
             } else if (i.prober.running) {
                 i.prober.stop();
+                stopped = true;
             }
         }
-        if (any && p.noTestAddressReported) {
+        if (any && (p.noTestAddressReported || duplicateEnded)) {
+            boolean configured = p.noTestAddressReported;
             p.noTestAddressReported = false;
             engine.log("Test address now configured on interface " + p.name
                     + "; enabling probe-based failure detection on it");
-            engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_CONFIGURED, null);
+            if (configured) {
+                engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_CONFIGURED, null);
+            }
         }
+        trackTestAddressGrace(p);
+        if (stopped && !recheckingDuplicates) {
+            recheckDuplicates(p);
+        }
+    }
+
+    /**
+     * A member stopped probing (its test address went away, it left the group, went offline or
+     * was unplumbed): a member whose probing was off only because that address was not unique
+     * probes again (in.mpathd clears the duplicate mark at the next interface scan).
+     */
+    private void recheckDuplicates(Phyint changed) {
+        recheckingDuplicates = true;
+        try {
+            for (Phyint q : new ArrayList<>(engine.membership.phyints.values())) {
+                if (q == changed) {
+                    continue;
+                }
+                for (Instance i : q.instances()) {
+                    if (i.prober.duplicateReported != null) {
+                        updateProbing(q);
+                        break;
+                    }
+                }
+            }
+        } finally {
+            recheckingDuplicates = false;
+        }
+    }
+
+    /**
+     * The 20 s grace for a test address starts when an interface is first tracked (joins a group,
+     * or is plumbed with TRACK_INTERFACES_ONLY_WITH_GROUPS=no); after it, a tracked interface
+     * that does not probe is reported at once, also when it loses its test address later.
+     */
+    private void trackTestAddressGrace(Phyint p) {
+        if (!engine.membership.tracked(p) || !p.present || (p.v4 == null && p.v6 == null)) {
+            p.testAddressGraceEndsNs = 0;
+            p.noTestAddressReported = false;
+            return;
+        }
+        if (p.testAddressGraceEndsNs == 0) {
+            long ends = engine.now() + Engine.NO_TEST_ADDRESS_GRACE_NS;
+            p.testAddressGraceEndsNs = ends;
+            engine.schedule(ends, () -> {
+                if (p.testAddressGraceEndsNs == ends) {
+                    checkNoTestAddress(p);
+                }
+            });
+            return;
+        }
+        checkNoTestAddress(p);
     }
 
     /**
@@ -402,9 +527,10 @@ final class FailureDetection {
         return true;
     }
 
-    /** The grace period after joining ended: a member that still cannot probe is reported once. */
+    /** After the grace period, a tracked interface that cannot probe is reported once. */
     void checkNoTestAddress(Phyint p) {
-        if (p.group == null || !p.present || p.offline() || p.probing() || p.noTestAddressReported) {
+        if (!engine.membership.tracked(p) || !p.present || p.offline() || p.probing() || p.noTestAddressReported
+                || p.testAddressGraceEndsNs == 0 || engine.now() < p.testAddressGraceEndsNs) {
             return;
         }
         for (Instance i : p.instances()) {

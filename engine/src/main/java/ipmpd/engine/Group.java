@@ -13,6 +13,11 @@ final class Group {
     String nominee4;
     String nominee6;
     GroupState state = GroupState.FAILED;
+    /**
+     * "All IP interfaces in group G are now unusable" was logged and no "At least 1 ... is now
+     * usable" since (in.mpathd's pg_failmsg_printed): a new group starts failed without it.
+     */
+    boolean failMessageLogged;
     /** Created on its own (by an NMS or ipmp.conf): it stays when its last member leaves. */
     boolean declared;
     /** Probe targets configured for this group (NMS / NETCONF), tried before host routes. */

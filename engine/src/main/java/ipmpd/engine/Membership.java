@@ -269,16 +269,13 @@ final class Membership {
         enlist(p, g);
         engine.ipmp.memberJoined(p, g);
         p.lastChangeNs = engine.now();
+        // A new member is a new interface to in.mpathd (its phyint is created again): the grace for
+        // its test address starts over.
         p.noTestAddressReported = false;
+        p.testAddressGraceEndsNs = 0;
         engine.listener().memberConfigChanged(p.name, name, EngineListener.ConfigChange.JOINED);
         engine.platform().memberJoined(p.name, name);
         engine.detection.updateProbing(p);
-        long joined = p.joinSerial;
-        engine.schedule(engine.now() + Engine.NO_TEST_ADDRESS_GRACE_NS, () -> {
-            if (p.joinSerial == joined && name.equals(p.group)) {
-                engine.detection.checkNoTestAddress(p);
-            }
-        });
         if (!p.running && !p.failed() && !p.offline()) {
             engine.detection.fail(p, Detection.LINK);
         } else {
@@ -455,13 +452,20 @@ final class Membership {
         }
         p.adminOffline = false;
         p.hwDup = false;
-        p.markRepaired();
+        if (p.running) {
+            p.markRepaired();
+        }
         p.markOnline();
         p.lastChangeNs = engine.now();
         engine.listener().memberConfigChanged(name, g.name, EngineListener.ConfigChange.ONLINE);
         engine.detection.updateProbing(p);
         if (!p.running) {
-            engine.detection.fail(p, Detection.LINK);
+            if (p.failed()) {
+                // Its link went down while offline, reported then: it comes back failed, silently.
+                engine.placement.reconcile(g);
+            } else {
+                engine.detection.fail(p, Detection.LINK);
+            }
             return;
         }
         engine.listener().interfaceRepaired(p.name, g.name, Detection.ADMIN);

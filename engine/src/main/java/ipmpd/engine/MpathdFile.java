@@ -72,7 +72,7 @@ public final class MpathdFile {
     }
 
     static long parseFdt(String value, List<String> messages) {
-        long ms = parseLong(value);
+        long ms = strtolInt(value);
         if (ms <= 0) {
             messages.add("Invalid failure detection time " + value + ", assuming default of "
                     + EngineConfig.DEFAULT_FDT_MS + " ms");
@@ -84,6 +84,39 @@ public final class MpathdFile {
             return EngineConfig.MIN_FDT_MS;
         }
         return ms;
+    }
+
+    /**
+     * The number as in.mpathd reads FAILURE_DETECTION_TIME, {@code (int) strtol(value, NULL, 0)}:
+     * leading blanks and a sign, then 0x for hexadecimal or 0 for octal, digits up to the first
+     * character that is not one ("10s" is 10, "5000ms" is 5000); 0 when there is no digit.
+     */
+    static long strtolInt(String value) {
+        String s = value.stripLeading();
+        int i = 0;
+        boolean negative = false;
+        if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            negative = s.charAt(i) == '-';
+            i++;
+        }
+        int base = 10;
+        if (s.startsWith("0x", i) || s.startsWith("0X", i)) {
+            if (i + 2 < s.length() && Character.digit(s.charAt(i + 2), 16) >= 0) {
+                base = 16;
+                i += 2;
+            }
+        } else if (s.startsWith("0", i)) {
+            base = 8;
+        }
+        long v = 0;
+        for (; i < s.length(); i++) {
+            int d = Character.digit(s.charAt(i), base);
+            if (d < 0) {
+                break;
+            }
+            v = v > (Long.MAX_VALUE - d) / base ? Long.MAX_VALUE : v * base + d; // strtol saturates
+        }
+        return (int) (negative ? -v : v); // in.mpathd keeps an int
     }
 
     private static long parseLong(String value) {

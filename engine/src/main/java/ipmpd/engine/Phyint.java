@@ -32,6 +32,11 @@ final class Phyint {
     /** An online member of its group has the same hardware address: it is offlined for it (in.mpathd's pi_hwaddrdup). */
     boolean hwDup;
     boolean noTestAddressReported;
+    /**
+     * When the grace for configuring a test address ends (in.mpathd's pi_taddrthresh: 20 s after
+     * the interface is first tracked); 0 while it is not tracked.
+     */
+    long testAddressGraceEndsNs;
     long lastChangeNs;
     /** Unit 0 was set down because the kernel set the link administratively down (restored when it is up again). */
     boolean downByKernel;

@@ -277,6 +277,16 @@ final class Placement {
         } else {
             s = GroupState.OK;
         }
+        // The group lines for state changes that no failure or repair announced (a member joins,
+        // leaves, is unplumbed or comes back online), as in.mpathd's phyint_group_refresh_state.
+        if (s != GroupState.FAILED && g.failMessageLogged) {
+            Phyint usableMember = g.members.stream().filter(Phyint::usable).findFirst().orElseThrow();
+            engine.log("At least 1 IP interface (" + usableMember.name + ") in group " + g.name + " is now usable");
+            g.failMessageLogged = false;
+        } else if (s == GroupState.FAILED && g.state != GroupState.FAILED && !g.failMessageLogged) {
+            engine.log("All IP interfaces in group " + g.name + " are now unusable");
+            g.failMessageLogged = true;
+        }
         if (s != g.state) {
             GroupState before = g.state;
             g.state = s;

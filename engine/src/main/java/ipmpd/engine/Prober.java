@@ -198,6 +198,11 @@ final class Prober {
         }
         sent++;
         engine.platform().sendProbe(phyint.name, family, testAddress, target.address, seq);
+        if (act.size() == 1 && !hasRouteTargets()) {
+            // A single discovered host gives no resilience: keep asking the all-hosts group for
+            // more with every probe until there are others (in.mpathd's phyint_inst_timer).
+            engine.platform().sendDiscovery(phyint.name, family, testAddress);
+        }
         long timeout = target.hasRtt ? Math.max(target.crttNs(), Math.min(intervalNs() / 2, 2_000_000L))
                 : intervalNs();
         probe.timeout = engine.scheduleProbe(now + timeout, phyint, () -> {
@@ -208,9 +213,19 @@ final class Prober {
         });
     }
 
+    /**
+     * A router set aside comes back one step a minute (in.mpathd's target_next): a dead one is
+     * first slow, a slow one is used again.
+     */
     private void retryTargets(long now) {
         for (Target t : targets) {
-            if ((t.status == Target.Status.DEAD || t.status == Target.Status.SLOW) && t.retryAtNs <= now) {
+            if (t.retryAtNs > now) {
+                continue;
+            }
+            if (t.status == Target.Status.DEAD) {
+                t.status = Target.Status.SLOW;
+                t.retryAtNs = now + TARGET_RETRY_NS;
+            } else if (t.status == Target.Status.SLOW) {
                 t.status = Target.Status.ACTIVE;
                 t.consecutiveLosses = 0;
             }
@@ -265,7 +280,7 @@ final class Prober {
                     && (!late || netRtt <= engine.fdt.fdtFor(phyint) * 1_000_000L)) {
                 // A late reply slower than the whole detection time was queued somewhere (behind
                 // ARP during an outage): it says nothing about the path and would stretch the FDT.
-                p.target.sample(netRtt);
+                p.target.sample(netRtt, intervalNs());
             }
             p.target.consecutiveLosses = 0;
             lastReplyNs = now;

@@ -40,8 +40,50 @@ final class Target {
         this.origin = origin;
     }
 
-    void sample(long rttNs) {
+    /**
+     * How many replies in a row that would each alone push the conservative RTT past the probe
+     * interval are held back before they are believed (in.mpathd's MAXDEFERREDRTT).
+     */
+    static final int MAX_DEFERRED = 1;
+    private final long[] deferred = new long[MAX_DEFERRED + 1];
+    private int numDeferred;
+
+    /**
+     * A reply's RTT. One that would alone make the conservative RTT exceed the probe interval
+     * (and so stretch the group's FDT) is suspect: it is held back, and taken into account, with
+     * the held one, only if the next reply is suspect too (in.mpathd's pi_set_crtt). A single
+     * delayed reply thus does not slow failure detection down.
+     */
+    void sample(long rttNs, long probeIntervalNs) {
         long m = Math.max(rttNs, 1);
+        deferred[numDeferred] = m;
+        if (crttWith(m) > probeIntervalNs) {
+            if (numDeferred == MAX_DEFERRED) {
+                for (int i = 0; i <= numDeferred; i++) {
+                    integrate(deferred[i]);
+                }
+                numDeferred = 0;
+            } else {
+                numDeferred++;
+            }
+            return;
+        }
+        integrate(m);
+        numDeferred = 0;
+    }
+
+    /** The conservative RTT this sample would give. */
+    private long crttWith(long m) {
+        if (!hasRtt) {
+            return m + 2 * m;
+        }
+        long err = m - sa / 8;
+        long a = sa + err;
+        long v = sv + Math.abs(err) - sv / 4;
+        return a / 8 + v;
+    }
+
+    private void integrate(long m) {
         if (!hasRtt) {
             sa = 8 * m;
             sv = 2 * m;

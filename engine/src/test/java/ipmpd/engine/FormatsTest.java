@@ -32,6 +32,17 @@ class FormatsTest {
                 "Invalid value for TRACK_INTERFACES_ONLY_WITH_GROUPS perhaps"), r.messages());
         MpathdFile.Result bad = MpathdFile.parse(List.of("FAILURE_DETECTION_TIME=-5"), EngineConfig.defaults());
         assertEquals(List.of("Invalid failure detection time -5, assuming default of 10000 ms"), bad.messages());
+        // in.mpathd reads the number with strtol(value, NULL, 0): digits up to the first other
+        // character, 0x hexadecimal, a leading 0 octal; no digit at all is 0, so invalid.
+        assertEquals(List.of("Too small failure detection time of 10s, assuming minimum of 100 ms"),
+                MpathdFile.parse(List.of("FAILURE_DETECTION_TIME=10s"), EngineConfig.defaults()).messages());
+        assertEquals(5000, MpathdFile.parse(List.of("FAILURE_DETECTION_TIME=5000ms"), EngineConfig.defaults())
+                .config().failureDetectionTimeMs());
+        assertEquals(10000, MpathdFile.strtolInt("0x2710"));
+        assertEquals(4096, MpathdFile.strtolInt("010000"));
+        assertEquals(0, MpathdFile.strtolInt("fast"));
+        assertEquals(0, MpathdFile.strtolInt("0xg"));
+        assertEquals(-5, MpathdFile.strtolInt(" -5"));
         // What render writes, parse reads back unchanged.
         EngineConfig c = new EngineConfig(2500, false, false, 0);
         assertEquals(c, MpathdFile.parse(MpathdFile.render(c), EngineConfig.defaults()).config());

@@ -58,6 +58,21 @@ class ProbingEventsTest {
     }
 
     @Test
+    void aDuplicateEndsWhenTheFirstHolderDropsItsTestAddress() throws Exception {
+        Recorder r = new Recorder();
+        Scenario s = scenario(r, "host 192.0.2.1 router",
+                "ifconfig net0 plumb 192.0.2.10/24 group lan up",
+                "ifconfig net0 addif 192.0.2.11/24 deprecated -failover up",
+                "ifconfig net1 plumb 192.0.2.11/24 deprecated -failover group lan up", "wait 1s");
+        assertTrue(r.events.contains("probing net1 lan DUPLICATE_TEST_ADDRESS 192.0.2.11"), r.events.toString());
+        s.run("ifconfig net0 removeif 192.0.2.11");
+        assertTrue(r.events.contains("probing net1 lan TEST_ADDRESS_UNIQUE 192.0.2.11"), r.events.toString());
+        assertTrue(s.transcript().contains(
+                "Test address now configured on interface net1; enabling probe-based failure detection on it"),
+                s.transcript());
+    }
+
+    @Test
     void aRouterThatStopsAnsweringIsDead() throws Exception {
         Recorder r = new Recorder();
         Scenario s = scenario(r, "host 192.0.2.1 router", "host 192.0.2.2 router",
