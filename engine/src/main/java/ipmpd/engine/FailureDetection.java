@@ -412,8 +412,11 @@ final class FailureDetection {
             LogicalIf test = i.testLif();
             boolean wasDuplicate = i.prober.duplicateReported != null;
             if (wasDuplicate && test == null) {
-                // No test address left here: "No test address configured" is what applies now.
+                // No test address left here: the duplicate is over (managers that were told of it
+                // hear so), and "No test address configured" is what applies now.
+                InetAddress was = i.prober.duplicateReported;
                 i.prober.duplicateReported = null;
+                engine.listener().probingChanged(p.name, p.group, EngineListener.ProbingChange.TEST_ADDRESS_UNIQUE, was);
             }
             boolean should = engine.membership.tracked(p) && p.present && !p.offline() && test != null
                     && isUniqueTest(p, i, test);

@@ -1,5 +1,6 @@
 package ipmpd.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ipmpd.engine.EngineListener.ProbingChange;
@@ -55,6 +56,21 @@ class ProbingEventsTest {
         s.run("ifconfig net1 192.0.2.21/24");
         s.run("wait 1s");
         assertTrue(r.events.contains("probing net1 lan TEST_ADDRESS_UNIQUE 192.0.2.11"), r.events.toString());
+    }
+
+    @Test
+    void aDuplicateEndsWhenItsHolderDropsTheAddress() throws Exception {
+        Recorder r = new Recorder();
+        Scenario s = scenario(r, "host 192.0.2.1 router",
+                "ifconfig net0 plumb 192.0.2.11/24 deprecated -failover group lan up",
+                "ifconfig net1 plumb 192.0.2.11/24 deprecated -failover group lan up", "wait 1s");
+        assertTrue(r.events.contains("probing net1 lan DUPLICATE_TEST_ADDRESS 192.0.2.11"), r.events.toString());
+        s.run("ifconfig net1 0.0.0.0");
+        assertTrue(r.events.contains("probing net1 lan TEST_ADDRESS_UNIQUE 192.0.2.11"), r.events.toString());
+        s.run("ifconfig net1 192.0.2.21/24 deprecated -failover up");
+        s.run("wait 1s");
+        assertEquals(1, r.events.stream().filter(e -> e.startsWith("probing net1 lan TEST_ADDRESS_UNIQUE")).count(),
+                r.events.toString());
     }
 
     @Test
