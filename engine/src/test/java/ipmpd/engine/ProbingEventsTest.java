@@ -46,13 +46,19 @@ class ProbingEventsTest {
         assertTrue(r.events.contains("probing net0 lan TEST_ADDRESS_CONFIGURED"), r.events.toString());
     }
 
-    @Test
-    void aDuplicateTestAddressDisablesProbingUntilItIsUnique() throws Exception {
-        Recorder r = new Recorder();
+    /** net0 and net1 both configured with test address 192.0.2.11: net1, the second, stops probing. */
+    private static Scenario net1DuplicatesNet0sTestAddress(Recorder r) throws Exception {
         Scenario s = scenario(r, "host 192.0.2.1 router",
                 "ifconfig net0 plumb 192.0.2.11/24 deprecated -failover group lan up",
                 "ifconfig net1 plumb 192.0.2.11/24 deprecated -failover group lan up", "wait 1s");
         assertTrue(r.events.contains("probing net1 lan DUPLICATE_TEST_ADDRESS 192.0.2.11"), r.events.toString());
+        return s;
+    }
+
+    @Test
+    void aDuplicateTestAddressDisablesProbingUntilItIsUnique() throws Exception {
+        Recorder r = new Recorder();
+        Scenario s = net1DuplicatesNet0sTestAddress(r);
         s.run("ifconfig net1 192.0.2.21/24");
         s.run("wait 1s");
         assertTrue(r.events.contains("probing net1 lan TEST_ADDRESS_UNIQUE 192.0.2.11"), r.events.toString());
@@ -61,10 +67,7 @@ class ProbingEventsTest {
     @Test
     void aDuplicateEndsWhenItsHolderDropsTheAddress() throws Exception {
         Recorder r = new Recorder();
-        Scenario s = scenario(r, "host 192.0.2.1 router",
-                "ifconfig net0 plumb 192.0.2.11/24 deprecated -failover group lan up",
-                "ifconfig net1 plumb 192.0.2.11/24 deprecated -failover group lan up", "wait 1s");
-        assertTrue(r.events.contains("probing net1 lan DUPLICATE_TEST_ADDRESS 192.0.2.11"), r.events.toString());
+        Scenario s = net1DuplicatesNet0sTestAddress(r);
         s.run("ifconfig net1 0.0.0.0");
         assertTrue(r.events.contains("probing net1 lan TEST_ADDRESS_UNIQUE 192.0.2.11"), r.events.toString());
         s.run("ifconfig net1 192.0.2.21/24 deprecated -failover up");
