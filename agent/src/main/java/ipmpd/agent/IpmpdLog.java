@@ -235,7 +235,7 @@ public final class IpmpdLog {
                 || m.startsWith("The link has gone down") || m.startsWith("Invalid") || m.startsWith("Too small")
                 || m.startsWith("Cannot meet requested failure detection time")
                 || (m.startsWith("Test address ") && m.contains("is not unique"))
-                || m.startsWith("moving addresses from failed")) {
+                || m.startsWith("moving addresses from failed") || m.startsWith("failed processing ")) {
             return Level.ERR;
         }
         if (m.startsWith("No test address configured") || m.contains("more than") && m.contains("times in the last minute")

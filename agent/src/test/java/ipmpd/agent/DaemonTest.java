@@ -95,6 +95,8 @@ class DaemonTest {
         assertEquals(List.of("192.0.2.10:tst1", "192.0.2.20:tst1"), f.parsable("-a", "ADDRESS,INBOUND"));
         assertRun(f.run("if_mpadm", "-d", "tst1"), 1, "",
                 "if_mpadm: fatal: cannot offline tst1: no other functioning interfaces are in its IPMP group\n");
+        // the daemon logs what it refused, as in.mpathd; what if_mpadm refuses before asking it does not
+        Await.until("the refusal logged", () -> f.logged.contains("failed processing MI_OFFLINE: minimum failover redundancy not met"));
         assertRun(f.run("if_mpadm", "-d", "tst0"), 1, "", "if_mpadm: fatal: interface tst0 is already offline\n");
         assertRun(f.run("if_mpadm", "-r", "tst1"), 1, "", "if_mpadm: fatal: interface tst1 is not offline\n");
         assertRun(f.run("if_mpadm", "-rtst0"), 0, "", ""); // getopt: the interface in the same word

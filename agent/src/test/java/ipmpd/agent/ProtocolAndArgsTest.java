@@ -64,6 +64,7 @@ class ProtocolAndArgsTest {
 
     @Test
     void logPriorities() {
+        assertEquals(IpmpdLog.Level.ERR, IpmpdLog.levelOf("failed processing MI_OFFLINE: minimum failover redundancy not met"));
         assertEquals(IpmpdLog.Level.ERR, IpmpdLog.levelOf("IP interface failure detected on e0 of group g"));
         assertEquals(IpmpdLog.Level.ERR, IpmpdLog.levelOf("The link has gone down on e0"));
         assertEquals(IpmpdLog.Level.NOTICE, IpmpdLog.levelOf("IP interface repair detected on e0 of group g"));

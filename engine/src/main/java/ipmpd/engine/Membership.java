@@ -399,10 +399,22 @@ final class Membership {
         engine.placement.reconcile(g);
     }
 
+    private static final String UNKNOWN_INTERFACE = "interface is not using IPMP";
+
+    /**
+     * An offline or undo-offline request the daemon itself refuses is logged, as in.mpathd's
+     * loopback_cmd() does with libipmp's text for the error ("failed processing MI_OFFLINE:
+     * minimum failover redundancy not met"); what if_mpadm refuses before asking is not.
+     */
+    private void refused(String command, String libipmpError) {
+        engine.log("failed processing " + command + ": " + libipmpError);
+    }
+
     /** if_mpadm -d IF. */
     void offline(String name) throws AdminException {
         Phyint p = phyints.get(name);
         if (p == null || !p.present || p.group == null || name.contains(":")) {
+            refused("MI_OFFLINE", UNKNOWN_INTERFACE);
             throw new AdminException("if_mpadm: fatal: cannot offline " + name
                     + ": not a physical interface or not in an IPMP group");
         }
@@ -415,6 +427,7 @@ final class Membership {
         boolean other = g.members.stream().anyMatch(q -> q != p
                 && ((q.usable() && EngineSnapshot.hasUpAddress(q)) || (g.state == GroupState.FAILED && !q.offline())));
         if (!other) {
+            refused("MI_OFFLINE", "minimum failover redundancy not met");
             throw new AdminException("if_mpadm: fatal: cannot offline " + name
                     + ": no other functioning interfaces are in its IPMP group");
         }
@@ -439,15 +452,18 @@ final class Membership {
     void undoOffline(String name) throws AdminException {
         Phyint p = phyints.get(name);
         if (p == null || !p.present || p.group == null || name.contains(":")) {
+            refused("MI_UNDO_OFFLINE", UNKNOWN_INTERFACE);
             throw new AdminException("if_mpadm: fatal: cannot undo-offline " + name + ": interface is not using IPMP");
         }
         if (!p.offline()) {
+            refused("MI_UNDO_OFFLINE", "operation failed");
             throw new AdminException("if_mpadm: fatal: interface " + name + " is not offline");
         }
         Group g = groupOf(p);
         if (HardwareAddresses.onlineDuplicate(g, p) != null) {
             p.adminOffline = false;
             p.hwDup = true;
+            refused("MI_UNDO_OFFLINE", "interface has duplicate hardware address");
             throw new AdminException(HardwareAddresses.undoOfflineRefusal(name));
         }
         p.adminOffline = false;
