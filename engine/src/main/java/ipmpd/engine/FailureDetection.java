@@ -406,7 +406,6 @@ final class FailureDetection {
      */
     void updateProbing(Phyint p) {
         boolean any = false;
-        boolean stopped = false;
         boolean duplicateEnded = false;
         for (Instance i : p.instances()) {
             LogicalIf test = i.testLif();
@@ -430,7 +429,6 @@ final class FailureDetection {
                 duplicateEnded |= wasDuplicate;
             } else if (i.prober.running) {
                 i.prober.stop();
-                stopped = true;
             }
         }
         if (any && (p.noTestAddressReported || duplicateEnded)) {
@@ -443,25 +441,36 @@ final class FailureDetection {
             }
         }
         trackTestAddressGrace(p);
-        if (stopped && !recheckingDuplicates) {
+        if (!recheckingDuplicates) {
             recheckDuplicates(p);
         }
     }
 
     /**
-     * A member stopped probing (its test address went away, it left the group, went offline or
-     * was unplumbed): a member whose probing was off only because that address was not unique
-     * probes again (in.mpathd clears the duplicate mark at the next interface scan).
+     * Members whose test address may have become or stopped being a duplicate because of a change
+     * on {@code changed} are evaluated again: those whose probing was off for a duplicate (its
+     * address went away, it left the group, went offline or was unplumbed: in.mpathd clears the
+     * mark at the next interface scan), and those of its group holding one of its test addresses
+     * (in.mpathd's check_addr_unique marks every holder, so the first one stops probing too).
      */
     private void recheckDuplicates(Phyint changed) {
+        List<InetAddress> mine = new ArrayList<>();
+        for (Instance i : changed.instances()) {
+            LogicalIf t = i.testLif();
+            if (t != null) {
+                mine.add(t.address);
+            }
+        }
         recheckingDuplicates = true;
         try {
             for (Phyint q : new ArrayList<>(engine.membership.phyints.values())) {
                 if (q == changed) {
                     continue;
                 }
+                boolean sameGroup = changed.group != null && changed.group.equals(q.group);
                 for (Instance i : q.instances()) {
-                    if (i.prober.duplicateReported != null) {
+                    LogicalIf t = i.testLif();
+                    if (i.prober.duplicateReported != null || (sameGroup && t != null && mine.contains(t.address))) {
                         updateProbing(q);
                         break;
                     }
@@ -497,8 +506,9 @@ final class FailureDetection {
     }
 
     /**
-     * A test address already probing on another member of the group disables probing here (the
-     * member that had it first keeps it).
+     * A test address that another member of the group also has (present and not offline: an
+     * offline member has no test address in use) disables probing on both, as in.mpathd's
+     * check_addr_unique marks every holder; the anonymous group has no duplicates.
      */
     private boolean isUniqueTest(Phyint p, Instance mine, LogicalIf test) {
         Group g = groupOf(p);
@@ -506,11 +516,12 @@ final class FailureDetection {
             return true;
         }
         for (Phyint q : g.members) {
-            if (q == p) {
+            if (q == p || !q.present || q.offline()) {
                 continue;
             }
             for (Instance i : q.instances()) {
-                if (i.prober.running && test.address.equals(i.prober.testAddress)) {
+                LogicalIf theirs = i.testLif();
+                if (theirs != null && test.address.equals(theirs.address)) {
                     if (!test.address.equals(mine.prober.duplicateReported)) {
                         mine.prober.duplicateReported = test.address;
                         engine.log("Test address " + Addresses.format(test.address)

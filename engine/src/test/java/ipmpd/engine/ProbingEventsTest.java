@@ -46,12 +46,14 @@ class ProbingEventsTest {
         assertTrue(r.events.contains("probing net0 lan TEST_ADDRESS_CONFIGURED"), r.events.toString());
     }
 
-    /** net0 and net1 both configured with test address 192.0.2.11: net1, the second, stops probing. */
+    /** net0 and net1 both configured with test address 192.0.2.11: both stop probing, as in in.mpathd. */
     private static Scenario net1DuplicatesNet0sTestAddress(Recorder r) throws Exception {
         Scenario s = scenario(r, "host 192.0.2.1 router",
                 "ifconfig net0 plumb 192.0.2.11/24 deprecated -failover group lan up",
                 "ifconfig net1 plumb 192.0.2.11/24 deprecated -failover group lan up", "wait 1s");
         assertTrue(r.events.contains("probing net1 lan DUPLICATE_TEST_ADDRESS 192.0.2.11"), r.events.toString());
+        assertTrue(r.events.contains("probing net0 lan DUPLICATE_TEST_ADDRESS 192.0.2.11"), r.events.toString());
+        assertEquals(EngineSnapshot.ProbeState.DISABLED, s.engine().snapshot().iface("net0").orElseThrow().probe(), "the first holder stops too");
         return s;
     }
 
