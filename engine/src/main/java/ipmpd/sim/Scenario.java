@@ -100,6 +100,15 @@ public final class Scenario {
         return out.toString();
     }
 
+    /** Runs the lines and returns what the commands printed, without the daemon's log lines ("@time ..."). */
+    public String printedBy(String... lines) throws ScenarioError {
+        int from = out.length();
+        for (String l : lines) {
+            run(l);
+        }
+        return out.substring(from).replaceAll("(?m)^@.*\n", "");
+    }
+
     /** Runs a whole scenario text. */
     public void runAll(List<String> lines) throws ScenarioError {
         int n = 0;

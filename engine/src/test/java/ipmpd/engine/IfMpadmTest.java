@@ -13,13 +13,8 @@ import org.junit.jupiter.api.Test;
 class IfMpadmTest {
     private final Scenario s = new Scenario();
 
-    /** What the commands printed, without the daemon's log lines ("@time message"). */
     private String run(String... lines) throws Exception {
-        int from = s.transcript().length();
-        for (String l : lines) {
-            s.run(l);
-        }
-        return s.transcript().substring(from).replaceAll("(?m)^@.*\n", "");
+        return s.printedBy(lines);
     }
 
     private static String refusal(List<String> args) {

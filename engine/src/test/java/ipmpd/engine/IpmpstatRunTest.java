@@ -11,11 +11,7 @@ class IpmpstatRunTest {
     private final Scenario s = new Scenario();
 
     private String run(String... lines) throws Exception {
-        int from = s.transcript().length();
-        for (String l : lines) {
-            s.run(l);
-        }
-        return s.transcript().substring(from).replaceAll("(?m)^@.*\\n", "");
+        return s.printedBy(lines);
     }
 
     @Test
